@@ -1,0 +1,188 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+PHI_GROUPS = (
+    "patient_collections.group_collections_accountant,"
+    "patient_collections.group_collections_specialist"
+)
+EOB_FIELDS = (
+    "amount_charges",
+    "amount_insurance_paid",
+    "amount_adjustment",
+    "amount_deductible",
+    "amount_copay",
+    "amount_coinsurance",
+    "amount_noncovered",
+)
+PATIENT_MOVE_TYPES = ("out_invoice", "out_refund")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    patient_id = fields.Many2one(
+        "res.partner",
+        string="Patient",
+        index="btree_not_null",
+        groups=PHI_GROUPS,
+        tracking=True,
+        help="The patient treated. The customer of the invoice stays the guarantor billed.",
+    )
+    patient_account_id = fields.Many2one(
+        "patient.account",
+        string="Patient Account",
+        index="btree_not_null",
+        copy=False,
+        readonly=True,
+        groups=PHI_GROUPS,
+    )
+    service_date = fields.Date(string="Date of Service", groups=PHI_GROUPS)
+    insurance_status = fields.Selection(
+        [
+            ("self_pay", "Self-pay"),
+            ("pending", "Insurance Pending"),
+            ("adjudicated", "Adjudicated"),
+            ("denied", "Denied"),
+        ],
+        groups=PHI_GROUPS,
+        tracking=True,
+        help="Insurance pending: the claim is not adjudicated yet, so the patient is not "
+        "chased for this invoice.",
+    )
+    insurance_claim_ref = fields.Char(string="Claim Reference", groups=PHI_GROUPS)
+    amount_charges = fields.Monetary(string="Charges", groups=PHI_GROUPS)
+    amount_insurance_paid = fields.Monetary(string="Insurance Paid", groups=PHI_GROUPS)
+    amount_adjustment = fields.Monetary(
+        string="Contractual Adjustment", groups=PHI_GROUPS
+    )
+    amount_deductible = fields.Monetary(string="Deductible", groups=PHI_GROUPS)
+    amount_copay = fields.Monetary(string="Copay", groups=PHI_GROUPS)
+    amount_coinsurance = fields.Monetary(string="Coinsurance", groups=PHI_GROUPS)
+    amount_noncovered = fields.Monetary(string="Non-covered", groups=PHI_GROUPS)
+
+    @api.constrains(*EOB_FIELDS)
+    def _check_eob_amounts_positive(self):
+        for move in self.sudo():
+            if any(move[name] < 0 for name in EOB_FIELDS):
+                raise ValidationError(
+                    _(
+                        "The amounts of an explanation of benefits cannot be negative "
+                        "(invoice %(invoice)s).",
+                        invoice=move.name or _("draft"),
+                    )
+                )
+
+    @api.onchange("patient_id")
+    def _onchange_patient_id(self):
+        if self.patient_id and self.is_sale_document():
+            self.partner_id = self.patient_id._patient_guarantor()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("patient_id") and not vals.get("partner_id"):
+                patient = self.env["res.partner"].sudo().browse(vals["patient_id"])
+                vals["partner_id"] = patient._patient_guarantor().id
+        return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "insurance_status" in vals:
+            self._patient_refresh_accounts()
+        return res
+
+    # ------------------------------------------------------------------ posting
+
+    def _post(self, soft=True):
+        self._patient_check_eob()
+        posted = super()._post(soft)
+        posted._patient_link_accounts()
+        posted._patient_refresh_accounts()
+        return posted
+
+    def button_draft(self):
+        res = super().button_draft()
+        self._patient_refresh_accounts()
+        return res
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._patient_refresh_accounts()
+        return res
+
+    def _patient_moves(self):
+        """Customer invoices and credit notes about a patient (read as superuser)."""
+        return self.sudo().filtered(
+            lambda m: m.move_type in PATIENT_MOVE_TYPES and m.patient_id
+        )
+
+    def _patient_check_eob(self):
+        """Refuse to post an EOB breakdown that does not add up to the invoice."""
+        for move in self._patient_moves():
+            amounts = {name: move[name] for name in EOB_FIELDS}
+            if not any(amounts.values()):
+                continue
+            currency = move.currency_id
+            allowed = (
+                amounts["amount_charges"]
+                - amounts["amount_insurance_paid"]
+                - amounts["amount_adjustment"]
+            )
+            responsibility = (
+                amounts["amount_deductible"]
+                + amounts["amount_copay"]
+                + amounts["amount_coinsurance"]
+                + amounts["amount_noncovered"]
+            )
+            total = move.amount_total
+            if currency.compare_amounts(allowed, responsibility) or currency.compare_amounts(
+                responsibility, total
+            ):
+                fmt = currency.format
+                raise UserError(
+                    _(
+                        "The explanation of benefits of %(invoice)s does not add up.\n"
+                        "Charges %(charges)s - insurance paid %(paid)s - adjustment "
+                        "%(adjustment)s = %(allowed)s\n"
+                        "Deductible %(deductible)s + copay %(copay)s + coinsurance "
+                        "%(coinsurance)s + non-covered %(noncovered)s = %(responsibility)s\n"
+                        "Invoice total: %(total)s\n"
+                        "All three must be equal: correct the breakdown or the invoice lines.",
+                        invoice=move.name if move.name and move.name != "/" else _("the invoice"),
+                        charges=fmt(amounts["amount_charges"]),
+                        paid=fmt(amounts["amount_insurance_paid"]),
+                        adjustment=fmt(amounts["amount_adjustment"]),
+                        allowed=fmt(allowed),
+                        deductible=fmt(amounts["amount_deductible"]),
+                        copay=fmt(amounts["amount_copay"]),
+                        coinsurance=fmt(amounts["amount_coinsurance"]),
+                        noncovered=fmt(amounts["amount_noncovered"]),
+                        responsibility=fmt(responsibility),
+                        total=fmt(total),
+                    )
+                )
+
+    def _patient_link_accounts(self):
+        """Attach posted patient invoices to their guarantor's account (created if new)."""
+        moves = self._patient_moves()
+        if not moves:
+            return
+        accounts = self.env["patient.account"]._get_or_create_for(
+            (move.commercial_partner_id, move.company_id) for move in moves
+        )
+        by_account = {}
+        for move in moves:
+            account = accounts[(move.commercial_partner_id.id, move.company_id.id)]
+            if move.patient_account_id != account:
+                by_account.setdefault(account, self.browse())
+                by_account[account] |= move
+        for account, account_moves in by_account.items():
+            account_moves.write({"patient_account_id": account.id})
+
+    def _patient_refresh_accounts(self):
+        """Refresh the balances of the accounts whose receivables these moves touch."""
+        lines = self.sudo().line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and line.partner_id
+        )
+        if lines:
+            self.env["patient.account"]._refresh_for_partners(lines.partner_id, lines.company_id)

@@ -1,0 +1,17 @@
+from odoo import api, models
+
+
+class AccountPartialReconcile(models.Model):
+    _inherit = "account.partial.reconcile"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        partials = super().create(vals_list)
+        (partials.debit_move_id.move_id | partials.credit_move_id.move_id)._patient_refresh_accounts()
+        return partials
+
+    def unlink(self):
+        moves = self.debit_move_id.move_id | self.credit_move_id.move_id
+        res = super().unlink()
+        moves._patient_refresh_accounts()
+        return res

@@ -1,0 +1,397 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..logic import aging
+
+BALANCE_FIELDS = (
+    "balance_due",
+    "balance_insurance_pending",
+    *("aging_" + key for key in aging.BUCKET_KEYS),
+    "days_past_due",
+    "last_payment_date",
+    "last_payment_amount",
+    "aging_date",
+)
+
+
+def open_items_from(accounts):
+    """FROM and WHERE of the open receivable lines of patient accounts.
+
+    ``accounts`` is an SQL table expression with ``id``, ``partner_id`` and
+    ``company_id``, aliased ``pa``.  A line counts when it is posted, still
+    open, and belongs either to the account's invoices and credit notes or to
+    an entry without an invoice (a payment or bank receipt not yet matched).
+    """
+    return SQL(
+        """
+          FROM account_move_line aml
+          JOIN account_move move ON move.id = aml.move_id
+          JOIN account_account account ON account.id = aml.account_id
+          JOIN %s pa
+            ON pa.partner_id = aml.partner_id
+           AND pa.company_id = aml.company_id
+         WHERE aml.parent_state = 'posted'
+           AND account.account_type = 'asset_receivable'
+           AND aml.amount_residual != 0
+           AND (move.patient_account_id = pa.id OR move.move_type = 'entry')
+        """,
+        accounts,
+    )
+
+
+class PatientAccount(models.Model):
+    _name = "patient.account"
+    _description = "Patient Account"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "days_past_due desc, balance_due desc, id"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Account Number",
+        required=True,
+        readonly=True,
+        copy=False,
+        index="trigram",
+        default=lambda self: _("New"),
+    )
+    active = fields.Boolean(default=True, tracking=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Guarantor",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        check_company=True,
+        help="The person financially responsible: statements and calls go to them.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    currency_id = fields.Many2one(
+        "res.currency", related="company_id.currency_id", store=True, string="Currency"
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Specialist",
+        index=True,
+        tracking=True,
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("patient_collections.group_collections_specialist").id)
+        ],
+        help="The collections specialist who works this account.",
+    )
+    patient_ids = fields.Many2many(
+        "res.partner",
+        string="Patients",
+        compute="_compute_patient_ids",
+        help="The patients treated whose charges this guarantor is responsible for.",
+    )
+    move_ids = fields.One2many("account.move", "patient_account_id", string="All Invoices")
+    invoice_ids = fields.One2many(
+        "account.move",
+        "patient_account_id",
+        string="Open Invoices",
+        domain=[("state", "=", "posted"), ("amount_residual", "!=", 0)],
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    open_item_ids = fields.One2many(
+        "patient.account.line", "account_id", string="Open Items", readonly=True
+    )
+    open_item_count = fields.Integer(compute="_compute_open_item_count")
+
+    # Balances, refreshed set-based by _refresh_balances (never edited by hand).
+    balance_due = fields.Monetary(
+        readonly=True,
+        index=True,
+        help="Patient responsibility still open, insurance-pending amounts excluded.",
+    )
+    balance_insurance_pending = fields.Monetary(
+        string="Insurance Pending",
+        readonly=True,
+        help="Open amounts on invoices whose insurance claim is not adjudicated yet: "
+        "never chased.",
+    )
+    aging_current = fields.Monetary(string="Current", readonly=True)
+    aging_1_30 = fields.Monetary(string="1-30 Days", readonly=True)
+    aging_31_60 = fields.Monetary(string="31-60 Days", readonly=True)
+    aging_61_90 = fields.Monetary(string="61-90 Days", readonly=True)
+    aging_91_120 = fields.Monetary(string="91-120 Days", readonly=True)
+    aging_over_120 = fields.Monetary(string="Over 120 Days", readonly=True)
+    days_past_due = fields.Integer(
+        readonly=True, index=True, help="Days past due of the oldest overdue open invoice."
+    )
+    last_payment_date = fields.Date(readonly=True)
+    last_payment_amount = fields.Monetary(readonly=True)
+    aging_date = fields.Date(
+        string="Aged On", readonly=True, index=True, help="The day balances and aging were computed for."
+    )
+
+    _sql_constraints = [
+        (
+            "partner_company_uniq",
+            "unique(partner_id, company_id)",
+            "A guarantor has one patient account per company: open the existing one instead.",
+        ),
+    ]
+
+    # ------------------------------------------------------------------ computes
+
+    @api.depends("partner_id", "move_ids.patient_id")
+    def _compute_patient_ids(self):
+        """Patients on the account's invoices, plus the guarantor's dependents."""
+        Move = self.env["account.move"].sudo()
+        by_account = {
+            account.id: set(patients.ids)
+            for account, patients in Move._read_group(
+                [("patient_account_id", "in", self.ids), ("patient_id", "!=", False)],
+                ["patient_account_id"],
+                ["patient_id:recordset"],
+            )
+        }
+        dependents = {
+            guarantor.id: set(patients.ids)
+            for guarantor, patients in self.env["res.partner"].sudo()._read_group(
+                [("guarantor_id", "in", self.partner_id.ids), ("is_patient", "=", True)],
+                ["guarantor_id"],
+                ["id:recordset"],
+            )
+        }
+        for account in self:
+            ids = by_account.get(account.id, set()) | dependents.get(account.partner_id.id, set())
+            if account.partner_id.sudo().is_patient:
+                ids.add(account.partner_id.id)
+            account.patient_ids = [fields.Command.set(sorted(ids))]
+
+    def _compute_open_item_count(self):
+        counts = dict(
+            self.env["patient.account.line"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.open_item_count = counts.get(account, 0)
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if not vals.get("name") or vals["name"] == _("New"):
+                company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
+                vals["name"] = (
+                    self.env["ir.sequence"]
+                    .with_company(company)
+                    .next_by_code("patient.account")
+                    or _("New")
+                )
+        accounts = super().create(vals_list)
+        accounts._refresh_balances()
+        return accounts
+
+    def write(self, vals):
+        protected = set(vals) & set(BALANCE_FIELDS)
+        if protected:
+            raise UserError(
+                _(
+                    "Balances and aging come from the accounting: post, pay or reconcile "
+                    "invoices instead of editing %(fields)s.",
+                    fields=", ".join(sorted(protected)),
+                )
+            )
+        return super().write(vals)
+
+    # ------------------------------------------------------------------ actions
+
+    def action_refresh_balances(self):
+        self._refresh_balances()
+        return True
+
+    def action_view_invoices(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action["domain"] = [("patient_account_id", "=", self.id)]
+        action["context"] = {"default_move_type": "out_invoice", "create": False}
+        return action
+
+    # ------------------------------------------------------------------ balances
+
+    @api.model
+    def _refresh_balances_sql(self, account_ids, today):
+        """One statement that recomputes balances and aging for ``account_ids``.
+
+        Open receivable lines count when they belong to the account's invoices
+        or credit notes, or to entries without an invoice (payments and bank
+        receipts not yet matched), so an unapplied payment lowers what is owed.
+        Amounts are Odoo's own residuals in company currency.
+        """
+        days = SQL("GREATEST(%s::date - COALESCE(aml.date_maturity, aml.date), 0)", today)
+        bucket_sums = []
+        for key, first, last in aging.bucket_bounds():
+            conditions = [SQL("NOT items.pending")]
+            if first is not None:
+                conditions.append(SQL("items.days >= %s", first))
+            if last is not None:
+                conditions.append(SQL("items.days <= %s", last))
+            bucket_sums.append(
+                SQL(
+                    "COALESCE(SUM(items.amount) FILTER (WHERE %s), 0) AS %s",
+                    SQL(" AND ").join(conditions),
+                    SQL.identifier("aging_" + key),
+                )
+            )
+        bucket_sets = SQL(", ").join(
+            SQL("%s = agg.%s", SQL.identifier(f), SQL.identifier(f))
+            for f in ("aging_" + key for key in aging.BUCKET_KEYS)
+        )
+        return SQL(
+            """
+            WITH acc AS (
+                SELECT id, partner_id, company_id
+                  FROM patient_account
+                 WHERE id = ANY(%(ids)s)
+            ), items AS (
+                SELECT pa.id AS account_id,
+                       aml.amount_residual AS amount,
+                       %(days)s AS days,
+                       COALESCE(move.insurance_status = 'pending', FALSE) AS pending
+                %(open_items)s
+            ), payments AS (
+                SELECT DISTINCT ON (acc.id)
+                       acc.id AS account_id, aml.date, -SUM(aml.balance) AS amount
+                  FROM acc
+                  JOIN account_move_line aml
+                    ON aml.partner_id = acc.partner_id
+                   AND aml.company_id = acc.company_id
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                 WHERE aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.balance < 0
+                   AND (move.origin_payment_id IS NOT NULL OR move.statement_line_id IS NOT NULL)
+              GROUP BY acc.id, aml.date
+              ORDER BY acc.id, aml.date DESC
+            ), agg AS (
+                SELECT acc.id,
+                       COALESCE(SUM(items.amount) FILTER (WHERE NOT items.pending), 0)
+                           AS balance_due,
+                       COALESCE(SUM(items.amount) FILTER (WHERE items.pending), 0)
+                           AS balance_insurance_pending,
+                       %(bucket_sums)s,
+                       COALESCE(MAX(items.days) FILTER (
+                           WHERE NOT items.pending AND items.amount > 0), 0) AS days_past_due
+                  FROM acc
+             LEFT JOIN items ON items.account_id = acc.id
+              GROUP BY acc.id
+            )
+            UPDATE patient_account pa
+               SET balance_due = agg.balance_due,
+                   balance_insurance_pending = agg.balance_insurance_pending,
+                   %(bucket_sets)s,
+                   days_past_due = agg.days_past_due,
+                   last_payment_date = payments.date,
+                   last_payment_amount = COALESCE(payments.amount, 0),
+                   aging_date = %(today)s
+              FROM agg
+         LEFT JOIN payments ON payments.account_id = agg.id
+             WHERE pa.id = agg.id
+            """,
+            ids=list(account_ids),
+            days=days,
+            open_items=open_items_from(SQL.identifier("acc")),
+            bucket_sums=SQL(", ").join(bucket_sums),
+            bucket_sets=bucket_sets,
+            today=today,
+        )
+
+    def _refresh_balances(self, today=None, batch_size=5000):
+        """Recompute balances and aging of these accounts, set-based.
+
+        One aggregate UPDATE per batch of accounts; the ORM cache is then
+        invalidated and dependent stored fields are marked for recomputation.
+        """
+        if not self:
+            return
+        today = today or fields.Date.context_today(self)
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "balance", "date", "date_maturity", "parent_state", "account_id",
+             "partner_id", "company_id", "move_id"]
+        )
+        self.env["account.move"].flush_model(
+            ["move_type", "patient_account_id", "insurance_status", "origin_payment_id",
+             "statement_line_id"]
+        )
+        self.flush_model(["partner_id", "company_id"])
+        ids = self.ids
+        for start in range(0, len(ids), batch_size):
+            self.env.cr.execute(self._refresh_balances_sql(ids[start:start + batch_size], today))
+        self.invalidate_recordset([*BALANCE_FIELDS, "open_item_ids", "open_item_count"])
+        self.modified(list(BALANCE_FIELDS))
+
+    @api.model
+    def _cron_refresh_balances(self, batch_size=5000):
+        """Daily: age every account for today, one batch per cron call.
+
+        Accounts already aged today are skipped, so running twice changes
+        nothing the second time.  Under the scheduler each call handles one
+        batch and reports progress, and the scheduler calls again while work
+        remains; called directly it processes every batch.
+        """
+        today = fields.Date.context_today(self)
+        domain = ["|", ("aging_date", "=", False), ("aging_date", "<", today)]
+        Account = self.with_context(active_test=False).sudo()
+        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        done = 0
+        while True:
+            accounts = Account.search(domain, limit=batch_size, order="id")
+            if not accounts:
+                break
+            accounts._refresh_balances(today=today, batch_size=batch_size)
+            done += len(accounts)
+            if in_cron:
+                remaining = Account.search_count(domain)
+                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+                break
+        return done
+
+    @api.model
+    def _refresh_for_partners(self, partners, companies):
+        """Refresh the accounts of these guarantors in these companies."""
+        commercial = partners.commercial_partner_id
+        if not commercial or not companies:
+            return self.browse()
+        accounts = self.sudo().with_context(active_test=False).search(
+            [("partner_id", "in", commercial.ids), ("company_id", "in", companies.ids)]
+        )
+        accounts._refresh_balances()
+        return accounts
+
+    @api.model
+    def _get_or_create_for(self, keys):
+        """The accounts for (guarantor, company) pairs, created when missing.
+
+        ``keys`` is an iterable of (partner record, company record); returns a
+        dict from (partner id, company id) to the account, with one search and
+        at most one batched create.
+        """
+        keys = {(partner.id, company.id) for partner, company in keys}
+        if not keys:
+            return {}
+        Account = self.sudo().with_context(active_test=False)
+        existing = Account.search(
+            [
+                ("partner_id", "in", list({p for p, _c in keys})),
+                ("company_id", "in", list({c for _p, c in keys})),
+            ]
+        )
+        found = {(a.partner_id.id, a.company_id.id): a for a in existing}
+        missing = sorted(keys - set(found))
+        if missing:
+            created = Account.create(
+                [{"partner_id": p, "company_id": c} for p, c in missing]
+            )
+            found.update({(a.partner_id.id, a.company_id.id): a for a in created})
+        return {key: found[key] for key in keys}

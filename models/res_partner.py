@@ -1,0 +1,118 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+COLLECTIONS_GROUPS = (
+    "patient_collections.group_collections_accountant,"
+    "patient_collections.group_collections_specialist"
+)
+CLINICAL_ID_GROUPS = "patient_collections.group_collections_specialist"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    is_patient = fields.Boolean(
+        string="Is a Patient", groups=COLLECTIONS_GROUPS, index="btree_not_null"
+    )
+    patient_mrn = fields.Char(
+        string="Medical Record Number",
+        groups=CLINICAL_ID_GROUPS,
+        copy=False,
+        index="btree_not_null",
+        help="Unique within the company. Never printed on statements.",
+    )
+    patient_birthdate = fields.Date(string="Date of Birth", groups=CLINICAL_ID_GROUPS, copy=False)
+    guarantor_id = fields.Many2one(
+        "res.partner",
+        string="Guarantor",
+        groups=COLLECTIONS_GROUPS,
+        index="btree_not_null",
+        help="The person financially responsible for this patient's bills (a parent for a "
+        "child). Left empty, the patient is their own guarantor.",
+    )
+    patient_dependent_ids = fields.One2many(
+        "res.partner", "guarantor_id", string="Dependents", groups=COLLECTIONS_GROUPS
+    )
+    patient_account_ids = fields.One2many(
+        "patient.account", "partner_id", string="Patient Accounts", groups=COLLECTIONS_GROUPS
+    )
+    patient_balance = fields.Monetary(
+        string="Patient Balance",
+        compute="_compute_patient_balance",
+        groups=COLLECTIONS_GROUPS,
+        help="What this partner owes as guarantor, across their patient accounts "
+        "(in the current company's currency).",
+    )
+    patient_account_count = fields.Integer(
+        compute="_compute_patient_balance", groups=COLLECTIONS_GROUPS
+    )
+
+    def _compute_patient_balance(self):
+        groups = self.env["patient.account"]._read_group(
+            [("partner_id", "in", self.ids), ("company_id", "in", self.env.companies.ids)],
+            ["partner_id"],
+            ["balance_due:sum", "__count"],
+        )
+        totals = {partner: (balance, count) for partner, balance, count in groups}
+        for partner in self:
+            partner.patient_balance, partner.patient_account_count = totals.get(
+                partner._origin, (0.0, 0)
+            )
+
+    @api.constrains("patient_mrn", "company_id")
+    def _check_patient_mrn_unique(self):
+        partners = self.sudo().filtered("patient_mrn")
+        if not partners:
+            return
+        clashes = self.sudo().with_context(active_test=False)._read_group(
+            [("patient_mrn", "in", partners.mapped("patient_mrn"))],
+            ["patient_mrn", "company_id"],
+            ["__count"],
+        )
+        for mrn, company, count in clashes:
+            if count > 1:
+                raise ValidationError(
+                    _(
+                        "Medical record number %(mrn)s is already used by another patient of "
+                        "%(company)s: each patient has their own number.",
+                        mrn=mrn,
+                        company=company.name or _("the shared contacts"),
+                    )
+                )
+
+    @api.constrains("guarantor_id")
+    def _check_guarantor(self):
+        for partner in self.sudo():
+            if partner.guarantor_id == partner:
+                raise ValidationError(
+                    _("A patient cannot be their own guarantor: leave Guarantor empty instead.")
+                )
+
+    @api.constrains("patient_birthdate")
+    def _check_patient_birthdate(self):
+        today = fields.Date.context_today(self)
+        for partner in self.sudo():
+            if partner.patient_birthdate and partner.patient_birthdate > today:
+                raise ValidationError(_("A date of birth cannot be in the future."))
+
+    def _patient_guarantor(self):
+        """The partner financially responsible for this patient: the guarantor, else
+        the patient themselves."""
+        self.ensure_one()
+        partner = self.sudo()
+        return (partner.guarantor_id or partner).commercial_partner_id.with_env(self.env)
+
+    def action_view_patient_accounts(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "patient_collections.patient_account_action"
+        )
+        accounts = self.patient_account_ids
+        if len(accounts) == 1:
+            action.update(
+                {"view_mode": "form", "views": [(False, "form")], "res_id": accounts.id}
+            )
+        else:
+            action["domain"] = [("partner_id", "=", self.id)]
+        action["context"] = {"default_partner_id": self.id}
+        return action

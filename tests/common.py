@@ -1,0 +1,118 @@
+from datetime import date, timedelta
+
+from odoo import Command, fields
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+class PatientCollectionsCommon(AccountTestInvoicingCommon):
+    """A practice with one family: a parent guarantor and two children.
+
+    Names are synthetic.  The test user is an accounting manager who is also a
+    collections manager and accountant, so invoices can carry patient fields.
+    """
+
+    @classmethod
+    def get_default_groups(cls):
+        return (
+            super().get_default_groups()
+            | cls.env.ref("patient_collections.group_collections_manager")
+            | cls.env.ref("patient_collections.group_collections_accountant")
+        )
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Account = cls.env["patient.account"]
+        Partner = cls.env["res.partner"]
+        cls.guarantor = Partner.create(
+            {"name": "Testparent Alpha", "is_patient": True, "patient_mrn": "MRN-T-001"}
+        )
+        cls.child = Partner.create(
+            {
+                "name": "Testchild Alpha",
+                "is_patient": True,
+                "patient_mrn": "MRN-T-002",
+                "patient_birthdate": "2015-06-01",
+                "guarantor_id": cls.guarantor.id,
+            }
+        )
+        cls.child_2 = Partner.create(
+            {
+                "name": "Testchild Beta",
+                "is_patient": True,
+                "patient_mrn": "MRN-T-003",
+                "guarantor_id": cls.guarantor.id,
+            }
+        )
+        cls.other_guarantor = Partner.create(
+            {"name": "Testperson Gamma", "is_patient": True, "patient_mrn": "MRN-T-004"}
+        )
+
+    @classmethod
+    def make_invoice(
+        cls,
+        patient,
+        amount,
+        invoice_date,
+        due_date=None,
+        post=True,
+        move_type="out_invoice",
+        currency=None,
+        payment_term=None,
+        company=None,
+        **extra,
+    ):
+        """A patient invoice (or credit note) of one untaxed line."""
+        invoice_date = fields.Date.to_date(invoice_date)
+        vals = {
+            "move_type": move_type,
+            "patient_id": patient.id,
+            "invoice_date": invoice_date,
+            "date": invoice_date,
+            "invoice_line_ids": [
+                Command.create(
+                    {"name": "Office visit", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                )
+            ],
+            **extra,
+        }
+        if currency:
+            vals["currency_id"] = currency.id
+        if payment_term:
+            vals["invoice_payment_term_id"] = payment_term.id
+        else:
+            vals["invoice_date_due"] = fields.Date.to_date(due_date) if due_date else invoice_date
+        Move = cls.env["account.move"]
+        if company:
+            Move = Move.with_company(company)
+        move = Move.create(vals)
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def pay(cls, invoices, amount, payment_date, currency=None):
+        """Register a payment on invoices the way an accountant does."""
+        vals = {"amount": amount, "payment_date": fields.Date.to_date(payment_date)}
+        if currency:
+            vals["currency_id"] = currency.id
+        return (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoices.ids)
+            .create(vals)
+            ._create_payments()
+        )
+
+    @staticmethod
+    def days_ago(today, days):
+        return today - timedelta(days=days)
+
+    def account_of(self, guarantor, company=None):
+        company = company or self.env.company
+        return self.Account.search(
+            [("partner_id", "=", guarantor.id), ("company_id", "=", company.id)]
+        )
+
+
+TODAY = date(2026, 3, 31)
