@@ -1,0 +1,50 @@
+# Developer commands of the patient_collections Odoo 18.0 addon.
+# The logic lives in scripts/*.sh; see README.md. `make help` lists the targets.
+
+# Odoo 18.0 source tree (the folder holding odoo-bin).
+ODOO_PATH ?= /opt/odoo
+# Extra Odoo test tags for `make test`, added to /patient_collections,
+# e.g. ODOO_TEST_TAGS=/account:TestAccountMove
+ODOO_TEST_TAGS ?=
+# HTTP port of `make run`.
+HTTP_PORT ?= 8069
+
+export ODOO_PATH ODOO_TEST_TAGS HTTP_PORT
+
+SCRIPTS := scripts
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test lint bench stop drop-demo clean-db clean hooks
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup: ## venv, PostgreSQL cluster, .build/odoo.conf (done by run/test/bench too)
+	@bash $(SCRIPTS)/setup.sh
+
+run: ## install/update pc_demo with demo data and serve Odoo on http://127.0.0.1:$(HTTP_PORT)
+	@bash $(SCRIPTS)/run.sh
+
+test: ## lint, pure tests, Odoo tests, lifecycle checks; ends with "N passed, N failed, N skipped"
+	@bash $(SCRIPTS)/test.sh
+
+lint: ## ruff, pylint-odoo and the OCA XML/manifest checks
+	@bash $(SCRIPTS)/lint.sh
+
+bench: ## run bench/*.py against a fresh pc_bench database
+	@bash $(SCRIPTS)/bench.sh
+
+stop: ## stop the project's PostgreSQL cluster
+	@bash $(SCRIPTS)/stop.sh
+
+drop-demo: ## drop the pc_demo database (next make run recreates it)
+	@bash $(SCRIPTS)/drop_db.sh pc_demo
+
+clean-db: ## stop and delete the PostgreSQL cluster and all its databases
+	@bash $(SCRIPTS)/clean.sh db
+
+clean: ## clean-db, and delete .build/ (the .venv/ stays)
+	@bash $(SCRIPTS)/clean.sh all
+
+hooks: ## install the git pre-commit hook (.pre-commit-config.yaml)
+	@bash -c 'source $(SCRIPTS)/lib.sh && ensure_venv && "$$VENV_DIR/bin/pre-commit" install'
