@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make bench: run every bench/*.py against a fresh database pc_bench that has
-# patient_collections installed without demo data.
+# make bench: run every bench/*.py script (a file with an
+# `if __name__ == "__main__":` block) against a fresh database pc_bench that
+# has patient_collections installed without demo data.
 #
 # Each script runs with the virtualenv's python, from the repository root,
 # with these environment variables (the scripts connect to Odoo themselves):
@@ -15,11 +16,20 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB=pc_bench
 
+# A benchmark is a bench/*.py with an `if __name__ == "__main__":` block;
+# the other files there (bench/common.py...) are helper modules.
 shopt -s nullglob
-scripts=("$REPO_DIR"/bench/*.py)
+scripts=()
+for f in "$REPO_DIR"/bench/*.py; do
+    if grep -qE '^if __name__ == .__main__.:' "$f"; then
+        scripts+=("$f")
+    else
+        info "bench/$(basename "$f"): no __main__ block, a helper module: not run"
+    fi
+done
 shopt -u nullglob
 if [ "${#scripts[@]}" -eq 0 ]; then
-    info "no benchmark scripts: bench/*.py matches nothing, nothing to run"
+    info "no benchmark scripts in bench/ (bench/*.py with a __main__ block): nothing to run"
     exit 0
 fi
 

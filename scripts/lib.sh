@@ -209,7 +209,7 @@ port_owner() {
     if [ -n "$out" ]; then
         local pid cmd
         pid="$(printf '%s' "$out" | sed -n 's/.*(pid \([0-9]*\)).*/\1/p')"
-        cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-150 || true)"
+        cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-150 | sed 's/ *$//' || true)"
         [ -n "$cmd" ] && out="$out: $cmd"
     fi
     printf '%s' "$out"

@@ -62,17 +62,17 @@ fi
 check_http_port
 
 existing="$(pg_psql -d "$DB" -c "SELECT login FROM res_users WHERE login IN ('admin','manager','specialist','accountant')" 2>/dev/null || true)"
-banner "Odoo 18 with $PC_MODULE: http://127.0.0.1:$HTTP_PORT   (database $DB)" \
-    "Demo logins (password = login):"
+lines=("Odoo 18 with $PC_MODULE: http://127.0.0.1:$HTTP_PORT   (database $DB)"
+    "Demo logins (password = login):")
 for login in "${DEMO_LOGINS[@]}"; do
     if grep -qx "$login" <<<"$existing"; then
-        printf '%s ##     %-11s / %s\n' "$PC_PREFIX" "$login" "$login"
+        lines+=("$(printf '    %-11s / %s' "$login" "$login")")
     else
-        printf '%s ##     %-11s (no such user in %s yet: not in the demo data)\n' "$PC_PREFIX" "$login" "$DB"
+        lines+=("$(printf '    %-11s (no such user in %s yet: not in the demo data)' "$login" "$DB")")
     fi
 done
-printf '%s ## %s\n' "$PC_PREFIX" "Stop with Ctrl-C. Server log below; install log: $log"
-printf '%s\n' "$PC_PREFIX ######################################################################"
+lines+=("Stop with Ctrl-C. Server log below; install log: ${log#"$REPO_DIR"/}")
+banner "${lines[@]}"
 
 exec "$VENV_PY" "$ODOO_PATH/odoo-bin" -c "$ODOO_CONF" -d "$DB" --db-filter="^${DB}\$" \
     --http-port="$HTTP_PORT" --http-interface=127.0.0.1
