@@ -19,7 +19,11 @@
         "views/account_move_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": [
+        "demo/res_users_demo.xml",
+        "demo/res_partner_demo.xml",
+        "demo/account_move_demo.xml",
+    ],
     "application": True,
     "installable": True,
 }
