@@ -26,6 +26,7 @@ class AccountMove(models.Model):
         index="btree_not_null",
         groups=PHI_GROUPS,
         tracking=True,
+        copy=False,  # carried over by copy_data, which may read it
         help="The patient treated. The customer of the invoice stays the guarantor billed.",
     )
     patient_account_id = fields.Many2one(
@@ -36,7 +37,7 @@ class AccountMove(models.Model):
         readonly=True,
         groups=PHI_GROUPS,
     )
-    service_date = fields.Date(string="Date of Service", groups=PHI_GROUPS)
+    service_date = fields.Date(string="Date of Service", groups=PHI_GROUPS, copy=False)
     insurance_status = fields.Selection(
         [
             ("self_pay", "Self-pay"),
@@ -46,19 +47,20 @@ class AccountMove(models.Model):
         ],
         groups=PHI_GROUPS,
         tracking=True,
+        copy=False,
         help="Insurance pending: the claim is not adjudicated yet, so the patient is not "
         "chased for this invoice.",
     )
-    insurance_claim_ref = fields.Char(string="Claim Reference", groups=PHI_GROUPS)
-    amount_charges = fields.Monetary(string="Charges", groups=PHI_GROUPS)
-    amount_insurance_paid = fields.Monetary(string="Insurance Paid", groups=PHI_GROUPS)
+    insurance_claim_ref = fields.Char(string="Claim Reference", groups=PHI_GROUPS, copy=False)
+    amount_charges = fields.Monetary(string="Charges", groups=PHI_GROUPS, copy=False)
+    amount_insurance_paid = fields.Monetary(string="Insurance Paid", groups=PHI_GROUPS, copy=False)
     amount_adjustment = fields.Monetary(
-        string="Contractual Adjustment", groups=PHI_GROUPS
+        string="Contractual Adjustment", groups=PHI_GROUPS, copy=False
     )
-    amount_deductible = fields.Monetary(string="Deductible", groups=PHI_GROUPS)
-    amount_copay = fields.Monetary(string="Copay", groups=PHI_GROUPS)
-    amount_coinsurance = fields.Monetary(string="Coinsurance", groups=PHI_GROUPS)
-    amount_noncovered = fields.Monetary(string="Non-covered", groups=PHI_GROUPS)
+    amount_deductible = fields.Monetary(string="Deductible", groups=PHI_GROUPS, copy=False)
+    amount_copay = fields.Monetary(string="Copay", groups=PHI_GROUPS, copy=False)
+    amount_coinsurance = fields.Monetary(string="Coinsurance", groups=PHI_GROUPS, copy=False)
+    amount_noncovered = fields.Monetary(string="Non-covered", groups=PHI_GROUPS, copy=False)
 
     @api.constrains(*EOB_FIELDS)
     def _check_eob_amounts_positive(self):
@@ -84,6 +86,21 @@ class AccountMove(models.Model):
                 patient = self.env["res.partner"].sudo().browse(vals["patient_id"])
                 vals["partner_id"] = patient._patient_guarantor().id
         return super().create(vals_list)
+
+    def copy_data(self, default=None):
+        """A copy or a reversal of a patient invoice is about the same patient.
+
+        The patient fields are restricted to the collections groups and not
+        copied by the ORM (it would read them as the current user): they are
+        read here as superuser, so duplicating and reversing keep working for
+        accounting users outside those groups.
+        """
+        vals_list = super().copy_data(default)
+        default = default or {}
+        for move, vals in zip(self.sudo(), vals_list):
+            if move.patient_id and "patient_id" not in default:
+                vals["patient_id"] = move.patient_id.id
+        return vals_list
 
     def write(self, vals):
         res = super().write(vals)
@@ -174,7 +191,7 @@ class AccountMove(models.Model):
         for move in moves:
             account = accounts[(move.commercial_partner_id.id, move.company_id.id)]
             if move.patient_account_id != account:
-                by_account.setdefault(account, self.browse())
+                by_account.setdefault(account, moves.browse())
                 by_account[account] |= move
         for account, account_moves in by_account.items():
             account_moves.write({"patient_account_id": account.id})

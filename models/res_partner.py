@@ -12,7 +12,7 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     is_patient = fields.Boolean(
-        string="Is a Patient", groups=COLLECTIONS_GROUPS, index="btree_not_null"
+        string="Is a Patient", groups=COLLECTIONS_GROUPS, index="btree_not_null", copy=False
     )
     patient_mrn = fields.Char(
         string="Medical Record Number",
@@ -27,6 +27,7 @@ class ResPartner(models.Model):
         string="Guarantor",
         groups=COLLECTIONS_GROUPS,
         index="btree_not_null",
+        copy=False,
         help="The person financially responsible for this patient's bills (a parent for a "
         "child). Left empty, the patient is their own guarantor.",
     )
@@ -94,6 +95,20 @@ class ResPartner(models.Model):
         for partner in self.sudo():
             if partner.patient_birthdate and partner.patient_birthdate > today:
                 raise ValidationError(_("A date of birth cannot be in the future."))
+
+    def copy_data(self, default=None):
+        """Duplicating a patient keeps them a patient of the same guarantor.
+
+        Read as superuser: the fields are restricted to the collections groups,
+        and contacts are duplicated by users outside them too.
+        """
+        vals_list = super().copy_data(default)
+        default = default or {}
+        for partner, vals in zip(self.sudo(), vals_list):
+            if partner.is_patient:
+                vals.setdefault("is_patient", default.get("is_patient", True))
+                vals.setdefault("guarantor_id", default.get("guarantor_id", partner.guarantor_id.id))
+        return vals_list
 
     def _patient_guarantor(self):
         """The partner financially responsible for this patient: the guarantor, else

@@ -15,7 +15,10 @@ class TestSecurityBaseline(PatientCollectionsCommon):
             cls.env, login="pc_plain", groups="base.group_user", **common
         )
         cls.billing_user = new_test_user(
-            cls.env, login="pc_billing", groups="account.group_account_invoice", **common
+            cls.env,
+            login="pc_billing",
+            groups="account.group_account_invoice,base.group_partner_manager",
+            **common,
         )
         cls.accountant = new_test_user(
             cls.env,
@@ -86,6 +89,28 @@ class TestSecurityBaseline(PatientCollectionsCommon):
         self.assertEqual(self.account.balance_due, 100.0)
         invoice.button_draft()
         invoice.unlink()
+
+    def test_users_outside_collections_reverse_and_duplicate(self):
+        """Reversing and duplicating read the restricted fields as superuser."""
+        env = self.env(user=self.billing_user)
+        reversal = (
+            env["account.move.reversal"]
+            .with_context(active_model="account.move", active_ids=self.invoice.ids)
+            .create({"journal_id": self.invoice.journal_id.id, "date": "2026-02-01"})
+        )
+        reversal.refund_moves()
+        credit_note = self.env["account.move"].search([("reversed_entry_id", "=", self.invoice.id)])
+        self.assertEqual(credit_note.patient_id, self.child)
+        credit_note.with_env(env).action_post()
+        self.assertEqual(credit_note.patient_account_id, self.account)
+        self.account.invalidate_recordset()
+        self.assertEqual(self.account.balance_due, 0.0)
+        duplicate = self.invoice.with_env(env).copy()
+        self.assertEqual(duplicate.patient_id, self.child)
+        twin = self.child.with_user(self.billing_user).copy()
+        self.assertTrue(twin.is_patient)
+        self.assertEqual(twin.guarantor_id, self.guarantor)
+        self.assertFalse(twin.patient_mrn, "a medical record number is never duplicated")
 
     def test_accountant_reads_but_does_not_change(self):
         account = self.account.with_user(self.accountant)
