@@ -270,7 +270,8 @@ ensure_pg_binaries() {
 # Run a command as the OS user that owns the cluster.
 pg_as_owner() {
     if is_root; then
-        runuser -u postgres -- "$@"
+        # From /: the current folder may not be readable by postgres.
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi
@@ -281,7 +282,7 @@ pg_as_owner() {
 # 'postgres' user or the socket path would be too long.
 pg_resolve_dirs() {
     local data="$REPO_DIR/.pgdata" run="$REPO_DIR/.pgrun" reason=""
-    if is_root && ! runuser -u postgres -- test -x "$REPO_DIR" 2>/dev/null; then
+    if is_root && ! (cd / && runuser -u postgres -- test -x "$REPO_DIR") 2>/dev/null; then
         reason="the OS user 'postgres' cannot traverse $REPO_DIR (a parent folder is not world-executable)"
     elif [ $((${#run} + ${#PG_PORT} + 10)) -gt "$PG_SOCKET_MAX" ]; then
         reason="the socket path $run/.s.PGSQL.$PG_PORT would exceed the $PG_SOCKET_MAX-character unix socket limit"

@@ -8,12 +8,14 @@ Two sub-commands:
     closing line ``odoo.tests.result: F failed, E error(s) of T tests when
     loading database 'DB'`` and the ``skipped ...`` lines of the test loggers.
     ``passed = T - F - E - skipped``. A missing closing line (crash, install
-    error) counts as one failure. Every WARNING/ERROR/CRITICAL record that
-    belongs to the addon (see ``module_problems``) counts as one more failure.
+    error) counts as one failure. Every CRITICAL record (Odoo gave up, e.g.
+    an exception while running the tests), and every WARNING/ERROR record
+    that belongs to the addon (see ``module_problems``), counts as one more
+    failure.
 
 ``scan LOG``
-    Only the addon's WARNING/ERROR/CRITICAL records (used by the lifecycle
-    checks: install, update, uninstall).
+    Only the CRITICAL records and the addon's WARNING/ERROR records (used by
+    the lifecycle checks: install, update, uninstall).
 
 Both print a human readable report and finish with the line
 ``COUNTS <passed> <failed> <skipped>`` that scripts/test.sh reads.
@@ -136,6 +138,21 @@ def tail(path, count):
     return "".join("    " + line for line in lines[-count:]).rstrip("\n")
 
 
+def crashes(records):
+    """CRITICAL records, whoever logs them: Odoo gave up (e.g. "Failed to
+    initialize database", raised while running the tests)."""
+    return [rec for rec in records if rec.level == "CRITICAL"]
+
+
+def report_crashes(records):
+    found = crashes(records)
+    if found:
+        print(f"  {len(found)} CRITICAL record(s): Odoo gave up (each counts as a failure):")
+        for rec in found:
+            print(rec.show())
+    return len(found)
+
+
 def report_problems(problems, what):
     if not problems:
         return
@@ -174,27 +191,29 @@ def cmd_tests(args):
             print(f"  {len(failures)} failing test(s):")
             for rec in failures:
                 print(rec.show())
-        if n_tests == 0 and args.expected > 0:
+        if n_tests == 0 and args.expected > 0 and not crashes(records):
             failed += 1
             print(
                 f"  0 Odoo tests ran although tests/test_*.py define {args.expected} "
                 "test functions: are they imported in tests/__init__.py?"
             )
-        if args.exit_code not in (None, 0) and failed == 0:
-            failed += 1
-            print(f"  odoo-bin exited with code {args.exit_code} although no test failed.")
-    problems = module_problems(records, args.module)
+    failed += report_crashes(records)
+    problems = [rec for rec in module_problems(records, args.module) if rec.level != "CRITICAL"]
     report_problems(problems, args.module)
     failed += len(problems)
+    if args.exit_code not in (None, 0) and failed == 0:
+        failed += 1
+        print(f"  odoo-bin exited with code {args.exit_code} although nothing failed.")
     print(f"COUNTS {passed} {failed} {skipped}")
     return 0
 
 
 def cmd_scan(args):
     records = read_records(args.log)
-    problems = module_problems(records, args.module)
+    failed = report_crashes(records)
+    problems = [rec for rec in module_problems(records, args.module) if rec.level != "CRITICAL"]
     report_problems(problems, args.module)
-    print(f"COUNTS 0 {len(problems)} 0")
+    print(f"COUNTS 0 {failed + len(problems)} 0")
     return 0
 
 
