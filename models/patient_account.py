@@ -1,8 +1,10 @@
+from markupsafe import Markup
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..logic import aging
+from ..logic import aging, escalation, priority
 
 BALANCE_FIELDS = (
     "balance_due",
@@ -11,8 +13,18 @@ BALANCE_FIELDS = (
     "days_past_due",
     "last_payment_date",
     "last_payment_amount",
+    "first_open_date",
     "aging_date",
 )
+HOLD_REASONS = [
+    ("insurance_pending", "Insurance pending"),
+    ("dispute", "Dispute"),
+    ("financial_assistance", "Financial assistance application"),
+    ("bankruptcy", "Bankruptcy"),
+    ("deceased", "Deceased"),
+    ("promise_to_pay", "Promise to pay"),
+    ("other", "Other"),
+]
 
 
 def open_items_from(accounts):
@@ -44,7 +56,7 @@ class PatientAccount(models.Model):
     _name = "patient.account"
     _description = "Patient Account"
     _inherit = ["mail.thread", "mail.activity.mixin"]
-    _order = "days_past_due desc, balance_due desc, id"
+    _order = "priority_score desc, days_past_due desc, id"
     _check_company_auto = True
 
     name = fields.Char(
@@ -82,6 +94,43 @@ class PatientAccount(models.Model):
         ],
         help="The collections specialist who works this account.",
     )
+    stage_id = fields.Many2one(
+        "patient.account.stage",
+        string="Stage",
+        index=True,
+        tracking=True,
+        copy=False,
+        ondelete="restrict",
+        group_expand="_read_group_stage_ids",
+        default=lambda self: self._default_stage_id(),
+    )
+    stage_date = fields.Date(string="In Stage Since", readonly=True, copy=False)
+    is_closed = fields.Boolean(related="stage_id.is_closed")
+    first_statement_date = fields.Date(
+        readonly=True,
+        copy=False,
+        help="When the first statement was sent: the 501(r) notification period starts then.",
+    )
+    final_notice_date = fields.Date(
+        readonly=True, copy=False, help="When the account last entered the final notice stage."
+    )
+    hold_reason = fields.Selection(HOLD_REASONS, tracking=True, index=True, copy=False)
+    hold_until = fields.Date(tracking=True, copy=False)
+    hold_note = fields.Text(copy=False)
+    hold_auto = fields.Boolean(
+        readonly=True, copy=False, help="Set by the daily run, which also releases it."
+    )
+    priority_score = fields.Integer(
+        string="Priority",
+        compute="_compute_priority",
+        store=True,
+        index=True,
+        aggregator="avg",
+        help="0 to 100, from balance, days past due, broken promises, days since last "
+        "contact and defaulted plans, weighted by the company settings.",
+    )
+    priority_explanation = fields.Text(compute="_compute_priority_explanation")
+    color = fields.Integer()
     patient_ids = fields.Many2many(
         "res.partner",
         string="Patients",
@@ -124,6 +173,11 @@ class PatientAccount(models.Model):
     )
     last_payment_date = fields.Date(readonly=True)
     last_payment_amount = fields.Monetary(readonly=True)
+    first_open_date = fields.Date(
+        string="Oldest Open Invoice",
+        readonly=True,
+        help="Posting date of the oldest invoice still open.",
+    )
     aging_date = fields.Date(
         string="Aged On", readonly=True, index=True, help="The day balances and aging were computed for."
     )
@@ -136,7 +190,65 @@ class PatientAccount(models.Model):
         ),
     ]
 
+    # ------------------------------------------------------------------ defaults
+
+    def _default_stage_id(self):
+        return self.env["patient.account.stage"].search(
+            [("is_closed", "=", False), ("is_manual", "=", False)], limit=1
+        )
+
+    @api.model
+    def _read_group_stage_ids(self, stages, domain):
+        return stages.search([], order=stages._order)
+
     # ------------------------------------------------------------------ computes
+
+    def _priority_inputs(self):
+        """The inputs of the priority score; later capabilities add theirs."""
+        self.ensure_one()
+        return {
+            "balance": self.balance_due,
+            "days_past_due": self.days_past_due,
+        }
+
+    @api.depends(
+        "balance_due",
+        "days_past_due",
+        "company_id.collections_weight_balance",
+        "company_id.collections_weight_days_past_due",
+        "company_id.collections_weight_broken_promises",
+        "company_id.collections_weight_days_since_contact",
+        "company_id.collections_weight_defaulted_plans",
+    )
+    def _compute_priority(self):
+        weights = {}
+        for account in self:
+            company = account.company_id
+            if company not in weights:
+                weights[company] = company._collections_priority_weights()
+            account.priority_score = priority.score(account._priority_inputs(), weights[company])
+
+    @api.depends("priority_score")
+    def _compute_priority_explanation(self):
+        labels = {
+            "balance": _("Balance due"),
+            "days_past_due": _("Days past due"),
+            "broken_promises": _("Broken promises"),
+            "days_since_contact": _("Days since last contact"),
+            "defaulted_plans": _("Defaulted payment plans"),
+        }
+        for account in self:
+            currency = account.currency_id
+
+            def fmt(term, value, currency=currency):
+                return currency.format(value) if term.unit == "amount" else str(int(value))
+
+            account.priority_explanation = priority.explain(
+                account._priority_inputs(),
+                account.company_id._collections_priority_weights(),
+                labels=labels,
+                fmt_value=fmt,
+            )
 
     @api.depends("partner_id", "move_ids.patient_id")
     def _compute_patient_ids(self):
@@ -200,9 +312,174 @@ class PatientAccount(models.Model):
                     fields=", ".join(sorted(protected)),
                 )
             )
-        return super().write(vals)
+        if "stage_id" not in vals:
+            return super().write(vals)
+        stage = self.env["patient.account.stage"].browse(vals["stage_id"])
+        entering = self.filtered(lambda account: account.stage_id != stage)
+        if not self.env.context.get("collections_run"):
+            entering._check_stage_allowed(stage)
+        vals = {**vals, **self._prepare_stage_entry_vals(stage)}
+        res = super().write(vals)
+        entering._schedule_stage_activities(stage)
+        return res
+
+    # ------------------------------------------------------------------ stages
+
+    def _prepare_stage_entry_vals(self, stage):
+        today = fields.Date.context_today(self)
+        vals = {"stage_date": today}
+        if stage.is_final_notice:
+            vals["final_notice_date"] = today
+        return vals
+
+    def _extraordinary_blocks(self, today=None):
+        """Gate reasons that keep this account out of extraordinary actions."""
+        self.ensure_one()
+        company = self.company_id
+        return escalation.extraordinary_action_blocks(
+            today or fields.Date.context_today(self),
+            self.first_statement_date or self.first_open_date,
+            self.final_notice_date,
+            self.hold_reason,
+            notification_days=company.collections_notification_days,
+            final_notice_days=company.collections_final_notice_days,
+            check_501r=company.collections_501r_gating,
+            check_disputes=company.collections_dispute_gating,
+        )
+
+    @api.model
+    def _gate_messages(self):
+        return {
+            escalation.GATE_NOTIFICATION_PERIOD: _(
+                "the financial-assistance notification period since the first statement has "
+                "not passed yet"
+            ),
+            escalation.GATE_FINAL_NOTICE: _(
+                "no final notice was sent early enough before it"
+            ),
+            escalation.GATE_DISPUTE: _("a billing dispute is open"),
+            escalation.GATE_FINANCIAL_ASSISTANCE: _(
+                "a financial-assistance application is open"
+            ),
+        }
+
+    def _check_stage_allowed(self, stage):
+        """Refuse a hand move into an extraordinary-action stage the account may not enter."""
+        if not stage.is_extraordinary_action:
+            return
+        messages = self._gate_messages()
+        problems = []
+        for account in self.sudo():
+            blocks = account._extraordinary_blocks()
+            if blocks:
+                problems.append(
+                    _(
+                        "%(account)s: %(reasons)s",
+                        account=account.name,
+                        reasons="; ".join(messages[block] for block in blocks),
+                    )
+                )
+        if problems:
+            raise UserError(
+                _(
+                    "%(stage)s is an extraordinary collection action and is not allowed yet:\n"
+                    "%(problems)s",
+                    stage=stage.name,
+                    problems="\n".join(problems),
+                )
+            )
+
+    def _schedule_stage_activities(self, stage):
+        """The stage's activity for each account's specialist, created in one batch."""
+        if not stage.activity_type_id or not self:
+            return self.env["mail.activity"]
+        today = fields.Date.context_today(self)
+        activity_type = stage.activity_type_id
+        deadline = activity_type._get_date_deadline() if activity_type.delay_count else today
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": account.id,
+                "activity_type_id": activity_type.id,
+                "summary": stage.activity_summary or stage.name,
+                "user_id": account.user_id.id,
+                "date_deadline": deadline,
+            }
+            for account in self
+            if account.user_id
+        ]
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+
+    # ------------------------------------------------------------------ holds
+
+    def _set_hold(self, reason, until=False, note=False, auto=False):
+        """Put these accounts on hold, with one chatter line each."""
+        if not self:
+            return
+        if not reason:
+            raise UserError(_("Choose why the account is put on hold."))
+        if until and until < fields.Date.context_today(self):
+            raise UserError(_("A hold cannot end in the past: choose today or a later date."))
+        self.with_context(tracking_disable=True).write(
+            {"hold_reason": reason, "hold_until": until, "hold_note": note, "hold_auto": auto}
+        )
+        label = dict(self._fields["hold_reason"]._description_selection(self.env))[reason]
+        if until:
+            body = _("On hold: %(reason)s, until %(date)s.", reason=label, date=until)
+        else:
+            body = _("On hold: %(reason)s.", reason=label)
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % body))
+
+    def _release_hold(self, why=None):
+        """Lift the hold of these accounts, with one chatter line each."""
+        held = self.filtered("hold_reason")
+        if not held:
+            return
+        bodies = {}
+        labels = dict(self._fields["hold_reason"]._description_selection(self.env))
+        for account in held:
+            text = _("Hold lifted (%(reason)s).", reason=labels[account.hold_reason])
+            if why:
+                text = f"{text} {why}"
+            bodies[account.id] = Markup("<p>%s</p>") % text
+        held.with_context(tracking_disable=True).write(
+            {"hold_reason": False, "hold_until": False, "hold_note": False, "hold_auto": False}
+        )
+        held._message_log_batch(bodies=bodies)
 
     # ------------------------------------------------------------------ actions
+
+    def action_open_hold(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Hold"),
+            "res_model": "patient.account.hold",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "active_model": self._name,
+                "active_ids": self.ids,
+                "default_action": "release" if all(self.mapped("hold_reason")) else "set",
+            },
+        }
+
+    @api.model
+    def action_open_board(self):
+        """The board; specialists start on their own accounts."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "patient_collections.patient_account_board_action"
+        )
+        context = {}
+        if not self.env.user.has_group("patient_collections.group_collections_manager"):
+            context["search_default_my_accounts"] = 1
+        action["context"] = context
+        return action
 
     def action_refresh_balances(self):
         self._refresh_balances()
@@ -257,6 +534,7 @@ class PatientAccount(models.Model):
                 SELECT pa.id AS account_id,
                        aml.amount_residual AS amount,
                        %(days)s AS days,
+                       aml.date,
                        COALESCE(move.insurance_status = 'pending', FALSE) AS pending
                 %(open_items)s
             ), payments AS (
@@ -282,7 +560,8 @@ class PatientAccount(models.Model):
                            AS balance_insurance_pending,
                        %(bucket_sums)s,
                        COALESCE(MAX(items.days) FILTER (
-                           WHERE NOT items.pending AND items.amount > 0), 0) AS days_past_due
+                           WHERE NOT items.pending AND items.amount > 0), 0) AS days_past_due,
+                       MIN(items.date) FILTER (WHERE items.amount > 0) AS first_open_date
                   FROM acc
              LEFT JOIN items ON items.account_id = acc.id
               GROUP BY acc.id
@@ -294,6 +573,7 @@ class PatientAccount(models.Model):
                    days_past_due = agg.days_past_due,
                    last_payment_date = payments.date,
                    last_payment_amount = COALESCE(payments.amount, 0),
+                   first_open_date = agg.first_open_date,
                    aging_date = %(today)s
               FROM agg
          LEFT JOIN payments ON payments.account_id = agg.id
@@ -332,29 +612,27 @@ class PatientAccount(models.Model):
         self.modified(list(BALANCE_FIELDS))
 
     @api.model
-    def _cron_refresh_balances(self, batch_size=5000):
-        """Daily: age every account for today, one batch per cron call.
+    def _cron_refresh_balances(self, batch_size=5000, extra_domain=()):
+        """Age every account for today, batch after batch, reporting progress.
 
         Accounts already aged today are skipped, so running twice changes
-        nothing the second time.  Under the scheduler each call handles one
-        batch and reports progress, and the scheduler calls again while work
-        remains; called directly it processes every batch.
+        nothing the second time.  Returns how many accounts were aged.
         """
         today = fields.Date.context_today(self)
-        domain = ["|", ("aging_date", "=", False), ("aging_date", "<", today)]
+        domain = [
+            "|", ("aging_date", "=", False), ("aging_date", "<", today), *extra_domain
+        ]
         Account = self.with_context(active_test=False).sudo()
-        in_cron = bool(self.env.context.get("ir_cron_progress_id"))
+        remaining = Account.search_count(domain)
         done = 0
-        while True:
+        while remaining:
             accounts = Account.search(domain, limit=batch_size, order="id")
             if not accounts:
                 break
             accounts._refresh_balances(today=today, batch_size=batch_size)
             done += len(accounts)
-            if in_cron:
-                remaining = Account.search_count(domain)
-                self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-                break
+            remaining = max(remaining - len(accounts), 0)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return done
 
     @api.model

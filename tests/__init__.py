@@ -2,3 +2,4 @@ from . import test_patient_partner
 from . import test_eob
 from . import test_patient_account_balances
 from . import test_security
+from . import test_collection_run

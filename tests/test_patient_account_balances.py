@@ -226,7 +226,7 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
 
     def test_scheduled_action_runs(self):
         self.make_invoice(self.child, 80.0, "2026-03-01")
-        cron = self.env.ref("patient_collections.ir_cron_patient_account_refresh")
+        cron = self.env.ref("patient_collections.ir_cron_collection_run")
         with freeze_time(fields.Date.today() + timedelta(days=3)):
             cron.method_direct_trigger()
             account = self.account_of(self.guarantor)

@@ -1,0 +1,33 @@
+"""Distributing patient accounts among specialists."""
+
+from itertools import cycle
+
+
+def assign_single(account_ids, user_id):
+    return {account_id: user_id for account_id in account_ids}
+
+
+def assign_round_robin(account_ids, user_ids):
+    """Deal accounts in the given order to the users in turn."""
+    if not user_ids:
+        raise ValueError("at least one user is needed")
+    return dict(zip(account_ids, cycle(user_ids)))
+
+
+def assign_balanced(accounts, user_ids):
+    """Spread accounts so that each user's total balance is as even as possible.
+
+    ``accounts`` is a list of (account id, balance).  Largest balances are placed
+    first, each with the user whose total is smallest so far (ties go to the
+    user listed first).  Returns the mapping and each user's total.
+    """
+    if not user_ids:
+        raise ValueError("at least one user is needed")
+    totals = {user_id: 0.0 for user_id in user_ids}
+    order = {user_id: index for index, user_id in enumerate(user_ids)}
+    mapping = {}
+    for account_id, balance in sorted(accounts, key=lambda row: (-row[1], row[0])):
+        user_id = min(totals, key=lambda uid: (totals[uid], order[uid]))
+        mapping[account_id] = user_id
+        totals[user_id] += balance
+    return mapping, totals

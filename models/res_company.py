@@ -1,0 +1,46 @@
+from odoo import fields, models
+
+from ..logic import priority
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    collections_501r_gating = fields.Boolean(
+        string="501(r) Reasonable Efforts",
+        default=True,
+        help="No extraordinary collection action before the notification period has passed "
+        "since the first statement, a final notice was sent, and while a financial "
+        "assistance application is open.",
+    )
+    collections_dispute_gating = fields.Boolean(
+        string="No Surprises Act Disputes",
+        default=True,
+        help="No extraordinary collection action while a billing dispute is open.",
+    )
+    collections_notification_days = fields.Integer(
+        string="Notification Period (days)", default=120
+    )
+    collections_final_notice_days = fields.Integer(
+        string="Final Notice Lead Time (days)", default=30
+    )
+    collections_weight_balance = fields.Integer(
+        string="Weight: Balance", default=priority.DEFAULT_WEIGHTS["balance"]
+    )
+    collections_weight_days_past_due = fields.Integer(
+        string="Weight: Days Past Due", default=priority.DEFAULT_WEIGHTS["days_past_due"]
+    )
+    collections_weight_broken_promises = fields.Integer(
+        string="Weight: Broken Promises", default=priority.DEFAULT_WEIGHTS["broken_promises"]
+    )
+    collections_weight_days_since_contact = fields.Integer(
+        string="Weight: Days Since Contact",
+        default=priority.DEFAULT_WEIGHTS["days_since_contact"],
+    )
+    collections_weight_defaulted_plans = fields.Integer(
+        string="Weight: Defaulted Plans", default=priority.DEFAULT_WEIGHTS["defaulted_plans"]
+    )
+
+    def _collections_priority_weights(self):
+        self.ensure_one()
+        return {key: self["collections_weight_" + key] for key in priority.TERM_KEYS}

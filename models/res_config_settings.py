@@ -1,0 +1,33 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    collections_501r_gating = fields.Boolean(
+        related="company_id.collections_501r_gating", readonly=False
+    )
+    collections_dispute_gating = fields.Boolean(
+        related="company_id.collections_dispute_gating", readonly=False
+    )
+    collections_notification_days = fields.Integer(
+        related="company_id.collections_notification_days", readonly=False
+    )
+    collections_final_notice_days = fields.Integer(
+        related="company_id.collections_final_notice_days", readonly=False
+    )
+    collections_weight_balance = fields.Integer(
+        related="company_id.collections_weight_balance", readonly=False
+    )
+    collections_weight_days_past_due = fields.Integer(
+        related="company_id.collections_weight_days_past_due", readonly=False
+    )
+    collections_weight_broken_promises = fields.Integer(
+        related="company_id.collections_weight_broken_promises", readonly=False
+    )
+    collections_weight_days_since_contact = fields.Integer(
+        related="company_id.collections_weight_days_since_contact", readonly=False
+    )
+    collections_weight_defaulted_plans = fields.Integer(
+        related="company_id.collections_weight_defaulted_plans", readonly=False
+    )

@@ -1,0 +1,2 @@
+from . import patient_account_hold
+from . import patient_account_assign
