@@ -27,13 +27,15 @@ prepare_lint_copy() {
     rm -rf "$LINT_COPY"
     mkdir -p "$LINT_COPY"
     if git -C "$REPO_DIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+        # (files deleted in the work tree but still in the index are skipped)
         (cd "$REPO_DIR" && git ls-files -z -c -o --exclude-standard |
-            xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
-            tar --null -T - -cf -) | tar -C "$LINT_COPY" -xf -
+            xargs -0 -r sh -c 'for f; do if [ -f "$f" ]; then printf "%s\0" "$f"; fi; done' sh |
+            tar --null -T - -cf -) | tar -C "$LINT_COPY" -xf - ||
+            die "could not copy the addon's files to $LINT_COPY"
     else
         (cd "$REPO_DIR" && tar --exclude=./.git --exclude=./.venv --exclude=./.build \
             --exclude=./.pgdata --exclude=./.pgrun --exclude='__pycache__' -cf - .) |
-            tar -C "$LINT_COPY" -xf -
+            tar -C "$LINT_COPY" -xf - || die "could not copy the addon's files to $LINT_COPY"
     fi
 }
 
