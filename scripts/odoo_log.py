@@ -36,6 +36,7 @@ RESULT_RE = re.compile(
 PROBLEM_LEVELS = {"WARNING", "ERROR", "CRITICAL"}
 TEST_LOGGER_RE = re.compile(r"^odoo\.addons\.\w+\.tests(\.|$)")
 MAX_RECORD_LINES = 40
+MAX_SHOWN = 15
 
 
 class Record:
@@ -157,8 +158,10 @@ def report_problems(problems, what):
     if not problems:
         return
     print(f"  {len(problems)} WARNING/ERROR record(s) from {what} (each counts as a failure):")
-    for rec in problems:
+    for rec in problems[:MAX_SHOWN]:
         print(rec.show())
+    if len(problems) > MAX_SHOWN:
+        print(f"    ... and {len(problems) - MAX_SHOWN} more: see the log file")
 
 
 def cmd_tests(args):
