@@ -29,7 +29,13 @@
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
         "demo/account_move_demo.xml",
+        "demo/patient_collection_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "patient_collections/static/tests/tours/*.js",
+        ],
+    },
     "application": True,
     "installable": True,
 }

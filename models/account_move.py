@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 PHI_GROUPS = (
@@ -67,10 +67,10 @@ class AccountMove(models.Model):
         for move in self.sudo():
             if any(move[name] < 0 for name in EOB_FIELDS):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "The amounts of an explanation of benefits cannot be negative "
                         "(invoice %(invoice)s).",
-                        invoice=move.name or _("draft"),
+                        invoice=move.name or self.env._("draft"),
                     )
                 )
 
@@ -157,7 +157,7 @@ class AccountMove(models.Model):
             ):
                 fmt = currency.format
                 raise UserError(
-                    _(
+                    self.env._(
                         "The explanation of benefits of %(invoice)s does not add up.\n"
                         "Charges %(charges)s - insurance paid %(paid)s - adjustment "
                         "%(adjustment)s = %(allowed)s\n"
@@ -165,7 +165,7 @@ class AccountMove(models.Model):
                         "%(coinsurance)s + non-covered %(noncovered)s = %(responsibility)s\n"
                         "Invoice total: %(total)s\n"
                         "All three must be equal: correct the breakdown or the invoice lines.",
-                        invoice=move.name if move.name and move.name != "/" else _("the invoice"),
+                        invoice=move.name if move.name and move.name != "/" else self.env._("the invoice"),
                         charges=fmt(amounts["amount_charges"]),
                         paid=fmt(amounts["amount_insurance_paid"]),
                         adjustment=fmt(amounts["amount_adjustment"]),

@@ -1,6 +1,6 @@
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -65,7 +65,7 @@ class PatientAccount(models.Model):
         readonly=True,
         copy=False,
         index="trigram",
-        default=lambda self: _("New"),
+        default=lambda self: self.env._("New"),
     )
     active = fields.Boolean(default=True, tracking=True)
     partner_id = fields.Many2one(
@@ -231,11 +231,11 @@ class PatientAccount(models.Model):
     @api.depends("priority_score")
     def _compute_priority_explanation(self):
         labels = {
-            "balance": _("Balance due"),
-            "days_past_due": _("Days past due"),
-            "broken_promises": _("Broken promises"),
-            "days_since_contact": _("Days since last contact"),
-            "defaulted_plans": _("Defaulted payment plans"),
+            "balance": self.env._("Balance due"),
+            "days_past_due": self.env._("Days past due"),
+            "broken_promises": self.env._("Broken promises"),
+            "days_since_contact": self.env._("Days since last contact"),
+            "defaulted_plans": self.env._("Defaulted payment plans"),
         }
         for account in self:
             currency = account.currency_id
@@ -290,13 +290,13 @@ class PatientAccount(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not vals.get("name") or vals["name"] == _("New"):
+            if not vals.get("name") or vals["name"] == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = (
                     self.env["ir.sequence"]
                     .with_company(company)
                     .next_by_code("patient.account")
-                    or _("New")
+                    or self.env._("New")
                 )
         accounts = super().create(vals_list)
         accounts._refresh_balances()
@@ -306,7 +306,7 @@ class PatientAccount(models.Model):
         protected = set(vals) & set(BALANCE_FIELDS)
         if protected:
             raise UserError(
-                _(
+                self.env._(
                     "Balances and aging come from the accounting: post, pay or reconcile "
                     "invoices instead of editing %(fields)s.",
                     fields=", ".join(sorted(protected)),
@@ -350,15 +350,15 @@ class PatientAccount(models.Model):
     @api.model
     def _gate_messages(self):
         return {
-            escalation.GATE_NOTIFICATION_PERIOD: _(
+            escalation.GATE_NOTIFICATION_PERIOD: self.env._(
                 "the financial-assistance notification period since the first statement has "
                 "not passed yet"
             ),
-            escalation.GATE_FINAL_NOTICE: _(
+            escalation.GATE_FINAL_NOTICE: self.env._(
                 "no final notice was sent early enough before it"
             ),
-            escalation.GATE_DISPUTE: _("a billing dispute is open"),
-            escalation.GATE_FINANCIAL_ASSISTANCE: _(
+            escalation.GATE_DISPUTE: self.env._("a billing dispute is open"),
+            escalation.GATE_FINANCIAL_ASSISTANCE: self.env._(
                 "a financial-assistance application is open"
             ),
         }
@@ -373,7 +373,7 @@ class PatientAccount(models.Model):
             blocks = account._extraordinary_blocks()
             if blocks:
                 problems.append(
-                    _(
+                    self.env._(
                         "%(account)s: %(reasons)s",
                         account=account.name,
                         reasons="; ".join(messages[block] for block in blocks),
@@ -381,7 +381,7 @@ class PatientAccount(models.Model):
                 )
         if problems:
             raise UserError(
-                _(
+                self.env._(
                     "%(stage)s is an extraordinary collection action and is not allowed yet:\n"
                     "%(problems)s",
                     stage=stage.name,
@@ -423,17 +423,17 @@ class PatientAccount(models.Model):
         if not self:
             return
         if not reason:
-            raise UserError(_("Choose why the account is put on hold."))
+            raise UserError(self.env._("Choose why the account is put on hold."))
         if until and until < fields.Date.context_today(self):
-            raise UserError(_("A hold cannot end in the past: choose today or a later date."))
+            raise UserError(self.env._("A hold cannot end in the past: choose today or a later date."))
         self.with_context(tracking_disable=True).write(
             {"hold_reason": reason, "hold_until": until, "hold_note": note, "hold_auto": auto}
         )
         label = dict(self._fields["hold_reason"]._description_selection(self.env))[reason]
         if until:
-            body = _("On hold: %(reason)s, until %(date)s.", reason=label, date=until)
+            body = self.env._("On hold: %(reason)s, until %(date)s.", reason=label, date=until)
         else:
-            body = _("On hold: %(reason)s.", reason=label)
+            body = self.env._("On hold: %(reason)s.", reason=label)
         self._message_log_batch(bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % body))
 
     def _release_hold(self, why=None):
@@ -444,7 +444,7 @@ class PatientAccount(models.Model):
         bodies = {}
         labels = dict(self._fields["hold_reason"]._description_selection(self.env))
         for account in held:
-            text = _("Hold lifted (%(reason)s).", reason=labels[account.hold_reason])
+            text = self.env._("Hold lifted (%(reason)s).", reason=labels[account.hold_reason])
             if why:
                 text = f"{text} {why}"
             bodies[account.id] = Markup("<p>%s</p>") % text
@@ -458,7 +458,7 @@ class PatientAccount(models.Model):
     def action_open_hold(self):
         return {
             "type": "ir.actions.act_window",
-            "name": _("Hold"),
+            "name": self.env._("Hold"),
             "res_model": "patient.account.hold",
             "view_mode": "form",
             "target": "new",

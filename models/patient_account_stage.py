@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..logic import escalation
@@ -58,7 +58,7 @@ class PatientAccountStage(models.Model):
         for stage in self:
             if stage.days_past_due_min < 0 or stage.balance_min < 0:
                 raise ValidationError(
-                    _("Stage %(stage)s: thresholds cannot be negative.", stage=stage.name)
+                    self.env._("Stage %(stage)s: thresholds cannot be negative.", stage=stage.name)
                 )
 
     def _compute_account_count(self):

@@ -2,7 +2,7 @@ from collections import Counter
 
 from markupsafe import Markup
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -50,11 +50,11 @@ class PatientCollectionRun(models.Model):
 
     def write(self, vals):
         if not self.env.context.get("collections_run_writing"):
-            raise AccessError(_("A collections run record documents what happened: it cannot be changed."))
+            raise AccessError(self.env._("A collections run record documents what happened: it cannot be changed."))
         return super().write(vals)
 
     def unlink(self):
-        raise AccessError(_("A collections run record cannot be deleted."))
+        raise AccessError(self.env._("A collections run record cannot be deleted."))
 
     # ------------------------------------------------------------------ the run
 
@@ -82,7 +82,7 @@ class PatientCollectionRun(models.Model):
         if not self.env.su and not self.env.user.has_group(
             "patient_collections.group_collections_manager"
         ):
-            raise AccessError(_("Only collections managers can start the collections run."))
+            raise AccessError(self.env._("Only collections managers can start the collections run."))
         if companies is None:
             companies = self.env["res.company"].sudo().search([])
         today = fields.Date.context_today(self)
@@ -91,7 +91,7 @@ class PatientCollectionRun(models.Model):
             .with_context(collections_run_writing=True)
             .create(
                 {
-                    "name": _("Collections run of %(date)s", date=today),
+                    "name": self.env._("Collections run of %(date)s", date=today),
                     "date": today,
                     "started_at": fields.Datetime.now(),
                     "user_id": self.env.user.id,
@@ -134,7 +134,7 @@ class PatientCollectionRun(models.Model):
             companies, [("hold_reason", "!=", False), ("hold_until", "!=", False),
                         ("hold_until", "<", today)]
         )
-        expired._release_hold(why=_("The hold date has passed."))
+        expired._release_hold(why=self.env._("The hold date has passed."))
         stats[("hold_expired", False, False)] += len(expired)
 
     def _step_insurance_holds(self, companies, today, stats):
@@ -153,7 +153,7 @@ class PatientCollectionRun(models.Model):
         to_release = auto_held.filtered(
             lambda a: not (a.balance_due <= 0 and a.balance_insurance_pending > 0)
         )
-        to_release._release_hold(why=_("The insurance claims were adjudicated."))
+        to_release._release_hold(why=self.env._("The insurance claims were adjudicated."))
         stats[("hold_released", False, False)] += len(to_release)
 
     def _step_escalate(self, companies, today, stats):
@@ -224,9 +224,9 @@ class PatientCollectionRun(models.Model):
         )
         bodies = {
             account_id: Markup("<p>%s</p>")
-            % _(
+            % self.env._(
                 "Stage: %(old)s → %(new)s (daily collections run).",
-                old=old or _("none"),
+                old=old or self.env._("none"),
                 new=stage.name,
             )
             for account_id, old in previous.items()

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 COLLECTIONS_GROUPS = (
@@ -73,11 +73,11 @@ class ResPartner(models.Model):
         for mrn, company, count in clashes:
             if count > 1:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Medical record number %(mrn)s is already used by another patient of "
                         "%(company)s: each patient has their own number.",
                         mrn=mrn,
-                        company=company.name or _("the shared contacts"),
+                        company=company.name or self.env._("the shared contacts"),
                     )
                 )
 
@@ -86,7 +86,7 @@ class ResPartner(models.Model):
         for partner in self.sudo():
             if partner.guarantor_id == partner:
                 raise ValidationError(
-                    _("A patient cannot be their own guarantor: leave Guarantor empty instead.")
+                    self.env._("A patient cannot be their own guarantor: leave Guarantor empty instead.")
                 )
 
     @api.constrains("patient_birthdate")
@@ -94,7 +94,7 @@ class ResPartner(models.Model):
         today = fields.Date.context_today(self)
         for partner in self.sudo():
             if partner.patient_birthdate and partner.patient_birthdate > today:
-                raise ValidationError(_("A date of birth cannot be in the future."))
+                raise ValidationError(self.env._("A date of birth cannot be in the future."))
 
     def copy_data(self, default=None):
         """Duplicating a patient keeps them a patient of the same guarantor.

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..logic import assignment
@@ -50,10 +50,10 @@ class PatientAccountAssign(models.TransientModel):
         accounts = self.account_ids
         if self.mode == "single":
             if not self.user_id:
-                raise UserError(_("Choose the specialist who gets the accounts."))
+                raise UserError(self.env._("Choose the specialist who gets the accounts."))
             return assignment.assign_single(accounts.ids, self.user_id.id)
         if not self.user_ids:
-            raise UserError(_("Choose the specialists to share the accounts between."))
+            raise UserError(self.env._("Choose the specialists to share the accounts between."))
         if self.mode == "round_robin":
             ordered = accounts.sorted(lambda a: (-a.priority_score, a.id))
             return assignment.assign_round_robin(ordered.ids, self.user_ids.ids)
@@ -65,16 +65,16 @@ class PatientAccountAssign(models.TransientModel):
     def action_assign(self):
         self.ensure_one()
         if not self.env.user.has_group("patient_collections.group_collections_manager"):
-            raise UserError(_("Only collections managers assign accounts."))
+            raise UserError(self.env._("Only collections managers assign accounts."))
         if not self.account_ids:
-            raise UserError(_("Select at least one patient account."))
+            raise UserError(self.env._("Select at least one patient account."))
         users = self.user_id | self.user_ids
         not_specialists = users.filtered(
             lambda u: not u.has_group("patient_collections.group_collections_specialist")
         )
         if not_specialists:
             raise UserError(
-                _(
+                self.env._(
                     "%(users)s cannot work patient accounts: add them to the collections "
                     "specialists first.",
                     users=", ".join(not_specialists.mapped("name")),

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.patient_account import HOLD_REASONS
@@ -27,12 +27,12 @@ class PatientAccountHold(models.TransientModel):
         self.ensure_one()
         accounts = self.account_ids
         if not accounts:
-            raise UserError(_("Select at least one patient account."))
+            raise UserError(self.env._("Select at least one patient account."))
         accounts.check_access("write")
         if self.action == "set":
             if not self.hold_reason:
-                raise UserError(_("Choose why the account is put on hold."))
+                raise UserError(self.env._("Choose why the account is put on hold."))
             accounts._set_hold(self.hold_reason, self.hold_until, self.hold_note)
         else:
-            accounts._release_hold(why=_("Released by hand."))
+            accounts._release_hold(why=self.env._("Released by hand."))
         return {"type": "ir.actions.act_window_close"}

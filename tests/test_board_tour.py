@@ -1,0 +1,36 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestBoardTour(HttpCase):
+    def test_specialist_moves_a_card(self):
+        specialist = new_test_user(
+            self.env,
+            login="pc_tour_specialist",
+            password="pc_tour_specialist",
+            groups="base.group_user,patient_collections.group_collections_specialist",
+        )
+        Partner = self.env["res.partner"]
+        Account = self.env["patient.account"]
+        mine = Account.create(
+            {
+                "partner_id": Partner.create({"name": "Tourperson Mine", "is_patient": True}).id,
+                "user_id": specialist.id,
+            }
+        )
+        Account.create(
+            {"partner_id": Partner.create({"name": "Tourperson Unassigned", "is_patient": True}).id}
+        )
+        new = self.env.ref("patient_collections.stage_new")
+        first = self.env.ref("patient_collections.stage_first_statement")
+        self.assertEqual(mine.stage_id, new)
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # as if committed, so later changes are tracked
+        self.start_tour("/odoo", "patient_collections_board_tour", login="pc_tour_specialist")
+        mine.invalidate_recordset()
+        self.assertEqual(mine.stage_id, first)
+        tracked = mine.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "stage_id"
+        )
+        self.assertEqual(tracked.old_value_char, new.name)
+        self.assertEqual(tracked.new_value_char, first.name)
