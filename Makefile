@@ -3,9 +3,14 @@
 
 # Odoo 18.0 source tree (the folder holding odoo-bin).
 ODOO_PATH ?= /opt/odoo
-# Extra Odoo test tags for `make test`, added to /patient_collections,
-# e.g. ODOO_TEST_TAGS=/account:TestAccountMove
-ODOO_TEST_TAGS ?=
+# Extra Odoo test tags for `make test`, added to /patient_collections.
+# By default, Odoo's own accounting tests that the module could disturb
+# (customer invoices and refunds, reconciliation, payments, partners) run with
+# the module installed.  test_partial_payments_auto_validation is left out: it
+# fails on a plain Odoo 18.0 with only `account` installed (it expects a
+# payment method without outstanding account, which no installed module gives).
+ACCOUNT_TEST_TAGS := /account:TestAccountMoveOutInvoiceOnchanges,/account:TestAccountMoveOutRefundOnchanges,/account:TestAccountPaymentRegister,/account:TestAccountMoveReconcile,/account:TestAccountPartner,/account:TestMergePartner,/account:TestAccountMovePaymentsWidget,/account:TestAccountPayment,-/account:TestAccountMoveReconcile.test_partial_payments_auto_validation
+ODOO_TEST_TAGS ?= $(ACCOUNT_TEST_TAGS)
 # HTTP port of `make run`.
 HTTP_PORT ?= 8069
 

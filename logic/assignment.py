@@ -4,7 +4,7 @@ from itertools import cycle
 
 
 def assign_single(account_ids, user_id):
-    return {account_id: user_id for account_id in account_ids}
+    return dict.fromkeys(account_ids, user_id)
 
 
 def assign_round_robin(account_ids, user_ids):
@@ -23,7 +23,7 @@ def assign_balanced(accounts, user_ids):
     """
     if not user_ids:
         raise ValueError("at least one user is needed")
-    totals = {user_id: 0.0 for user_id in user_ids}
+    totals = dict.fromkeys(user_ids, 0.0)
     order = {user_id: index for index, user_id in enumerate(user_ids)}
     mapping = {}
     for account_id, balance in sorted(accounts, key=lambda row: (-row[1], row[0])):

@@ -103,9 +103,7 @@ def extraordinary_action_blocks(
             days=notification_days
         ):
             blocks.append(GATE_NOTIFICATION_PERIOD)
-        if not final_notice_date or today < final_notice_date + timedelta(
-            days=final_notice_days
-        ):
+        if not final_notice_date or today < final_notice_date + timedelta(days=final_notice_days):
             blocks.append(GATE_FINAL_NOTICE)
         if hold_reason == "financial_assistance":
             blocks.append(GATE_FINANCIAL_ASSISTANCE)

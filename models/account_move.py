@@ -22,7 +22,6 @@ class AccountMove(models.Model):
 
     patient_id = fields.Many2one(
         "res.partner",
-        string="Patient",
         index="btree_not_null",
         groups=PHI_GROUPS,
         tracking=True,
@@ -31,7 +30,6 @@ class AccountMove(models.Model):
     )
     patient_account_id = fields.Many2one(
         "patient.account",
-        string="Patient Account",
         index="btree_not_null",
         copy=False,
         readonly=True,
@@ -97,7 +95,7 @@ class AccountMove(models.Model):
         """
         vals_list = super().copy_data(default)
         default = default or {}
-        for move, vals in zip(self.sudo(), vals_list):
+        for move, vals in zip(self.sudo(), vals_list, strict=False):
             if move.patient_id and "patient_id" not in default:
                 vals["patient_id"] = move.patient_id.id
         return vals_list
@@ -129,9 +127,7 @@ class AccountMove(models.Model):
 
     def _patient_moves(self):
         """Customer invoices and credit notes about a patient (read as superuser)."""
-        return self.sudo().filtered(
-            lambda m: m.move_type in PATIENT_MOVE_TYPES and m.patient_id
-        )
+        return self.sudo().filtered(lambda m: m.move_type in PATIENT_MOVE_TYPES and m.patient_id)
 
     def _patient_check_eob(self):
         """Refuse to post an EOB breakdown that does not add up to the invoice."""
@@ -165,7 +161,9 @@ class AccountMove(models.Model):
                         "%(coinsurance)s + non-covered %(noncovered)s = %(responsibility)s\n"
                         "Invoice total: %(total)s\n"
                         "All three must be equal: correct the breakdown or the invoice lines.",
-                        invoice=move.name if move.name and move.name != "/" else self.env._("the invoice"),
+                        invoice=move.name
+                        if move.name and move.name != "/"
+                        else self.env._("the invoice"),
                         charges=fmt(amounts["amount_charges"]),
                         paid=fmt(amounts["amount_insurance_paid"]),
                         adjustment=fmt(amounts["amount_adjustment"]),

@@ -7,7 +7,9 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)
-        (partials.debit_move_id.move_id | partials.credit_move_id.move_id)._patient_refresh_accounts()
+        (
+            partials.debit_move_id.move_id | partials.credit_move_id.move_id
+        )._patient_refresh_accounts()
         return partials
 
     def unlink(self):

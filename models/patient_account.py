@@ -96,7 +96,6 @@ class PatientAccount(models.Model):
     )
     stage_id = fields.Many2one(
         "patient.account.stage",
-        string="Stage",
         index=True,
         tracking=True,
         copy=False,
@@ -159,8 +158,7 @@ class PatientAccount(models.Model):
     balance_insurance_pending = fields.Monetary(
         string="Insurance Pending",
         readonly=True,
-        help="Open amounts on invoices whose insurance claim is not adjudicated yet: "
-        "never chased.",
+        help="Open amounts on invoices whose insurance claim is not adjudicated yet: never chased.",
     )
     aging_current = fields.Monetary(string="Current", readonly=True)
     aging_1_30 = fields.Monetary(string="1-30 Days", readonly=True)
@@ -179,7 +177,10 @@ class PatientAccount(models.Model):
         help="Posting date of the oldest invoice still open.",
     )
     aging_date = fields.Date(
-        string="Aged On", readonly=True, index=True, help="The day balances and aging were computed for."
+        string="Aged On",
+        readonly=True,
+        index=True,
+        help="The day balances and aging were computed for.",
     )
 
     _sql_constraints = [
@@ -199,7 +200,8 @@ class PatientAccount(models.Model):
 
     @api.model
     def _read_group_stage_ids(self, stages, domain):
-        return stages.search([], order=stages._order)
+        # every stage is a column, even when empty (a handful of configuration records)
+        return stages.search([], order=stages._order)  # pylint: disable=no-search-all
 
     # ------------------------------------------------------------------ computes
 
@@ -264,7 +266,9 @@ class PatientAccount(models.Model):
         }
         dependents = {
             guarantor.id: set(patients.ids)
-            for guarantor, patients in self.env["res.partner"].sudo()._read_group(
+            for guarantor, patients in self.env["res.partner"]
+            .sudo()
+            ._read_group(
                 [("guarantor_id", "in", self.partner_id.ids), ("is_patient", "=", True)],
                 ["guarantor_id"],
                 ["id:recordset"],
@@ -292,12 +296,9 @@ class PatientAccount(models.Model):
         for vals in vals_list:
             if not vals.get("name") or vals["name"] == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
-                vals["name"] = (
-                    self.env["ir.sequence"]
-                    .with_company(company)
-                    .next_by_code("patient.account")
-                    or self.env._("New")
-                )
+                vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
+                    "patient.account"
+                ) or self.env._("New")
         accounts = super().create(vals_list)
         accounts._refresh_balances()
         return accounts
@@ -320,8 +321,16 @@ class PatientAccount(models.Model):
             entering._check_stage_allowed(stage)
         vals = {**vals, **self._prepare_stage_entry_vals(stage)}
         res = super().write(vals)
-        entering._schedule_stage_activities(stage)
+        if not self.env.context.get("collections_run"):
+            entering._schedule_stage_activities(stage)
         return res
+
+    def _write_stage(self, stage):
+        """The run's stage change: one write, gates already checked by the run,
+        tracking replaced by the run's own batched chatter lines."""
+        return self.with_context(collections_run=True, tracking_disable=True).write(
+            {"stage_id": stage.id}
+        )
 
     # ------------------------------------------------------------------ stages
 
@@ -425,7 +434,9 @@ class PatientAccount(models.Model):
         if not reason:
             raise UserError(self.env._("Choose why the account is put on hold."))
         if until and until < fields.Date.context_today(self):
-            raise UserError(self.env._("A hold cannot end in the past: choose today or a later date."))
+            raise UserError(
+                self.env._("A hold cannot end in the past: choose today or a later date.")
+            )
         self.with_context(tracking_disable=True).write(
             {"hold_reason": reason, "hold_until": until, "hold_note": note, "hold_auto": auto}
         )
@@ -597,17 +608,31 @@ class PatientAccount(models.Model):
             return
         today = today or fields.Date.context_today(self)
         self.env["account.move.line"].flush_model(
-            ["amount_residual", "balance", "date", "date_maturity", "parent_state", "account_id",
-             "partner_id", "company_id", "move_id"]
+            [
+                "amount_residual",
+                "balance",
+                "date",
+                "date_maturity",
+                "parent_state",
+                "account_id",
+                "partner_id",
+                "company_id",
+                "move_id",
+            ]
         )
         self.env["account.move"].flush_model(
-            ["move_type", "patient_account_id", "insurance_status", "origin_payment_id",
-             "statement_line_id"]
+            [
+                "move_type",
+                "patient_account_id",
+                "insurance_status",
+                "origin_payment_id",
+                "statement_line_id",
+            ]
         )
         self.flush_model(["partner_id", "company_id"])
         ids = self.ids
         for start in range(0, len(ids), batch_size):
-            self.env.cr.execute(self._refresh_balances_sql(ids[start:start + batch_size], today))
+            self.env.cr.execute(self._refresh_balances_sql(ids[start : start + batch_size], today))
         self.invalidate_recordset([*BALANCE_FIELDS, "open_item_ids", "open_item_count"])
         self.modified(list(BALANCE_FIELDS))
 
@@ -619,9 +644,7 @@ class PatientAccount(models.Model):
         nothing the second time.  Returns how many accounts were aged.
         """
         today = fields.Date.context_today(self)
-        domain = [
-            "|", ("aging_date", "=", False), ("aging_date", "<", today), *extra_domain
-        ]
+        domain = ["|", ("aging_date", "=", False), ("aging_date", "<", today), *extra_domain]
         Account = self.with_context(active_test=False).sudo()
         remaining = Account.search_count(domain)
         done = 0
@@ -641,8 +664,10 @@ class PatientAccount(models.Model):
         commercial = partners.commercial_partner_id
         if not commercial or not companies:
             return self.browse()
-        accounts = self.sudo().with_context(active_test=False).search(
-            [("partner_id", "in", commercial.ids), ("company_id", "in", companies.ids)]
+        accounts = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", commercial.ids), ("company_id", "in", companies.ids)])
         )
         accounts._refresh_balances()
         return accounts
@@ -668,8 +693,6 @@ class PatientAccount(models.Model):
         found = {(a.partner_id.id, a.company_id.id): a for a in existing}
         missing = sorted(keys - set(found))
         if missing:
-            created = Account.create(
-                [{"partner_id": p, "company_id": c} for p, c in missing]
-            )
+            created = Account.create([{"partner_id": p, "company_id": c} for p, c in missing])
             found.update({(a.partner_id.id, a.company_id.id): a for a in created})
         return {key: found[key] for key in keys}

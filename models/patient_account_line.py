@@ -39,7 +39,7 @@ class PatientAccountLine(models.Model):
     )
     invoice_date = fields.Date(readonly=True)
     service_date = fields.Date(string="Date of Service", readonly=True)
-    patient_id = fields.Many2one("res.partner", string="Patient", readonly=True)
+    patient_id = fields.Many2one("res.partner", readonly=True)
     insurance_status = fields.Selection(
         [
             ("self_pay", "Self-pay"),

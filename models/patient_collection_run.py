@@ -50,10 +50,15 @@ class PatientCollectionRun(models.Model):
 
     def write(self, vals):
         if not self.env.context.get("collections_run_writing"):
-            raise AccessError(self.env._("A collections run record documents what happened: it cannot be changed."))
+            raise AccessError(
+                self.env._(
+                    "A collections run record documents what happened: it cannot be changed."
+                )
+            )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
         raise AccessError(self.env._("A collections run record cannot be deleted."))
 
     # ------------------------------------------------------------------ the run
@@ -82,9 +87,12 @@ class PatientCollectionRun(models.Model):
         if not self.env.su and not self.env.user.has_group(
             "patient_collections.group_collections_manager"
         ):
-            raise AccessError(self.env._("Only collections managers can start the collections run."))
+            raise AccessError(
+                self.env._("Only collections managers can start the collections run.")
+            )
         if companies is None:
-            companies = self.env["res.company"].sudo().search([])
+            # the scheduled run covers every company (a handful of records)
+            companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
         today = fields.Date.context_today(self)
         run = (
             self.sudo()
@@ -124,15 +132,19 @@ class PatientCollectionRun(models.Model):
         )
 
     def _step_refresh_aging(self, companies, today, stats):
-        done = self.env["patient.account"].sudo()._cron_refresh_balances(
-            batch_size=BATCH_SIZE, extra_domain=[("company_id", "in", companies.ids)]
+        done = (
+            self.env["patient.account"]
+            .sudo()
+            ._cron_refresh_balances(
+                batch_size=BATCH_SIZE, extra_domain=[("company_id", "in", companies.ids)]
+            )
         )
         stats[("refreshed", False, False)] += done
 
     def _step_lift_expired_holds(self, companies, today, stats):
         expired = self._accounts(
-            companies, [("hold_reason", "!=", False), ("hold_until", "!=", False),
-                        ("hold_until", "<", today)]
+            companies,
+            [("hold_reason", "!=", False), ("hold_until", "!=", False), ("hold_until", "<", today)],
         )
         expired._release_hold(why=self.env._("The hold date has passed."))
         stats[("hold_expired", False, False)] += len(expired)
@@ -142,8 +154,11 @@ class PatientCollectionRun(models.Model):
         when the claims are adjudicated (or part of the balance is due)."""
         to_hold = self._accounts(
             companies,
-            [("hold_reason", "=", False), ("balance_due", "<=", 0),
-             ("balance_insurance_pending", ">", 0)],
+            [
+                ("hold_reason", "=", False),
+                ("balance_due", "<=", 0),
+                ("balance_insurance_pending", ">", 0),
+            ],
         )
         to_hold._set_hold("insurance_pending", auto=True)
         stats[("hold_applied", False, False)] += len(to_hold)
@@ -157,19 +172,47 @@ class PatientCollectionRun(models.Model):
         stats[("hold_released", False, False)] += len(to_release)
 
     def _step_escalate(self, companies, today, stats):
-        """Move accounts forward: one classification query per batch of accounts,
-        one write per target stage, chatter and activities in batches."""
+        """Move accounts forward: classification in one query per batch of accounts,
+        then one write per target stage, chatter and activities in batches."""
+        stages = self.env["patient.account.stage"].sudo().with_context(active_test=False)
+        for stage_id, account_ids in self._escalation_plan(companies, today, stats).items():
+            stage = stages.browse(stage_id)
+            for start in range(0, len(account_ids), BATCH_SIZE):
+                accounts = (
+                    self.env["patient.account"]
+                    .sudo()
+                    .browse(account_ids[start : start + BATCH_SIZE])
+                )
+                self._move_accounts(accounts, stage)
+            stats[("moved", stage_id, False)] += len(account_ids)
+
+    def _escalation_plan(self, companies, today, stats):
+        """Where the run moves each account: ``{stage id: [account ids]}``.
+
+        The accounts are read in batches, one query each; the pure escalation
+        rules decide; accounts bound for an extraordinary-action stage go
+        through the 501(r) and dispute gates.  Accounts that stay are counted
+        in ``stats`` under their reason.
+        """
         Account = self.env["patient.account"].sudo()
-        stages = self.env["patient.account.stage"].sudo().search([])
+        # the active stages, a handful of configuration records
+        stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
         rules = {stage.id: stage._as_rule() for stage in stages}
         stage_rules = list(rules.values())
         Account.flush_model(
-            ["stage_id", "days_past_due", "balance_due", "balance_insurance_pending",
-             "hold_reason", "active", "company_id"]
+            [
+                "stage_id",
+                "days_past_due",
+                "balance_due",
+                "balance_insurance_pending",
+                "hold_reason",
+                "active",
+                "company_id",
+            ]
         )
-        last_id = 0
         total = Account.search_count([("company_id", "in", companies.ids)])
-        done = 0
+        plan = {}
+        last_id = done = 0
         while True:
             self.env.cr.execute(
                 SQL(
@@ -190,8 +233,7 @@ class PatientCollectionRun(models.Model):
             if not rows:
                 break
             last_id = rows[-1][0]
-            moves = {}
-            extraordinary = {}
+            gated = []
             for account_id, stage_id, dpd, balance, pending, hold in rows:
                 target, reason = escalation.decide_move(
                     stage_rules, rules.get(stage_id), dpd, balance, pending, bool(hold)
@@ -199,29 +241,25 @@ class PatientCollectionRun(models.Model):
                 if target is None:
                     stats[("skipped", False, reason)] += 1
                 elif target.is_extraordinary:
-                    extraordinary.setdefault(target.id, []).append(account_id)
+                    gated.append((account_id, target.id))
                 else:
-                    moves.setdefault(target.id, []).append(account_id)
-            for stage_id, ids in extraordinary.items():
-                for account in Account.browse(ids):
-                    blocks = account._extraordinary_blocks(today)
-                    if blocks:
-                        for block in blocks:
-                            stats[("skipped", False, block)] += 1
-                    else:
-                        moves.setdefault(stage_id, []).append(account.id)
-            for stage_id, ids in moves.items():
-                self._move_accounts(Account.browse(ids), stages.browse(stage_id))
-                stats[("moved", stage_id, False)] += len(ids)
+                    plan.setdefault(target.id, []).append(account_id)
+            accounts = Account.browse([account_id for account_id, _stage in gated])
+            for account, (_account_id, stage_id) in zip(accounts, gated, strict=True):
+                blocks = account._extraordinary_blocks(today)
+                for block in blocks:
+                    stats[("skipped", False, block)] += 1
+                if not blocks:
+                    plan.setdefault(stage_id, []).append(account.id)
             done += len(rows)
             self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
+        return plan
 
     def _move_accounts(self, accounts, stage):
-        """Move accounts to a stage: one write, one batch of chatter lines and activities."""
+        """Move accounts to a stage: one write, one batch of chatter lines, one of
+        activities for their specialists."""
         previous = {account.id: account.stage_id.name or "" for account in accounts}
-        accounts.with_context(collections_run=True, tracking_disable=True).write(
-            {"stage_id": stage.id}
-        )
+        accounts._write_stage(stage)
         bodies = {
             account_id: Markup("<p>%s</p>")
             % self.env._(
@@ -232,6 +270,7 @@ class PatientCollectionRun(models.Model):
             for account_id, old in previous.items()
         }
         accounts._message_log_batch(bodies=bodies)
+        accounts._schedule_stage_activities(stage)
 
     def _record(self, stats):
         """Write the counts of the run on its record."""
@@ -244,9 +283,7 @@ class PatientCollectionRun(models.Model):
         ]
         moved = sum(count for (kind, _s, _r), count in stats.items() if kind == "moved")
         skipped_accounts = sum(
-            count
-            for (kind, _s, reason), count in stats.items()
-            if kind == "skipped"
+            count for (kind, _s, reason), count in stats.items() if kind == "skipped"
         )
         self.with_context(collections_run_writing=True).write(
             {
@@ -260,9 +297,7 @@ class PatientCollectionRun(models.Model):
 
     def _summary_text(self):
         self.ensure_one()
-        return "\n".join(
-            f"{line.display_name}: {line.count}" for line in self.line_ids
-        )
+        return "\n".join(f"{line.display_name}: {line.count}" for line in self.line_ids)
 
 
 class PatientCollectionRunLine(models.Model):

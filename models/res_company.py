@@ -18,9 +18,7 @@ class ResCompany(models.Model):
         default=True,
         help="No extraordinary collection action while a billing dispute is open.",
     )
-    collections_notification_days = fields.Integer(
-        string="Notification Period (days)", default=120
-    )
+    collections_notification_days = fields.Integer(string="Notification Period (days)", default=120)
     collections_final_notice_days = fields.Integer(
         string="Final Notice Lead Time (days)", default=30
     )

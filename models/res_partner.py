@@ -24,7 +24,6 @@ class ResPartner(models.Model):
     patient_birthdate = fields.Date(string="Date of Birth", groups=CLINICAL_ID_GROUPS, copy=False)
     guarantor_id = fields.Many2one(
         "res.partner",
-        string="Guarantor",
         groups=COLLECTIONS_GROUPS,
         index="btree_not_null",
         copy=False,
@@ -38,7 +37,6 @@ class ResPartner(models.Model):
         "patient.account", "partner_id", string="Patient Accounts", groups=COLLECTIONS_GROUPS
     )
     patient_balance = fields.Monetary(
-        string="Patient Balance",
         compute="_compute_patient_balance",
         groups=COLLECTIONS_GROUPS,
         help="What this partner owes as guarantor, across their patient accounts "
@@ -65,10 +63,14 @@ class ResPartner(models.Model):
         partners = self.sudo().filtered("patient_mrn")
         if not partners:
             return
-        clashes = self.sudo().with_context(active_test=False)._read_group(
-            [("patient_mrn", "in", partners.mapped("patient_mrn"))],
-            ["patient_mrn", "company_id"],
-            ["__count"],
+        clashes = (
+            self.sudo()
+            .with_context(active_test=False)
+            ._read_group(
+                [("patient_mrn", "in", partners.mapped("patient_mrn"))],
+                ["patient_mrn", "company_id"],
+                ["__count"],
+            )
         )
         for mrn, company, count in clashes:
             if count > 1:
@@ -86,7 +88,9 @@ class ResPartner(models.Model):
         for partner in self.sudo():
             if partner.guarantor_id == partner:
                 raise ValidationError(
-                    self.env._("A patient cannot be their own guarantor: leave Guarantor empty instead.")
+                    self.env._(
+                        "A patient cannot be their own guarantor: leave Guarantor empty instead."
+                    )
                 )
 
     @api.constrains("patient_birthdate")
@@ -104,10 +108,12 @@ class ResPartner(models.Model):
         """
         vals_list = super().copy_data(default)
         default = default or {}
-        for partner, vals in zip(self.sudo(), vals_list):
+        for partner, vals in zip(self.sudo(), vals_list, strict=False):
             if partner.is_patient:
                 vals.setdefault("is_patient", default.get("is_patient", True))
-                vals.setdefault("guarantor_id", default.get("guarantor_id", partner.guarantor_id.id))
+                vals.setdefault(
+                    "guarantor_id", default.get("guarantor_id", partner.guarantor_id.id)
+                )
         return vals_list
 
     def _patient_guarantor(self):
@@ -124,9 +130,7 @@ class ResPartner(models.Model):
         )
         accounts = self.patient_account_ids
         if len(accounts) == 1:
-            action.update(
-                {"view_mode": "form", "views": [(False, "form")], "res_id": accounts.id}
-            )
+            action.update({"view_mode": "form", "views": [(False, "form")], "res_id": accounts.id})
         else:
             action["domain"] = [("partner_id", "=", self.id)]
         action["context"] = {"default_partner_id": self.id}

@@ -482,6 +482,23 @@ pg_stop() {
 }
 
 # Everything: venv, .build, PostgreSQL, Odoo config (needs Odoo).
+# Headless Chromium drives the browser tests (Odoo tours).  Without it Odoo
+# skips them, and the skips show in the counts; so the test set-up installs it.
+ensure_chromium() {
+    command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 ||
+        command -v google-chrome >/dev/null 2>&1 && return 0
+    if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+        warn "Chromium is not installed: the browser tests (tours) will be skipped." \
+            "Install it as root: apt-get install -y chromium"
+        return 0
+    fi
+    info "Chromium is not installed (browser tests need it): apt-get install -y chromium"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }; then
+        warn "apt-get install -y chromium failed: the browser tests (tours) will be skipped."
+    fi
+}
+
 setup_all() {
     require_odoo
     ensure_venv

@@ -111,6 +111,7 @@ if odoo_available; then
         ensure_pg_binaries
         pg_resolve_dirs
         write_odoo_conf
+        ensure_chromium
         PG_OK=1
     else
         info "PostgreSQL could not be set up: the Odoo tests and lifecycle checks count as failed"

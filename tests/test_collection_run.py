@@ -53,8 +53,15 @@ class TestCollectionRun(PatientCollectionsCommon):
         self.assertEqual(account.stage_id, self.new)
 
     def test_each_stage_rule(self):
-        cases = {0: self.new, 1: self.first, 30: self.first, 31: self.second, 60: self.second,
-                 61: self.final, 91: self.review}
+        cases = {
+            0: self.new,
+            1: self.first,
+            30: self.first,
+            31: self.second,
+            60: self.second,
+            61: self.final,
+            91: self.review,
+        }
         accounts = {days: self.account_due(days) for days in cases}
         run = self.collect()
         for days, stage in cases.items():
@@ -108,8 +115,12 @@ class TestCollectionRun(PatientCollectionsCommon):
         self.pay(account.invoice_ids, 100.0, RUN_DAY)
         self.collect()
         self.assertEqual(account.stage_id, self.resolved)
-        self.make_invoice(account.partner_id, 30.0, RUN_DAY - timedelta(days=35),
-                          due_date=RUN_DAY - timedelta(days=35))
+        self.make_invoice(
+            account.partner_id,
+            30.0,
+            RUN_DAY - timedelta(days=35),
+            due_date=RUN_DAY - timedelta(days=35),
+        )
         self.collect()
         self.assertEqual(account.stage_id, self.second, "reopened where it qualifies")
 
@@ -126,7 +137,7 @@ class TestCollectionRun(PatientCollectionsCommon):
             run = self.collect()
             self.assertFalse(account.hold_reason)
             self.assertEqual(account.stage_id, self.second)
-        expired = run.line_ids.filtered(lambda l: l.kind == "hold_expired")
+        expired = run.line_ids.filtered(lambda line: line.kind == "hold_expired")
         self.assertEqual(expired.count, 1)
         account.invalidate_recordset(["message_ids"])
         bodies = account.message_ids.mapped("body")
@@ -143,7 +154,7 @@ class TestCollectionRun(PatientCollectionsCommon):
         run = self.collect()
         self.assertFalse(account.hold_reason)
         self.assertEqual(account.stage_id, self.second)
-        released = run.line_ids.filtered(lambda l: l.kind == "hold_released")
+        released = run.line_ids.filtered(lambda line: line.kind == "hold_released")
         self.assertEqual(released.count, 1)
 
     def test_manual_hold_is_not_released_by_insurance_rule(self):
@@ -154,9 +165,11 @@ class TestCollectionRun(PatientCollectionsCommon):
 
     def test_hold_needs_reason_and_future_date(self):
         account = self.account_due(10)
-        wizard = self.env["patient.account.hold"].with_context(
-            active_model="patient.account", active_ids=account.ids
-        ).create({"action": "set"})
+        wizard = (
+            self.env["patient.account.hold"]
+            .with_context(active_model="patient.account", active_ids=account.ids)
+            .create({"action": "set"})
+        )
         with self.assertRaisesRegex(UserError, "why"):
             wizard.action_apply()
         wizard.write({"hold_reason": "dispute", "hold_until": RUN_DAY - timedelta(days=1)})
@@ -166,9 +179,11 @@ class TestCollectionRun(PatientCollectionsCommon):
         wizard.hold_until = RUN_DAY + timedelta(days=10)
         wizard.action_apply()
         self.assertEqual(account.hold_reason, "dispute")
-        release = self.env["patient.account.hold"].with_context(
-            active_model="patient.account", active_ids=account.ids
-        ).create({"action": "release"})
+        release = (
+            self.env["patient.account.hold"]
+            .with_context(active_model="patient.account", active_ids=account.ids)
+            .create({"action": "release"})
+        )
         release.action_apply()
         self.assertFalse(account.hold_reason)
 
@@ -264,7 +279,8 @@ class TestCollectionRun(PatientCollectionsCommon):
     def test_accountant_cannot_move_and_specialist_cannot_configure(self):
         account = self.account_due(10)
         accountant = new_test_user(
-            self.env, login="pc_run_accountant",
+            self.env,
+            login="pc_run_accountant",
             groups="patient_collections.group_collections_accountant",
         )
         with self.assertRaises(AccessError):
@@ -285,9 +301,9 @@ class TestCollectionRun(PatientCollectionsCommon):
 
     def test_all_stages_are_board_columns(self):
         self.account_due(10)
-        groups = self.env["patient.account"].web_read_group(
-            [], ["stage_id"], ["stage_id"]
-        )["groups"]
+        groups = self.env["patient.account"].web_read_group([], ["stage_id"], ["stage_id"])[
+            "groups"
+        ]
         shown = {group["stage_id"][0] for group in groups}
         self.assertTrue(
             {self.agency.id, self.plan.id, self.resolved.id} <= shown, "empty stages shown"
@@ -318,7 +334,8 @@ class TestCollectionRun(PatientCollectionsCommon):
         for amount in (400.0, 300.0, 200.0, 100.0):
             accounts |= self.account_due(10, amount=amount)
         second = new_test_user(
-            self.env, login="pc_run_specialist2",
+            self.env,
+            login="pc_run_specialist2",
             groups="patient_collections.group_collections_specialist",
         )
         Assign = self.env["patient.account.assign"].with_context(

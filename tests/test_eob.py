@@ -55,8 +55,13 @@ class TestExplanationOfBenefits(PatientCollectionsCommon):
 
     def test_credit_note_checked_too(self):
         move = self.make_invoice(
-            self.child, 10.0, "2026-02-01", post=False, move_type="out_refund",
-            amount_charges=10.0, amount_copay=5.0,
+            self.child,
+            10.0,
+            "2026-02-01",
+            post=False,
+            move_type="out_refund",
+            amount_charges=10.0,
+            amount_copay=5.0,
         )
         with self.assertRaisesRegex(UserError, "does not add up"):
             move.action_post()

@@ -53,9 +53,12 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
 
     def test_second_account_for_same_guarantor_refused(self):
         self.Account.create({"partner_id": self.other_guarantor.id})
-        with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError):
-            with self.env.cr.savepoint():
-                self.Account.create({"partner_id": self.other_guarantor.id})
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(IntegrityError),
+            self.env.cr.savepoint(),
+        ):
+            self.Account.create({"partner_id": self.other_guarantor.id})
 
     def test_one_account_per_company(self):
         other_company = self.setup_other_company(name="Second Clinic Test")["company"]
@@ -103,15 +106,13 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
         account = invoice.patient_account_id
         self.assertBalances(account, balance_due=100.0)
         self.pay(invoice, 50.0, "2026-01-15", currency=self.eur)
-        receivable = invoice.line_ids.filtered(lambda l: l.account_type == "asset_receivable")
+        receivable = invoice.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
         self.assertBalances(account, balance_due=sum(receivable.mapped("amount_residual")))
         self.assertAlmostEqual(account.balance_due, 75.0)
 
     @freeze_time("2026-03-31")
     def test_several_due_dates_aged_separately(self):
-        invoice = self.make_invoice(
-            self.child, 1000.0, "2025-12-01", payment_term=self.split_term
-        )
+        invoice = self.make_invoice(self.child, 1000.0, "2025-12-01", payment_term=self.split_term)
         # 300 due 2025-12-01 (120 days ago), 700 due 2026-01-30 (60 days ago)
         self.assertBalances(
             invoice.patient_account_id,
@@ -127,7 +128,7 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
         account = invoice.patient_account_id
         self.assertBalances(account, balance_due=0.0)
         invoice.line_ids.filtered(
-            lambda l: l.account_type == "asset_receivable"
+            lambda line: line.account_type == "asset_receivable"
         ).remove_move_reconcile()
         self.assertEqual(invoice.amount_residual, 100.0)
         # the unapplied payment still counts: the guarantor owes nothing
@@ -149,9 +150,7 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
         self.assertBalances(account, balance_due=0.0)
 
     def test_insurance_pending_is_not_chased(self):
-        invoice = self.make_invoice(
-            self.child, 100.0, "2026-01-05", insurance_status="pending"
-        )
+        invoice = self.make_invoice(self.child, 100.0, "2026-01-05", insurance_status="pending")
         self.make_invoice(self.child, 30.0, "2026-01-05", insurance_status="denied")
         account = invoice.patient_account_id
         self.assertBalances(account, balance_due=30.0, balance_insurance_pending=100.0)
@@ -197,9 +196,11 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
             expected = aging.summarize(
                 [
                     aging.OpenItem(
-                        l.amount_residual, l.date_maturity, l.move_id.insurance_status == "pending"
+                        line.amount_residual,
+                        line.date_maturity,
+                        line.move_id.insurance_status == "pending",
                     )
-                    for l in lines
+                    for line in lines
                 ],
                 TODAY,
             )

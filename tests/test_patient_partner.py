@@ -55,6 +55,4 @@ class TestPatientPartner(PatientCollectionsCommon):
         account = self.account_of(self.guarantor)
         self.assertEqual(action["res_model"], "patient.account")
         self.assertEqual(action["res_id"], account.id)
-        self.assertEqual(
-            account.patient_ids, self.child | self.child_2 | self.guarantor
-        )
+        self.assertEqual(account.patient_ids, self.child | self.child_2 | self.guarantor)

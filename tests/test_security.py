@@ -46,8 +46,13 @@ class TestSecurityBaseline(PatientCollectionsCommon):
 
     def test_plain_user_cannot_read_patient_fields(self):
         child = self.child.with_user(self.plain_user)
-        for field in ("patient_mrn", "patient_birthdate", "guarantor_id", "is_patient",
-                      "patient_balance"):
+        for field in (
+            "patient_mrn",
+            "patient_birthdate",
+            "guarantor_id",
+            "is_patient",
+            "patient_balance",
+        ):
             with self.assertRaises(AccessError, msg=field):
                 child.read([field])
         self.assertNotIn("patient_mrn", child.fields_get())

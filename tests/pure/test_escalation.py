@@ -107,5 +107,9 @@ def test_gate_holds(hold, gate):
 
 
 def test_gates_can_be_switched_off():
-    assert esc.extraordinary_action_blocks(TODAY, None, None, "dispute", check_501r=False,
-                                           check_disputes=False) == []
+    assert (
+        esc.extraordinary_action_blocks(
+            TODAY, None, None, "dispute", check_501r=False, check_disputes=False
+        )
+        == []
+    )

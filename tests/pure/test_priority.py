@@ -6,16 +6,26 @@ def test_zero_inputs_score_zero():
 
 
 def test_all_capped_inputs_score_100():
-    inputs = {"balance": 5000, "days_past_due": 400, "broken_promises": 9,
-              "days_since_contact": 365, "defaulted_plans": 2}
+    inputs = {
+        "balance": 5000,
+        "days_past_due": 400,
+        "broken_promises": 9,
+        "days_since_contact": 365,
+        "defaulted_plans": 2,
+    }
     assert priority.score(inputs, priority.DEFAULT_WEIGHTS) == 100
 
 
 def test_score_grows_with_each_input():
     base = {"balance": 200, "days_past_due": 30}
     low = priority.score(base, priority.DEFAULT_WEIGHTS)
-    for key, more in (("balance", 600), ("days_past_due", 90), ("broken_promises", 1),
-                      ("days_since_contact", 20), ("defaulted_plans", 1)):
+    for key, more in (
+        ("balance", 600),
+        ("days_past_due", 90),
+        ("broken_promises", 1),
+        ("days_since_contact", 20),
+        ("defaulted_plans", 1),
+    ):
         assert priority.score({**base, key: more}, priority.DEFAULT_WEIGHTS) > low, key
 
 
