@@ -7,3 +7,4 @@ from . import account_move
 from . import account_partial_reconcile
 from . import patient_account_line
 from . import patient_collection_run
+from . import patient_interaction

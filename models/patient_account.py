@@ -130,6 +130,42 @@ class PatientAccount(models.Model):
     )
     priority_explanation = fields.Text(compute="_compute_priority_explanation")
     color = fields.Integer()
+    interaction_ids = fields.One2many(
+        "patient.interaction",
+        "account_id",
+        string="Interactions",
+        groups="patient_collections.group_collections_specialist",
+    )
+    interaction_count = fields.Integer(compute="_compute_interaction_stats", store=True)
+    last_contact_date = fields.Datetime(
+        compute="_compute_interaction_stats",
+        store=True,
+        help="The last interaction logged (voided ones excepted).",
+    )
+    promise_kept_count = fields.Integer(compute="_compute_interaction_stats", store=True)
+    promise_broken_count = fields.Integer(compute="_compute_interaction_stats", store=True)
+    cease_communication = fields.Boolean(
+        tracking=True,
+        copy=False,
+        help="The guarantor asked us to stop contacting them: no outbound contact but the "
+        "written acknowledgement of the request.",
+    )
+    cease_date = fields.Date(readonly=True, copy=False)
+    phone_invalid = fields.Boolean(
+        string="Wrong Number", tracking=True, copy=False, help="Outbound calls are refused."
+    )
+    sms_consent = fields.Boolean(string="Text Consent", readonly=True, copy=False)
+    sms_consent_date = fields.Datetime(string="Text Consent Recorded", readonly=True, copy=False)
+    sms_consent_method = fields.Selection(
+        [
+            ("written", "Written form"),
+            ("verbal", "Verbal, recorded call"),
+            ("portal", "Patient portal"),
+            ("text_reply", "Reply to a text"),
+        ],
+        string="Consent Given By",
+        copy=False,
+    )
     patient_ids = fields.Many2many(
         "res.partner",
         string="Patients",
@@ -205,17 +241,66 @@ class PatientAccount(models.Model):
 
     # ------------------------------------------------------------------ computes
 
+    @api.depends(
+        "interaction_ids.state",
+        "interaction_ids.date",
+        "interaction_ids.promise_state",
+    )
+    def _compute_interaction_stats(self):
+        stats = {
+            account.id: (count, last)
+            for account, count, last in self.env["patient.interaction"]
+            .sudo()
+            ._read_group(
+                [("account_id", "in", self.ids), ("state", "=", "logged")],
+                ["account_id"],
+                ["__count", "date:max"],
+            )
+        }
+        promises = {
+            (account.id, state): count
+            for account, state, count in self.env["patient.interaction"]
+            .sudo()
+            ._read_group(
+                [
+                    ("account_id", "in", self.ids),
+                    ("state", "=", "logged"),
+                    ("promise_state", "in", ("kept", "broken")),
+                ],
+                ["account_id", "promise_state"],
+                ["__count"],
+            )
+        }
+        for account in self:
+            count, last = stats.get(account.id, (0, False))
+            account.interaction_count = count
+            account.last_contact_date = last
+            account.promise_kept_count = promises.get((account.id, "kept"), 0)
+            account.promise_broken_count = promises.get((account.id, "broken"), 0)
+
     def _priority_inputs(self):
         """The inputs of the priority score; later capabilities add theirs."""
         self.ensure_one()
+        today = self.aging_date or fields.Date.context_today(self)
+        since = (
+            fields.Datetime.to_datetime(self.last_contact_date).date()
+            if self.last_contact_date
+            else self.first_open_date
+        )
         return {
             "balance": self.balance_due,
             "days_past_due": self.days_past_due,
+            "broken_promises": self.promise_broken_count,
+            "days_since_contact": (today - since).days if since and self.balance_due > 0 else 0,
         }
 
     @api.depends(
         "balance_due",
         "days_past_due",
+        "aging_date",
+        "first_open_date",
+        "last_contact_date",
+        "promise_broken_count",
         "company_id.collections_weight_balance",
         "company_id.collections_weight_days_past_due",
         "company_id.collections_weight_broken_promises",
@@ -465,6 +550,72 @@ class PatientAccount(models.Model):
         held._message_log_batch(bodies=bodies)
 
     # ------------------------------------------------------------------ actions
+
+    def _contact_tz(self):
+        """The guarantor's time zone, else the company's, else the user's."""
+        self.ensure_one()
+        account = self.sudo()
+        return (
+            account.partner_id.tz or account.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        )
+
+    def _collections_manager(self):
+        """A collections manager of the account's company, for reviews and approvals."""
+        self.ensure_one()
+        group = self.env.ref("patient_collections.group_collections_manager")
+        managers = group.sudo().users.filtered(
+            lambda user: (
+                not user.share
+                and user.active
+                and user != self.env.ref("base.user_root")
+                and self.company_id in user.company_ids
+            )
+        )
+        return managers.sorted("id")[:1]
+
+    def action_log_interaction(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Log Interaction"),
+            "res_model": "patient.interaction",
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("patient_collections.patient_interaction_view_form_quick").id, "form")
+            ],
+            "target": "new",
+            "context": {
+                "default_account_id": self.id,
+                "default_partner_id": self.partner_id.id,
+            },
+        }
+
+    def action_record_sms_consent(self):
+        for account in self:
+            if not account.sms_consent_method:
+                raise UserError(
+                    self.env._("Say how the guarantor gave consent to text messages first.")
+                )
+        self.write({"sms_consent": True, "sms_consent_date": fields.Datetime.now()})
+        self._message_log_batch(
+            bodies=dict.fromkeys(
+                self.ids, Markup("<p>%s</p>") % self.env._("Consent to text messages recorded.")
+            )
+        )
+        return True
+
+    def action_revoke_sms_consent(self):
+        consenting = self.filtered("sms_consent")
+        consenting.write(
+            {"sms_consent": False, "sms_consent_date": False, "sms_consent_method": False}
+        )
+        consenting._message_log_batch(
+            bodies=dict.fromkeys(
+                consenting.ids,
+                Markup("<p>%s</p>") % self.env._("Consent to text messages revoked."),
+            )
+        )
+        return True
 
     def action_open_hold(self):
         return {

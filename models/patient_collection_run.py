@@ -25,6 +25,8 @@ EVENT_KINDS = [
     ("hold_applied", "Insurance hold applied"),
     ("hold_released", "Insurance hold released"),
     ("refreshed", "Balances aged"),
+    ("promise_kept", "Promise kept"),
+    ("promise_broken", "Promise broken"),
 ]
 BATCH_SIZE = 5000
 

@@ -22,6 +22,13 @@ class ResCompany(models.Model):
     collections_final_notice_days = fields.Integer(
         string="Final Notice Lead Time (days)", default=30
     )
+    collections_max_calls = fields.Integer(
+        string="Call Attempts Allowed",
+        default=7,
+        help="Outbound call attempts allowed per account in the rolling window (Regulation F: "
+        "more than 7 in 7 days is presumed harassment).",
+    )
+    collections_call_window_days = fields.Integer(string="Call Window (days)", default=7)
     collections_weight_balance = fields.Integer(
         string="Weight: Balance", default=priority.DEFAULT_WEIGHTS["balance"]
     )

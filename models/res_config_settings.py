@@ -16,6 +16,12 @@ class ResConfigSettings(models.TransientModel):
     collections_final_notice_days = fields.Integer(
         related="company_id.collections_final_notice_days", readonly=False
     )
+    collections_max_calls = fields.Integer(
+        related="company_id.collections_max_calls", readonly=False
+    )
+    collections_call_window_days = fields.Integer(
+        related="company_id.collections_call_window_days", readonly=False
+    )
     collections_weight_balance = fields.Integer(
         related="company_id.collections_weight_balance", readonly=False
     )

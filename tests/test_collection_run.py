@@ -325,9 +325,14 @@ class TestCollectionRun(PatientCollectionsCommon):
         self.assertIn("Balance due", high.priority_explanation)
         ordered = self.env["patient.account"].search([("id", "in", (low | high).ids)])
         self.assertEqual(ordered.ids, [high.id, low.id], "highest priority first")
-        self.env.company.collections_weight_balance = 0
-        self.env.company.collections_weight_days_past_due = 0
-        self.assertEqual(high.priority_score, 0)
+        self.env.company.write(
+            {
+                "collections_weight_balance": 0,
+                "collections_weight_days_past_due": 0,
+                "collections_weight_days_since_contact": 0,
+            }
+        )
+        self.assertEqual(high.priority_score, 0, "the weights are the company's settings")
 
     def test_bulk_assignment_modes(self):
         accounts = self.env["patient.account"]

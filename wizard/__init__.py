@@ -1,2 +1,3 @@
 from . import patient_account_hold
 from . import patient_account_assign
+from . import patient_interaction_void

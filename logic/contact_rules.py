@@ -1,0 +1,108 @@
+"""Contact rules for collections: when a specialist may reach out, and how.
+
+Drawn from Regulation F (12 CFR 1006, a best practice for a practice's own
+staff) and the TCPA:
+
+- outbound calls only between 08:00 and 21:00 at the guarantor's local time;
+- at most ``max_calls`` outbound call attempts per account in any rolling
+  ``window_days`` days (7 in 7 by default);
+- no outbound contact of any channel after a request to cease communication,
+  except the written acknowledgement of that request;
+- text messages only with recorded consent;
+- no outbound call to a number known to be wrong.
+
+``check`` returns the rules a contact would break, each with the moment contact
+becomes allowed again (None: not until something changes), so the caller can
+say which rule and when.
+"""
+
+from collections import namedtuple
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+OUTBOUND_CHANNELS = frozenset({"phone_out", "letter", "email", "sms"})
+CALL_CHANNELS = frozenset({"phone_out"})
+
+RULE_CALL_HOURS = "call_hours"
+RULE_CALL_FREQUENCY = "call_frequency"
+RULE_CEASE = "cease_communication"
+RULE_SMS_CONSENT = "sms_consent"
+RULE_INVALID_NUMBER = "invalid_number"
+
+CALL_START = time(8, 0)
+CALL_END = time(21, 0)
+
+Violation = namedtuple("Violation", "rule allowed_from")
+Violation.__doc__ = "A broken rule and when contact is allowed again (UTC, or None)."
+
+
+def _utc(moment):
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def local_time(moment_utc, tz_name):
+    """``moment_utc`` (naive UTC or aware) in the time zone ``tz_name``."""
+    return _utc(moment_utc).astimezone(ZoneInfo(tz_name or "UTC"))
+
+
+def next_call_window(moment_utc, tz_name, start=CALL_START, end=CALL_END):
+    """The first moment at or after ``moment_utc`` inside the local call hours,
+    in UTC (daylight-saving changes included)."""
+    zone = ZoneInfo(tz_name or "UTC")
+    local = _utc(moment_utc).astimezone(zone)
+    if start <= local.time() < end:
+        return _utc(moment_utc)
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    opening = datetime.combine(day, start, tzinfo=zone)
+    return opening.astimezone(timezone.utc)
+
+
+def within_call_hours(moment_utc, tz_name, start=CALL_START, end=CALL_END):
+    return start <= local_time(moment_utc, tz_name).time() < end
+
+
+def call_frequency_violation(moment_utc, previous_calls_utc, max_calls=7, window_days=7):
+    """When ``max_calls`` attempts already fall in the ``window_days`` days before
+    ``moment_utc``, the moment the oldest of them leaves the window; else None."""
+    moment = _utc(moment_utc)
+    window = timedelta(days=window_days)
+    recent = sorted(
+        _utc(call) for call in previous_calls_utc if moment - window < _utc(call) <= moment
+    )
+    if len(recent) < max_calls:
+        return None
+    # the (len - max_calls + 1)-th oldest must leave the window to free one slot
+    return recent[len(recent) - max_calls] + window
+
+
+def check(
+    channel,
+    moment_utc,
+    tz_name,
+    previous_calls_utc=(),
+    cease_communication=False,
+    sms_consent=False,
+    phone_invalid=False,
+    is_cease_acknowledgement=False,
+    max_calls=7,
+    window_days=7,
+):
+    """The rules an outbound contact on ``channel`` at ``moment_utc`` would break."""
+    if channel not in OUTBOUND_CHANNELS:
+        return []
+    violations = []
+    if cease_communication and not (channel == "letter" and is_cease_acknowledgement):
+        violations.append(Violation(RULE_CEASE, None))
+    if channel == "sms" and not sms_consent:
+        violations.append(Violation(RULE_SMS_CONSENT, None))
+    if channel in CALL_CHANNELS:
+        if phone_invalid:
+            violations.append(Violation(RULE_INVALID_NUMBER, None))
+        if not within_call_hours(moment_utc, tz_name):
+            violations.append(Violation(RULE_CALL_HOURS, next_call_window(moment_utc, tz_name)))
+        freed = call_frequency_violation(moment_utc, previous_calls_utc, max_calls, window_days)
+        if freed is not None:
+            violations.append(Violation(RULE_CALL_FREQUENCY, next_call_window(freed, tz_name)))
+    return violations
