@@ -549,6 +549,41 @@ class PatientAccount(models.Model):
         )
         held._message_log_batch(bodies=bodies)
 
+    # ------------------------------------------------------------------ messaging
+
+    def message_post(self, **kwargs):
+        """An email to the guarantor or a patient from the chatter is an outbound
+        contact: the contact rules apply and it is logged as an interaction."""
+        contacted = self._patient_recipients(kwargs)
+        if not contacted or self.env.context.get("patient_interaction_logged"):
+            return super().message_post(**kwargs)
+        self.ensure_one()
+        Interaction = self.env["patient.interaction"]
+        values = {
+            "account_id": self.id,
+            "partner_id": contacted[:1].id,
+            "channel": "email",
+            "outcome": "other",
+        }
+        Interaction._check_new_contacts([dict(values)])
+        message = super().message_post(**kwargs)
+        Interaction.with_context(patient_interaction_logged=True).create(values)
+        return message
+
+    def _patient_recipients(self, post_values):
+        """The guarantor or patients a chatter message would be emailed to."""
+        if len(self) != 1 or post_values.get("message_type") != "comment":
+            return self.env["res.partner"]
+        subtype = post_values.get("subtype_xmlid") or ""
+        if subtype == "mail.mt_note" or post_values.get("is_internal"):
+            return self.env["res.partner"]
+        account = self.sudo()
+        contacts = account.partner_id | account.patient_ids
+        recipients = self.env["res.partner"].browse(post_values.get("partner_ids") or [])
+        if subtype == "mail.mt_comment":
+            recipients |= account.message_partner_ids
+        return (recipients & contacts).with_env(self.env)
+
     # ------------------------------------------------------------------ actions
 
     def _contact_tz(self):

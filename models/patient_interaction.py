@@ -350,7 +350,7 @@ class PatientInteraction(models.Model):
                         interaction.promise_date,
                     )
                 )
-                if not account.hold_reason:
+                if not account.hold_reason and interaction.promise_date >= today:
                     account._set_hold("promise_to_pay", until=interaction.promise_date)
             elif outcome == "callback_requested":
                 local = contact_rules.local_time(interaction.callback_at, account._contact_tz())

@@ -344,3 +344,38 @@ class TestInteractions(PatientCollectionsCommon):
         )
         with self.assertRaises(AccessError):
             self.env["patient.interaction"].with_user(accountant).search([])
+
+    # ----------------------------------------------------------- emails from the chatter
+
+    def test_email_from_chatter_is_a_logged_contact_without_phi_in_subject(self):
+        self.guarantor.email = "testparent.alpha@example.com"
+        account = self.account.with_user(self.specialist)
+        message = account.message_post(
+            body="Please call our billing office.",
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.guarantor.ids,
+        )
+        logged = account.interaction_ids.filtered(lambda i: i.channel == "email")
+        self.assertEqual(len(logged), 1)
+        self.assertEqual(logged.partner_id, self.guarantor)
+        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        subjects = [message.subject or "", message.record_name or ""] + mail.mapped("subject")
+        for subject in subjects:
+            self.assertNotIn("Alpha", subject)
+        self.assertIn(self.account.name, message.record_name)
+
+    def test_email_from_chatter_refused_after_cease_request(self):
+        self.log(channel="phone_in", outcome="cease_request")
+        with self.assertRaisesRegex(UserError, "Cease"):
+            self.account.with_user(self.specialist).message_post(
+                body="Reminder",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=self.guarantor.ids,
+            )
+        # an internal note is not a contact
+        self.account.with_user(self.specialist).message_post(
+            body="Internal: waiting for the agency", message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
