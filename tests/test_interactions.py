@@ -360,7 +360,7 @@ class TestInteractions(PatientCollectionsCommon):
         self.assertEqual(len(logged), 1)
         self.assertEqual(logged.partner_id, self.guarantor)
         mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
-        subjects = [message.subject or "", message.record_name or ""] + mail.mapped("subject")
+        subjects = [message.subject or "", message.record_name or "", *mail.mapped("subject")]
         for subject in subjects:
             self.assertNotIn("Alpha", subject)
         self.assertIn(self.account.name, message.record_name)
@@ -376,6 +376,7 @@ class TestInteractions(PatientCollectionsCommon):
             )
         # an internal note is not a contact
         self.account.with_user(self.specialist).message_post(
-            body="Internal: waiting for the agency", message_type="comment",
+            body="Internal: waiting for the agency",
+            message_type="comment",
             subtype_xmlid="mail.mt_note",
         )
