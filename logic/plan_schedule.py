@@ -1,0 +1,200 @@
+"""Payment plan schedules and the allocation of payments to installments.
+
+Money is handled as ``Decimal`` rounded to the currency's decimal places; the
+remainder of the rounding always goes to the last installment, which is
+therefore never smaller than the others.
+"""
+
+import calendar
+from collections import namedtuple
+from datetime import timedelta
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+Installment = namedtuple("Installment", "sequence due_date amount")
+Allocation = namedtuple("Allocation", "paid paid_date payments")
+
+FREQUENCIES = ("weekly", "biweekly", "monthly")
+
+# Problems ``validate`` reports (codes; the Odoo side words them).
+ERR_TOTAL = "total_not_positive"
+ERR_TOTAL_ABOVE_BALANCE = "total_above_balance"
+ERR_DOWN_NEGATIVE = "down_payment_negative"
+ERR_DOWN_ABOVE_TOTAL = "down_payment_not_below_total"
+ERR_CHOOSE_ONE = "choose_count_or_amount"
+ERR_COUNT = "count_not_positive"
+ERR_AMOUNT = "amount_not_positive"
+ERR_FIRST_DUE_PAST = "first_due_date_past"
+ERR_BELOW_MINIMUM = "installment_below_minimum"
+ERR_TERM = "term_too_long"
+ERR_FREQUENCY = "unknown_frequency"
+
+
+def to_money(value, digits=2):
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+
+
+def add_months(start, months, day=None):
+    """``start`` moved by ``months``, on ``day`` of the month (default: start's day),
+    or the month's last day when it has no such day (31 Jan -> 28/29 Feb -> 31 Mar)."""
+    day = day or start.day
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return start.replace(year=year, month=month, day=min(day, calendar.monthrange(year, month)[1]))
+
+
+def due_dates(first_due_date, frequency, count):
+    """The due dates of ``count`` installments, the first on ``first_due_date``."""
+    if frequency == "weekly":
+        return [first_due_date + timedelta(days=7 * index) for index in range(count)]
+    if frequency == "biweekly":
+        return [first_due_date + timedelta(days=14 * index) for index in range(count)]
+    if frequency == "monthly":
+        return [add_months(first_due_date, index, first_due_date.day) for index in range(count)]
+    raise ValueError(f"unknown frequency {frequency!r}")
+
+
+def split_amount(remainder, count=None, amount=None, digits=2):
+    """The installment amounts for ``remainder``: ``count`` equal parts rounded
+    down to the currency, or parts of ``amount``; the last takes the rest."""
+    remainder = to_money(remainder, digits)
+    quantum = Decimal(1).scaleb(-digits)
+    if count:
+        base = (remainder / count).quantize(quantum, rounding=ROUND_DOWN)
+        return [base] * (count - 1) + [remainder - base * (count - 1)]
+    amount = to_money(amount, digits)
+    full, rest = divmod(remainder, amount)
+    parts = [amount] * int(full)
+    if rest:
+        parts.append(rest)
+    return parts
+
+
+def build_schedule(
+    total,
+    down_payment,
+    frequency,
+    first_due_date,
+    installment_count=None,
+    installment_amount=None,
+    start_date=None,
+    digits=2,
+):
+    """The plan's schedule: the down payment (sequence 0, due on ``start_date``)
+    when there is one, then the installments."""
+    total = to_money(total, digits)
+    down = to_money(down_payment or 0, digits)
+    parts = split_amount(total - down, installment_count, installment_amount, digits)
+    dates = due_dates(first_due_date, frequency, len(parts))
+    schedule = []
+    if down:
+        schedule.append(Installment(0, start_date or first_due_date, down))
+    schedule.extend(
+        Installment(index + 1, due, part) for index, (due, part) in enumerate(zip(dates, parts, strict=True))
+    )
+    return schedule
+
+
+def term_months(first_due_date, last_due_date):
+    """Whole months from the first to the last due date, a started month counting."""
+    months = (last_due_date.year - first_due_date.year) * 12 + (
+        last_due_date.month - first_due_date.month
+    )
+    if last_due_date.day > first_due_date.day:
+        months += 1
+    return months
+
+
+def validate(
+    total,
+    down_payment,
+    frequency,
+    first_due_date,
+    today,
+    balance_due,
+    installment_count=None,
+    installment_amount=None,
+    minimum_installment=0,
+    max_term_months=0,
+    digits=2,
+):
+    """Problems with a plan's terms, as codes ([] when the plan can be made)."""
+    errors = []
+    total = to_money(total, digits)
+    down = to_money(down_payment or 0, digits)
+    if frequency not in FREQUENCIES:
+        errors.append(ERR_FREQUENCY)
+    if total <= 0:
+        errors.append(ERR_TOTAL)
+    elif total > to_money(balance_due, digits):
+        errors.append(ERR_TOTAL_ABOVE_BALANCE)
+    if down < 0:
+        errors.append(ERR_DOWN_NEGATIVE)
+    elif total > 0 and down >= total:
+        errors.append(ERR_DOWN_ABOVE_TOTAL)
+    if (installment_count is None) == (installment_amount is None):
+        errors.append(ERR_CHOOSE_ONE)
+    elif installment_count is not None and installment_count <= 0:
+        errors.append(ERR_COUNT)
+    elif installment_amount is not None and to_money(installment_amount, digits) <= 0:
+        errors.append(ERR_AMOUNT)
+    if first_due_date < today:
+        errors.append(ERR_FIRST_DUE_PAST)
+    if errors:
+        return errors
+    schedule = build_schedule(
+        total,
+        down,
+        frequency,
+        first_due_date,
+        installment_count,
+        installment_amount,
+        today,
+        digits,
+    )
+    installments = [line for line in schedule if line.sequence > 0]
+    minimum = to_money(minimum_installment or 0, digits)
+    if any(line.amount < minimum for line in installments[:-1]) or (
+        installments and installments[0].amount <= 0
+    ):
+        errors.append(ERR_BELOW_MINIMUM)
+    # the term runs from today to the last due date
+    if max_term_months and term_months(today, installments[-1].due_date) > max_term_months:
+        errors.append(ERR_TERM)
+    return errors
+
+
+def allocate(installments, payments, digits=2):
+    """Spread payments over installments in due-date order (down payment first).
+
+    ``installments``: (key, due_date, amount); ``payments``: (date, amount, ref)
+    in any order.  Each installment takes what it still needs from the oldest
+    payment first; overpayment flows to the next installments; nothing is ever
+    allocated beyond an installment's amount.  Returns {key: Allocation} where
+    ``paid_date`` is the date of the payment that completed the installment.
+    """
+    quantum = Decimal(1).scaleb(-digits)
+    queue = [
+        [date, to_money(amount, digits), ref]
+        for date, amount, ref in sorted(payments, key=lambda row: (row[0], str(row[2])))
+        if to_money(amount, digits) > 0
+    ]
+    result = {}
+    for key, _due, amount in sorted(installments, key=lambda row: (row[1], str(row[0]))):
+        needed = to_money(amount, digits)
+        paid = Decimal(0)
+        paid_date = None
+        refs = []
+        while needed > 0 and queue:
+            payment = queue[0]
+            take = min(needed, payment[1])
+            paid += take
+            needed -= take
+            payment[1] -= take
+            if payment[2] not in refs:
+                refs.append(payment[2])
+            if needed <= 0:
+                paid_date = payment[0]
+            if payment[1] <= 0:
+                queue.pop(0)
+        result[key] = Allocation(paid.quantize(quantum), paid_date, refs)
+    return result

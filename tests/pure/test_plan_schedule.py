@@ -1,0 +1,190 @@
+import calendar
+from datetime import date, timedelta
+from decimal import Decimal
+from itertools import pairwise
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logic import plan_schedule as ps
+
+TODAY = date(2026, 1, 15)
+
+
+def test_monthly_keeps_day_of_month_where_it_exists():
+    dates = ps.due_dates(date(2026, 1, 31), "monthly", 4)
+    assert dates == [date(2026, 1, 31), date(2026, 2, 28), date(2026, 3, 31), date(2026, 4, 30)]
+    assert ps.due_dates(date(2028, 1, 31), "monthly", 2)[1] == date(2028, 2, 29)
+
+
+def test_weekly_and_biweekly():
+    assert ps.due_dates(TODAY, "weekly", 3)[2] == TODAY + timedelta(days=14)
+    assert ps.due_dates(TODAY, "biweekly", 3)[2] == TODAY + timedelta(days=28)
+
+
+def test_remainder_on_last_installment():
+    assert ps.split_amount(Decimal("100"), count=3) == [
+        Decimal("33.33"),
+        Decimal("33.33"),
+        Decimal("33.34"),
+    ]
+    assert ps.split_amount(Decimal("100"), amount=Decimal("30")) == [
+        Decimal("30.00"),
+        Decimal("30.00"),
+        Decimal("30.00"),
+        Decimal("10.00"),
+    ]
+
+
+def test_schedule_with_down_payment():
+    schedule = ps.build_schedule(
+        600, 100, "monthly", date(2026, 2, 1), installment_count=5, start_date=TODAY
+    )
+    assert schedule[0] == ps.Installment(0, TODAY, Decimal("100.00"))
+    assert [line.amount for line in schedule[1:]] == [Decimal("100.00")] * 5
+    assert schedule[-1].due_date == date(2026, 6, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"installment_count": 0}, ps.ERR_COUNT),
+        ({"installment_count": -2}, ps.ERR_COUNT),
+        ({"installment_amount": 0}, ps.ERR_AMOUNT),
+        ({"installment_amount": -5}, ps.ERR_AMOUNT),
+        ({}, ps.ERR_CHOOSE_ONE),
+        ({"installment_count": 3, "installment_amount": 10}, ps.ERR_CHOOSE_ONE),
+        ({"installment_count": 3, "down_payment": 700}, ps.ERR_DOWN_ABOVE_TOTAL),
+        ({"installment_count": 3, "down_payment": -1}, ps.ERR_DOWN_NEGATIVE),
+        ({"installment_count": 3, "total": 900}, ps.ERR_TOTAL_ABOVE_BALANCE),
+        ({"installment_count": 3, "total": 0}, ps.ERR_TOTAL),
+        (
+            {"installment_count": 3, "first_due_date": TODAY - timedelta(days=1)},
+            ps.ERR_FIRST_DUE_PAST,
+        ),
+        ({"installment_count": 30, "minimum_installment": 25}, ps.ERR_BELOW_MINIMUM),
+        (
+            {"installment_count": 13, "first_due_date": date(2026, 2, 15), "max_term_months": 12},
+            ps.ERR_TERM,
+        ),
+    ],
+)
+def test_refusals(kwargs, error):
+    args = {
+        "total": 600,
+        "down_payment": 0,
+        "frequency": "monthly",
+        "first_due_date": TODAY,
+        "today": TODAY,
+        "balance_due": 800,
+    }
+    args.update(kwargs)
+    assert error in ps.validate(**args)
+
+
+def test_last_installment_may_be_below_minimum():
+    assert (
+        ps.validate(
+            610, 0, "monthly", TODAY, TODAY, 800, installment_amount=100, minimum_installment=50
+        )
+        == []
+    )
+
+
+def test_twelve_months_fit_a_twelve_month_term():
+    first = date(2026, 2, 15)
+    assert (
+        ps.validate(
+            1200, 0, "monthly", first, TODAY, 1200, installment_count=12, max_term_months=12
+        )
+        == []
+    )
+
+
+money = st.decimals(min_value=Decimal("1.00"), max_value=Decimal("50000"), places=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    total=money,
+    down_share=st.integers(min_value=0, max_value=90),
+    count=st.integers(min_value=1, max_value=60),
+    frequency=st.sampled_from(ps.FREQUENCIES),
+    first=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+)
+def test_schedule_properties_by_count(total, down_share, count, frequency, first):
+    down = (total * down_share / 100).quantize(Decimal("0.01"))
+    schedule = ps.build_schedule(
+        total, down, frequency, first, installment_count=count, start_date=first
+    )
+    assert sum(line.amount for line in schedule) == total
+    installments = [line for line in schedule if line.sequence > 0]
+    assert len(installments) == count
+    dates = [line.due_date for line in installments]
+    assert all(a < b for a, b in pairwise(dates))
+    assert all(line.amount >= installments[0].amount for line in installments)
+    assert installments[-1].amount - installments[0].amount < Decimal("0.01") * count
+    if frequency == "monthly":
+        for line in installments:
+            month_end = calendar.monthrange(line.due_date.year, line.due_date.month)[1]
+            assert line.due_date.day == min(first.day, month_end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    total=money,
+    amount=st.decimals(min_value=Decimal("5.00"), max_value=Decimal("5000"), places=2),
+    frequency=st.sampled_from(ps.FREQUENCIES),
+    first=st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 12, 31)),
+    minimum=st.decimals(min_value=Decimal("0"), max_value=Decimal("5.00"), places=2),
+)
+def test_schedule_properties_by_amount(total, amount, frequency, first, minimum):
+    schedule = ps.build_schedule(total, 0, frequency, first, installment_amount=amount)
+    assert sum(line.amount for line in schedule) == total
+    assert all(line.amount >= minimum for line in schedule[:-1])
+    assert all(line.amount == amount for line in schedule[:-1])
+    assert Decimal(0) < schedule[-1].amount <= amount
+    dates = [line.due_date for line in schedule]
+    assert all(a < b for a, b in pairwise(dates))
+
+
+def test_allocation_in_due_order_with_overpayment():
+    installments = [
+        ("down", date(2026, 1, 1), 50),
+        ("i1", date(2026, 2, 1), 100),
+        ("i2", date(2026, 3, 1), 100),
+    ]
+    payments = [(date(2026, 1, 1), 30, "p1"), (date(2026, 1, 20), 150, "p2")]
+    result = ps.allocate(installments, payments)
+    assert result["down"] == ps.Allocation(Decimal("50.00"), date(2026, 1, 20), ["p1", "p2"])
+    assert result["i1"] == ps.Allocation(Decimal("100.00"), date(2026, 1, 20), ["p2"])
+    assert result["i2"].paid == Decimal("30.00")
+    assert result["i2"].paid_date is None
+
+
+def test_allocation_never_exceeds_installments():
+    installments = [("a", date(2026, 1, 1), 10), ("b", date(2026, 2, 1), 10)]
+    result = ps.allocate(installments, [(date(2026, 1, 1), 500, "p")])
+    assert sum(row.paid for row in result.values()) == Decimal("20.00")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    amounts=st.lists(st.integers(min_value=1, max_value=500), min_size=1, max_size=12),
+    payments=st.lists(st.integers(min_value=1, max_value=800), max_size=8),
+)
+def test_allocation_properties(amounts, payments):
+    installments = [
+        (i, date(2026, 1, 1) + timedelta(days=30 * i), a) for i, a in enumerate(amounts)
+    ]
+    pays = [(date(2026, 1, 1) + timedelta(days=i), p, i) for i, p in enumerate(payments)]
+    result = ps.allocate(installments, pays)
+    assert sum(r.paid for r in result.values()) == min(sum(amounts), sum(payments))
+    for key, _due, amount in installments:
+        assert result[key].paid <= amount
+    # earlier installments fill first
+    paid = [result[i].paid for i in range(len(amounts))]
+    for index in range(1, len(amounts)):
+        if paid[index] > 0:
+            assert paid[index - 1] == amounts[index - 1]
