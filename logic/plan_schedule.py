@@ -89,7 +89,8 @@ def build_schedule(
     if down:
         schedule.append(Installment(0, start_date or first_due_date, down))
     schedule.extend(
-        Installment(index + 1, due, part) for index, (due, part) in enumerate(zip(dates, parts, strict=True))
+        Installment(index + 1, due, part)
+        for index, (due, part) in enumerate(zip(dates, parts, strict=True))
     )
     return schedule
 
