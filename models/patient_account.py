@@ -133,7 +133,6 @@ class PatientAccount(models.Model):
     interaction_ids = fields.One2many(
         "patient.interaction",
         "account_id",
-        string="Interactions",
         groups="patient_collections.group_collections_specialist",
     )
     interaction_count = fields.Integer(compute="_compute_interaction_stats", store=True)
@@ -144,6 +143,11 @@ class PatientAccount(models.Model):
     )
     promise_kept_count = fields.Integer(compute="_compute_interaction_stats", store=True)
     promise_broken_count = fields.Integer(compute="_compute_interaction_stats", store=True)
+    plan_ids = fields.One2many("patient.payment.plan", "account_id", string="Payment Plans")
+    active_plan_id = fields.Many2one("patient.payment.plan", compute="_compute_active_plan")
+    plan_default_count = fields.Integer(
+        string="Defaulted Plans", compute="_compute_plan_default_count", store=True
+    )
     cease_communication = fields.Boolean(
         tracking=True,
         copy=False,
@@ -278,6 +282,20 @@ class PatientAccount(models.Model):
             account.promise_kept_count = promises.get((account.id, "kept"), 0)
             account.promise_broken_count = promises.get((account.id, "broken"), 0)
 
+    @api.depends("plan_ids.state")
+    def _compute_active_plan(self):
+        for account in self:
+            account.active_plan_id = account.plan_ids.filtered(lambda plan: plan.state == "active")[
+                :1
+            ]
+
+    @api.depends("plan_ids.state")
+    def _compute_plan_default_count(self):
+        for account in self:
+            account.plan_default_count = len(
+                account.plan_ids.filtered(lambda plan: plan.state == "defaulted")
+            )
+
     def _priority_inputs(self):
         """The inputs of the priority score; later capabilities add theirs."""
         self.ensure_one()
@@ -291,6 +309,7 @@ class PatientAccount(models.Model):
             "balance": self.balance_due,
             "days_past_due": self.days_past_due,
             "broken_promises": self.promise_broken_count,
+            "defaulted_plans": self.plan_default_count,
             "days_since_contact": (today - since).days if since and self.balance_due > 0 else 0,
         }
 
@@ -301,6 +320,7 @@ class PatientAccount(models.Model):
         "first_open_date",
         "last_contact_date",
         "promise_broken_count",
+        "plan_default_count",
         "company_id.collections_weight_balance",
         "company_id.collections_weight_days_past_due",
         "company_id.collections_weight_broken_promises",
@@ -409,6 +429,43 @@ class PatientAccount(models.Model):
         if not self.env.context.get("collections_run"):
             entering._schedule_stage_activities(stage)
         return res
+
+    def _return_to_escalation(self):
+        """Back to the stage the account deserves (after a payment plan ends): the
+        resolved stage when nothing is owed, else the furthest stage it qualifies
+        for and may enter.  Tracked in the chatter."""
+        stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
+        rules = [stage._as_rule() for stage in stages]
+        for account in self.sudo():
+            if account.balance_due <= 0 and account.balance_insurance_pending <= 0:
+                target = escalation.closed_stage(rules)
+            else:
+                allowed = [
+                    rule
+                    for rule in rules
+                    if not rule.is_extraordinary or not account._extraordinary_blocks()
+                ]
+                target = escalation.qualifying_stage(
+                    allowed, account.days_past_due, max(account.balance_due, 0)
+                )
+            if target and target.id != account.stage_id.id:
+                account.with_context(collections_run=True).write({"stage_id": target.id})
+
+    def _on_accounting_change(self):
+        """Balances, then the allocation of payments to active plans."""
+        self._refresh_balances()
+        self.sudo().plan_ids.filtered(lambda plan: plan.state == "active")._allocate_payments()
+
+    def action_create_plan(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Payment Plan"),
+            "res_model": "patient.payment.plan.create",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"active_model": self._name, "active_id": self.id, "active_ids": self.ids},
+        }
 
     def _write_stage(self, stage):
         """The run's stage change: one write, gates already checked by the run,
@@ -855,7 +912,7 @@ class PatientAccount(models.Model):
             .with_context(active_test=False)
             .search([("partner_id", "in", commercial.ids), ("company_id", "in", companies.ids)])
         )
-        accounts._refresh_balances()
+        accounts._on_accounting_change()
         return accounts
 
     @api.model

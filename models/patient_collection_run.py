@@ -27,6 +27,8 @@ EVENT_KINDS = [
     ("refreshed", "Balances aged"),
     ("promise_kept", "Promise kept"),
     ("promise_broken", "Promise broken"),
+    ("plan_completed", "Payment plan completed"),
+    ("plan_defaulted", "Payment plan defaulted"),
 ]
 BATCH_SIZE = 5000
 
@@ -120,8 +122,10 @@ class PatientCollectionRun(models.Model):
         """Names of the run's steps, in order; later capabilities add theirs."""
         return [
             "_step_refresh_aging",
+            "_step_promises",
             "_step_lift_expired_holds",
             "_step_insurance_holds",
+            "_step_payment_plans",
             "_step_escalate",
         ]
 
@@ -172,6 +176,26 @@ class PatientCollectionRun(models.Model):
         )
         to_release._release_hold(why=self.env._("The insurance claims were adjudicated."))
         stats[("hold_released", False, False)] += len(to_release)
+
+    def _step_promises(self, companies, today, stats):
+        """Judge the promises whose date has passed (before their holds expire)."""
+        result = self.env["patient.interaction"]._check_due_promises(companies, today)
+        stats[("promise_kept", False, False)] += result["kept"]
+        stats[("promise_broken", False, False)] += result["broken"]
+
+    def _step_payment_plans(self, companies, today, stats):
+        """Allocate payments, mark missed installments, complete and default plans."""
+        plans = (
+            self.env["patient.payment.plan"]
+            .sudo()
+            .search([("state", "=", "active"), ("company_id", "in", companies.ids)], order="id")
+        )
+        before = dict(zip(plans.ids, plans.mapped("state"), strict=True))
+        for start in range(0, len(plans), BATCH_SIZE):
+            plans[start : start + BATCH_SIZE]._allocate_payments(today)
+        for plan in plans:
+            if plan.state != before[plan.id]:
+                stats[("plan_" + plan.state, False, False)] += 1
 
     def _step_escalate(self, companies, today, stats):
         """Move accounts forward: classification in one query per batch of accounts,

@@ -548,18 +548,3 @@ class PatientInteraction(models.Model):
         accounts = due.account_id.filtered(lambda a: a.hold_reason == "promise_to_pay")
         accounts._release_hold(why=self.env._("The promised date has passed."))
         return {"kept": len(kept), "broken": len(broken)}
-
-
-class PatientCollectionRun(models.Model):
-    _inherit = "patient.collection.run"
-
-    def _collection_steps(self):
-        steps = super()._collection_steps()
-        # promises are judged before holds expire and before escalation
-        steps.insert(steps.index("_step_lift_expired_holds"), "_step_promises")
-        return steps
-
-    def _step_promises(self, companies, today, stats):
-        result = self.env["patient.interaction"]._check_due_promises(companies, today)
-        stats[("promise_kept", False, False)] += result["kept"]
-        stats[("promise_broken", False, False)] += result["broken"]

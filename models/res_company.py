@@ -29,6 +29,16 @@ class ResCompany(models.Model):
         "more than 7 in 7 days is presumed harassment).",
     )
     collections_call_window_days = fields.Integer(string="Call Window (days)", default=7)
+    collections_plan_min_installment = fields.Float(
+        string="Minimum Installment", default=25.0, digits="Account"
+    )
+    collections_plan_max_months = fields.Integer(string="Maximum Plan Term (months)", default=24)
+    collections_plan_grace_days = fields.Integer(
+        string="Grace Days",
+        default=10,
+        help="Days after its due date before an unpaid installment counts as missed.",
+    )
+    collections_plan_misses_default = fields.Integer(string="Misses Before Default", default=2)
     collections_weight_balance = fields.Integer(
         string="Weight: Balance", default=priority.DEFAULT_WEIGHTS["balance"]
     )

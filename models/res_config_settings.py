@@ -22,6 +22,18 @@ class ResConfigSettings(models.TransientModel):
     collections_call_window_days = fields.Integer(
         related="company_id.collections_call_window_days", readonly=False
     )
+    collections_plan_min_installment = fields.Float(
+        related="company_id.collections_plan_min_installment", readonly=False
+    )
+    collections_plan_max_months = fields.Integer(
+        related="company_id.collections_plan_max_months", readonly=False
+    )
+    collections_plan_grace_days = fields.Integer(
+        related="company_id.collections_plan_grace_days", readonly=False
+    )
+    collections_plan_misses_default = fields.Integer(
+        related="company_id.collections_plan_misses_default", readonly=False
+    )
     collections_weight_balance = fields.Integer(
         related="company_id.collections_weight_balance", readonly=False
     )

@@ -5,3 +5,4 @@ from . import test_security
 from . import test_collection_run
 from . import test_board_tour
 from . import test_interactions
+from . import test_payment_plans

@@ -1,0 +1,132 @@
+from markupsafe import Markup, escape
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.patient_interaction import CHANNELS
+from ..models.patient_payment_plan import FREQUENCIES
+
+
+class PatientPaymentPlanCreate(models.TransientModel):
+    _name = "patient.payment.plan.create"
+    _description = "Create a Payment Plan"
+
+    account_id = fields.Many2one("patient.account", required=True, readonly=True)
+    currency_id = fields.Many2one(related="account_id.currency_id")
+    balance_due = fields.Monetary(related="account_id.balance_due", string="Balance Due")
+    total_amount = fields.Monetary(required=True)
+    down_payment = fields.Monetary()
+    schedule_by = fields.Selection(
+        [("count", "Number of installments"), ("amount", "Installment amount")],
+        required=True,
+        default="count",
+    )
+    installment_count = fields.Integer(default=6)
+    installment_amount = fields.Monetary()
+    frequency = fields.Selection(FREQUENCIES, required=True, default="monthly")
+    first_due_date = fields.Date(
+        required=True, default=lambda self: fields.Date.context_today(self)
+    )
+    channel = fields.Selection(
+        CHANNELS,
+        string="Agreed By",
+        required=True,
+        default="phone_in",
+        help="How the guarantor agreed to the plan: logged as an interaction.",
+    )
+    preview_html = fields.Html(compute="_compute_preview", sanitize=False)
+    problems = fields.Text(compute="_compute_preview")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "patient.account" and context.get("active_id"):
+            account = self.env["patient.account"].browse(context["active_id"])
+            values["account_id"] = account.id
+            if "total_amount" in fields_list and not values.get("total_amount"):
+                values["total_amount"] = max(account.balance_due, 0.0)
+        return values
+
+    @api.onchange("installment_amount")
+    def _onchange_installment_amount(self):
+        if self.installment_amount and self.schedule_by == "count" and not self.installment_count:
+            self.schedule_by = "amount"
+
+    def _terms(self):
+        """The plan's terms: only the chosen one of count and amount is passed."""
+        self.ensure_one()
+        by_amount = self.schedule_by == "amount" or (
+            self.installment_amount and not self.installment_count
+        )
+        return {
+            "total_amount": self.total_amount,
+            "down_payment": self.down_payment,
+            "frequency": self.frequency,
+            "first_due_date": self.first_due_date,
+            "installment_count": None if by_amount else self.installment_count,
+            "installment_amount": self.installment_amount if by_amount else None,
+        }
+
+    @api.depends(
+        "account_id",
+        "total_amount",
+        "down_payment",
+        "schedule_by",
+        "installment_count",
+        "installment_amount",
+        "frequency",
+        "first_due_date",
+    )
+    def _compute_preview(self):
+        Plan = self.env["patient.payment.plan"]
+        today = fields.Date.context_today(self)
+        for wizard in self:
+            wizard.preview_html = False
+            wizard.problems = False
+            if not wizard.account_id or not wizard.first_due_date:
+                continue
+            problems = Plan._terms_problems(wizard.account_id, wizard._terms(), today)
+            if problems:
+                wizard.problems = "\n".join(problems)
+                continue
+            vals = Plan._prepare_plan_vals(wizard.account_id, wizard._terms(), today)
+            fmt = wizard.currency_id.format
+            rows = Markup("").join(
+                Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
+                % (
+                    self.env._("Down payment")
+                    if line["sequence"] == 0
+                    else self.env._("Installment %(number)s", number=line["sequence"]),
+                    fields.Date.to_string(line["due_date"]),
+                    fmt(line["amount"]),
+                )
+                for _command, _id, line in vals["installment_ids"]
+            )
+            wizard.preview_html = Markup(
+                "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
+                "<th class='text-end'>%s</th></tr></thead><tbody>%s</tbody></table>"
+            ) % (
+                escape(self.env._("Installment")),
+                escape(self.env._("Due date")),
+                escape(self.env._("Amount")),
+                rows,
+            )
+
+    def action_confirm(self):
+        """Create and activate the plan; refuse with what to change otherwise."""
+        self.ensure_one()
+        account = self.account_id
+        account.check_access("write")
+        plan = self.env["patient.payment.plan"]._create_plans(
+            [(account, self._terms())], channel=self.channel
+        )
+        if not plan:
+            raise UserError(self.env._("No plan was created."))
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "patient.payment.plan",
+            "res_id": plan.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
