@@ -7,6 +7,7 @@ account is at the top of the board.
 """
 
 from collections import namedtuple
+from decimal import ROUND_HALF_UP, Decimal
 
 Term = namedtuple("Term", "key label cap unit")
 
@@ -28,21 +29,51 @@ DEFAULT_WEIGHTS = {
 
 
 def contributions(inputs, weights):
-    """Points each term adds to the score, in the order of ``TERMS``."""
-    total_weight = sum(max(weights.get(key, 0), 0) for key in TERM_KEYS)
+    """Points each term adds to the score, in the order of ``TERMS``.
+
+    Computed in ``Decimal`` so that the SQL version of the score (numeric
+    arithmetic, see ``sql_score``) gives the same numbers.
+    """
+    total_weight = sum(max(int(weights.get(key) or 0), 0) for key in TERM_KEYS)
     points = []
     for term in TERMS:
-        weight = max(weights.get(term.key, 0), 0)
-        value = max(inputs.get(term.key, 0) or 0, 0)
-        share = min(value / term.cap, 1.0) if term.cap else 0.0
-        points.append((term, value, 100.0 * weight * share / total_weight if total_weight else 0))
+        weight = max(int(weights.get(term.key) or 0), 0)
+        value = max(Decimal(str(inputs.get(term.key) or 0)), Decimal(0))
+        share = min(value / Decimal(str(term.cap)), Decimal(1))
+        points.append(
+            (
+                term,
+                value,
+                Decimal(100) * weight * share / total_weight if total_weight else Decimal(0),
+            )
+        )
     return points
 
 
 def score(inputs, weights):
-    """The priority score, rounded to a whole number between 0 and 100."""
-    total = sum(points for _term, _value, points in contributions(inputs, weights))
-    return int(min(max(round(total), 0), 100))
+    """The priority score, rounded half up to a whole number between 0 and 100."""
+    total = sum((points for _term, _value, points in contributions(inputs, weights)), Decimal(0))
+    return int(min(max(total.quantize(Decimal(1), rounding=ROUND_HALF_UP), Decimal(0)), 100))
+
+
+def sql_score(values, weights):
+    """The same score as an SQL expression template (PostgreSQL numeric arithmetic).
+
+    ``values`` and ``weights`` map term keys to SQL snippets (column names or
+    expressions); returns text with ``{term}`` replaced by them, for the caller
+    to wrap in its own SQL object.  The caps come from ``TERMS``, so the Python
+    and the SQL score cannot drift apart.
+    """
+    weighted = []
+    for term in TERMS:
+        weight = f"GREATEST(COALESCE({weights[term.key]}, 0), 0)"
+        share = f"LEAST(GREATEST(COALESCE({values[term.key]}, 0), 0)::numeric / {term.cap!r}, 1)"
+        weighted.append(f"{weight} * {share}")
+    total = " + ".join(f"GREATEST(COALESCE({weights[key]}, 0), 0)" for key in TERM_KEYS)
+    return (
+        f"COALESCE(LEAST(GREATEST(ROUND(100 * ({' + '.join(weighted)}) / NULLIF({total}, 0)),"
+        " 0), 100), 0)::integer"
+    )
 
 
 def explain(inputs, weights, labels=None, fmt_value=None):
@@ -56,7 +87,8 @@ def explain(inputs, weights, labels=None, fmt_value=None):
     rows = sorted(contributions(inputs, weights), key=lambda row: -row[2])
     for term, value, points in rows:
         shown = fmt_value(term, value) if fmt_value else _default_format(term, value)
-        lines.append(f"{labels.get(term.key, term.label)}: {shown} → +{points:.0f}")
+        rounded = points.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        lines.append(f"{labels.get(term.key, term.label)}: {shown} → +{rounded}")
     return "\n".join(lines)
 
 

@@ -72,7 +72,7 @@ class PatientAccount(models.Model):
         "res.partner",
         string="Guarantor",
         required=True,
-        index=True,
+        index=False,  # the (partner, company) unique constraint's index serves it
         ondelete="restrict",
         tracking=True,
         check_company=True,
@@ -219,7 +219,6 @@ class PatientAccount(models.Model):
     aging_date = fields.Date(
         string="Aged On",
         readonly=True,
-        index=True,
         help="The day balances and aging were computed for.",
     )
 
@@ -348,7 +347,7 @@ class PatientAccount(models.Model):
             currency = account.currency_id
 
             def fmt(term, value, currency=currency):
-                return currency.format(value) if term.unit == "amount" else str(int(value))
+                return currency.format(float(value)) if term.unit == "amount" else str(int(value))
 
             account.priority_explanation = priority.explain(
                 account._priority_inputs(),
@@ -828,11 +827,15 @@ class PatientAccount(models.Model):
                    last_payment_date = payments.date,
                    last_payment_amount = COALESCE(payments.amount, 0),
                    first_open_date = agg.first_open_date,
-                   aging_date = %(today)s
+                   aging_date = %(today)s,
+                   priority_score = %(priority)s
               FROM agg
-         LEFT JOIN payments ON payments.account_id = agg.id
+         LEFT JOIN payments ON payments.account_id = agg.id,
+                   res_company company
              WHERE pa.id = agg.id
+               AND company.id = pa.company_id
             """,
+            priority=self._priority_score_sql(today),
             ids=list(account_ids),
             days=days,
             open_items=open_items_from(SQL.identifier("acc")),
@@ -841,7 +844,27 @@ class PatientAccount(models.Model):
             today=today,
         )
 
-    def _refresh_balances(self, today=None, batch_size=5000):
+    @api.model
+    def _priority_score_sql(self, today):
+        """The priority score of ``_compute_priority`` as SQL, for the refresh's
+        UPDATE (aliases: ``pa`` the account, ``agg`` its new balances, ``company``)."""
+        values = {
+            "balance": "agg.balance_due",
+            "days_past_due": "agg.days_past_due",
+            "broken_promises": "pa.promise_broken_count",
+            "days_since_contact": (
+                "CASE WHEN agg.balance_due > 0 THEN GREATEST({today} - "
+                "COALESCE(pa.last_contact_date::date, agg.first_open_date), 0) END"
+            ),
+            "defaulted_plans": "pa.plan_default_count",
+        }
+        weights = {key: f"company.collections_weight_{key}" for key in priority.TERM_KEYS}
+        template = priority.sql_score(values, weights)
+        # the template holds no placeholder but {today}; the date goes in as a parameter
+        head, _sep, tail = template.partition("{today}")
+        return SQL(head + "%s::date" + tail, today) if _sep else SQL(template)
+
+    def _refresh_balances(self, today=None, batch_size=50000):
         """Recompute balances and aging of these accounts, set-based.
 
         One aggregate UPDATE per batch of accounts; the ORM cache is then
@@ -876,11 +899,15 @@ class PatientAccount(models.Model):
         ids = self.ids
         for start in range(0, len(ids), batch_size):
             self.env.cr.execute(self._refresh_balances_sql(ids[start : start + batch_size], today))
-        self.invalidate_recordset([*BALANCE_FIELDS, "open_item_ids", "open_item_count"])
+        self.invalidate_recordset(
+            [*BALANCE_FIELDS, "priority_score", "open_item_ids", "open_item_count"]
+        )
         self.modified(list(BALANCE_FIELDS))
+        # the UPDATE computed the priority score too: nothing left to recompute
+        self.env.remove_to_compute(self._fields["priority_score"], self)
 
     @api.model
-    def _cron_refresh_balances(self, batch_size=5000, extra_domain=()):
+    def _cron_refresh_balances(self, batch_size=50000, extra_domain=()):
         """Age every account for today, batch after batch, reporting progress.
 
         Accounts already aged today are skipped, so running twice changes

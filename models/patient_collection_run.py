@@ -141,9 +141,7 @@ class PatientCollectionRun(models.Model):
         done = (
             self.env["patient.account"]
             .sudo()
-            ._cron_refresh_balances(
-                batch_size=BATCH_SIZE, extra_domain=[("company_id", "in", companies.ids)]
-            )
+            ._cron_refresh_balances(extra_domain=[("company_id", "in", companies.ids)])
         )
         stats[("refreshed", False, False)] += done
 

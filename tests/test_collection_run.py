@@ -372,3 +372,17 @@ class TestCollectionRun(PatientCollectionsCommon):
         run = self.Run.search([], limit=1)
         self.assertEqual(run.trigger, "cron")
         self.assertEqual(run.moved_count, 1)
+
+    def test_refresh_computes_the_same_priority_as_python(self):
+        """The balance refresh writes the score in SQL; the ORM compute agrees."""
+        accounts = self.env["patient.account"]
+        for days, amount in ((0, 10.0), (15, 333.33), (45, 999.99), (95, 1500.0), (200, 75.5)):
+            accounts |= self.account_due(days, amount=amount)
+        self.env.company.collections_weight_days_since_contact = 7
+        accounts._refresh_balances()
+        accounts.invalidate_recordset(["priority_score"])
+        sql_scores = accounts.mapped("priority_score")
+        accounts._compute_priority()
+        self.assertEqual(accounts.mapped("priority_score"), sql_scores)
+        self.assertTrue(all(0 <= score <= 100 for score in sql_scores))
+        self.assertEqual(len(set(sql_scores)), 5)
