@@ -455,6 +455,13 @@ class PatientAccount(models.Model):
         self._refresh_balances()
         self.sudo().plan_ids.filtered(lambda plan: plan.state == "active")._allocate_payments()
 
+    def _create_payment_plan(self, terms, channel="phone_in"):
+        """Create and activate a payment plan for this account (the wizard's path,
+        for imports and scripts); the total defaults to the balance due."""
+        self.ensure_one()
+        terms = {"total_amount": self.balance_due, "frequency": "monthly", **terms}
+        return self.env["patient.payment.plan"]._create_plans([(self, terms)], channel=channel)
+
     def action_create_plan(self):
         self.ensure_one()
         return {
