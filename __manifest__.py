@@ -26,6 +26,8 @@
         "views/patient_payment_plan_views.xml",
         "wizard/patient_payment_plan_create_views.xml",
         "report/patient_payment_plan_reports.xml",
+        "report/patient_account_reports.xml",
+        "wizard/patient_statement_send_views.xml",
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

@@ -72,6 +72,17 @@ def styles():
             leading=12,
             alignment=TA_RIGHT,
         ),
+        "head": ParagraphStyle(
+            "pc_head", parent=base["Normal"], fontName=bold, fontSize=7.5, leading=9
+        ),
+        "head_right": ParagraphStyle(
+            "pc_head_right",
+            parent=base["Normal"],
+            fontName=bold,
+            fontSize=7.5,
+            leading=9,
+            alignment=TA_RIGHT,
+        ),
         "bold": ParagraphStyle(
             "pc_bold", parent=base["Normal"], fontName=bold, fontSize=9.5, leading=12
         ),
@@ -90,7 +101,7 @@ def lines(text):
 def grid(rows, widths, header=True, repeat=True, align_right_from=None):
     """A table with the house style; the header row repeats on every page."""
     regular, bold = fonts()
-    table = Table(rows, colWidths=widths, repeatRows=1 if (header and repeat) else 0)
+    table = Table(rows, colWidths=widths, repeatRows=1 if (header and repeat) else 0, hAlign="LEFT")
     commands = [
         ("FONT", (0, 0), (-1, -1), regular, 8.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

@@ -1,5 +1,6 @@
 from . import patient_account_stage
 from . import patient_account
+from . import patient_account_statement
 from . import res_company
 from . import res_config_settings
 from . import res_partner

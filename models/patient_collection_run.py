@@ -1,4 +1,5 @@
 from collections import Counter
+from datetime import timedelta
 
 from markupsafe import Markup
 
@@ -29,6 +30,7 @@ EVENT_KINDS = [
     ("promise_broken", "Promise broken"),
     ("plan_completed", "Payment plan completed"),
     ("plan_defaulted", "Payment plan defaulted"),
+    ("statement_sent", "Statement sent"),
 ]
 BATCH_SIZE = 5000
 
@@ -127,6 +129,7 @@ class PatientCollectionRun(models.Model):
             "_step_insurance_holds",
             "_step_payment_plans",
             "_step_escalate",
+            "_step_statements",
         ]
 
     def _accounts(self, companies, domain=()):
@@ -194,6 +197,30 @@ class PatientCollectionRun(models.Model):
         for plan in plans:
             if plan.state != before[plan.id]:
                 stats[("plan_" + plan.state, False, False)] += 1
+
+    def _step_statements(self, companies, today, stats):
+        """The statement cycle: accounts in statement stages whose last statement is
+        a cycle old (or who never had one), not on hold, not asking to cease."""
+        Account = self.env["patient.account"].sudo()
+        accounts = Account
+        for company in companies:
+            cycle = max(company.collections_statement_cycle_days, 1)
+            accounts |= Account.search(
+                [
+                    ("company_id", "=", company.id),
+                    ("stage_id.send_statement", "=", True),
+                    ("hold_reason", "=", False),
+                    *Account._statement_eligible_domain(today),
+                    "|",
+                    ("last_statement_date", "=", False),
+                    ("last_statement_date", "<=", today - timedelta(days=cycle)),
+                ]
+            )
+        for start in range(0, len(accounts), BATCH_SIZE):
+            merged = accounts[start : start + BATCH_SIZE]._send_statements(email=True)
+            if merged:
+                merged.write({"res_model": self._name, "res_id": self.id})
+        stats[("statement_sent", False, False)] += len(accounts)
 
     def _step_escalate(self, companies, today, stats):
         """Move accounts forward: classification in one query per batch of accounts,

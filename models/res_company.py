@@ -39,6 +39,25 @@ class ResCompany(models.Model):
         help="Days after its due date before an unpaid installment counts as missed.",
     )
     collections_plan_misses_default = fields.Integer(string="Misses Before Default", default=2)
+    collections_statement_cycle_days = fields.Integer(
+        string="Statement Cycle (days)",
+        default=30,
+        help="The daily run sends a statement to accounts in statement stages every this "
+        "many days.",
+    )
+    collections_payment_instructions = fields.Text(
+        string="How to Pay",
+        translate=True,
+        default="Pay online through the patient portal, by phone with a card, or by check "
+        "made out to the practice with the slip below.",
+    )
+    collections_assistance_notice = fields.Text(
+        string="Financial Assistance Notice",
+        translate=True,
+        default="If you cannot pay this bill in full, you may qualify for financial "
+        "assistance or a payment plan. Call us or ask at the front desk for an "
+        "application; it is free and will not hurt your credit.",
+    )
     collections_weight_balance = fields.Integer(
         string="Weight: Balance", default=priority.DEFAULT_WEIGHTS["balance"]
     )

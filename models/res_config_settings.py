@@ -34,6 +34,15 @@ class ResConfigSettings(models.TransientModel):
     collections_plan_misses_default = fields.Integer(
         related="company_id.collections_plan_misses_default", readonly=False
     )
+    collections_statement_cycle_days = fields.Integer(
+        related="company_id.collections_statement_cycle_days", readonly=False
+    )
+    collections_payment_instructions = fields.Text(
+        related="company_id.collections_payment_instructions", readonly=False
+    )
+    collections_assistance_notice = fields.Text(
+        related="company_id.collections_assistance_notice", readonly=False
+    )
     collections_weight_balance = fields.Integer(
         related="company_id.collections_weight_balance", readonly=False
     )

@@ -6,3 +6,4 @@ from . import test_collection_run
 from . import test_board_tour
 from . import test_interactions
 from . import test_payment_plans
+from . import test_statements

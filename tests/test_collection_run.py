@@ -214,6 +214,7 @@ class TestCollectionRun(PatientCollectionsCommon):
 
     def test_gate_final_notice(self):
         account = self.account_due(150)
+        account.first_statement_date = RUN_DAY - timedelta(days=140)
         with freeze_time(RUN_DAY - timedelta(days=29)):
             account.stage_id = self.final
         run = self.collect()

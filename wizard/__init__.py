@@ -2,3 +2,4 @@ from . import patient_account_hold
 from . import patient_account_assign
 from . import patient_interaction_void
 from . import patient_payment_plan_create
+from . import patient_statement_send

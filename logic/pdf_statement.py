@@ -1,0 +1,264 @@
+"""Patient statements, laid out with reportlab from plain values (no Odoo here).
+
+One statement is a letter to the guarantor: letterhead, the guarantor's address
+where a #10 window envelope shows it, the open invoices with their insurance
+breakdown, an aging summary, the amount due, the payment plan's next
+installment, the stage's message, how to pay, the financial-assistance notice
+and a remittance slip to detach.  Long histories flow onto more pages with the
+column headers repeated; every page says "Page x of y" for its own statement,
+also when thousands of statements are merged into one PDF for the mail house.
+"""
+
+from io import BytesIO
+
+from reportlab.lib import colors
+from reportlab.lib.units import inch
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    Image,
+    KeepTogether,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from . import pdf_common as pc
+
+ROW_COLUMNS = (
+    "service_date",
+    "patient",
+    "description",
+    "charges",
+    "insurance_paid",
+    "adjustment",
+    "responsibility",
+    "payments",
+    "balance",
+)
+COLUMN_WIDTHS = (0.72, 1.05, 1.45, 0.66, 0.66, 0.66, 0.72, 0.66, 0.72)
+
+
+class _StatementMark(Flowable):
+    """Invisible: tells the canvas which statement the following pages belong to."""
+
+    def __init__(self, key, page_label):
+        super().__init__()
+        self.key = key
+        self.page_label = page_label
+        self.width = self.height = 0
+
+    def draw(self):
+        self.canv.statement_key = self.key
+        self.canv.page_label = self.page_label
+
+
+class _NumberedCanvas(rl_canvas.Canvas):
+    """Writes "Page x of y" per statement once all pages are known."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages = []
+        self.statement_key = None
+        self.page_label = "Page {page} of {pages}"
+
+    def showPage(self):
+        self._pages.append((dict(self.__dict__), self.statement_key, self.page_label))
+        self._startPage()
+
+    def save(self):
+        totals = {}
+        for _state, key, _label in self._pages:
+            totals[key] = totals.get(key, 0) + 1
+        seen = {}
+        regular, _bold = pc.fonts()
+        for state, key, label in self._pages:
+            self.__dict__.update(state)
+            seen[key] = seen.get(key, 0) + 1
+            self.setFont(regular, 7.5)
+            self.drawRightString(
+                pc.PAGE[0] - pc.MARGIN,
+                0.4 * inch,
+                label.format(page=seen[key], pages=totals[key]),
+            )
+            rl_canvas.Canvas.showPage(self)
+        return super().save()
+
+
+def _money_cells(row):
+    return [row.get(name, "") for name in ROW_COLUMNS]
+
+
+def _story(statement, styles, logos):
+    labels = statement["labels"]
+    practice = statement["practice"]
+    story = [_StatementMark(statement["account"], labels["page"])]
+    # letterhead: logo, practice, statement facts
+    logo = logos.get(practice.get("logo_key"))
+    head_left = [
+        Paragraph(pc.escape(practice["name"]), styles["bold"]),
+        Paragraph(pc.lines(practice["address"]), styles["small"]),
+    ]
+    if practice.get("phone"):
+        head_left.append(Paragraph(pc.escape(practice["phone"]), styles["small"]))
+    facts = pc.grid(
+        [
+            [labels["statement_date"], statement["date"]],
+            [labels["account"], statement["account"]],
+            [labels["amount_due"], statement["amount_due"]],
+            [labels["due_date"], statement["due_date"]],
+        ],
+        [1.2 * inch, 1.3 * inch],
+        header=False,
+        align_right_from=1,
+    )
+    head = Table(
+        [[logo or "", head_left, facts]],
+        colWidths=[1.0 * inch, 3.3 * inch, 2.7 * inch],
+        rowHeights=[1.15 * inch],
+        hAlign="LEFT",
+    )
+    head.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    )
+    story.append(head)
+    # the address block sits where a #10 window envelope shows it
+    address = Table(
+        [
+            [
+                Paragraph(
+                    pc.escape(statement["guarantor"])
+                    + "<br/>"
+                    + pc.lines(statement["guarantor_address"]),
+                    styles["body"],
+                )
+            ]
+        ],
+        colWidths=[3.6 * inch],
+        rowHeights=[1.05 * inch],
+        hAlign="LEFT",
+    )
+    address.setStyle(
+        TableStyle(
+            [("LEFTPADDING", (0, 0), (-1, -1), 0.3 * inch), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+        )
+    )
+    story += [address, Spacer(1, 0.1 * inch)]
+    if statement.get("stage_message"):
+        story.append(Paragraph(pc.escape(statement["stage_message"]), styles["bold"]))
+        story.append(Spacer(1, 0.08 * inch))
+    # the invoices
+    header = [
+        Paragraph(pc.escape(labels[name]), styles["head_right" if index >= 3 else "head"])
+        for index, name in enumerate(ROW_COLUMNS)
+    ]
+    rows = [header] + [_money_cells(row) for row in statement["rows"]]
+    rows.append(["", "", labels["total"], "", "", "", "", "", statement["balance"]])
+    table = pc.grid(rows, [w * inch for w in COLUMN_WIDTHS], align_right_from=3)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
+            ]
+        )
+    )
+    story += [table, Spacer(1, 0.12 * inch)]
+    # aging summary, plan, messages
+    aging = pc.grid(
+        [
+            [label for label, _value in statement["aging"]],
+            [value for _label, value in statement["aging"]],
+        ],
+        [1.0 * inch] * len(statement["aging"]),
+        align_right_from=0,
+    )
+    story += [Paragraph(pc.escape(labels["aging"]), styles["heading"]), aging]
+    if statement.get("plan_line"):
+        story += [
+            Spacer(1, 0.08 * inch),
+            Paragraph(pc.escape(statement["plan_line"]), styles["body"]),
+        ]
+    if statement.get("how_to_pay"):
+        story += [
+            Paragraph(pc.escape(labels["how_to_pay"]), styles["heading"]),
+            Paragraph(pc.lines(statement["how_to_pay"]), styles["body"]),
+        ]
+    if statement.get("assistance"):
+        story += [
+            Paragraph(pc.escape(labels["assistance"]), styles["heading"]),
+            Paragraph(pc.lines(statement["assistance"]), styles["small"]),
+        ]
+    # remittance slip
+    slip = pc.grid(
+        [
+            [labels["remit_to"], practice["name"]],
+            [labels["account"], statement["account"]],
+            [labels["guarantor"], statement["guarantor"]],
+            [labels["amount_due"], statement["amount_due"]],
+            [labels["amount_enclosed"], "______________"],
+        ],
+        [2.0 * inch, 4.0 * inch],
+        header=False,
+    )
+    story.append(
+        KeepTogether(
+            [
+                Spacer(1, 0.15 * inch),
+                Paragraph(
+                    "- - - - - - - - - - - - - - - - - - - - "
+                    + pc.escape(labels["detach"])
+                    + " - - - - - - - - - - - - - - - - - - - -",
+                    styles["small"],
+                ),
+                Spacer(1, 0.05 * inch),
+                slip,
+            ]
+        )
+    )
+    return story
+
+
+def render(statements, merged=False):
+    """The PDF of each statement (a list of bytes), or one merged PDF (bytes)."""
+    if merged:
+        return _build(statements)
+    return [_build([statement]) for statement in statements]
+
+
+def _build(statements):
+    styles = pc.styles()
+    buffer = BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=pc.PAGE,
+        leftMargin=pc.MARGIN,
+        rightMargin=pc.MARGIN,
+        topMargin=pc.MARGIN,
+        bottomMargin=0.7 * inch,
+        title=statements[0]["labels"]["title"] if statements else "",
+    )
+    frame = Frame(doc.leftMargin, doc.bottomMargin, doc.width, doc.height, id="body")
+    doc.addPageTemplates([PageTemplate(id="statement", frames=[frame])])
+    logos = {}
+    for statement in statements:
+        practice = statement["practice"]
+        key = practice.get("logo_key")
+        if key and key not in logos and practice.get("logo"):
+            logos[key] = Image(
+                BytesIO(practice["logo"]), width=0.9 * inch, height=0.9 * inch, kind="proportional"
+            )
+    story = []
+    for index, statement in enumerate(statements):
+        if index:
+            story.append(PageBreak())
+        story += _story(statement, styles, logos)
+    if not story:
+        story = [Spacer(1, 1)]
+    doc.build(story, canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()

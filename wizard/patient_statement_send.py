@@ -1,0 +1,91 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class PatientStatementSend(models.TransientModel):
+    _name = "patient.statement.send"
+    _description = "Send Patient Statements"
+
+    stage_ids = fields.Many2many(
+        "patient.account.stage",
+        string="Stages",
+        default=lambda self: self.env["patient.account.stage"].search(
+            [("send_statement", "=", True)]
+        ),
+        help="Left empty, every stage.",
+    )
+    account_ids = fields.Many2many(
+        "patient.account",
+        string="Selected Accounts",
+        help="When opened on selected accounts, only those are considered.",
+    )
+    min_balance = fields.Float(string="Minimum Balance", digits="Account", default=0.01)
+    days_since_last = fields.Integer(
+        string="Last Statement At Least (days ago)",
+        default=0,
+        help="Only accounts whose last statement is at least this old (0: any).",
+    )
+    exclude_holds = fields.Boolean(string="Skip Accounts on Hold", default=True)
+    email = fields.Boolean(
+        string="Email Guarantors Who Chose Email",
+        help="Statements of guarantors whose delivery is email go by email (PDF attached, "
+        "no health information in the subject or text); the others are printed.",
+    )
+    qualifying_count = fields.Integer(compute="_compute_qualifying")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "patient.account" and context.get("active_ids"):
+            values["account_ids"] = [fields.Command.set(context["active_ids"])]
+            values["stage_ids"] = [fields.Command.clear()]
+        return values
+
+    def _domain(self):
+        today = fields.Date.context_today(self)
+        domain = [
+            ("company_id", "in", self.env.companies.ids),
+            ("balance_due", ">=", self.min_balance),
+            *self.env["patient.account"]._statement_eligible_domain(today),
+        ]
+        if self.account_ids:
+            domain.append(("id", "in", self.account_ids.ids))
+        if self.stage_ids:
+            domain.append(("stage_id", "in", self.stage_ids.ids))
+        if self.exclude_holds:
+            domain.append(("hold_reason", "=", False))
+        if self.days_since_last > 0:
+            limit = today - timedelta(days=self.days_since_last)
+            domain += [
+                "|",
+                ("last_statement_date", "=", False),
+                ("last_statement_date", "<=", limit),
+            ]
+        return domain
+
+    @api.depends("stage_ids", "account_ids", "min_balance", "days_since_last", "exclude_holds")
+    def _compute_qualifying(self):
+        for wizard in self:
+            wizard.qualifying_count = self.env["patient.account"].search_count(wizard._domain())
+
+    def action_send(self):
+        """Produce the statements; download the merged PDF for the mail house."""
+        self.ensure_one()
+        accounts = self.env["patient.account"].search(self._domain())
+        if not accounts:
+            raise UserError(
+                self.env._(
+                    "No account qualifies: widen the stages, lower the minimum balance or the "
+                    "days since the last statement (today's statements are never sent twice)."
+                )
+            )
+        accounts.check_access("write")
+        merged = accounts._send_statements(email=self.email)
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{merged.id}?download=true",
+            "target": "self",
+        }
