@@ -72,6 +72,9 @@ def styles():
             leading=12,
             alignment=TA_RIGHT,
         ),
+        "cell": ParagraphStyle(
+            "pc_cell", parent=base["Normal"], fontName=regular, fontSize=7.5, leading=9
+        ),
         "head": ParagraphStyle(
             "pc_head", parent=base["Normal"], fontName=bold, fontSize=7.5, leading=9
         ),

@@ -90,8 +90,17 @@ class _NumberedCanvas(rl_canvas.Canvas):
         return super().save()
 
 
-def _money_cells(row):
-    return [row.get(name, "") for name in ROW_COLUMNS]
+TEXT_COLUMNS = ("patient", "description")
+
+
+def _cells(row, styles):
+    """A row of the invoice table; names and descriptions wrap inside their column."""
+    return [
+        Paragraph(pc.escape(row.get(name, "")), styles["cell"])
+        if name in TEXT_COLUMNS
+        else row.get(name, "")
+        for name in ROW_COLUMNS
+    ]
 
 
 def _story(statement, styles, logos):
@@ -157,7 +166,7 @@ def _story(statement, styles, logos):
         Paragraph(pc.escape(labels[name]), styles["head_right" if index >= 3 else "head"])
         for index, name in enumerate(ROW_COLUMNS)
     ]
-    rows = [header] + [_money_cells(row) for row in statement["rows"]]
+    rows = [header] + [_cells(row, styles) for row in statement["rows"]]
     rows.append(["", "", labels["total"], "", "", "", "", "", statement["balance"]])
     table = pc.grid(rows, [w * inch for w in COLUMN_WIDTHS], align_right_from=3)
     table.setStyle(

@@ -8,6 +8,11 @@ from odoo import api, fields, models
 from ..logic import aging
 
 
+def _shorten(text, limit=90):
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 class PatientAccount(models.Model):
     """Patient statements: values, reportlab rendering and sending."""
 
@@ -72,7 +77,7 @@ class PatientAccount(models.Model):
                             line.service_date or line.invoice_date
                         ),
                         "patient": line.patient_id.name or "",
-                        "description": (descriptions.get(move.id) or line.move_name or "")[:60],
+                        "description": _shorten(descriptions.get(move.id) or line.move_name),
                         "charges": fmt(line.amount_charges * rate) if line.amount_charges else "",
                         "insurance_paid": fmt(line.amount_insurance_paid * rate)
                         if line.amount_charges
