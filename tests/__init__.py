@@ -7,3 +7,4 @@ from . import test_board_tour
 from . import test_interactions
 from . import test_payment_plans
 from . import test_statements
+from . import test_plan_concurrency
