@@ -1,3 +1,4 @@
+from . import common
 from . import patient_account_hold
 from . import patient_account_assign
 from . import patient_interaction_void

@@ -2,13 +2,19 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..logic import assignment
+from .common import active_records_default
 
 
 class PatientAccountAssign(models.TransientModel):
     _name = "patient.account.assign"
     _description = "Assign Patient Accounts to Specialists"
 
-    account_ids = fields.Many2many("patient.account", string="Accounts", required=True)
+    account_ids = fields.Many2many(
+        "patient.account",
+        string="Accounts",
+        required=True,
+        default=active_records_default("patient.account"),
+    )
     mode = fields.Selection(
         [
             ("single", "To one specialist"),
@@ -33,13 +39,6 @@ class PatientAccountAssign(models.TransientModel):
         ],
     )
     account_count = fields.Integer(compute="_compute_account_count")
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "patient.account":
-            values["account_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
-        return values
 
     @api.depends("account_ids")
     def _compute_account_count(self):

@@ -1,27 +1,26 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.patient_account import HOLD_REASONS
+from .common import active_records_default
 
 
 class PatientAccountHold(models.TransientModel):
     _name = "patient.account.hold"
     _description = "Put Patient Accounts on Hold or Release Them"
 
-    account_ids = fields.Many2many("patient.account", string="Accounts", required=True)
+    account_ids = fields.Many2many(
+        "patient.account",
+        string="Accounts",
+        required=True,
+        default=active_records_default("patient.account"),
+    )
     action = fields.Selection(
         [("set", "Put on hold"), ("release", "Release the hold")], required=True, default="set"
     )
     hold_reason = fields.Selection(HOLD_REASONS, string="Reason")
     hold_until = fields.Date(string="Until", help="Left empty, the hold stays until released.")
     hold_note = fields.Text(string="Note")
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "patient.account":
-            values["account_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
-        return values
 
     def action_apply(self):
         self.ensure_one()

@@ -1,19 +1,16 @@
-from odoo import api, fields, models
+from odoo import fields, models
+
+from .common import active_records_default
 
 
 class PatientInteractionVoid(models.TransientModel):
     _name = "patient.interaction.void"
     _description = "Void Interactions"
 
-    interaction_ids = fields.Many2many("patient.interaction", required=True)
+    interaction_ids = fields.Many2many(
+        "patient.interaction", required=True, default=active_records_default("patient.interaction")
+    )
     reason = fields.Char(required=True)
-
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        if self.env.context.get("active_model") == "patient.interaction":
-            values["interaction_ids"] = [fields.Command.set(self.env.context.get("active_ids", []))]
-        return values
 
     def action_void(self):
         self.ensure_one()

@@ -3,6 +3,8 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .common import active_records_default
+
 
 class PatientStatementSend(models.TransientModel):
     _name = "patient.statement.send"
@@ -11,14 +13,13 @@ class PatientStatementSend(models.TransientModel):
     stage_ids = fields.Many2many(
         "patient.account.stage",
         string="Stages",
-        default=lambda self: self.env["patient.account.stage"].search(
-            [("send_statement", "=", True)]
-        ),
+        default=lambda self: self._default_stage_ids(),
         help="Left empty, every stage.",
     )
     account_ids = fields.Many2many(
         "patient.account",
         string="Selected Accounts",
+        default=active_records_default("patient.account"),
         help="When opened on selected accounts, only those are considered.",
     )
     min_balance = fields.Float(string="Minimum Balance", digits="Account", default=0.01)
@@ -35,14 +36,10 @@ class PatientStatementSend(models.TransientModel):
     )
     qualifying_count = fields.Integer(compute="_compute_qualifying")
 
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if context.get("active_model") == "patient.account" and context.get("active_ids"):
-            values["account_ids"] = [fields.Command.set(context["active_ids"])]
-            values["stage_ids"] = [fields.Command.clear()]
-        return values
+    def _default_stage_ids(self):
+        if self.env.context.get("active_model") == "patient.account":
+            return self.env["patient.account.stage"]  # the selected accounts, whatever stage
+        return self.env["patient.account.stage"].search([("send_statement", "=", True)])
 
     def _domain(self):
         today = fields.Date.context_today(self)
