@@ -16,6 +16,24 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB=pc_bench
 
+# bench/statements.py compares the module's reportlab statements with Odoo's
+# own invoice PDF (QWeb through wkhtmltopdf, Debian's package).  Without
+# wkhtmltopdf it skips that half (no ratio) and says so; as root, install it.
+ensure_wkhtmltopdf() {
+    command -v wkhtmltopdf >/dev/null 2>&1 && return 0
+    if ! is_root || ! command -v apt-get >/dev/null 2>&1; then
+        warn "wkhtmltopdf is not installed: bench/statements.py will not measure Odoo's" \
+            "invoice PDF (no ratio). Install it as root: apt-get install -y wkhtmltopdf"
+        return 0
+    fi
+    info "wkhtmltopdf is not installed (bench/statements.py needs it): apt-get install -y wkhtmltopdf"
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -q &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q wkhtmltopdf; }; then
+        warn "apt-get install -y wkhtmltopdf failed: bench/statements.py will not measure" \
+            "Odoo's invoice PDF (no ratio)."
+    fi
+}
+
 # A benchmark is a bench/*.py with an `if __name__ == "__main__":` block;
 # the other files there (bench/common.py...) are helper modules.
 shopt -s nullglob
@@ -34,6 +52,7 @@ if [ "${#scripts[@]}" -eq 0 ]; then
 fi
 
 setup_all
+ensure_wkhtmltopdf
 
 log="$LOG_DIR/bench-install.log"
 db_drop "$DB"
