@@ -4,6 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools.misc import get_lang
 
 from ..logic import aging
 
@@ -53,6 +54,7 @@ class PatientAccount(models.Model):
         for line in lines:
             by_account.setdefault(line.account_id.id, []).append(line)
         labels = self._statement_labels()
+        formatters = {}
         bucket_labels = dict(
             self.env["patient.account.line"]
             ._fields["aging_bucket"]
@@ -62,7 +64,9 @@ class PatientAccount(models.Model):
         for account in accounts:
             company = account.company_id
             currency = account.currency_id
-            fmt = currency.format
+            if currency not in formatters:
+                formatters[currency] = self._money_formatter(currency)
+            fmt = formatters[currency]
             rows = []
             for line in by_account.get(account.id, []):
                 move = line.move_id
@@ -135,6 +139,28 @@ class PatientAccount(models.Model):
         return values
 
     @api.model
+    def _money_formatter(self, currency):
+        """``currency.format`` for many amounts: the language and symbol are looked up
+        once (the same text as Odoo's ``format_amount``, which looks them up each
+        time: 84,000 amounts on 2,000 statements)."""
+        lang = self.env["res.lang"].browse(get_lang(self.env).id)
+        pattern = f"%.{currency.decimal_places}f"
+        symbol = currency.symbol or ""
+        before = currency.position == "before"
+
+        def format_money(amount):
+            text = (
+                lang.format(pattern, currency.round(amount), grouping=True)
+                .replace(" ", "\N{NO-BREAK SPACE}")
+                .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+            )
+            if before:
+                return f"{symbol}\N{NO-BREAK SPACE}{text}"
+            return f"{text}\N{NO-BREAK SPACE}{symbol}"
+
+        return format_money
+
+    @api.model
     def _statement_terms(self):
         """How long the guarantor has to pay a statement."""
         return timedelta(days=21)
@@ -202,8 +228,9 @@ class PatientAccount(models.Model):
         accounts = self.sudo().filtered_domain(self._statement_eligible_domain(today))
         if not accounts:
             return self.env["ir.attachment"]
-        merged = accounts._statement_pdf_merged()
-        pdfs = accounts._statement_pdfs()
+        from ..logic import pdf_statement  # noqa: PLC0415 - reportlab loads on demand
+
+        merged, pdfs = pdf_statement.render_batch(accounts._statement_values(today))
         Attachment = self.env["ir.attachment"].sudo()
         attachments = Attachment.create(
             [

@@ -200,3 +200,15 @@ class TestStatementReportUrl(HttpCase):
         self.assertNotEqual(response.status_code, 200)
         self.assertNotIn(b"%PDF", response.content[:10])
         self.assertNotIn(b"Testperson Url", response.content)
+
+
+@tagged("post_install", "-at_install")
+class TestStatementMoney(PatientCollectionsCommon):
+    def test_formatter_matches_currency_format(self):
+        eur = self.setup_other_currency("EUR")
+        eur.position = "after"
+        Account = self.env["patient.account"]
+        for currency in (self.env.company.currency_id, eur):
+            format_money = Account._money_formatter(currency)
+            for amount in (0.0, 0.005, 1.5, -42.125, 1234567.891, -0.01):
+                self.assertEqual(format_money(amount), currency.format(amount))
