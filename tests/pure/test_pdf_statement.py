@@ -4,7 +4,30 @@ from pypdf import PdfReader
 
 from logic import pdf_statement
 
-LABEL_KEYS = ["title", "statement_date", "account", "amount_due", "due_date", "total", "aging", "how_to_pay", "assistance", "remit_to", "guarantor", "amount_enclosed", "detach", "service_date", "patient", "description", "charges", "insurance_paid", "adjustment", "responsibility", "payments", "balance"]
+LABEL_KEYS = [
+    "title",
+    "statement_date",
+    "account",
+    "amount_due",
+    "due_date",
+    "total",
+    "aging",
+    "how_to_pay",
+    "assistance",
+    "remit_to",
+    "guarantor",
+    "amount_enclosed",
+    "detach",
+    "service_date",
+    "patient",
+    "description",
+    "charges",
+    "insurance_paid",
+    "adjustment",
+    "responsibility",
+    "payments",
+    "balance",
+]
 LABELS = {key: key.replace("_", " ").title() for key in LABEL_KEYS}
 LABELS["page"] = "Page {page} of {pages}"
 
