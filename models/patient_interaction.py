@@ -337,7 +337,9 @@ class PatientInteraction(models.Model):
         for interaction in self.sudo():
             account = interaction.account_id
             account._message_log(body=Markup("<p>%s</p>") % interaction._summary())
-            interaction._complete_matching_activity()
+            if not self.env.context.get("patient_statement_logging"):
+                # a statement is no answer to the specialist's open to-dos
+                interaction._complete_matching_activity()
             owner = account.user_id or interaction.user_id
             outcome = interaction.outcome
             if outcome == "promise_to_pay":

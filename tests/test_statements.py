@@ -119,6 +119,11 @@ class TestStatements(PatientCollectionsCommon):
             self.assertEqual(accounts._send_statements() and 1, 1)
         self.assertEqual(self.account.first_statement_date, TODAY, "first statement kept")
 
+    def test_statement_letter_leaves_open_activities_alone(self):
+        todo = self.account.activity_schedule("mail.mail_activity_data_todo", user_id=self.env.uid)
+        self.account._send_statements()
+        self.assertTrue(todo.exists(), "a statement does not complete the specialist's to-do")
+
     def test_cycle_respects_holds_and_cease(self):
         held = self.make_invoice(self.other_guarantor, 80.0, TODAY - timedelta(days=20))
         held_account = held.patient_account_id
