@@ -391,13 +391,7 @@ class PatientPaymentPlan(models.Model):
                 payment_ids = sorted(ref for ref in result.payments if isinstance(ref, int))
                 if payment_ids != sorted(installment.sudo().payment_ids.ids):
                     payment_links[installment.id] = payment_ids
-        Installment = self.env["patient.payment.plan.installment"].sudo()
-        for (paid, paid_date, state), ids in changes.items():
-            Installment.browse(ids).write(
-                {"amount_paid": paid, "paid_date": paid_date, "state": state}
-            )
-        for installment_id, payment_ids in payment_links.items():
-            Installment.browse(installment_id).payment_ids = [fields.Command.set(payment_ids)]
+        self.env["patient.payment.plan.installment"]._write_allocation(changes, payment_links)
         plans._close_if_done(today)
 
     def _close_if_done(self, today):

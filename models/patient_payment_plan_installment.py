@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 
 class PatientPaymentPlanInstallment(models.Model):
@@ -47,3 +48,56 @@ class PatientPaymentPlanInstallment(models.Model):
                 else self.env._("Installment %(number)s", number=installment.sequence)
             )
             installment.display_name = f"{installment.plan_id.name} – {label}"
+
+    @api.model
+    def _write_allocation(self, changes, payment_links):
+        """Store a new allocation set-based: one UPDATE for all changed installments
+        (``changes``: {(paid, paid date, state): [ids]}) and one DELETE plus one INSERT
+        for their links to payments (``payment_links``: {id: [payment ids]})."""
+        self.flush_model(["amount_paid", "paid_date", "state", "payment_ids"])
+        rows = [
+            (installment_id, paid, paid_date or None, state)
+            for (paid, paid_date, state), ids in changes.items()
+            for installment_id in ids
+        ]
+        if rows:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE patient_payment_plan_installment installment
+                       SET amount_paid = new.paid,
+                           paid_date = new.paid_date,
+                           state = new.state
+                      FROM (VALUES %s) AS new (id, paid, paid_date, state)
+                     WHERE installment.id = new.id
+                    """,
+                    SQL(", ").join(SQL("(%s, %s::numeric, %s::date, %s)", *row) for row in rows),
+                )
+            )
+            changed = self.browse([row[0] for row in rows])
+            changed.invalidate_recordset(["amount_paid", "paid_date", "state"])
+            changed.modified(["amount_paid", "paid_date", "state"])
+        if payment_links:
+            field = self._fields["payment_ids"]
+            table = SQL.identifier(field.relation)
+            column1, column2 = SQL.identifier(field.column1), SQL.identifier(field.column2)
+            self.env.cr.execute(
+                SQL("DELETE FROM %s WHERE %s = ANY(%s)", table, column1, list(payment_links))
+            )
+            pairs = [
+                (installment_id, payment_id)
+                for installment_id, payment_ids in payment_links.items()
+                for payment_id in payment_ids
+            ]
+            if pairs:
+                self.env.cr.execute(
+                    SQL(
+                        "INSERT INTO %s (%s, %s) VALUES %s ON CONFLICT DO NOTHING",
+                        table,
+                        column1,
+                        column2,
+                        SQL(", ").join(SQL("(%s, %s)", *pair) for pair in pairs),
+                    )
+                )
+            linked = self.browse(list(payment_links))
+            linked.invalidate_recordset(["payment_ids"])
