@@ -1,3 +1,5 @@
+from . import patient_phi_mixin
+from . import patient_access_log
 from . import patient_account_stage
 from . import patient_account
 from . import patient_account_statement
@@ -12,3 +14,5 @@ from . import patient_interaction
 from . import patient_payment_plan_installment
 from . import patient_payment_plan
 from . import ir_actions_report
+from . import mail_activity
+from . import res_users

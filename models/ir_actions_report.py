@@ -2,6 +2,7 @@ import io
 from collections import OrderedDict
 
 from odoo import models
+from odoo.exceptions import AccessError
 
 
 class IrActionsReport(models.Model):
@@ -35,7 +36,12 @@ class IrActionsReport(models.Model):
             return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
         report = self._get_report(report_ref)
         records = self.env[report.model].browse(res_ids or [])
-        records.check_access("read")
+        try:
+            records.check_access("read")
+        except AccessError:
+            self.env["patient.access.log"]._log_denied(records, detail=report.report_name)
+            raise
+        self.env["patient.access.log"]._log("print", records, detail=report.report_name)
         streams = OrderedDict()
         for record, pdf in zip(records, getattr(records, method)(), strict=True):
             streams[record.id] = {"stream": io.BytesIO(pdf), "attachment": None}

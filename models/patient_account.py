@@ -1,7 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..logic import aging, escalation, priority
@@ -16,6 +16,13 @@ BALANCE_FIELDS = (
     "first_open_date",
     "aging_date",
 )
+# What any specialist may record on an account they do not own: the guarantor's
+# contact preferences, said to whoever answers the phone.  Everything else (stage,
+# holds, assignment, plans) needs the account to be theirs or unassigned.
+OPEN_FIELDS = frozenset(
+    {"sms_consent", "sms_consent_date", "sms_consent_method", "phone_invalid", "color"}
+)
+MANAGER_GROUP = "patient_collections.group_collections_manager"
 HOLD_REASONS = [
     ("insurance_pending", "Insurance pending"),
     ("dispute", "Dispute"),
@@ -55,8 +62,10 @@ def open_items_from(accounts):
 class PatientAccount(models.Model):
     _name = "patient.account"
     _description = "Patient Account"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["patient.phi.thread.mixin", "mail.activity.mixin"]
     _order = "priority_score desc, days_past_due desc, id"
+    # whoever may read an account may write in its chatter and schedule on it
+    _mail_post_access = "read"
     _check_company_auto = True
 
     name = fields.Char(
@@ -89,6 +98,7 @@ class PatientAccount(models.Model):
         string="Specialist",
         index=True,
         tracking=True,
+        check_company=True,
         domain=lambda self: [
             ("groups_id", "in", self.env.ref("patient_collections.group_collections_specialist").id)
         ],
@@ -115,7 +125,7 @@ class PatientAccount(models.Model):
     )
     hold_reason = fields.Selection(HOLD_REASONS, tracking=True, index=True, copy=False)
     hold_until = fields.Date(tracking=True, copy=False)
-    hold_note = fields.Text(copy=False)
+    hold_note = fields.Text(copy=False, groups="patient_collections.group_collections_specialist")
     hold_auto = fields.Boolean(
         readonly=True, copy=False, help="Set by the daily run, which also releases it."
     )
@@ -231,6 +241,9 @@ class PatientAccount(models.Model):
     ]
 
     # ------------------------------------------------------------------ defaults
+
+    def _patient_account(self):
+        return self.sudo()
 
     def _default_stage_id(self):
         return self.env["patient.account.stage"].search(
@@ -408,6 +421,11 @@ class PatientAccount(models.Model):
         return accounts
 
     def write(self, vals):
+        if not self.env.su and any(
+            name not in OPEN_FIELDS and not name.startswith(("message_", "activity_"))
+            for name in vals
+        ):
+            self._check_owner()
         protected = set(vals) & set(BALANCE_FIELDS)
         if protected:
             raise UserError(
@@ -421,13 +439,34 @@ class PatientAccount(models.Model):
             return super().write(vals)
         stage = self.env["patient.account.stage"].browse(vals["stage_id"])
         entering = self.filtered(lambda account: account.stage_id != stage)
-        if not self.env.context.get("collections_run"):
+        # the run and the plans check the gates themselves; never a caller's context
+        internal = self.env.su and self.env.context.get("collections_run")
+        if not internal:
             entering._check_stage_allowed(stage)
         vals = {**vals, **self._prepare_stage_entry_vals(stage)}
         res = super().write(vals)
-        if not self.env.context.get("collections_run"):
+        if not internal:
             entering._schedule_stage_activities(stage)
         return res
+
+    def _check_owner(self):
+        """Specialists change stage, holds, plans and assignment only on their own
+        accounts or unassigned ones; managers on any account of their companies."""
+        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+            return
+        foreign = self.sudo().filtered(
+            lambda account: account.user_id and account.user_id != self.env.user
+        )
+        if foreign:
+            self.env["patient.access.log"]._log_denied(foreign, detail="change")
+            raise AccessError(
+                self.env._(
+                    "%(accounts)s: assigned to another specialist. Only they or a collections "
+                    "manager can change its stage, holds, payment plans or assignment; you "
+                    "can still log interactions on it.",
+                    accounts=", ".join(foreign.mapped("name")),
+                )
+            )
 
     def _return_to_escalation(self):
         """Back to the stage the account deserves (after a payment plan ends): the
@@ -476,8 +515,10 @@ class PatientAccount(models.Model):
     def _write_stage(self, stage):
         """The run's stage change: one write, gates already checked by the run,
         tracking replaced by the run's own batched chatter lines."""
-        return self.with_context(collections_run=True, tracking_disable=True).write(
-            {"stage_id": stage.id}
+        return (
+            self.sudo()
+            .with_context(collections_run=True, tracking_disable=True)
+            .write({"stage_id": stage.id})
         )
 
     # ------------------------------------------------------------------ stages
@@ -618,7 +659,8 @@ class PatientAccount(models.Model):
         """An email to the guarantor or a patient from the chatter is an outbound
         contact: the contact rules apply and it is logged as an interaction."""
         contacted = self._patient_recipients(kwargs)
-        if not contacted or self.env.context.get("patient_interaction_logged"):
+        # the statement run logs its own interactions; a caller's context cannot skip them
+        if not contacted or (self.env.su and self.env.context.get("patient_interaction_logged")):
             return super().message_post(**kwargs)
         self.ensure_one()
         Interaction = self.env["patient.interaction"]

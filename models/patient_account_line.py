@@ -14,6 +14,8 @@ class PatientAccountLine(models.Model):
 
     _name = "patient.account.line"
     _description = "Patient Account Open Item"
+    _inherit = ["patient.phi.mixin"]
+    _audit_open = False
     _auto = False
     _order = "date_due, id"
 

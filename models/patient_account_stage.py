@@ -7,6 +7,8 @@ from ..logic import escalation
 class PatientAccountStage(models.Model):
     _name = "patient.account.stage"
     _description = "Collection Stage"
+    _inherit = ["patient.phi.mixin"]
+    _audit_open = False
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

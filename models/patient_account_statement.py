@@ -278,6 +278,9 @@ class PatientAccount(models.Model):
                     "note": self.env._("Statement of %(date)s.", date=today),
                 }
             )
+        Log = self.env["patient.access.log"]
+        Log._log("email", emailed, detail="patient_collections.report_patient_statement")
+        Log._log("print", accounts - emailed, detail="patient_collections.report_patient_statement")
         self.env["patient.interaction"].sudo().with_context(
             patient_interaction_logged=True, patient_statement_logging=True
         ).create(interactions)

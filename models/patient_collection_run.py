@@ -38,6 +38,8 @@ BATCH_SIZE = 5000
 class PatientCollectionRun(models.Model):
     _name = "patient.collection.run"
     _description = "Daily Collections Run"
+    _inherit = ["patient.phi.mixin"]
+    _audit_open = False
     _order = "id desc"
 
     name = fields.Char(required=True, readonly=True)
@@ -55,7 +57,7 @@ class PatientCollectionRun(models.Model):
     summary = fields.Text(readonly=True)
 
     def write(self, vals):
-        if not self.env.context.get("collections_run_writing"):
+        if not (self.env.su and self.env.context.get("collections_run_writing")):
             raise AccessError(
                 self.env._(
                     "A collections run record documents what happened: it cannot be changed."
@@ -354,6 +356,8 @@ class PatientCollectionRun(models.Model):
 class PatientCollectionRunLine(models.Model):
     _name = "patient.collection.run.line"
     _description = "Collections Run Count"
+    _inherit = ["patient.phi.mixin"]
+    _audit_open = False
     _order = "run_id, kind, stage_id, reason"
 
     run_id = fields.Many2one(
@@ -363,6 +367,21 @@ class PatientCollectionRunLine(models.Model):
     stage_id = fields.Many2one("patient.account.stage")
     reason = fields.Selection(SKIP_REASONS)
     count = fields.Integer()
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Collections run counts are written by the run only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise AccessError(
+            self.env._("A collections run record documents what happened: it cannot be changed.")
+        )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise AccessError(self.env._("A collections run record cannot be deleted."))
 
     @api.depends("kind", "stage_id", "reason")
     def _compute_display_name(self):

@@ -61,6 +61,7 @@ class PatientInteraction(models.Model):
     _name = "patient.interaction"
     _description = "Patient Account Interaction"
     _order = "date desc, id desc"
+    _inherit = ["patient.phi.mixin"]
     _rec_name = "account_id"
     _check_company_auto = True
 
@@ -177,8 +178,10 @@ class PatientInteraction(models.Model):
         return interactions
 
     def write(self, vals):
-        allowed = VOID_FIELDS if self.env.context.get("interaction_voiding") else set()
-        if self.env.context.get("interaction_promise_check"):
+        # only the module's own voiding and promise check, as superuser, change a line
+        context = self.env.context if self.env.su else {}
+        allowed = VOID_FIELDS if context.get("interaction_voiding") else set()
+        if context.get("interaction_promise_check"):
             allowed = allowed | PROMISE_FIELDS
         changed = set(vals) - allowed
         if changed:
@@ -439,7 +442,7 @@ class PatientInteraction(models.Model):
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the interaction is voided."))
         logged = self.filtered(lambda interaction: interaction.state == "logged")
-        logged.with_context(interaction_voiding=True).write(
+        logged.sudo().with_context(interaction_voiding=True).write(
             {
                 "state": "voided",
                 "void_reason": reason.strip(),
@@ -505,7 +508,7 @@ class PatientInteraction(models.Model):
         broken = due - kept
         for state, promises in (("kept", kept), ("broken", broken)):
             for promise in promises:
-                promise.with_context(interaction_promise_check=True).write(
+                promise.sudo().with_context(interaction_promise_check=True).write(
                     {
                         "promise_state": state,
                         "promise_checked_on": today,

@@ -9,13 +9,15 @@ from odoo.tools import SQL
 
 from ..logic import plan_schedule
 
+# What a user may still change on a plan: the signed agreement, once scanned.
+USER_FIELDS = frozenset({"agreement", "agreement_filename"})
 FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every two weeks"), ("monthly", "Monthly")]
 
 
 class PatientPaymentPlan(models.Model):
     _name = "patient.payment.plan"
     _description = "Patient Payment Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["patient.phi.thread.mixin", "mail.activity.mixin"]
     _order = "id desc"
     _check_company_auto = True
     _reportlab_reports = {"patient_collections.report_payment_plan_agreement": "_agreement_pdfs"}
@@ -208,13 +210,22 @@ class PatientPaymentPlan(models.Model):
             raise UserError("\n".join(problems))
         # installments are written by the plan only: created with it as superuser
         self.check_access("create")
+        accounts = self.env["patient.account"].browse([a.id for a, _t in requests])
+        accounts.check_access("write")
+        accounts._check_owner()
         plans = self.sudo().create([self._prepare_plan_vals(a, t, today) for a, t in requests])
-        plans = plans.with_env(self.env)
         plans._activate(channel=channel)
-        return plans
+        return plans.with_env(self.env)
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Payment plans are made with the Payment Plan button of the patient "
+                    "account, which checks the terms and builds the schedule."
+                )
+            )
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = self.env["ir.sequence"].next_by_code("patient.payment.plan") or "/"
@@ -222,7 +233,8 @@ class PatientPaymentPlan(models.Model):
 
     def _activate(self, channel="phone_in"):
         """Activate draft plans: the accounts go to the payment plan stage, each
-        gets an interaction and a chatter line."""
+        gets an interaction and a chatter line.  Called as superuser, once the
+        caller checked the user's rights (see _create_plans)."""
         today = fields.Date.context_today(self)
         self.write({"state": "active", "activation_date": today})
         stage = self.env.ref("patient_collections.stage_payment_plan", raise_if_not_found=False)
@@ -256,7 +268,25 @@ class PatientPaymentPlan(models.Model):
 
     # ------------------------------------------------------------------ actions
 
+    def write(self, vals):
+        if not self.env.su:
+            locked = {
+                name
+                for name in vals
+                if name not in USER_FIELDS and not name.startswith(("message_", "activity_"))
+            }
+            if locked:
+                raise UserError(
+                    self.env._(
+                        "A payment plan's terms and payments are a record of what was agreed "
+                        "and paid: they cannot be edited. Cancel the plan and make a new one."
+                    )
+                )
+            self.account_id._check_owner()
+        return super().write(vals)
+
     def action_cancel(self):
+        self.account_id._check_owner()
         for plan in self:
             if plan.state not in ("draft", "active"):
                 raise UserError(
@@ -264,7 +294,7 @@ class PatientPaymentPlan(models.Model):
                         "Only a draft or active plan can be cancelled (%(plan)s).", plan=plan.name
                     )
                 )
-        self.write({"state": "cancelled", "end_date": fields.Date.context_today(self)})
+        self.sudo().write({"state": "cancelled", "end_date": fields.Date.context_today(self)})
         for account in self.account_id:
             account._return_to_escalation()
         return True
@@ -356,8 +386,9 @@ class PatientPaymentPlan(models.Model):
 
     def _allocate_payments(self, today=None):
         """Spread the payments over the installments again, from scratch, and update
-        the installments' paid amounts and states (only the ones that change)."""
-        plans = self.filtered(lambda plan: plan.state == "active")
+        the installments' paid amounts and states (only the ones that change).
+        Follows the accounting whoever posted the payment: runs as superuser."""
+        plans = self.sudo().filtered(lambda plan: plan.state == "active")
         if not plans:
             return
         today = today or fields.Date.context_today(self)

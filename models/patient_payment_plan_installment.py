@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
@@ -6,6 +7,8 @@ class PatientPaymentPlanInstallment(models.Model):
     _name = "patient.payment.plan.installment"
     _description = "Payment Plan Installment"
     _order = "plan_id, sequence, due_date, id"
+    _inherit = ["patient.phi.mixin"]
+    _audit_open = False
     _rec_name = "plan_id"
 
     plan_id = fields.Many2one("patient.payment.plan", required=True, ondelete="cascade", index=True)
@@ -33,6 +36,30 @@ class PatientPaymentPlanInstallment(models.Model):
         readonly=True,
         groups="account.group_account_invoice,account.group_account_readonly",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_system_write()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_system_write()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_system_write()
+        return super().unlink()
+
+    def _check_system_write(self):
+        """Installments and what was paid on them follow the plan and the payments:
+        nobody edits them by hand."""
+        if not self.env.su:
+            raise UserError(
+                self.env._(
+                    "Installments follow the plan's schedule and the payments received: "
+                    "register a payment, or cancel the plan and make a new one."
+                )
+            )
 
     @api.depends("amount", "amount_paid")
     def _compute_amount_due(self):

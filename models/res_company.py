@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 from ..logic import priority
 
@@ -74,6 +75,24 @@ class ResCompany(models.Model):
     collections_weight_defaulted_plans = fields.Integer(
         string="Weight: Defaulted Plans", default=priority.DEFAULT_WEIGHTS["defaulted_plans"]
     )
+
+    collections_access_log_years = fields.Integer(
+        string="Keep Access Log (years)",
+        default=6,
+        help="How long who-saw-what entries are kept before the scheduled purge removes "
+        "them. HIPAA asks for six years at least.",
+    )
+
+    @api.constrains("collections_access_log_years")
+    def _check_access_log_years(self):
+        for company in self:
+            if company.collections_access_log_years < 6:
+                raise ValidationError(
+                    self.env._(
+                        "The access log is kept six years at least (HIPAA documentation "
+                        "retention): enter 6 or more."
+                    )
+                )
 
     def _collections_priority_weights(self):
         self.ensure_one()

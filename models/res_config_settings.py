@@ -58,3 +58,6 @@ class ResConfigSettings(models.TransientModel):
     collections_weight_defaulted_plans = fields.Integer(
         related="company_id.collections_weight_defaulted_plans", readonly=False
     )
+    collections_access_log_years = fields.Integer(
+        related="company_id.collections_access_log_years", readonly=False
+    )

@@ -63,8 +63,6 @@ class PatientAccountAssign(models.TransientModel):
 
     def action_assign(self):
         self.ensure_one()
-        if not self.env.user.has_group("patient_collections.group_collections_manager"):
-            raise UserError(self.env._("Only collections managers assign accounts."))
         if not self.account_ids:
             raise UserError(self.env._("Select at least one patient account."))
         users = self.user_id | self.user_ids

@@ -1,0 +1,205 @@
+import logging
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import SUPERUSER_ID, api, fields, models, modules
+from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
+
+EVENTS = [
+    ("open", "Opened"),
+    ("print", "Printed"),
+    ("email", "Emailed"),
+    ("export", "Exported"),
+    ("denied", "Denied"),
+    ("purge", "Log purged"),
+]
+# The longest list of record ids kept on one export line.
+MAX_LOGGED_IDS = 10000
+
+
+class PatientAccessLog(models.Model):
+    """Who looked at which patient data, and when: identifiers only, never values.
+
+    Append-only: written through :meth:`_log` as superuser, never edited, and
+    deleted only by the retention purge (plain SQL, itself logged).
+    """
+
+    _name = "patient.access.log"
+    _description = "Patient Data Access Log"
+    _inherit = ["patient.phi.mixin"]
+    _audit_open = False
+    _order = "date desc, id desc"
+    _log_access = False  # the row has its own date and user; nobody ever writes it
+
+    date = fields.Datetime(required=True, readonly=True, index=True)
+    user_id = fields.Many2one("res.users", readonly=True, index=True, ondelete="restrict")
+    company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
+    event = fields.Selection(EVENTS, required=True, readonly=True, index=True)
+    res_model = fields.Char(string="Model", readonly=True, index=True)
+    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
+    record_ref = fields.Char(
+        string="Record",
+        readonly=True,
+        index="trigram",
+        help="The record's reference (an account or plan number), never a name.",
+    )
+    record_count = fields.Integer(string="Records", readonly=True)
+    res_ids = fields.Text(string="Record IDs", readonly=True)
+    field_names = fields.Text(string="Fields", readonly=True)
+    detail = fields.Char(readonly=True, help="The report, route or check concerned.")
+    ip_address = fields.Char(string="Address", readonly=True)
+
+    @api.depends("event", "record_ref", "res_model")
+    def _compute_display_name(self):
+        events = dict(self._fields["event"]._description_selection(self.env))
+        for entry in self:
+            entry.display_name = " ".join(
+                filter(None, [events.get(entry.event), entry.record_ref or entry.res_model])
+            )
+
+    # ------------------------------------------------------------------ append-only
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise UserError(self.env._("The access log is written by the system only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        raise UserError(self.env._("The access log is a permanent record: it cannot be changed."))
+
+    def unlink(self):
+        raise UserError(
+            self.env._(
+                "The access log is a permanent record: entries are removed only by the "
+                "retention purge, once older than the company's retention period."
+            )
+        )
+
+    # ------------------------------------------------------------------ writing
+
+    @api.model
+    def _request_address(self):
+        try:
+            return request.httprequest.remote_addr if request else False
+        except RuntimeError:  # no request bound to this thread
+            return False
+
+    @api.model
+    def _entry_vals(self, event, records, **extra):
+        """The values of one log line per record of ``records`` (or one line for
+        the whole set when ``extra`` says ``batch=True``)."""
+        batch = extra.pop("batch", False)
+        base = {
+            "date": fields.Datetime.now(),
+            "user_id": self.env.uid,
+            "event": event,
+            "res_model": records._name,
+            "ip_address": self._request_address(),
+            **extra,
+        }
+        if batch or not records:
+            companies = records._audit_companies() if records else self.env.company
+            ids = records.ids
+            return [
+                {
+                    **base,
+                    "company_id": companies.id if len(companies) == 1 else self.env.company.id,
+                    "record_count": len(ids),
+                    "res_id": ids[0] if len(ids) == 1 else False,
+                    "res_ids": ",".join(map(str, ids[:MAX_LOGGED_IDS])),
+                }
+            ]
+        refs = records._audit_refs()
+        return [
+            {
+                **base,
+                "company_id": company_id,
+                "res_id": record_id,
+                "record_ref": refs.get(record_id, (False, False))[1],
+                "record_count": 1,
+            }
+            for record_id, company_id in (
+                (record_id, refs.get(record_id, (self.env.company.id, False))[0])
+                for record_id in records.ids
+            )
+        ]
+
+    @api.model
+    def _log(self, event, records, **extra):
+        """Record ``event`` on ``records`` in the current transaction."""
+        if not records and not extra.get("batch"):
+            return self.browse()
+        return self.sudo().create(self._entry_vals(event, records.sudo(), **extra))
+
+    @api.model
+    def _log_denied(self, records, detail):
+        """Record a refused access; it must outlive the refusal's rollback, so it is
+        committed on its own cursor (the test cursor's transaction in tests)."""
+        vals_list = self._entry_vals("denied", records.sudo(), detail=detail, batch=True)
+        registry = self.env.registry
+        if modules.module.current_test and not registry.in_test_mode():
+            # a separate real transaction cannot see the test's uncommitted rows
+            self.sudo().create(vals_list)
+            return
+        try:
+            with registry.cursor() as cr:
+                api.Environment(cr, SUPERUSER_ID, {})[self._name].create(vals_list)
+        except Exception:  # a log failure must not hide the refusal
+            _logger.exception("Could not record a refused access in the access log")
+
+    # ------------------------------------------------------------------ retention
+
+    @api.model
+    def _cron_purge(self):
+        """Delete entries older than each company's retention period, and log it."""
+        today = fields.Date.context_today(self)
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        self.flush_model()
+        purged = {}
+        for company in companies:
+            years = max(company.collections_access_log_years, 0) or 0
+            if not years:
+                continue
+            cutoff = today - relativedelta(years=years)
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM patient_access_log WHERE company_id = %s AND date < %s",
+                    company.id,
+                    cutoff,
+                )
+            )
+            purged[company] = (self.env.cr.rowcount, cutoff)
+        longest = max(companies.mapped("collections_access_log_years") or [0])
+        if longest:
+            cutoff = today - relativedelta(years=longest)
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM patient_access_log WHERE company_id IS NULL AND date < %s",
+                    cutoff,
+                )
+            )
+        self.invalidate_model()
+        self.sudo().create(
+            [
+                {
+                    "date": fields.Datetime.now(),
+                    "user_id": self.env.uid,
+                    "company_id": company.id,
+                    "event": "purge",
+                    "res_model": self._name,
+                    "record_count": count,
+                    "detail": self.env._(
+                        "Entries before %(cutoff)s removed (retention: %(years)s years).",
+                        cutoff=cutoff,
+                        years=company.collections_access_log_years,
+                    ),
+                }
+                for company, (count, cutoff) in purged.items()
+            ]
+        )
+        return sum(count for count, _cutoff in purged.values())

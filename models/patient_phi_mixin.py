@@ -1,0 +1,141 @@
+from odoo import api, models
+from odoo.exceptions import AccessError
+
+EXPORT_GROUP = "base.group_allow_export"
+
+
+def check_export_right(records, fields_to_export):
+    """Odoo's export right, checked on the server for everyone (administrators
+    included); a refusal is logged, an export is logged with its fields."""
+    Log = records.env["patient.access.log"]
+    if not records.env.su and not records.env.user.has_group(EXPORT_GROUP):
+        Log._log_denied(records, detail=records.env._("export without the export right"))
+        raise AccessError(
+            records.env._(
+                "You are not allowed to export %(model)s: ask an administrator for the "
+                "export right.",
+                model=records._description,
+            )
+        )
+    Log._log(
+        "export",
+        records,
+        batch=True,
+        field_names=", ".join(sorted(set(fields_to_export))),
+    )
+
+
+class PatientPhiMixin(models.AbstractModel):
+    """What every model holding patient data shares: form opens, prints and
+    exports are written to the access log, refused ones too; exports need
+    Odoo's export right; portal and public users reach nothing through the
+    chatter routes; notifications go only to users who may read the record."""
+
+    _name = "patient.phi.mixin"
+    _description = "Patient Data (access logged)"
+    # opening a form of these models is logged (lists and boards are not)
+    _audit_open = True
+
+    # ------------------------------------------------------------------ identifiers
+
+    def _audit_refs(self):
+        """{id: (company id, reference)}: what the log stores of each record, an
+        identifier such as the account number, never a name."""
+        has_company = "company_id" in self._fields
+        return {
+            record.id: (record.company_id.id if has_company else False, record.display_name)
+            for record in self.sudo()
+        }
+
+    def _audit_companies(self):
+        if "company_id" not in self._fields:
+            return self.env.company
+        return self.sudo().company_id
+
+    def _patient_account(self):
+        """The patient account these records belong to."""
+        return self.sudo().account_id
+
+    def _filtered_access_for(self, user):
+        """The records ``user`` may read, in the companies they belong to."""
+        return (
+            self.with_user(user)
+            .with_context(allowed_company_ids=user.company_ids.ids)
+            ._filtered_access("read")
+            .sudo()
+        )
+
+    # ------------------------------------------------------------------ logging hooks
+
+    def web_read(self, specification):
+        if not self._audit_open or self.env.su:
+            return super().web_read(specification)
+        try:
+            result = super().web_read(specification)
+        except AccessError:
+            self.env["patient.access.log"]._log_denied(self, detail="open")
+            raise
+        self.env["patient.access.log"]._log("open", self)
+        return result
+
+    # opening a form writes the access log: a read/write transaction, not a replica's
+    web_read._readonly = False
+
+    def export_data(self, fields_to_export):
+        check_export_right(self, fields_to_export)
+        return super().export_data(fields_to_export)
+
+
+class PatientPhiThreadMixin(models.AbstractModel):
+    """The chatter side of :class:`PatientPhiMixin`, for models with mail.thread."""
+
+    _name = "patient.phi.thread.mixin"
+    _inherit = ["patient.phi.mixin", "mail.thread"]
+    _description = "Patient Data with Chatter"
+
+    @api.model
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        # no portal link, token or signed hash opens patient data
+        if self.env.user._is_public() or self.env.user.share:
+            return self.browse()
+        return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+
+    def _allowed_partner_ids(self, partners):
+        """Of these partners, the ones that may hear about these records: users who
+        can read them all, and contacts without a login (the guarantor emailed)."""
+        users = partners.sudo().with_context(active_test=False).user_ids
+        allowed = set(partners.ids)
+        for user in users:
+            if user._is_superuser():
+                continue
+            if user.share or not self._readable_by(user):
+                allowed.discard(user.partner_id.id)
+        return allowed
+
+    def _readable_by(self, user):
+        return bool(user.active) and len(self._filtered_access_for(user)) == len(self)
+
+    def _notify_get_recipients(self, message, msg_vals, **kwargs):
+        recipients = super()._notify_get_recipients(message, msg_vals, **kwargs)
+        if not recipients or not self:
+            return recipients
+        partners = self.env["res.partner"].browse([r["id"] for r in recipients if r.get("uid")])
+        allowed = self._allowed_partner_ids(partners) if partners else set()
+        return [r for r in recipients if not r.get("uid") or r["id"] in allowed]
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        if partner_ids and self:
+            partners = self.env["res.partner"].browse(partner_ids)
+            allowed = self._allowed_partner_ids(partners)
+            refused = partners.filtered(lambda partner: partner.id not in allowed)
+            if refused and not self.env.su:
+                raise AccessError(
+                    self.env._(
+                        "%(people)s cannot follow %(records)s: they have no access to it. "
+                        "Add them to the collections roles of its company first.",
+                        people=", ".join(refused.mapped("name")),
+                        records=", ".join(self.mapped("display_name")),
+                    )
+                )
+            partner_ids = [pid for pid in partner_ids if pid in allowed]
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
