@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .patient_phi_mixin import audit_phi_export
+
 PHI_GROUPS = (
     "patient_collections.group_collections_accountant,"
     "patient_collections.group_collections_specialist"
@@ -15,6 +17,14 @@ EOB_FIELDS = (
     "amount_noncovered",
 )
 PATIENT_MOVE_TYPES = ("out_invoice", "out_refund")
+PATIENT_MOVE_FIELDS = (
+    "patient_id",
+    "patient_account_id",
+    "service_date",
+    "insurance_status",
+    "insurance_claim_ref",
+    *EOB_FIELDS,
+)
 
 
 class AccountMove(models.Model):
@@ -59,6 +69,10 @@ class AccountMove(models.Model):
     amount_copay = fields.Monetary(string="Copay", groups=PHI_GROUPS, copy=False)
     amount_coinsurance = fields.Monetary(string="Coinsurance", groups=PHI_GROUPS, copy=False)
     amount_noncovered = fields.Monetary(string="Non-covered", groups=PHI_GROUPS, copy=False)
+
+    def export_data(self, fields_to_export):
+        audit_phi_export(self, fields_to_export, PATIENT_MOVE_FIELDS)
+        return super().export_data(fields_to_export)
 
     @api.constrains(*EOB_FIELDS)
     def _check_eob_amounts_positive(self):

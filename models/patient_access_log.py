@@ -103,7 +103,9 @@ class PatientAccessLog(models.Model):
             **extra,
         }
         if batch or not records:
-            companies = records._audit_companies() if records else self.env.company
+            companies = self.env.company
+            if records and "company_id" in records._fields:
+                companies = records.sudo().company_id
             ids = records.ids
             return [
                 {

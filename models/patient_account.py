@@ -454,6 +454,7 @@ class PatientAccount(models.Model):
         accounts or unassigned ones; managers on any account of their companies."""
         if self.env.su or self.env.user.has_group(MANAGER_GROUP):
             return
+        self.check_access("write")  # users outside collections learn nothing more
         foreign = self.sudo().filtered(
             lambda account: account.user_id and account.user_id != self.env.user
         )

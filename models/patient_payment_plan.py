@@ -201,6 +201,11 @@ class PatientPaymentPlan(models.Model):
         """Create and activate plans for (account, terms) pairs, refusing them all
         with every problem found before anything is written."""
         today = fields.Date.context_today(self)
+        # installments are written by the plan only: created with it as superuser
+        self.check_access("create")
+        accounts = self.env["patient.account"].browse([a.id for a, _t in requests])
+        accounts.check_access("write")
+        accounts._check_owner()
         problems = []
         for account, terms in requests:
             problems += [
@@ -208,11 +213,6 @@ class PatientPaymentPlan(models.Model):
             ]
         if problems:
             raise UserError("\n".join(problems))
-        # installments are written by the plan only: created with it as superuser
-        self.check_access("create")
-        accounts = self.env["patient.account"].browse([a.id for a, _t in requests])
-        accounts.check_access("write")
-        accounts._check_owner()
         plans = self.sudo().create([self._prepare_plan_vals(a, t, today) for a, t in requests])
         plans._activate(channel=channel)
         return plans.with_env(self.env)

@@ -2,27 +2,62 @@ from odoo import api, models
 from odoo.exceptions import AccessError
 
 EXPORT_GROUP = "base.group_allow_export"
+# Marks the reads of a list or board, which are not form opens.  An object, not a
+# string: a client's context (JSON) cannot carry it, so it cannot skip the log.
+LIST_READ = object()
+
+
+def check_export_paths(records, fields_to_export):
+    """Every record and every field on the export's paths must be readable by the
+    user: Odoo's export reads through the cache, which skips the field checks."""
+    if records.env.su:
+        return
+    records.check_access("read")
+    for path in fields_to_export:
+        model = records.browse()
+        for name in path.replace(":id", "").split("/"):
+            if name in ("id", ".id") or name not in model._fields:
+                break
+            model.check_field_access_rights("read", [name])
+            field = model._fields[name]
+            if not field.relational:
+                break
+            model = model.env[field.comodel_name]
+            model.check_access("read")
 
 
 def check_export_right(records, fields_to_export):
     """Odoo's export right, checked on the server for everyone (administrators
-    included); a refusal is logged, an export is logged with its fields."""
+    included), and read access to all that is exported; a refusal is logged, an
+    export is logged with its fields."""
     Log = records.env["patient.access.log"]
-    if not records.env.su and not records.env.user.has_group(EXPORT_GROUP):
-        Log._log_denied(records, detail=records.env._("export without the export right"))
-        raise AccessError(
-            records.env._(
-                "You are not allowed to export %(model)s: ask an administrator for the "
-                "export right.",
-                model=records._description,
+    try:
+        if not records.env.su and not records.env.user.has_group(EXPORT_GROUP):
+            raise AccessError(
+                records.env._(
+                    "You are not allowed to export %(model)s: ask an administrator for the "
+                    "export right.",
+                    model=records._description,
+                )
             )
-        )
+        check_export_paths(records, fields_to_export)
+    except AccessError:
+        Log._log_denied(records, detail="export")
+        raise
     Log._log(
         "export",
         records,
         batch=True,
         field_names=", ".join(sorted(set(fields_to_export))),
     )
+
+
+def audit_phi_export(records, fields_to_export, phi_fields):
+    """Exports of contacts or invoices with patient fields: checked like the
+    module's own exports, and logged when a patient field is part of them."""
+    exported = {name for path in fields_to_export for name in path.split("/")}
+    if exported & set(phi_fields):
+        check_export_right(records, fields_to_export)
 
 
 class PatientPhiMixin(models.AbstractModel):
@@ -47,11 +82,6 @@ class PatientPhiMixin(models.AbstractModel):
             for record in self.sudo()
         }
 
-    def _audit_companies(self):
-        if "company_id" not in self._fields:
-            return self.env.company
-        return self.sudo().company_id
-
     def _patient_account(self):
         """The patient account these records belong to."""
         return self.sudo().account_id
@@ -67,8 +97,19 @@ class PatientPhiMixin(models.AbstractModel):
 
     # ------------------------------------------------------------------ logging hooks
 
+    @api.model
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        return super(
+            PatientPhiMixin, self.with_context(patient_list_read=LIST_READ)
+        ).web_search_read(
+            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
+        )
+
     def web_read(self, specification):
-        if not self._audit_open or self.env.su:
+        listing = self.env.context.get("patient_list_read") is LIST_READ
+        if not self._audit_open or self.env.su or listing:
             return super().web_read(specification)
         try:
             result = super().web_read(specification)

@@ -1,11 +1,23 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .patient_phi_mixin import audit_phi_export
+
 COLLECTIONS_GROUPS = (
     "patient_collections.group_collections_accountant,"
     "patient_collections.group_collections_specialist"
 )
 CLINICAL_ID_GROUPS = "patient_collections.group_collections_specialist"
+PATIENT_FIELDS = (
+    "is_patient",
+    "patient_mrn",
+    "patient_birthdate",
+    "guarantor_id",
+    "patient_dependent_ids",
+    "patient_account_ids",
+    "patient_balance",
+    "patient_account_count",
+)
 
 
 class ResPartner(models.Model):
@@ -45,6 +57,10 @@ class ResPartner(models.Model):
     patient_account_count = fields.Integer(
         compute="_compute_patient_balance", groups=COLLECTIONS_GROUPS
     )
+
+    def export_data(self, fields_to_export):
+        audit_phi_export(self, fields_to_export, PATIENT_FIELDS)
+        return super().export_data(fields_to_export)
 
     def _compute_patient_balance(self):
         groups = self.env["patient.account"]._read_group(

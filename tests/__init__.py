@@ -8,3 +8,6 @@ from . import test_interactions
 from . import test_payment_plans
 from . import test_statements
 from . import test_plan_concurrency
+from . import test_phi_access
+from . import test_phi_http
+from . import test_access_log
