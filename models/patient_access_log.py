@@ -70,9 +70,14 @@ class PatientAccessLog(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise UserError(self.env._("The access log is a permanent record: it cannot be changed."))
+        if vals:
+            raise UserError(
+                self.env._("The access log is a permanent record: it cannot be changed.")
+            )
+        return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
         raise UserError(
             self.env._(
                 "The access log is a permanent record: entries are removed only by the "
@@ -90,6 +95,12 @@ class PatientAccessLog(models.Model):
             return False
 
     @api.model
+    def _default_company(self):
+        """The user's company, even when the request names companies they may not
+        use (that refusal must be logged too)."""
+        return self.env.user.sudo().company_id
+
+    @api.model
     def _entry_vals(self, event, records, **extra):
         """The values of one log line per record of ``records`` (or one line for
         the whole set when ``extra`` says ``batch=True``)."""
@@ -103,14 +114,16 @@ class PatientAccessLog(models.Model):
             **extra,
         }
         if batch or not records:
-            companies = self.env.company
+            companies = self._default_company()
             if records and "company_id" in records._fields:
                 companies = records.sudo().company_id
             ids = records.ids
             return [
                 {
                     **base,
-                    "company_id": companies.id if len(companies) == 1 else self.env.company.id,
+                    "company_id": companies.id
+                    if len(companies) == 1
+                    else self._default_company().id,
                     "record_count": len(ids),
                     "res_id": ids[0] if len(ids) == 1 else False,
                     "res_ids": ",".join(map(str, ids[:MAX_LOGGED_IDS])),
@@ -126,7 +139,7 @@ class PatientAccessLog(models.Model):
                 "record_count": 1,
             }
             for record_id, company_id in (
-                (record_id, refs.get(record_id, (self.env.company.id, False))[0])
+                (record_id, refs.get(record_id, (self._default_company().id, False))[0])
                 for record_id in records.ids
             )
         ]
@@ -140,19 +153,25 @@ class PatientAccessLog(models.Model):
 
     @api.model
     def _log_denied(self, records, detail):
-        """Record a refused access; it must outlive the refusal's rollback, so it is
-        committed on its own cursor (the test cursor's transaction in tests)."""
+        """Record a refused access.  Written in the current transaction, for when
+        the caller handles the refusal and goes on, and again on a cursor of its
+        own if the transaction is rolled back, as it is when the refusal reaches
+        the user: the record of the attempt outlives the attempt."""
         vals_list = self._entry_vals("denied", records.sudo(), detail=detail, batch=True)
+        self.sudo().create(vals_list)
         registry = self.env.registry
         if modules.module.current_test and not registry.in_test_mode():
-            # a separate real transaction cannot see the test's uncommitted rows
-            self.sudo().create(vals_list)
+            # a transaction of its own could not see the test's uncommitted users
             return
-        try:
-            with registry.cursor() as cr:
-                api.Environment(cr, SUPERUSER_ID, {})[self._name].create(vals_list)
-        except Exception:  # a log failure must not hide the refusal
-            _logger.exception("Could not record a refused access in the access log")
+
+        def write_after_rollback():
+            try:
+                with registry.cursor() as cr:
+                    api.Environment(cr, SUPERUSER_ID, {})[self._name].create(vals_list)
+            except Exception:  # a log failure must not hide the refusal
+                _logger.exception("Could not record a refused access in the access log")
+
+        self.env.cr.postrollback.add(write_after_rollback)
 
     # ------------------------------------------------------------------ retention
 

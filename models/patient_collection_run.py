@@ -375,9 +375,13 @@ class PatientCollectionRunLine(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        raise AccessError(
-            self.env._("A collections run record documents what happened: it cannot be changed.")
-        )
+        if vals:
+            raise AccessError(
+                self.env._(
+                    "A collections run record documents what happened: it cannot be changed."
+                )
+            )
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):

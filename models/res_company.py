@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..logic import priority
 
@@ -93,6 +93,36 @@ class ResCompany(models.Model):
                         "retention): enter 6 or more."
                     )
                 )
+
+    def write(self, vals):
+        """Collections managers configure the collections settings of their
+        companies without Odoo's administration rights; nothing else."""
+        if (
+            vals
+            and not self.env.su
+            and all(name.startswith("collections_") for name in vals)
+            and self.env.user.has_group("patient_collections.group_collections_manager")
+            and not self.env["ir.model.access"].check("res.company", "write", False)
+        ):
+            if self - self.env.user.company_ids:
+                raise AccessError(
+                    self.env._("You can only configure collections for your own companies.")
+                )
+            return super(ResCompany, self.sudo()).write(vals)
+        return super().write(vals)
+
+    def action_open_collections_settings(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Collections Settings"),
+            "res_model": "res.company",
+            "res_id": self.env.company.id,
+            "view_mode": "form",
+            "views": [
+                (self.env.ref("patient_collections.res_company_view_form_collections").id, "form")
+            ],
+            "target": "current",
+        }
 
     def _collections_priority_weights(self):
         self.ensure_one()

@@ -364,12 +364,8 @@ class TestPhiAccess(PatientCollectionsCommon):
                 change()
         self.assertEqual(self.account.user_id, self.other_specialist)
         self.assertEqual(self.plan.state, "active")
-        # outside a test the refusal is logged on its own cursor, so it survives the
-        # rollback; here it shares the test's transaction, so no savepoint around it
-        try:
-            account.write({"stage_id": stage.id})
-        except AccessError:
-            pass
+        # outside a test the refusal is logged again after the request's rollback
+        self.assert_refused_and_kept(lambda: account.write({"stage_id": stage.id}))
         denied = self.env["patient.access.log"].search(
             [
                 ("event", "=", "denied"),
@@ -414,11 +410,9 @@ class TestPhiAccess(PatientCollectionsCommon):
         columns = Account.read_group([], ["__count"], ["stage_id"])
         self.assertEqual(sum(column["stage_id_count"] for column in columns), 0)
         self.assertFalse(Account.name_search(self.account.name))
-        try:
-            self.account.with_user(outsider).web_read({"name": {}})
-            self.fail("an account of another company was opened")
-        except AccessError:
-            pass
+        self.assert_refused_and_kept(
+            lambda: self.account.with_user(outsider).web_read({"name": {}})
+        )
         with self.assertRaises(AccessError):
             self.plan.with_user(outsider).read(["total_amount"])
         with self.assertRaises(AccessError):
@@ -479,3 +473,44 @@ class TestPhiAccess(PatientCollectionsCommon):
         self.assertFalse(admin.has_group("base.group_allow_export"))
         with self.assertRaises(AccessError):
             self.account.with_user(admin).export_data(["display_name"])
+
+    def test_manager_configures_collections_not_the_company(self):
+        manager = self.users["manager"]
+        self.assertFalse(manager.has_group("base.group_system"))
+        company = self.env.company.with_user(manager)
+        company.write({"collections_max_calls": 5, "collections_access_log_years": 8})
+        self.assertEqual(self.env.company.collections_max_calls, 5)
+        with self.assertRaises(AccessError):
+            company.write({"name": "Renamed Clinic"})
+        with self.assertRaises(AccessError):
+            company.write({"collections_max_calls": 6, "name": "Renamed Clinic"})
+        for role in ("specialist", "accountant", "plain"):
+            with self.subTest(role=role), self.assertRaises(AccessError):
+                self.env.company.with_user(self.users[role]).write({"collections_max_calls": 9})
+        action = company.action_open_collections_settings()
+        self.assertEqual(action["res_id"], self.env.company.id)
+
+    def test_changes_are_tracked_with_who(self):
+        specialist = self.users["specialist"]
+        # the test classes switch tracking off; the practice's database does not
+        account = self.account.with_user(specialist).with_context(
+            tracking_disable=False, mail_notrack=False
+        )
+        stage = self.env.ref("patient_collections.stage_first_statement")
+        # as in the specialist's own request: a transaction of their own (the fixtures'
+        # pending tracking, made as the test user, would otherwise take the authorship)
+        self.env.flush_all()
+        self.env.cr.precommit.clear()
+        account.write({"stage_id": stage.id})
+        account.write({"user_id": False})
+        self.env["patient.account.hold"].with_user(specialist).create(
+            {"account_ids": [Command.set(self.account.ids)], "hold_reason": "other"}
+        ).action_apply()
+        self.env.cr.precommit.run()  # tracking is written when the transaction commits
+        self.account.invalidate_recordset(["message_ids"])
+        messages = self.account.message_ids.filtered(lambda m: m.author_id == specialist.partner_id)
+        tracked = messages.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("stage_id", tracked)
+        self.assertIn("user_id", tracked)
+        self.assertTrue(any("On hold" in (m.body or "") for m in messages))
+        self.assertTrue(all(m.date for m in messages))

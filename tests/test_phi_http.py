@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -148,43 +147,43 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
             )
         )
 
-    def log_sequence(self):
-        self.env.cr.execute("SELECT last_value FROM patient_access_log_id_seq")
-        return self.env.cr.fetchone()[0]
-
     @contextmanager
-    def assertLogRowWritten(self):
-        """A refused request wrote its access log row.
-
-        Over HTTP in registry test mode, ``_log_denied``'s own cursor is a
-        TestCursor whose savepoint is nested in the request cursor's savepoint:
-        the request's rollback (it failed) discards the row, so it cannot be
-        searched afterwards.  The id sequence is not transactional: that it moved
-        shows the row was inserted during the request."""
-        before = self.log_sequence()
+    def assertDenied(self, user, account, detail):
+        """The refused request left exactly one 'denied' line in the access log,
+        visible after the request's rollback, saying who, what, how and from where."""
+        before = self.logs(user, "denied", account)
         yield
-        self.assertGreater(self.log_sequence(), before, "a 'denied' row was written")
-
-    def assertDeniedLogged(self, user, account, detail, attempt):
-        """The same refusal made in-process (no request rollback): the 'denied'
-        row is visible, with what it should say."""
-        self.assertFalse(self.logs(user, "denied", account))
-        with self.assertRaises(AccessError):
-            attempt(account.with_user(user))
         self.assertRecordValues(
-            self.logs(user, "denied", account),
+            self.logs(user, "denied", account) - before,
             [
                 {
                     "company_id": account.company_id.id,
                     "res_id": account.id,
+                    "res_ids": str(account.id),
                     "record_count": 1,
                     "detail": detail,
+                    "ip_address": "127.0.0.1",
                 }
             ],
         )
 
-    def thread_routes_refused(self, expect_session_error):
-        """/mail/thread/* and the portal chatter routes give nothing of the account."""
+    def thread_routes_refused(self, share):
+        """/mail/thread/* and the portal chatter routes give nothing of the account.
+
+        ``share``: a portal or public visitor, whom the module's
+        ``_get_thread_with_access`` turns away before Odoo's portal checks a hash
+        or token (internal users reach those checks, which fail with an error on
+        a model without ``access_token``)."""
+        no_access = {
+            "mail.thread": [
+                {
+                    "hasReadAccess": False,
+                    "hasWriteAccess": False,
+                    "id": self.account.id,
+                    "model": "patient.account",
+                }
+            ]
+        }
         for extra in ({}, {"hash": "0" * 64, "pid": self.guarantor.id}, {"token": "x" * 32}):
             response, body = self.jsonrpc(
                 "/mail/thread/data",
@@ -197,34 +196,31 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
             )
             self.assertNoPhi(response.content)
             self.assertNotIn(self.statement.name, response.text)
-            threads = body.get("result", {}).get("Thread", [])
-            for thread in threads:
-                self.assertFalse(thread.get("hasReadAccess"), thread)
-                self.assertFalse(thread.get("attachments"), thread)
-            self.assertFalse(body.get("result", {}).get("ir.attachment"))
-            self.assertFalse(body.get("result", {}).get("mail.followers"))
+            if share or not extra:
+                self.assertEqual(body.get("result"), no_access, extra)
+            else:
+                self.assertNotIn("result", body, extra)
 
         response, body = self.jsonrpc(
             "/mail/thread/messages",
             {"thread_model": "patient.account", "thread_id": self.account.id},
         )
         self.assertNoPhi(response.content)
-        if expect_session_error:
-            self.assertEqual(body["error"]["data"]["name"], "odoo.http.SessionExpiredException")
+        if self.session.uid:
+            self.assertEqual(body.get("result"), {"data": {}, "messages": []})
         else:
-            self.assertEqual(body["result"]["messages"], [])
-            self.assertFalse(body["result"]["data"].get("mail.message"))
-        for extra in ({}, {"token": "x" * 32}):
-            response, body = self.jsonrpc(
-                "/mail/chatter_fetch",
-                {"thread_model": "patient.account", "thread_id": self.account.id, **extra},
-            )
-            self.assertNoPhi(response.content)
-            self.assertFalse(body.get("result", {}).get("messages"), body)
-        response, body = self.jsonrpc(
-            "/portal/chatter_init",
-            {"thread_model": "patient.account", "thread_id": self.account.id, "token": "x"},
-        )
+            self.assertEqual(body["error"]["data"]["name"], "odoo.http.SessionExpiredException")
+
+        params = {"thread_model": "patient.account", "thread_id": self.account.id}
+        response, body = self.jsonrpc("/mail/chatter_fetch", params)
+        self.assertNoPhi(response.content)
+        self.assertEqual(body.get("result"), {"data": {"mail.message": []}, "messages": []})
+        response, body = self.jsonrpc("/mail/chatter_fetch", {**params, "token": "x" * 32})
+        self.assertNoPhi(response.content)
+        self.assertNotIn("result", body)
+        if share:
+            self.assertEqual(body["error"]["data"]["name"], "werkzeug.exceptions.Forbidden")
+        response, body = self.jsonrpc("/portal/chatter_init", {**params, "token": "x" * 32})
         self.assertNoPhi(response.content)
         self.assertNotIn("result", body)
 
@@ -242,7 +238,7 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
             response, body = self.call_kw(method, args, kwargs)
             self.assertRpcRefused(response, body, "odoo.exceptions.AccessError")
 
-        self.thread_routes_refused(expect_session_error=False)
+        self.thread_routes_refused(share=True)
 
         response = self.url_open(self.report_url)
         self.assertNotEqual(response.status_code, 200)
@@ -273,7 +269,7 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
             response, body = self.call_kw(method, args, kwargs)
             self.assertRpcRefused(response, body, "odoo.http.SessionExpiredException")
 
-        self.thread_routes_refused(expect_session_error=True)
+        self.thread_routes_refused(share=True)
 
         response = self.url_open(self.report_url, allow_redirects=False)
         self.assertIn(response.status_code, (303, 302))
@@ -340,23 +336,13 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
             )
             self.assertRpcRefused(response, body, "odoo.exceptions.AccessError")
 
-        self.thread_routes_refused(expect_session_error=False)
+        self.thread_routes_refused(share=False)
 
-        with self.assertLogRowWritten():
+        with self.assertDenied(self.plain_user, self.account, REPORT):
             response = self.url_open(self.report_url)
         self.assertEqual(response.status_code, 403)
         self.assertNoPhi(response.content)
         self.assertFalse(self.logs(self.plain_user, "print"))
-        self.assertDeniedLogged(
-            self.plain_user,
-            self.account,
-            REPORT,
-            lambda account: (
-                self.env["ir.actions.report"]
-                .with_user(account.env.user)
-                ._render_qweb_pdf(REPORT, account.ids)
-            ),
-        )
 
         response = self.url_open(f"/web/content/{self.statement.id}")
         self.assertIn(response.status_code, (403, 404))
@@ -373,18 +359,14 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
         self.assertEqual(other_account.company_id, other_company)
         self.login(self.specialist)
 
-        with self.assertLogRowWritten():
+        with self.assertDenied(self.specialist, other_account, "open"):
             response, body = self.web_read(other_account)
         self.assertRpcRefused(response, body, "odoo.exceptions.AccessError", other_account)
         self.assertNotIn("Testperson Gamma", response.text)
         self.assertFalse(self.logs(self.specialist, "open", other_account))
 
-        # asking for the other company in the context does not help
-        response, body = self.web_read(other_account, {"allowed_company_ids": [other_company.id]})
-        self.assertRpcRefused(response, body, "odoo.exceptions.AccessError", other_account)
-        self.assertFalse(self.logs(self.specialist, "open", other_account))
-
-        response = self.url_open(f"/report/pdf/{REPORT}/{other_account.id}")
+        with self.assertDenied(self.specialist, other_account, REPORT):
+            response = self.url_open(f"/report/pdf/{REPORT}/{other_account.id}")
         self.assertEqual(response.status_code, 403)
         self.assertNoPhi(response.content, other_account)
 
@@ -392,9 +374,33 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
         response, body = self.web_read(self.account)
         self.assertEqual(body["result"][0]["name"], self.account.name)
 
-        self.assertDeniedLogged(
-            self.specialist, other_account, "open", lambda account: account.web_read(SPEC)
-        )
+    @mute_logger(*NOISY_LOGGERS)
+    def test_forged_company_context_is_refused_and_logged(self):
+        """A specialist of company A names company B in the request's context (the
+        web client sends it; the user controls it): refused, and the probe is in
+        the access log like any other refusal."""
+        other_company = self.setup_other_company(name="PC Http Forged Practice")["company"]
+        other_account = self.make_invoice(
+            self.other_guarantor, 987.65, date.today() - timedelta(days=10), company=other_company
+        ).patient_account_id
+        forged = {"allowed_company_ids": [other_company.id]}
+        self.login(self.specialist)
+
+        with self.subTest(route="call_kw web_read"):
+            with self.assertDenied(self.specialist, other_account, "open"):
+                response, body = self.web_read(other_account, forged)
+            self.assertRpcRefused(response, body, "odoo.exceptions.AccessError", other_account)
+            self.assertFalse(self.logs(self.specialist, "open", other_account))
+
+        with self.subTest(route="report"):
+            url = f"/report/pdf/{REPORT}/{other_account.id}?" + urlencode(
+                {"context": json.dumps(forged)}
+            )
+            with self.assertDenied(self.specialist, other_account, REPORT):
+                response = self.url_open(url)
+            self.assertEqual(response.status_code, 403)
+            self.assertNoPhi(response.content, other_account)
+            self.assertFalse(self.logs(self.specialist, "print", other_account))
 
     # ------------------------------------------------------------------ 4. specialist
 
@@ -467,7 +473,7 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
         self.assertFalse(self.specialist.has_group("base.group_allow_export"))
         with mute_logger(*NOISY_LOGGERS):
             for fmt in ("csv", "xlsx"):
-                with self.assertLogRowWritten():
+                with self.assertDenied(self.specialist, self.account, "export"):
                     response = self.export(self.account.ids, fmt=fmt)
                 self.assertEqual(response.status_code, 500)
                 self.assertIn("AccessError", response.text)
@@ -492,12 +498,7 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
             )
             self.assertEqual(response.status_code, 500)
             self.assertNoPhi(response.content)
-            response, body = self.call_kw("export_data", [self.account.ids, ["name"]])
+            with self.assertDenied(self.specialist, self.account, "export"):
+                response, body = self.call_kw("export_data", [self.account.ids, ["name"]])
             self.assertRpcRefused(response, body, "odoo.exceptions.AccessError")
         self.assertFalse(self.logs(self.specialist, "export"))
-        self.assertDeniedLogged(
-            self.specialist,
-            self.account,
-            "export without the export right",
-            lambda account: account.export_data(["name", "balance_due"]),
-        )
