@@ -111,8 +111,10 @@ class PatientPhiMixin(models.AbstractModel):
         listing = self.env.context.get("patient_list_read") is LIST_READ
         if not self._audit_open or self.env.su or listing:
             return super().web_read(specification)
+        # the lines shown inside the form (interactions, plans) are not opened
+        inner = self.with_context(patient_list_read=LIST_READ)
         try:
-            result = super().web_read(specification)
+            result = super(PatientPhiMixin, inner).web_read(specification)
         except AccessError:
             self.env["patient.access.log"]._log_denied(self, detail="open")
             raise

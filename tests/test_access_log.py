@@ -57,7 +57,18 @@ class TestAccessLog(PatientCollectionsCommon, MockEmail):
     # ------------------------------------------------------------------ what is logged
 
     def test_form_open_is_logged_with_identifiers_only(self):
-        self.account.with_user(self.specialist).web_read({"name": {}, "balance_due": {}})
+        self.env["patient.interaction"].create(
+            {"account_id": self.account.id, "channel": "phone_in", "outcome": "reached"}
+        )
+        self.account.with_user(self.specialist).web_read(
+            {
+                "name": {},
+                "balance_due": {},
+                "interaction_ids": {"fields": {"channel": {}, "note": {}}},
+            }
+        )
+        # the interactions listed in the form are not opened, the account is
+        self.assertEqual(len(self.entries("open", self.specialist)), 1)
         entry = self.entries("open", self.specialist, res_model="patient.account")
         self.assertEqual(len(entry), 1)
         self.assertEqual(entry.res_id, self.account.id)
