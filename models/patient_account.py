@@ -665,6 +665,13 @@ class PatientAccount(models.Model):
             return super().message_post(**kwargs)
         self.ensure_one()
         Interaction = self.env["patient.interaction"]
+        if not Interaction.has_access("create"):
+            raise AccessError(
+                self.env._(
+                    "Only collections specialists contact the guarantor or patients from an "
+                    "account: log an internal note instead."
+                )
+            )
         values = {
             "account_id": self.id,
             "partner_id": contacted[:1].id,

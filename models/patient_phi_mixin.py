@@ -181,4 +181,10 @@ class PatientPhiThreadMixin(models.AbstractModel):
                     )
                 )
             partner_ids = [pid for pid in partner_ids if pid in allowed]
+            if not self.env.su and self.has_access("read"):
+                # whoever may read the record may add followers who may read it too
+                # (Odoo asks for the right to edit it, which accountants lack)
+                return super(PatientPhiThreadMixin, self.sudo()).message_subscribe(
+                    partner_ids=partner_ids, subtype_ids=subtype_ids
+                )
         return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)

@@ -514,3 +514,23 @@ class TestPhiAccess(PatientCollectionsCommon):
         self.assertIn("user_id", tracked)
         self.assertTrue(any("On hold" in (m.body or "") for m in messages))
         self.assertTrue(all(m.date for m in messages))
+
+    def test_accountant_notes_but_does_not_contact(self):
+        accountant = self.users["accountant"]
+        account = self.account.with_user(accountant)
+        account.message_post(body="Check returned by the bank", subtype_xmlid="mail.mt_note")
+        account.activity_schedule(
+            "mail.mail_activity_data_todo", user_id=self.users["specialist"].id
+        )
+        with self.assertRaises(AccessError):
+            account.message_post(
+                body="About your bill",
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                partner_ids=self.guarantor.ids,
+            )
+        self.assertFalse(
+            self.env["patient.interaction"].search(
+                [("account_id", "=", self.account.id), ("user_id", "=", accountant.id)]
+            )
+        )
