@@ -17,8 +17,9 @@ EVENTS = [
     ("denied", "Denied"),
     ("purge", "Log purged"),
 ]
-# The longest list of record ids kept on one export line.
+# The longest list of record ids kept on one export line, and of references named.
 MAX_LOGGED_IDS = 10000
+MAX_NAMED_REFS = 20
 
 
 class PatientAccessLog(models.Model):
@@ -118,12 +119,19 @@ class PatientAccessLog(models.Model):
             if records and "company_id" in records._fields:
                 companies = records.sudo().company_id
             ids = records.ids
+            refs = []
+            if records and hasattr(records, "_audit_refs"):
+                named = records._audit_refs()
+                refs = [named[record_id][1] for record_id in ids[:MAX_NAMED_REFS]]
+                if len(ids) > MAX_NAMED_REFS:
+                    refs.append("…")
             return [
                 {
                     **base,
                     "company_id": companies.id
                     if len(companies) == 1
                     else self._default_company().id,
+                    "record_ref": ", ".join(refs) or False,
                     "record_count": len(ids),
                     "res_id": ids[0] if len(ids) == 1 else False,
                     "res_ids": ",".join(map(str, ids[:MAX_LOGGED_IDS])),

@@ -106,6 +106,7 @@ class TestAccessLog(PatientCollectionsCommon, MockEmail):
         entry = self.entries("export", self.specialist)
         self.assertEqual(entry.res_model, "patient.account")
         self.assertEqual(entry.record_count, 2)
+        self.assertEqual(entry.record_ref, ", ".join(accounts.mapped("name")))
         self.assertEqual(entry.field_names, "balance_due, name, stage_id/name")
         self.assertEqual(sorted(map(int, entry.res_ids.split(","))), sorted(accounts.ids))
         # patient fields exported from contacts are logged too; plain contact exports are not

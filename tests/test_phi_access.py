@@ -374,6 +374,7 @@ class TestPhiAccess(PatientCollectionsCommon):
             ]
         )
         self.assertTrue(denied, "the attempts are in the access log")
+        self.assertEqual(denied.mapped("record_ref"), [self.account.name])
         # what any specialist may still do on it: log calls, record contact preferences
         self.env["patient.interaction"].with_user(intruder).create(
             {"account_id": self.account.id, "channel": "phone_in", "outcome": "reached"}
