@@ -795,6 +795,21 @@ class PatientAccount(models.Model):
         self._refresh_balances()
         return True
 
+    def action_view_access_log(self):
+        """Who opened, printed, emailed or exported this account (managers)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "patient_collections.patient_access_log_action"
+        )
+        action["domain"] = [
+            "|",
+            "&",
+            ("res_model", "=", self._name),
+            ("res_id", "=", self.id),
+            ("record_ref", "ilike", self.name),
+        ]
+        return action
+
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -78,6 +78,10 @@ class TestAccessLog(PatientCollectionsCommon, MockEmail):
         values = entry.read()[0]
         self.assert_no_phi([str(value) for value in values.values()])
         self.assertNotIn("250.00", str(values))
+        # the account's "Access Log" button shows it to managers
+        action = self.account.with_user(self.manager).action_view_access_log()
+        shown = self.env["patient.access.log"].with_user(self.manager).search(action["domain"])
+        self.assertIn(entry.id, shown.ids)
         # lists and boards are not form opens
         self.env["patient.account"].with_user(self.specialist).web_search_read([], {"name": {}})
         self.assertEqual(len(self.entries("open", self.specialist)), 1)
