@@ -34,3 +34,24 @@ class TestBoardTour(HttpCase):
         )
         self.assertEqual(tracked.old_value_char, new.name)
         self.assertEqual(tracked.new_value_char, first.name)
+
+
+@tagged("post_install", "-at_install")
+class TestAccountantTour(HttpCase):
+    def test_accountant_opens_an_account(self):
+        accountant = new_test_user(
+            self.env,
+            login="pc_tour_accountant",
+            password="pc_tour_accountant",
+            groups="base.group_user,patient_collections.group_collections_accountant",
+        )
+        partner = self.env["res.partner"].create({"name": "Tourperson Books", "is_patient": True})
+        account = self.env["patient.account"].create(
+            {"partner_id": partner.id, "hold_reason": "other", "hold_note": "Synthetic note"}
+        )
+        self.start_tour("/odoo", "patient_collections_accountant_tour", login="pc_tour_accountant")
+        opened = self.env["patient.access.log"].search(
+            [("event", "=", "open"), ("user_id", "=", accountant.id)]
+        )
+        self.assertEqual(opened.res_id, account.id)
+        self.assertEqual(opened.record_ref, account.name)
