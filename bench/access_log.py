@@ -26,7 +26,8 @@ of BENCH_REPEAT runs (default 3, ours and the floor interleaved):
               guarantor, balances, aging, hold, priority, contact rules, open
               items, interactions, plans), then flush_all() and COMMIT, with the
               record cache emptied before each open (a new request); each open
-              logs one "open" line.
+              logs one "open" line.  The bench accounts have one open item
+              each and no interactions or plans (their lists are read empty).
       peer    the same opens of the same accounts with form-open logging
               switched off: the class attribute _audit_open is set False on
               the registry class of every model that has it (patient.account
@@ -35,7 +36,10 @@ of BENCH_REPEAT runs (default 3, ours and the floor interleaved):
               and restored right after -- acceptable in a benchmark script,
               never in the module.  Logged and unlogged opens alternate (each
               first every other account), so both see the same warm caches.
-      Reported: ms per open for both, the per-open overhead and the ratio.
+      Reported: ms per open for both, the per-open overhead and the ratio
+      (logged/unlogged); the progress lines also give the queries per open and
+      the part of an open spent in COMMIT (a logged open commits a write: one
+      WAL flush).
   purge       env["patient.access.log"]._cron_purge() + flush_all(): the weekly
               cron deleting, company by company, the lines older than the
               company's retention (res.company.collections_access_log_years,

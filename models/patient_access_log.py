@@ -191,8 +191,8 @@ class PatientAccessLog(models.Model):
         self.flush_model()
         purged = {}
         for company in companies:
-            years = max(company.collections_access_log_years, 0) or 0
-            if not years:
+            years = company.collections_access_log_years
+            if years <= 0:  # never below six (see res.company); kept forever if unset
                 continue
             cutoff = today - relativedelta(years=years)
             self.env.cr.execute(
