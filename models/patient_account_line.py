@@ -77,6 +77,37 @@ class PatientAccountLine(models.Model):
         compute="_compute_aging",
     )
 
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        """Reading lines by id (a form's open items) stays on their invoices.
+
+        The view's ``id`` is an aggregate (the first receivable line of each
+        invoice), so PostgreSQL cannot filter on it before grouping every open
+        item of the database.  The invoices those lines belong to are a grouping
+        column: narrowing on them first makes the read an index lookup.
+        """
+        query = super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+        ids = [
+            value
+            for leaf in domain
+            if isinstance(leaf, (list, tuple))
+            and len(leaf) == 3
+            and tuple(leaf[:2]) in (("id", "in"), ("id", "="))
+            for value in ([leaf[2]] if isinstance(leaf[2], int) else leaf[2])
+        ]
+        if ids and not query.is_empty():
+            # a literal list (a subquery would not be pushed below the grouping)
+            self.env["account.move.line"].flush_model(["move_id"])
+            self.env.cr.execute(
+                SQL(
+                    "SELECT DISTINCT move_id FROM account_move_line WHERE id = ANY(%s)",
+                    sorted(set(ids)),
+                )
+            )
+            move_ids = [row[0] for row in self.env.cr.fetchall()]
+            query.add_where(SQL("%s = ANY(%s)", SQL.identifier(self._table, "move_id"), move_ids))
+        return query
+
     @api.depends("date_due")
     def _compute_aging(self):
         today = fields.Date.context_today(self)

@@ -138,6 +138,28 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
         payment.action_cancel()
         self.assertBalances(account, balance_due=100.0, last_payment_amount=0.0)
 
+    def test_open_items_read_by_id(self):
+        """Open items read by id (as a form does) are the ones found by account:
+        split invoices, unapplied payments and other guarantors' items alike."""
+        split = self.make_invoice(self.child, 1000.0, "2025-12-01", payment_term=self.split_term)
+        plain = self.make_invoice(self.child, 80.0, "2026-01-05")
+        self.pay(plain, 80.0, "2026-01-20")
+        plain.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        ).remove_move_reconcile()
+        self.make_invoice(self.other_guarantor, 55.0, "2026-01-06")
+        Line = self.env["patient.account.line"]
+        found = Line.search([("account_id", "in", (split | plain).patient_account_id.ids)])
+        self.assertEqual(len(found), 3)  # the split invoice, the other one, the payment
+        expected = {line.id: line.amount_residual for line in found}
+        self.env.invalidate_all()
+        read = {
+            row["id"]: row["amount_residual"]
+            for row in Line.browse(found.ids).read(["amount_residual"])
+        }
+        self.assertEqual(read, expected)
+        self.assertEqual(sorted(read.values()), [-80.0, 80.0, 1000.0])
+
     def test_reset_to_draft_and_cancel_invoice(self):
         invoice = self.make_invoice(self.child, 100.0, "2026-01-05")
         account = invoice.patient_account_id
