@@ -41,7 +41,9 @@ class PatientAccessLog(models.Model):
     company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
     event = fields.Selection(EVENTS, required=True, readonly=True, index=True)
     res_model = fields.Char(string="Model", readonly=True, index=True)
-    res_id = fields.Many2oneReference(string="Record ID", model_field="res_model", readonly=True)
+    res_id = fields.Many2oneReference(
+        string="Record ID", model_field="res_model", readonly=True, index=True
+    )
     record_ref = fields.Char(
         string="Record",
         readonly=True,
