@@ -124,6 +124,24 @@ class PatientPhiMixin(models.AbstractModel):
     # opening a form writes the access log: a read/write transaction, not a replica's
     web_read._readonly = False
 
+    def read(self, fields=None, load="_classic_read"):
+        """Reads through the API (scripts, integrations; XML-RPC and JSON-RPC run
+        without the HTTP request, so no address) are looks at patient data too:
+        logged like form opens.  The module itself never calls read() but as
+        superuser, and the web client uses web_read."""
+        listing = self.env.context.get("patient_list_read") is LIST_READ
+        if not self._audit_open or self.env.su or listing:
+            return super().read(fields=fields, load=load)
+        try:
+            result = super().read(fields=fields, load=load)
+        except AccessError:
+            self.env["patient.access.log"]._log_denied(self, detail="read")
+            raise
+        self.env["patient.access.log"]._log("open", self, detail="read")
+        return result
+
+    read._readonly = False
+
     def export_data(self, fields_to_export):
         check_export_right(self, fields_to_export)
         return super().export_data(fields_to_export)

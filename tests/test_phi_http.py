@@ -429,6 +429,43 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
         )
         self.assertNotIn("Alpha", opened.record_ref)
 
+    def test_external_api_reads_are_logged(self):
+        """A script reading accounts through the external JSON-RPC API is a look at
+        patient data too; a refused one is logged as such."""
+
+        def external_read(user, account):
+            return self.jsonrpc(
+                "/jsonrpc",
+                {
+                    "service": "object",
+                    "method": "execute_kw",
+                    "args": [
+                        self.env.cr.dbname,
+                        user.id,
+                        user.login,
+                        "patient.account",
+                        "read",
+                        [account.ids, ["name", "balance_due"]],
+                    ],
+                },
+            )
+
+        _response, body = external_read(self.specialist, self.account)
+        self.assertEqual(body["result"][0]["name"], self.account.name)
+        opened = self.logs(self.specialist, "open")
+        self.assertEqual(len(opened), 1)
+        self.assertEqual(opened.detail, "read")
+        self.assertEqual(opened.record_ref, self.account.name)
+        before = self.logs(self.plain_user, "denied")
+        response, body = external_read(self.plain_user, self.account)
+        denied = self.logs(self.plain_user, "denied") - before
+        # the RPC service runs without the HTTP request: no address to record
+        self.assertRecordValues(
+            denied, [{"res_id": self.account.id, "detail": "read", "ip_address": False}]
+        )
+        self.assertNotIn("result", body)
+        self.assertNoPhi(response.content)
+
     def test_specialist_print_is_logged(self):
         self.login(self.specialist)
         response = self.url_open(self.report_url)
