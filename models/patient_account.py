@@ -245,6 +245,14 @@ class PatientAccount(models.Model):
     def _patient_account(self):
         return self.sudo()
 
+    def _audit_refs(self):
+        # the account number is the reference: one query for a statement run's thousands
+        self.flush_model(["name", "company_id"])
+        self.env.cr.execute(
+            SQL("SELECT id, company_id, name FROM patient_account WHERE id = ANY(%s)", self.ids)
+        )
+        return {row_id: (company_id, name) for row_id, company_id, name in self.env.cr.fetchall()}
+
     def _default_stage_id(self):
         return self.env["patient.account.stage"].search(
             [("is_closed", "=", False), ("is_manual", "=", False)], limit=1
