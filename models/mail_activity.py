@@ -35,12 +35,8 @@ class MailActivity(models.Model):
         the module (as superuser), the activity goes to a collections manager of
         the record's company instead, or to nobody when there is none.
         """
-        model_names = dict(
-            self.env["ir.model"]
-            .sudo()
-            .browse({vals["res_model_id"] for vals in vals_list if vals.get("res_model_id")})
-            .mapped(lambda m: (m.id, m.model))
-        )
+        # by id, from Odoo's cached lookup: no query for the activities of other models
+        model_names = {self.env["ir.model"]._get_id(model): model for model in PATIENT_MODELS}
         targets = []
         for vals in vals_list:
             model = vals.get("res_model") or model_names.get(vals.get("res_model_id"))

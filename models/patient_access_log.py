@@ -130,42 +130,39 @@ class PatientAccessLog(models.Model):
             "ip_address": self._request_address(),
             **extra,
         }
-        if batch or not records:
-            companies = self._default_company()
-            if records and "company_id" in records._fields:
-                companies = records.sudo().company_id
-            ids = records.ids
-            refs = []
-            if records and hasattr(records, "_audit_refs"):
-                named = records._audit_refs()
-                refs = [named[record_id][1] for record_id in ids[:MAX_NAMED_REFS]]
-                if len(ids) > MAX_NAMED_REFS:
-                    refs.append("…")
+        ids = records.ids
+        # {id: (company id, reference)}; contacts and invoices have no reference to show
+        refs = records._audit_refs() if ids and hasattr(records, "_audit_refs") else {}
+        default_company = self._default_company().id
+        if not batch and ids:
             return [
                 {
                     **base,
-                    "company_id": companies.id
-                    if len(companies) == 1
-                    else self._default_company().id,
-                    "record_ref": ", ".join(refs) or False,
-                    "record_count": len(ids),
-                    "res_id": ids[0] if len(ids) == 1 else False,
-                    "res_ids": ",".join(map(str, ids[:MAX_LOGGED_IDS])),
+                    "company_id": refs.get(record_id, (default_company,))[0],
+                    "res_id": record_id,
+                    "record_ref": refs.get(record_id, (False, False))[1],
+                    "record_count": 1,
                 }
+                for record_id in ids
             ]
-        refs = records._audit_refs()
+        if refs:
+            companies = {company_id for company_id, _ref in refs.values() if company_id}
+        elif ids and "company_id" in records._fields:
+            companies = set(records.sudo().company_id.ids)
+        else:
+            companies = set()
+        names = [refs[record_id][1] for record_id in ids[:MAX_NAMED_REFS] if record_id in refs]
+        if names and len(ids) > MAX_NAMED_REFS:
+            names.append("…")
         return [
             {
                 **base,
-                "company_id": company_id,
-                "res_id": record_id,
-                "record_ref": refs.get(record_id, (False, False))[1],
-                "record_count": 1,
+                "company_id": companies.pop() if len(companies) == 1 else default_company,
+                "record_ref": ", ".join(names) or False,
+                "record_count": len(ids),
+                "res_id": ids[0] if len(ids) == 1 else False,
+                "res_ids": ",".join(map(str, ids[:MAX_LOGGED_IDS])),
             }
-            for record_id, company_id in (
-                (record_id, refs.get(record_id, (self._default_company().id, False))[0])
-                for record_id in records.ids
-            )
         ]
 
     @api.model

@@ -58,12 +58,13 @@ class PatientCollectionRun(models.Model):
 
     def write(self, vals):
         if not (self.env.su and self.env.context.get("collections_run_writing")):
-            raise AccessError(
-                self.env._(
-                    "A collections run record documents what happened: it cannot be changed."
-                )
-            )
+            self._refuse_change()
         return super().write(vals)
+
+    def _refuse_change(self):
+        raise AccessError(
+            self.env._("A collections run record documents what happened: it cannot be changed.")
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -376,16 +377,12 @@ class PatientCollectionRunLine(models.Model):
 
     def write(self, vals):
         if vals:
-            raise AccessError(
-                self.env._(
-                    "A collections run record documents what happened: it cannot be changed."
-                )
-            )
+            self.run_id._refuse_change()
         return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
-        raise AccessError(self.env._("A collections run record cannot be deleted."))
+        self.run_id._unlink_never()
 
     @api.depends("kind", "stage_id", "reason")
     def _compute_display_name(self):

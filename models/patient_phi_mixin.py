@@ -107,19 +107,23 @@ class PatientPhiMixin(models.AbstractModel):
             domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
         )
 
-    def web_read(self, specification):
+    def _audited_read(self, read, detail=False):
+        """``read(records)`` logged as an open of these records, or as a refusal.
+        The lines it reads inside them (a form's interactions and plans) are not
+        opened; lists, boards and the superuser are not logged."""
         listing = self.env.context.get("patient_list_read") is LIST_READ
         if not self._audit_open or self.env.su or listing:
-            return super().web_read(specification)
-        # the lines shown inside the form (interactions, plans) are not opened
-        inner = self.with_context(patient_list_read=LIST_READ)
+            return read(self)
         try:
-            result = super(PatientPhiMixin, inner).web_read(specification)
+            result = read(self.with_context(patient_list_read=LIST_READ))
         except AccessError:
-            self.env["patient.access.log"]._log_denied(self, detail="open")
+            self.env["patient.access.log"]._log_denied(self, detail=detail or "open")
             raise
-        self.env["patient.access.log"]._log("open", self)
+        self.env["patient.access.log"]._log("open", self, detail=detail)
         return result
+
+    def web_read(self, specification):
+        return self._audited_read(lambda records: super().web_read(specification))
 
     # opening a form writes the access log: a read/write transaction, not a replica's
     web_read._readonly = False
@@ -129,16 +133,10 @@ class PatientPhiMixin(models.AbstractModel):
         without the HTTP request, so no address) are looks at patient data too:
         logged like form opens.  The module itself never calls read() but as
         superuser, and the web client uses web_read."""
-        listing = self.env.context.get("patient_list_read") is LIST_READ
-        if not self._audit_open or self.env.su or listing:
-            return super().read(fields=fields, load=load)
-        try:
-            result = super().read(fields=fields, load=load)
-        except AccessError:
-            self.env["patient.access.log"]._log_denied(self, detail="read")
-            raise
-        self.env["patient.access.log"]._log("open", self, detail="read")
-        return result
+        return self._audited_read(
+            lambda records: super().read(fields=fields, load=load),
+            detail="read",
+        )
 
     read._readonly = False
 

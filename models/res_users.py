@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import models
 
 from .mail_activity import PATIENT_MODELS
@@ -33,11 +35,16 @@ class ResUsers(models.Model):
                 records = self.env[model].sudo().browse(res_ids).exists()
                 readable = set(records._filtered_access_for(user).ids) if user.active else set()
                 followed.filtered(lambda f, readable=readable: f.res_id not in readable).unlink()
-                for activity in activities.filtered(
-                    lambda a, readable=readable: a.res_id not in readable
-                ):
-                    record = self.env[model].sudo().browse(activity.res_id)
-                    manager = record._patient_account()._collections_manager()
-                    activity.with_context(mail_activity_quick_update=True).write(
-                        {"user_id": manager.id} if manager else {"user_id": False}
+                lost = activities.filtered(lambda a, readable=readable: a.res_id not in readable)
+                # one manager lookup per account, one write per manager
+                managers = {}
+                handed = defaultdict(lambda: Activity)
+                for activity in lost:
+                    account = self.env[model].sudo().browse(activity.res_id)._patient_account()
+                    if account not in managers:
+                        managers[account] = account._collections_manager()
+                    handed[managers[account]] |= activity
+                for manager, batch in handed.items():
+                    batch.with_context(mail_activity_quick_update=True).write(
+                        {"user_id": manager.id or False}
                     )
