@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
@@ -48,6 +49,20 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
         )
         cls.other_guarantor = Partner.create(
             {"name": "Testperson Gamma", "is_patient": True, "patient_mrn": "MRN-T-004"}
+        )
+
+    @classmethod
+    def company_user(cls, login, groups, company=None, **extra):
+        """A user of one company (the test company unless told), password = login."""
+        company = company or cls.env.company
+        return new_test_user(
+            cls.env,
+            login=login,
+            password=login,
+            groups=groups,
+            company_id=company.id,
+            company_ids=[company.id],
+            **extra,
         )
 
     @classmethod

@@ -19,25 +19,15 @@ class TestAccessLog(PatientCollectionsCommon, MockEmail):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        common = {"company_id": company.id, "company_ids": [company.id]}
-        cls.specialist = new_test_user(
-            cls.env,
-            login="log_specialist",
-            groups="patient_collections.group_collections_specialist,base.group_allow_export",
-            **common,
+        cls.specialist = cls.company_user(
+            "log_specialist",
+            "patient_collections.group_collections_specialist,base.group_allow_export",
         )
-        cls.manager = new_test_user(
-            cls.env,
-            login="log_manager",
-            groups="patient_collections.group_collections_manager",
-            **common,
+        cls.manager = cls.company_user(
+            "log_manager", "patient_collections.group_collections_manager"
         )
-        cls.accountant = new_test_user(
-            cls.env,
-            login="log_accountant",
-            groups="patient_collections.group_collections_accountant",
-            **common,
+        cls.accountant = cls.company_user(
+            "log_accountant", "patient_collections.group_collections_accountant"
         )
         cls.invoice = cls.make_invoice(cls.child, 250.0, "2026-01-05")
         cls.account = cls.invoice.patient_account_id
@@ -199,12 +189,8 @@ class TestAccessLog(PatientCollectionsCommon, MockEmail):
     def test_activities_only_for_users_who_may_read_the_account(self):
         plain = new_test_user(self.env, login="log_plain_2", groups="base.group_user")
         other_company = self.setup_other_company(name="Other Clinic Log")["company"]
-        outsider = new_test_user(
-            self.env,
-            login="log_outsider",
-            groups="patient_collections.group_collections_specialist",
-            company_id=other_company.id,
-            company_ids=[other_company.id],
+        outsider = self.company_user(
+            "log_outsider", "patient_collections.group_collections_specialist", other_company
         )
         for user in (plain, outsider):
             with self.subTest(user=user.login), self.assertRaises(UserError):

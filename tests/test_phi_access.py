@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import PatientCollectionsCommon
 
@@ -50,41 +50,24 @@ class TestPhiAccess(PatientCollectionsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        common = {"company_id": company.id, "company_ids": [company.id]}
         export = "base.group_allow_export"
         cls.users = {
-            "accountant": new_test_user(
-                cls.env,
-                login="phi_accountant",
-                groups="patient_collections.group_collections_accountant,"
+            "accountant": cls.company_user(
+                "phi_accountant",
+                "patient_collections.group_collections_accountant,"
                 f"account.group_account_invoice,{export}",
-                **common,
             ),
-            "specialist": new_test_user(
-                cls.env,
-                login="phi_specialist",
-                groups=f"patient_collections.group_collections_specialist,{export}",
-                **common,
+            "specialist": cls.company_user(
+                "phi_specialist", f"patient_collections.group_collections_specialist,{export}"
             ),
-            "manager": new_test_user(
-                cls.env,
-                login="phi_manager",
-                groups=f"patient_collections.group_collections_manager,{export}",
-                **common,
+            "manager": cls.company_user(
+                "phi_manager", f"patient_collections.group_collections_manager,{export}"
             ),
-            "plain": new_test_user(
-                cls.env, login="phi_plain", groups=f"base.group_user,{export}", **common
-            ),
-            "portal": new_test_user(
-                cls.env, login="phi_portal", groups="base.group_portal", **common
-            ),
+            "plain": cls.company_user("phi_plain", f"base.group_user,{export}"),
+            "portal": cls.company_user("phi_portal", "base.group_portal"),
         }
-        cls.other_specialist = new_test_user(
-            cls.env,
-            login="phi_specialist_2",
-            groups="patient_collections.group_collections_specialist",
-            **common,
+        cls.other_specialist = cls.company_user(
+            "phi_specialist_2", "patient_collections.group_collections_specialist"
         )
         cls.invoice = cls.make_invoice(cls.child, 400.0, "2026-01-05")
         cls.account = cls.invoice.patient_account_id
@@ -398,12 +381,8 @@ class TestPhiAccess(PatientCollectionsCommon):
 
     def test_specialist_of_another_company(self):
         other_company = self.setup_other_company(name="Other Clinic PHI")["company"]
-        outsider = new_test_user(
-            self.env,
-            login="phi_outsider",
-            groups="patient_collections.group_collections_specialist",
-            company_id=other_company.id,
-            company_ids=[other_company.id],
+        outsider = self.company_user(
+            "phi_outsider", "patient_collections.group_collections_specialist", other_company
         )
         Account = self.env["patient.account"].with_user(outsider)
         self.assertFalse(Account.search([("id", "=", self.account.id)]))
@@ -461,13 +440,8 @@ class TestPhiAccess(PatientCollectionsCommon):
             with self.subTest(model=model), self.assertRaises(AccessError):
                 self.records[model].with_user(specialist).export_data(["display_name"])
         # administrators too: the right is checked on the server
-        company = self.env.company
-        admin = new_test_user(
-            self.env,
-            login="phi_admin",
-            groups="base.group_system,patient_collections.group_collections_manager",
-            company_id=company.id,
-            company_ids=[company.id],
+        admin = self.company_user(
+            "phi_admin", "base.group_system,patient_collections.group_collections_manager"
         )
         admin.groups_id -= self.env.ref("base.group_allow_export")
         self.assertTrue(admin._is_admin())

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import PatientCollectionsCommon
@@ -24,12 +24,7 @@ class TestPhiHttp(PatientCollectionsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        company = cls.env.company
-        common = {"company_id": company.id, "company_ids": [company.id]}
-
-        def user(login, groups):
-            return new_test_user(cls.env, login=login, password=login, groups=groups, **common)
-
+        user = cls.company_user
         cls.portal_user = user("pc_http_portal", "base.group_portal")
         cls.plain_user = user("pc_http_plain", "base.group_user")
         cls.specialist = user(
