@@ -246,12 +246,7 @@ def main():
     )
     with common.open_env(args.db, args.rc) as env:
         cr = env.cr
-        left = common.bench_partner_count(env)
-        if left:
-            say(f"deleting the bench data of an earlier run ({left} guarantors)")
-            seconds, _n = common.timed(lambda: common.clear_bench_data(env))
-            cr.commit()
-            say(f"deleted in {seconds:.1f}s")
+        common.clear_earlier_run(env)
         cr.execute("SELECT count(*) FROM patient_account")
         others = cr.fetchone()[0]
         if others:

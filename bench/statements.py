@@ -733,12 +733,7 @@ def main():
     )
     with common.open_env(args.db, args.rc) as env:
         cr = env.cr
-        left = common.bench_partner_count(env)
-        if left:
-            say(f"deleting the bench data of an earlier run ({left} partners)")
-            seconds, _n = common.timed(lambda: common.clear_bench_data(env))
-            cr.commit()
-            say(f"deleted in {seconds:.1f}s")
+        common.clear_earlier_run(env)
         data = common.generate_receivables(env, accounts_n, invoices_n, max_age_days=MAX_AGE)
         try:
             result = prepare_and_measure(env, args.db, data, sample, repeat)
