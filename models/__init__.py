@@ -1,3 +1,4 @@
+from . import patient_protected
 from . import patient_phi_mixin
 from . import patient_access_log
 from . import patient_account_stage

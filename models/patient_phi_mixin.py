@@ -67,6 +67,7 @@ class PatientPhiMixin(models.AbstractModel):
     chatter routes; notifications go only to users who may read the record."""
 
     _name = "patient.phi.mixin"
+    _inherit = ["patient.protected.mixin"]
     _description = "Patient Data (access logged)"
     # opening a form of these models is logged (lists and boards are not)
     _audit_open = True

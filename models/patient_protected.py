@@ -1,0 +1,224 @@
+"""One protection for every model of the module.
+
+Some fields (balances, voiding, promise results, who logged a contact, the dates
+that start the 501(r) clock…) are written only by the module's own code paths.
+Those paths mark their environment with :func:`trusted`, which puts a private
+Python object in the context.  A client's context travels as JSON and can never
+hold that object, whatever keys it sends; superuser rights do not stand in for
+it either, since Odoo's own routes call module code as superuser.
+
+Untrusted creates and writes also lose the context keys that would fill a
+protected field (``default_<field>``) or hide the change from the audit trail
+(``tracking_disable``, ``mail_notrack``, ``mail_create_nolog``).  Context keys
+stay what they are for: behaviour, never permission.
+"""
+
+from datetime import date, datetime
+
+from odoo import api, models
+from odoo.exceptions import AccessError, ValidationError
+
+TRUSTED_KEY = "patient_collections_trusted"
+# The marker itself: module-private, compared by identity.
+_TRUSTED = object()
+# Context keys a client could send to keep a change out of the chatter.
+AUDIT_HIDING_KEYS = ("tracking_disable", "mail_notrack", "mail_create_nolog")
+
+
+def trusted(records, **flags):
+    """``records`` in one of the module's own code paths: protected fields may be
+    written.  ``flags`` are behaviour keys (e.g. the run's ``collections_run``),
+    honoured only together with the marker (see :func:`trusted_flag`)."""
+    return records.with_context(**{TRUSTED_KEY: _TRUSTED}, **flags)
+
+
+def is_trusted(env):
+    return env.context.get(TRUSTED_KEY) is _TRUSTED
+
+
+def trusted_flag(env, key):
+    """A behaviour flag set by :func:`trusted`; the same key from a client is ignored."""
+    return bool(is_trusted(env) and env.context.get(key))
+
+
+# What a number or a date entered by hand may be: beyond these, arithmetic and SQL
+# overflow long before a practice would mean it.
+MAX_AMOUNT = 1e12
+INT_BOUNDS = (-(2**31), 2**31 - 1)
+DATE_BOUNDS = (date(1900, 1, 1), date(2199, 12, 31))
+NUMERIC_TYPES = ("integer", "float", "monetary")
+
+
+def _value_problem(model, field, value):
+    """Why ``value`` cannot be stored in ``field``, or None."""
+    if value is False or value is None:
+        return None
+    if field.type in NUMERIC_TYPES and isinstance(value, bool):
+        return model.env._("expects a number")
+    try:
+        cached = field.convert_to_cache(value, model.browse(), validate=True)
+    except (ValueError, TypeError, OverflowError, AssertionError, IndexError):
+        expected = {
+            "integer": model.env._("expects a whole number"),
+            "float": model.env._("expects a number"),
+            "monetary": model.env._("expects an amount"),
+            "date": model.env._("expects a date (YYYY-MM-DD)"),
+            "datetime": model.env._("expects a date and time (YYYY-MM-DD HH:MM:SS)"),
+            "selection": model.env._("expects one of its listed choices"),
+            "many2one": model.env._("expects a record id"),
+            "boolean": model.env._("expects true or false"),
+        }
+        return expected.get(field.type, model.env._("expects a value of its type"))
+    if field.type == "integer" and cached and not INT_BOUNDS[0] <= cached <= INT_BOUNDS[1]:
+        return model.env._("is out of range")
+    if field.type in ("float", "monetary") and cached and not abs(cached) < MAX_AMOUNT:
+        # also refuses inf and nan
+        return model.env._("is out of range")
+    if field.type in ("date", "datetime") and cached:
+        day = cached.date() if isinstance(cached, datetime) else cached
+        if not DATE_BOUNDS[0] <= day <= DATE_BOUNDS[1]:
+            return model.env._("must be between 1900 and 2199")
+    return None
+
+
+def check_value_types(model, vals_list):
+    """Refuse, with a clear message, values of the wrong type or out of any sane
+    range (huge numbers, years 1 or 9999, text where a number goes) before they
+    reach the ORM, SQL or date arithmetic.  For models and wizards alike."""
+    problems = []
+    for vals in vals_list:
+        for name, value in vals.items():
+            field = model._fields.get(name)
+            if field is None or field.type not in (
+                *NUMERIC_TYPES,
+                "date",
+                "datetime",
+                "selection",
+                "many2one",
+                "boolean",
+            ):
+                continue
+            problem = _value_problem(model, field, value)
+            if problem:
+                problems.append(
+                    model.env._(
+                        "%(field)s %(problem)s.",
+                        field=field.get_description(model.env)["string"],
+                        problem=problem,
+                    )
+                )
+    if problems:
+        raise ValidationError("\n".join(dict.fromkeys(problems)))
+
+
+def untrusted_context(env, protected):
+    """The context of an untrusted create or write: no default for a protected
+    field, nothing that hides the change from tracking."""
+    context = {
+        key: value
+        for key, value in env.context.items()
+        if not (key.startswith("default_") and key[len("default_") :] in protected)
+    }
+    for key in AUDIT_HIDING_KEYS:
+        context.pop(key, None)
+    return context
+
+
+class PatientProtectedMixin(models.AbstractModel):
+    """Protected fields, written only through :func:`trusted` code paths.
+
+    ``_protected_fields``: fields no client may set, at create (beyond their
+    default) or later.  ``_protected_immutable``: a record of what happened; no
+    client write at all once created (chatter and activities excepted).
+    """
+
+    _name = "patient.protected.mixin"
+    _description = "Fields Written by the Module Only"
+
+    _protected_fields = frozenset()
+    _protected_immutable = False
+
+    # ------------------------------------------------------------------ helpers
+
+    def _protected_names(self):
+        return set(self._protected_fields)
+
+    def _protected_labels(self, names):
+        return ", ".join(
+            sorted(
+                self._fields[name].get_description(self.env)["string"]
+                for name in names
+                if name in self._fields
+            )
+        )
+
+    def _protected_refusal(self, names):
+        return AccessError(
+            self.env._(
+                "%(model)s: %(fields)s cannot be set by hand; the module sets them itself. "
+                "Leave them out.",
+                model=self._description,
+                fields=self._protected_labels(names),
+            )
+        )
+
+    def _protected_immutable_refusal(self):
+        """The message for a write to a record that never changes (overridable)."""
+        return AccessError(
+            self.env._(
+                "%(model)s is a permanent record: it cannot be changed.",
+                model=self._description,
+            )
+        )
+
+    def _untrusted(self):
+        return self.with_context(untrusted_context(self.env, self._protected_names()))
+
+    def _prepare_create_vals(self, vals_list):
+        """Hook: the values about to be created, defaults applied by the caller when
+        untrusted; check and complete them here (raise before anything is written)."""
+        return vals_list
+
+    # ------------------------------------------------------------------ CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if is_trusted(self.env):
+            return super().create(self._prepare_create_vals(vals_list))
+        model = self._untrusted()
+        check_value_types(model, vals_list)
+        protected = model._protected_names()
+        given = {name for vals in vals_list for name in vals} & protected
+        if given:
+            # a form may send a protected field at its default value: that is no forgery
+            defaults = model.default_get(list(given))
+            forged = {
+                name
+                for vals in vals_list
+                for name in given & set(vals)
+                if model._fields[name].convert_to_cache(vals[name], model)
+                != model._fields[name].convert_to_cache(defaults.get(name, False), model)
+            }
+            if forged:
+                raise model._protected_refusal(forged)
+            vals_list = [
+                {name: value for name, value in vals.items() if name not in protected}
+                for vals in vals_list
+            ]
+        # judge the values that will be stored: the defaults of the action's context too
+        vals_list = [model._add_missing_default_values(dict(vals)) for vals in vals_list]
+        vals_list = model._prepare_create_vals(vals_list)
+        return super(PatientProtectedMixin, model).create(vals_list)
+
+    def write(self, vals):
+        if is_trusted(self.env):
+            return super().write(vals)
+        records = self._untrusted()
+        check_value_types(records, [vals])
+        written = {name for name in vals if not name.startswith(("message_", "activity_"))}
+        if records._protected_immutable and written:
+            raise records._protected_immutable_refusal()
+        forged = written & records._protected_names()
+        if forged:
+            raise records._protected_refusal(forged)
+        return super(PatientProtectedMixin, records).write(vals)
