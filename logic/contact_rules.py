@@ -3,13 +3,16 @@
 Drawn from Regulation F (12 CFR 1006, a best practice for a practice's own
 staff) and the TCPA:
 
-- outbound calls only between 08:00 and 21:00 at the guarantor's local time;
+- outbound calls, texts and emails only between 08:00 and 21:00 at the
+  guarantor's local time, judged when they are sent (1006.6(b)(1): the
+  inconvenient-time presumption covers every communication, not only calls;
+  a letter is excepted: it is mailed, not received, at a time of day);
 - at most ``max_calls`` outbound call attempts per account in any rolling
   ``window_days`` days (7 in 7 by default);
 - no outbound contact of any channel after a request to cease communication,
   except the written acknowledgement of that request;
 - text messages only with recorded consent;
-- no outbound call to a number known to be wrong.
+- no outbound call or text to a number known to be wrong.
 
 ``check`` returns the rules a contact would break, each with the moment contact
 becomes allowed again (None: not until something changes), so the caller can
@@ -22,8 +25,14 @@ from zoneinfo import ZoneInfo
 
 OUTBOUND_CHANNELS = frozenset({"phone_out", "letter", "email", "sms"})
 CALL_CHANNELS = frozenset({"phone_out"})
+# Channels that reach the guarantor at the moment they are sent: the time window applies.
+WINDOW_CHANNELS = frozenset({"phone_out", "sms", "email"})
+# Channels that use the guarantor's phone number.
+PHONE_CHANNELS = frozenset({"phone_out", "sms"})
 
 RULE_CALL_HOURS = "call_hours"
+# The same rule under its exact name: the window covers texts and emails too.
+RULE_CONTACT_HOURS = RULE_CALL_HOURS
 RULE_CALL_FREQUENCY = "call_frequency"
 RULE_CEASE = "cease_communication"
 RULE_SMS_CONSENT = "sms_consent"
@@ -48,7 +57,7 @@ def local_time(moment_utc, tz_name):
 
 
 def next_call_window(moment_utc, tz_name, start=CALL_START, end=CALL_END):
-    """The first moment at or after ``moment_utc`` inside the local call hours,
+    """The first moment at or after ``moment_utc`` inside the local contact hours,
     in UTC (daylight-saving changes included)."""
     zone = ZoneInfo(tz_name or "UTC")
     local = _utc(moment_utc).astimezone(zone)
@@ -61,6 +70,11 @@ def next_call_window(moment_utc, tz_name, start=CALL_START, end=CALL_END):
 
 def within_call_hours(moment_utc, tz_name, start=CALL_START, end=CALL_END):
     return start <= local_time(moment_utc, tz_name).time() < end
+
+
+# The window is Regulation F's for every communication; the names say so.
+next_contact_window = next_call_window
+within_contact_hours = within_call_hours
 
 
 def call_frequency_violation(moment_utc, previous_calls_utc, max_calls=7, window_days=7):
@@ -97,11 +111,11 @@ def check(
         violations.append(Violation(RULE_CEASE, None))
     if channel == "sms" and not sms_consent:
         violations.append(Violation(RULE_SMS_CONSENT, None))
+    if channel in PHONE_CHANNELS and phone_invalid:
+        violations.append(Violation(RULE_INVALID_NUMBER, None))
+    if channel in WINDOW_CHANNELS and not within_contact_hours(moment_utc, tz_name):
+        violations.append(Violation(RULE_CONTACT_HOURS, next_contact_window(moment_utc, tz_name)))
     if channel in CALL_CHANNELS:
-        if phone_invalid:
-            violations.append(Violation(RULE_INVALID_NUMBER, None))
-        if not within_call_hours(moment_utc, tz_name):
-            violations.append(Violation(RULE_CALL_HOURS, next_call_window(moment_utc, tz_name)))
         freed = call_frequency_violation(moment_utc, previous_calls_utc, max_calls, window_days)
         if freed is not None:
             violations.append(Violation(RULE_CALL_FREQUENCY, next_call_window(freed, tz_name)))

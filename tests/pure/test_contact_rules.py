@@ -2,6 +2,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from logic import contact_rules as rules
 
@@ -140,3 +142,107 @@ def test_invalid_number_blocks_calls_only():
 
 def test_naive_datetimes_are_utc():
     assert rules.within_call_hours(datetime(2026, 5, 4, 15, 0), "UTC")
+
+
+# ---------------------------------------------------------------- the window for every channel
+
+
+@pytest.mark.parametrize("channel", ["phone_out", "sms", "email"])
+@pytest.mark.parametrize(
+    "tz", ["America/New_York", "America/Los_Angeles", "Pacific/Honolulu", "Asia/Kolkata"]
+)
+def test_window_covers_calls_texts_and_emails(channel, tz):
+    """Regulation F 1006.6(b)(1): 08:00-21:00 at the guarantor's local time for
+    every communication sent, at the moment it is sent."""
+    evening = local(tz, 2026, 5, 4, 21, 0)
+    violations = rules.check(channel, evening, tz, sms_consent=True)
+    assert [v.rule for v in violations] == [rules.RULE_CONTACT_HOURS]
+    assert violations[0].allowed_from == local(tz, 2026, 5, 5, 8, 0)
+    early = local(tz, 2026, 5, 4, 7, 59)
+    assert [v.rule for v in rules.check(channel, early, tz, sms_consent=True)] == [
+        rules.RULE_CONTACT_HOURS
+    ]
+    assert rules.check(channel, local(tz, 2026, 5, 4, 8, 0), tz, sms_consent=True) == []
+    assert rules.check(channel, local(tz, 2026, 5, 4, 20, 59), tz, sms_consent=True) == []
+
+
+def test_letters_are_outside_the_window():
+    """A letter is mailed, not received, at a time of day: no window."""
+    tz = "America/Chicago"
+    assert rules.check("letter", local(tz, 2026, 5, 4, 23, 30), tz) == []
+    assert rules.check("letter", local(tz, 2026, 5, 4, 3, 0), tz) == []
+
+
+def test_email_window_follows_the_guarantors_zone_not_utc():
+    # 02:00 UTC is 19:00 in Los Angeles (allowed) and 22:00 in New York (refused)
+    moment = utc(2026, 7, 1, 2, 0)
+    assert rules.check("email", moment, "America/Los_Angeles") == []
+    violations = rules.check("email", moment, "America/New_York")
+    assert [v.rule for v in violations] == [rules.RULE_CONTACT_HOURS]
+    assert violations[0].allowed_from == local("America/New_York", 2026, 7, 1, 8, 0)
+
+
+def test_email_window_on_daylight_saving_change_day():
+    tz = "America/New_York"
+    # 2026-03-08: 08:00 EDT is 12:00 UTC; 07:59 EDT still refused
+    assert rules.check("email", utc(2026, 3, 8, 12, 0), tz) == []
+    violations = rules.check("email", utc(2026, 3, 8, 11, 59), tz)
+    assert violations[0].allowed_from == utc(2026, 3, 8, 12, 0)
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_frequency_limit_stays_on_calls(channel):
+    now = utc(2026, 5, 10, 15, 0)
+    many = [now - timedelta(hours=h + 1) for h in range(20)]
+    assert rules.check(channel, now, "UTC", many, sms_consent=True) == []
+    # and texts or emails do not count as call attempts: the caller passes calls only
+    assert rules.check("phone_out", now, "UTC", many[:6]) == []
+
+
+def test_text_outside_window_without_consent_breaks_both_rules():
+    tz = "America/Denver"
+    violations = rules.check("sms", local(tz, 2026, 5, 4, 22, 0), tz)
+    assert {v.rule for v in violations} == {rules.RULE_SMS_CONSENT, rules.RULE_CONTACT_HOURS}
+
+
+def test_wrong_number_blocks_calls_and_texts_not_emails():
+    moment = utc(2026, 5, 4, 15, 0)
+    sms = rules.check("sms", moment, "UTC", sms_consent=True, phone_invalid=True)
+    assert [v.rule for v in sms] == [rules.RULE_INVALID_NUMBER]
+    assert rules.check("email", moment, "UTC", phone_invalid=True) == []
+
+
+def test_cease_blocks_email_inside_the_window():
+    moment = local("America/New_York", 2026, 5, 4, 12, 0)
+    violations = rules.check("email", moment, "America/New_York", cease_communication=True)
+    assert [v.rule for v in violations] == [rules.RULE_CEASE]
+
+
+def test_former_names_still_answer():
+    assert rules.RULE_CALL_HOURS == rules.RULE_CONTACT_HOURS
+    assert rules.within_contact_hours is rules.within_call_hours
+    assert rules.next_contact_window is rules.next_call_window
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2000, 1, 1),
+        max_value=datetime(2100, 1, 1),
+        timezones=st.just(timezone.utc),
+    ),
+    tz=st.sampled_from(
+        ["UTC", "America/New_York", "America/Phoenix", "Pacific/Honolulu", "Australia/Lord_Howe"]
+    ),
+    channel=st.sampled_from(["phone_out", "sms", "email"]),
+)
+def test_window_property(moment, tz, channel):
+    """Allowed exactly when the local time is in [08:00, 21:00); when refused, the
+    moment given is inside the window, after now, and within a day."""
+    violations = rules.check(channel, moment, tz, sms_consent=True)
+    inside = rules.CALL_START <= moment.astimezone(ZoneInfo(tz)).time() < rules.CALL_END
+    assert (violations == []) == inside
+    if violations:
+        allowed = violations[0].allowed_from
+        assert moment < allowed <= moment + timedelta(hours=25)
+        assert rules.within_contact_hours(allowed, tz)
