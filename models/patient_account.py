@@ -1,10 +1,13 @@
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..logic import aging, escalation, priority
+from .patient_protected import is_trusted, trusted, trusted_flag
 
 BALANCE_FIELDS = (
     "balance_due",
@@ -19,9 +22,33 @@ BALANCE_FIELDS = (
 # What any specialist may record on an account they do not own: the guarantor's
 # contact preferences, said to whoever answers the phone.  Everything else (stage,
 # holds, assignment, plans) needs the account to be theirs or unassigned.
-OPEN_FIELDS = frozenset(
-    {"sms_consent", "sms_consent_date", "sms_consent_method", "phone_invalid", "color"}
+OPEN_FIELDS = frozenset({"sms_consent_method", "phone_invalid", "color"})
+# Written by the module only: balances from the accounting, the dates that start
+# the 501(r) clock, holds (through the Hold button), the consent record.
+PROTECTED_FIELDS = frozenset(
+    {
+        *BALANCE_FIELDS,
+        "name",
+        "priority_score",
+        "stage_date",
+        "first_statement_date",
+        "final_notice_date",
+        "hold_reason",
+        "hold_until",
+        "hold_note",
+        "hold_auto",
+        "cease_date",
+        "sms_consent",
+        "sms_consent_date",
+        "interaction_count",
+        "last_contact_date",
+        "promise_kept_count",
+        "promise_broken_count",
+        "plan_default_count",
+    }
 )
+# The longest a hold may last, from today.
+MAX_HOLD_DAYS = 3653
 MANAGER_GROUP = "patient_collections.group_collections_manager"
 HOLD_REASONS = [
     ("insurance_pending", "Insurance pending"),
@@ -67,6 +94,7 @@ class PatientAccount(models.Model):
     # whoever may read an account may write in its chatter and schedule on it
     _mail_post_access = "read"
     _check_company_auto = True
+    _protected_fields = PROTECTED_FIELDS
 
     name = fields.Char(
         string="Account Number",
@@ -168,7 +196,7 @@ class PatientAccount(models.Model):
     phone_invalid = fields.Boolean(
         string="Wrong Number", tracking=True, copy=False, help="Outbound calls are refused."
     )
-    sms_consent = fields.Boolean(string="Text Consent", readonly=True, copy=False)
+    sms_consent = fields.Boolean(string="Text Consent", readonly=True, copy=False, tracking=True)
     sms_consent_date = fields.Datetime(string="Text Consent Recorded", readonly=True, copy=False)
     sms_consent_method = fields.Selection(
         [
@@ -414,45 +442,81 @@ class PatientAccount(models.Model):
         for account in self:
             account.open_item_count = counts.get(account, 0)
 
+    @api.constrains("user_id", "company_id")
+    def _check_user_company(self):
+        specialists = self.env.ref("patient_collections.group_collections_specialist")
+        for account in self.sudo().filtered("user_id"):
+            user = account.user_id
+            if (
+                user.share
+                or specialists not in user.groups_id
+                or account.company_id not in user.company_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(account)s can only be assigned to a collections specialist or "
+                        "manager of %(company)s.",
+                        account=account.name,
+                        company=account.company_id.name,
+                    )
+                )
+
     # ------------------------------------------------------------------ CRUD
 
-    @api.model_create_multi
-    def create(self, vals_list):
+    def _prepare_create_vals(self, vals_list):
         for vals in vals_list:
             if not vals.get("name") or vals["name"] == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(
                     "patient.account"
                 ) or self.env._("New")
+        return super()._prepare_create_vals(vals_list)
+
+    @api.model_create_multi
+    def create(self, vals_list):
         accounts = super().create(vals_list)
         accounts._refresh_balances()
         return accounts
 
-    def write(self, vals):
-        if not self.env.su and any(
-            name not in OPEN_FIELDS and not name.startswith(("message_", "activity_"))
-            for name in vals
-        ):
-            self._check_owner()
-        protected = set(vals) & set(BALANCE_FIELDS)
-        if protected:
-            raise UserError(
+    def _protected_refusal(self, names):
+        balances = set(names) & set(BALANCE_FIELDS)
+        if balances:
+            return UserError(
                 self.env._(
                     "Balances and aging come from the accounting: post, pay or reconcile "
                     "invoices instead of editing %(fields)s.",
-                    fields=", ".join(sorted(protected)),
+                    fields=self._protected_labels(balances),
                 )
             )
+        return super()._protected_refusal(names)
+
+    def write(self, vals):
+        if not is_trusted(self.env):
+            if any(
+                name not in OPEN_FIELDS and not name.startswith(("message_", "activity_"))
+                for name in vals
+            ):
+                self._check_owner()
+            if "company_id" in vals and any(
+                account.company_id.id != vals["company_id"] for account in self.sudo()
+            ):
+                raise UserError(
+                    self.env._(
+                        "A patient account belongs to the company that billed the patient: "
+                        "its company cannot change."
+                    )
+                )
         if "stage_id" not in vals:
             return super().write(vals)
         stage = self.env["patient.account.stage"].browse(vals["stage_id"])
         entering = self.filtered(lambda account: account.stage_id != stage)
         # the run and the plans check the gates themselves; never a caller's context
-        internal = self.env.su and self.env.context.get("collections_run")
+        internal = trusted_flag(self.env, "collections_run")
         if not internal:
             entering._check_stage_allowed(stage)
         vals = {**vals, **self._prepare_stage_entry_vals(stage)}
-        res = super().write(vals)
+        # the entry dates are the module's own, written with the stage
+        res = super(PatientAccount, trusted(self)).write(vals)
         if not internal:
             entering._schedule_stage_activities(stage)
         return res
@@ -460,7 +524,8 @@ class PatientAccount(models.Model):
     def _check_owner(self):
         """Specialists change stage, holds, plans and assignment only on their own
         accounts or unassigned ones; managers on any account of their companies."""
-        if self.env.su or self.env.user.has_group(MANAGER_GROUP):
+        if is_trusted(self.env) or self.env.user.has_group(MANAGER_GROUP):
+            self.check_access("write")
             return
         self.check_access("write")  # users outside collections learn nothing more
         foreign = self.sudo().filtered(
@@ -475,6 +540,15 @@ class PatientAccount(models.Model):
                     "can still log interactions on it.",
                     accounts=", ".join(foreign.mapped("name")),
                 )
+            )
+
+    def _check_open_change(self):
+        """What any collections user who may change these accounts' contact
+        preferences (specialists and managers of their companies) may do."""
+        self.check_access("write")
+        if not self.env.user.has_group("patient_collections.group_collections_specialist"):
+            raise AccessError(
+                self.env._("Only collections specialists record a guarantor's preferences.")
             )
 
     def _return_to_escalation(self):
@@ -496,7 +570,7 @@ class PatientAccount(models.Model):
                     allowed, account.days_past_due, max(account.balance_due, 0)
                 )
             if target and target.id != account.stage_id.id:
-                account.with_context(collections_run=True).write({"stage_id": target.id})
+                trusted(account, collections_run=True).write({"stage_id": target.id})
 
     def _on_accounting_change(self):
         """Balances, then the allocation of payments to active plans."""
@@ -512,6 +586,7 @@ class PatientAccount(models.Model):
 
     def action_create_plan(self):
         self.ensure_one()
+        self._check_owner()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Payment Plan"),
@@ -524,10 +599,8 @@ class PatientAccount(models.Model):
     def _write_stage(self, stage):
         """The run's stage change: one write, gates already checked by the run,
         tracking replaced by the run's own batched chatter lines."""
-        return (
-            self.sudo()
-            .with_context(collections_run=True, tracking_disable=True)
-            .write({"stage_id": stage.id})
+        return trusted(self.sudo(), collections_run=True, tracking_disable=True).write(
+            {"stage_id": stage.id}
         )
 
     # ------------------------------------------------------------------ stages
@@ -631,11 +704,18 @@ class PatientAccount(models.Model):
             return
         if not reason:
             raise UserError(self.env._("Choose why the account is put on hold."))
-        if until and until < fields.Date.context_today(self):
+        today = fields.Date.context_today(self)
+        if until and until < today:
             raise UserError(
                 self.env._("A hold cannot end in the past: choose today or a later date.")
             )
-        self.with_context(tracking_disable=True).write(
+        if until and until > today + timedelta(days=MAX_HOLD_DAYS):
+            raise UserError(
+                self.env._("A hold lasts at most ten years: choose an earlier end date, or none.")
+            )
+        self._check_owner()
+        # the chatter line below says it all: no tracking lines besides
+        trusted(self, tracking_disable=True).write(
             {"hold_reason": reason, "hold_until": until, "hold_note": note, "hold_auto": auto}
         )
         label = dict(self._fields["hold_reason"]._description_selection(self.env))[reason]
@@ -657,53 +737,11 @@ class PatientAccount(models.Model):
             if why:
                 text = f"{text} {why}"
             bodies[account.id] = Markup("<p>%s</p>") % text
-        held.with_context(tracking_disable=True).write(
+        held._check_owner()
+        trusted(held, tracking_disable=True).write(
             {"hold_reason": False, "hold_until": False, "hold_note": False, "hold_auto": False}
         )
         held._message_log_batch(bodies=bodies)
-
-    # ------------------------------------------------------------------ messaging
-
-    def message_post(self, **kwargs):
-        """An email to the guarantor or a patient from the chatter is an outbound
-        contact: the contact rules apply and it is logged as an interaction."""
-        contacted = self._patient_recipients(kwargs)
-        # the statement run logs its own interactions; a caller's context cannot skip them
-        if not contacted or (self.env.su and self.env.context.get("patient_interaction_logged")):
-            return super().message_post(**kwargs)
-        self.ensure_one()
-        Interaction = self.env["patient.interaction"]
-        if not Interaction.has_access("create"):
-            raise AccessError(
-                self.env._(
-                    "Only collections specialists contact the guarantor or patients from an "
-                    "account: log an internal note instead."
-                )
-            )
-        values = {
-            "account_id": self.id,
-            "partner_id": contacted[:1].id,
-            "channel": "email",
-            "outcome": "other",
-        }
-        Interaction._check_new_contacts([dict(values)])
-        message = super().message_post(**kwargs)
-        Interaction.with_context(patient_interaction_logged=True).create(values)
-        return message
-
-    def _patient_recipients(self, post_values):
-        """The guarantor or patients a chatter message would be emailed to."""
-        if len(self) != 1 or post_values.get("message_type") != "comment":
-            return self.env["res.partner"]
-        subtype = post_values.get("subtype_xmlid") or ""
-        if subtype == "mail.mt_note" or post_values.get("is_internal"):
-            return self.env["res.partner"]
-        account = self.sudo()
-        contacts = account.partner_id | account.patient_ids
-        recipients = self.env["res.partner"].browse(post_values.get("partner_ids") or [])
-        if subtype == "mail.mt_comment":
-            recipients |= account.message_partner_ids
-        return (recipients & contacts).with_env(self.env)
 
     # ------------------------------------------------------------------ actions
 
@@ -731,6 +769,8 @@ class PatientAccount(models.Model):
 
     def action_log_interaction(self):
         self.ensure_one()
+        self.check_access("read")
+        self.env["patient.interaction"].check_access("create")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Log Interaction"),
@@ -747,12 +787,14 @@ class PatientAccount(models.Model):
         }
 
     def action_record_sms_consent(self):
+        # any specialist records what the guarantor says; the date is always now
+        self._check_open_change()
         for account in self:
             if not account.sms_consent_method:
                 raise UserError(
                     self.env._("Say how the guarantor gave consent to text messages first.")
                 )
-        self.write({"sms_consent": True, "sms_consent_date": fields.Datetime.now()})
+        trusted(self).write({"sms_consent": True, "sms_consent_date": fields.Datetime.now()})
         self._message_log_batch(
             bodies=dict.fromkeys(
                 self.ids, Markup("<p>%s</p>") % self.env._("Consent to text messages recorded.")
@@ -761,8 +803,9 @@ class PatientAccount(models.Model):
         return True
 
     def action_revoke_sms_consent(self):
+        self._check_open_change()
         consenting = self.filtered("sms_consent")
-        consenting.write(
+        trusted(consenting).write(
             {"sms_consent": False, "sms_consent_date": False, "sms_consent_method": False}
         )
         consenting._message_log_batch(
@@ -774,6 +817,7 @@ class PatientAccount(models.Model):
         return True
 
     def action_open_hold(self):
+        self._check_owner()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Hold"),
@@ -800,12 +844,15 @@ class PatientAccount(models.Model):
         return action
 
     def action_refresh_balances(self):
+        self.check_access("read")
         self._refresh_balances()
         return True
 
     def action_view_access_log(self):
         """Who opened, printed, emailed or exported this account (managers)."""
         self.ensure_one()
+        self.check_access("read")
+        self.env["patient.access.log"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "patient_collections.patient_access_log_action"
         )
@@ -820,6 +867,7 @@ class PatientAccount(models.Model):
 
     def action_view_invoices(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "account.action_move_out_invoice_type"
         )

@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 from ..logic import contact_rules
+from .patient_protected import is_trusted, trusted, trusted_flag
 
 CHANNELS = [
     ("phone_out", "Outbound call"),
@@ -55,6 +56,10 @@ MANAGER_OUTCOMES = {"dispute", "deceased_reported", "bankruptcy_reported"}
 # Fields that may change after an interaction is logged, and by whom.
 VOID_FIELDS = {"state", "void_reason", "voided_by_id", "voided_at"}
 PROMISE_FIELDS = {"promise_state", "promise_checked_on", "promise_paid_amount"}
+MAX_DURATION_MINUTES = 24 * 60
+MAX_CALLBACK_DAYS = 365
+# How far back a specialist may date a contact (managers: any past date).
+MAX_BACKDATE_DAYS = 30
 
 
 class PatientInteraction(models.Model):
@@ -64,6 +69,10 @@ class PatientInteraction(models.Model):
     _inherit = ["patient.phi.mixin"]
     _rec_name = "account_id"
     _check_company_auto = True
+    # a permanent record: only voiding and the promise check change it, through
+    # the module's own code; who logged it is always the current user (or the run)
+    _protected_immutable = True
+    _protected_fields = frozenset(VOID_FIELDS | PROMISE_FIELDS | {"overridden_rules", "user_id"})
 
     account_id = fields.Many2one(
         "patient.account", required=True, index=True, ondelete="restrict", check_company=True
@@ -85,7 +94,11 @@ class PatientInteraction(models.Model):
     note = fields.Text(help="Never posted in the chatter nor shown to accountants.")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     user_id = fields.Many2one(
-        "res.users", string="Logged By", required=True, default=lambda self: self.env.user
+        "res.users",
+        string="Logged By",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
     )
     duration_minutes = fields.Integer(string="Duration (minutes)")
     promise_amount = fields.Monetary()
@@ -161,37 +174,83 @@ class PatientInteraction(models.Model):
                 raise ValidationError(
                     self.env._("A callback request needs the date and time to call back.")
                 )
+            interaction._check_bounds()
+            account = interaction.account_id.sudo()
+            contact = interaction.partner_id
+            if (
+                contact
+                and contact != account.partner_id
+                and contact not in (account.patient_ids | account.partner_id.child_ids)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The person contacted is the account's guarantor, one of its patients "
+                        "or one of the guarantor's contacts."
+                    )
+                )
+
+    def _check_bounds(self):
+        """Durations, promise and callback dates a practice could mean."""
+        self.ensure_one()
+        if self.duration_minutes > MAX_DURATION_MINUTES:
+            raise ValidationError(
+                self.env._(
+                    "A contact lasts at most %(minutes)s minutes: check the duration.",
+                    minutes=MAX_DURATION_MINUTES,
+                )
+            )
+        logged_on = fields.Datetime.to_datetime(self.date).date()
+        if self.promise_date:
+            horizon = self.account_id.sudo().company_id.collections_promise_horizon_days
+            if self.promise_date < logged_on:
+                raise ValidationError(
+                    self.env._("A promise to pay is dated on or after the day it is made.")
+                )
+            if self.promise_date > logged_on + timedelta(days=horizon):
+                raise ValidationError(
+                    self.env._(
+                        "A promise to pay is kept within %(days)s days (Collections Settings): "
+                        "for a longer arrangement, set up a payment plan.",
+                        days=horizon,
+                    )
+                )
+        if self.callback_at:
+            callback = fields.Datetime.to_datetime(self.callback_at)
+            date = fields.Datetime.to_datetime(self.date)
+            if callback < date - timedelta(minutes=5) or callback > date + timedelta(
+                days=MAX_CALLBACK_DAYS
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A callback is planned after the contact and within %(days)s days.",
+                        days=MAX_CALLBACK_DAYS,
+                    )
+                )
 
     # ------------------------------------------------------------------ CRUD
 
+    def _protected_immutable_refusal(self):
+        return UserError(
+            self.env._(
+                "Interactions are a permanent record and cannot be edited. Log a new "
+                "interaction to correct one; a manager can void one with a reason."
+            )
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            vals.pop("state", None)
-            for name in VOID_FIELDS | PROMISE_FIELDS | {"overridden_rules"}:
-                vals.pop(name, None)
-            if vals.get("outcome") == "promise_to_pay":
-                vals["promise_state"] = "pending"
-        self._check_new_contacts(vals_list)
         interactions = super().create(vals_list)
         interactions._apply_outcomes()
         return interactions
 
-    def write(self, vals):
-        # only the module's own voiding and promise check, as superuser, change a line
-        context = self.env.context if self.env.su else {}
-        allowed = VOID_FIELDS if context.get("interaction_voiding") else set()
-        if context.get("interaction_promise_check"):
-            allowed = allowed | PROMISE_FIELDS
-        changed = set(vals) - allowed
-        if changed:
-            raise UserError(
-                self.env._(
-                    "Interactions are a permanent record and cannot be edited. Log a new "
-                    "interaction to correct one; a manager can void one with a reason."
-                )
-            )
-        return super().write(vals)
+    def _prepare_create_vals(self, vals_list):
+        """The values that will be stored (the action's defaults applied): a promise
+        is tracked from the start, and the contact rules and bounds judge them."""
+        for vals in vals_list:
+            if vals.get("outcome") == "promise_to_pay" and not vals.get("promise_state"):
+                vals["promise_state"] = "pending"
+        self._check_new_contacts(vals_list)
+        return super()._prepare_create_vals(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
@@ -220,6 +279,18 @@ class PatientInteraction(models.Model):
                     self.env._(
                         "An interaction is logged once it happened: its date cannot be in the "
                         "future."
+                    )
+                )
+            if (
+                moment < now - timedelta(days=MAX_BACKDATE_DAYS)
+                and not is_manager
+                and not is_trusted(self.env)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A contact is logged within %(days)s days of when it happened; a "
+                        "collections manager can log older ones.",
+                        days=MAX_BACKDATE_DAYS,
                     )
                 )
             if vals.get("channel") in contact_rules.OUTBOUND_CHANNELS:
@@ -337,10 +408,11 @@ class PatientInteraction(models.Model):
         model_id = self.env["ir.model"]._get_id("patient.account")
         Activity = self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True)
         activities = []
-        for interaction in self.sudo():
+        # the effects are the module's own: holds and contact flags on any account
+        for interaction in trusted(self.sudo()):
             account = interaction.account_id
             account._message_log(body=Markup("<p>%s</p>") % interaction._summary())
-            if not self.env.context.get("patient_statement_logging"):
+            if not trusted_flag(self.env, "patient_statement_logging"):
                 # a statement is no answer to the specialist's open to-dos
                 interaction._complete_matching_activity()
             owner = account.user_id or interaction.user_id
@@ -439,10 +511,13 @@ class PatientInteraction(models.Model):
         """Void interactions logged by mistake: they stay visible, marked void."""
         if not self.env.user.has_group("patient_collections.group_collections_manager"):
             raise AccessError(self.env._("Only a collections manager can void an interaction."))
-        if not (reason or "").strip():
+        self.check_access("read")
+        if not isinstance(reason, str) or not reason.strip():
             raise UserError(self.env._("Say why the interaction is voided."))
+        if len(reason) > 1000:
+            raise UserError(self.env._("Keep the reason for voiding under 1,000 characters."))
         logged = self.filtered(lambda interaction: interaction.state == "logged")
-        logged.sudo().with_context(interaction_voiding=True).write(
+        trusted(logged.sudo()).write(
             {
                 "state": "voided",
                 "void_reason": reason.strip(),
@@ -508,7 +583,7 @@ class PatientInteraction(models.Model):
         broken = due - kept
         for state, promises in (("kept", kept), ("broken", broken)):
             for promise in promises:
-                promise.sudo().with_context(interaction_promise_check=True).write(
+                trusted(promise.sudo()).write(
                     {
                         "promise_state": state,
                         "promise_checked_on": today,
@@ -550,6 +625,6 @@ class PatientInteraction(models.Model):
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
                 activities
             )
-        accounts = due.account_id.filtered(lambda a: a.hold_reason == "promise_to_pay")
+        accounts = trusted(due.account_id).filtered(lambda a: a.hold_reason == "promise_to_pay")
         accounts._release_hold(why=self.env._("The promised date has passed."))
         return {"kept": len(kept), "broken": len(broken)}

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..logic import plan_schedule
+from .patient_protected import is_trusted, trusted
 
 # What a user may still change on a plan: the signed agreement, once scanned.
 USER_FIELDS = frozenset({"agreement", "agreement_filename"})
@@ -213,13 +214,15 @@ class PatientPaymentPlan(models.Model):
             ]
         if problems:
             raise UserError("\n".join(problems))
-        plans = self.sudo().create([self._prepare_plan_vals(a, t, today) for a, t in requests])
+        plans = trusted(self.sudo()).create(
+            [self._prepare_plan_vals(a, t, today) for a, t in requests]
+        )
         plans._activate(channel=channel)
         return plans.with_env(self.env)
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
+        if not is_trusted(self.env):
             raise UserError(
                 self.env._(
                     "Payment plans are made with the Payment Plan button of the patient "
@@ -240,10 +243,10 @@ class PatientPaymentPlan(models.Model):
         stage = self.env.ref("patient_collections.stage_payment_plan", raise_if_not_found=False)
         accounts = self.account_id
         if stage:
-            accounts.filtered(lambda a: a.stage_id != stage).with_context(
-                collections_run=True
-            ).write({"stage_id": stage.id})
-        self.env["patient.interaction"].with_context(patient_interaction_logged=True).create(
+            trusted(accounts.filtered(lambda a: a.stage_id != stage), collections_run=True).write(
+                {"stage_id": stage.id}
+            )
+        trusted(self.env["patient.interaction"]).create(
             [
                 {
                     "account_id": plan.account_id.id,
@@ -269,7 +272,7 @@ class PatientPaymentPlan(models.Model):
     # ------------------------------------------------------------------ actions
 
     def write(self, vals):
-        if not self.env.su:
+        if not is_trusted(self.env):
             locked = {
                 name
                 for name in vals
@@ -286,6 +289,7 @@ class PatientPaymentPlan(models.Model):
         return super().write(vals)
 
     def action_cancel(self):
+        self.check_access("read")
         self.account_id._check_owner()
         for plan in self:
             if plan.state not in ("draft", "active"):
@@ -294,8 +298,9 @@ class PatientPaymentPlan(models.Model):
                         "Only a draft or active plan can be cancelled (%(plan)s).", plan=plan.name
                     )
                 )
-        self.sudo().write({"state": "cancelled", "end_date": fields.Date.context_today(self)})
-        for account in self.account_id:
+        cancelled = trusted(self.sudo())
+        cancelled.write({"state": "cancelled", "end_date": fields.Date.context_today(self)})
+        for account in cancelled.account_id:
             account._return_to_escalation()
         return True
 
@@ -303,6 +308,7 @@ class PatientPaymentPlan(models.Model):
         """Odoo's payment registration on the account's open invoices, with the next
         installment's amount filled in."""
         self.ensure_one()
+        self.check_access("read")
         invoices = self.env["account.move"].search(
             [
                 ("patient_account_id", "=", self.account_id.id),
@@ -330,6 +336,7 @@ class PatientPaymentPlan(models.Model):
         }
 
     def action_print_agreement(self):
+        self.check_access("read")
         return self.env.ref(
             "patient_collections.action_report_payment_plan_agreement"
         ).report_action(self)
@@ -388,7 +395,7 @@ class PatientPaymentPlan(models.Model):
         """Spread the payments over the installments again, from scratch, and update
         the installments' paid amounts and states (only the ones that change).
         Follows the accounting whoever posted the payment: runs as superuser."""
-        plans = self.sudo().filtered(lambda plan: plan.state == "active")
+        plans = trusted(self.sudo()).filtered(lambda plan: plan.state == "active")
         if not plans:
             return
         today = today or fields.Date.context_today(self)

@@ -2,6 +2,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .patient_protected import is_trusted
+
 
 class PatientPaymentPlanInstallment(models.Model):
     _name = "patient.payment.plan.installment"
@@ -10,6 +12,7 @@ class PatientPaymentPlanInstallment(models.Model):
     _inherit = ["patient.phi.mixin"]
     _audit_open = False
     _rec_name = "plan_id"
+    _protected_immutable = True
 
     plan_id = fields.Many2one("patient.payment.plan", required=True, ondelete="cascade", index=True)
     account_id = fields.Many2one(related="plan_id.account_id", store=True, index=True)
@@ -53,7 +56,7 @@ class PatientPaymentPlanInstallment(models.Model):
     def _check_system_write(self):
         """Installments and what was paid on them follow the plan and the payments:
         nobody edits them by hand."""
-        if not self.env.su:
+        if not is_trusted(self.env):
             raise UserError(
                 self.env._(
                     "Installments follow the plan's schedule and the payments received: "

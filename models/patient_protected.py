@@ -19,8 +19,19 @@ from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
 TRUSTED_KEY = "patient_collections_trusted"
-# The marker itself: module-private, compared by identity.
-_TRUSTED = object()
+
+
+class _Trust:
+    """The marker: module-private, never built from a client's JSON.  It names the
+    behaviour flags the module itself set with it, so a flag of the same name sent
+    by a client counts for nothing."""
+
+    __slots__ = ("flags",)
+
+    def __init__(self, flags):
+        self.flags = frozenset(flags)
+
+
 # Context keys a client could send to keep a change out of the chatter.
 AUDIT_HIDING_KEYS = ("tracking_disable", "mail_notrack", "mail_create_nolog")
 
@@ -29,16 +40,19 @@ def trusted(records, **flags):
     """``records`` in one of the module's own code paths: protected fields may be
     written.  ``flags`` are behaviour keys (e.g. the run's ``collections_run``),
     honoured only together with the marker (see :func:`trusted_flag`)."""
-    return records.with_context(**{TRUSTED_KEY: _TRUSTED}, **flags)
+    outer = records.env.context.get(TRUSTED_KEY)
+    names = set(flags) | (outer.flags if isinstance(outer, _Trust) else set())
+    return records.with_context(**{TRUSTED_KEY: _Trust(names)}, **flags)
 
 
 def is_trusted(env):
-    return env.context.get(TRUSTED_KEY) is _TRUSTED
+    return isinstance(env.context.get(TRUSTED_KEY), _Trust)
 
 
 def trusted_flag(env, key):
     """A behaviour flag set by :func:`trusted`; the same key from a client is ignored."""
-    return bool(is_trusted(env) and env.context.get(key))
+    trust = env.context.get(TRUSTED_KEY)
+    return isinstance(trust, _Trust) and key in trust.flags and bool(env.context.get(key))
 
 
 # What a number or a date entered by hand may be: beyond these, arithmetic and SQL
@@ -111,17 +125,18 @@ def check_value_types(model, vals_list):
         raise ValidationError("\n".join(dict.fromkeys(problems)))
 
 
-def untrusted_context(env, protected):
-    """The context of an untrusted create or write: no default for a protected
-    field, nothing that hides the change from tracking."""
-    context = {
+def safe_context(env, protected):
+    """The context a create or write runs with: no default for a protected field
+    (a client's ``default_*`` keys reach the module's own code paths too), and
+    nothing that hides the change from tracking unless the module set it."""
+    trust = env.context.get(TRUSTED_KEY)
+    set_by_module = trust.flags if isinstance(trust, _Trust) else frozenset()
+    return {
         key: value
         for key, value in env.context.items()
         if not (key.startswith("default_") and key[len("default_") :] in protected)
+        and (key not in AUDIT_HIDING_KEYS or key in set_by_module)
     }
-    for key in AUDIT_HIDING_KEYS:
-        context.pop(key, None)
-    return context
 
 
 class PatientProtectedMixin(models.AbstractModel):
@@ -171,8 +186,8 @@ class PatientProtectedMixin(models.AbstractModel):
             )
         )
 
-    def _untrusted(self):
-        return self.with_context(untrusted_context(self.env, self._protected_names()))
+    def _safe(self):
+        return self.with_context(safe_context(self.env, self._protected_names()))
 
     def _prepare_create_vals(self, vals_list):
         """Hook: the values about to be created, defaults applied by the caller when
@@ -183,9 +198,9 @@ class PatientProtectedMixin(models.AbstractModel):
 
     @api.model_create_multi
     def create(self, vals_list):
+        model = self._safe()
         if is_trusted(self.env):
-            return super().create(self._prepare_create_vals(vals_list))
-        model = self._untrusted()
+            return super(PatientProtectedMixin, model).create(model._prepare_create_vals(vals_list))
         check_value_types(model, vals_list)
         protected = model._protected_names()
         given = {name for vals in vals_list for name in vals} & protected
@@ -211,9 +226,9 @@ class PatientProtectedMixin(models.AbstractModel):
         return super(PatientProtectedMixin, model).create(vals_list)
 
     def write(self, vals):
+        records = self._safe()
         if is_trusted(self.env):
-            return super().write(vals)
-        records = self._untrusted()
+            return super(PatientProtectedMixin, records).write(vals)
         check_value_types(records, [vals])
         written = {name for name in vals if not name.startswith(("message_", "activity_"))}
         if records._protected_immutable and written:

@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from odoo.addons.patient_collections.models.patient_protected import trusted
+
 
 @tagged("post_install", "-at_install")
 class TestBoardTour(HttpCase):
@@ -46,9 +48,8 @@ class TestAccountantTour(HttpCase):
             groups="base.group_user,patient_collections.group_collections_accountant",
         )
         partner = self.env["res.partner"].create({"name": "Tourperson Books", "is_patient": True})
-        account = self.env["patient.account"].create(
-            {"partner_id": partner.id, "hold_reason": "other", "hold_note": "Synthetic note"}
-        )
+        account = self.env["patient.account"].create({"partner_id": partner.id})
+        trusted(account)._set_hold("other", note="Synthetic note")
         self.start_tour("/odoo", "patient_collections_accountant_tour", login="pc_tour_accountant")
         opened = self.env["patient.access.log"].search(
             [("event", "=", "open"), ("user_id", "=", accountant.id)]

@@ -76,7 +76,7 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
     def test_balances_cannot_be_edited(self):
         self.make_invoice(self.child, 10.0, "2026-01-05")
         account = self.account_of(self.guarantor)
-        with self.assertRaisesRegex(UserError, "balance_due"):
+        with self.assertRaisesRegex(UserError, "Balance Due"):
             account.write({"balance_due": 0.0})
         self.assertEqual(account.balance_due, 10.0)
 

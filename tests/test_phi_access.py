@@ -11,6 +11,8 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.patient_collections.models.patient_protected import trusted
+
 from .common import PatientCollectionsCommon
 
 ALLOWED = "ok"
@@ -71,9 +73,8 @@ class TestPhiAccess(PatientCollectionsCommon):
         )
         cls.invoice = cls.make_invoice(cls.child, 400.0, "2026-01-05")
         cls.account = cls.invoice.patient_account_id
-        cls.account.write(
-            {"hold_note": "Synthetic hold note", "user_id": cls.users["specialist"].id}
-        )
+        cls.account.write({"user_id": cls.users["specialist"].id})
+        trusted(cls.account)._set_hold("other", note="Synthetic hold note")
         cls.interaction = cls.env["patient.interaction"].create(
             {
                 "account_id": cls.account.id,
@@ -368,7 +369,7 @@ class TestPhiAccess(PatientCollectionsCommon):
 
     def test_specialist_works_own_and_unassigned_accounts(self):
         specialist = self.users["specialist"]
-        self.account.with_user(specialist).write({"hold_reason": "other"})
+        self.account.with_user(specialist)._set_hold("other")
         other = self.make_invoice(self.other_guarantor, 90.0, "2026-02-01").patient_account_id
         self.assertFalse(other.user_id)
         other.with_user(specialist).write({"user_id": specialist.id})
@@ -376,8 +377,8 @@ class TestPhiAccess(PatientCollectionsCommon):
 
     def test_manager_changes_any_account_of_their_companies(self):
         self.account.user_id = self.other_specialist
-        self.account.with_user(self.users["manager"]).write({"hold_reason": "other"})
-        self.assertEqual(self.account.hold_reason, "other")
+        self.account.with_user(self.users["manager"])._set_hold("dispute")
+        self.assertEqual(self.account.hold_reason, "dispute")
 
     def test_specialist_of_another_company(self):
         other_company = self.setup_other_company(name="Other Clinic PHI")["company"]
@@ -429,7 +430,7 @@ class TestPhiAccess(PatientCollectionsCommon):
                 self.assertNotIn("Testchild", message)
         self.account.user_id = self.other_specialist
         with self.assertRaises(AccessError) as caught:
-            self.account.with_user(self.users["specialist"]).write({"hold_reason": "other"})
+            self.account.with_user(self.users["specialist"])._set_hold("dispute")
         self.assertIn(self.account.name, str(caught.exception))
         self.assertNotIn("Testparent", str(caught.exception))
 
