@@ -11,3 +11,7 @@ from . import test_plan_concurrency
 from . import test_phi_access
 from . import test_phi_http
 from . import test_access_log
+from . import test_outbound_gate
+from . import test_tours_roles
+from . import test_access_log_reads
+from . import test_protection
