@@ -17,3 +17,7 @@ from . import patient_payment_plan
 from . import ir_actions_report
 from . import mail_activity
 from . import res_users
+from . import ir_binary
+from . import ir_attachment
+from . import res_partner_access_log
+from . import account_move_access_log

@@ -11,12 +11,16 @@ _logger = logging.getLogger(__name__)
 
 EVENTS = [
     ("open", "Opened"),
+    ("list", "Listed"),
     ("print", "Printed"),
+    ("download", "Downloaded"),
     ("email", "Emailed"),
     ("export", "Exported"),
     ("denied", "Denied"),
     ("purge", "Log purged"),
 ]
+# The files of these models are patient data: their downloads are logged.
+PATIENT_FILE_MODELS = ("patient.account", "patient.payment.plan", "patient.collection.run")
 # The longest list of record ids kept on one export line, and of references named.
 MAX_LOGGED_IDS = 10000
 MAX_NAMED_REFS = 20
@@ -47,6 +51,7 @@ class PatientAccessLog(models.Model):
     _description = "Patient Data Access Log"
     _inherit = ["patient.phi.mixin"]
     _audit_open = False
+    _audit_list = False
     _order = "date desc, id desc"
     _log_access = False  # the row has its own date and user; nobody ever writes it
 
@@ -120,8 +125,10 @@ class PatientAccessLog(models.Model):
     @api.model
     def _entry_vals(self, event, records, **extra):
         """The values of one log line per record of ``records`` (or one line for
-        the whole set when ``extra`` says ``batch=True``)."""
+        the whole set when ``extra`` says ``batch=True``, counting ``count``
+        records when given: a list read logs the ids of its first records only)."""
         batch = extra.pop("batch", False)
+        count = extra.pop("count", None)
         base = {
             "date": fields.Datetime.now(),
             "user_id": self.env.uid,
@@ -131,8 +138,10 @@ class PatientAccessLog(models.Model):
             **extra,
         }
         ids = records.ids
-        # {id: (company id, reference)}; contacts and invoices have no reference to show
-        refs = records._audit_refs() if ids and hasattr(records, "_audit_refs") else {}
+        # {id: (company id, reference)}; contacts and invoices have no reference to show.
+        # One line for many records names the first ones only: no need to look up the rest.
+        named = records if not batch else records[:MAX_NAMED_REFS]
+        refs = named._audit_refs() if ids and hasattr(records, "_audit_refs") else {}
         default_company = self._default_company().id
         if not batch and ids:
             return [
@@ -145,7 +154,7 @@ class PatientAccessLog(models.Model):
                 }
                 for record_id in ids
             ]
-        if refs:
+        if refs and len(refs) == len(ids):
             companies = {company_id for company_id, _ref in refs.values() if company_id}
         elif ids and "company_id" in records._fields:
             companies = set(records.sudo().company_id.ids)
@@ -159,7 +168,7 @@ class PatientAccessLog(models.Model):
                 **base,
                 "company_id": companies.pop() if len(companies) == 1 else default_company,
                 "record_ref": ", ".join(names) or False,
-                "record_count": len(ids),
+                "record_count": len(ids) if count is None else count,
                 "res_id": ids[0] if len(ids) == 1 else False,
                 "res_ids": ",".join(map(str, ids[:MAX_LOGGED_IDS])),
             }
@@ -195,13 +204,14 @@ class PatientAccessLog(models.Model):
         return self.sudo().browse(ids)
 
     @api.model
-    def _log_denied(self, records, detail):
+    def _log_denied(self, records, detail, **extra):
         """Record a refused access.  Written in the current transaction, for when
         the caller handles the refusal and goes on, and again on a cursor of its
         own if the transaction is rolled back, as it is when the refusal reaches
         the user: the record of the attempt outlives the attempt."""
-        vals_list = self._entry_vals("denied", records.sudo(), detail=detail, batch=True)
-        self._insert(vals_list)
+        vals_list = self._entry_vals("denied", records.sudo(), detail=detail, batch=True, **extra)
+        if not self.env.cr.readonly:  # a download route's replica: written after rollback
+            self._insert(vals_list)
         registry = self.env.registry
         if modules.module.current_test and not registry.in_test_mode():
             # a transaction of its own could not see the test's uncommitted users
@@ -215,6 +225,35 @@ class PatientAccessLog(models.Model):
                 _logger.exception("Could not record a refused access in the access log")
 
         self.env.cr.postrollback.add(write_after_rollback)
+
+    @api.model
+    def _log_download(self, attachments, how):
+        """One 'download' line per file of ``attachments`` that belongs to patient
+        data (a statement, a plan agreement, a run's merged statements), naming
+        the record it belongs to; ``how``: the field read (``raw``, ``datas``)."""
+        files = attachments.sudo().filtered(
+            lambda attachment: attachment.res_model in PATIENT_FILE_MODELS and attachment.res_id
+        )
+        vals_list = []
+        for res_model in {attachment.res_model for attachment in files}:
+            of_model = files.filtered(lambda attachment, m=res_model: attachment.res_model == m)
+            owners = self.env[res_model].sudo().browse(of_model.mapped("res_id"))
+            for vals, attachment in zip(
+                self._entry_vals("download", owners, field_names=how), of_model, strict=True
+            ):
+                vals["detail"] = f"ir.attachment,{attachment.id}"
+                vals_list.append(vals)
+        if not vals_list:
+            return
+        if not self.env.cr.readonly:
+            self._insert(vals_list)
+            return
+        # Odoo streams files on a read-only transaction (a replica's, when there is
+        # one): the line is written at once on a read/write cursor of its own, the
+        # way Odoo's asset route writes its bundles (web/controllers/binary.py)
+        self.env.cr.rollback()
+        with self.env.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})[self._name]._insert(vals_list)
 
     # ------------------------------------------------------------------ retention
 

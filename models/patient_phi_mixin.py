@@ -1,10 +1,16 @@
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.osv import expression
 
 EXPORT_GROUP = "base.group_allow_export"
 # Marks the reads of a list or board, which are not form opens.  An object, not a
 # string: a client's context (JSON) cannot carry it, so it cannot skip the log.
 LIST_READ = object()
+LIST_READ_KEY = "patient_list_read"
+# The record ids one list-read line keeps (its record count says how many were read).
+MAX_LISTED_IDS = 1000
+# Models whose records belong to a patient account: their list reads are logged.
+PATIENT_PARENT_MODELS = ("patient.account", "patient.payment.plan")
 
 
 def check_export_paths(records, fields_to_export):
@@ -52,6 +58,216 @@ def check_export_right(records, fields_to_export):
     )
 
 
+def _first_names(names):
+    """The fields named by ``names`` (``partner_id.name``, ``date:month``,
+    ``total:sum(balance_due)``, ``name desc``): their first path element."""
+    result = set()
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        name = name.strip().split(" ", 1)[0]
+        if "(" in name:  # "alias:agg(field)"
+            name = name.split("(", 1)[1].rstrip(")")
+        result.add(name.split(":", 1)[0].split(".", 1)[0])
+    return result
+
+
+def domain_field_names(domain):
+    """The fields a domain filters on (first path element of each leaf)."""
+    names = set()
+    for leaf in domain or ():
+        if isinstance(leaf, (list, tuple)) and len(leaf) == 3 and isinstance(leaf[0], str):
+            names |= _first_names([leaf[0]])
+    return names
+
+
+def order_field_names(order):
+    return _first_names((order or "").split(",")) if isinstance(order, str) else set()
+
+
+def listed_records(model, result):
+    """The records a search_read or web_search_read answered with."""
+    rows = result.get("records", []) if isinstance(result, dict) else result
+    return [row["id"] for row in rows if isinstance(row, dict) and row.get("id")]
+
+
+def grouped_records(domain, offset=0, limit=None):
+    """A function giving the records a grouped read aggregated: those of its
+    domain, or of the groups returned when the groups were paged."""
+
+    def ids_of(model, result):
+        groups = result.get("groups", []) if isinstance(result, dict) else result
+        scope = domain or []
+        if offset or limit:
+            scope = expression.OR([group.get("__domain", scope) for group in groups] or [[]])
+            if not groups:
+                return [], 0
+        ids = model.search(scope, limit=MAX_LISTED_IDS, order="id").ids
+        count = len(ids) if len(ids) < MAX_LISTED_IDS else model.search_count(scope)
+        return ids, count
+
+    return ids_of
+
+
+def audit_list_read(model, detail, call, ids_of=listed_records, touched=(), phi_fields=None):
+    """``call(model)``, a list read of patient data (search_read, web_search_read,
+    read_group...), written to the access log as one 'list' line: the model, how
+    many records, their ids (the first MAX_LISTED_IDS) and the fields ``touched``
+    (read, filtered, grouped or ordered on).  A refusal is logged as 'denied'.
+
+    ``phi_fields``: None for the module's models (every list read is patient
+    data); for a shared model (contacts, invoices), its patient fields: the read
+    is logged only when it touches one of them.  The reads made inside the call
+    (a form's lines, the records of a group) are part of this line, not lines of
+    their own; reads as superuser are the module's own."""
+    env = model.env
+    if env.su or env.context.get(LIST_READ_KEY) is LIST_READ:
+        return call(model)
+    touched = {name for name in touched if name in model._fields}
+    if phi_fields is None:
+        if not model._audit_lists():
+            return call(model)
+    elif not touched & set(phi_fields):
+        return call(model)
+    inner = model.with_context(**{LIST_READ_KEY: LIST_READ})
+    Log = env["patient.access.log"]
+    field_names = ", ".join(sorted(touched)) or False
+    try:
+        result = call(inner)
+        found = ids_of(inner, result)
+    except AccessError:
+        Log._log_denied(model.browse(), detail=detail, field_names=field_names)
+        raise
+    ids, count = found if isinstance(found, tuple) else (found, len(found))
+    Log._log(
+        "list",
+        model.browse(ids[:MAX_LISTED_IDS]),
+        batch=True,
+        count=count,
+        detail=detail,
+        field_names=field_names,
+    )
+    return result
+
+
+class ListReadAudit:
+    """The list reads of a model, each logged through :func:`audit_list_read`.
+    Mixed into model classes; ``_audit_list_phi_fields()`` says which reads are
+    patient data (None: all of them)."""
+
+    __slots__ = ()  # the layout of Odoo's record classes
+
+    def _audit_list_phi_fields(self):
+        return None
+
+    @api.model
+    def search_read(
+        self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
+    ):
+        return audit_list_read(
+            self,
+            "search_read",
+            lambda model: super(ListReadAudit, model).search_read(  # noqa: UP008
+                domain, fields, offset=offset, limit=limit, order=order, **read_kwargs
+            ),
+            touched=set(fields or ())
+            | domain_field_names(domain)
+            | order_field_names(order)
+            | (set() if fields else self._audit_list_default_fields()),
+            phi_fields=self._audit_list_phi_fields(),
+        )
+
+    @api.model
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        return audit_list_read(
+            self,
+            "web_search_read",
+            lambda model: super(ListReadAudit, model).web_search_read(  # noqa: UP008
+                domain,
+                specification,
+                offset=offset,
+                limit=limit,
+                order=order,
+                count_limit=count_limit,
+            ),
+            touched=set(specification or ())
+            | domain_field_names(domain)
+            | order_field_names(order),
+            phi_fields=self._audit_list_phi_fields(),
+        )
+
+    @api.model
+    def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
+        return audit_list_read(
+            self,
+            "read_group",
+            lambda model: super(ListReadAudit, model).read_group(  # noqa: UP008
+                domain, fields, groupby, offset=offset, limit=limit, orderby=orderby, lazy=lazy
+            ),
+            ids_of=grouped_records(domain, offset, limit),
+            touched=self._audit_group_fields(domain, fields, groupby, orderby),
+            phi_fields=self._audit_list_phi_fields(),
+        )
+
+    @api.model
+    def web_read_group(
+        self, domain, fields, groupby, limit=None, offset=0, orderby=False, lazy=True
+    ):
+        return audit_list_read(
+            self,
+            "web_read_group",
+            lambda model: super(ListReadAudit, model).web_read_group(  # noqa: UP008
+                domain, fields, groupby, limit=limit, offset=offset, orderby=orderby, lazy=lazy
+            ),
+            ids_of=grouped_records(domain, offset, limit),
+            touched=self._audit_group_fields(domain, fields, groupby, orderby),
+            phi_fields=self._audit_list_phi_fields(),
+        )
+
+    @api.model
+    def read_progress_bar(self, domain, group_by, progress_bar):
+        progress_bar = progress_bar if isinstance(progress_bar, dict) else {}
+        return audit_list_read(
+            self,
+            "read_progress_bar",
+            lambda model: super(ListReadAudit, model).read_progress_bar(  # noqa: UP008
+                domain, group_by, progress_bar
+            ),
+            ids_of=grouped_records(domain),
+            touched=self._audit_group_fields(
+                domain,
+                [progress_bar.get("field"), progress_bar.get("sum_field")],
+                [group_by],
+                False,
+            ),
+            phi_fields=self._audit_list_phi_fields(),
+        )
+
+    # the log is written: a read/write transaction, not a replica's
+    search_read._readonly = False
+    web_search_read._readonly = False
+    read_group._readonly = False
+    web_read_group._readonly = False
+    read_progress_bar._readonly = False
+
+    @api.model
+    def _audit_group_fields(self, domain, fields, groupby, orderby):
+        groupby = [groupby] if isinstance(groupby, str) else list(groupby or ())
+        return (
+            _first_names(fields or ())
+            | _first_names(groupby)
+            | domain_field_names(domain)
+            | order_field_names(orderby)
+        )
+
+    @api.model
+    def _audit_list_default_fields(self):
+        """The fields a search_read without a field list reads: all it may read."""
+        return set(self.check_field_access_rights("read", None))
+
+
 def audit_phi_export(records, fields_to_export, phi_fields):
     """Exports of contacts or invoices with patient fields: checked like the
     module's own exports, and logged when a patient field is part of them."""
@@ -60,27 +276,64 @@ def audit_phi_export(records, fields_to_export, phi_fields):
         check_export_right(records, fields_to_export)
 
 
-class PatientPhiMixin(models.AbstractModel):
-    """What every model holding patient data shares: form opens, prints and
-    exports are written to the access log, refused ones too; exports need
-    Odoo's export right; portal and public users reach nothing through the
+class PatientPhiMixin(ListReadAudit, models.AbstractModel):
+    """What every model holding patient data shares: form opens, list reads,
+    prints and exports are written to the access log, refused ones too; exports
+    need Odoo's export right; portal and public users reach nothing through the
     chatter routes; notifications go only to users who may read the record."""
 
     _name = "patient.phi.mixin"
     _inherit = ["patient.protected.mixin"]
     _description = "Patient Data (access logged)"
-    # opening a form of these models is logged (lists and boards are not)
+    # opening a form of these models is logged
     _audit_open = True
+    # list reads (search_read, web_search_read, read_group...) are logged: None
+    # for "when the records belong to a patient account" (see _audit_lists)
+    _audit_list = None
 
     # ------------------------------------------------------------------ identifiers
 
+    @api.model
+    def _audit_lists(self):
+        """Whether list reads of this model are patient data: a model whose forms
+        are logged, or whose records belong to an account or a plan (their open
+        items, installments...); not configuration (stages) nor the log itself."""
+        if self._audit_list is not None:
+            return self._audit_list
+        return self._audit_open or any(
+            field.type == "many2one" and field.comodel_name in PATIENT_PARENT_MODELS
+            for field in self._fields.values()
+        )
+
     def _audit_refs(self):
         """{id: (company id, reference)}: what the log stores of each record, an
-        identifier such as the account number, never a name."""
-        has_company = "company_id" in self._fields
+        identifier, never a name nor what the record says (an interaction's
+        outcome): the record's number (``name``), else its account's or plan's
+        number and its own id (``PA00012 #345``)."""
+        records = self.sudo()
+        company = "company_id" in self._fields
+        name = self._fields.get("name")
+        if name is not None and name.type == "char" and not name.translate:
+            return {
+                record.id: (record.company_id.id if company else False, record.name or False)
+                for record in records
+            }
+        parent = next(
+            (
+                fname
+                for fname, field in self._fields.items()
+                if field.type == "many2one" and field.comodel_name in PATIENT_PARENT_MODELS
+            ),
+            None,
+        )
         return {
-            record.id: (record.company_id.id if has_company else False, record.display_name)
-            for record in self.sudo()
+            record.id: (
+                record.company_id.id if company else False,
+                f"{record[parent].name} #{record.id}"
+                if parent and record[parent]
+                else f"#{record.id}",
+            )
+            for record in records
         }
 
     def _patient_account(self):
@@ -98,25 +351,16 @@ class PatientPhiMixin(models.AbstractModel):
 
     # ------------------------------------------------------------------ logging hooks
 
-    @api.model
-    def web_search_read(
-        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
-    ):
-        return super(
-            PatientPhiMixin, self.with_context(patient_list_read=LIST_READ)
-        ).web_search_read(
-            domain, specification, offset=offset, limit=limit, order=order, count_limit=count_limit
-        )
-
     def _audited_read(self, read, detail=False):
         """``read(records)`` logged as an open of these records, or as a refusal.
         The lines it reads inside them (a form's interactions and plans) are not
-        opened; lists, boards and the superuser are not logged."""
-        listing = self.env.context.get("patient_list_read") is LIST_READ
+        opened; the records of a list (logged as one list line) and the
+        superuser are not logged."""
+        listing = self.env.context.get(LIST_READ_KEY) is LIST_READ
         if not self._audit_open or self.env.su or listing:
             return read(self)
         try:
-            result = read(self.with_context(patient_list_read=LIST_READ))
+            result = read(self.with_context(**{LIST_READ_KEY: LIST_READ}))
         except AccessError:
             self.env["patient.access.log"]._log_denied(self, detail=detail or "open")
             raise
