@@ -2,6 +2,113 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
 from ..logic import priority
+from ..logic.value_types import wrong_type
+from .patient_protected import check_value_types
+
+# (minimum, maximum) of each number setting.  Beyond these a setting means nothing
+# a practice would want (no call allowed, a statement every 0 days...) or date
+# arithmetic and SQL overflow.
+SETTING_BOUNDS = {
+    "collections_notification_days": (0, 730),
+    "collections_final_notice_days": (0, 365),
+    "collections_max_calls": (1, 50),
+    "collections_call_window_days": (1, 365),
+    "collections_plan_min_installment": (0.01, 1_000_000),
+    "collections_plan_max_months": (1, 120),
+    "collections_plan_max_installments": (1, 520),
+    "collections_plan_grace_days": (0, 365),
+    "collections_plan_misses_default": (1, 60),
+    "collections_statement_cycle_days": (1, 365),
+    "collections_promise_horizon_days": (1, 365),
+    **{"collections_weight_" + key: (0, 100) for key in priority.TERM_KEYS},
+    "collections_access_log_years": (6, 100),
+}
+# Printed on every statement: longer texts would not fit its page.
+SETTING_TEXT_LIMITS = {
+    "collections_payment_instructions": 2000,
+    "collections_assistance_notice": 2000,
+}
+
+
+def type_problems(model, vals):
+    """Values of another type than their field's (``{}`` for a date, a list for a
+    number...), which Odoo would take for empty or hand to SQL as they are."""
+    expected = {
+        "integer": model.env._("expects a whole number"),
+        "float": model.env._("expects a number"),
+        "monetary": model.env._("expects an amount"),
+        "date": model.env._("expects a date (YYYY-MM-DD)"),
+        "datetime": model.env._("expects a date and time (YYYY-MM-DD HH:MM:SS)"),
+        "selection": model.env._("expects one of its listed choices"),
+        "boolean": model.env._("expects true or false"),
+    }
+    problems = []
+    for name, value in vals.items():
+        field = model._fields.get(name)
+        if field is not None and wrong_type(field.type, value):
+            problems.append(
+                model.env._(
+                    "%(field)s %(problem)s.",
+                    field=field.get_description(model.env)["string"],
+                    problem=expected.get(field.type, model.env._("expects a text")),
+                )
+            )
+    return problems
+
+
+def check_setting_values(model, vals):
+    """Refuse collections settings of the wrong type (text where a number goes,
+    1e300, NaN) or texts that cannot be printed, with a clear message, before
+    anything is written.  ``model``: res.company or res.config.settings."""
+    vals = {name: value for name, value in vals.items() if name.startswith("collections_")}
+    problems = type_problems(model, vals)
+    if problems:
+        raise ValidationError("\n".join(problems))
+    check_value_types(model, [vals])
+    for name, limit in SETTING_TEXT_LIMITS.items():
+        value = vals.get(name)
+        if value is False or value is None:
+            continue
+        label = model._fields[name].get_description(model.env)["string"]
+        if not isinstance(value, str):
+            problems.append(model.env._("%(setting)s expects a text.", setting=label))
+        elif "\x00" in value:
+            problems.append(
+                model.env._("%(setting)s contains a NUL character: remove it.", setting=label)
+            )
+        elif len(value) > limit:
+            problems.append(
+                model.env._(
+                    "%(setting)s is too long: %(limit)s characters at most.",
+                    setting=label,
+                    limit=limit,
+                )
+            )
+    problems += bounds_problems(
+        model,
+        {
+            name: model._fields[name].convert_to_cache(value, model.browse())
+            for name, value in vals.items()
+            if name in SETTING_BOUNDS
+        },
+    )
+    if problems:
+        raise ValidationError("\n".join(dict.fromkeys(problems)))
+
+
+def bounds_problems(model, values):
+    """What is out of bounds in ``values`` ({setting: number})."""
+    return [
+        model.env._(
+            "%(setting)s must be between %(low)s and %(high)s (entered: %(value)s).",
+            setting=model._fields[name].get_description(model.env)["string"],
+            low=SETTING_BOUNDS[name][0],
+            high=SETTING_BOUNDS[name][1],
+            value=value,
+        )
+        for name, value in values.items()
+        if not SETTING_BOUNDS[name][0] <= value <= SETTING_BOUNDS[name][1]
+    ]
 
 
 class ResCompany(models.Model):
@@ -83,6 +190,19 @@ class ResCompany(models.Model):
         "them. HIPAA asks for six years at least.",
     )
 
+    collections_plan_max_installments = fields.Integer(
+        string="Maximum Installments",
+        default=60,
+        help="The payment plan wizard refuses plans of more installments than this "
+        "(the down payment aside).",
+    )
+    collections_promise_horizon_days = fields.Integer(
+        string="Promise Horizon (days)",
+        default=60,
+        help="How far ahead a promise to pay may be dated, and how long a promise may hold "
+        "an account (1 to 365 days).",
+    )
+
     @api.constrains("collections_access_log_years")
     def _check_access_log_years(self):
         for company in self:
@@ -94,7 +214,24 @@ class ResCompany(models.Model):
                     )
                 )
 
+    @api.constrains(*SETTING_BOUNDS)
+    def _check_collections_bounds(self):
+        problems = [
+            problem
+            for company in self
+            for problem in bounds_problems(self, {name: company[name] for name in SETTING_BOUNDS})
+        ]
+        if problems:
+            raise ValidationError("\n".join(dict.fromkeys(problems)))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            check_setting_values(self, vals)
+        return super().create(vals_list)
+
     def write(self, vals):
+        check_setting_values(self, vals)
         """Collections managers configure the collections settings of their
         companies without Odoo's administration rights; nothing else."""
         if (

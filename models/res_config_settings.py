@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from .res_company import check_setting_values
 
 
 class ResConfigSettings(models.TransientModel):
@@ -28,6 +30,9 @@ class ResConfigSettings(models.TransientModel):
     collections_plan_max_months = fields.Integer(
         related="company_id.collections_plan_max_months", readonly=False
     )
+    collections_plan_max_installments = fields.Integer(
+        related="company_id.collections_plan_max_installments", readonly=False
+    )
     collections_plan_grace_days = fields.Integer(
         related="company_id.collections_plan_grace_days", readonly=False
     )
@@ -36,6 +41,9 @@ class ResConfigSettings(models.TransientModel):
     )
     collections_statement_cycle_days = fields.Integer(
         related="company_id.collections_statement_cycle_days", readonly=False
+    )
+    collections_promise_horizon_days = fields.Integer(
+        related="company_id.collections_promise_horizon_days", readonly=False
     )
     collections_payment_instructions = fields.Text(
         related="company_id.collections_payment_instructions", readonly=False
@@ -61,3 +69,14 @@ class ResConfigSettings(models.TransientModel):
     collections_access_log_years = fields.Integer(
         related="company_id.collections_access_log_years", readonly=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the same clear errors as on the company, before the settings are written
+        for vals in vals_list:
+            check_setting_values(self, vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        check_setting_values(self, vals)
+        return super().write(vals)
