@@ -2,6 +2,18 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..logic import escalation
+from .patient_protected import check_value_types
+from .res_company import type_problems
+
+# (minimum, maximum) of a stage's numbers: no practice means more, and the run's
+# date arithmetic and SQL comparisons stay far from overflowing.
+STAGE_BOUNDS = {
+    "sequence": (0, 1_000_000),
+    "days_past_due_min": (0, 3650),
+    "balance_min": (0, 1_000_000_000),
+}
+# Texts shown on the board and printed on statements.
+STAGE_TEXT_LIMITS = {"name": 100, "activity_summary": 200, "statement_message": 1000}
 
 
 class PatientAccountStage(models.Model):
@@ -63,6 +75,64 @@ class PatientAccountStage(models.Model):
                     self.env._("Stage %(stage)s: thresholds cannot be negative.", stage=stage.name)
                 )
 
+    @api.constrains(*STAGE_BOUNDS)
+    def _check_bounds(self):
+        problems = [
+            problem
+            for stage in self
+            for problem in stage._bounds_problems({name: stage[name] for name in STAGE_BOUNDS})
+        ]
+        if problems:
+            raise ValidationError("\n".join(problems))
+
+    def _bounds_problems(self, values):
+        """What is out of bounds in ``values`` ({field: number})."""
+        return [
+            self.env._(
+                "Stage %(stage)s: %(field)s must be between %(low)s and %(high)s.",
+                stage=(self[:1].name or "")[:40],
+                field=self._fields[name].get_description(self.env)["string"],
+                low=STAGE_BOUNDS[name][0],
+                high=STAGE_BOUNDS[name][1],
+            )
+            for name, value in values.items()
+            if not STAGE_BOUNDS[name][0] <= value <= STAGE_BOUNDS[name][1]
+        ]
+
+    def _check_vals(self, vals_list, creating=False):
+        """Numbers within bounds, a name, texts of a sane length without NUL
+        characters (which PostgreSQL refuses): checked before anything is written."""
+        problems = [problem for vals in vals_list for problem in type_problems(self, vals)]
+        if problems:
+            raise ValidationError("\n".join(dict.fromkeys(problems)))
+        check_value_types(self, vals_list)
+        for vals in vals_list:
+            name = vals.get("name", self.env.context.get("default_name") if creating else None)
+            if (creating or "name" in vals) and not name:
+                problems.append(self.env._("A stage needs a name."))
+            problems += self._bounds_problems(
+                {
+                    name: self._fields[name].convert_to_cache(vals[name], self.browse())
+                    for name in STAGE_BOUNDS
+                    if name in vals
+                }
+            )
+            for name, limit in STAGE_TEXT_LIMITS.items():
+                text = vals.get(name)
+                if text is False or text is None:
+                    continue
+                if not isinstance(text, str) or len(text) > limit or "\x00" in text:
+                    problems.append(
+                        self.env._(
+                            "%(field)s must be a text of %(limit)s characters at most, "
+                            "without NUL characters.",
+                            field=self._fields[name].get_description(self.env)["string"],
+                            limit=limit,
+                        )
+                    )
+        if problems:
+            raise ValidationError("\n".join(dict.fromkeys(problems)))
+
     def _compute_account_count(self):
         counts = dict(
             self.env["patient.account"]._read_group(
@@ -71,6 +141,15 @@ class PatientAccountStage(models.Model):
         )
         for stage in self:
             stage.account_count = counts.get(stage, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_vals(vals_list, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_vals([vals])
+        return super().write(vals)
 
     def _as_rule(self):
         """The stage as the pure escalation rules see it."""
