@@ -2,12 +2,14 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..models.patient_account import HOLD_REASONS
-from .common import active_records_default
+from .common import active_records_default, latest_date
 
 
 class PatientAccountHold(models.TransientModel):
     _name = "patient.account.hold"
+    _inherit = ["patient.wizard.mixin"]
     _description = "Put Patient Accounts on Hold or Release Them"
+    _text_limits = {"hold_note": 2000}
 
     account_ids = fields.Many2many(
         "patient.account",
@@ -29,9 +31,41 @@ class PatientAccountHold(models.TransientModel):
             raise UserError(self.env._("Select at least one patient account."))
         accounts.check_access("write")
         if self.action == "set":
-            if not self.hold_reason:
-                raise UserError(self.env._("Choose why the account is put on hold."))
+            self._check_hold()
             accounts._set_hold(self.hold_reason, self.hold_until, self.hold_note)
         else:
             accounts._release_hold(why=self.env._("Released by hand."))
         return {"type": "ir.actions.act_window_close"}
+
+    def _check_hold(self):
+        """A reason, and an end date between today and ten years ahead (the promise
+        horizon of the accounts' companies for a promise to pay)."""
+        if not self.hold_reason:
+            raise UserError(self.env._("Choose why the account is put on hold."))
+        until = self.hold_until
+        if not until:
+            return
+        today = fields.Date.context_today(self)
+        if until < today:
+            raise UserError(
+                self.env._("A hold cannot end in the past: choose today or a later date.")
+            )
+        if until > latest_date(today):
+            raise UserError(
+                self.env._(
+                    "A hold ends within ten years: choose a date before %(date)s, or leave "
+                    "it empty to hold the account until it is released.",
+                    date=latest_date(today),
+                )
+            )
+        if self.hold_reason == "promise_to_pay":
+            horizon = min(self.account_ids.company_id.mapped("collections_promise_horizon_days"))
+            if (until - today).days > horizon:
+                raise UserError(
+                    self.env._(
+                        "A promise to pay holds an account %(days)s days at most (the "
+                        "promise horizon in the collections settings): choose an earlier "
+                        "date.",
+                        days=horizon,
+                    )
+                )

@@ -1,11 +1,14 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 from .common import active_records_default
 
 
 class PatientInteractionVoid(models.TransientModel):
     _name = "patient.interaction.void"
+    _inherit = ["patient.wizard.mixin"]
     _description = "Void Interactions"
+    _text_limits = {"reason": 500}
 
     interaction_ids = fields.Many2many(
         "patient.interaction", required=True, default=active_records_default("patient.interaction")
@@ -14,5 +17,7 @@ class PatientInteractionVoid(models.TransientModel):
 
     def action_void(self):
         self.ensure_one()
+        if not self.interaction_ids:
+            raise UserError(self.env._("Select at least one interaction to void."))
         self.interaction_ids.action_void(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -1,3 +1,5 @@
+import math
+
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
@@ -5,10 +7,12 @@ from odoo.exceptions import UserError
 
 from ..models.patient_interaction import CHANNELS
 from ..models.patient_payment_plan import FREQUENCIES
+from .common import latest_date
 
 
 class PatientPaymentPlanCreate(models.TransientModel):
     _name = "patient.payment.plan.create"
+    _inherit = ["patient.wizard.mixin"]
     _description = "Create a Payment Plan"
 
     account_id = fields.Many2one("patient.account", required=True, readonly=True)
@@ -68,6 +72,48 @@ class PatientPaymentPlanCreate(models.TransientModel):
             "installment_amount": self.installment_amount if by_amount else None,
         }
 
+    def _bounds_problems(self):
+        """What is out of bounds in the wizard's values, checked before the plan's
+        terms (so the schedule is never built from absurd numbers)."""
+        self.ensure_one()
+        company = self.account_id.company_id
+        today = fields.Date.context_today(self)
+        problems = []
+        if self.total_amount <= 0:
+            problems.append(self.env._("The plan's total must be more than zero."))
+        if self.down_payment < 0:
+            problems.append(self.env._("The down payment cannot be negative."))
+        elif self.total_amount > 0 and self.down_payment >= self.total_amount:
+            problems.append(self.env._("The down payment must be less than the plan's total."))
+        if self.first_due_date and self.first_due_date > latest_date(today):
+            problems.append(
+                self.env._(
+                    "The first installment must be due within ten years (before %(date)s).",
+                    date=latest_date(today),
+                )
+            )
+        maximum = company.collections_plan_max_installments
+        terms = self._terms()
+        count = terms["installment_count"]
+        amount = terms["installment_amount"]
+        remainder = self.total_amount - self.down_payment
+        if amount is not None:
+            if amount < (self.currency_id.rounding or 0.01):
+                problems.append(self.env._("The installment amount must be more than zero."))
+            elif remainder > 0:
+                count = math.ceil(round(remainder / amount, 6))
+        if count is not None and count < 1:
+            problems.append(self.env._("The number of installments must be at least one."))
+        elif count is not None and count > maximum:
+            problems.append(
+                self.env._(
+                    "A plan has %(maximum)s installments at most (the maximum in the "
+                    "collections settings): choose fewer, larger installments.",
+                    maximum=maximum,
+                )
+            )
+        return problems
+
     @api.depends(
         "account_id",
         "total_amount",
@@ -86,7 +132,9 @@ class PatientPaymentPlanCreate(models.TransientModel):
             wizard.problems = False
             if not wizard.account_id or not wizard.first_due_date:
                 continue
-            problems = Plan._terms_problems(wizard.account_id, wizard._terms(), today)
+            problems = wizard._bounds_problems() or Plan._terms_problems(
+                wizard.account_id, wizard._terms(), today
+            )
             if problems:
                 wizard.problems = "\n".join(problems)
                 continue
@@ -117,7 +165,12 @@ class PatientPaymentPlanCreate(models.TransientModel):
         """Create and activate the plan; refuse with what to change otherwise."""
         self.ensure_one()
         account = self.account_id
+        if not account:
+            raise UserError(self.env._("Open the wizard from a patient account."))
         account.check_access("write")
+        problems = self._bounds_problems()
+        if problems:
+            raise UserError("\n".join(problems))
         plan = self.env["patient.payment.plan"]._create_plans(
             [(account, self._terms())], channel=self.channel
         )

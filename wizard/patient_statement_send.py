@@ -1,13 +1,18 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from .common import active_records_default
+
+# A statement older than this is as good as none; beyond it date arithmetic overflows.
+MAX_DAYS_SINCE_LAST = 3650
+MAX_MIN_BALANCE = 1_000_000_000
 
 
 class PatientStatementSend(models.TransientModel):
     _name = "patient.statement.send"
+    _inherit = ["patient.wizard.mixin"]
     _description = "Send Patient Statements"
 
     stage_ids = fields.Many2many(
@@ -36,6 +41,24 @@ class PatientStatementSend(models.TransientModel):
     )
     qualifying_count = fields.Integer(compute="_compute_qualifying")
 
+    @api.constrains("min_balance", "days_since_last")
+    def _check_bounds(self):
+        for wizard in self:
+            if not 0 <= wizard.min_balance <= MAX_MIN_BALANCE:
+                raise ValidationError(
+                    self.env._(
+                        "The minimum balance must be between 0 and %(maximum)s.",
+                        maximum=MAX_MIN_BALANCE,
+                    )
+                )
+            if not 0 <= wizard.days_since_last <= MAX_DAYS_SINCE_LAST:
+                raise ValidationError(
+                    self.env._(
+                        "The days since the last statement must be between 0 and %(maximum)s.",
+                        maximum=MAX_DAYS_SINCE_LAST,
+                    )
+                )
+
     def _default_stage_ids(self):
         if self.env.context.get("active_model") == "patient.account":
             return self.env["patient.account.stage"]  # the selected accounts, whatever stage
@@ -55,7 +78,9 @@ class PatientStatementSend(models.TransientModel):
         if self.exclude_holds:
             domain.append(("hold_reason", "=", False))
         if self.days_since_last > 0:
-            limit = today - timedelta(days=self.days_since_last)
+            # (clamped: the form counts while a number is being typed)
+            days = min(self.days_since_last, MAX_DAYS_SINCE_LAST)
+            limit = today - timedelta(days=days)
             domain += [
                 "|",
                 ("last_statement_date", "=", False),
