@@ -6,9 +6,10 @@ therefore never smaller than the others.
 """
 
 import calendar
+import math
 from collections import namedtuple
 from datetime import timedelta
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
 Installment = namedtuple("Installment", "sequence due_date amount")
 Allocation = namedtuple("Allocation", "paid paid_date payments")
@@ -27,6 +28,24 @@ ERR_FIRST_DUE_PAST = "first_due_date_past"
 ERR_BELOW_MINIMUM = "installment_below_minimum"
 ERR_TERM = "term_too_long"
 ERR_FREQUENCY = "unknown_frequency"
+ERR_TOO_MANY = "too_many_installments"
+
+# No plan is ever built with more installments than this, whatever the caller asks:
+# beyond it the schedule itself would be the problem (memory, dates past year 9999).
+HARD_MAX_INSTALLMENTS = 1000
+# Amounts beyond this are not money a practice bills (and lose cents as floats).
+MAX_AMOUNT = 1e12
+
+
+def _sane_amount(value):
+    """``value`` is a finite number of a size money can have (not a boolean)."""
+    if isinstance(value, bool):
+        return False
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return False
+    return number.is_finite() and abs(number) < MAX_AMOUNT
 
 
 def to_money(value, digits=2):
@@ -105,6 +124,19 @@ def term_months(first_due_date, last_due_date):
     return months
 
 
+def _dates_fit(first_due_date, frequency, count):
+    """The last due date of ``count`` installments can be represented."""
+    try:
+        due_dates(first_due_date, frequency, 1)
+        if frequency == "monthly":
+            add_months(first_due_date, count - 1)
+        else:
+            first_due_date + timedelta(days=(7 if frequency == "weekly" else 14) * (count - 1))
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
 def validate(
     total,
     down_payment,
@@ -117,8 +149,27 @@ def validate(
     minimum_installment=0,
     max_term_months=0,
     digits=2,
+    max_installments=None,
 ):
-    """Problems with a plan's terms, as codes ([] when the plan can be made)."""
+    """Problems with a plan's terms, as codes ([] when the plan can be made).
+
+    ``max_installments``: the most installments allowed (``ERR_TOO_MANY`` beyond);
+    whatever it is, a plan of more than ``HARD_MAX_INSTALLMENTS`` or one whose dates
+    cannot be represented is refused as too long (``ERR_TERM``) without being built."""
+    total = 0 if total is None or total is False else total
+    down_payment = 0 if down_payment is None or down_payment is False else down_payment
+    installment_amount = None if installment_amount is False else installment_amount
+    installment_count = None if installment_count is False else installment_count
+    if not _sane_amount(total):
+        return [ERR_TOTAL]
+    if not _sane_amount(down_payment):
+        return [ERR_DOWN_ABOVE_TOTAL]
+    if installment_amount is not None and not _sane_amount(installment_amount):
+        return [ERR_AMOUNT]
+    if installment_count is not None and (
+        isinstance(installment_count, bool) or not isinstance(installment_count, int)
+    ):
+        return [ERR_COUNT]
     errors = []
     total = to_money(total, digits)
     down = to_money(down_payment or 0, digits)
@@ -142,6 +193,13 @@ def validate(
         errors.append(ERR_FIRST_DUE_PAST)
     if errors:
         return errors
+    count = installment_count
+    if count is None:
+        count = math.ceil((total - down) / to_money(installment_amount, digits))
+    if max_installments is not None and count > max_installments:
+        return [ERR_TOO_MANY]
+    if count > HARD_MAX_INSTALLMENTS or not _dates_fit(first_due_date, frequency, count):
+        return [ERR_TERM]
     schedule = build_schedule(
         total,
         down,

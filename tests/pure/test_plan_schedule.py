@@ -188,3 +188,87 @@ def test_allocation_properties(amounts, payments):
     for index in range(1, len(amounts)):
         if paid[index] > 0:
             assert paid[index - 1] == amounts[index - 1]
+
+
+# ------------------------------------------------------------------ absurd terms
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"installment_count": 10**9}, ps.ERR_TERM),
+        ({"installment_count": 2**63}, ps.ERR_TERM),
+        ({"installment_amount": Decimal("0.01"), "total": 600}, ps.ERR_TERM),
+        ({"installment_count": 61, "max_installments": 60}, ps.ERR_TOO_MANY),
+        ({"installment_count": 3, "first_due_date": date(9999, 12, 1)}, ps.ERR_TERM),
+        ({"installment_count": 3, "total": float("nan")}, ps.ERR_TOTAL),
+        ({"installment_count": 3, "total": float("inf")}, ps.ERR_TOTAL),
+        ({"installment_count": 3, "total": 1e300}, ps.ERR_TOTAL),
+        ({"installment_count": 3, "total": None}, ps.ERR_TOTAL),
+        ({"installment_count": 3, "down_payment": float("-inf")}, ps.ERR_DOWN_ABOVE_TOTAL),
+        ({"installment_amount": float("nan")}, ps.ERR_AMOUNT),
+        ({"installment_count": 2.5}, ps.ERR_COUNT),
+        ({"installment_count": True}, ps.ERR_COUNT),
+    ],
+)
+def test_absurd_terms_are_refused_without_building_the_schedule(kwargs, error):
+    args = {
+        "total": 600,
+        "down_payment": 0,
+        "frequency": "monthly",
+        "first_due_date": TODAY,
+        "today": TODAY,
+        "balance_due": 800,
+        "max_term_months": 0,
+    }
+    args.update(kwargs)
+    assert error in ps.validate(**args)
+
+
+def test_the_maximum_itself_is_allowed():
+    assert (
+        ps.validate(600, 0, "weekly", TODAY, TODAY, 800, installment_count=60, max_installments=60)
+        == []
+    )
+
+
+anything = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, max_value=10**15, min_value=-(10**15)
+    ),
+    st.text(max_size=5),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    total=anything,
+    down=anything,
+    count=st.one_of(st.none(), st.integers(min_value=-(2**70), max_value=2**70)),
+    amount=anything,
+    frequency=st.sampled_from([*ps.FREQUENCIES, "daily", ""]),
+    first=st.dates(),
+)
+def test_validate_answers_codes_for_any_input(total, down, count, amount, frequency, first):
+    """Whatever it is given, ``validate`` answers with problem codes, and any terms it
+    accepts build a schedule of at most HARD_MAX_INSTALLMENTS installments."""
+    codes = ps.validate(
+        total,
+        down,
+        frequency,
+        first,
+        TODAY,
+        10**9,
+        installment_count=count,
+        installment_amount=amount,
+        max_term_months=0,
+    )
+    assert isinstance(codes, list)
+    if not codes:
+        amount = None if amount is False else amount
+        schedule = ps.build_schedule(total, down or 0, frequency, first, count, amount, TODAY)
+        assert 1 <= len([line for line in schedule if line.sequence]) <= ps.HARD_MAX_INSTALLMENTS
