@@ -1,6 +1,7 @@
 """Shared reportlab helpers for the module's documents (no Odoo here)."""
 
 import os
+import re
 from io import BytesIO
 
 from reportlab.lib import colors
@@ -10,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Table, TableStyle
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 # DejaVu covers accents, Greek, Cyrillic...; Helvetica is the fallback.
 _FONT_CANDIDATES = (
@@ -75,6 +76,23 @@ def styles():
         "cell": ParagraphStyle(
             "pc_cell", parent=base["Normal"], fontName=regular, fontSize=7.5, leading=9
         ),
+        "cell_right": ParagraphStyle(
+            "pc_cell_right",
+            parent=base["Normal"],
+            fontName=regular,
+            fontSize=7.5,
+            leading=9,
+            alignment=TA_RIGHT,
+            wordWrap="CJK",  # an amount has no spaces: break it anywhere
+        ),
+        "value": ParagraphStyle(
+            "pc_value",
+            parent=base["Normal"],
+            fontName=regular,
+            fontSize=8.5,
+            leading=10,
+            wordWrap="CJK",
+        ),
         "head": ParagraphStyle(
             "pc_head", parent=base["Normal"], fontName=bold, fontSize=7.5, leading=9
         ),
@@ -92,13 +110,69 @@ def styles():
     }
 
 
+# Control characters (tab and line breaks aside), lone surrogates and non-characters:
+# nothing a letter prints, and some break the PDF's text or reportlab's parser.
+_UNPRINTABLE = {
+    **dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127], None),
+    **dict.fromkeys(range(0xD800, 0xE000), None),
+    0xFFFE: None,
+    0xFFFF: None,
+}
+# Beyond the Basic Multilingual Plane (emoji...): the font has no glyph for them and
+# reportlab writes their text map wrongly, so they print as the replacement mark.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+ELLIPSIS = "\u2026"
+
+
+def clean(text, limit=200):
+    """``text`` as one printable line of ``limit`` characters at most: whatever a
+    record holds (a name without spaces, a pasted document), it fits its place on
+    the page and never breaks the layout."""
+    text = str(text if text not in (None, False) else "").translate(_UNPRINTABLE)
+    text = " ".join(_ASTRAL.sub("\ufffd", text).split())
+    if len(text) > limit:
+        text = text[: max(limit - 1, 0)].rstrip() + ELLIPSIS
+    return text
+
+
+def clean_lines(text, max_lines=6, limit=80):
+    """A multi-line text (an address) as at most ``max_lines`` printable lines of
+    ``limit`` characters; what is beyond is cut, marked with an ellipsis."""
+    found = [
+        clean(line, limit)
+        for line in str(text if text not in (None, False) else "").splitlines()
+        if clean(line, limit)
+    ]
+    if len(found) > max_lines:
+        found = [*found[: max_lines - 1], clean(found[max_lines - 1] + ELLIPSIS, limit)]
+    return "\n".join(found)
+
+
 def escape(text):
     return str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def lines(text):
-    """A multi-line text (an address) as one paragraph's markup."""
-    return "<br/>".join(escape(line) for line in str(text or "").splitlines() if line.strip())
+def lines(text, max_lines=40, limit=3000):
+    """A multi-line text as one paragraph's markup, cut to size (an address:
+    ``max_lines=6, limit=80``; the paragraph wraps the lines at spaces)."""
+    return "<br/>".join(escape(line) for line in clean_lines(text, max_lines, limit).splitlines())
+
+
+def fit(text, style, width):
+    """``text`` as a plain table cell when it fits ``width`` characters, else as a
+    paragraph that wraps inside its cell instead of running over its neighbours."""
+    text = str(text or "")
+    if len(text) <= width:
+        return text
+    return Paragraph(escape(text), style)
+
+
+def page_label(label, page, pages):
+    """ "Page x of y" from a translated label, whatever braces a translation holds."""
+    try:
+        return str(label).format(page=page, pages=pages)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return f"{page} / {pages}"
 
 
 def grid(rows, widths, header=True, repeat=True, align_right_from=None):

@@ -17,7 +17,39 @@ def render(agreements):
     return [render_one(agreement) for agreement in agreements]
 
 
+# What the agreement prints of each value, at most (characters).
+TEXT_LIMITS = {
+    "account": 40,
+    "plan": 40,
+    "date": 30,
+    "guarantor": 120,
+    "total": 40,
+    "down_payment": 40,
+    "frequency": 60,
+}
+SCHEDULE_LIMIT = 40
+TERM_LIMIT = 3000
+
+
+def _clean(data):
+    """A copy of ``data`` whose texts are printable and cut to size."""
+    clean = dict(data)
+    for key, limit in TEXT_LIMITS.items():
+        clean[key] = pc.clean(data.get(key), limit)
+    clean["guarantor_address"] = pc.clean_lines(data.get("guarantor_address"), 6, 80)
+    practice = dict(data.get("practice") or {})
+    practice["name"] = pc.clean(practice.get("name"), 120)
+    practice["address"] = pc.clean_lines(practice.get("address"), 6, 80)
+    clean["practice"] = practice
+    clean["schedule"] = [
+        [pc.clean(value, SCHEDULE_LIMIT) for value in line] for line in data.get("schedule") or []
+    ]
+    clean["terms"] = [pc.clean(text, TERM_LIMIT) for text in data.get("terms") or []]
+    return clean
+
+
 def render_one(data):
+    data = _clean(data)
     styles = pc.styles()
     labels = data["labels"]
     buffer = pc.new_buffer()
@@ -49,16 +81,22 @@ def render_one(data):
         Paragraph(pc.escape(labels["terms_heading"]), styles["heading"]),
         pc.grid(
             [
-                [labels["total"], data["total"]],
-                [labels["down_payment"], data["down_payment"]],
-                [labels["frequency"], data["frequency"]],
+                [labels["total"], pc.fit(data["total"], styles["value"], 30)],
+                [labels["down_payment"], pc.fit(data["down_payment"], styles["value"], 30)],
+                [labels["frequency"], pc.fit(data["frequency"], styles["value"], 30)],
             ],
             [2.5 * inch, 2.0 * inch],
             header=False,
         ),
         Paragraph(pc.escape(labels["schedule_heading"]), styles["heading"]),
         pc.grid(
-            [[labels["installment"], labels["due_date"], labels["amount"]], *data["schedule"]],
+            [
+                [labels["installment"], labels["due_date"], labels["amount"]],
+                *(
+                    [pc.fit(value, styles["value"], 24) for value in line]
+                    for line in data["schedule"]
+                ),
+            ],
             [2.2 * inch, 1.8 * inch, 1.6 * inch],
             align_right_from=2,
         ),

@@ -14,6 +14,7 @@ from io import BytesIO
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.units import inch
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -89,29 +90,78 @@ class _NumberedCanvas(rl_canvas.Canvas):
             self.drawRightString(
                 pc.PAGE[0] - pc.MARGIN,
                 0.4 * inch,
-                label.format(page=seen[key], pages=totals[key]),
+                pc.page_label(label, seen[key], totals[key]),
             )
             rl_canvas.Canvas.showPage(self)
         return super().save()
 
 
 TEXT_COLUMNS = ("patient", "description")
+# What a statement prints of each value, at most (characters; lines for addresses):
+# a name without spaces, a pasted document or an absurd amount still fits its place.
+TEXT_LIMITS = {
+    "account": 30,
+    "date": 30,
+    "due_date": 30,
+    "amount_due": 30,
+    "balance": 30,
+    "guarantor": 60,
+    "stage_message": 1500,
+    "plan_line": 500,
+    "how_to_pay": 3000,
+    "assistance": 3000,
+}
+ROW_LIMITS = {"patient": 80, "description": 240}
+ROW_VALUE_LIMIT = 30
+# Characters that fit a value column on one line.
+CELL_WIDTH = 11
+
+
+def _clean(statement):
+    """A copy of ``statement`` whose texts are printable and cut to size."""
+    clean = dict(statement)
+    for key, limit in TEXT_LIMITS.items():
+        if key in ("how_to_pay", "assistance"):
+            clean[key] = pc.clean_lines(statement.get(key), 40, limit)
+        else:
+            clean[key] = pc.clean(statement.get(key), limit)
+    clean["guarantor_address"] = pc.clean_lines(statement.get("guarantor_address"), 5, 50)
+    practice = dict(statement.get("practice") or {})
+    practice["name"] = pc.clean(practice.get("name"), 120)
+    practice["address"] = pc.clean_lines(practice.get("address"), 4, 80)
+    practice["phone"] = pc.clean(practice.get("phone"), 40)
+    clean["practice"] = practice
+    clean["rows"] = [
+        {
+            name: pc.clean(row.get(name), ROW_LIMITS.get(name, ROW_VALUE_LIMIT))
+            for name in ROW_COLUMNS
+        }
+        for row in statement.get("rows") or []
+    ]
+    clean["aging"] = [
+        (pc.clean(label, ROW_VALUE_LIMIT), pc.clean(value, ROW_VALUE_LIMIT))
+        for label, value in statement.get("aging") or []
+    ][:8]
+    return clean
 
 
 def _cells(row, styles):
-    """A row of the invoice table; names and descriptions wrap inside their column."""
+    """A row of the invoice table; names and descriptions wrap inside their column,
+    a value too long for its column too."""
     return [
         Paragraph(pc.escape(row.get(name, "")), styles["cell"])
         if name in TEXT_COLUMNS
-        else row.get(name, "")
-        for name in ROW_COLUMNS
+        else pc.fit(row.get(name, ""), styles["cell_right" if index >= 3 else "cell"], CELL_WIDTH)
+        for index, name in enumerate(ROW_COLUMNS)
     ]
 
 
-def _story(statement, styles, logos):
+def _story(statement, styles, logos, key):
+    """The flowables of one statement; ``key`` tells its pages from the others'."""
+    statement = _clean(statement)
     labels = statement["labels"]
     practice = statement["practice"]
-    story = [_StatementMark(statement["account"], labels["page"])]
+    story = [_StatementMark(key, labels["page"])]
     # letterhead: logo, practice, statement facts
     logo = logos.get(practice.get("logo_key"))
     head_left = [
@@ -122,10 +172,10 @@ def _story(statement, styles, logos):
         head_left.append(Paragraph(pc.escape(practice["phone"]), styles["small"]))
     facts = pc.grid(
         [
-            [labels["statement_date"], statement["date"]],
-            [labels["account"], statement["account"]],
-            [labels["amount_due"], statement["amount_due"]],
-            [labels["due_date"], statement["due_date"]],
+            [labels["statement_date"], pc.fit(statement["date"], styles["value"], 16)],
+            [labels["account"], pc.fit(statement["account"], styles["value"], 16)],
+            [labels["amount_due"], pc.fit(statement["amount_due"], styles["value"], 16)],
+            [labels["due_date"], pc.fit(statement["due_date"], styles["value"], 16)],
         ],
         [1.2 * inch, 1.3 * inch],
         header=False,
@@ -172,7 +222,19 @@ def _story(statement, styles, logos):
         for index, name in enumerate(ROW_COLUMNS)
     ]
     rows = [header] + [_cells(row, styles) for row in statement["rows"]]
-    rows.append(["", "", labels["total"], "", "", "", "", "", statement["balance"]])
+    rows.append(
+        [
+            "",
+            "",
+            labels["total"],
+            "",
+            "",
+            "",
+            "",
+            "",
+            pc.fit(statement["balance"], styles["cell_right"], CELL_WIDTH),
+        ]
+    )
     table = pc.grid(rows, [w * inch for w in COLUMN_WIDTHS], align_right_from=3)
     table.setStyle(
         TableStyle(
@@ -187,7 +249,7 @@ def _story(statement, styles, logos):
     aging = pc.grid(
         [
             [label for label, _value in statement["aging"]],
-            [value for _label, value in statement["aging"]],
+            [pc.fit(value, styles["cell_right"], 14) for _label, value in statement["aging"]],
         ],
         [1.0 * inch] * len(statement["aging"]),
         align_right_from=0,
@@ -211,9 +273,9 @@ def _story(statement, styles, logos):
     # remittance slip
     slip = pc.grid(
         [
-            [labels["remit_to"], practice["name"]],
+            [labels["remit_to"], pc.fit(practice["name"], styles["value"], 60)],
             [labels["account"], statement["account"]],
-            [labels["guarantor"], statement["guarantor"]],
+            [labels["guarantor"], pc.fit(statement["guarantor"], styles["value"], 60)],
             [labels["amount_due"], statement["amount_due"]],
             [labels["amount_enclosed"], "______________"],
         ],
@@ -251,8 +313,8 @@ def render_batch(statements):
     merged, ranges = _build(statements)
     reader = PdfReader(BytesIO(merged))
     singles = []
-    for statement in statements:
-        first, last = ranges[statement["account"]]
+    for index in range(len(statements)):
+        first, last = ranges[index]
         writer = PdfWriter()
         for number in range(first, last + 1):
             writer.add_page(reader.pages[number])
@@ -260,6 +322,15 @@ def render_batch(statements):
         writer.write(buffer)
         singles.append(buffer.getvalue())
     return merged, singles
+
+
+def _logo(data):
+    """The practice's logo, or nothing when its file is not an image reportlab reads."""
+    try:
+        ImageReader(BytesIO(data)).getSize()
+    except (OSError, ValueError, SyntaxError):  # what PIL raises for a file it cannot read
+        return None
+    return Image(BytesIO(data), width=0.9 * inch, height=0.9 * inch, kind="proportional")
 
 
 def _build(statements):
@@ -281,14 +352,12 @@ def _build(statements):
         practice = statement["practice"]
         key = practice.get("logo_key")
         if key and key not in logos and practice.get("logo"):
-            logos[key] = Image(
-                BytesIO(practice["logo"]), width=0.9 * inch, height=0.9 * inch, kind="proportional"
-            )
+            logos[key] = _logo(practice["logo"])
     story = []
     for index, statement in enumerate(statements):
         if index:
             story.append(PageBreak())
-        story += _story(statement, styles, logos)
+        story += _story(statement, styles, logos, index)
     if not story:
         story = [Spacer(1, 1)]
     canvases = []
