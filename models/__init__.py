@@ -4,6 +4,7 @@ from . import patient_access_log
 from . import patient_account_stage
 from . import patient_account
 from . import patient_account_statement
+from . import patient_account_messaging
 from . import res_company
 from . import res_config_settings
 from . import res_partner
@@ -16,6 +17,8 @@ from . import patient_payment_plan_installment
 from . import patient_payment_plan
 from . import ir_actions_report
 from . import mail_activity
+from . import mail_mail
+from . import mail_scheduled_message
 from . import res_users
 from . import ir_binary
 from . import ir_attachment

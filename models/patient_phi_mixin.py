@@ -2,6 +2,9 @@ from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.osv import expression
 
+from .patient_contact_gate import gated_messages
+from .patient_protected import trusted_flag
+
 EXPORT_GROUP = "base.group_allow_export"
 # Marks the reads of a list or board, which are not form opens.  An object, not a
 # string: a client's context (JSON) cannot carry it, so it cannot skip the log.
@@ -425,7 +428,34 @@ class PatientPhiThreadMixin(models.AbstractModel):
             return recipients
         partners = self.env["res.partner"].browse([r["id"] for r in recipients if r.get("uid")])
         allowed = self._allowed_partner_ids(partners) if partners else set()
-        return [r for r in recipients if not r.get("uid") or r["id"] in allowed]
+        recipients = [r for r in recipients if not r.get("uid") or r["id"] in allowed]
+        self._gate_notified_contacts(message, msg_vals, recipients, kwargs)
+        return recipients
+
+    def _gate_notified_contacts(self, message, msg_vals, recipients, notify_kwargs):
+        """Every notification of these records (any message type or subtype, notes
+        naming partners, the composer, templates, scheduled posts) that reaches
+        the guarantor or patients of the account passes the outbound contact gate
+        (see ``patient_account_messaging.py``), once per message."""
+        if len(self) != 1 or not recipients:
+            return
+        gated = gated_messages(self.env)
+        if message.id in gated:
+            return
+        account = self._patient_account()
+        if not account:
+            return
+        partners = self.env["res.partner"].browse([r["id"] for r in recipients])
+        contacted = account._patient_recipients(partners)
+        if contacted and not trusted_flag(self.env, "patient_interaction_logged"):
+            account = account.with_env(self.env)
+            if self._is_notification_scheduled(notify_kwargs.get("scheduled_date")):
+                account._refuse_scheduled_contact()
+            message_type = (msg_vals or {}).get("message_type") or message.sudo().message_type
+            notified_by_sms = any(r.get("notif") == "sms" for r in recipients)
+            channel = "sms" if message_type == "sms" or notified_by_sms else "email"
+            account._gate_outbound_contact(contacted, channel)
+        gated.add(message.id)
 
     def message_subscribe(self, partner_ids=None, subtype_ids=None):
         if partner_ids and self:

@@ -1,0 +1,69 @@
+from odoo import api, fields, models
+
+from .patient_contact_gate import emails_of, gated_messages
+from .patient_protected import trusted_flag
+
+# What decides where a mail goes and what it is about.
+ADDRESS_FIELDS = frozenset({"recipient_ids", "email_to", "email_cc", "model", "res_id"})
+# Mails about these models (or about nothing) are judged by their recipients
+# alone; a mail about another business document (an invoice) is that document's.
+CONTACT_MODELS = (False, "res.partner")
+
+
+class MailMail(models.Model):
+    """The last door of every email: a mail about a patient account (or about
+    one of its plans), or a bare mail to its guarantor or patients, passes the
+    outbound contact gate unless the message it carries was judged already."""
+
+    _inherit = "mail.mail"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        mails = super().create(vals_list)
+        mails._gate_patient_contacts()
+        return mails
+
+    def write(self, vals):
+        result = super().write(vals)
+        if ADDRESS_FIELDS & set(vals):
+            # re-addressed: a new contact, judged like a new mail
+            self._gate_patient_contacts(rejudge=True)
+        return result
+
+    def _patient_accounts_addressed(self):
+        """The accounts this mail (as superuser) is about or reaches."""
+        self.ensure_one()
+        Account = self.env["patient.account"].sudo()
+        model = self.model
+        if (
+            model
+            and self.res_id
+            and model in self.env
+            and issubclass(self.pool[model], self.pool["patient.phi.mixin"])
+        ):
+            return self.env[model].sudo().browse(self.res_id).exists()._patient_account()
+        if model in CONTACT_MODELS:
+            return Account._accounts_of_contacts(self.recipient_ids, self._patient_emails())
+        return Account
+
+    def _patient_emails(self):
+        return emails_of(self.email_to, self.email_cc)
+
+    def _gate_patient_contacts(self, rejudge=False):
+        if trusted_flag(self.env, "patient_interaction_logged"):
+            return
+        gated = gated_messages(self.env)
+        now = fields.Datetime.now()
+        for mail in self.sudo():
+            message_id = mail.mail_message_id.id
+            if message_id in gated and not rejudge:
+                continue
+            for account in mail._patient_accounts_addressed():
+                contacted = account._patient_recipients(mail.recipient_ids, mail._patient_emails())
+                if not contacted:
+                    continue
+                account = account.with_env(self.env)
+                if mail.scheduled_date and mail.scheduled_date > now:
+                    account._refuse_scheduled_contact()
+                account._gate_outbound_contact(contacted, "email")
+            gated.add(message_id)
