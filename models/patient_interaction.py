@@ -342,7 +342,7 @@ class PatientInteraction(models.Model):
     @api.model
     def _rule_labels(self):
         return {
-            contact_rules.RULE_CALL_HOURS: self.env._("Call hours (08:00-21:00 local time)"),
+            contact_rules.RULE_CALL_HOURS: self.env._("Contact hours (08:00-21:00 local time)"),
             contact_rules.RULE_CALL_FREQUENCY: self.env._("Call frequency limit"),
             contact_rules.RULE_CEASE: self.env._("Cease-communication request"),
             contact_rules.RULE_SMS_CONSENT: self.env._("Text message consent"),
@@ -373,9 +373,13 @@ class PatientInteraction(models.Model):
             lines.append(f"- {labels[violation.rule]}: {when}")
         return self.env._(
             "This contact on %(account)s is not allowed by the contact rules:\n%(lines)s\n"
-            "A manager may log it anyway by giving an override reason.",
+            "%(override)s",
             account=account.name,
             lines="\n".join(lines),
+            override=self.env._(
+                "A manager may log a call or letter anyway by giving an override reason; "
+                "messages wait until the rules allow them."
+            ),
         )
 
     # ------------------------------------------------------------------ effects

@@ -447,7 +447,11 @@ class PatientPhiThreadMixin(models.AbstractModel):
             return
         partners = self.env["res.partner"].browse([r["id"] for r in recipients])
         contacted = account._patient_recipients(partners)
-        if contacted and not trusted_flag(self.env, "patient_interaction_logged"):
+        if (
+            contacted
+            and not trusted_flag(self.env, "patient_interaction_logged")
+            and not self._is_received_email(message, msg_vals)
+        ):
             account = account.with_env(self.env)
             if self._is_notification_scheduled(notify_kwargs.get("scheduled_date")):
                 account._refuse_scheduled_contact()
@@ -456,6 +460,19 @@ class PatientPhiThreadMixin(models.AbstractModel):
             channel = "sms" if message_type == "sms" or notified_by_sms else "email"
             account._gate_outbound_contact(contacted, channel)
         gated.add(message.id)
+
+    def _is_received_email(self, message, msg_vals):
+        """An email the mail gateway received (the guarantor writing in, say): no
+        collector sends it, so its notifications to followers are no contact.  Only
+        the gateway runs as the system user; a user's request never does."""
+        values = msg_vals or {}
+        message = message.sudo()
+        if (values.get("message_type") or message.message_type) != "email":
+            return False
+        if not self.env.user._is_superuser():
+            return False
+        author = self.env["res.partner"].sudo().browse(values.get("author_id")) or message.author_id
+        return not any(not user.share for user in author.with_context(active_test=False).user_ids)
 
     def message_subscribe(self, partner_ids=None, subtype_ids=None):
         if partner_ids and self:

@@ -197,7 +197,7 @@ class TestInteractions(PatientCollectionsCommon):
             self.log()
         with (
             freeze_time(datetime(2026, 6, 2, 1, 0)),
-            self.assertRaisesRegex(UserError, r"Call hours.*2026-06-02 08:00"),
+            self.assertRaisesRegex(UserError, r"Contact hours.*2026-06-02 08:00"),
         ):
             self.log()
 
@@ -267,7 +267,7 @@ class TestInteractions(PatientCollectionsCommon):
                 user=self.manager, override_reason="Guarantor asked for a late call"
             )
         self.assertEqual(interaction.override_reason, "Guarantor asked for a late call")
-        self.assertIn("Call hours", interaction.overridden_rules)
+        self.assertIn("Contact hours", interaction.overridden_rules)
         self.assertIn("overridden", " ".join(self.messages().mapped("body")))
 
     def test_future_interaction_refused(self):
