@@ -18,6 +18,8 @@ from datetime import date, datetime
 from odoo import api, models
 from odoo.exceptions import AccessError, ValidationError
 
+from ..logic import value_types
+
 TRUSTED_KEY = "patient_collections_trusted"
 
 
@@ -61,28 +63,46 @@ MAX_AMOUNT = 1e12
 INT_BOUNDS = (-(2**31), 2**31 - 1)
 DATE_BOUNDS = (date(1900, 1, 1), date(2199, 12, 31))
 NUMERIC_TYPES = ("integer", "float", "monetary")
+TEXT_TYPES = ("char", "text", "html")
+CHECKED_TYPES = (
+    *NUMERIC_TYPES,
+    *TEXT_TYPES,
+    "date",
+    "datetime",
+    "selection",
+    "many2one",
+    "boolean",
+)
 
 
 def _value_problem(model, field, value):
     """Why ``value`` cannot be stored in ``field``, or None."""
     if value is False or value is None:
         return None
-    if field.type in NUMERIC_TYPES and isinstance(value, bool):
-        return model.env._("expects a number")
+    expected = {
+        "integer": model.env._("expects a whole number"),
+        "float": model.env._("expects a number"),
+        "monetary": model.env._("expects an amount"),
+        "date": model.env._("expects a date (YYYY-MM-DD)"),
+        "datetime": model.env._("expects a date and time (YYYY-MM-DD HH:MM:SS)"),
+        "selection": model.env._("expects one of its listed choices"),
+        "many2one": model.env._("expects a record id"),
+        "boolean": model.env._("expects true or false"),
+    }
+    wrong = expected.get(field.type, model.env._("expects a value of its type"))
+    if field.type in TEXT_TYPES:
+        if not isinstance(value, str):
+            return wrong
+        return model.env._("contains a NUL character") if "\x00" in value else None
+    if field.type == "many2one":
+        valid = isinstance(value, int) and not isinstance(value, bool)
+        return None if valid and 0 < value <= INT_BOUNDS[1] else wrong
+    if value_types.wrong_type(field.type, value):
+        return wrong
     try:
         cached = field.convert_to_cache(value, model.browse(), validate=True)
     except (ValueError, TypeError, OverflowError, AssertionError, IndexError):
-        expected = {
-            "integer": model.env._("expects a whole number"),
-            "float": model.env._("expects a number"),
-            "monetary": model.env._("expects an amount"),
-            "date": model.env._("expects a date (YYYY-MM-DD)"),
-            "datetime": model.env._("expects a date and time (YYYY-MM-DD HH:MM:SS)"),
-            "selection": model.env._("expects one of its listed choices"),
-            "many2one": model.env._("expects a record id"),
-            "boolean": model.env._("expects true or false"),
-        }
-        return expected.get(field.type, model.env._("expects a value of its type"))
+        return wrong
     if field.type == "integer" and cached and not INT_BOUNDS[0] <= cached <= INT_BOUNDS[1]:
         return model.env._("is out of range")
     if field.type in ("float", "monetary") and cached and not abs(cached) < MAX_AMOUNT:
@@ -103,14 +123,7 @@ def check_value_types(model, vals_list):
     for vals in vals_list:
         for name, value in vals.items():
             field = model._fields.get(name)
-            if field is None or field.type not in (
-                *NUMERIC_TYPES,
-                "date",
-                "datetime",
-                "selection",
-                "many2one",
-                "boolean",
-            ):
+            if field is None or field.type not in CHECKED_TYPES:
                 continue
             problem = _value_problem(model, field, value)
             if problem:
