@@ -15,3 +15,4 @@ from . import test_outbound_gate
 from . import test_tours_roles
 from . import test_access_log_reads
 from . import test_protection
+from . import test_bounds
