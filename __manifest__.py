@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "patient_collections developers",
     "website": "https://example.com/patient_collections",
-    "depends": ["account", "mail", "contacts"],
+    "depends": ["account", "mail", "contacts", "sms"],
     "data": [
         "security/groups.xml",
         "security/ir.model.access.csv",

@@ -24,3 +24,4 @@ from . import ir_binary
 from . import ir_attachment
 from . import res_partner_access_log
 from . import account_move_access_log
+from . import sms_sms

@@ -16,3 +16,6 @@ from . import test_tours_roles
 from . import test_access_log_reads
 from . import test_protection
 from . import test_bounds
+from . import test_company_scope
+from . import test_run_companies
+from . import test_sms_gate
