@@ -120,6 +120,7 @@ class PatientPaymentPlan(models.Model):
             minimum_installment=company.collections_plan_min_installment,
             max_term_months=company.collections_plan_max_months,
             digits=account.currency_id.decimal_places,
+            max_installments=company.collections_plan_max_installments,
         )
         fmt = account.currency_id.format
         messages = {
@@ -152,6 +153,11 @@ class PatientPaymentPlan(models.Model):
                 months=company.collections_plan_max_months,
             ),
             plan_schedule.ERR_FREQUENCY: self.env._("Choose how often installments are due."),
+            plan_schedule.ERR_TOO_MANY: self.env._(
+                "A plan has at most %(count)s installments (Collections Settings): choose "
+                "fewer installments or a larger amount.",
+                count=company.collections_plan_max_installments,
+            ),
         }
         problems = [messages[code] for code in codes]
         if account.sudo().plan_ids.filtered(lambda plan: plan.state == "active"):

@@ -120,6 +120,7 @@ def check_value_types(model, vals_list):
     range (huge numbers, years 1 or 9999, text where a number goes) before they
     reach the ORM, SQL or date arithmetic.  For models and wizards alike."""
     problems = []
+    linked = {}  # {many2one field: ids named}
     for vals in vals_list:
         for name, value in vals.items():
             field = model._fields.get(name)
@@ -127,15 +128,39 @@ def check_value_types(model, vals_list):
                 continue
             problem = _value_problem(model, field, value)
             if problem:
-                problems.append(
-                    model.env._(
-                        "%(field)s %(problem)s.",
-                        field=field.get_description(model.env)["string"],
-                        problem=problem,
-                    )
-                )
+                problems.append(_problem(model, field, problem))
+            elif field.type == "many2one" and value:
+                linked.setdefault(field, set()).add(value)
+    for field, ids in linked.items():
+        # one query per relation: records that do not exist never reach SQL
+        if len(model.env[field.comodel_name].sudo().browse(ids).exists()) != len(ids):
+            problems.append(
+                _problem(model, field, model.env._("names a record that does not exist"))
+            )
     if problems:
         raise ValidationError("\n".join(dict.fromkeys(problems)))
+
+
+def _problem(model, field, problem):
+    return model.env._(
+        "%(field)s %(problem)s.", field=field.get_description(model.env)["string"], problem=problem
+    )
+
+
+def required_problems(model, vals, creating=False):
+    """Required fields left empty in ``vals`` (the values that will be stored;
+    ``creating``: a field missing from them is empty too)."""
+    return [
+        model.env._("%(field)s is required.", field=field.get_description(model.env)["string"])
+        for name, field in model._fields.items()
+        if field.required
+        and field.store
+        and field.column_type
+        and not field.compute
+        and field.type != "boolean"
+        and (name in vals or creating)
+        and vals.get(name) in (None, False, "")
+    ]
 
 
 def safe_context(env, protected):
@@ -236,6 +261,11 @@ class PatientProtectedMixin(models.AbstractModel):
         # judge the values that will be stored: the defaults of the action's context too
         vals_list = [model._add_missing_default_values(dict(vals)) for vals in vals_list]
         vals_list = model._prepare_create_vals(vals_list)
+        problems = [
+            problem for vals in vals_list for problem in required_problems(model, vals, True)
+        ]
+        if problems:
+            raise ValidationError("\n".join(dict.fromkeys(problems)))
         return super(PatientProtectedMixin, model).create(vals_list)
 
     def write(self, vals):
@@ -243,6 +273,9 @@ class PatientProtectedMixin(models.AbstractModel):
         if is_trusted(self.env):
             return super(PatientProtectedMixin, records).write(vals)
         check_value_types(records, [vals])
+        problems = required_problems(records, vals)
+        if problems:
+            raise ValidationError("\n".join(problems))
         written = {name for name in vals if not name.startswith(("message_", "activity_"))}
         if records._protected_immutable and written:
             raise records._protected_immutable_refusal()

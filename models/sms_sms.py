@@ -37,7 +37,15 @@ class SmsSms(models.Model):
                 continue
             people = text.partner_id
             if text.number:
-                people |= Partner.search([("phone_sanitized", "=", text.number)])
+                people |= Partner.search(
+                    [
+                        "|",
+                        "|",
+                        ("phone_sanitized", "=", text.number),
+                        ("phone", "=", text.number),
+                        ("mobile", "=", text.number),
+                    ]
+                )
             if not people:
                 continue
             for account in Account._accounts_of_contacts(people):

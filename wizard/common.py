@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..models.patient_protected import INT_BOUNDS, check_value_types
+from ..models.patient_protected import INT_BOUNDS, check_value_types, required_problems
 from ..models.res_company import type_problems
 
 # How far ahead a date entered in a wizard may be (a hold, a plan's first due date).
@@ -128,16 +128,7 @@ class PatientWizardMixin(models.AbstractModel):
 
     def _required_problems(self, vals):
         """Required fields left empty (``vals``: the values that will be stored)."""
-        return [
-            self.env._("%(field)s is required.", field=field.get_description(self.env)["string"])
-            for name, field in self._fields.items()
-            if field.required
-            and field.store
-            and field.column_type
-            and field.type != "boolean"
-            and name in vals
-            and vals[name] in (None, False, "")
-        ]
+        return required_problems(self, vals)
 
     def _check_wizard_values(self, vals_list, creating=False):
         problems = [problem for vals in vals_list for problem in type_problems(self, vals)]
