@@ -40,6 +40,19 @@ of BENCH_REPEAT runs (default 3, ours and the floor interleaved):
       (logged/unlogged); the progress lines also give the queries per open and
       the part of an open spent in COMMIT (a logged open commits a write: one
       WAL flush).
+  list read   BENCH_LIST_READS (default 40) board reads per run, best of
+              max(BENCH_REPEAT, 5) runs, as the specialist user:
+              patient.account.web_search_read([("id", "in", ids)], spec,
+              limit=80, order=the board's order) of 80 accounts, spec = the
+              fields of the kanban view (many2one with their display name),
+              then flush_all() and COMMIT, the record cache emptied before each
+              read (a new request); each logged read writes one "list" line
+              (80 accounts, their ids, the fields).
+      peer    the same reads of the same accounts with list logging switched
+              off (_audit_list = False on patient.account's registry class for
+              that read), logged and unlogged alternating.
+      Reported: ms per read for both and list_ratio (logged/unlogged), goal
+      <= 1.10.
   purge       env["patient.access.log"]._cron_purge() + flush_all(): the weekly
               cron deleting, company by company, the lines older than the
               company's retention (res.company.collections_access_log_years,
@@ -57,7 +70,8 @@ of BENCH_REPEAT runs (default 3, ours and the floor interleaved):
 
 Checked (common.require): the batch log wrote one line per account, the same
 lines as the floor; the logged opens wrote exactly one line per open (the
-unlogged none); no line written holds a guarantor's name or record number
+unlogged none); the logged board reads one "list" line of 80 accounts and 80
+ids per read (the unlogged none); no line written holds a guarantor's name or record number
 (MRN) in record_ref or detail; the purge and its floor deleted the same number
 of lines, all the lines older than the cutoff, and the purge left exactly one
 new "purge" line with that count.  Queries per call are printed
@@ -72,7 +86,8 @@ Variables: ODOO_DB (or BENCH_DB, or --db), ODOO_RC (or --rc), ODOO_PATH
 (default /opt/odoo); sizes PC_BENCH_ACCOUNTS / BENCH_ACCOUNTS (default
 PC_BENCH_SIZE, else 20000: the accounts generated and logged in one batch),
 PC_BENCH_OPENS / BENCH_OPENS (300 form opens per run and kind),
-PC_BENCH_PURGE_ROWS / BENCH_PURGE_ROWS (1,000,000 old lines), BENCH_REPEAT (3);
+PC_BENCH_PURGE_ROWS / BENCH_PURGE_ROWS (1,000,000 old lines),
+PC_BENCH_LIST_READS / BENCH_LIST_READS (40 board reads per run), BENCH_REPEAT (3);
 BENCH_KEEP=1 (or --keep) leaves the generated accounts in the database
 (otherwise they are deleted at the end; bench data left by an earlier run is
 always deleted first).  The log lines this script wrote are always deleted at
@@ -83,7 +98,8 @@ every company, the lines older than the retention: run it on a bench database.
 The last line is the result, e.g.
     bench access_log: accounts=20000 log=0.85s floor=0.21s ratio=4.05 opens=300
     open_logged=12.3ms open_plain=11.1ms open_overhead=1.2ms open_ratio=1.11
-    purge_rows=400000 purge=1.90s floor=1.70s purge_ratio=1.12
+    purge_rows=400000 purge=1.90s floor=1.70s purge_ratio=1.12 list_size=80
+    list_logged=30.10ms list_plain=29.20ms list_ratio=1.031
 (on one line).
 """
 
@@ -98,6 +114,8 @@ DETAIL = "patient_collections.report_patient_statement"
 BENCH_LOGIN = "pc_bench_log_specialist"
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
 OLD_SPAN_DAYS = 3652  # the old lines are spread over the last 10 years
+LIST_SIZE = 80  # the accounts of one board read
+LIST_RATIO_GOAL = 1.10
 
 FLOOR_LOG_SQL = """
     INSERT INTO patient_access_log (date, user_id, company_id, event, res_model, res_id,
@@ -505,6 +523,111 @@ def measure_form_open(env, uenv, ids, opens, repeat):
     return {kind: min(values) for kind, values in runs.items()}, queries
 
 
+def kanban_spec(env):
+    """What the board's web_search_read asks of each card: the fields of the
+    kanban view, many2one with their display name, x2many as ids."""
+    Account = env["patient.account"]
+    views = Account.get_views([(False, "kanban")])
+    spec = {}
+    for name in views["models"]["patient.account"]["fields"]:
+        field = Account._fields[name]
+        spec[name] = {"fields": {"display_name": {}}} if field.type == "many2one" else {}
+    spec.setdefault("display_name", {})
+    return spec
+
+
+class ListAuditOff:
+    """List-read logging off for patient.account (its registry class's _audit_list)."""
+
+    def __init__(self, env):
+        self.cls = type(env["patient.account"])
+
+    def __enter__(self):
+        self.saved = self.cls.__dict__.get("_audit_list", ListAuditOff)
+        self.cls._audit_list = False
+        return self
+
+    def __exit__(self, *exc):
+        if self.saved is ListAuditOff:
+            del self.cls._audit_list
+        else:
+            self.cls._audit_list = self.saved
+        return False
+
+
+def list_read(uenv, ids, spec, audit_off=None):
+    """(seconds, queries) of one board read of ``ids``: a new request's empty
+    cache, web_search_read, flush, commit."""
+    cr = uenv.cr
+    uenv.invalidate_all()
+    count = cr.sql_log_count
+    start = time.perf_counter()
+    Account = uenv["patient.account"]
+    domain = [("id", "in", ids)]
+    order = "priority_score desc, days_past_due desc"
+    if audit_off:
+        with audit_off:
+            result = Account.web_search_read(domain, spec, limit=len(ids), order=order)
+    else:
+        result = Account.web_search_read(domain, spec, limit=len(ids), order=order)
+    uenv.flush_all()
+    cr.commit()
+    seconds = time.perf_counter() - start
+    common.require(
+        len(result["records"]) == len(ids), f"the board read {len(result['records'])} accounts"
+    )
+    return seconds, cr.sql_log_count - count
+
+
+def measure_list_read(env, uenv, ids, size, reads, repeat):
+    """Best ms per board read (web_search_read of ``size`` accounts), logged and
+    not; the queries of one read of each."""
+    cr = env.cr
+    spec = kanban_spec(env)
+    audit_off = ListAuditOff(env)
+    say(f"list read: web_search_read of {size} accounts, {len(spec)} kanban fields")
+    batches = [ids[i : i + size] for i in range(0, len(ids) - size + 1, size)] or [ids[:size]]
+    for batch in batches[:3]:  # warm-up
+        list_read(uenv, batch, spec)
+        list_read(uenv, batch, spec, audit_off)
+    runs = {"logged": [], "plain": []}
+    queries = {"logged": 0, "plain": 0}
+    for run in range(repeat):
+        mark = max_log_id(cr)
+        totals = {"logged": 0.0, "plain": 0.0}
+        for i in range(reads):
+            batch = batches[(run * reads + i) % len(batches)]
+            for kind in ("logged", "plain") if i % 2 == 0 else ("plain", "logged"):
+                seconds, count = list_read(
+                    uenv, batch, spec, audit_off if kind == "plain" else None
+                )
+                totals[kind] += seconds
+                queries[kind] = count
+        cr.execute(
+            "SELECT count(*), count(*) FILTER (WHERE event = 'list' AND user_id = %s"
+            " AND res_model = 'patient.account' AND record_count = %s"
+            " AND detail = 'web_search_read'"
+            " AND array_length(string_to_array(res_ids, ','), 1) = %s)"
+            " FROM patient_access_log WHERE id > %s",
+            [uenv.uid, size, size, mark],
+        )
+        lines, listed = cr.fetchone()
+        common.require(
+            lines == listed == reads,
+            f"{reads} logged and {reads} unlogged board reads wrote {lines} lines "
+            f"({listed} list lines of {size} accounts); one per logged read expected",
+        )
+        check_no_names(cr, mark, "list reads")
+        for kind in runs:
+            runs[kind].append(totals[kind] / reads)
+        say(
+            f"list read run {run + 1}: logged {1000 * runs['logged'][-1]:.2f} ms/read "
+            f"({queries['logged']} queries), unlogged {1000 * runs['plain'][-1]:.2f} ms/read "
+            f"({queries['plain']} queries), {reads} reads each"
+        )
+    return {kind: min(values) for kind, values in runs.items()}, queries
+
+
 def measure_purge(env, db, company_id, repeat):
     """Best (seconds) of _cron_purge() and of its floor DELETE, and the rows deleted."""
     cr = env.cr
@@ -581,6 +704,7 @@ def main():
     opens = common.size("OPENS", 300)
     purge_rows = common.size("PURGE_ROWS", 1_000_000)
     repeat = max(common.size("REPEAT", 3), 1)
+    list_reads = max(common.size("LIST_READS", 40), 1)
     if not accounts or not opens:
         sys.exit(f"need at least one account and one open (accounts={accounts}, opens={opens})")
     say(
@@ -629,6 +753,9 @@ def main():
             uenv = env(user=user.id, context={"allowed_company_ids": [data.company_id]})
             batch, batch_queries = measure_batch_log(env, uenv, args.db, ids, repeat)
             form, form_queries = measure_form_open(env, uenv, ids, opens, repeat)
+            listing, list_queries = measure_list_read(
+                env, uenv, ids, min(LIST_SIZE, len(ids)), list_reads, max(repeat, 5)
+            )
             purge, purged, purge_queries = measure_purge(env, args.db, data.company_id, repeat)
         finally:
             cr.rollback()
@@ -650,6 +777,13 @@ def main():
     open_ratio = form["logged"] / form["plain"]
     overhead = form["logged"] - form["plain"]
     purge_ratio = purge["purge"] / purge["floor"]
+    list_ratio = listing["logged"] / listing["plain"]
+    say(
+        f"list read: logged {1000 * listing['logged']:.2f} ms ({list_queries['logged']} "
+        f"queries), unlogged {1000 * listing['plain']:.2f} ms ({list_queries['plain']} "
+        f"queries) for {min(LIST_SIZE, len(ids))} accounts: ratio {list_ratio:.3f} "
+        f"(goal <= {LIST_RATIO_GOAL:.2f})"
+    )
     say(
         f"batch log: {batch['log']:.3f}s for {accounts} lines ({batch_queries} queries), "
         f"{1e6 * batch['log'] / accounts:.1f} us/line; floor {batch['floor']:.3f}s; "
@@ -670,7 +804,9 @@ def main():
         f"open_logged={1000 * form['logged']:.1f}ms open_plain={1000 * form['plain']:.1f}ms "
         f"open_overhead={1000 * overhead:.2f}ms open_ratio={open_ratio:.2f} "
         f"purge_rows={purged} purge={purge['purge']:.2f}s floor={purge['floor']:.2f}s "
-        f"purge_ratio={purge_ratio:.2f}",
+        f"purge_ratio={purge_ratio:.2f} list_size={min(LIST_SIZE, len(ids))} "
+        f"list_logged={1000 * listing['logged']:.2f}ms list_plain={1000 * listing['plain']:.2f}ms "
+        f"list_ratio={list_ratio:.3f}",
         flush=True,
     )
 

@@ -129,6 +129,7 @@ class PatientAccessLog(models.Model):
         records when given: a list read logs the ids of its first records only)."""
         batch = extra.pop("batch", False)
         count = extra.pop("count", None)
+        refs = extra.pop("refs", None)
         base = {
             "date": fields.Datetime.now(),
             "user_id": self.env.uid,
@@ -139,11 +140,12 @@ class PatientAccessLog(models.Model):
         }
         ids = records.ids
         # {id: (company id, reference)}; contacts and invoices have no reference to show.
-        # One line for many records names the first ones only: no need to look up the rest.
-        named = records if not batch else records[:MAX_NAMED_REFS]
-        refs = named._audit_refs() if ids and hasattr(records, "_audit_refs") else {}
-        default_company = self._default_company().id
+        # (Looked up for every record, even when one line names the first ones only:
+        # the same query gives the companies.)
+        if refs is None:
+            refs = records._audit_refs() if ids and hasattr(records, "_audit_refs") else {}
         if not batch and ids:
+            default_company = self._default_company().id
             return [
                 {
                     **base,
@@ -154,7 +156,7 @@ class PatientAccessLog(models.Model):
                 }
                 for record_id in ids
             ]
-        if refs and len(refs) == len(ids):
+        if refs:
             companies = {company_id for company_id, _ref in refs.values() if company_id}
         elif ids and "company_id" in records._fields:
             companies = set(records.sudo().company_id.ids)
@@ -166,7 +168,9 @@ class PatientAccessLog(models.Model):
         return [
             {
                 **base,
-                "company_id": companies.pop() if len(companies) == 1 else default_company,
+                "company_id": companies.pop()
+                if len(companies) == 1
+                else self._default_company().id,
                 "record_ref": ", ".join(names) or False,
                 "record_count": len(ids) if count is None else count,
                 "res_id": ids[0] if len(ids) == 1 else False,

@@ -126,13 +126,14 @@ def audit_list_read(model, detail, call, ids_of=listed_records, touched=(), phi_
     env = model.env
     if env.su or env.context.get(LIST_READ_KEY) is LIST_READ:
         return call(model)
+    # logged or not, the records of a list are not form opens
+    inner = model.with_context(**{LIST_READ_KEY: LIST_READ})
     touched = {name for name in touched if name in model._fields}
     if phi_fields is None:
         if not model._audit_lists():
-            return call(model)
+            return call(inner)
     elif not touched & set(phi_fields):
-        return call(model)
-    inner = model.with_context(**{LIST_READ_KEY: LIST_READ})
+        return call(inner)
     Log = env["patient.access.log"]
     field_names = ", ".join(sorted(touched)) or False
     try:
@@ -142,11 +143,14 @@ def audit_list_read(model, detail, call, ids_of=listed_records, touched=(), phi_
         Log._log_denied(model.browse(), detail=detail, field_names=field_names)
         raise
     ids, count = found if isinstance(found, tuple) else (found, len(found))
+    records = model.browse(ids[:MAX_LISTED_IDS])
     Log._log(
         "list",
-        model.browse(ids[:MAX_LISTED_IDS]),
+        records,
         batch=True,
         count=count,
+        # the records were just read: their references come from the cache
+        refs=PatientPhiMixin._audit_refs(records) if phi_fields is None and ids else None,
         detail=detail,
         field_names=field_names,
     )
