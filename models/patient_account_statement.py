@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.tools.misc import get_lang
 
 from ..logic import aging
+from .patient_protected import trusted
 
 
 def _shorten(text, limit=90):
@@ -27,6 +28,10 @@ class PatientAccount(models.Model):
         required=True,
         help="How the guarantor chose to receive statements.",
     )
+
+    def _protected_names(self):
+        # the statement dates are the statement code's own
+        return super()._protected_names() | {"last_statement_date"}
 
     # ------------------------------------------------------------------ values
 
@@ -254,7 +259,7 @@ class PatientAccount(models.Model):
         interactions = []
         for account, attachment in zip(accounts, attachments, strict=True):
             if account in emailed:
-                account.with_context(patient_interaction_logged=True).message_post(
+                trusted(account, patient_interaction_logged=True).message_post(
                     subject=self.env._(
                         "Your statement for account %(account)s", account=account.name
                     ),
@@ -281,11 +286,13 @@ class PatientAccount(models.Model):
         Log = self.env["patient.access.log"]
         Log._log("email", emailed, detail="patient_collections.report_patient_statement")
         Log._log("print", accounts - emailed, detail="patient_collections.report_patient_statement")
-        self.env["patient.interaction"].sudo().with_context(
-            patient_interaction_logged=True, patient_statement_logging=True
+        trusted(
+            self.env["patient.interaction"].sudo(),
+            patient_interaction_logged=True,
+            patient_statement_logging=True,
         ).create(interactions)
-        accounts.write({"last_statement_date": today})
-        accounts.filtered(lambda account: not account.first_statement_date).write(
+        trusted(accounts).write({"last_statement_date": today})
+        trusted(accounts.filtered(lambda account: not account.first_statement_date)).write(
             {"first_statement_date": today}
         )
         return Attachment.create(
