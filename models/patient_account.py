@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -427,8 +428,22 @@ class PatientAccount(models.Model):
                 ["id:recordset"],
             )
         }
+        # a dependent is the account's patient when the account's company knows them
+        # as its patient: another practice's patients stay its own
+        wanted = defaultdict(set)
         for account in self:
-            ids = by_account.get(account.id, set()) | dependents.get(account.partner_id.id, set())
+            wanted[account.company_id.id] |= dependents.get(account.partner_id.id, set())
+        Partner = self.env["res.partner"].sudo()
+        scoped = {
+            company_id: set(Partner.browse(sorted(ids))._patient_select_scoped([company_id]).ids)
+            for company_id, ids in wanted.items()
+            if ids
+        }
+        for account in self:
+            known = scoped.get(account.company_id.id, set())
+            ids = by_account.get(account.id, set()) | (
+                dependents.get(account.partner_id.id, set()) & known
+            )
             if account.partner_id.sudo().is_patient:
                 ids.add(account.partner_id.id)
             account.patient_ids = [fields.Command.set(sorted(ids))]
