@@ -259,7 +259,9 @@ class PatientAccount(models.Model):
         interactions = []
         for account, attachment in zip(accounts, attachments, strict=True):
             if account in emailed:
-                trusted(account, patient_interaction_logged=True).message_post(
+                trusted(
+                    account, patient_interaction_logged=True, patient_addressees_only=True
+                ).message_post(
                     subject=self.env._(
                         "Your statement for account %(account)s", account=account.name
                     ),

@@ -433,6 +433,10 @@ class PatientPhiThreadMixin(models.AbstractModel):
         partners = self.env["res.partner"].browse([r["id"] for r in recipients if r.get("uid")])
         allowed = self._allowed_partner_ids(partners) if partners else set()
         recipients = [r for r in recipients if not r.get("uid") or r["id"] in allowed]
+        if trusted_flag(self.env, "patient_addressees_only"):
+            # a letter to the guarantor (a statement): no copy to the followers
+            addressed = set((msg_vals or {}).get("partner_ids") or message.sudo().partner_ids.ids)
+            recipients = [r for r in recipients if r["id"] in addressed]
         self._gate_notified_contacts(message, msg_vals, recipients, kwargs)
         return recipients
 

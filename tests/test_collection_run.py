@@ -5,6 +5,8 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.patient_collections.models.patient_protected import trusted
+
 from .common import PatientCollectionsCommon
 
 RUN_DAY = date(2026, 6, 1)
@@ -74,7 +76,7 @@ class TestCollectionRun(PatientCollectionsCommon):
 
     def test_balance_minimum(self):
         small = self.account_due(200, amount=20.0)
-        small.final_notice_date = False
+        trusted(small).write({"final_notice_date": False})
         self.collect()
         self.assertEqual(small.stage_id, self.review, "agency needs at least 50 owed")
 
@@ -204,17 +206,17 @@ class TestCollectionRun(PatientCollectionsCommon):
 
     def test_gate_notification_period(self):
         account = self.ready_for_agency()
-        account.first_statement_date = RUN_DAY - timedelta(days=119)
+        trusted(account).write({"first_statement_date": RUN_DAY - timedelta(days=119)})
         run = self.collect()
         self.assertEqual(account.stage_id, self.final)
         self.assertIn("gate_notification_period", run.line_ids.mapped("reason"))
-        account.first_statement_date = RUN_DAY - timedelta(days=120)
+        trusted(account).write({"first_statement_date": RUN_DAY - timedelta(days=120)})
         self.collect()
         self.assertEqual(account.stage_id, self.agency)
 
     def test_gate_final_notice(self):
         account = self.account_due(150)
-        account.first_statement_date = RUN_DAY - timedelta(days=140)
+        trusted(account).write({"first_statement_date": RUN_DAY - timedelta(days=140)})
         with freeze_time(RUN_DAY - timedelta(days=29)):
             account.stage_id = self.final
         run = self.collect()
@@ -383,7 +385,7 @@ class TestCollectionRun(PatientCollectionsCommon):
         accounts._refresh_balances()
         accounts.invalidate_recordset(["priority_score"])
         sql_scores = accounts.mapped("priority_score")
-        accounts._compute_priority()
+        trusted(accounts)._compute_priority()
         self.assertEqual(accounts.mapped("priority_score"), sql_scores)
         self.assertTrue(all(0 <= score <= 100 for score in sql_scores))
         self.assertEqual(len(set(sql_scores)), 5)
