@@ -231,21 +231,29 @@ class ResCompany(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        check_setting_values(self, vals)
         """Collections managers configure the collections settings of their
         companies without Odoo's administration rights; nothing else."""
+        check_setting_values(self, vals)
+        user = self.env.user
         if (
             vals
             and not self.env.su
-            and all(name.startswith("collections_") for name in vals)
-            and self.env.user.has_group("patient_collections.group_collections_manager")
-            and not self.env["ir.model.access"].check("res.company", "write", False)
+            and user.has_group("patient_collections.group_collections_manager")
+            and not user.has_group("base.group_erp_manager")
         ):
-            if self - self.env.user.company_ids:
+            others = sorted(name for name in vals if not name.startswith("collections_"))
+            if others:
+                raise AccessError(
+                    self.env._(
+                        "Collections managers change the collections settings only; ask an "
+                        "administrator to change %(fields)s.",
+                        fields=", ".join(others),
+                    )
+                )
+            if self - user.company_ids:
                 raise AccessError(
                     self.env._("You can only configure collections for your own companies.")
                 )
-            return super(ResCompany, self.sudo()).write(vals)
         return super().write(vals)
 
     def action_open_collections_settings(self):
