@@ -12,9 +12,12 @@
         "security/groups.xml",
         "security/ir.model.access.csv",
         "security/patient_account_security.xml",
+        "security/patient_assistance_security.xml",
         "data/ir_sequence_data.xml",
         "data/patient_account_stage_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/patient_writeoff_data.xml",
+        "data/patient_poverty_guideline_data.xml",
         "views/patient_account_views.xml",
         "views/patient_account_stage_views.xml",
         "views/patient_collection_run_views.xml",
@@ -33,6 +36,8 @@
         "data/ir_cron_data.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
+        "views/patient_financial_assistance_views.xml",
+        "views/patient_writeoff_views.xml",
         "views/menus.xml",
     ],
     "demo": [
@@ -40,6 +45,7 @@
         "demo/res_partner_demo.xml",
         "demo/account_move_demo.xml",
         "demo/patient_collection_demo.xml",
+        "demo/patient_assistance_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

@@ -25,3 +25,10 @@ from . import ir_attachment
 from . import res_partner_access_log
 from . import account_move_access_log
 from . import sms_sms
+from . import patient_poverty_guideline
+from . import patient_assistance_tier
+from . import patient_writeoff
+from . import patient_financial_assistance
+from . import patient_account_writeoff
+from . import patient_writeoff_report
+from . import patient_collection_run_writeoff

@@ -22,6 +22,10 @@ SETTING_BOUNDS = {
     "collections_promise_horizon_days": (1, 365),
     **{"collections_weight_" + key: (0, 100) for key in priority.TERM_KEYS},
     "collections_access_log_years": (6, 100),
+    "collections_writeoff_limit": (0, 1_000_000),
+    "collections_small_balance_threshold": (0.01, 10_000),
+    "collections_small_balance_min_days": (0, 3650),
+    "collections_assistance_lookback_days": (0, 3650),
 }
 # Printed on every statement: longer texts would not fit its page.
 SETTING_TEXT_LIMITS = {
@@ -109,6 +113,16 @@ def bounds_problems(model, values):
         for name, value in values.items()
         if not SETTING_BOUNDS[name][0] <= value <= SETTING_BOUNDS[name][1]
     ]
+
+WRITEOFF_ACCOUNT_FIELDS = (
+    "collections_charity_account_id",
+    "collections_writeoff_account_small_balance_id",
+    "collections_writeoff_account_bad_debt_id",
+    "collections_writeoff_account_charity_id",
+    "collections_writeoff_account_administrative_id",
+    "collections_writeoff_account_deceased_id",
+    "collections_writeoff_account_bankruptcy_id",
+)
 
 
 class ResCompany(models.Model):
@@ -202,6 +216,110 @@ class ResCompany(models.Model):
         help="How far ahead a promise to pay may be dated, and how long a promise may hold "
         "an account (1 to 365 days).",
     )
+
+    # Financial assistance and write-offs (issue 18): the accounts they post to.
+    collections_charity_account_id = fields.Many2one(
+        "account.account",
+        string="Charity Care Account",
+        help="Financial-assistance discounts are credited to patients against this account "
+        "(an expense or contra account, never revenue).",
+    )
+    collections_writeoff_account_small_balance_id = fields.Many2one(
+        "account.account", string="Write-off Account: Small Balance"
+    )
+    collections_writeoff_account_bad_debt_id = fields.Many2one(
+        "account.account", string="Write-off Account: Bad Debt"
+    )
+    collections_writeoff_account_charity_id = fields.Many2one(
+        "account.account",
+        string="Write-off Account: Charity",
+        help="Left empty, the charity care account.",
+    )
+    collections_writeoff_account_administrative_id = fields.Many2one(
+        "account.account", string="Write-off Account: Administrative"
+    )
+    collections_writeoff_account_deceased_id = fields.Many2one(
+        "account.account", string="Write-off Account: Deceased"
+    )
+    collections_writeoff_account_bankruptcy_id = fields.Many2one(
+        "account.account", string="Write-off Account: Bankruptcy"
+    )
+    collections_writeoff_limit = fields.Float(
+        string="Specialist Write-off Limit",
+        default=50.0,
+        digits="Account",
+        help="Specialists write off up to this amount at once; above it a collections "
+        "manager approves the write-off before anything is posted.",
+    )
+    collections_small_balance_writeoff = fields.Boolean(
+        string="Write Off Small Balances",
+        help="The daily run writes off balances under the threshold that are past due long enough.",
+    )
+    collections_small_balance_threshold = fields.Float(
+        string="Small Balance Under", default=5.0, digits="Account"
+    )
+    collections_small_balance_min_days = fields.Integer(
+        string="Small Balance Days Past Due", default=90
+    )
+    collections_assistance_lookback_days = fields.Integer(
+        string="Assistance Look-back (days)",
+        default=365,
+        help="An approved financial-assistance application discounts the invoices whose "
+        "date of service is at most this many days before the application.",
+    )
+
+    @api.constrains(
+        "collections_charity_account_id",
+        "collections_writeoff_account_small_balance_id",
+        "collections_writeoff_account_bad_debt_id",
+        "collections_writeoff_account_charity_id",
+        "collections_writeoff_account_administrative_id",
+        "collections_writeoff_account_deceased_id",
+        "collections_writeoff_account_bankruptcy_id",
+    )
+    def _check_writeoff_accounts(self):
+        """Write-offs and discounts never go back on revenue, receivables or cash."""
+        refused = (
+            "income",
+            "income_other",
+            "asset_receivable",
+            "liability_payable",
+            "asset_cash",
+            "liability_credit_card",
+            "off_balance",
+        )
+        for company in self.sudo():
+            for name in WRITEOFF_ACCOUNT_FIELDS:
+                account = company[name]
+                if not account:
+                    continue
+                label = company._fields[name].get_description(self.env)["string"]
+                if account.account_type in refused:
+                    raise ValidationError(
+                        self.env._(
+                            "%(setting)s: %(account)s is a revenue, receivable, payable or "
+                            "cash account. Choose an expense or contra account.",
+                            setting=label,
+                            account=account.display_name,
+                        )
+                    )
+                if account.company_ids and company not in account.company_ids:
+                    raise ValidationError(
+                        self.env._(
+                            "%(setting)s: %(account)s belongs to another company.",
+                            setting=label,
+                            account=account.display_name,
+                        )
+                    )
+
+    def _collections_writeoff_account(self, reason):
+        """The account a write-off of ``reason`` posts to, or False."""
+        self.ensure_one()
+        company = self.sudo()
+        account = company["collections_writeoff_account_%s_id" % reason]
+        if not account and reason == "charity":
+            account = company.collections_charity_account_id
+        return account
 
     @api.constrains("collections_access_log_years")
     def _check_access_log_years(self):

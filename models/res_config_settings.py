@@ -69,6 +69,42 @@ class ResConfigSettings(models.TransientModel):
     collections_access_log_years = fields.Integer(
         related="company_id.collections_access_log_years", readonly=False
     )
+    collections_charity_account_id = fields.Many2one(
+        related="company_id.collections_charity_account_id", readonly=False
+    )
+    collections_writeoff_account_small_balance_id = fields.Many2one(
+        related="company_id.collections_writeoff_account_small_balance_id", readonly=False
+    )
+    collections_writeoff_account_bad_debt_id = fields.Many2one(
+        related="company_id.collections_writeoff_account_bad_debt_id", readonly=False
+    )
+    collections_writeoff_account_charity_id = fields.Many2one(
+        related="company_id.collections_writeoff_account_charity_id", readonly=False
+    )
+    collections_writeoff_account_administrative_id = fields.Many2one(
+        related="company_id.collections_writeoff_account_administrative_id", readonly=False
+    )
+    collections_writeoff_account_deceased_id = fields.Many2one(
+        related="company_id.collections_writeoff_account_deceased_id", readonly=False
+    )
+    collections_writeoff_account_bankruptcy_id = fields.Many2one(
+        related="company_id.collections_writeoff_account_bankruptcy_id", readonly=False
+    )
+    collections_writeoff_limit = fields.Float(
+        related="company_id.collections_writeoff_limit", readonly=False
+    )
+    collections_small_balance_writeoff = fields.Boolean(
+        related="company_id.collections_small_balance_writeoff", readonly=False
+    )
+    collections_small_balance_threshold = fields.Float(
+        related="company_id.collections_small_balance_threshold", readonly=False
+    )
+    collections_small_balance_min_days = fields.Integer(
+        related="company_id.collections_small_balance_min_days", readonly=False
+    )
+    collections_assistance_lookback_days = fields.Integer(
+        related="company_id.collections_assistance_lookback_days", readonly=False
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

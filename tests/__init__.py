@@ -19,3 +19,6 @@ from . import test_bounds
 from . import test_company_scope
 from . import test_run_companies
 from . import test_sms_gate
+from . import test_financial_assistance
+from . import test_writeoffs
+from . import test_escalation_sequence

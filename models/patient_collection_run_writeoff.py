@@ -1,0 +1,118 @@
+from odoo import fields, models
+from odoo.tools import SQL
+
+from .patient_collection_run import BATCH_SIZE
+from .patient_protected import trusted
+
+
+class PatientCollectionRun(models.Model):
+    """The run's optional small-balance step (off by default, per company)."""
+
+    _inherit = "patient.collection.run"
+
+    writeoff_count = fields.Integer(
+        string="Small Balances Written Off", readonly=True, help="Accounts written off by the run."
+    )
+    writeoff_total = fields.Float(string="Small Balances Total", readonly=True, digits="Account")
+
+    def _collection_steps(self):
+        steps = super()._collection_steps()
+        # after the aging (fresh balances), before escalation and statements
+        position = steps.index("_step_escalate") if "_step_escalate" in steps else len(steps)
+        return [*steps[:position], "_step_small_balance_writeoffs", *steps[position:]]
+
+    def _small_balance_account_ids(self, company, today):
+        """Accounts of ``company`` whose whole balance due is under the threshold and
+        past due long enough, nothing waiting for insurance, not on hold, no
+        write-off waiting for approval: one query."""
+        self.env["patient.account"].flush_model(
+            [
+                "company_id",
+                "active",
+                "balance_due",
+                "balance_insurance_pending",
+                "days_past_due",
+                "hold_reason",
+            ]
+        )
+        self.env["patient.writeoff"].flush_model(["account_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT pa.id
+                  FROM patient_account pa
+                 WHERE pa.company_id = %(company)s
+                   AND pa.active
+                   AND pa.balance_due > 0
+                   AND pa.balance_due < %(threshold)s
+                   AND pa.balance_insurance_pending = 0
+                   AND pa.days_past_due >= %(days)s
+                   AND pa.hold_reason IS NULL
+                   AND NOT EXISTS (
+                       SELECT 1 FROM patient_writeoff w
+                        WHERE w.account_id = pa.id AND w.state = 'to_approve')
+              ORDER BY pa.id
+                """,
+                company=company.id,
+                threshold=company.collections_small_balance_threshold,
+                days=company.collections_small_balance_min_days,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _step_small_balance_writeoffs(self, companies, today, stats):
+        """Write off small balances, set-based: one entry and one reconciliation per
+        batch of accounts.  Accounts left with nothing are not selected again, so a
+        second run the same day writes nothing off."""
+        count = 0
+        total = 0.0
+        Account = self.env["patient.account"].sudo()
+        Writeoff = trusted(
+            self.env["patient.writeoff"].sudo(), mail_create_nolog=True, tracking_disable=True
+        )
+        user = self.env.user
+        for company in companies:
+            if not company.collections_small_balance_writeoff:
+                continue
+            ids = self._small_balance_account_ids(company, today)
+            for start in range(0, len(ids), BATCH_SIZE):
+                batch = Account.browse(ids[start : start + BATCH_SIZE])
+                done = []
+
+                def write_off(accounts, done=done):
+                    writeoffs = Writeoff.create(
+                        [
+                            {
+                                "account_id": account.id,
+                                "amount": account.balance_due,
+                                "reason": "small_balance",
+                                "state": "to_approve",
+                                "origin": "run",
+                                "requested_by_id": user.id,
+                            }
+                            for account in accounts
+                        ]
+                    )
+                    writeoffs._post_batch(approved_by=user, date=today)
+                    done.append(writeoffs)
+
+                self._isolated("_step_small_balance_writeoffs", batch, write_off, stats)
+                for writeoffs in done:
+                    count += len(writeoffs)
+                    total += sum(writeoffs.mapped("amount"))
+        stats[("written_off", False, False)] += count
+        if count:
+            trusted(self).write({"writeoff_count": count, "writeoff_total": total})
+
+
+class PatientCollectionRunLine(models.Model):
+    _inherit = "patient.collection.run.line"
+
+    kind = fields.Selection(
+        selection_add=[("written_off", "Small balance written off")],
+        ondelete={"written_off": "cascade"},
+    )
+    step = fields.Selection(
+        selection_add=[("_step_small_balance_writeoffs", "Small balance write-offs")],
+        ondelete={"_step_small_balance_writeoffs": "set null"},
+    )

@@ -1,0 +1,121 @@
+from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from .patient_writeoff import WRITEOFF_REASONS
+
+
+class PatientWriteoffReport(models.Model):
+    """What left the receivables other than by payment, and what came back: posted
+    write-offs, approved financial-assistance discounts, and recoveries (payments
+    received after a bad-debt write-off of the account), for accountants."""
+
+    _name = "patient.writeoff.report"
+    _description = "Write-offs, Assistance Discounts and Recoveries"
+    _inherit = ["patient.phi.mixin"]
+    _audit_open = False
+    _auto = False
+    _order = "date desc, id desc"
+
+    kind = fields.Selection(
+        [
+            ("writeoff", "Write-off"),
+            ("assistance", "Financial assistance"),
+            ("recovery", "Recovery"),
+        ],
+        readonly=True,
+    )
+    reason = fields.Selection(
+        [*WRITEOFF_REASONS, ("assistance", "Financial assistance")], readonly=True
+    )
+    date = fields.Date(readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    account_id = fields.Many2one("patient.account", string="Patient Account", readonly=True)
+    amount = fields.Monetary(readonly=True)
+    writeoff_id = fields.Many2one("patient.writeoff", readonly=True)
+    assistance_id = fields.Many2one(
+        "patient.financial.assistance",
+        string="Application",
+        readonly=True,
+        groups="patient_collections.group_collections_specialist",
+    )
+    move_id = fields.Many2one(
+        "account.move",
+        string="Journal Entry",
+        readonly=True,
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE OR REPLACE VIEW %s AS (
+                    SELECT w.id * 3 AS id,
+                           'writeoff' AS kind,
+                           w.reason AS reason,
+                           w.date AS date,
+                           w.company_id AS company_id,
+                           company.currency_id AS currency_id,
+                           w.account_id AS account_id,
+                           w.amount AS amount,
+                           w.id AS writeoff_id,
+                           NULL::integer AS assistance_id,
+                           w.move_id AS move_id
+                      FROM patient_writeoff w
+                      JOIN res_company company ON company.id = w.company_id
+                     WHERE w.state = 'posted'
+                    UNION ALL
+                    SELECT fa.id * 3 + 1,
+                           'assistance',
+                           'assistance',
+                           fa.decision_date,
+                           fa.company_id,
+                           company.currency_id,
+                           fa.account_id,
+                           fa.discount_amount,
+                           NULL::integer,
+                           fa.id,
+                           (SELECT MIN(rel.move_id)
+                              FROM patient_financial_assistance_credit_note_rel rel
+                             WHERE rel.assistance_id = fa.id)
+                      FROM patient_financial_assistance fa
+                      JOIN res_company company ON company.id = fa.company_id
+                     WHERE fa.state = 'approved'
+                    UNION ALL
+                    SELECT aml.id * 3 + 2,
+                           'recovery',
+                           'bad_debt',
+                           aml.date,
+                           aml.company_id,
+                           aml.company_currency_id,
+                           pa.id,
+                           -aml.balance,
+                           first_wo.id,
+                           NULL::integer,
+                           aml.move_id
+                      FROM account_move_line aml
+                      JOIN account_move move ON move.id = aml.move_id
+                      JOIN account_account acc ON acc.id = aml.account_id
+                      JOIN patient_account pa
+                        ON pa.partner_id = aml.partner_id AND pa.company_id = aml.company_id
+                      JOIN LATERAL (
+                           SELECT w.id FROM patient_writeoff w
+                            WHERE w.account_id = pa.id
+                              AND w.state = 'posted'
+                              AND w.reason = 'bad_debt'
+                              AND w.date <= aml.date
+                         ORDER BY w.date, w.id
+                            LIMIT 1
+                      ) first_wo ON TRUE
+                     WHERE aml.parent_state = 'posted'
+                       AND acc.account_type = 'asset_receivable'
+                       AND aml.balance < 0
+                       AND (move.origin_payment_id IS NOT NULL
+                            OR move.statement_line_id IS NOT NULL)
+                )
+                """,
+                SQL.identifier(self._table),
+            )
+        )

@@ -1,0 +1,332 @@
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import HttpCase, tagged
+
+from .common import PatientCollectionsCommon
+
+DAY = date(2026, 3, 31)
+SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
+MANAGER = "base.group_user,patient_collections.group_collections_manager"
+ACCOUNTANT = (
+    "base.group_user,account.group_account_invoice,patient_collections.group_collections_accountant"
+)
+
+
+class WriteoffCommon(PatientCollectionsCommon):
+    """A practice whose write-offs and charity care post on expense accounts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        Account = cls.env["account.account"]
+        cls.bad_debt = Account.create(
+            {"name": "Test bad debt expense", "code": "688100", "account_type": "expense"}
+        )
+        cls.small = Account.create(
+            {"name": "Test small balance expense", "code": "688200", "account_type": "expense"}
+        )
+        cls.charity = Account.create(
+            {"name": "Test charity care", "code": "688300", "account_type": "expense"}
+        )
+        company.write(
+            {
+                "collections_charity_account_id": cls.charity.id,
+                "collections_writeoff_account_bad_debt_id": cls.bad_debt.id,
+                "collections_writeoff_account_small_balance_id": cls.small.id,
+                "collections_writeoff_account_administrative_id": cls.bad_debt.id,
+            }
+        )
+        Tier = cls.env["patient.assistance.tier"]
+        Tier.create(
+            [
+                {"company_id": company.id, "max_fpl_percent": 200, "discount_percent": 100},
+                {"company_id": company.id, "max_fpl_percent": 300, "discount_percent": 50},
+                {"company_id": company.id, "max_fpl_percent": 400, "discount_percent": 25},
+            ]
+        )
+        cls.specialist = cls.company_user("pc_wo_specialist", SPECIALIST)
+        cls.manager = cls.company_user("pc_wo_manager", MANAGER)
+        cls.accountant = cls.company_user("pc_wo_accountant", ACCOUNTANT)
+        cls.counter = 0
+
+    def account_owing(self, amount=100.0, days=120, service_date=None, today=DAY):
+        """A new guarantor owing ``amount`` on one invoice ``days`` past due."""
+        type(self).counter += 1
+        partner = self.env["res.partner"].create(
+            {"name": f"Testwriteoff Person {self.counter}", "is_patient": True}
+        )
+        when = today - timedelta(days=days)
+        invoice = self.make_invoice(
+            partner, amount, when, due_date=when, service_date=service_date or when
+        )
+        return invoice.patient_account_id, invoice
+
+    def writeoff(self, account, user, amount=None, reason="bad_debt", note=False):
+        vals = {"reason": reason, "note": note}
+        if amount is not None:
+            vals["amount"] = amount
+        wizard = (
+            self.env["patient.account.writeoff"]
+            .with_user(user)
+            .with_context(active_model="patient.account", active_id=account.id)
+            .create(vals)
+        )
+        wizard.action_confirm()
+        return self.env["patient.writeoff"].search([("account_id", "=", account.id)], limit=1)
+
+    def assert_nothing_posted(self, account):
+        self.assertFalse(self.env["patient.writeoff"].search([("account_id", "=", account.id)]))
+        self.assertFalse(
+            self.env["account.move.line"].search(
+                [("account_id", "in", (self.bad_debt | self.small).ids)]
+            )
+        )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31")
+class TestWriteoffs(WriteoffCommon):
+    def test_specialist_writeoff_posts_and_reconciles(self):
+        account, invoice = self.account_owing(100.0)
+        writeoff = self.writeoff(account, self.specialist, amount=30.0, note="Billing error")
+        self.assertRecordValues(
+            writeoff,
+            [{"state": "posted", "amount": 30.0, "reason": "bad_debt", "date": DAY}],
+        )
+        move = writeoff.move_id
+        self.assertEqual(move.state, "posted")
+        expense = move.line_ids.filtered(lambda line: line.account_id == self.bad_debt)
+        self.assertEqual(expense.debit, 30.0)
+        self.assertFalse(
+            move.line_ids.filtered(lambda line: line.account_id.account_type.startswith("income")),
+            "never back on revenue",
+        )
+        receivable = move.line_ids.filtered(lambda line: line.account_type == "asset_receivable")
+        self.assertTrue(receivable.reconciled)
+        self.assertEqual(invoice.amount_residual, 70.0)
+        self.assertEqual(account.balance_due, 70.0)
+        self.assertNotEqual(account.stage_id, self.env.ref("patient_collections.stage_resolved"))
+
+    def test_full_writeoff_resolves_the_account(self):
+        account, invoice = self.account_owing(40.0)
+        writeoff = self.writeoff(account, self.specialist)  # amount defaults to the balance
+        self.assertEqual(writeoff.amount, 40.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(account.balance_due, 0.0)
+        self.assertEqual(account.stage_id, self.env.ref("patient_collections.stage_resolved"))
+        self.assertIn("Written off", "".join(account.message_ids.mapped("body")))
+
+    def test_oldest_items_first(self):
+        account, old = self.account_owing(30.0, days=200)
+        newer = self.make_invoice(
+            account.partner_id, 30.0, DAY - timedelta(days=100), due_date=DAY - timedelta(days=100)
+        )
+        self.writeoff(account, self.specialist, amount=40.0)
+        self.assertEqual(old.amount_residual, 0.0)
+        self.assertEqual(newer.amount_residual, 20.0)
+        self.assertEqual(account.balance_due, 20.0)
+
+    def test_bounds_refused_and_nothing_posted(self):
+        account, _invoice = self.account_owing(20.0)
+        for amount, message in ((0.0, "above zero"), (-5.0, "above zero"), (20.01, "exceed")):
+            with self.subTest(amount=amount), self.assertRaisesRegex(UserError, message):
+                self.writeoff(account, self.specialist, amount=amount)
+        with self.assertRaises(ValidationError):
+            self.writeoff(account, self.specialist, amount="ten")
+        with self.assertRaises(ValidationError):
+            self.writeoff(account, self.specialist, amount=1e300)
+        self.assert_nothing_posted(account)
+        self.assertEqual(account.balance_due, 20.0)
+
+    def test_missing_account_refused_and_nothing_posted(self):
+        account, _invoice = self.account_owing(20.0)
+        with self.assertRaisesRegex(UserError, "No write-off account for Deceased"):
+            self.writeoff(account, self.specialist, reason="deceased")
+        self.assertFalse(self.env["patient.writeoff"].search([("account_id", "=", account.id)]))
+        self.assertEqual(account.balance_due, 20.0)
+
+    def test_revenue_account_refused_in_settings(self):
+        income = self.company_data["default_account_revenue"]
+        with self.assertRaisesRegex(ValidationError, "revenue"):
+            self.env.company.collections_writeoff_account_deceased_id = income
+
+    def test_above_limit_waits_for_a_manager(self):
+        self.assertEqual(self.env.company.collections_writeoff_limit, 50.0)
+        account, invoice = self.account_owing(80.0)
+        writeoff = self.writeoff(account, self.specialist)
+        self.assertEqual(writeoff.state, "to_approve")
+        self.assertFalse(writeoff.move_id, "nothing posted before approval")
+        self.assertEqual(invoice.amount_residual, 80.0)
+        activity = writeoff.activity_ids
+        self.assertEqual(activity.user_id, account._collections_manager())
+        with self.assertRaises(AccessError):
+            writeoff.with_user(self.specialist).action_approve()
+        with self.assertRaisesRegex(UserError, "already waiting"):
+            self.writeoff(account, self.specialist, amount=10.0)
+        writeoff.with_user(self.manager).action_approve()
+        self.assertEqual(writeoff.state, "posted")
+        self.assertEqual(writeoff.approved_by_id, self.manager)
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertEqual(account.balance_due, 0.0)
+        self.assertFalse(writeoff.activity_ids)
+
+    def test_manager_refuses(self):
+        account, invoice = self.account_owing(80.0)
+        writeoff = self.writeoff(account, self.specialist)
+        writeoff.with_user(self.manager).action_refuse("Call the guarantor first")
+        self.assertEqual(writeoff.state, "refused")
+        self.assertFalse(writeoff.move_id)
+        self.assertEqual(invoice.amount_residual, 80.0)
+
+    def test_manager_writes_off_any_amount(self):
+        account, _invoice = self.account_owing(500.0)
+        writeoff = self.writeoff(account, self.manager)
+        self.assertEqual(writeoff.state, "posted")
+        self.assertEqual(account.balance_due, 0.0)
+
+    def test_access_by_role_and_company(self):
+        account, _invoice = self.account_owing(20.0)
+        with self.assertRaises(AccessError):
+            account.with_user(self.accountant).action_open_writeoff()
+        other = self.setup_other_company()["company"]
+        foreign = self.company_user("pc_wo_foreign", SPECIALIST, company=other)
+        with self.assertRaises(AccessError):
+            account.with_user(foreign).action_open_writeoff()
+        owner = self.company_user("pc_wo_owner", SPECIALIST)
+        account.user_id = owner
+        with self.assertRaises(AccessError):
+            self.writeoff(account, self.specialist, amount=5.0)
+        self.assert_nothing_posted(account)
+        with self.assertRaises(AccessError):
+            self.env["patient.writeoff"].with_user(self.manager).create(
+                {"account_id": account.id, "amount": 5.0, "reason": "bad_debt"}
+            )
+        posted = self.writeoff(account, owner, amount=5.0)
+        with self.assertRaises(AccessError):
+            posted.with_user(self.manager).write({"amount": 1.0})
+        self.assertTrue(posted.with_user(self.accountant).read(["amount"]))
+        with self.assertRaises(AccessError):
+            posted.with_user(foreign).read(["amount"])
+
+    def test_recovery_after_bad_debt(self):
+        account, _invoice = self.account_owing(60.0)
+        self.writeoff(account, self.manager, reason="bad_debt")
+        self.assertEqual(account.balance_due, 0.0)
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": account.partner_id.id,
+                "amount": 25.0,
+                "date": DAY,
+            }
+        )
+        payment.action_post()
+        Report = self.env["patient.writeoff.report"].with_user(self.accountant)
+        rows = Report.search([("account_id", "=", account.id)])
+        self.assertEqual(
+            sorted(rows.mapped(lambda r: (r.kind, r.reason, r.amount))),
+            [("recovery", "bad_debt", 25.0), ("writeoff", "bad_debt", 60.0)],
+        )
+        self.assertEqual(account.balance_due, -25.0)
+
+    # ------------------------------------------------------------------ the run
+
+    def test_small_balance_step_idempotent(self):
+        company = self.env.company
+        company.write(
+            {
+                "collections_small_balance_writeoff": True,
+                "collections_small_balance_threshold": 10.0,
+                "collections_small_balance_min_days": 90,
+            }
+        )
+        small, small_invoice = self.account_owing(7.5, days=120)
+        young, _i = self.account_owing(7.5, days=30)
+        big, _i = self.account_owing(12.0, days=120)
+        held, _i = self.account_owing(5.0, days=120)
+        held._set_hold("dispute")
+        run = self.env["patient.collection.run"].run(companies=company)
+        self.assertEqual(run.writeoff_count, 1)
+        self.assertEqual(run.writeoff_total, 7.5)
+        self.assertEqual(small.balance_due, 0.0)
+        self.assertEqual(small_invoice.payment_state, "paid")
+        self.assertEqual(small.stage_id, self.env.ref("patient_collections.stage_resolved"))
+        writeoff = small.writeoff_ids
+        self.assertRecordValues(
+            writeoff, [{"reason": "small_balance", "origin": "run", "state": "posted"}]
+        )
+        self.assertEqual(young.balance_due, 7.5)
+        self.assertEqual(big.balance_due, 12.0)
+        self.assertEqual(held.balance_due, 5.0)
+        self.assertIn("written_off", run.line_ids.mapped("kind"))
+        again = self.env["patient.collection.run"].run(companies=company)
+        self.assertEqual(again.writeoff_count, 0)
+        self.assertEqual(len(small.writeoff_ids), 1, "nothing written off twice")
+
+    def test_small_balance_step_off_by_default(self):
+        self.assertFalse(self.env.company.collections_small_balance_writeoff)
+        small, _invoice = self.account_owing(1.0, days=400)
+        run = self.env["patient.collection.run"].run(companies=self.env.company)
+        self.assertEqual(run.writeoff_count, 0)
+        self.assertEqual(small.balance_due, 1.0)
+
+
+@tagged("post_install", "-at_install")
+class TestWriteoffTour(WriteoffCommon, HttpCase):
+    def test_writeoff_tour(self):
+        """A specialist writes off within the limit, proposes above it; a manager
+        approves in the browser; a manager approves an application."""
+        today = date.today()
+        within, _i = self.account_owing(30.0, days=100, today=today)
+        within.partner_id.name = "Tourwriteoff Within"
+        above, _i = self.account_owing(90.0, days=100, today=today)
+        above.partner_id.name = "Tourwriteoff Above"
+        self.start_tour(
+            f"/odoo/action-patient_collections.patient_account_action/{within.id}",
+            "patient_collections_writeoff_specialist_tour",
+            login="pc_wo_specialist",
+        )
+        self.assertEqual(within.balance_due, 0.0)
+        self.assertEqual(within.writeoff_ids.state, "posted")
+        self.start_tour(
+            f"/odoo/action-patient_collections.patient_account_action/{above.id}",
+            "patient_collections_writeoff_propose_tour",
+            login="pc_wo_specialist",
+        )
+        proposed = above.writeoff_ids
+        self.assertEqual(proposed.state, "to_approve")
+        self.assertEqual(above.balance_due, 90.0)
+        self.start_tour(
+            f"/odoo/action-patient_collections.patient_writeoff_action/{proposed.id}",
+            "patient_collections_writeoff_approve_tour",
+            login="pc_wo_manager",
+        )
+        self.assertEqual(proposed.state, "posted")
+        self.assertEqual(above.balance_due, 0.0)
+        applicant, _i = self.account_owing(200.0, days=20, today=today)
+        application = self.env["patient.financial.assistance"].create(
+            {"account_id": applicant.id, "household_size": 2, "annual_income": 20000}
+        )
+        self.start_tour(
+            f"/odoo/action-patient_collections.patient_financial_assistance_action/{application.id}",
+            "patient_collections_assistance_approve_tour",
+            login="pc_wo_manager",
+        )
+        self.assertEqual(application.state, "approved")
+        self.assertEqual(applicant.balance_due, 0.0)
+        denied, _i = self.account_owing(200.0, days=20, today=today)
+        application = self.env["patient.financial.assistance"].create(
+            {"account_id": denied.id, "household_size": 1, "annual_income": 90000}
+        )
+        self.start_tour(
+            f"/odoo/action-patient_collections.patient_financial_assistance_action/{application.id}",
+            "patient_collections_assistance_deny_tour",
+            login="pc_wo_manager",
+        )
+        self.assertEqual(application.state, "denied")
+        self.assertIn("Income above", application.deny_reason)
