@@ -25,6 +25,8 @@ WRITEOFF_REASONS = [
     ("bankruptcy", "Bankruptcy"),
 ]
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
+# Write-offs per journal entry when many are posted at once (the run).
+ENTRY_SIZE = 100
 
 
 class PatientWriteoff(models.Model):
@@ -265,9 +267,9 @@ class PatientWriteoff(models.Model):
         for company, group in writeoffs.grouped("company_id").items():
             journal = self._journal_for(company)
             accounts = self._postable_accounts(company, set(group.mapped("reason")))
-            line_vals = []
-            matches = []  # open item id of each credit line, in line order (None: debit)
+            entries = []  # per write-off: its lines, and the open item of each (None: debit)
             for writeoff in group:
+                line_vals, matches = [], []
                 open_items = items.get(writeoff.account_id.id, [])
                 try:
                     parts = assistance.allocate_oldest_first(
@@ -310,35 +312,49 @@ class PatientWriteoff(models.Model):
                     }
                 )
                 matches.append(None)
-            move = Move.with_company(company).create(
-                {
-                    "move_type": "entry",
-                    "journal_id": journal.id,
-                    "company_id": company.id,
-                    "date": date,
-                    "ref": self.env._("Patient balance write-offs")
-                    if len(group) > 1
-                    else group.name,
-                    "line_ids": [Command.create(vals) for vals in line_vals],
-                }
-            )
-            move.action_post()
-            created = move.line_ids.sorted("id")
-            Line._reconcile_plan(
+                entries.append((line_vals, matches))
+            # entries of ENTRY_SIZE write-offs each (Odoo slows down on huge entries),
+            # created and posted together, reconciled in one plan
+            chunks = [
+                (group[start : start + ENTRY_SIZE], entries[start : start + ENTRY_SIZE])
+                for start in range(0, len(group), ENTRY_SIZE)
+            ]
+            moves = Move.with_company(company).create(
                 [
+                    {
+                        "move_type": "entry",
+                        "journal_id": journal.id,
+                        "company_id": company.id,
+                        "date": date,
+                        "ref": self.env._("Patient balance write-offs")
+                        if len(chunk) > 1
+                        else chunk.name,
+                        "line_ids": [
+                            Command.create(vals) for line_vals, _m in parts for vals in line_vals
+                        ],
+                    }
+                    for chunk, parts in chunks
+                ]
+            )
+            moves.action_post()
+            plan = []
+            for move, (chunk, parts) in zip(moves, chunks, strict=True):
+                matches = [item for _l, chunk_matches in parts for item in chunk_matches]
+                created = move.line_ids.sorted("id")
+                plan += [
                     Line.browse([item_id, line.id])
                     for line, item_id in zip(created, matches, strict=True)
                     if item_id
                 ]
-            )
-            trusted(group).write(
-                {
-                    "state": "posted",
-                    "move_id": move.id,
-                    "date": date,
-                    "approved_by_id": (approved_by or self.env.user).id,
-                }
-            )
+                trusted(chunk).write(
+                    {
+                        "state": "posted",
+                        "move_id": move.id,
+                        "date": date,
+                        "approved_by_id": (approved_by or self.env.user).id,
+                    }
+                )
+            Line._reconcile_plan(plan)
         writeoffs._after_posting()
 
     @api.model
