@@ -8,6 +8,7 @@ denies it with a reason; either decision lifts the hold and is logged in the
 chatter and as a letter interaction to the guarantor.
 """
 
+import logging
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -20,6 +21,7 @@ from .patient_account import MANAGER_GROUP
 from .patient_poverty_guideline import REGIONS
 from .patient_protected import is_trusted, trusted
 
+_logger = logging.getLogger(__name__)
 ACCOUNTING_GROUPS = "account.group_account_invoice,account.group_account_readonly"
 PRESUMPTIVE_REASONS = [
     ("medicaid", "Enrolled in Medicaid"),
@@ -681,7 +683,7 @@ class PatientFinancialAssistance(models.Model):
                     application._approve()
             except UserError:
                 # the demo invoices may all wait for insurance: the application stays open
-                pass
+                _logger.info("Demo application id %s left open: nothing to approve", application.id)
         pending = account_of(pending_guarantor)
         if pending:
             self.create(

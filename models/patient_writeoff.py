@@ -63,7 +63,7 @@ class PatientWriteoff(models.Model):
         default="manual",
     )
     requested_by_id = fields.Many2one("res.users", string="Proposed By", readonly=True)
-    approved_by_id = fields.Many2one("res.users", string="Approved By", readonly=True)
+    approved_by_id = fields.Many2one("res.users", string="Decided By", readonly=True)
     refuse_reason = fields.Char(readonly=True)
     date = fields.Date(string="Posted On", readonly=True, index=True)
     move_id = fields.Many2one(
