@@ -6,7 +6,6 @@ The API tests send every field explicitly; these send what the web client sends
 (read-only fields left out, the action's ``default_*`` keys in the context), so
 they catch what only a browser does."""
 
-import unittest
 from datetime import date, datetime, timedelta, timezone
 
 from odoo.tests import HttpCase, tagged
@@ -121,11 +120,6 @@ class TestRoleTours(PatientCollectionsCommon, HttpCase):
         self.assertTrue(any("On hold: Dispute, until" in text for text in texts), texts)
         self.assertTrue(any("Hold lifted (Dispute)" in text for text in texts), texts)
 
-    @unittest.skip(
-        "Payment Plan wizard: the preview (preview_html) keeps the default six installments "
-        "after Installment Count is changed to 4 in the browser, although the onchange "
-        "computes four; remove this skip once the preview follows the terms"
-    )
     def test_specialist_agrees_a_payment_plan(self):
         account = self.make_account("Tourguarantor Plan", amount=400.0, user=self.specialist)
         self.run_tour(ACCOUNT_FORM % account.id, "pc_role_specialist_payment_plan", self.specialist)
@@ -268,11 +262,6 @@ class TestRoleTours(PatientCollectionsCommon, HttpCase):
         )
         self.assertIn(account.id, opened.mapped("res_id"))
 
-    @unittest.skip(
-        "Configuration > Collections Settings opens read-only for a collections manager who "
-        "is not an Odoo administrator (no write access on res.company, so the web client "
-        "renders the form without edit); remove this skip once managers can edit it"
-    )
     def test_manager_changes_collections_settings(self):
         company = self.env.company
         self.assertNotEqual(company.collections_max_calls, 6)

@@ -314,9 +314,13 @@ tours.add("pc_role_specialist_payment_plan", {
             content: "The Payment Plan wizard opens",
         },
         {
+            trigger: `${DIALOG} .o_field_widget[name='preview_html'] tbody tr:nth-child(6)`,
+            content: "The proposed six installments are previewed",
+        },
+        {
             trigger: `${DIALOG} .o_field_widget[name='installment_count'] input`,
             content: "Four installments",
-            run: "edit 4",
+            run: "edit 4 && press Tab",
         },
         {
             trigger: `${DIALOG} .o_field_widget[name='frequency'] select`,
