@@ -19,6 +19,7 @@ SETTING_BOUNDS = {
     "collections_plan_grace_days": (0, 365),
     "collections_plan_misses_default": (1, 60),
     "collections_statement_cycle_days": (1, 365),
+    "collections_letter_interval_days": (0, 365),
     "collections_promise_horizon_days": (1, 365),
     **{"collections_weight_" + key: (0, 100) for key in priority.TERM_KEYS},
     "collections_access_log_years": (6, 100),
@@ -114,6 +115,7 @@ def bounds_problems(model, values):
         if not SETTING_BOUNDS[name][0] <= value <= SETTING_BOUNDS[name][1]
     ]
 
+
 WRITEOFF_ACCOUNT_FIELDS = (
     "collections_charity_account_id",
     "collections_writeoff_account_small_balance_id",
@@ -166,6 +168,13 @@ class ResCompany(models.Model):
         default=30,
         help="The daily run sends a statement to accounts in statement stages every this "
         "many days.",
+    )
+    collections_letter_interval_days = fields.Integer(
+        string="Days Between Letters",
+        default=0,
+        help="The daily run moves an account into the next letter of the notice sequence "
+        "(first statement, second statement... final notice) only this many days after its "
+        "previous letter went out. 0: the statement cycle.",
     )
     collections_payment_instructions = fields.Text(
         string="How to Pay",
@@ -386,6 +395,13 @@ class ResCompany(models.Model):
             ],
             "target": "current",
         }
+
+    def _collections_letter_interval(self):
+        """Minimum days between two letters of the notice sequence."""
+        self.ensure_one()
+        return self.collections_letter_interval_days or max(
+            self.collections_statement_cycle_days, 1
+        )
 
     def _collections_priority_weights(self):
         self.ensure_one()

@@ -45,6 +45,9 @@ class ResConfigSettings(models.TransientModel):
     collections_promise_horizon_days = fields.Integer(
         related="company_id.collections_promise_horizon_days", readonly=False
     )
+    collections_letter_interval_days = fields.Integer(
+        related="company_id.collections_letter_interval_days", readonly=False
+    )
     collections_payment_instructions = fields.Text(
         related="company_id.collections_payment_instructions", readonly=False
     )
