@@ -37,7 +37,9 @@ class PatientAccountStage(models.Model):
     is_final_notice = fields.Boolean(
         string="Final Notice",
         help="Entering this stage records the date of the final notice, which must precede "
-        "any extraordinary collection action by the configured number of days.",
+        "any extraordinary collection action by the configured number of days. It is the "
+        "last letter of the notice sequence; a final-notice date set by import counts as "
+        "the whole sequence sent.",
     )
     days_past_due_min = fields.Integer(
         string="Minimum Days Past Due",
@@ -57,11 +59,22 @@ class PatientAccountStage(models.Model):
     activity_summary = fields.Char(translate=True)
     is_extraordinary_action = fields.Boolean(
         string="Extraordinary Collection Action",
-        help="Agency placement, credit reporting or legal action: allowed only after the "
-        "financial-assistance notification period and a final notice, and never while a "
-        "dispute or financial-assistance application is open.",
+        help="Gated: entered only after the financial-assistance notification period since "
+        "the first statement and a final notice sent early enough, and never while a "
+        "dispute or financial-assistance application is open; the daily run keeps an "
+        "account in the furthest stage before it and counts it as waiting for 501(r). "
+        "Under 501(r), selling the debt, credit reporting and legal action are "
+        "extraordinary actions; referring an account to a collection agency is not in "
+        "itself one, but what the agency then does counts as the practice's own action. "
+        "The default Agency placement stage is gated as the conservative choice: a practice "
+        "whose agency agreement rules out such actions may untick it.",
     )
-    send_statement = fields.Boolean(help="Accounts in this stage receive the statement cycle.")
+    send_statement = fields.Boolean(
+        help="Accounts in this stage receive the statement cycle. Statement stages up to "
+        "the final notice are the notice sequence: the daily run moves an account through "
+        "them one after the other, never skipping one, each at least the minimum interval "
+        "between letters after the previous letter."
+    )
     statement_message = fields.Text(
         translate=True, help="Printed on statements of accounts in this stage."
     )
@@ -162,4 +175,6 @@ class PatientAccountStage(models.Model):
             self.days_past_due_min,
             self.balance_min,
             self.is_extraordinary_action,
+            self.send_statement,
+            self.is_final_notice,
         )
