@@ -12,6 +12,8 @@ from . import account_move
 from . import account_partial_reconcile
 from . import patient_account_line
 from . import patient_collection_run
+from . import patient_collection_run_escalation
+from . import patient_account_escalation
 from . import patient_interaction
 from . import patient_payment_plan_installment
 from . import patient_payment_plan

@@ -1,0 +1,80 @@
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..logic import escalation
+
+
+class PatientAccount(models.Model):
+    _inherit = "patient.account"
+
+    def _letters_logged(self):
+        """``{account id: letters logged on it}`` (voided ones aside), one query."""
+        self.env["patient.interaction"].flush_model(["account_id", "channel", "state"])
+        self.env.cr.execute(
+            """
+            SELECT account_id, count(*) FROM patient_interaction
+             WHERE account_id = ANY(%s) AND channel = 'letter' AND state = 'logged'
+          GROUP BY account_id
+            """,
+            [self.ids],
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _missing_letters(self, stage):
+        """``{account: stages}``: the letters of the notice sequence each account
+        has not received on its way to ``stage``, in order."""
+        Stage = self.env["patient.account.stage"].sudo()
+        # the active stages, a handful of configuration records
+        rules = [rule._as_rule() for rule in Stage.search([])]  # pylint: disable=no-search-all
+        sequence = escalation.notice_sequence(rules)
+        target = stage._as_rule()
+        logged = self._letters_logged()
+        missing = {}
+        for account in self.sudo():
+            balance = max(account.balance_due, 0)
+            letters = [letter for letter in sequence if balance >= letter.balance_min]
+            history = escalation.History(
+                letters_sent=logged.get(account.id, 0),
+                final_notice_date=account.final_notice_date,
+            )
+            current = account.stage_id._as_rule() if account.stage_id else None
+            received = escalation.letters_received(letters, current, history)
+            missing[account] = Stage.browse(
+                [
+                    letter.id
+                    for letter in letters[received:]
+                    if escalation.stage_order(letter) < escalation.stage_order(target)
+                ]
+            )
+        return missing
+
+    def _check_stage_allowed(self, stage):
+        """A hand move keeps its rules (the gates of extraordinary actions); when
+        the gates refuse it, the message also names the letters of the notice
+        sequence the account has not received yet."""
+        try:
+            return super()._check_stage_allowed(stage)
+        except UserError as error:
+            missing = [
+                self.env._(
+                    "%(account)s has not received: %(letters)s.",
+                    account=account.name,
+                    letters=", ".join(letters.mapped("name")),
+                )
+                for account, letters in self._missing_letters(stage).items()
+                if letters
+            ]
+            if not missing:
+                raise
+            raise UserError(
+                "\n".join(
+                    [
+                        error.args[0],
+                        *missing,
+                        self.env._(
+                            "Move the account through those letter stages first: the daily "
+                            "run does so one letter at a time."
+                        ),
+                    ]
+                )
+            ) from error

@@ -1,0 +1,258 @@
+"""The run's escalation walks the notice sequence.
+
+Letters in order (the statement stages up to the final notice are entered one
+after the other, each the minimum interval after the previous letter), never
+stuck behind a gate (the furthest stage before a refused extraordinary action),
+history honoured (letters logged, an imported final-notice date).  The rules are
+``logic.escalation.decide_escalation``; here the accounts are read in batches,
+one query each (their letters logged included), and the run record gets, per
+stage, how many accounts wait for a letter or the 501(r) gate and from when.
+"""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..logic import escalation
+from .patient_protected import trusted
+
+BATCH_SIZE = 5000
+WAITING = "waiting"
+
+
+def waiting_dates(stats):
+    """``{(stage id, wait): earliest date or None}`` of a run's waiting accounts,
+    kept next to its counts."""
+    dates = getattr(stats, "escalation_waiting_dates", None)
+    if dates is None:
+        dates = stats.escalation_waiting_dates = {}
+    return dates
+
+
+def _earliest(first, second):
+    """The earlier of two dates; None (not known yet) only when both are."""
+    if first is None or second is None:
+        return first or second
+    return min(first, second)
+
+
+class PatientCollectionRun(models.Model):
+    """``_step_escalate`` (in patient_collection_run.py) moves, batched and
+    isolated per account, the accounts of :meth:`_escalation_plan`: the plan is
+    what changes here, so the step keeps its own failure isolation."""
+
+    _inherit = "patient.collection.run"
+
+    def _escalation_plan(self, companies, today, stats):
+        """Where the run moves each account: ``{stage id: [account ids]}``.
+
+        The accounts are read in batches, one query each, with the letters
+        logged on them; ``logic.escalation.decide_escalation`` decides.  Accounts
+        that stay are counted in ``stats`` under their reason; accounts held
+        back by a letter interval or the 501(r) gate are counted as waiting for
+        the stage they cannot enter yet, with the earliest date of each group.
+        """
+        Account = self.env["patient.account"].sudo()
+        # the active stages, a handful of configuration records
+        stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
+        rules = {stage.id: stage._as_rule() for stage in stages}
+        stage_rules = sorted(rules.values(), key=escalation.stage_order)
+        settings = {
+            company.id: (
+                company._collections_letter_interval(),
+                company.collections_notification_days,
+                company.collections_final_notice_days,
+                company.collections_501r_gating,
+                company.collections_dispute_gating,
+            )
+            for company in companies.sudo()
+        }
+        Account.flush_model(
+            [
+                "stage_id",
+                "stage_date",
+                "days_past_due",
+                "balance_due",
+                "balance_insurance_pending",
+                "hold_reason",
+                "active",
+                "company_id",
+                "first_statement_date",
+                "first_open_date",
+                "final_notice_date",
+                "last_statement_date",
+                "cease_communication",
+            ]
+        )
+        self.env["patient.interaction"].flush_model(["account_id", "channel", "state", "date"])
+        total = Account.search_count([("company_id", "in", companies.ids)])
+        dates = waiting_dates(stats)
+        plan = {}
+        last_id = done = 0
+        while True:
+            rows = self._escalation_rows(companies, last_id)
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            for (
+                account_id,
+                company_id,
+                stage_id,
+                dpd,
+                balance,
+                pending,
+                hold,
+                stage_date,
+                first_statement,
+                final_notice,
+                letters,
+                last_letter,
+                stage_letter,
+                stage_letter_pending,
+            ) in rows:
+                interval, notification, final_days, check_501r, check_disputes = settings[
+                    company_id
+                ]
+                decision = escalation.decide_escalation(
+                    stage_rules,
+                    rules.get(stage_id),
+                    dpd,
+                    balance,
+                    pending,
+                    bool(hold),
+                    today,
+                    escalation.History(
+                        letters,
+                        last_letter,
+                        final_notice,
+                        stage_date,
+                        stage_letter,
+                        stage_letter_pending,
+                    ),
+                    escalation.Gate(
+                        first_statement,
+                        final_notice,
+                        hold,
+                        notification,
+                        final_days,
+                        check_501r,
+                        check_disputes,
+                    ),
+                    interval,
+                )
+                if decision.target is None:
+                    stats[("skipped", False, decision.reason)] += 1
+                else:
+                    plan.setdefault(decision.target.id, []).append(account_id)
+                if decision.wait:
+                    key = (decision.wait_stage.id, decision.wait)
+                    stats[(WAITING, key[0], key[1])] += 1
+                    dates[key] = (
+                        _earliest(dates[key], decision.wait_date)
+                        if key in dates
+                        else decision.wait_date
+                    )
+            done += len(rows)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
+        return plan
+
+    def _escalation_rows(self, companies, last_id):
+        """The next batch of accounts after ``last_id``, as the rules read them,
+        with the letters logged on each (count, day of the last one, or of the
+        last statement when later), the day its stage's letter went out (the
+        first letter or email since it entered) and whether that letter is still
+        to go out."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT pa.id, pa.company_id, pa.stage_id, pa.days_past_due, pa.balance_due,
+                       pa.balance_insurance_pending, pa.hold_reason, pa.stage_date,
+                       COALESCE(pa.first_statement_date, pa.first_open_date),
+                       pa.final_notice_date,
+                       COALESCE(l.letters, 0),
+                       GREATEST(l.last_letter, pa.last_statement_date),
+                       l.stage_letter,
+                       COALESCE(cur.send_statement IS TRUE
+                                AND pa.cease_communication IS NOT TRUE
+                                AND pa.balance_due > 0
+                                AND (pa.last_statement_date IS NULL
+                                     OR pa.last_statement_date < pa.stage_date), FALSE)
+                  FROM patient_account pa
+             LEFT JOIN patient_account_stage cur ON cur.id = pa.stage_id
+             LEFT JOIN LATERAL (
+                       SELECT count(*) FILTER (WHERE i.channel = 'letter') AS letters,
+                              (max(i.date) FILTER (WHERE i.channel = 'letter'))::date
+                                  AS last_letter,
+                              (min(i.date) FILTER (WHERE i.date::date >= pa.stage_date))::date
+                                  AS stage_letter
+                         FROM patient_interaction i
+                        WHERE i.account_id = pa.id
+                          AND i.channel IN ('letter', 'email')
+                          AND i.state = 'logged'
+                       ) l ON TRUE
+                 WHERE pa.company_id = ANY(%s) AND pa.active AND pa.id > %s
+              ORDER BY pa.id
+                 LIMIT %s
+                """,
+                companies.ids,
+                last_id,
+                BATCH_SIZE,
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def _record(self, stats):
+        """The waiting accounts' lines, with the earliest date of each group, then
+        the run's other counts."""
+        dates = waiting_dates(stats)
+        waiting = [(key, stats.pop(key)) for key in sorted(stats, key=str) if key[0] == WAITING]
+        lines = [
+            {
+                "run_id": run.id,
+                "kind": WAITING,
+                "stage_id": stage_id,
+                "reason": wait,
+                "count": count,
+                "wait_date": dates.get((stage_id, wait)) or False,
+            }
+            for run in self[:1]
+            for (_kind, stage_id, wait), count in waiting
+            if count
+        ]
+        if lines:
+            trusted(self.env["patient.collection.run.line"].sudo()).create(lines)
+            self.invalidate_recordset(["line_ids"])
+        return super()._record(stats)
+
+
+class PatientCollectionRunLine(models.Model):
+    _inherit = "patient.collection.run.line"
+
+    kind = fields.Selection(
+        selection_add=[(WAITING, "Waiting to move")], ondelete={WAITING: "cascade"}
+    )
+    reason = fields.Selection(
+        selection_add=[
+            (escalation.WAIT_LETTER, "Letters in order: previous letter too recent"),
+            (escalation.WAIT_501R, "Waiting for 501(r)"),
+        ]
+    )
+    wait_date = fields.Date(
+        string="Can Move On",
+        help="Waiting accounts: the earliest day one of them can move (empty: a letter or "
+        "date is still missing, e.g. a final notice never sent).",
+    )
+
+    @api.depends("wait_date")
+    def _compute_display_name(self):
+        res = super()._compute_display_name()
+        for line in self:
+            if line.kind == WAITING:
+                line.display_name = " – ".join(
+                    [
+                        line.display_name,
+                        self.env._("from %(date)s", date=line.wait_date)
+                        if line.wait_date
+                        else self.env._("date not known yet"),
+                    ]
+                )
+        return res
