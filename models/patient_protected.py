@@ -225,7 +225,8 @@ class PatientProtectedMixin(models.AbstractModel):
         )
 
     def _safe(self):
-        return self.with_context(safe_context(self.env, self._protected_names()))
+        # the context is replaced, not merged: the dropped keys must go
+        return self.with_env(self.env(context=safe_context(self.env, self._protected_names())))
 
     def _prepare_create_vals(self, vals_list):
         """Hook: the values about to be created, defaults applied by the caller when

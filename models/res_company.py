@@ -325,7 +325,7 @@ class ResCompany(models.Model):
         """The account a write-off of ``reason`` posts to, or False."""
         self.ensure_one()
         company = self.sudo()
-        account = company["collections_writeoff_account_%s_id" % reason]
+        account = company[f"collections_writeoff_account_{reason}_id"]
         if not account and reason == "charity":
             account = company.collections_charity_account_id
         return account
