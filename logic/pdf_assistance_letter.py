@@ -3,7 +3,7 @@ plain values, no Odoo here): the practice's letterhead, the guarantor's address,
 the account and date, the decision, and the practice's assistance notice."""
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from . import pdf_common as pc
 
@@ -31,16 +31,7 @@ def render(data):
     data = _clean(data)
     styles = pc.styles()
     buffer = pc.new_buffer()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=pc.PAGE,
-        leftMargin=pc.MARGIN,
-        rightMargin=pc.MARGIN,
-        topMargin=pc.MARGIN,
-        bottomMargin=pc.MARGIN,
-        title=data["title"],
-        author=data["company_name"],
-    )
+    doc = pc.letter_document(buffer, data["title"], data["company_name"])
     story = [
         Paragraph(pc.escape(data["company_name"]), styles["bold"]),
         Paragraph(pc.lines(data["company_address"]), styles["small"]),

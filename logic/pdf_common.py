@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import inch
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
 
 # DejaVu covers accents, Greek, Cyrillic...; Helvetica is the fallback.
 _FONT_CANDIDATES = (
@@ -201,3 +201,17 @@ MARGIN = 0.6 * inch
 
 def new_buffer():
     return BytesIO()
+
+
+def letter_document(buffer, title, author):
+    """A one-column letter on the practice's page size and margins."""
+    return SimpleDocTemplate(
+        buffer,
+        pagesize=PAGE,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
+        title=title,
+        author=author,
+    )

@@ -1,7 +1,7 @@
 """The payment plan agreement, laid out with reportlab from plain values."""
 
 from reportlab.lib.units import inch
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, Spacer
 
 from . import pdf_common as pc
 
@@ -53,16 +53,7 @@ def render_one(data):
     styles = pc.styles()
     labels = data["labels"]
     buffer = pc.new_buffer()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=pc.PAGE,
-        leftMargin=pc.MARGIN,
-        rightMargin=pc.MARGIN,
-        topMargin=pc.MARGIN,
-        bottomMargin=pc.MARGIN,
-        title=labels["title"],
-        author=data["practice"]["name"],
-    )
+    doc = pc.letter_document(buffer, labels["title"], data["practice"]["name"])
     story = [
         Paragraph(pc.escape(data["practice"]["name"]), styles["bold"]),
         Paragraph(pc.lines(data["practice"]["address"]), styles["small"]),

@@ -147,6 +147,34 @@ def _problem(model, field, problem):
     )
 
 
+def text_problems(model, vals, limits, default_limit=None):
+    """Texts given where a text goes that are not text, hold a NUL character or
+    exceed their limit (``limits``: {field: characters}; fields without a limit
+    take ``default_limit``, or are not checked when it is None)."""
+    problems = []
+    for name, value in vals.items():
+        field = model._fields.get(name)
+        limit = limits.get(name, default_limit)
+        if field is None or field.type not in TEXT_TYPES or limit is None:
+            continue
+        if value is False or value is None:
+            continue
+        label = field.get_description(model.env)["string"]
+        if not isinstance(value, str):
+            problems.append(model.env._("%(field)s expects a text.", field=label))
+        elif "\x00" in value:
+            problems.append(
+                model.env._("%(field)s contains a NUL character: remove it.", field=label)
+            )
+        elif len(value) > limit:
+            problems.append(
+                model.env._(
+                    "%(field)s is too long: %(limit)s characters at most.", field=label, limit=limit
+                )
+            )
+    return problems
+
+
 def required_problems(model, vals, creating=False):
     """Required fields left empty in ``vals`` (the values that will be stored;
     ``creating``: a field missing from them is empty too)."""

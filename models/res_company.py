@@ -3,7 +3,7 @@ from odoo.exceptions import AccessError, ValidationError
 
 from ..logic import priority
 from ..logic.value_types import wrong_type
-from .patient_protected import check_value_types
+from .patient_protected import check_value_types, text_problems
 
 # (minimum, maximum) of each number setting.  Beyond these a setting means nothing
 # a practice would want (no call allowed, a statement every 0 days...) or date
@@ -70,25 +70,7 @@ def check_setting_values(model, vals):
     if problems:
         raise ValidationError("\n".join(problems))
     check_value_types(model, [vals])
-    for name, limit in SETTING_TEXT_LIMITS.items():
-        value = vals.get(name)
-        if value is False or value is None:
-            continue
-        label = model._fields[name].get_description(model.env)["string"]
-        if not isinstance(value, str):
-            problems.append(model.env._("%(setting)s expects a text.", setting=label))
-        elif "\x00" in value:
-            problems.append(
-                model.env._("%(setting)s contains a NUL character: remove it.", setting=label)
-            )
-        elif len(value) > limit:
-            problems.append(
-                model.env._(
-                    "%(setting)s is too long: %(limit)s characters at most.",
-                    setting=label,
-                    limit=limit,
-                )
-            )
+    problems += text_problems(model, vals, SETTING_TEXT_LIMITS)
     problems += bounds_problems(
         model,
         {

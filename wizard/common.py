@@ -5,7 +5,12 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..models.patient_protected import INT_BOUNDS, check_value_types, required_problems
+from ..models.patient_protected import (
+    INT_BOUNDS,
+    check_value_types,
+    required_problems,
+    text_problems,
+)
 from ..models.res_company import type_problems
 
 # How far ahead a date entered in a wizard may be (a hold, a plan's first due date).
@@ -94,21 +99,9 @@ class PatientWizardMixin(models.AbstractModel):
                 continue
             label = field.get_description(self.env)["string"]
             if field.type in ("char", "text", "html"):
-                limit = self._text_limits.get(name, DEFAULT_TEXT_LIMIT)
-                if not isinstance(value, str):
-                    problems.append(self.env._("%(field)s expects a text.", field=label))
-                elif "\x00" in value:
-                    problems.append(
-                        self.env._("%(field)s contains a NUL character: remove it.", field=label)
-                    )
-                elif len(value) > limit:
-                    problems.append(
-                        self.env._(
-                            "%(field)s is too long: %(limit)s characters at most.",
-                            field=label,
-                            limit=limit,
-                        )
-                    )
+                problems += text_problems(
+                    self, {name: value}, self._text_limits, DEFAULT_TEXT_LIMIT
+                )
             elif field.type in ("many2one", "many2many", "one2many"):
                 ids = _record_ids(field, value)
                 if ids is None:
