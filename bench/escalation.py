@@ -7,7 +7,9 @@ spread over every stage), refreshes their balances, then places them so that
 about a third will move:
 
   * most accounts sit in the stage they qualify for (the run leaves them);
-  * a share sits one or two stages behind it (the run moves them forward);
+  * a share sits one or two stages behind it, entered a statement cycle ago
+    or more (the run moves them forward, one letter of the notice sequence
+    at most);
     those bound for Agency placement (an extraordinary action) partly fail
     the 501(r) gates: first statement too recent, final notice missing or
     too recent;
@@ -33,9 +35,13 @@ is rolled back (the data stays as generated):
       floor_select  one SQL statement that, for the same accounts, picks the
                     stage each one moves to, with every rule of
                     logic.escalation: hold, manual stage, nothing owed (the
-                    closed stage), reopening, forward only, and the 501(r)
-                    and dispute gates of extraordinary stages (its result is
-                    checked to be the plan, account for account);
+                    closed stage), reopening, forward only, the letters of
+                    the notice sequence in order (letters logged, the last
+                    letter or statement and the interval between letters),
+                    and the 501(r) and dispute gates of extraordinary stages,
+                    the account going to the furthest stage before a refused
+                    one (its result is checked to be the plan, account for
+                    account);
       floor_update  the same statement as an UPDATE writing what
                     _write_stage writes (stage_id, stage_date,
                     final_notice_date when entering the final notice stage,
@@ -111,29 +117,114 @@ SPECIALIST_LOGIN = "pcb-esc-specialist-{}@bench.example.com"
 ESCALATE = "step_escalate"  # the StepTimer label of PatientCollectionRun._step_escalate
 
 # One statement: the stage the run moves each account to, with every rule of
-# logic.escalation.decide_move and extraordinary_action_blocks.  Accounts
+# logic.escalation.decide_escalation and extraordinary_action_blocks.  Accounts
 # that stay are not returned.  (Stages: the active ones, as _escalation_plan
 # reads them; an account in an archived stage counts as in no stage.  Flags
 # and thresholds a data file leaves unset are stored NULL, which the ORM reads
 # as False and 0: hence IS TRUE / IS NOT TRUE / COALESCE.)
+#
+# The notice sequence: the automatic stages that send a statement or are the
+# final notice, up to the last final notice; an account's letters are those
+# whose minimum balance it owes.  It has received those at or before its stage,
+# and while in no letter stage as many as the letters logged on it (never the
+# final notice), all of them with a final-notice date.  It never passes the next
+# letter, and enters a letter stage only the company's interval (0: the
+# statement cycle) after the previous letter: in a letter stage, that stage's
+# (its entry, or the first letter or email since; not before it went out), else
+# its last letter, last statement or final notice.  Extraordinary stages the gates refuse are left
+# out: it goes to the furthest stage before them.
 FLOOR_SELECT_SQL = """
-    SELECT pa.id, COALESCE(z.id, q.id) AS target
+    WITH st AS (
+           SELECT s.id, s.sequence, COALESCE(s.days_past_due_min, 0) AS dmin,
+                  COALESCE(s.balance_min, 0) AS bmin,
+                  s.is_extraordinary_action IS TRUE AS extra,
+                  s.is_final_notice IS TRUE AS final,
+                  (s.send_statement IS TRUE OR s.is_final_notice IS TRUE)
+                  AND (lf.id IS NULL OR (s.sequence, s.id) <= (lf.sequence, lf.id)) AS letter
+             FROM patient_account_stage s
+        LEFT JOIN LATERAL (
+                  SELECT f.id, f.sequence FROM patient_account_stage f
+                   WHERE f.active AND f.is_final_notice IS TRUE
+                     AND f.is_manual IS NOT TRUE AND f.is_closed IS NOT TRUE
+                ORDER BY f.sequence DESC, f.id DESC LIMIT 1
+                  ) lf ON TRUE
+            WHERE s.active AND s.is_manual IS NOT TRUE AND s.is_closed IS NOT TRUE
+    )
+    SELECT pa.id, COALESCE(z.id, t.id) AS target
       FROM patient_account pa
       JOIN res_company co ON co.id = pa.company_id
       LEFT JOIN patient_account_stage cur ON cur.id = pa.stage_id AND cur.active
      CROSS JOIN LATERAL (
-           SELECT pa.balance_due <= 0 AND pa.balance_insurance_pending <= 0 AS settled
+           SELECT pa.balance_due <= 0 AND pa.balance_insurance_pending <= 0 AS settled,
+                  GREATEST(pa.balance_due, 0) AS bal,
+                  cur.id IS NOT NULL AND cur.is_closed IS NOT TRUE AS has_start,
+                  COALESCE(NULLIF(co.collections_letter_interval_days, 0),
+                           GREATEST(co.collections_statement_cycle_days, 1)) AS interval
      ) x
-      LEFT JOIN LATERAL (  -- the furthest automatic stage it qualifies for
-           SELECT s.id, s.sequence, s.is_extraordinary_action
-             FROM patient_account_stage s
-            WHERE NOT x.settled AND s.active
-              AND s.is_manual IS NOT TRUE AND s.is_closed IS NOT TRUE
-              AND pa.days_past_due >= COALESCE(s.days_past_due_min, 0)
-              AND GREATEST(pa.balance_due, 0) >= COALESCE(s.balance_min, 0)
+      LEFT JOIN LATERAL (  -- the letters logged on it; its stage's letter
+           SELECT count(*) FILTER (WHERE i.channel = 'letter') AS sent,
+                  (max(i.date) FILTER (WHERE i.channel = 'letter'))::date AS last,
+                  (min(i.date) FILTER (WHERE i.date::date >= pa.stage_date))::date AS stage
+             FROM patient_interaction i
+            WHERE i.account_id = pa.id AND i.channel IN ('letter', 'email')
+              AND i.state = 'logged'
+     ) h ON TRUE
+      LEFT JOIN LATERAL (  -- its letters: how many by its stage, before the final notice
+           SELECT count(*) AS n,
+                  count(*) FILTER (WHERE x.has_start
+                                     AND (l.sequence, l.id) <= (cur.sequence, cur.id)) AS by_stage,
+                  COALESCE(bool_or(x.has_start AND l.id = cur.id), FALSE) AS in_letter,
+                  count(*) FILTER (WHERE l.finals = 0) AS before_final
+             FROM (SELECT st.id, st.sequence,
+                          count(*) FILTER (WHERE st.final)
+                              OVER (ORDER BY st.sequence, st.id) AS finals
+                     FROM st WHERE st.letter AND st.bmin <= x.bal) l
+     ) lt ON TRUE
+     CROSS JOIN LATERAL (
+           SELECT CASE WHEN pa.final_notice_date IS NOT NULL THEN lt.n
+                       ELSE GREATEST(lt.by_stage,
+                                     CASE WHEN lt.in_letter THEN 0
+                                          ELSE LEAST(h.sent, lt.before_final) END)
+                  END AS received,
+                  CASE WHEN NOT lt.in_letter
+                            THEN GREATEST(h.last, pa.last_statement_date, pa.final_notice_date)
+                       WHEN cur.send_statement IS TRUE
+                            AND pa.cease_communication IS NOT TRUE AND pa.balance_due > 0
+                            AND (pa.last_statement_date IS NULL
+                                 OR pa.last_statement_date < pa.stage_date)
+                            THEN %(today)s::date  -- its stage's letter is still to go out
+                       ELSE GREATEST(pa.stage_date, h.stage)
+                  END AS last_letter
+     ) r
+      LEFT JOIN LATERAL (  -- the next letter
+           SELECT st.id, st.sequence FROM st
+            WHERE st.letter AND st.bmin <= x.bal
+         ORDER BY st.sequence, st.id OFFSET r.received LIMIT 1
+     ) nl ON TRUE
+     CROSS JOIN LATERAL (
+           SELECT r.last_letter IS NULL
+                  OR %(today)s::date >= r.last_letter + x.interval AS interval_over,
+                  co.collections_501r_gating IS TRUE AND (
+                      COALESCE(pa.first_statement_date, pa.first_open_date) IS NULL
+                      OR %(today)s::date < COALESCE(pa.first_statement_date, pa.first_open_date)
+                                           + co.collections_notification_days
+                      OR pa.final_notice_date IS NULL
+                      OR %(today)s::date < pa.final_notice_date
+                                           + co.collections_final_notice_days) AS gated
+                  -- (the financial-assistance and dispute gates look at the hold
+                  -- reason: held accounts are already out)
+     ) g
+      LEFT JOIN LATERAL (  -- the furthest stage it qualifies for and may enter
+           SELECT s.id, s.sequence
+             FROM st s
+            WHERE NOT x.settled
+              AND pa.days_past_due >= s.dmin AND x.bal >= s.bmin
+              AND (nl.id IS NULL OR (s.sequence, s.id) <= (nl.sequence, nl.id))
+              AND NOT (s.letter AND NOT g.interval_over)
+              AND NOT (s.extra AND g.gated)
          ORDER BY s.sequence DESC, s.id DESC
             LIMIT 1
-     ) q ON TRUE
+     ) t ON TRUE
       LEFT JOIN LATERAL (  -- nothing owed: the first closed stage
            SELECT s.id
              FROM patient_account_stage s
@@ -147,20 +238,8 @@ FLOOR_SELECT_SQL = """
        AND cur.is_manual IS NOT TRUE
        AND CASE
            WHEN x.settled THEN z.id IS NOT NULL AND z.id IS DISTINCT FROM cur.id
-           ELSE q.id IS NOT NULL
-                AND (cur.id IS NULL OR cur.is_closed IS TRUE
-                     OR (q.sequence, q.id) > (cur.sequence, cur.id))
-                AND NOT (q.is_extraordinary_action IS TRUE AND (
-                         (co.collections_501r_gating IS TRUE AND (
-                              COALESCE(pa.first_statement_date, pa.first_open_date) IS NULL
-                              OR %(today)s::date < COALESCE(pa.first_statement_date,
-                                                            pa.first_open_date)
-                                                   + co.collections_notification_days
-                              OR pa.final_notice_date IS NULL
-                              OR %(today)s::date < pa.final_notice_date
-                                                   + co.collections_final_notice_days))))
-                -- (the financial-assistance and dispute gates look at the hold
-                -- reason: held accounts are already out)
+           ELSE t.id IS NOT NULL
+                AND (NOT x.has_start OR (t.sequence, t.id) > (cur.sequence, cur.id))
            END
 """
 
@@ -406,7 +485,10 @@ def place_accounts(env, today, users):
            SET stage_id = CASE WHEN e.kind IN ('resolved', 'reopen') THEN %(closed)s
                                WHEN e.kind = 'manual' THEN %(manual)s
                                ELSE s.id END,
-               stage_date = %(today)s::date - 3,
+               stage_date = CASE WHEN e.kind = 'behind'
+                                 -- entered a cycle ago or more: its next letter may go
+                                 THEN %(today)s::date - %(cycle)s - floor(e.r_step * 20)::int
+                                 ELSE %(today)s::date - 3 END,
                hold_reason = CASE e.kind
                    WHEN 'insurance_hold' THEN 'insurance_pending'
                    WHEN 'hold' THEN (ARRAY['dispute', 'financial_assistance', 'bankruptcy',
@@ -438,6 +520,7 @@ def place_accounts(env, today, users):
             "manual": manual.id,
             "today": today,
             "notification": company.collections_notification_days,
+            "cycle": max(company.collections_statement_cycle_days or 0, 1),
             "first_days": first_days,
             "final_days": final_days,
             "final_rank": final_rank,
