@@ -13,6 +13,7 @@
         "security/ir.model.access.csv",
         "security/patient_account_security.xml",
         "security/patient_assistance_security.xml",
+        "security/patient_reporting_security.xml",
         "data/ir_sequence_data.xml",
         "data/patient_account_stage_data.xml",
         "data/mail_activity_type_data.xml",
@@ -39,6 +40,9 @@
         "views/account_move_views.xml",
         "views/patient_financial_assistance_views.xml",
         "views/patient_writeoff_views.xml",
+        "views/patient_collection_snapshot_views.xml",
+        "wizard/patient_aging_report_views.xml",
+        "report/patient_aging_reports.xml",
         "views/menus.xml",
     ],
     "demo": [

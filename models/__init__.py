@@ -34,3 +34,5 @@ from . import patient_financial_assistance
 from . import patient_account_writeoff
 from . import patient_writeoff_report
 from . import patient_collection_run_writeoff
+from . import patient_collection_snapshot
+from . import patient_collection_run_snapshot

@@ -22,3 +22,4 @@ from . import test_sms_gate
 from . import test_financial_assistance
 from . import test_writeoffs
 from . import test_escalation_sequence
+from . import test_reporting

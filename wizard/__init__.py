@@ -6,3 +6,4 @@ from . import patient_payment_plan_create
 from . import patient_statement_send
 from . import patient_account_writeoff
 from . import patient_financial_assistance_deny
+from . import patient_aging_report
