@@ -43,6 +43,7 @@
         "views/patient_collection_snapshot_views.xml",
         "wizard/patient_aging_report_views.xml",
         "report/patient_aging_reports.xml",
+        "data/patient_reporting_data.xml",
         "views/menus.xml",
     ],
     "demo": [

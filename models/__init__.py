@@ -36,3 +36,4 @@ from . import patient_writeoff_report
 from . import patient_collection_run_writeoff
 from . import patient_collection_snapshot
 from . import patient_collection_run_snapshot
+from . import res_company_reporting

@@ -6,7 +6,7 @@ import openpyxl
 from freezegun import freeze_time
 from pypdf import PdfReader
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import PatientCollectionsCommon
@@ -247,3 +247,26 @@ class TestReporting(PatientCollectionsCommon):
         with self.assertRaises(AccessError):
             wizard.write({"company_id": self.env.company.id})
             wizard._aging_pdfs()
+
+    # ------------------------------------------------------------------ weekly mail
+
+    def test_weekly_mail_totals_and_account_numbers_only(self):
+        self.env.company.with_user(self.manager).write(
+            {"collections_aging_report_user_ids": [(6, 0, self.manager.ids)]}
+        )
+        with self.assertRaises(ValidationError):
+            self.env.company.write(
+                {"collections_aging_report_user_ids": [(4, self.env.ref("base.public_user").id)]}
+            )
+        self.env["patient.aging.report"]._cron_weekly_aging_report()
+        mail = self.env["mail.mail"].sudo().search(
+            [("subject", "like", "Weekly aged patient balances")], order="id desc", limit=1
+        )
+        self.assertTrue(mail)
+        self.assertEqual(mail.recipient_ids, self.manager.partner_id)
+        total = self.account_totals()[1]
+        self.assertIn(f"{total:,.2f}", mail.body_html)
+        self.assertIn(self.account.name, mail.body_html)  # over 90 days: listed by number
+        for secret in ("Testparent", "Testchild", "Testperson", "MRN-T-"):
+            self.assertNotIn(secret, mail.body_html)
+            self.assertNotIn(secret, mail.subject)

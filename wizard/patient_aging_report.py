@@ -282,3 +282,75 @@ class PatientAgingReport(models.TransientModel):
         report = self.new({"company_id": company.id, "group_by": "stage"})
         rows = report._group_rows("stage")
         return rows, report._totals(rows)
+
+
+class PatientAgingReportWeekly(models.TransientModel):
+    """The weekly aged balances mail of each company to its chosen recipients."""
+
+    _inherit = "patient.aging.report"
+
+    # the largest balances over 90 days the weekly mail lists, by account number
+    _weekly_oldest_limit = 20
+
+    @api.model
+    def _cron_weekly_aging_report(self):
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("collections_aging_report_user_ids", "!=", False)])
+        )
+        template = self.env.ref("patient_collections.mail_template_weekly_aging_report")
+        for company in companies:
+            values = self.sudo()._weekly_values(company)
+            partners = company.collections_aging_report_user_ids.filtered(
+                lambda user, company=company: not user.share and company in user.company_ids
+            ).partner_id
+            if partners:
+                template.sudo().with_context(**values).send_mail(
+                    company.id,
+                    email_values={"recipient_ids": [fields.Command.set(partners.ids)]},
+                )
+
+    @api.model
+    def _weekly_values(self, company):
+        """What the weekly mail of ``company`` shows: totals by stage, the grand
+        total, the account numbers of the largest balances over 90 days."""
+        report = self.with_company(company).create({"company_id": company.id})
+        currency = company.currency_id
+        rows = report._group_rows("stage")
+        count, totals = report._totals(rows)
+
+        def money(amount):
+            return f"{currency.round(amount or 0.0):,.2f}"
+
+        body = [
+            [label, str(n), *(money(amounts[name]) for name in AMOUNT_FIELDS)]
+            for label, n, amounts in rows
+        ]
+        body.append(
+            [self.env._("Grand Total"), str(count), *(money(totals[n]) for n in AMOUNT_FIELDS)]
+        )
+        oldest = (
+            self.env["patient.account"]
+            .with_company(company)
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("active", "=", True),
+                    ("days_past_due", ">", 90),
+                    ("balance_due", ">", 0),
+                ],
+                order="balance_due desc, id",
+                limit=self._weekly_oldest_limit,
+            )
+        )
+        return {
+            "aging_date": str(report.as_of_date),
+            "aging_headers": [
+                self.env._("Stage"),
+                self.env._("Accounts"),
+                *report._amount_labels(),
+            ],
+            "aging_rows": body,
+            "aging_oldest": [f"{account.name}: {money(account.balance_due)}" for account in oldest],
+        }
