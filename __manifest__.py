@@ -7,7 +7,7 @@
     "license": "LGPL-3",
     "author": "patient_collections developers",
     "website": "https://example.com/patient_collections",
-    "depends": ["account", "mail", "contacts", "sms"],
+    "depends": ["account", "mail", "contacts", "sms", "portal", "account_payment"],
     "data": [
         "security/groups.xml",
         "security/ir.model.access.csv",
@@ -45,6 +45,7 @@
         "report/patient_aging_reports.xml",
         "data/patient_reporting_data.xml",
         "views/menus.xml",
+        "views/portal_templates.xml",
     ],
     "demo": [
         "demo/res_users_demo.xml",

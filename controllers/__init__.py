@@ -1,1 +1,2 @@
 from . import report
+from . import portal

@@ -37,3 +37,5 @@ from . import patient_collection_run_writeoff
 from . import patient_collection_snapshot
 from . import patient_collection_run_snapshot
 from . import res_company_reporting
+from . import patient_account_portal
+from . import payment_transaction

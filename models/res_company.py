@@ -14,6 +14,7 @@ SETTING_BOUNDS = {
     "collections_max_calls": (1, 50),
     "collections_call_window_days": (1, 365),
     "collections_plan_min_installment": (0.01, 1_000_000),
+    "collections_portal_min_payment": (0.01, 1_000_000),
     "collections_plan_max_months": (1, 120),
     "collections_plan_max_installments": (1, 520),
     "collections_plan_grace_days": (0, 365),
@@ -139,6 +140,13 @@ class ResCompany(models.Model):
         string="Minimum Installment", default=25.0, digits="Account"
     )
     collections_plan_max_months = fields.Integer(string="Maximum Plan Term (months)", default=24)
+    collections_portal_min_payment = fields.Float(
+        string="Minimum Online Payment",
+        default=5.0,
+        digits="Account",
+        help="The least a guarantor may pay online when paying another amount than the "
+        "full balance or the next installment.",
+    )
     collections_plan_grace_days = fields.Integer(
         string="Grace Days",
         default=10,

@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     collections_plan_min_installment = fields.Float(
         related="company_id.collections_plan_min_installment", readonly=False
     )
+    collections_portal_min_payment = fields.Float(
+        related="company_id.collections_portal_min_payment", readonly=False
+    )
     collections_plan_max_months = fields.Integer(
         related="company_id.collections_plan_max_months", readonly=False
     )

@@ -23,3 +23,4 @@ from . import test_financial_assistance
 from . import test_writeoffs
 from . import test_escalation_sequence
 from . import test_reporting
+from . import test_portal

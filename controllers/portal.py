@@ -1,0 +1,275 @@
+"""The guarantor's portal: their patient accounts, online payment, a payment plan
+and questions about the bill.
+
+Who may see an account: the portal user whose contact is its guarantor, or
+whoever holds the account's token link (printed on statements).  Nobody else:
+not another guarantor, not a public visitor, not an internal user (they work the
+account in the back office).  Every refusal is the same 404 and is written to the
+access log; every view is logged (the portal user, or "token link", and the
+address).  Once the visitor is checked, the pages read the account as superuser.
+"""
+
+from werkzeug.exceptions import NotFound
+
+from odoo import http
+from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.http import request
+from odoo.tools import consteq
+
+from odoo.addons.payment.controllers.portal import PaymentPortal
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from ..models.patient_account_portal import PORTAL_ROOT, QUESTION_OUTCOMES
+
+ACCOUNT_MODEL = "patient.account"
+
+
+def _as_float(value):
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) < 1e12 else None
+
+
+def _as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class PatientPortal(CustomerPortal):
+    # ------------------------------------------------------------------ access
+
+    def _document_check_access(self, model_name, document_id, access_token=None):
+        if model_name != ACCOUNT_MODEL:
+            return super()._document_check_access(model_name, document_id, access_token)
+        return self._patient_account_access(document_id, access_token)[0]
+
+    def _patient_account_access(self, account_id, access_token=None, detail="portal"):
+        """(account as superuser, whether through the token link), or AccessError /
+        MissingError, logged.  Read rights are not enough: an internal user is
+        refused here too (Odoo's default check would let a specialist in)."""
+        Account = request.env[ACCOUNT_MODEL].sudo()
+        account = Account.browse(account_id).exists() if account_id else Account
+        Log = request.env["patient.access.log"].sudo()
+        if not account or not account.active:
+            Log._log_denied(account, detail=detail)
+            raise MissingError(request.env._("This document does not exist."))
+        user = request.env.user
+        if account in Account._portal_accounts_of(user):
+            return account, False
+        if access_token and account.access_token and consteq(account.access_token, access_token):
+            return account, True
+        Log._log_denied(account, detail=detail)
+        raise AccessError(request.env._("This document does not exist."))
+
+    def _patient_account_or_404(self, account_id, access_token=None, detail="portal"):
+        try:
+            return self._patient_account_access(account_id, access_token, detail=detail)
+        except (AccessError, MissingError):
+            # the same answer for every refusal: nothing disclosed
+            raise NotFound() from None
+
+    # ------------------------------------------------------------------ home and list
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "patient_account_count" in counters:
+            values["patient_account_count"] = len(
+                request.env[ACCOUNT_MODEL]._portal_accounts_of(request.env.user)
+            )
+        return values
+
+    @http.route(PORTAL_ROOT, type="http", auth="user", website=True)
+    def portal_my_patient_accounts(self, **kw):
+        user = request.env.user
+        if not user.share:
+            request.env["patient.access.log"].sudo()._log_denied(
+                request.env[ACCOUNT_MODEL], detail="portal list"
+            )
+            raise NotFound()
+        accounts = request.env[ACCOUNT_MODEL]._portal_accounts_of(user)
+        if accounts:
+            request.env["patient.access.log"].sudo()._log(
+                "list", accounts, batch=True, detail=request.env._("portal")
+            )
+        values = self._prepare_portal_layout_values()
+        values.update({"accounts": accounts, "page_name": "patient_accounts"})
+        return request.render("patient_collections.portal_my_patient_accounts", values)
+
+    # ------------------------------------------------------------------ the account
+
+    @http.route(f"{PORTAL_ROOT}/<int:account_id>", type="http", auth="public", website=True)
+    def portal_patient_account(self, account_id, access_token=None, message=None, **kw):
+        account, via_token = self._patient_account_or_404(account_id, access_token)
+        account._portal_log("open", via_token)
+        values = self._prepare_portal_layout_values()
+        values.update(account._portal_values())
+        values.update(
+            {
+                "page_name": "patient_account",
+                "access_token": access_token if via_token else None,
+                "token_query": f"?access_token={access_token}" if via_token else "",
+                "message": message,
+            }
+        )
+        return request.render("patient_collections.portal_patient_account", values)
+
+    @http.route(
+        f"{PORTAL_ROOT}/<int:account_id>/plan",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_patient_plan(self, account_id, access_token=None, installment_count=None, **kw):
+        account, via_token = self._patient_account_or_404(account_id, access_token, "portal plan")
+        count = _as_int(installment_count)
+        if not count or count < 1 or count > 520:
+            message = "plan_invalid"
+        else:
+            plan, _problems = account._portal_plan_request(count)
+            message = "plan_created" if plan else "plan_requested"
+        account._portal_log("open", via_token, field_names="plan")
+        return request.redirect(
+            self._patient_account_url(account, access_token, via_token, message)
+        )
+
+    @http.route(
+        f"{PORTAL_ROOT}/<int:account_id>/question",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_patient_question(self, account_id, access_token=None, topic=None, text=None, **kw):
+        account, via_token = self._patient_account_or_404(
+            account_id, access_token, "portal question"
+        )
+        if topic not in QUESTION_OUTCOMES or not (text or "").strip():
+            message = "question_invalid"
+        else:
+            account._portal_question(topic, text)
+            message = "question_sent"
+        account._portal_log("open", via_token, field_names="question")
+        return request.redirect(
+            self._patient_account_url(account, access_token, via_token, message)
+        )
+
+    @staticmethod
+    def _patient_account_url(account, access_token, via_token, message=None):
+        params = []
+        if via_token:
+            params.append(f"access_token={access_token}")
+        if message:
+            params.append(f"message={message}")
+        return f"{PORTAL_ROOT}/{account.id}" + ("?" + "&".join(params) if params else "")
+
+
+class PatientPaymentPortal(PaymentPortal):
+    """Paying a patient account online with any provider configured in Odoo."""
+
+    def _patient_portal(self):
+        return PatientPortal()
+
+    @http.route(f"{PORTAL_ROOT}/<int:account_id>/pay", type="http", auth="public", website=True)
+    def portal_patient_pay(self, account_id, access_token=None, amount=None, choice=None, **kw):
+        portal = self._patient_portal()
+        account, via_token = portal._patient_account_or_404(account_id, access_token, "portal pay")
+        if choice == "balance":
+            amount = account.balance_due
+        elif choice == "installment":
+            amount = account._portal_next_installment_amount()
+        else:
+            amount = _as_float(amount)
+        problems = account._portal_payment_problems(amount)
+        if problems:
+            return request.redirect(
+                portal._patient_account_url(account, access_token, via_token, "pay_invalid")
+            )
+        account._portal_log("open", via_token, field_names="pay")
+        user = request.env.user
+        partner = user.partner_id if not user._is_public() else account.partner_id
+        company = account.company_id
+        availability_report = {}
+        providers = (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                company.id,
+                partner.id,
+                amount,
+                currency_id=account.currency_id.id,
+                report=availability_report,
+            )
+        )
+        methods = (
+            request.env["payment.method"]
+            .sudo()
+            ._get_compatible_payment_methods(
+                providers.ids,
+                partner.id,
+                currency_id=account.currency_id.id,
+                report=availability_report,
+            )
+        )
+        tokens = (
+            request.env["payment.token"].sudo()._get_available_tokens(providers.ids, partner.id)
+        )
+        values = portal._prepare_portal_layout_values()
+        values.update(
+            {
+                "account": account,
+                "page_name": "patient_account",
+                "amount": amount,
+                "currency": account.currency_id,
+                "partner_id": partner.id,
+                "providers_sudo": providers,
+                "payment_methods_sudo": methods,
+                "tokens_sudo": tokens,
+                "availability_report": availability_report,
+                "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(providers),
+                "transaction_route": f"{PORTAL_ROOT}/{account.id}/transaction",
+                "landing_route": portal._patient_account_url(
+                    account, access_token, via_token, "paid"
+                ),
+                "access_token": access_token if via_token else None,
+                "payment_reference": False,
+                "format_amount": account.currency_id.format,
+            }
+        )
+        return request.render("patient_collections.portal_patient_pay", values)
+
+    @http.route(f"{PORTAL_ROOT}/<int:account_id>/transaction", type="json", auth="public")
+    def portal_patient_transaction(self, account_id, access_token=None, amount=None, **kwargs):
+        """A draft transaction for ``amount`` (checked again here: the client sends
+        it), linked to the account; its processing values."""
+        try:
+            account, _via_token = self._patient_portal()._patient_account_access(
+                _as_int(account_id), access_token, detail="portal transaction"
+            )
+        except (AccessError, MissingError):
+            raise ValidationError(request.env._("The access token is invalid.")) from None
+        amount = _as_float(amount)
+        if account._portal_payment_problems(amount):
+            # the reason names the balance: shown on the page, never written to the server log
+            raise UserError(
+                request.env._("This amount cannot be paid online: go back to your account page.")
+            )
+        user = request.env.user
+        partner = user.partner_id if not user._is_public() else account.partner_id
+        self._validate_transaction_kwargs(kwargs)
+        kwargs.update(
+            {
+                "amount": amount,
+                "currency_id": account.currency_id.id,
+                "partner_id": partner.id,
+            }
+        )
+        tx = self._create_transaction(
+            custom_create_values={"patient_account_id": account.id},
+            **kwargs,
+        )
+        return tx._get_processing_values()

@@ -1,0 +1,311 @@
+"""The guarantor's side of a patient account: portal access and what the portal
+page shows, pays and asks.  The controller (controllers/portal.py) checks who
+the visitor is; everything here runs on the account as superuser after that
+check, through the module's own code paths (``trusted``)."""
+
+import uuid
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from .patient_account import PROTECTED_FIELDS
+from .patient_protected import trusted
+
+PORTAL_ROOT = "/my/patient-accounts"
+QUESTION_OUTCOMES = {
+    "dispute": "dispute",
+    "insurance": "other",
+    "assistance": "hardship",
+    "other": "other",
+}
+MAX_QUESTION_LENGTH = 4000
+
+
+class PatientAccount(models.Model):
+    _name = "patient.account"
+    _inherit = ["patient.account", "portal.mixin"]
+    # the token opens the account to whoever holds it: the module writes it
+    _protected_fields = PROTECTED_FIELDS | {"access_token"}
+
+    def _compute_access_url(self):
+        for account in self:
+            # the id only: no name, number or amount in a URL
+            account.access_url = f"{PORTAL_ROOT}/{account.id}"
+
+    def _portal_ensure_token(self):
+        """The account's token, made once by the module (not by the user's rights:
+        a specialist printing a statement of another's account gets the link too)."""
+        self.ensure_one()
+        account = self.sudo()
+        if not account.access_token:
+            trusted(account).write({"access_token": str(uuid.uuid4())})
+        return account.access_token
+
+    def _get_report_base_filename(self):
+        self.ensure_one()
+        return self.env._("Statement %(number)s", number=self.name)
+
+    # ------------------------------------------------------------------ visitors
+
+    @api.model
+    def _portal_accounts_of(self, user):
+        """The active accounts (as superuser) whose guarantor is ``user``'s contact
+        or its company: a portal user's own accounts, of every company."""
+        if not user or user._is_public() or not user.share:
+            return self.sudo().browse()
+        partner = user.partner_id
+        return self.sudo().search(
+            [("partner_id", "in", (partner | partner.commercial_partner_id).ids)],
+            order="company_id, id",
+        )
+
+    def _portal_log(self, event, via_token, **extra):
+        """One access-log line per account: the portal user, or "token link"."""
+        self.env["patient.access.log"].sudo()._log(
+            event,
+            self,
+            detail=self.env._("portal: token link") if via_token else self.env._("portal"),
+            **extra,
+        )
+
+    # ------------------------------------------------------------------ page values
+
+    def _portal_item_explanation(self, line):
+        """An open item's EOB in plain words."""
+        fmt = self.currency_id.format
+        if line.move_type == "entry":
+            return self.env._("A payment not yet applied to a bill.")
+        if line.move_type == "out_refund":
+            return self.env._("A credit on your account.")
+        if line.insurance_status == "pending":
+            return self.env._(
+                "Your insurance has not finished processing this claim yet: you owe nothing "
+                "on it for now."
+            )
+        parts = []
+        if line.amount_insurance_paid:
+            parts.append(
+                self.env._("Your insurance paid %(amount)s", amount=fmt(line.amount_insurance_paid))
+            )
+        if line.amount_adjustment:
+            parts.append(
+                self.env._(
+                    "%(amount)s was taken off under your insurance's contract",
+                    amount=fmt(line.amount_adjustment),
+                )
+            )
+        for field_name, label in (
+            ("amount_deductible", self.env._("%(amount)s went to your deductible")),
+            ("amount_copay", self.env._("%(amount)s is your copay")),
+            ("amount_coinsurance", self.env._("%(amount)s is your coinsurance")),
+            ("amount_noncovered", self.env._("%(amount)s is not covered by your plan")),
+        ):
+            if line[field_name]:
+                parts.append(label % {"amount": fmt(line[field_name])})
+        if line.insurance_status == "denied":
+            parts.append(self.env._("your insurance denied the claim"))
+        if not parts:
+            return self.env._("Charges for your visit, without insurance.")
+        text = "; ".join(parts)
+        return text[0].upper() + text[1:] + "."
+
+    def _portal_aging_words(self, days):
+        if days <= 0:
+            return self.env._("Not yet due")
+        if days == 1:
+            return self.env._("1 day past due")
+        return self.env._("%(days)s days past due", days=days)
+
+    def _portal_values(self):
+        """What the account page shows: one read of the open items, no per-item query."""
+        self.ensure_one()
+        account = self.sudo()
+        lines = account.open_item_ids
+        items = [
+            {
+                "number": line.move_name,
+                "service_date": line.service_date or line.invoice_date,
+                "due_date": line.date_due,
+                "patient": line.patient_id.name,
+                "amount": line.amount_residual,
+                "explanation": account._portal_item_explanation(line),
+                "aging": account._portal_aging_words(line.days_past_due),
+                "pending": line.insurance_status == "pending",
+            }
+            for line in lines
+        ]
+        plan = account.active_plan_id
+        company = account.company_id
+        return {
+            "account": account,
+            "items": items,
+            "plan": plan,
+            "installments": plan.installment_ids.sorted("due_date") if plan else [],
+            "company": company,
+            "min_payment": company.collections_portal_min_payment,
+            "aging_words": account._portal_aging_words(account.days_past_due),
+            "format_amount": account.currency_id.format,
+        }
+
+    # ------------------------------------------------------------------ paying
+
+    def _portal_next_installment_amount(self):
+        plan = self.sudo().active_plan_id
+        return plan.next_due_amount if plan else 0.0
+
+    def _portal_payment_problems(self, amount):
+        """Why ``amount`` cannot be paid online now ([] when it can)."""
+        self.ensure_one()
+        account = self.sudo()
+        currency = account.currency_id
+        fmt = currency.format
+        balance = account.balance_due
+        if balance <= 0:
+            return [self.env._("Nothing is due on this account.")]
+        if not isinstance(amount, (int, float)) or amount != amount or amount <= 0:
+            return [self.env._("Enter the amount to pay.")]
+        if currency.compare_amounts(amount, balance) > 0:
+            return [
+                self.env._(
+                    "You can pay at most the balance due, %(balance)s.", balance=fmt(balance)
+                )
+            ]
+        minimum = min(account.company_id.collections_portal_min_payment, balance)
+        allowed_exact = {round(balance, 2), round(account._portal_next_installment_amount(), 2)}
+        if round(amount, 2) not in allowed_exact and currency.compare_amounts(amount, minimum) < 0:
+            return [
+                self.env._("The least you can pay online is %(minimum)s.", minimum=fmt(minimum))
+            ]
+        return []
+
+    def _portal_invoices_to_pay(self):
+        """The account's open invoices that are due from the guarantor (insurance
+        pending excepted), oldest first: a payment is applied to them in order."""
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("patient_account_id", "in", self.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                    ("insurance_status", "!=", "pending"),
+                ],
+                order="invoice_date_due, invoice_date, id",
+            )
+        )
+
+    def _portal_payment_received(self, transactions):
+        """After Odoo posted and reconciled the payments of ``transactions``: the
+        interaction (portal, payment made) and the guarantor's receipt.  The
+        receipt is the module's own message: posted trusted with the interaction
+        logged here, so the contact gate does not log a second one."""
+        self.ensure_one()
+        account = self.sudo()
+        amount = sum(transactions.mapped("amount"))
+        fmt = account.currency_id.format
+        trusted(self.env["patient.interaction"].sudo()).create(
+            {
+                "account_id": account.id,
+                "partner_id": account.partner_id.id,
+                "channel": "portal",
+                "outcome": "payment_made",
+                "note": self.env._(
+                    "Online payment %(references)s.",
+                    references=", ".join(transactions.mapped("reference")),
+                ),
+            }
+        )
+        if account.partner_id.email:
+            lang = account.partner_id.lang or self.env.lang
+            body = account.with_context(lang=lang).env._(
+                "We received your payment of %(amount)s. Thank you. Your balance due is "
+                "now %(balance)s.",
+                amount=fmt(amount),
+                balance=fmt(account.balance_due),
+            )
+            trusted(account, patient_interaction_logged=True).message_post(
+                body=body,
+                # no amount, name or number in a subject
+                subject=account.with_context(lang=lang).env._("Payment received"),
+                partner_ids=account.partner_id.ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+            )
+
+    # ------------------------------------------------------------------ plans and questions
+
+    def _portal_plan_terms(self, installment_count):
+        """The terms of a self-service plan: the whole balance, monthly, from a
+        month after today, in ``installment_count`` installments."""
+        self.ensure_one()
+        return {
+            "total_amount": self.sudo().balance_due,
+            "down_payment": 0.0,
+            "frequency": "monthly",
+            "installment_count": installment_count,
+            "first_due_date": fields.Date.context_today(self) + timedelta(days=30),
+        }
+
+    def _portal_plan_request(self, installment_count):
+        """Create the plan when within the company's policy (the specialist's rules,
+        ``_terms_problems``), else an activity for the specialist (or a manager)
+        with the proposed terms.  Returns (plan, problems)."""
+        self.ensure_one()
+        account = self.sudo()
+        Plan = self.env["patient.payment.plan"]
+        terms = account._portal_plan_terms(installment_count)
+        problems = Plan._terms_problems(account, terms, fields.Date.context_today(self))
+        if not problems:
+            # the caller checked the visitor (token or guarantor): the plan is made by
+            # the module, as superuser and trusted, through the one plan path
+            plan = trusted(Plan.sudo())._create_plans([(account, terms)], channel="portal")
+            return plan, []
+        user = account.user_id or account._collections_manager()
+        if user:
+            account.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Payment plan requested on the portal"),
+                note=self.env._(
+                    "The guarantor asked for %(count)s monthly installments of the balance "
+                    "(%(total)s), outside the plan policy: %(problems)s",
+                    count=installment_count,
+                    total=account.currency_id.format(terms["total_amount"]),
+                    problems=" ".join(problems),
+                ),
+                user_id=user.id,
+            )
+        return Plan, problems
+
+    def _portal_question(self, topic, text):
+        """The guarantor's question: an inbound portal interaction with the topic's
+        outcome (a dispute puts the dispute hold) and an activity for the specialist."""
+        self.ensure_one()
+        account = self.sudo()
+        text = (text or "").strip()[:MAX_QUESTION_LENGTH]
+        topics = {
+            "dispute": self.env._("Dispute"),
+            "insurance": self.env._("Insurance"),
+            "assistance": self.env._("Financial assistance"),
+            "other": self.env._("Other"),
+        }
+        interaction = trusted(self.env["patient.interaction"].sudo()).create(
+            {
+                "account_id": account.id,
+                "partner_id": account.partner_id.id,
+                "channel": "portal",
+                "outcome": QUESTION_OUTCOMES[topic],
+                "note": self.env._(
+                    "Question about the bill (%(topic)s): %(text)s", topic=topics[topic], text=text
+                ),
+            }
+        )
+        user = account.user_id or account._collections_manager()
+        if user:
+            account.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Question from the portal: %(topic)s", topic=topics[topic]),
+                user_id=user.id,
+            )
+        return interaction

@@ -1,0 +1,41 @@
+from odoo import fields, models
+
+
+class PaymentTransaction(models.Model):
+    _inherit = "payment.transaction"
+
+    patient_account_id = fields.Many2one(
+        "patient.account",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The patient account a guarantor paid online from the portal.",
+    )
+
+    def _post_process(self):
+        """A confirmed portal payment becomes Odoo's own payment, reconciled with the
+        account's open invoices oldest first (the active plan's installments take
+        the payments of the account's invoices, so they come first by themselves);
+        the balances, aging, plan and board follow from the reconciliation.  A
+        pending, cancelled or failed transaction changes nothing."""
+        patient_done = self.filtered(
+            lambda tx: (
+                tx.patient_account_id
+                and tx.state == "done"
+                and tx.operation != "validation"
+                and not tx.payment_id
+            )
+        )
+        for tx in patient_done:
+            # the invoices are chosen when the money arrives, not when the visitor
+            # opened the form: another payment may have settled some since
+            tx.invoice_ids = tx.patient_account_id._portal_invoices_to_pay()
+        res = super()._post_process()
+        for account in patient_done.patient_account_id:
+            paid = patient_done.filtered(
+                lambda tx, account=account: tx.patient_account_id == account and tx.payment_id
+            )
+            if paid:
+                account._on_accounting_change()
+                account._portal_payment_received(paid)
+        return res

@@ -1,0 +1,343 @@
+import re
+
+from odoo import fields
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+
+from odoo.addons.account_payment.tests.common import AccountPaymentCommon
+
+from .common import PatientCollectionsCommon
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+@tagged("post_install", "-at_install")
+class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase):
+    """The guarantor's portal: who gets in, what is logged, paying, plans, questions."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        today = fields.Date.today()
+        cls.guarantor.write({"email": "testparent.alpha@example.com"})
+        cls.old_invoice = cls.make_invoice(
+            cls.child, 100.0, cls.days_ago(today, 90), cls.days_ago(today, 60)
+        )
+        cls.new_invoice = cls.make_invoice(
+            cls.child_2, 200.0, cls.days_ago(today, 20), cls.days_ago(today, 5)
+        )
+        cls.other_invoice = cls.make_invoice(
+            cls.other_guarantor, 80.0, cls.days_ago(today, 40), cls.days_ago(today, 10)
+        )
+        cls.account = cls.Account.search([("partner_id", "=", cls.guarantor.id)])
+        cls.other_account = cls.Account.search([("partner_id", "=", cls.other_guarantor.id)])
+        cls.guarantor_user = new_test_user(
+            cls.env,
+            login="pc_portal_alpha",
+            password="pc_portal_alpha",
+            groups="base.group_portal",
+            partner_id=cls.guarantor.id,
+        )
+        cls.other_user = new_test_user(
+            cls.env,
+            login="pc_portal_gamma",
+            password="pc_portal_gamma",
+            groups="base.group_portal",
+            partner_id=cls.other_guarantor.id,
+        )
+        cls.specialist = cls.company_user(
+            "pc_portal_specialist", "base.group_user,patient_collections.group_collections_manager"
+        )
+        cls.env.company.collections_portal_min_payment = 10.0
+
+    def setUp(self):
+        super().setUp()
+        self.assertEqual(self.account.balance_due, 300.0)
+
+    # ------------------------------------------------------------------ helpers
+
+    def url(self, account, token=None, suffix=""):
+        path = f"/my/patient-accounts/{account.id}{suffix}"
+        return f"{path}?access_token={token}" if token else path
+
+    def log_lines(self, account, event):
+        return (
+            self.env["patient.access.log"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "patient.account"),
+                    ("res_id", "=", account.id),
+                    ("event", "=", event),
+                ]
+            )
+        )
+
+    def assert_refused(self, response):
+        self.assertEqual(response.status_code, 404)
+        for secret in ("Testparent", "Testchild", "MRN-T", self.account.name, "300.00"):
+            self.assertNotIn(secret, response.text)
+
+    def csrf(self, account, token=None):
+        page = self.url_open(self.url(account, token))
+        self.assertEqual(page.status_code, 200)
+        return CSRF_RE.search(page.text).group(1)
+
+    # ------------------------------------------------------------------ access
+
+    def test_portal_user_sees_account_and_is_logged(self):
+        self.authenticate("pc_portal_alpha", "pc_portal_alpha")
+        listing = self.url_open("/my/patient-accounts")
+        self.assertEqual(listing.status_code, 200)
+        self.assertIn(self.account.name, listing.text)
+        self.assertNotIn(self.other_account.name, listing.text)
+        page = self.url_open(self.url(self.account))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("300.00", page.text)
+        # the EOB in words and the aging in words
+        self.assertIn("days past due", page.text)
+        self.assertIn("Charges for your visit", page.text)
+        line = self.log_lines(self.account, "open")
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.user_id, self.guarantor_user)
+        self.assertEqual(line.detail, "portal")
+        self.assertTrue(line.ip_address)
+        self.assertTrue(
+            self.env["patient.access.log"]
+            .sudo()
+            .search_count([("event", "=", "list"), ("user_id", "=", self.guarantor_user.id)])
+        )
+
+    def test_token_link_visitor_sees_account_and_is_logged(self):
+        url = self.account.get_portal_url()
+        self.assertNotIn(self.account.name, url)
+        page = self.url_open(url)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("300.00", page.text)
+        line = self.log_lines(self.account, "open")
+        self.assertEqual(line.detail, "portal: token link")
+        self.assertEqual(line.user_id, self.env.ref("base.public_user"))
+        self.assertTrue(line.ip_address)
+
+    def test_every_refusal_is_the_same_404_and_logged(self):
+        token = self.account._portal_ensure_token()
+        other_token = self.other_account._portal_ensure_token()
+        self.assertNotEqual(token, other_token)
+        for suffix in ("", "/pay"):
+            # anonymous: no token, a wrong one, another account's
+            self.assert_refused(self.url_open(self.url(self.account, suffix=suffix)))
+            self.assert_refused(self.url_open(self.url(self.account, "x" * 36, suffix)))
+            self.assert_refused(self.url_open(self.url(self.account, other_token, suffix)))
+            self.assert_refused(self.url_open(f"/my/patient-accounts/999999{suffix}"))
+        denied = self.log_lines(self.account, "denied")
+        self.assertGreaterEqual(len(denied), 6)
+        self.assertEqual(denied.mapped("user_id"), self.env.ref("base.public_user"))
+        # another guarantor, an internal user with every right on the account
+        self.authenticate("pc_portal_gamma", "pc_portal_gamma")
+        self.assert_refused(self.url_open(self.url(self.account)))
+        self.authenticate("pc_portal_specialist", "pc_portal_specialist")
+        self.assert_refused(self.url_open(self.url(self.account)))
+        self.assert_refused(self.url_open("/my/patient-accounts"))
+        # archived: even the right token and the guarantor get nothing
+        self.account.active = False
+        self.authenticate(None, None)
+        self.assert_refused(self.url_open(self.url(self.account, token)))
+        self.authenticate("pc_portal_alpha", "pc_portal_alpha")
+        self.assert_refused(self.url_open(self.url(self.account)))
+        self.assertFalse(self.log_lines(self.account, "open"))
+
+    def test_other_company_account_refused_with_this_token(self):
+        other_company = self.setup_other_company()["company"]
+        invoice = self.make_invoice(
+            self.guarantor, 50.0, fields.Date.today(), company=other_company
+        )
+        account = invoice.patient_account_id
+        self.assertEqual(account.company_id, other_company)
+        token = self.account._portal_ensure_token()
+        self.assert_refused(self.url_open(self.url(account, token)))
+        # the same guarantor logged in sees their account at both practices
+        self.authenticate("pc_portal_alpha", "pc_portal_alpha")
+        self.assertEqual(self.url_open(self.url(account)).status_code, 200)
+
+    def test_token_is_module_written(self):
+        self.account._portal_ensure_token()
+        with self.assertRaises(Exception):  # noqa: B017 - the protection's own error
+            self.account.with_user(self.specialist).write({"access_token": "forged"})
+
+    # ------------------------------------------------------------------ paying
+
+    def patient_tx(self, amount, **values):
+        return self._create_transaction(
+            "redirect",
+            amount=amount,
+            currency_id=self.account.currency_id.id,
+            partner_id=self.guarantor.id,
+            patient_account_id=self.account.id,
+            reference=f"PC-TEST-{amount}-{values.pop('suffix', '')}",
+            **values,
+        )
+
+    def test_done_transaction_pays_oldest_first_logs_and_sends_receipt(self):
+        tx = self.patient_tx(120.0)
+        tx._set_done()
+        tx._post_process()
+        self.assertTrue(tx.payment_id)
+        self.assertIn(tx.payment_id.state, ("paid", "in_process"))
+        self.assertEqual(self.old_invoice.amount_residual, 0.0)
+        self.assertEqual(self.new_invoice.amount_residual, 180.0)
+        self.assertEqual(self.account.balance_due, 180.0)
+        interaction = (
+            self.env["patient.interaction"]
+            .sudo()
+            .search([("account_id", "=", self.account.id), ("channel", "=", "portal")])
+        )
+        self.assertEqual(interaction.outcome, "payment_made")
+        receipt = self.account.message_ids.filtered(lambda m: m.subject == "Payment received")
+        self.assertEqual(len(receipt), 1)
+        self.assertIn(self.guarantor, receipt.partner_ids)
+        # post-processing twice pays once
+        tx._post_process()
+        self.assertEqual(self.account.balance_due, 180.0)
+
+    def test_pending_cancelled_failed_transactions_change_nothing(self):
+        for state, suffix in (("_set_pending", "p"), ("_set_canceled", "c"), ("_set_error", "e")):
+            tx = self.patient_tx(50.0, suffix=suffix)
+            if state == "_set_error":
+                tx._set_error("declined")
+            else:
+                getattr(tx, state)()
+            tx._post_process()
+            self.assertFalse(tx.payment_id)
+        self.assertEqual(self.account.balance_due, 300.0)
+        self.assertFalse(
+            self.env["patient.interaction"].sudo().search([("account_id", "=", self.account.id)])
+        )
+
+    def test_amounts_refused(self):
+        self.assertTrue(self.account._portal_payment_problems(300.01))
+        self.assertTrue(self.account._portal_payment_problems(5.0))  # below the minimum
+        self.assertTrue(self.account._portal_payment_problems(0.0))
+        self.assertFalse(self.account._portal_payment_problems(300.0))
+        self.assertFalse(self.account._portal_payment_problems(10.0))
+        token = self.account._portal_ensure_token()
+        with self.assertRaises(JsonRpcException):
+            self.make_jsonrpc_request(
+                self.url(self.account, suffix="/transaction"),
+                params={
+                    "access_token": token,
+                    "amount": 500.0,
+                    "provider_id": self.provider.id,
+                    "payment_method_id": self.payment_method_id,
+                    "token_id": None,
+                    "flow": "redirect",
+                    "tokenization_requested": False,
+                    "landing_route": self.url(self.account, token),
+                },
+            )
+        self.assertFalse(
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("patient_account_id", "=", self.account.id)])
+        )
+        # the pay page refuses above the balance too (back to the account page)
+        page = self.url_open(self.url(self.account, token, "/pay") + "&choice=other&amount=301")
+        self.assertIn("message=pay_invalid", page.url)
+
+    def test_token_visitor_opens_payment_form_and_creates_transaction(self):
+        token = self.account._portal_ensure_token()
+        page = self.url_open(self.url(self.account, token, "/pay") + "&choice=other&amount=60")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_payment_form", page.text)
+        values = self.make_jsonrpc_request(
+            self.url(self.account, suffix="/transaction"),
+            params={
+                "access_token": token,
+                "amount": 60.0,
+                "provider_id": self.provider.id,
+                "payment_method_id": self.payment_method_id,
+                "token_id": None,
+                "flow": "redirect",
+                "tokenization_requested": False,
+                "landing_route": self.url(self.account, token),
+            },
+        )
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("patient_account_id", "=", self.account.id)])
+        )
+        self.assertEqual(tx.amount, 60.0)
+        self.assertEqual(tx.partner_id, self.guarantor)
+        self.assertEqual(values["reference"], tx.reference)
+        self.assertNotIn(self.account.name, tx.reference)
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(self.account.balance_due, 240.0)
+        page = self.url_open(self.url(self.account, token))
+        self.assertIn("240.00", page.text)
+
+    # ------------------------------------------------------------------ plans and questions
+
+    def test_plan_within_policy_from_the_portal(self):
+        self.authenticate("pc_portal_alpha", "pc_portal_alpha")
+        csrf = self.csrf(self.account)
+        response = self.url_open(
+            self.url(self.account, suffix="/plan"),
+            data={"csrf_token": csrf, "installment_count": "3"},
+        )
+        self.assertIn("message=plan_created", response.url)
+        plan = self.account.active_plan_id
+        self.assertEqual(plan.total_amount, 300.0)
+        self.assertEqual(len(plan.installment_ids), 3)
+        self.assertTrue(
+            self.env["patient.interaction"]
+            .sudo()
+            .search_count([("account_id", "=", self.account.id), ("channel", "=", "portal")])
+        )
+        self.assertIn("Your payment plan", response.text)
+
+    def test_plan_outside_policy_becomes_an_activity(self):
+        token = self.account._portal_ensure_token()
+        csrf = self.csrf(self.account, token)
+        # 300 in 100 installments: 3.00 each, below the minimum installment
+        response = self.url_open(
+            self.url(self.account, suffix="/plan"),
+            data={"csrf_token": csrf, "installment_count": "100", "access_token": token},
+        )
+        self.assertIn("message=plan_requested", response.url)
+        self.assertFalse(self.account.active_plan_id)
+        activity = self.account.activity_ids.filtered(
+            lambda a: a.summary == "Payment plan requested on the portal"
+        )
+        self.assertEqual(len(activity), 1)
+        self.assertIn("100", str(activity.note))
+
+    def test_dispute_question_logs_interaction_and_holds(self):
+        self.authenticate("pc_portal_alpha", "pc_portal_alpha")
+        csrf = self.csrf(self.account)
+        response = self.url_open(
+            self.url(self.account, suffix="/question"),
+            data={"csrf_token": csrf, "topic": "dispute", "text": "This visit is not mine."},
+        )
+        self.assertIn("message=question_sent", response.url)
+        interaction = (
+            self.env["patient.interaction"].sudo().search([("account_id", "=", self.account.id)])
+        )
+        self.assertEqual(interaction.channel, "portal")
+        self.assertEqual(interaction.direction, "inbound")
+        self.assertEqual(interaction.outcome, "dispute")
+        self.assertEqual(self.account.hold_reason, "dispute")
+        # another guarantor cannot ask on this account
+        self.authenticate("pc_portal_gamma", "pc_portal_gamma")
+        csrf = self.csrf(self.other_account)
+        response = self.url_open(
+            self.url(self.account, suffix="/question"),
+            data={"csrf_token": csrf, "topic": "other", "text": "Hello"},
+        )
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(
+            self.env["patient.interaction"]
+            .sudo()
+            .search_count([("account_id", "=", self.account.id)]),
+            1,
+        )
