@@ -55,6 +55,9 @@
         "demo/patient_assistance_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "patient_collections/static/src/dashboard/*",
+        ],
         "web.assets_tests": [
             "patient_collections/static/tests/tours/*.js",
         ],

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -210,3 +212,176 @@ class PatientCollectionSnapshot(models.Model):
             bucket_columns=bucket_columns,
             uid=uid,
         )
+
+    # ------------------------------------------------------------------ dashboard
+
+    @api.model
+    def _dashboard_sums(self, domain, names):
+        [values] = self._read_group(domain, [], [f"{name}:sum" for name in names])
+        return dict(zip(names, (value or 0 for value in values), strict=True))
+
+    @api.model
+    def get_dashboard_data(self):
+        """The dashboard's numbers, read with the user's rights (a specialist: their
+        own rows), for their active companies: a handful of grouped reads."""
+        companies = self.env.companies
+        base = [("company_id", "in", companies.ids)]
+        [[latest]] = self._read_group(base, [], ["date:max"])
+        currency = self.env.company.currency_id
+        result = {
+            "currency": {"symbol": currency.symbol, "position": currency.position},
+            "date": fields.Date.to_string(latest) if latest else False,
+            "tiles": [],
+            "buckets": [],
+            "stages": [],
+            "trend": [],
+        }
+        if not latest:
+            return result
+        day = [*base, ("date", "=", latest)]
+        now = self._dashboard_sums(
+            day,
+            [
+                "account_count",
+                "balance_due",
+                "plan_active_count",
+                "plan_defaulted_count",
+                *BUCKET_FIELDS,
+            ],
+        )
+        month_start = latest.replace(day=1)
+        month = [*base, ("date", ">=", month_start), ("date", "<=", latest)]
+        last_30 = [*base, ("date", ">", latest - timedelta(days=30)), ("date", "<=", latest)]
+        activity = self._dashboard_sums(
+            last_30,
+            [
+                "promise_kept_count",
+                "promise_broken_count",
+                "contact_count",
+                "right_party_count",
+                "accounts_worked",
+            ],
+        )
+        collected = self._dashboard_sums(month, ["collected_amount"])["collected_amount"]
+        [[days, workers]] = self._read_group(
+            [*last_30, ("user_id", "!=", False), ("accounts_worked", ">", 0)],
+            [],
+            ["date:count_distinct", "user_id:count_distinct"],
+        )
+        judged = activity["promise_kept_count"] + activity["promise_broken_count"]
+        collectible = collected + now["balance_due"]
+        # roll rate: the share of a bucket 30 days ago found in the next bucket today
+        before = self._read_group(
+            [*base, ("date", "<=", latest - timedelta(days=30))], [], ["date:max"]
+        )[0][0]
+        roll = False
+        if before:
+            old = self._dashboard_sums([*base, ("date", "=", before)], ["aging_1_30"])
+            if old["aging_1_30"]:
+                roll = 100.0 * now["aging_31_60"] / old["aging_1_30"]
+
+        def pct(part, whole):
+            return round(100.0 * part / whole, 1) if whole else False
+
+        list_action = {"domain": day}
+        result["tiles"] = [
+            {
+                "key": "collection_rate",
+                "label": self.env._("Collection Rate (month)"),
+                "value": pct(collected, collectible),
+                "unit": "%",
+                "action": {"domain": month, "context": {"group_by": ["date:day"]}},
+            },
+            {
+                "key": "balance_due",
+                "label": self.env._("Balance Due"),
+                "value": now["balance_due"],
+                "unit": "money",
+                "action": {**list_action, "context": {"group_by": ["stage_id"]}},
+            },
+            {
+                "key": "over_120",
+                "label": self.env._("Over 120 Days"),
+                "value": now["aging_over_120"],
+                "unit": "money",
+                "action": {"domain": [*day, ("aging_over_120", ">", 0)]},
+            },
+            {
+                "key": "roll_rate",
+                "label": self.env._("Roll Rate 1-30 → 31-60"),
+                "value": round(roll, 1) if roll is not False else False,
+                "unit": "%",
+                "action": {
+                    "domain": [*base, ("date", "in", [latest, before or latest])],
+                    "context": {"group_by": ["date:day"]},
+                },
+            },
+            {
+                "key": "promises_kept",
+                "label": self.env._("Promises Kept (30 days)"),
+                "value": pct(activity["promise_kept_count"], judged),
+                "unit": "%",
+                "action": {
+                    "domain": [
+                        *last_30,
+                        "|",
+                        ("promise_kept_count", ">", 0),
+                        ("promise_broken_count", ">", 0),
+                    ],
+                    "context": {"group_by": ["date:day"]},
+                },
+            },
+            {
+                "key": "right_party",
+                "label": self.env._("Right-Party Contacts (30 days)"),
+                "value": pct(activity["right_party_count"], activity["contact_count"]),
+                "unit": "%",
+                "action": {"domain": [*last_30, ("contact_count", ">", 0)]},
+            },
+            {
+                "key": "plans",
+                "label": self.env._("Plans Active / Defaulted"),
+                "value": f"{now['plan_active_count']} / {now['plan_defaulted_count']}",
+                "unit": "",
+                "action": {"domain": [*day, ("plan_active_count", ">", 0)]},
+            },
+            {
+                "key": "worked",
+                "label": self.env._("Accounts Worked per Specialist-Day"),
+                "value": round(activity["accounts_worked"] / (days * workers), 1)
+                if days and workers
+                else False,
+                "unit": "",
+                "action": {
+                    "domain": [*last_30, ("accounts_worked", ">", 0)],
+                    "context": {"group_by": ["user_id", "date:day"]},
+                },
+            },
+        ]
+        labels = {
+            name: self._fields[name].get_description(self.env)["string"] for name in BUCKET_FIELDS
+        }
+        result["buckets"] = [{"label": labels[name], "value": now[name]} for name in BUCKET_FIELDS]
+        result["stages"] = [
+            {"label": stage.display_name if stage else self.env._("No stage"), "value": amount or 0}
+            for stage, amount in self._read_group(day, ["stage_id"], ["balance_due:sum"])
+        ]
+        # 12-month trend: the last snapshot of each month
+        year = [*base, ("date", ">", latest - timedelta(days=366))]
+        month_ends = [last for _month, last in self._read_group(year, ["date:month"], ["date:max"])]
+        if month_ends:
+            per_day = dict(
+                self._read_group(
+                    [*base, ("date", "in", month_ends)], ["date:day"], ["balance_due:sum"]
+                )
+            )
+            collected_month = dict(self._read_group(year, ["date:month"], ["collected_amount:sum"]))
+            for month_start_day, last in self._read_group(year, ["date:month"], ["date:max"]):
+                result["trend"].append(
+                    {
+                        "label": month_start_day.strftime("%Y-%m"),
+                        "balance_due": per_day.get(last, 0) or 0,
+                        "collected": collected_month.get(month_start_day, 0) or 0,
+                    }
+                )
+        return result

@@ -6,8 +6,9 @@ import openpyxl
 from freezegun import freeze_time
 from pypdf import PdfReader
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import PatientCollectionsCommon
 
@@ -259,8 +260,10 @@ class TestReporting(PatientCollectionsCommon):
                 {"collections_aging_report_user_ids": [(4, self.env.ref("base.public_user").id)]}
             )
         self.env["patient.aging.report"]._cron_weekly_aging_report()
-        mail = self.env["mail.mail"].sudo().search(
-            [("subject", "like", "Weekly aged patient balances")], order="id desc", limit=1
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("subject", "like", "Weekly aged patient balances")], order="id desc", limit=1)
         )
         self.assertTrue(mail)
         self.assertEqual(mail.recipient_ids, self.manager.partner_id)
@@ -270,3 +273,49 @@ class TestReporting(PatientCollectionsCommon):
         for secret in ("Testparent", "Testchild", "Testperson", "MRN-T-"):
             self.assertNotIn(secret, mail.body_html)
             self.assertNotIn(secret, mail.subject)
+
+    # ------------------------------------------------------------------ dashboard
+
+    def test_dashboard_data_by_role(self):
+        with freeze_time(DAY - timedelta(days=35)):
+            self.Run.run()
+        self.Run.run()
+        data = self.Snapshot.with_user(self.manager).get_dashboard_data()
+        self.assertEqual(data["date"], str(DAY))
+        tiles = {tile["key"]: tile for tile in data["tiles"]}
+        self.assertAlmostEqual(tiles["balance_due"]["value"], self.account_totals()[1], places=2)
+        self.assertAlmostEqual(
+            sum(bucket["value"] for bucket in data["buckets"]),
+            self.account_totals()[1],
+            places=2,
+        )
+        self.assertEqual(len(data["trend"]), 2)
+        # each tile's rows are readable snapshot rows
+        rows = self.Snapshot.with_user(self.manager).search(
+            tiles["balance_due"]["action"]["domain"]
+        )
+        self.assertAlmostEqual(sum(rows.mapped("balance_due")), tiles["balance_due"]["value"], 2)
+        mine = self.Snapshot.with_user(self.specialist).get_dashboard_data()
+        mine_tiles = {tile["key"]: tile for tile in mine["tiles"]}
+        self.assertAlmostEqual(mine_tiles["balance_due"]["value"], self.account.balance_due, 2)
+
+
+@tagged("post_install", "-at_install")
+class TestReportingDashboardTour(HttpCase):
+    def test_manager_opens_dashboard_and_a_tile(self):
+        new_test_user(
+            self.env,
+            login="pc_tour_dash_manager",
+            password="pc_tour_dash_manager",
+            groups="base.group_user,patient_collections.group_collections_manager",
+        )
+        partner = self.env["res.partner"].create({"name": "Tourperson Dash", "is_patient": True})
+        self.env["patient.account"].create({"partner_id": partner.id})
+        self.env["patient.collection.snapshot"].sudo()._take(
+            self.env.company, fields.Date.context_today(self.env.user)
+        )
+        self.start_tour(
+            "/odoo/action-patient_collections.patient_collection_dashboard_action",
+            "patient_collections_dashboard_tour",
+            login="pc_tour_dash_manager",
+        )
