@@ -1,7 +1,10 @@
+from markupsafe import Markup
+
 from odoo import models
 from odoo.exceptions import UserError
 
 from ..logic import escalation
+from .patient_protected import trusted_flag
 
 
 class PatientAccount(models.Model):
@@ -78,3 +81,32 @@ class PatientAccount(models.Model):
                     ]
                 )
             ) from error
+
+    def write(self, vals):
+        """A hand move past letters of the notice sequence keeps today's rules and
+        says, in the chatter, which letters the account has not received."""
+        if "stage_id" not in vals or trusted_flag(self.env, "collections_run"):
+            return super().write(vals)
+        stage = self.env["patient.account.stage"].sudo().browse(vals["stage_id"]).exists()
+        skipped = {}
+        if stage and not stage.is_closed and not stage.is_manual:
+            entering = self.sudo().filtered(lambda account: account.stage_id != stage)
+            skipped = {
+                account.id: letters
+                for account, letters in entering._missing_letters(stage).items()
+                if letters
+            }
+        res = super().write(vals)
+        if skipped:
+            self.sudo().browse(list(skipped))._message_log_batch(
+                bodies={
+                    account_id: Markup("<p>%s</p>")
+                    % self.env._(
+                        "Moved to %(stage)s by hand before these letters were sent: %(letters)s.",
+                        stage=stage.name,
+                        letters=", ".join(letters.mapped("name")),
+                    )
+                    for account_id, letters in skipped.items()
+                }
+            )
+        return res

@@ -16,7 +16,7 @@ from .common import PatientCollectionsCommon
 
 INSTALL_DAY = date(2026, 1, 5)
 CYCLE = 30  # the default statement cycle, and so the default interval between letters
-RUNS = 9  # enough for an account 0 days past due at install to reach Agency placement
+RUNS = 6  # enough for an account 0 days past due at install to reach Agency placement (day 150)
 ACCOUNTS = 1000
 OLDEST = 400
 
@@ -256,6 +256,11 @@ class TestEscalationSequence(PatientCollectionsCommon):
                 UserError, "First statement, Second statement, Final notice"
             ):
                 account.stage_id = self.agency
-            # a stage that sends nothing still takes the hand move (today's rules)
+            # a stage past the sequence still takes the hand move (today's rules), and
+            # the chatter says which letters were skipped
             account.stage_id = self.review
             self.assertEqual(account.stage_id, self.review)
+            self.assertIn(
+                "before these letters were sent: First statement, Second statement, Final notice",
+                "".join(account.message_ids.mapped("body")),
+            )
