@@ -53,6 +53,7 @@
         "demo/account_move_demo.xml",
         "demo/patient_collection_demo.xml",
         "demo/patient_assistance_demo.xml",
+        "demo/patient_collection_snapshot_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [
