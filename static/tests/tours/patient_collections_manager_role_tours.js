@@ -180,7 +180,12 @@ tours.add("pc_role_manager_run_now", {
             run: "click",
         },
         {
-            trigger: ".o_main_navbar [data-menu-xmlid='patient_collections.patient_collection_run_menu']",
+            trigger: ".o_main_navbar [data-menu-xmlid='patient_collections.collections_menu_reporting']",
+            content: "The Reporting menu",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item[data-menu-xmlid='patient_collections.patient_collection_run_menu']",
             content: "Collections Runs",
             run: "click",
         },

@@ -459,7 +459,12 @@ tours.add("pc_role_specialist_send_statements", {
     steps: () => [
         ...openBoard(),
         {
-            trigger: ".o_main_navbar [data-menu-xmlid='patient_collections.patient_statement_send_menu']",
+            trigger: ".o_main_navbar [data-menu-xmlid='patient_collections.collections_menu_followup']",
+            content: "The Follow-up menu",
+            run: "click",
+        },
+        {
+            trigger: ".dropdown-item[data-menu-xmlid='patient_collections.patient_statement_send_menu']",
             content: "The Send Statements menu",
             run: "click",
         },
