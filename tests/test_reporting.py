@@ -319,3 +319,34 @@ class TestReportingDashboardTour(HttpCase):
             "patient_collections_dashboard_tour",
             login="pc_tour_dash_manager",
         )
+
+    def test_xlsx_url_downloads_for_its_reader_only(self):
+        manager = new_test_user(
+            self.env,
+            login="pc_dl_manager",
+            password="pc_dl_manager",
+            groups="base.group_user,patient_collections.group_collections_manager",
+        )
+        other = new_test_user(
+            self.env,
+            login="pc_dl_other",
+            password="pc_dl_other",
+            groups="base.group_user,patient_collections.group_collections_manager",
+        )
+        partner = self.env["res.partner"].create(
+            {"name": "Tourperson Download", "is_patient": True}
+        )
+        self.env["patient.account"].create({"partner_id": partner.id})
+        url = (
+            self.env["patient.aging.report"]
+            .with_user(manager)
+            .create({})
+            .action_export_xlsx()["url"]
+        )
+        self.authenticate("pc_dl_manager", "pc_dl_manager")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.content.startswith(b"PK"))
+        self.authenticate("pc_dl_other", "pc_dl_other")
+        self.assertNotEqual(self.url_open(url).status_code, 200)
+        self.assertTrue(other)
