@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 
@@ -50,6 +51,26 @@ class TestCollectionRun(PatientCollectionsCommon):
     def collect(self):
         return self.Run.run()
 
+    def with_letters(self, account, count, days_ago=40):
+        """Letters sent before the run (history): the notice sequence goes on from
+        them (issue 12's letters-in-order rule)."""
+        trusted(self.env["patient.interaction"], patient_interaction_logged=True).create(
+            [
+                {
+                    "account_id": account.id,
+                    "channel": "letter",
+                    "outcome": "other",
+                    "date": fields.Datetime.to_datetime(RUN_DAY - timedelta(days=days_ago + n)),
+                }
+                for n in range(count)
+            ]
+        )
+        return account
+
+    def with_final_notice(self, account, days_ago=40):
+        account._import_history(final_notice_date=RUN_DAY - timedelta(days=days_ago))
+        return account
+
     def test_new_account_starts_in_new(self):
         account = self.account_due(0)
         self.assertEqual(account.stage_id, self.new)
@@ -65,6 +86,11 @@ class TestCollectionRun(PatientCollectionsCommon):
             91: self.review,
         }
         accounts = {days: self.account_due(days) for days in cases}
+        # the letters each account received before: the run walks the sequence on
+        for days in (31, 60):
+            self.with_letters(accounts[days], 1)
+        self.with_letters(accounts[61], 2)
+        self.with_final_notice(accounts[91])
         run = self.collect()
         for days, stage in cases.items():
             self.assertEqual(accounts[days].stage_id, stage, f"{days} days past due")
@@ -76,12 +102,12 @@ class TestCollectionRun(PatientCollectionsCommon):
 
     def test_balance_minimum(self):
         small = self.account_due(200, amount=20.0)
-        trusted(small).write({"final_notice_date": False})
+        self.with_final_notice(small)
         self.collect()
         self.assertEqual(small.stage_id, self.review, "agency needs at least 50 owed")
 
     def test_never_backward(self):
-        account = self.account_due(70)
+        account = self.with_letters(self.account_due(70), 2)
         self.collect()
         self.assertEqual(account.stage_id, self.final)
         invoice = account.invoice_ids
@@ -111,7 +137,7 @@ class TestCollectionRun(PatientCollectionsCommon):
         self.assertEqual(self.Run.search_count([]), 2)
 
     def test_paid_accounts_close_and_reopen(self):
-        account = self.account_due(40)
+        account = self.with_letters(self.account_due(40), 1)
         self.collect()
         self.assertEqual(account.stage_id, self.second)
         self.pay(account.invoice_ids, 100.0, RUN_DAY)
@@ -124,10 +150,15 @@ class TestCollectionRun(PatientCollectionsCommon):
             due_date=RUN_DAY - timedelta(days=35),
         )
         self.collect()
-        self.assertEqual(account.stage_id, self.second, "reopened where it qualifies")
+        # reopened, it waits a letter interval after today's statement, then goes on
+        # with the next letter of its sequence
+        self.assertNotEqual(account.stage_id, self.resolved)
+        with freeze_time(RUN_DAY + timedelta(days=31)):
+            self.collect()
+            self.assertEqual(account.stage_id, self.final, "reopened where it qualifies")
 
     def test_hold_freezes_escalation_and_expires(self):
-        account = self.account_due(40)
+        account = self.with_letters(self.account_due(40), 1)
         account._set_hold("dispute", until=RUN_DAY + timedelta(days=3))
         run = self.collect()
         self.assertEqual(account.stage_id, self.new)
@@ -146,7 +177,7 @@ class TestCollectionRun(PatientCollectionsCommon):
         self.assertTrue(any("Hold lifted" in body for body in bodies))
 
     def test_automatic_insurance_hold(self):
-        account = self.account_due(45, insurance_status="pending")
+        account = self.with_letters(self.account_due(45, insurance_status="pending"), 1)
         self.assertEqual(account.balance_due, 0.0)
         self.collect()
         self.assertEqual(account.hold_reason, "insurance_pending")
@@ -208,8 +239,9 @@ class TestCollectionRun(PatientCollectionsCommon):
         account = self.ready_for_agency()
         trusted(account).write({"first_statement_date": RUN_DAY - timedelta(days=119)})
         run = self.collect()
-        self.assertEqual(account.stage_id, self.final)
-        self.assertIn("gate_notification_period", run.line_ids.mapped("reason"))
+        # never stuck: it waits for the gate in the furthest stage before it
+        self.assertEqual(account.stage_id, self.review)
+        self.assertIn("wait_501r", run.line_ids.mapped("reason"))
         trusted(account).write({"first_statement_date": RUN_DAY - timedelta(days=120)})
         self.collect()
         self.assertEqual(account.stage_id, self.agency)
@@ -220,8 +252,8 @@ class TestCollectionRun(PatientCollectionsCommon):
         with freeze_time(RUN_DAY - timedelta(days=29)):
             account.stage_id = self.final
         run = self.collect()
-        self.assertEqual(account.stage_id, self.final)
-        self.assertIn("gate_final_notice", run.line_ids.mapped("reason"))
+        self.assertEqual(account.stage_id, self.review, "waits for the gate before it")
+        self.assertIn("wait_501r", run.line_ids.mapped("reason"))
         with freeze_time(RUN_DAY + timedelta(days=1)):
             self.collect()
             self.assertEqual(account.stage_id, self.agency)
@@ -240,7 +272,8 @@ class TestCollectionRun(PatientCollectionsCommon):
             account.stage_id = self.agency
 
     def test_gates_can_be_switched_off(self):
-        account = self.account_due(150)
+        # the final notice 10 days ago: the gate would want 30
+        account = self.with_final_notice(self.account_due(150), days_ago=10)
         self.env.company.collections_501r_gating = False
         self.collect()
         self.assertEqual(account.stage_id, self.agency)
@@ -271,6 +304,8 @@ class TestCollectionRun(PatientCollectionsCommon):
 
     def test_run_schedules_activities_in_batch(self):
         accounts = self.account_due(40) | self.account_due(45)
+        for account in accounts:
+            self.with_letters(account, 1)
         accounts.user_id = self.specialist
         self.collect()
         self.assertEqual(accounts.activity_ids.mapped("user_id"), self.specialist)

@@ -41,6 +41,8 @@ class RunCompaniesCommon(PatientCollectionsCommon):
         cls.company_a = cls.env.company
         cls.company_b = cls.setup_other_company(name="PC Run Clinic B")["company"]
         cls.second = cls.env.ref("patient_collections.stage_second_statement")
+        # 40 days past due and no letter yet: the notice sequence starts with the first
+        cls.first = cls.env.ref("patient_collections.stage_first_statement")
         cls.users = {
             (company, role): cls.company_user(f"pc_run_{role}_{tag}", groups, company)
             for company, tag in ((cls.company_a, "a"), (cls.company_b, "b"))
@@ -98,7 +100,7 @@ class TestRunCompanies(RunCompaniesCommon):
         }
         self.assertEqual(sent[run_a].count, 2)
         self.assertEqual(sent[run_b].count, 1)
-        self.assertEqual((self.accounts_a | self.accounts_b).sudo().stage_id, self.second)
+        self.assertEqual((self.accounts_a | self.accounts_b).sudo().stage_id, self.first)
         # each run's merged statements are its company's
         for run, count in ((run_a, 2), (run_b, 1)):
             self.assertEqual(len(run.attachment_ids), 1)
@@ -119,7 +121,7 @@ class TestRunCompanies(RunCompaniesCommon):
         run = self.Run.sudo().browse(action["res_id"])
         self.assertEqual(run.company_id, self.company_a)
         self.assertEqual(run.user_id, manager_a)
-        self.assertEqual(self.accounts_a.stage_id, self.second)
+        self.assertEqual(self.accounts_a.stage_id, self.first)
         new = self.env.ref("patient_collections.stage_new")
         self.assertEqual(self.accounts_b.sudo().stage_id, new, "company B's accounts untouched")
         # a manager of both companies working in both: one run each
@@ -131,7 +133,7 @@ class TestRunCompanies(RunCompaniesCommon):
         action = Run.action_run_now()
         runs = self.Run.sudo().search(action["domain"])
         self.assertEqual(runs.company_id, self.company_a | self.company_b)
-        self.assertEqual(self.accounts_b.sudo().stage_id, self.second)
+        self.assertEqual(self.accounts_b.sudo().stage_id, self.first)
 
     def test_run_for_a_company_not_theirs_is_refused(self):
         manager_a = self.role_user(self.company_a, "manager")
@@ -199,9 +201,9 @@ class TestRunCompanies(RunCompaniesCommon):
         self.patch(Account, "_write_stage", failing)
         runs = self.scheduled_run()
         run_a = self.run_of(runs, self.company_a)
-        self.assertEqual(good.stage_id, self.second, "the other account was moved")
+        self.assertEqual(good.stage_id, self.first, "the other account was moved")
         self.assertEqual(bad.stage_id.id, self.env.ref("patient_collections.stage_new").id)
-        self.assertEqual(self.accounts_b.sudo().stage_id, self.second, "the other company too")
+        self.assertEqual(self.accounts_b.sudo().stage_id, self.first, "the other company too")
         self.assertEqual(run_a.moved_count, 1)
         self.assertEqual(run_a.failed_count, 1)
         failed = run_a.line_ids.filtered(lambda line: line.kind == "failed")
