@@ -54,6 +54,7 @@
         "demo/patient_collection_demo.xml",
         "demo/patient_assistance_demo.xml",
         "demo/patient_collection_snapshot_demo.xml",
+        "demo/patient_portal_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -110,6 +110,7 @@ TEXT_LIMITS = {
     "plan_line": 500,
     "how_to_pay": 3000,
     "assistance": 3000,
+    "portal_url": 300,
 }
 ROW_LIMITS = {"patient": 80, "description": 240}
 ROW_VALUE_LIMIT = 30
@@ -278,6 +279,16 @@ def _story(statement, styles, logos, key):
             [labels["guarantor"], pc.fit(statement["guarantor"], styles["value"], 60)],
             [labels["amount_due"], statement["amount_due"]],
             [labels["amount_enclosed"], "______________"],
+            *(
+                [
+                    [
+                        labels.get("pay_online", ""),
+                        pc.fit(statement["portal_url"], styles["small"], 60),
+                    ]
+                ]
+                if statement.get("portal_url")
+                else []
+            ),
         ],
         [2.0 * inch, 4.0 * inch],
         header=False,

@@ -7,9 +7,11 @@ import uuid
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from .patient_account import PROTECTED_FIELDS
-from .patient_protected import trusted
+from .patient_protected import trusted, trusted_flag
 
 PORTAL_ROOT = "/my/patient-accounts"
 QUESTION_OUTCOMES = {
@@ -40,6 +42,60 @@ class PatientAccount(models.Model):
         if not account.access_token:
             trusted(account).write({"access_token": str(uuid.uuid4())})
         return account.access_token
+
+    def _portal_urls(self):
+        """{account id: full portal URL with its token}, the statements' link: the
+        missing tokens made in one statement (a statement run prints thousands)."""
+        if not self:
+            return {}
+        self.env.cr.execute(
+            SQL(
+                "UPDATE patient_account SET access_token = gen_random_uuid()::text "
+                "WHERE id = ANY(%s) AND access_token IS NULL",
+                self.ids,
+            )
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_recordset(["access_token"])
+        return {
+            account.id: f"{account.get_base_url()}{PORTAL_ROOT}/{account.id}"
+            f"?access_token={account.access_token}"
+            for account in self.sudo()
+        }
+
+    @api.model
+    def _get_thread_with_access(self, thread_id, mode="read", **kwargs):
+        """The token opens the portal page, never the chatter: Odoo's portal would
+        let a token, or a hash signed with it, open the thread to anyone.  Portal
+        and public visitors are turned away by the PHI mixin; internal users get
+        an error, as before accounts had a token."""
+        user = self.env.user
+        if not (user._is_public() or user.share) and any(
+            kwargs.get(key) for key in ("token", "hash", "pid")
+        ):
+            raise AccessError(self.env._("This link does not open a patient account's messages."))
+        return super()._get_thread_with_access(thread_id, mode=mode, **kwargs)
+
+    def _allowed_partner_ids(self, partners):
+        """The guarantor hears about their own account even once they have a portal
+        user (which reads it on the portal, not in the back office)."""
+        allowed = super()._allowed_partner_ids(partners)
+        guarantor = self.sudo().partner_id
+        if len(guarantor) == 1 and guarantor in partners:
+            allowed.add(guarantor.id)
+        return allowed
+
+    def _notify_get_recipients_groups(self, message, model_description, msg_vals=None):
+        """Odoo's portal gives the customer of a portal document a mail of their own
+        with a button carrying the token; for a patient account only the module's
+        own mails to the guarantor carry it (``trusted(..., patient_portal_link=True)``):
+        a specialist's message stays one mail to the guarantor and patients."""
+        groups = super()._notify_get_recipients_groups(
+            message, model_description, msg_vals=msg_vals
+        )
+        if trusted_flag(self.env, "patient_portal_link"):
+            return groups
+        return [group for group in groups if group[0] != "portal_customer"]
 
     def _get_report_base_filename(self):
         self.ensure_one()
@@ -225,7 +281,9 @@ class PatientAccount(models.Model):
                 amount=fmt(amount),
                 balance=fmt(account.balance_due),
             )
-            trusted(account, patient_interaction_logged=True).message_post(
+            trusted(
+                account, patient_interaction_logged=True, patient_portal_link=True
+            ).message_post(
                 body=body,
                 # no amount, name or number in a subject
                 subject=account.with_context(lang=lang).env._("Payment received"),

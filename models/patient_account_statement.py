@@ -59,6 +59,7 @@ class PatientAccount(models.Model):
         for line in lines:
             by_account.setdefault(line.account_id.id, []).append(line)
         labels = self._statement_labels()
+        portal_urls = accounts._portal_urls()
         formatters = {}
         bucket_labels = dict(
             self.env["patient.account.line"]
@@ -138,6 +139,7 @@ class PatientAccount(models.Model):
                     "stage_message": account.stage_id.statement_message or "",
                     "how_to_pay": company.collections_payment_instructions or "",
                     "assistance": company.collections_assistance_notice or "",
+                    "portal_url": portal_urls.get(account.id, ""),
                     "labels": labels,
                 }
             )
@@ -187,6 +189,7 @@ class PatientAccount(models.Model):
             "guarantor": self.env._("Guarantor"),
             "amount_enclosed": self.env._("Amount enclosed"),
             "detach": self.env._("detach and return with your payment"),
+            "pay_online": self.env._("Pay online"),
             "service_date": self.env._("Service"),
             "patient": self.env._("Patient"),
             "description": self.env._("Description"),

@@ -1,11 +1,13 @@
 import re
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
 from odoo.addons.account_payment.tests.common import AccountPaymentCommon
 
+from ..models.patient_protected import trusted
 from .common import PatientCollectionsCommon
 
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -161,8 +163,10 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
 
     def test_token_is_module_written(self):
         self.account._portal_ensure_token()
-        with self.assertRaises(Exception):  # noqa: B017 - the protection's own error
+        token = self.account.access_token
+        with self.assertRaises(AccessError):
             self.account.with_user(self.specialist).write({"access_token": "forged"})
+        self.assertEqual(self.account.access_token, token)
 
     # ------------------------------------------------------------------ paying
 
@@ -195,6 +199,24 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
         receipt = self.account.message_ids.filtered(lambda m: m.subject == "Payment received")
         self.assertEqual(len(receipt), 1)
         self.assertIn(self.guarantor, receipt.partner_ids)
+        self.assertNotIn("300", receipt.subject)
+        # emailed to the guarantor, portal user or not
+        notification = (
+            self.env["mail.notification"]
+            .sudo()
+            .search(
+                [("mail_message_id", "=", receipt.id), ("res_partner_id", "=", self.guarantor.id)]
+            )
+        )
+        self.assertEqual(notification.notification_type, "email")
+        # the module's own mails carry the portal button (with the token), others do not
+        account = self.account.sudo()
+        with_link = trusted(account, patient_portal_link=True)._notify_get_recipients_groups(
+            receipt, "Account"
+        )
+        self.assertIn("portal_customer", [group[0] for group in with_link])
+        without = account._notify_get_recipients_groups(receipt, "Account")
+        self.assertNotIn("portal_customer", [group[0] for group in without])
         # post-processing twice pays once
         tx._post_process()
         self.assertEqual(self.account.balance_due, 180.0)
@@ -341,3 +363,76 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
             .search_count([("account_id", "=", self.account.id)]),
             1,
         )
+
+    # ------------------------------------------------------------------ tours
+
+    def test_tour_guarantor_sets_up_a_plan(self):
+        self.start_tour("/my/patient-accounts", "pc_portal_guarantor_plan", login="pc_portal_alpha")
+        plan = self.account.active_plan_id
+        self.assertEqual(len(plan.installment_ids), 3)
+        self.assertEqual(plan.total_amount, 300.0)
+
+    def test_tour_token_visitor_reaches_the_payment_form(self):
+        url = self.account.get_portal_url()
+        self.start_tour(url, "pc_portal_token_pay")
+        # the provider's confirmation, then the account page shows the new balance
+        tx = self.patient_tx(60.0, suffix="tour")
+        tx._set_done()
+        tx._post_process()
+        page = self.url_open(url)
+        self.assertIn("240.00", page.text)
+
+    # ------------------------------------------------------------------ statements
+
+    def test_statement_carries_the_token_link(self):
+        self.assertFalse(self.account.access_token)
+        values = self.account._statement_values()[0]
+        self.assertTrue(self.account.access_token)
+        self.assertTrue(
+            values["portal_url"].endswith(
+                f"/my/patient-accounts/{self.account.id}?access_token={self.account.access_token}"
+            )
+        )
+        self.assertEqual(values["labels"]["pay_online"], "Pay online")
+        # the token stays the same from one statement to the next, and opens the page
+        self.assertEqual(self.account._statement_values()[0]["portal_url"], values["portal_url"])
+        self.assertTrue(self.account._statement_pdfs())
+        page = self.url_open(self.url(self.account, self.account.access_token))
+        self.assertEqual(page.status_code, 200)
+
+    def test_token_never_opens_the_chatter(self):
+        token = self.account._portal_ensure_token()
+        self.company_user("pc_portal_plain", "base.group_user")
+        for login in (None, "pc_portal_alpha", "pc_portal_plain"):
+            self.authenticate(login, login)
+            try:
+                result = self.make_jsonrpc_request(
+                    "/mail/thread/messages",
+                    {
+                        "thread_model": "patient.account",
+                        "thread_id": self.account.id,
+                        "token": token,
+                    },
+                )
+            except JsonRpcException:
+                continue  # refused with an error (internal users)
+            self.assertFalse(result.get("messages"), login)
+            self.assertNotIn("Testparent", str(result))
+
+    def test_page_values_query_count_does_not_grow_with_items(self):
+        def count_queries():
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            values = self.account._portal_values()
+            return self.env.cr.sql_log_count - before, len(values["items"])
+
+        few, items = count_queries()
+        self.assertEqual(items, 2)
+        today = fields.Date.today()
+        for day in range(48):
+            self.make_invoice(
+                self.child, 10.0 + day, self.days_ago(today, 60 + day), self.days_ago(today, 30)
+            )
+        many, items = count_queries()
+        self.assertEqual(items, 50)
+        self.assertLessEqual(many, few)
