@@ -105,6 +105,10 @@ class PatientPortal(CustomerPortal):
     def portal_patient_account(self, account_id, access_token=None, message=None, **kw):
         account, via_token = self._patient_account_or_404(account_id, access_token)
         account._portal_log("open", via_token)
+        lang = account.partner_id.lang
+        if via_token and lang and request.env["res.lang"]._get_data(code=lang):
+            # a token visitor reads the page in the guarantor's language
+            request.update_context(lang=lang)
         values = self._prepare_portal_layout_values()
         values.update(account._portal_values())
         values.update(
@@ -116,6 +120,26 @@ class PatientPortal(CustomerPortal):
             }
         )
         return request.render("patient_collections.portal_patient_account", values)
+
+    @http.route(
+        f"{PORTAL_ROOT}/<int:account_id>/statement", type="http", auth="public", website=True
+    )
+    def portal_patient_statement(self, account_id, access_token=None, **kw):
+        """Today's statement as a PDF, written to the access log as a download."""
+        account, via_token = self._patient_account_or_404(
+            account_id, access_token, "portal statement"
+        )
+        pdf = account._statement_pdfs()[0]
+        account._portal_log("download", via_token, field_names="statement")
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Length", len(pdf)),
+                # the id, not the account number: nothing of the patient in a file name
+                ("Content-Disposition", f'inline; filename="statement-{account.id}.pdf"'),
+            ],
+        )
 
     @http.route(
         f"{PORTAL_ROOT}/<int:account_id>/plan",

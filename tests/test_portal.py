@@ -436,3 +436,28 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
         many, items = count_queries()
         self.assertEqual(items, 50)
         self.assertLessEqual(many, few)
+
+    def test_statement_download_is_logged(self):
+        token = self.account._portal_ensure_token()
+        response = self.url_open(self.url(self.account, token, "/statement"))
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Type"], "application/pdf")
+        self.assertTrue(response.content.startswith(b"%PDF"))
+        self.assertNotIn(self.account.name, response.headers["Content-Disposition"])
+        line = self.log_lines(self.account, "download")
+        self.assertEqual(line.detail, "portal: token link")
+        self.assert_refused(self.url_open(self.url(self.account, "y" * 36, "/statement")))
+
+    def test_two_payments_at_once_pay_the_plan_installments(self):
+        plan, problems = self.account._portal_plan_request(3)
+        self.assertFalse(problems)
+        self.assertEqual(plan.installment_ids.mapped("amount"), [100.0, 100.0, 100.0])
+        transactions = self.patient_tx(100.0, suffix="a") | self.patient_tx(100.0, suffix="b")
+        transactions._set_done()
+        transactions._post_process()
+        self.assertEqual(len(transactions.payment_id), 2)
+        self.assertEqual(self.account.balance_due, 100.0)
+        installments = plan.installment_ids.sorted("due_date")
+        self.assertEqual(installments.mapped("state")[:2], ["paid", "paid"])
+        self.assertEqual(installments[2].amount_paid, 0.0)
+        self.assertEqual(self.account._portal_next_installment_amount(), 100.0)
