@@ -461,3 +461,48 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
         self.assertEqual(installments.mapped("state")[:2], ["paid", "paid"])
         self.assertEqual(installments[2].amount_paid, 0.0)
         self.assertEqual(self.account._portal_next_installment_amount(), 100.0)
+
+    def test_transaction_and_plan_routes_refuse_strangers(self):
+        token = self.account._portal_ensure_token()
+        other_token = self.other_account._portal_ensure_token()
+        for wrong in (None, "z" * 36, other_token):
+            with self.assertRaises(JsonRpcException):
+                self.make_jsonrpc_request(
+                    self.url(self.account, suffix="/transaction"),
+                    params={
+                        "access_token": wrong,
+                        "amount": 50.0,
+                        "provider_id": self.provider.id,
+                        "payment_method_id": self.payment_method_id,
+                        "token_id": None,
+                        "flow": "redirect",
+                        "tokenization_requested": False,
+                        "landing_route": "/my",
+                    },
+                )
+        self.assertFalse(
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("patient_account_id", "=", self.account.id)])
+        )
+        # another guarantor's form cannot make a plan on this account
+        self.authenticate("pc_portal_gamma", "pc_portal_gamma")
+        csrf = self.csrf(self.other_account)
+        response = self.url_open(
+            self.url(self.account, suffix="/plan"),
+            data={"csrf_token": csrf, "installment_count": "3"},
+        )
+        self.assert_refused(response)
+        self.assertFalse(self.account.active_plan_id)
+        self.assertTrue(token)
+
+    def test_token_visitor_reads_the_guarantors_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.guarantor.lang = "fr_FR"
+        page = self.url_open(self.account.get_portal_url())
+        self.assertEqual(page.status_code, 200)
+        # dates in the guarantor's language's format (day first in French)
+        service_date = self.old_invoice.invoice_date
+        self.assertIn(service_date.strftime("%d/%m/%Y"), page.text)
+        if service_date.day != service_date.month:
+            self.assertNotIn(service_date.strftime("%m/%d/%Y"), page.text)
