@@ -603,24 +603,27 @@ class PatientAccount(models.Model):
 
     def _return_to_escalation(self):
         """Back to the stage the account deserves (after a payment plan ends): the
-        resolved stage when nothing is owed, else the furthest stage it qualifies
-        for and may enter.  Tracked in the chatter."""
+        resolved stage when nothing is owed, else where the notice sequence goes
+        on from the letters it received (the run's own rules: no letter skipped,
+        no gate passed); the first stage when it may enter none yet, so the run
+        takes it on.  Tracked in the chatter."""
+        accounts = self.sudo()
         stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
-        rules = [stage._as_rule() for stage in stages]
-        for account in self.sudo():
-            if account.balance_due <= 0 and account.balance_insurance_pending <= 0:
-                target = escalation.closed_stage(rules)
-            else:
-                allowed = [
-                    rule
-                    for rule in rules
-                    if not rule.is_extraordinary or not account._extraordinary_blocks()
-                ]
-                target = escalation.qualifying_stage(
-                    allowed, account.days_past_due, max(account.balance_due, 0)
-                )
-            if target and target.id != account.stage_id.id:
-                trusted(account, collections_run=True).write({"stage_id": target.id})
+        closed = escalation.closed_stage([stage._as_rule() for stage in stages])
+        paid = accounts.filtered(
+            lambda account: account.balance_due <= 0 and account.balance_insurance_pending <= 0
+        )
+        targets = {account.id: closed.id if closed else None for account in paid}
+        targets.update(
+            self.env["patient.collection.run"]._resume_targets(
+                accounts - paid, fields.Date.context_today(self)
+            )
+        )
+        first = self._default_stage_id()
+        for account in accounts:
+            target = targets.get(account.id) or (first.id if account not in paid else None)
+            if target and target != account.stage_id.id:
+                trusted(account, collections_run=True).write({"stage_id": target})
 
     def _on_accounting_change(self):
         """Balances, then the allocation of payments to active plans."""

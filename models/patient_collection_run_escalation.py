@@ -42,20 +42,11 @@ class PatientCollectionRun(models.Model):
 
     _inherit = "patient.collection.run"
 
-    def _escalation_plan(self, companies, today, stats):
-        """Where the run moves each account: ``{stage id: [account ids]}``.
-
-        The accounts are read in batches, one query each, with the letters
-        logged on them; ``logic.escalation.decide_escalation`` decides.  Accounts
-        that stay are counted in ``stats`` under their reason; accounts held
-        back by a letter interval or the 501(r) gate are counted as waiting for
-        the stage they cannot enter yet, with the earliest date of each group.
-        """
-        Account = self.env["patient.account"].sudo()
+    def _escalation_context(self, companies):
+        """The stages as rules and each company's settings, read once."""
         # the active stages, a handful of configuration records
         stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
         rules = {stage.id: stage._as_rule() for stage in stages}
-        stage_rules = sorted(rules.values(), key=escalation.stage_order)
         settings = {
             company.id: (
                 company._collections_letter_interval(),
@@ -66,7 +57,10 @@ class PatientCollectionRun(models.Model):
             )
             for company in companies.sudo()
         }
-        Account.flush_model(
+        return rules, sorted(rules.values(), key=escalation.stage_order), settings
+
+    def _flush_for_escalation(self):
+        self.env["patient.account"].flush_model(
             [
                 "stage_id",
                 "stage_date",
@@ -84,49 +78,49 @@ class PatientCollectionRun(models.Model):
             ]
         )
         self.env["patient.interaction"].flush_model(["account_id", "channel", "state", "date"])
-        total = Account.search_count([("company_id", "in", companies.ids)])
-        dates = waiting_dates(stats)
-        plan = {}
-        last_id = done = 0
-        while True:
-            rows = self._escalation_rows(companies, last_id)
-            if not rows:
-                break
-            last_id = rows[-1][0]
-            for (
+
+    @api.model
+    def _decide_rows(self, rows, context, today, from_scratch=False):
+        """``(account id, decision)`` for rows of :meth:`_escalation_rows`;
+        ``from_scratch``: as if the account were in no stage (leaving a manual
+        stage such as a payment plan), its history only."""
+        rules, stage_rules, settings = context
+        for (
+            account_id,
+            company_id,
+            stage_id,
+            dpd,
+            balance,
+            pending,
+            hold,
+            stage_date,
+            first_statement,
+            final_notice,
+            letters,
+            last_letter,
+            stage_letter,
+            stage_letter_pending,
+        ) in rows:
+            interval, notification, final_days, check_501r, check_disputes = settings[company_id]
+            current = None if from_scratch else rules.get(stage_id)
+            yield (
                 account_id,
-                company_id,
-                stage_id,
-                dpd,
-                balance,
-                pending,
-                hold,
-                stage_date,
-                first_statement,
-                final_notice,
-                letters,
-                last_letter,
-                stage_letter,
-                stage_letter_pending,
-            ) in rows:
-                interval, notification, final_days, check_501r, check_disputes = settings[
-                    company_id
-                ]
-                decision = escalation.decide_escalation(
+                escalation.decide_escalation(
                     stage_rules,
-                    rules.get(stage_id),
+                    current,
                     dpd,
                     balance,
                     pending,
-                    bool(hold),
+                    # leaving a manual stage, a hold does not change where it belongs
+                    bool(hold) and not from_scratch,
                     today,
                     escalation.History(
                         letters,
                         last_letter,
                         final_notice,
-                        stage_date,
-                        stage_letter,
-                        stage_letter_pending,
+                        None if from_scratch else stage_date,
+                        None if from_scratch else stage_letter,
+                        False if from_scratch else stage_letter_pending,
                     ),
                     escalation.Gate(
                         first_statement,
@@ -138,7 +132,32 @@ class PatientCollectionRun(models.Model):
                         check_disputes,
                     ),
                     interval,
-                )
+                ),
+            )
+
+    def _escalation_plan(self, companies, today, stats):
+        """Where the run moves each account: ``{stage id: [account ids]}``.
+
+        The accounts are read in batches, one query each, with the letters
+        logged on them; ``logic.escalation.decide_escalation`` decides.  Accounts
+        that stay are counted in ``stats`` under their reason; accounts held
+        back by a letter interval or the 501(r) gate are counted as waiting for
+        the stage they cannot enter yet, with the earliest date of each group.
+        """
+        context = self._escalation_context(companies)
+        self._flush_for_escalation()
+        total = (
+            self.env["patient.account"].sudo().search_count([("company_id", "in", companies.ids)])
+        )
+        dates = waiting_dates(stats)
+        plan = {}
+        last_id = done = 0
+        while True:
+            rows = self._escalation_rows(companies, last_id)
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            for account_id, decision in self._decide_rows(rows, context, today):
                 if decision.target is None:
                     stats[("skipped", False, decision.reason)] += 1
                 else:
@@ -155,7 +174,23 @@ class PatientCollectionRun(models.Model):
             self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
         return plan
 
-    def _escalation_rows(self, companies, last_id):
+    @api.model
+    def _resume_targets(self, accounts, today):
+        """``{account id: stage id or None}``: where accounts leaving a manual stage
+        (a payment plan that ended) go on with the notice sequence, from their
+        history (None: no stage they may enter yet)."""
+        accounts = accounts.sudo()
+        if not accounts:
+            return {}
+        context = self._escalation_context(accounts.company_id)
+        self._flush_for_escalation()
+        rows = self._escalation_rows(accounts.company_id, 0, account_ids=accounts.ids)
+        return {
+            account_id: decision.target.id if decision.target else None
+            for account_id, decision in self._decide_rows(rows, context, today, from_scratch=True)
+        }
+
+    def _escalation_rows(self, companies, last_id, account_ids=None):
         """The next batch of accounts after ``last_id``, as the rules read them,
         with the letters logged on each (count, day of the last one, or of the
         last statement when later), the day its stage's letter went out (the
@@ -189,13 +224,14 @@ class PatientCollectionRun(models.Model):
                           AND i.channel IN ('letter', 'email')
                           AND i.state = 'logged'
                        ) l ON TRUE
-                 WHERE pa.company_id = ANY(%s) AND pa.active AND pa.id > %s
+                 WHERE pa.company_id = ANY(%s) AND pa.active AND pa.id > %s %s
               ORDER BY pa.id
                  LIMIT %s
                 """,
                 companies.ids,
                 last_id,
-                BATCH_SIZE,
+                SQL("AND pa.id = ANY(%s)", list(account_ids)) if account_ids else SQL(),
+                len(account_ids) if account_ids else BATCH_SIZE,
             )
         )
         return self.env.cr.fetchall()

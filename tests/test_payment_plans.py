@@ -232,9 +232,10 @@ class TestPaymentPlans(PatientCollectionsCommon):
                 run.line_ids.filtered(lambda line: line.kind == "plan_defaulted").count, 1
             )
             self.assertEqual(self.account.plan_default_count, 1)
-            # back to the stage 90 days past due deserves
+            # back on the notice sequence after the one statement it received while on
+            # the plan: the next letter, never a jump to the stage its age alone gives
             self.assertEqual(
-                self.account.stage_id, self.env.ref("patient_collections.stage_final_notice")
+                self.account.stage_id, self.env.ref("patient_collections.stage_second_statement")
             )
             follow_up = self.account.activity_ids.filtered(lambda a: "defaulted" in a.summary)
             self.assertEqual(follow_up.user_id, self.specialist)
@@ -258,8 +259,9 @@ class TestPaymentPlans(PatientCollectionsCommon):
         plan = self.make_plan()
         plan.with_user(self.specialist).action_cancel()
         self.assertEqual(plan.state, "cancelled")
+        # no statement received yet: the notice sequence starts with the first
         self.assertEqual(
-            self.account.stage_id, self.env.ref("patient_collections.stage_second_statement")
+            self.account.stage_id, self.env.ref("patient_collections.stage_first_statement")
         )
 
     # ----------------------------------------------------------- access
