@@ -1082,14 +1082,11 @@ class PatientAccount(models.Model):
         # a big import is still uncommitted can make the planner pick nested loops
         # over the receivable lines, minutes instead of a second; not for this one
         # statement (SET LOCAL is put back right after it).
-        # One round trip each; an error rolls the setting back with the statement.
+        # (an error rolls the setting back with the statement)
+        self.env.cr.execute("SET LOCAL enable_nestloop = off")
         for start in range(0, len(ids), batch_size):
-            self.env.cr.execute(
-                SQL(
-                    "SET LOCAL enable_nestloop = off; %s; SET LOCAL enable_nestloop = on",
-                    self._refresh_balances_sql(ids[start : start + batch_size], today),
-                )
-            )
+            self.env.cr.execute(self._refresh_balances_sql(ids[start : start + batch_size], today))
+        self.env.cr.execute("SET LOCAL enable_nestloop = on")
         self.invalidate_recordset(
             [*BALANCE_FIELDS, "priority_score", "open_item_ids", "open_item_count"]
         )

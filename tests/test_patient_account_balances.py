@@ -272,4 +272,5 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
             return self.env.cr.sql_log_count - before
 
         self.assertEqual(queries(accounts), queries(accounts[:1]), "no query per account")
-        self.assertLessEqual(queries(accounts), 2)
+        # the aggregate UPDATE, and the planner setting around it (two SET LOCAL)
+        self.assertLessEqual(queries(accounts), 4)
