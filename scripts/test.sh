@@ -4,7 +4,8 @@
 #   2. pure tests pytest over tests/pure (no Odoo, no database)
 #   3. odoo tests odoo-bin --test-enable on a throw-away database pc_test
 #                 (tags /patient_collections, plus $ODOO_TEST_TAGS)
-#   4. lifecycle  install with demo data, update, uninstall on pc_lifecycle
+#   4. lifecycle  install with demo data, update, websocket worker under
+#                 --workers=2 (scripts/check_workers.sh), uninstall on pc_lifecycle
 # One summary line per suite, then, LAST, the total line
 #   N passed, N failed, N skipped
 # Exit status 0 only when nothing failed. Without Odoo (ODOO_PATH holds no
@@ -171,14 +172,14 @@ if [ -z "$ODOO_OK" ]; then
     banner "ODOO TESTS WERE NOT RUN: $(odoo_unavailable_reason)." \
         "NOT run, NOT counted as passed:" \
         "  - $expected_odoo_tests Odoo test functions (def test_ in tests/test_*.py)" \
-        "  - 3 lifecycle checks (install with demo, update, uninstall)" \
+        "  - 4 lifecycle checks (install with demo, update, websocket worker, uninstall)" \
         "Point ODOO_PATH at an Odoo 18.0 source tree to run them:" \
         "  make test ODOO_PATH=/path/to/odoo"
     SUMMARY+=("odoo tests: NOT RUN ($expected_odoo_tests test functions): $(odoo_unavailable_reason)")
-    SUMMARY+=("lifecycle: NOT RUN (3 checks): $(odoo_unavailable_reason)")
+    SUMMARY+=("lifecycle: NOT RUN (4 checks): $(odoo_unavailable_reason)")
 elif [ -z "$PG_OK" ]; then
     add_suite "odoo tests" 0 1 0 "PostgreSQL could not be set up"
-    add_suite "lifecycle" 0 3 0 "PostgreSQL could not be set up"
+    add_suite "lifecycle" 0 4 0 "PostgreSQL could not be set up"
 else
     # -----------------------------------------------------------------------
     tags="/$PC_MODULE${ODOO_TEST_TAGS:+,$ODOO_TEST_TAGS}"
@@ -243,6 +244,14 @@ else
             --stop-after-init --no-http --log-level=info </dev/null || rc=$?
         lifecycle_check "update (-u)" "$log" "$rc" installed
 
+        # Odoo in multi-process mode on the same database: its websocket
+        # (gevent) worker must start once and stay up (scripts/check_workers.sh).
+        if ODOO_RC="$ODOO_CONF" bash "$REPO_DIR/scripts/check_workers.sh" "$LIFECYCLE_DB"; then
+            lifecycle_result "websocket worker under --workers=2" 0 ""
+        else
+            lifecycle_result "websocket worker under --workers=2" 1 "see the check-workers lines above"
+        fi
+
         log="$LOG_DIR/lifecycle-uninstall.log"
         rc=0
         run_odoo "$log" "$ODOO_STEP_TIMEOUT" shell -d "$LIFECYCLE_DB" --no-http \
@@ -253,6 +262,7 @@ EOF
         lifecycle_check "uninstall" "$log" "$rc" uninstalled
     else
         lifecycle_result "update (-u)" 1 "not run: the install failed"
+        lifecycle_result "websocket worker under --workers=2" 1 "not run: the install failed"
         lifecycle_result "uninstall" 1 "not run: the install failed"
     fi
     add_suite "lifecycle" "$lc_passed" "$lc_failed" 0 "${lc_failed_steps:+failed: $lc_failed_steps}"
