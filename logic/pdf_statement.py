@@ -160,10 +160,21 @@ def _cells(row, styles):
 def _story(statement, styles, logos, key):
     """The flowables of one statement; ``key`` tells its pages from the others'."""
     statement = _clean(statement)
+    return [
+        _StatementMark(key, statement["labels"]["page"]),
+        _letterhead(statement, styles, logos),
+        *_address_block(statement, styles),
+        *_stage_message(statement, styles),
+        *_invoice_table(statement, styles),
+        *_summary(statement, styles),
+        _remittance_slip(statement, styles),
+    ]
+
+
+def _letterhead(statement, styles, logos):
+    """Logo, practice and the statement's facts (date, account, amount, due date)."""
     labels = statement["labels"]
     practice = statement["practice"]
-    story = [_StatementMark(key, labels["page"])]
-    # letterhead: logo, practice, statement facts
     logo = logos.get(practice.get("logo_key"))
     head_left = [
         Paragraph(pc.escape(practice["name"]), styles["bold"]),
@@ -191,8 +202,11 @@ def _story(statement, styles, logos, key):
     head.setStyle(
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
-    story.append(head)
-    # the address block sits where a #10 window envelope shows it
+    return head
+
+
+def _address_block(statement, styles):
+    """The guarantor's address, where a #10 window envelope shows it."""
     address = Table(
         [
             [
@@ -213,29 +227,28 @@ def _story(statement, styles, logos, key):
             [("LEFTPADDING", (0, 0), (-1, -1), 0.3 * inch), ("VALIGN", (0, 0), (-1, -1), "TOP")]
         )
     )
-    story += [address, Spacer(1, 0.1 * inch)]
-    if statement.get("stage_message"):
-        story.append(Paragraph(pc.escape(statement["stage_message"]), styles["bold"]))
-        story.append(Spacer(1, 0.08 * inch))
-    # the invoices
+    return [address, Spacer(1, 0.1 * inch)]
+
+
+def _stage_message(statement, styles):
+    if not statement.get("stage_message"):
+        return []
+    return [
+        Paragraph(pc.escape(statement["stage_message"]), styles["bold"]),
+        Spacer(1, 0.08 * inch),
+    ]
+
+
+def _invoice_table(statement, styles):
+    """The open items, their column headers repeated on every page, and the total."""
+    labels = statement["labels"]
     header = [
         Paragraph(pc.escape(labels[name]), styles["head_right" if index >= 3 else "head"])
         for index, name in enumerate(ROW_COLUMNS)
     ]
-    rows = [header] + [_cells(row, styles) for row in statement["rows"]]
-    rows.append(
-        [
-            "",
-            "",
-            labels["total"],
-            "",
-            "",
-            "",
-            "",
-            "",
-            pc.fit(statement["balance"], styles["cell_right"], CELL_WIDTH),
-        ]
-    )
+    total = ["", "", labels["total"], "", "", "", "", ""]
+    total.append(pc.fit(statement["balance"], styles["cell_right"], CELL_WIDTH))
+    rows = [header, *(_cells(row, styles) for row in statement["rows"]), total]
     table = pc.grid(rows, [w * inch for w in COLUMN_WIDTHS], align_right_from=3)
     table.setStyle(
         TableStyle(
@@ -245,8 +258,12 @@ def _story(statement, styles, logos, key):
             ]
         )
     )
-    story += [table, Spacer(1, 0.12 * inch)]
-    # aging summary, plan, messages
+    return [table, Spacer(1, 0.12 * inch)]
+
+
+def _summary(statement, styles):
+    """Aging, the payment plan, how to pay and the financial-assistance notice."""
+    labels = statement["labels"]
     aging = pc.grid(
         [
             [label for label, _value in statement["aging"]],
@@ -255,7 +272,7 @@ def _story(statement, styles, logos, key):
         [1.0 * inch] * len(statement["aging"]),
         align_right_from=0,
     )
-    story += [Paragraph(pc.escape(labels["aging"]), styles["heading"]), aging]
+    story = [Paragraph(pc.escape(labels["aging"]), styles["heading"]), aging]
     if statement.get("plan_line"):
         story += [
             Spacer(1, 0.08 * inch),
@@ -271,44 +288,38 @@ def _story(statement, styles, logos, key):
             Paragraph(pc.escape(labels["assistance"]), styles["heading"]),
             Paragraph(pc.lines(statement["assistance"]), styles["small"]),
         ]
-    # remittance slip
-    slip = pc.grid(
-        [
-            [labels["remit_to"], pc.fit(practice["name"], styles["value"], 60)],
-            [labels["account"], statement["account"]],
-            [labels["guarantor"], pc.fit(statement["guarantor"], styles["value"], 60)],
-            [labels["amount_due"], statement["amount_due"]],
-            [labels["amount_enclosed"], "______________"],
-            *(
-                [
-                    [
-                        labels.get("pay_online", ""),
-                        pc.fit(statement["portal_url"], styles["small"], 60),
-                    ]
-                ]
-                if statement.get("portal_url")
-                else []
-            ),
-        ],
-        [2.0 * inch, 4.0 * inch],
-        header=False,
-    )
-    story.append(
-        KeepTogether(
-            [
-                Spacer(1, 0.15 * inch),
-                Paragraph(
-                    "- - - - - - - - - - - - - - - - - - - - "
-                    + pc.escape(labels["detach"])
-                    + " - - - - - - - - - - - - - - - - - - - -",
-                    styles["small"],
-                ),
-                Spacer(1, 0.05 * inch),
-                slip,
-            ]
-        )
-    )
     return story
+
+
+def _remittance_slip(statement, styles):
+    """The slip to detach and return with the payment, kept on one page."""
+    labels = statement["labels"]
+    practice = statement["practice"]
+    rows = [
+        [labels["remit_to"], pc.fit(practice["name"], styles["value"], 60)],
+        [labels["account"], statement["account"]],
+        [labels["guarantor"], pc.fit(statement["guarantor"], styles["value"], 60)],
+        [labels["amount_due"], statement["amount_due"]],
+        [labels["amount_enclosed"], "______________"],
+    ]
+    if statement.get("portal_url"):
+        rows.append(
+            [labels.get("pay_online", ""), pc.fit(statement["portal_url"], styles["small"], 60)]
+        )
+    slip = pc.grid(rows, [2.0 * inch, 4.0 * inch], header=False)
+    return KeepTogether(
+        [
+            Spacer(1, 0.15 * inch),
+            Paragraph(
+                "- - - - - - - - - - - - - - - - - - - - "
+                + pc.escape(labels["detach"])
+                + " - - - - - - - - - - - - - - - - - - - -",
+                styles["small"],
+            ),
+            Spacer(1, 0.05 * inch),
+            slip,
+        ]
+    )
 
 
 def render(statements, merged=False):

@@ -4,6 +4,7 @@ from . import patient_access_log
 from . import patient_account_stage
 from . import patient_account
 from . import patient_account_statement
+from . import patient_account_statement_send
 from . import patient_account_messaging
 from . import res_company
 from . import res_config_settings

@@ -1,13 +1,10 @@
 import base64
 from datetime import timedelta
 
-from markupsafe import Markup
-
 from odoo import api, fields, models
 from odoo.tools.misc import get_lang
 
-from ..logic import aging
-from .patient_protected import trusted
+from ..logic import aging, statement_lines
 
 
 def _shorten(text, limit=90):
@@ -39,13 +36,41 @@ class PatientAccount(models.Model):
         """Plain values for the statement of each account (one query per kind)."""
         today = today or fields.Date.context_today(self)
         accounts = self.sudo()
+        lines, items = accounts._statement_open_items()
+        shared = {
+            "today": today,
+            "labels": self._statement_labels(),
+            "descriptions": self._statement_descriptions(lines.move_id),
+            "portal_urls": accounts._portal_urls(),
+            "bucket_labels": dict(
+                self.env["patient.account.line"]
+                ._fields["aging_bucket"]
+                ._description_selection(self.env)
+            ),
+            "formatters": {},
+        }
+        return [
+            account._statement_account_values(items.get(account.id, []), shared)
+            for account in accounts
+        ]
+
+    def _statement_open_items(self):
+        """The open items of these accounts, and them by account: ``(lines,
+        {account id: [open items]})``, each account's in the order they print."""
         lines = (
             self.env["patient.account.line"]
             .sudo()
-            .search([("account_id", "in", accounts.ids)], order="account_id, date_due, id")
+            .search([("account_id", "in", self.ids)], order="account_id, date_due, id")
         )
-        moves = lines.move_id
-        descriptions = {
+        by_account = {}
+        for line in lines:
+            by_account.setdefault(line.account_id.id, []).append(line)
+        return lines, by_account
+
+    @api.model
+    def _statement_descriptions(self, moves):
+        """{move id: its product lines' labels}, what a statement line describes."""
+        return {
             move.id: ", ".join(names)
             for move, names in self.env["account.move.line"]
             .sudo()
@@ -55,95 +80,104 @@ class PatientAccount(models.Model):
                 ["name:array_agg"],
             )
         }
-        by_account = {}
-        for line in lines:
-            by_account.setdefault(line.account_id.id, []).append(line)
-        labels = self._statement_labels()
-        portal_urls = accounts._portal_urls()
-        formatters = {}
-        bucket_labels = dict(
-            self.env["patient.account.line"]
-            ._fields["aging_bucket"]
-            ._description_selection(self.env)
+
+    def _statement_formatter(self, shared):
+        """The account's money formatter, made once per currency."""
+        formatters = shared["formatters"]
+        if self.currency_id not in formatters:
+            formatters[self.currency_id] = self._money_formatter(self.currency_id)
+        return formatters[self.currency_id]
+
+    @api.model
+    def _statement_line_amounts(self, line):
+        """The statement arithmetic of one open item (``logic.statement_lines``)."""
+        move = line.move_id
+        return statement_lines.line_amounts(
+            line.move_type,
+            line.amount_total,
+            line.amount_residual,
+            amount_charges=line.amount_charges,
+            amount_insurance_paid=line.amount_insurance_paid,
+            amount_adjustment=line.amount_adjustment,
+            rate=statement_lines.conversion_rate(move.amount_total_signed, move.amount_total),
         )
-        values = []
-        for account in accounts:
-            company = account.company_id
-            currency = account.currency_id
-            if currency not in formatters:
-                formatters[currency] = self._money_formatter(currency)
-            fmt = formatters[currency]
-            rows = []
-            for line in by_account.get(account.id, []):
-                move = line.move_id
-                rate = (
-                    abs(move.amount_total_signed / move.amount_total) if move.amount_total else 1.0
+
+    @api.model
+    def _statement_row(self, line, amounts, description, fmt):
+        """The printed texts of one open item."""
+
+        def money(amount):
+            return "" if amount is None else fmt(amount)
+
+        return {
+            "service_date": fields.Date.to_string(line.service_date or line.invoice_date),
+            "patient": line.patient_id.name or "",
+            "description": _shorten(description or line.move_name),
+            "charges": money(amounts.charges),
+            "insurance_paid": money(amounts.insurance_paid),
+            "adjustment": money(amounts.adjustment),
+            "responsibility": money(amounts.responsibility),
+            "payments": fmt(amounts.payments),
+            "balance": fmt(amounts.balance),
+        }
+
+    @api.model
+    def _statement_practice(self, company):
+        """The letterhead: who the statement is from."""
+        return {
+            "name": company.name,
+            "address": company.partner_id._display_address(without_company=True),
+            "phone": company.phone or "",
+            "logo": base64.b64decode(company.logo) if company.logo else None,
+            "logo_key": company.id,
+        }
+
+    def _statement_plan_line(self, fmt):
+        """The sentence about the account's payment plan ("" without one)."""
+        plan = self.active_plan_id
+        if not (plan and plan.next_due_date):
+            return ""
+        return self.env._(
+            "Payment plan %(plan)s: next installment %(amount)s due %(date)s.",
+            plan=plan.name,
+            amount=fmt(plan.next_due_amount),
+            date=fields.Date.to_string(plan.next_due_date),
+        )
+
+    def _statement_account_values(self, lines, shared):
+        """The values of this account's statement, from its open items ``lines``
+        and what every statement of the batch shares."""
+        self.ensure_one()
+        company = self.company_id
+        fmt = self._statement_formatter(shared)
+        amounts = [self._statement_line_amounts(line) for line in lines]
+        totals = statement_lines.statement_totals(amounts, self.currency_id.decimal_places)
+        plan = self.active_plan_id
+        due_date = plan.next_due_date if plan else shared["today"] + self._statement_terms()
+        bucket_labels = shared["bucket_labels"]
+        return {
+            "account": self.name,
+            "date": fields.Date.to_string(shared["today"]),
+            "practice": self._statement_practice(company),
+            "guarantor": self.partner_id.name,
+            "guarantor_address": self.partner_id._display_address(without_company=True),
+            "rows": [
+                self._statement_row(
+                    line, line_amounts, shared["descriptions"].get(line.move_id.id), fmt
                 )
-                total = line.amount_total * rate if line.move_type != "entry" else 0.0
-                sign = -1 if line.move_type == "out_refund" else 1
-                rows.append(
-                    {
-                        "service_date": fields.Date.to_string(
-                            line.service_date or line.invoice_date
-                        ),
-                        "patient": line.patient_id.name or "",
-                        "description": _shorten(descriptions.get(move.id) or line.move_name),
-                        "charges": fmt(line.amount_charges * rate) if line.amount_charges else "",
-                        "insurance_paid": fmt(line.amount_insurance_paid * rate)
-                        if line.amount_charges
-                        else "",
-                        "adjustment": fmt(line.amount_adjustment * rate)
-                        if line.amount_charges
-                        else "",
-                        "responsibility": fmt(sign * total) if total else "",
-                        "payments": fmt(sign * total - line.amount_residual)
-                        if total
-                        else fmt(-line.amount_residual),
-                        "balance": fmt(line.amount_residual),
-                    }
-                )
-            plan = account.active_plan_id
-            plan_line = ""
-            if plan and plan.next_due_date:
-                plan_line = self.env._(
-                    "Payment plan %(plan)s: next installment %(amount)s due %(date)s.",
-                    plan=plan.name,
-                    amount=fmt(plan.next_due_amount),
-                    date=fields.Date.to_string(plan.next_due_date),
-                )
-            due_date = plan.next_due_date if plan else today + self._statement_terms()
-            values.append(
-                {
-                    "account": account.name,
-                    "date": fields.Date.to_string(today),
-                    "practice": {
-                        "name": company.name,
-                        "address": company.partner_id._display_address(without_company=True),
-                        "phone": company.phone or "",
-                        "logo": base64.b64decode(company.logo) if company.logo else None,
-                        "logo_key": company.id,
-                    },
-                    "guarantor": account.partner_id.name,
-                    "guarantor_address": account.partner_id._display_address(without_company=True),
-                    "rows": rows,
-                    "balance": fmt(
-                        sum(line.amount_residual for line in by_account.get(account.id, []))
-                    ),
-                    "amount_due": fmt(account.balance_due),
-                    "due_date": fields.Date.to_string(due_date),
-                    "aging": [
-                        (bucket_labels[key], fmt(account["aging_" + key]))
-                        for key in aging.BUCKET_KEYS
-                    ],
-                    "plan_line": plan_line,
-                    "stage_message": account.stage_id.statement_message or "",
-                    "how_to_pay": company.collections_payment_instructions or "",
-                    "assistance": company.collections_assistance_notice or "",
-                    "portal_url": portal_urls.get(account.id, ""),
-                    "labels": labels,
-                }
-            )
-        return values
+                for line, line_amounts in zip(lines, amounts, strict=True)
+            ],
+            "balance": fmt(totals.balance),
+            "amount_due": fmt(self.balance_due),
+            "due_date": fields.Date.to_string(due_date),
+            "aging": [(bucket_labels[key], fmt(self["aging_" + key])) for key in aging.BUCKET_KEYS],
+            "plan_line": self._statement_plan_line(fmt),
+            "stage_message": self.stage_id.statement_message or "",
+            "how_to_pay": company.collections_payment_instructions or "",
+            "assistance": company.collections_assistance_notice or "",
+            "portal_url": shared["portal_urls"].get(self.id, ""),
+            "labels": shared["labels"],
+        }
 
     @api.model
     def _money_formatter(self, currency):
@@ -214,98 +248,4 @@ class PatientAccount(models.Model):
     def action_print_statement(self):
         return self.env.ref("patient_collections.action_report_patient_statement").report_action(
             self
-        )
-
-    # ------------------------------------------------------------------ sending
-
-    def _statement_eligible_domain(self, today):
-        return [
-            ("cease_communication", "=", False),
-            ("balance_due", ">", 0),
-            "|",
-            ("last_statement_date", "=", False),
-            ("last_statement_date", "<", today),
-        ]
-
-    def _send_statements(self, email=False):
-        """Produce today's statements of these accounts: one merged PDF (returned as an
-        attachment, for the mail house), each account's own PDF in its chatter, a
-        letter (or email) interaction, and the statement dates.  Accounts that got
-        today's statement already, or asked to cease communication, are skipped."""
-        today = fields.Date.context_today(self)
-        accounts = self.sudo().filtered_domain(self._statement_eligible_domain(today))
-        if not accounts:
-            return self.env["ir.attachment"]
-        from ..logic import pdf_statement  # noqa: PLC0415 - reportlab loads on demand
-
-        merged, pdfs = pdf_statement.render_batch(accounts._statement_values(today))
-        Attachment = self.env["ir.attachment"].sudo()
-        attachments = Attachment.create(
-            [
-                {
-                    "name": self.env._(
-                        "Statement %(account)s %(date)s.pdf", account=account.name, date=today
-                    ),
-                    "raw": pdf,
-                    "res_model": "patient.account",
-                    "res_id": account.id,
-                    "mimetype": "application/pdf",
-                }
-                for account, pdf in zip(accounts, pdfs, strict=True)
-            ]
-        )
-        emailed = accounts.filtered(
-            lambda account: (
-                email and account.statement_delivery == "email" and account.partner_id.email
-            )
-        )
-        interactions = []
-        for account, attachment in zip(accounts, attachments, strict=True):
-            if account in emailed:
-                trusted(
-                    account, patient_interaction_logged=True, patient_addressees_only=True
-                ).message_post(
-                    subject=self.env._(
-                        "Your statement for account %(account)s", account=account.name
-                    ),
-                    body=Markup("<p>%s</p>")
-                    % self.env._("Your latest statement is attached. Thank you."),
-                    message_type="comment",
-                    subtype_xmlid="mail.mt_comment",
-                    partner_ids=account.partner_id.ids,
-                    attachment_ids=attachment.ids,
-                )
-            else:
-                account._message_log(
-                    body=Markup("<p>%s</p>") % self.env._("Statement sent by mail."),
-                    attachment_ids=attachment.ids,
-                )
-            interactions.append(
-                {
-                    "account_id": account.id,
-                    "channel": "email" if account in emailed else "letter",
-                    "outcome": "other",
-                    "note": self.env._("Statement of %(date)s.", date=today),
-                }
-            )
-        Log = self.env["patient.access.log"]
-        Log._log("email", emailed, detail="patient_collections.report_patient_statement")
-        Log._log("print", accounts - emailed, detail="patient_collections.report_patient_statement")
-        trusted(
-            self.env["patient.interaction"].sudo(),
-            patient_interaction_logged=True,
-            patient_statement_logging=True,
-        ).create(interactions)
-        trusted(accounts).write({"last_statement_date": today})
-        trusted(accounts.filtered(lambda account: not account.first_statement_date)).write(
-            {"first_statement_date": today}
-        )
-        return Attachment.create(
-            {
-                "name": self.env._(
-                    "Statements %(date)s (%(count)s).pdf", date=today, count=len(accounts)
-                ),
-                "raw": merged,
-                "mimetype": "application/pdf",
-            }
         )

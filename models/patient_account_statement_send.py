@@ -1,0 +1,134 @@
+from markupsafe import Markup
+
+from odoo import fields, models
+
+from .patient_protected import trusted
+
+
+class PatientAccount(models.Model):
+    """Sending statements: today's PDFs attached, mailed or emailed, logged."""
+
+    _inherit = "patient.account"
+
+    def _statement_eligible_domain(self, today):
+        return [
+            ("cease_communication", "=", False),
+            ("balance_due", ">", 0),
+            "|",
+            ("last_statement_date", "=", False),
+            ("last_statement_date", "<", today),
+        ]
+
+    def _send_statements(self, email=False):
+        """Produce today's statements of these accounts: one merged PDF (returned as an
+        attachment, for the mail house), each account's own PDF in its chatter, a
+        letter (or email) interaction, and the statement dates.  Accounts that got
+        today's statement already, or asked to cease communication, are skipped."""
+        today = fields.Date.context_today(self)
+        accounts = self.sudo().filtered_domain(self._statement_eligible_domain(today))
+        if not accounts:
+            return self.env["ir.attachment"]
+        from ..logic import pdf_statement  # noqa: PLC0415 - reportlab loads on demand
+
+        merged, pdfs = pdf_statement.render_batch(accounts._statement_values(today))
+        attachments = accounts._statement_attach(pdfs, today)
+        emailed = accounts._statement_email_recipients(email)
+        for account, attachment in zip(accounts, attachments, strict=True):
+            if account in emailed:
+                account._statement_email(attachment)
+            else:
+                account._statement_log_mailed(attachment)
+        accounts._statement_record_sent(emailed, today)
+        return accounts._statement_merged_attachment(merged, today)
+
+    def _statement_attach(self, pdfs, today):
+        """Each account's statement PDF, attached to the account (same order)."""
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": self.env._(
+                            "Statement %(account)s %(date)s.pdf", account=account.name, date=today
+                        ),
+                        "raw": pdf,
+                        "res_model": "patient.account",
+                        "res_id": account.id,
+                        "mimetype": "application/pdf",
+                    }
+                    for account, pdf in zip(self, pdfs, strict=True)
+                ]
+            )
+        )
+
+    def _statement_email_recipients(self, email):
+        """The accounts whose statement goes by email (when emailing at all)."""
+        return self.filtered(
+            lambda account: (
+                email and account.statement_delivery == "email" and account.partner_id.email
+            )
+        )
+
+    def _statement_email(self, attachment):
+        """Email the statement to the guarantor (no PHI in subject or text); the
+        interaction is logged with the others by ``_statement_record_sent``."""
+        self.ensure_one()
+        trusted(self, patient_interaction_logged=True, patient_addressees_only=True).message_post(
+            subject=self.env._("Your statement for account %(account)s", account=self.name),
+            body=Markup("<p>%s</p>") % self.env._("Your latest statement is attached. Thank you."),
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=self.partner_id.ids,
+            attachment_ids=attachment.ids,
+        )
+
+    def _statement_log_mailed(self, attachment):
+        """A chatter note with the printed statement, for the mail house's copy."""
+        self.ensure_one()
+        self._message_log(
+            body=Markup("<p>%s</p>") % self.env._("Statement sent by mail."),
+            attachment_ids=attachment.ids,
+        )
+
+    def _statement_record_sent(self, emailed, today):
+        """What sending leaves behind: the access log, one interaction per account
+        (letter or email) and the statement dates."""
+        Log = self.env["patient.access.log"]
+        Log._log("email", emailed, detail="patient_collections.report_patient_statement")
+        Log._log("print", self - emailed, detail="patient_collections.report_patient_statement")
+        trusted(
+            self.env["patient.interaction"].sudo(),
+            patient_interaction_logged=True,
+            patient_statement_logging=True,
+        ).create(
+            [
+                {
+                    "account_id": account.id,
+                    "channel": "email" if account in emailed else "letter",
+                    "outcome": "other",
+                    "note": self.env._("Statement of %(date)s.", date=today),
+                }
+                for account in self
+            ]
+        )
+        trusted(self).write({"last_statement_date": today})
+        trusted(self.filtered(lambda account: not account.first_statement_date)).write(
+            {"first_statement_date": today}
+        )
+
+    def _statement_merged_attachment(self, merged, today):
+        """The merged PDF of all these statements, for the mail house."""
+        return (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                {
+                    "name": self.env._(
+                        "Statements %(date)s (%(count)s).pdf", date=today, count=len(self)
+                    ),
+                    "raw": merged,
+                    "mimetype": "application/pdf",
+                }
+            )
+        )

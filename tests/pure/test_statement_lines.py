@@ -1,0 +1,65 @@
+import pytest
+
+from logic import statement_lines as sl
+
+
+def test_invoice_with_eob_owes_its_responsibility_less_payments():
+    line = sl.line_amounts(
+        "out_invoice",
+        60.0,
+        45.0,
+        amount_charges=250.0,
+        amount_insurance_paid=150.0,
+        amount_adjustment=40.0,
+    )
+    assert line == sl.StatementLine(
+        charges=250.0,
+        insurance_paid=150.0,
+        adjustment=40.0,
+        responsibility=60.0,
+        payments=15.0,
+        balance=45.0,
+        pending=False,
+    )
+
+
+def test_invoice_without_eob_leaves_the_insurance_columns_blank():
+    line = sl.line_amounts("out_invoice", 80.0, 80.0)
+    assert (line.charges, line.insurance_paid, line.adjustment) == (None, None, None)
+    assert (line.responsibility, line.payments, line.balance) == (80.0, 0.0, 80.0)
+
+
+def test_credit_note_gives_back_and_payment_shows_as_paid():
+    credit = sl.line_amounts("out_refund", 30.0, -30.0)
+    assert (credit.responsibility, credit.payments, credit.balance) == (-30.0, 0.0, -30.0)
+    payment = sl.line_amounts("entry", 0.0, -25.0)
+    assert payment.responsibility is None
+    assert (payment.payments, payment.balance) == (25.0, -25.0)
+
+
+def test_foreign_currency_columns_convert_to_the_company_currency():
+    rate = sl.conversion_rate(-120.0, 100.0)
+    assert rate == pytest.approx(1.2)
+    assert sl.conversion_rate(0.0, 0.0) == 1.0
+    line = sl.line_amounts("out_invoice", 100.0, 120.0, amount_charges=200.0, rate=rate)
+    assert line.charges == pytest.approx(240.0)
+    assert line.responsibility == pytest.approx(120.0)
+    assert line.payments == pytest.approx(0.0)
+
+
+def test_totals_keep_insurance_pending_apart_and_reconcile():
+    lines = [
+        sl.line_amounts("out_invoice", 60.0, 60.0),
+        sl.line_amounts("out_invoice", 100.0, 100.0, pending=True),
+        sl.line_amounts("entry", 0.0, -10.0),
+    ]
+    totals = sl.statement_totals(lines)
+    assert totals == sl.StatementTotals(balance=150.0, pending=100.0, due=50.0)
+    assert totals.due + totals.pending == totals.balance
+
+
+def test_totals_add_the_printed_roundings():
+    lines = [sl.line_amounts("out_invoice", 0.3333, 0.3333) for _ in range(3)]
+    # each row prints 0.33: the total prints what the rows add up to
+    assert sl.statement_totals(lines).balance == 0.99
+    assert sl.statement_totals([]) == sl.StatementTotals(0.0, 0.0, 0.0)
