@@ -18,6 +18,9 @@ from . import patient_account_escalation
 from . import patient_interaction
 from . import patient_payment_plan_installment
 from . import patient_payment_plan
+from . import patient_payment_plan_creation
+from . import patient_payment_plan_allocation
+from . import patient_payment_plan_agreement
 from . import ir_actions_report
 from . import mail_activity
 from . import mail_mail
