@@ -45,6 +45,7 @@
         "report/patient_aging_reports.xml",
         "data/patient_reporting_data.xml",
         "views/menus.xml",
+        "views/reporting_menus.xml",
         "views/portal_templates.xml",
     ],
     "demo": [
@@ -62,6 +63,7 @@
         ],
         "web.assets_tests": [
             "patient_collections/static/tests/tours/*.js",
+            "patient_collections/static/src/tours/*.js",
         ],
     },
     "application": True,

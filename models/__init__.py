@@ -39,6 +39,10 @@ from . import patient_account_writeoff
 from . import patient_writeoff_report
 from . import patient_collection_run_writeoff
 from . import patient_collection_snapshot
+from . import patient_collection_snapshot_take
+from . import patient_collection_snapshot_dashboard
+from . import patient_collection_snapshot_drilldown
+from . import patient_collection_snapshot_demo
 from . import patient_collection_run_snapshot
 from . import res_company_reporting
 from . import patient_account_portal

@@ -23,4 +23,5 @@ from . import test_financial_assistance
 from . import test_writeoffs
 from . import test_escalation_sequence
 from . import test_reporting
+from . import test_reporting_dashboard
 from . import test_portal

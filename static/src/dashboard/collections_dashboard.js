@@ -8,8 +8,9 @@ import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
 /**
- * Collections dashboard: KPI tiles (each opens the snapshot rows behind it) and
- * charts drawn with the web client's own Chart.js bundle.
+ * Collections dashboard: KPI tiles and bucket tiles (each opens the accounts,
+ * plans or interactions behind it) and charts drawn with the web client's own
+ * Chart.js bundle (a bar opens the accounts behind it).
  */
 export class CollectionsDashboard extends Component {
     static template = "patient_collections.CollectionsDashboard";
@@ -42,6 +43,9 @@ export class CollectionsDashboard extends Component {
         if (tile.unit === "%") {
             return `${formatFloat(tile.value, { digits: [16, 1] })} %`;
         }
+        if (tile.unit === "days") {
+            return `${formatFloat(tile.value, { digits: [16, 1] })} ${_t("days")}`;
+        }
         if (tile.unit === "money") {
             const amount = formatFloat(tile.value, { digits: [16, 2] });
             const currency = this.state.data.currency;
@@ -52,19 +56,21 @@ export class CollectionsDashboard extends Component {
         return String(tile.value);
     }
 
+    /** Open the list behind a tile, bucket or stage: the window action the
+     * server built (accounts, plans or interactions, in the user's scope). */
     openTile(tile) {
-        this.action.doAction({
-            type: "ir.actions.act_window",
-            name: tile.label,
-            res_model: "patient.collection.snapshot",
-            views: [
-                [false, "list"],
-                [false, "pivot"],
-                [false, "graph"],
-            ],
-            domain: tile.action.domain,
-            context: tile.action.context || {},
-        });
+        if (tile.action) {
+            this.action.doAction(tile.action);
+        }
+    }
+
+    /** Chart.js onClick: the bar clicked opens the list behind it. */
+    onBarClick(items) {
+        return (event, elements) => {
+            if (elements.length) {
+                this.openTile(items[elements[0].index]);
+            }
+        };
     }
 
     chart(canvas, config) {
@@ -84,7 +90,11 @@ export class CollectionsDashboard extends Component {
                 labels: data.buckets.map((b) => b.label),
                 datasets: [{ label: _t("Balance"), data: data.buckets.map((b) => b.value) }],
             },
-            options: { plugins: { legend: { display: false } }, animation: false },
+            options: {
+                plugins: { legend: { display: false } },
+                animation: false,
+                onClick: this.onBarClick(data.buckets),
+            },
         });
         this.chart(this.stageCanvas, {
             type: "bar",
@@ -92,7 +102,12 @@ export class CollectionsDashboard extends Component {
                 labels: data.stages.map((s) => s.label),
                 datasets: [{ label: _t("Balance Due"), data: data.stages.map((s) => s.value) }],
             },
-            options: { indexAxis: "y", plugins: { legend: { display: false } }, animation: false },
+            options: {
+                indexAxis: "y",
+                plugins: { legend: { display: false } },
+                animation: false,
+                onClick: this.onBarClick(data.stages),
+            },
         });
         this.chart(this.trendCanvas, {
             type: "line",
@@ -101,9 +116,20 @@ export class CollectionsDashboard extends Component {
                 datasets: [
                     { label: _t("Balance Due"), data: data.trend.map((t) => t.balance_due) },
                     { label: _t("Collected"), data: data.trend.map((t) => t.collected) },
+                    {
+                        label: _t("Average Days to Pay"),
+                        data: data.trend.map((t) => t.days_to_pay),
+                        yAxisID: "days",
+                    },
                 ],
             },
-            options: { animation: false },
+            options: {
+                animation: false,
+                scales: {
+                    y: { beginAtZero: true },
+                    days: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false } },
+                },
+            },
         });
     }
 }

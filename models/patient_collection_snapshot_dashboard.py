@@ -1,0 +1,216 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from .patient_collection_snapshot import BUCKET_FIELDS
+
+ACCOUNTANT_GROUP = "patient_collections.group_collections_accountant"
+SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
+MANAGER_GROUP = "patient_collections.group_collections_manager"
+# the sums read from the latest day's rows and from the last 30 days' rows
+DAY_SUMS = ("account_count", "balance_due", "plan_active_count", "plan_defaulted_count")
+PERIOD_SUMS = (
+    "promise_kept_count",
+    "promise_broken_count",
+    "contact_count",
+    "right_party_count",
+    "accounts_worked",
+    "paid_invoice_count",
+    "paid_invoice_days",
+)
+# tiles drawn from interactions: shown to those who may read interactions
+ACTIVITY_TILES = ("promises_kept", "right_party", "worked")
+
+
+def pct(part, whole):
+    return round(100.0 * part / whole, 1) if whole else False
+
+
+class PatientCollectionSnapshotDashboard(models.Model):
+    """The dashboard's numbers: a handful of grouped reads of the snapshot rows
+    the user may read (record rules: a specialist's own rows, managers' and
+    accountants' every row of their companies), never a query per account."""
+
+    _inherit = "patient.collection.snapshot"
+
+    @api.model
+    def _dashboard_sums(self, domain, names):
+        [values] = self._read_group(domain, [], [f"{name}:sum" for name in names])
+        return dict(zip(names, (value or 0 for value in values), strict=True))
+
+    @api.model
+    def _dashboard_scope(self):
+        """``all`` for managers and accountants (every account of their companies),
+        ``own`` for specialists (the accounts assigned to them): the scope of the
+        snapshot rows they read and of the lists behind the tiles."""
+        user = self.env.user
+        if user.has_group(MANAGER_GROUP) or user.has_group(ACCOUNTANT_GROUP):
+            return "all"
+        return "own"
+
+    @api.model
+    def _dashboard_periods(self, latest):
+        """The days the tiles cover: the latest snapshot's day, its month, the 30
+        days ending on it, and the last snapshot 30 days or more before it."""
+        base = [("company_id", "in", self.env.companies.ids)]
+        before = self._read_group(
+            [*base, ("date", "<=", latest - timedelta(days=30))], [], ["date:max"]
+        )[0][0]
+        return {
+            "base": base,
+            "latest": latest,
+            "month_start": latest.replace(day=1),
+            "start_30": latest - timedelta(days=29),
+            "before": before,
+            "day": [*base, ("date", "=", latest)],
+            "month": [*base, ("date", ">=", latest.replace(day=1)), ("date", "<=", latest)],
+            "last_30": [*base, ("date", ">", latest - timedelta(days=30)), ("date", "<=", latest)],
+        }
+
+    @api.model
+    def _dashboard_numbers(self, periods):
+        """Every number of the tiles, from four grouped reads."""
+        now = self._dashboard_sums(periods["day"], [*DAY_SUMS, *BUCKET_FIELDS])
+        activity = self._dashboard_sums(periods["last_30"], PERIOD_SUMS)
+        collected = self._dashboard_sums(periods["month"], ["collected_amount"])
+        [[days, workers]] = self._read_group(
+            [*periods["last_30"], ("user_id", "!=", False), ("accounts_worked", ">", 0)],
+            [],
+            ["date:count_distinct", "user_id:count_distinct"],
+        )
+        old_1_30 = 0
+        if periods["before"]:
+            base = periods["base"]
+            old = self._dashboard_sums([*base, ("date", "=", periods["before"])], ["aging_1_30"])
+            old_1_30 = old["aging_1_30"]
+        return {
+            **now,
+            **activity,
+            "collected": collected["collected_amount"],
+            "specialist_days": days * workers,
+            "old_1_30": old_1_30,
+        }
+
+    @api.model
+    def _dashboard_values(self, n):
+        """{tile key: value} from the numbers.  Average days to pay: the days from
+        invoice date to full payment, averaged over the patient invoices fully
+        paid in the last 30 days (sum of the days ÷ number of invoices)."""
+        return {
+            "collection_rate": pct(n["collected"], n["collected"] + n["balance_due"]),
+            "balance_due": n["balance_due"],
+            "roll_rate": pct(n["aging_31_60"], n["old_1_30"]),
+            "avg_days_to_pay": round(n["paid_invoice_days"] / n["paid_invoice_count"], 1)
+            if n["paid_invoice_count"]
+            else False,
+            "plans_active": n["plan_active_count"],
+            "plans_defaulted": n["plan_defaulted_count"],
+            "promises_kept": pct(
+                n["promise_kept_count"], n["promise_kept_count"] + n["promise_broken_count"]
+            ),
+            "right_party": pct(n["right_party_count"], n["contact_count"]),
+            "worked": round(n["accounts_worked"] / n["specialist_days"], 1)
+            if n["specialist_days"]
+            else False,
+        }
+
+    @api.model
+    def _dashboard_tile_specs(self):
+        """(key, label, unit) of the KPI tiles, in their order on the dashboard."""
+        return [
+            ("collection_rate", self.env._("Collection Rate (month)"), "%"),
+            ("balance_due", self.env._("Balance Due"), "money"),
+            ("roll_rate", self.env._("Roll Rate 1-30 → 31-60"), "%"),
+            ("avg_days_to_pay", self.env._("Average Days to Pay (30 days)"), "days"),
+            ("plans_active", self.env._("Plans Active"), ""),
+            ("plans_defaulted", self.env._("Plans Defaulted"), ""),
+            ("promises_kept", self.env._("Promises Kept (30 days)"), "%"),
+            ("right_party", self.env._("Right-Party Contacts (30 days)"), "%"),
+            ("worked", self.env._("Accounts Worked per Specialist-Day"), ""),
+        ]
+
+    @api.model
+    def get_dashboard_data(self):
+        """The dashboard's numbers, read with the user's rights, for their active
+        companies, each with the window action of the list behind it."""
+        currency = self.env.company.currency_id
+        [[latest]] = self._read_group(
+            [("company_id", "in", self.env.companies.ids)], [], ["date:max"]
+        )
+        result = {
+            "currency": {"symbol": currency.symbol, "position": currency.position},
+            "date": fields.Date.to_string(latest) if latest else False,
+            "tiles": [],
+            "buckets": [],
+            "stages": [],
+            "trend": [],
+        }
+        if not latest:
+            return result
+        periods = self._dashboard_periods(latest)
+        numbers = self._dashboard_numbers(periods)
+        values = self._dashboard_values(numbers)
+        actions = self._dashboard_tile_actions(periods)
+        activity = self.env.user.has_group(SPECIALIST_GROUP)
+        result["tiles"] = [
+            {"key": key, "label": label, "unit": unit, "value": values[key], "action": actions[key]}
+            for key, label, unit in self._dashboard_tile_specs()
+            if activity or key not in ACTIVITY_TILES
+        ]
+        result["buckets"] = self._dashboard_buckets(numbers)
+        result["stages"] = self._dashboard_stages(periods)
+        result["trend"] = self._dashboard_trend(periods)
+        return result
+
+    @api.model
+    def _dashboard_buckets(self, numbers):
+        labels = {
+            name: self._fields[name].get_description(self.env)["string"] for name in BUCKET_FIELDS
+        }
+        return [
+            {
+                "key": name,
+                "label": labels[name],
+                "value": numbers[name],
+                "action": self._bucket_action(name, labels[name]),
+            }
+            for name in BUCKET_FIELDS
+        ]
+
+    @api.model
+    def _dashboard_stages(self, periods):
+        return [
+            {
+                "label": stage.sudo().display_name if stage else self.env._("No stage"),
+                "value": amount or 0,
+                "action": self._stage_action(stage),
+            }
+            for stage, amount in self._read_group(periods["day"], ["stage_id"], ["balance_due:sum"])
+        ]
+
+    @api.model
+    def _dashboard_trend(self, periods):
+        """12 months: the balance due of the last snapshot of each month, the
+        amount collected in the month, and the month's average days to pay."""
+        base, latest = periods["base"], periods["latest"]
+        year = [*base, ("date", ">", latest - timedelta(days=366))]
+        months = self._read_group(
+            year,
+            ["date:month"],
+            ["date:max", "collected_amount:sum", "paid_invoice_count:sum", "paid_invoice_days:sum"],
+        )
+        if not months:
+            return []
+        month_ends = [row[1] for row in months]
+        balance_on = dict(
+            self._read_group([*base, ("date", "in", month_ends)], ["date:day"], ["balance_due:sum"])
+        )
+        return [
+            {
+                "label": month.strftime("%Y-%m"),
+                "balance_due": balance_on.get(last, 0) or 0,
+                "collected": collected or 0,
+                "days_to_pay": round(days / paid, 1) if paid else None,
+            }
+            for month, last, collected, paid, days in months
+        ]

@@ -1,0 +1,111 @@
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+
+class PatientCollectionSnapshotDrilldown(models.Model):
+    """The lists behind the dashboard: each tile, bucket and stage opens the
+    accounts, plans or interactions its number is made of, as they are now —
+    every one of the user's companies for managers and accountants, the accounts
+    assigned to them for specialists."""
+
+    _inherit = "patient.collection.snapshot"
+
+    @api.model
+    def _drill_action(self, name, res_model, domain, group_by=None):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": res_model,
+            "views": [[False, "list"], [False, "form"]],
+            "domain": domain,
+            "context": {"group_by": group_by} if group_by else {},
+            "target": "current",
+        }
+
+    @api.model
+    def _drill_scope(self, account_path=""):
+        """The company and, for specialists, assignment conditions of a list of
+        accounts (``account_path`` empty) or of records with an ``account_id``."""
+        prefix = f"{account_path}." if account_path else ""
+        domain = [("company_id", "in", self.env.companies.ids)]
+        if self._dashboard_scope() == "own":
+            domain.append((f"{prefix}user_id", "=", self.env.uid))
+        return domain
+
+    @api.model
+    def _drill_accounts(self, name, domain, group_by=None):
+        return self._drill_action(
+            name, "patient.account", [*self._drill_scope(), *domain], group_by
+        )
+
+    @api.model
+    def _drill_interactions(self, name, domain, group_by=None):
+        return self._drill_action(
+            name,
+            "patient.interaction",
+            [*self._drill_scope("account_id"), ("state", "=", "logged"), *domain],
+            group_by,
+        )
+
+    @api.model
+    def _drill_plans(self, name, state):
+        return self._drill_action(
+            name,
+            "patient.payment.plan",
+            [*self._drill_scope("account_id"), ("state", "=", state)],
+        )
+
+    @api.model
+    def _bucket_action(self, field_name, label):
+        """The accounts with an amount in the bucket (credits included, so that
+        their sum is the bucket's)."""
+        return self._drill_accounts(label, [(field_name, "!=", 0)])
+
+    @api.model
+    def _stage_action(self, stage):
+        label = stage.sudo().display_name if stage else self.env._("No stage")
+        return self._drill_accounts(label, [("stage_id", "=", stage.id)])
+
+    @api.model
+    def _dashboard_tile_actions(self, periods):
+        """{tile key: window action of the list behind it}."""
+        to_string = fields.Date.to_string
+        latest = periods["latest"]
+        month_start, start_30 = to_string(periods["month_start"]), to_string(periods["start_30"])
+        end = to_string(latest)
+        # interactions are dated in UTC, as the snapshot counts them
+        since = f"{start_30} 00:00:00"
+        until = f"{to_string(latest + timedelta(days=1))} 00:00:00"
+        contacts_30 = [("date", ">=", since), ("date", "<", until)]
+        return {
+            "collection_rate": self._drill_accounts(
+                self.env._("Accounts that paid this month"),
+                [("last_payment_date", ">=", month_start), ("last_payment_date", "<=", end)],
+            ),
+            "balance_due": self._drill_accounts(
+                self.env._("Balance Due"), [("balance_due", "!=", 0)], ["stage_id"]
+            ),
+            "roll_rate": self._drill_accounts(self.env._("31-60 Days"), [("aging_31_60", "!=", 0)]),
+            "avg_days_to_pay": self._drill_accounts(
+                self.env._("Accounts that paid in the last 30 days"),
+                [("last_payment_date", ">=", start_30), ("last_payment_date", "<=", end)],
+            ),
+            "plans_active": self._drill_plans(self.env._("Active Plans"), "active"),
+            "plans_defaulted": self._drill_plans(self.env._("Defaulted Plans"), "defaulted"),
+            "promises_kept": self._drill_interactions(
+                self.env._("Promises judged in the last 30 days"),
+                [
+                    ("promise_state", "in", ["kept", "broken"]),
+                    ("promise_checked_on", ">=", start_30),
+                    ("promise_checked_on", "<=", end),
+                ],
+                ["promise_state"],
+            ),
+            "right_party": self._drill_interactions(
+                self.env._("Contacts of the last 30 days"), contacts_30, ["outcome"]
+            ),
+            "worked": self._drill_interactions(
+                self.env._("Contacts of the last 30 days"), contacts_30, ["user_id", "date:day"]
+            ),
+        }
