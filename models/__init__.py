@@ -3,6 +3,12 @@ from . import patient_phi_mixin
 from . import patient_access_log
 from . import patient_account_stage
 from . import patient_account
+from . import patient_account_ownership
+from . import patient_account_priority
+from . import patient_account_balances
+from . import patient_account_stages
+from . import patient_account_contacts
+from . import patient_account_actions
 from . import patient_account_statement
 from . import patient_account_statement_send
 from . import patient_account_messaging

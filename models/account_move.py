@@ -1,21 +1,14 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..logic import eob
 from .patient_phi_mixin import audit_phi_export
 
 PHI_GROUPS = (
     "patient_collections.group_collections_accountant,"
     "patient_collections.group_collections_specialist"
 )
-EOB_FIELDS = (
-    "amount_charges",
-    "amount_insurance_paid",
-    "amount_adjustment",
-    "amount_deductible",
-    "amount_copay",
-    "amount_coinsurance",
-    "amount_noncovered",
-)
+EOB_FIELDS = eob.FIELDS
 PATIENT_MOVE_TYPES = ("out_invoice", "out_refund")
 PATIENT_MOVE_FIELDS = (
     "patient_id",
@@ -147,49 +140,39 @@ class AccountMove(models.Model):
         """Refuse to post an EOB breakdown that does not add up to the invoice."""
         for move in self._patient_moves():
             amounts = {name: move[name] for name in EOB_FIELDS}
-            if not any(amounts.values()):
+            if not eob.has_breakdown(amounts):
                 continue
-            currency = move.currency_id
-            allowed = (
-                amounts["amount_charges"]
-                - amounts["amount_insurance_paid"]
-                - amounts["amount_adjustment"]
-            )
-            responsibility = (
-                amounts["amount_deductible"]
-                + amounts["amount_copay"]
-                + amounts["amount_coinsurance"]
-                + amounts["amount_noncovered"]
-            )
-            total = move.amount_total
-            if currency.compare_amounts(allowed, responsibility) or currency.compare_amounts(
-                responsibility, total
-            ):
-                fmt = currency.format
-                raise UserError(
-                    self.env._(
-                        "The explanation of benefits of %(invoice)s does not add up.\n"
-                        "Charges %(charges)s - insurance paid %(paid)s - adjustment "
-                        "%(adjustment)s = %(allowed)s\n"
-                        "Deductible %(deductible)s + copay %(copay)s + coinsurance "
-                        "%(coinsurance)s + non-covered %(noncovered)s = %(responsibility)s\n"
-                        "Invoice total: %(total)s\n"
-                        "All three must be equal: correct the breakdown or the invoice lines.",
-                        invoice=move.name
-                        if move.name and move.name != "/"
-                        else self.env._("the invoice"),
-                        charges=fmt(amounts["amount_charges"]),
-                        paid=fmt(amounts["amount_insurance_paid"]),
-                        adjustment=fmt(amounts["amount_adjustment"]),
-                        allowed=fmt(allowed),
-                        deductible=fmt(amounts["amount_deductible"]),
-                        copay=fmt(amounts["amount_copay"]),
-                        coinsurance=fmt(amounts["amount_coinsurance"]),
-                        noncovered=fmt(amounts["amount_noncovered"]),
-                        responsibility=fmt(responsibility),
-                        total=fmt(total),
-                    )
-                )
+            result = eob.reconcile(amounts, move.amount_total, move.currency_id.rounding)
+            if not result.adds_up:
+                raise UserError(move._patient_eob_mismatch_message(amounts, result))
+
+    def _patient_eob_mismatch_message(self, amounts, result):
+        """What does not add up in this invoice's EOB, and what to correct."""
+        self.ensure_one()
+
+        def fmt(value):
+            return self.currency_id.format(float(value))
+
+        return self.env._(
+            "The explanation of benefits of %(invoice)s does not add up.\n"
+            "Charges %(charges)s - insurance paid %(paid)s - adjustment "
+            "%(adjustment)s = %(allowed)s\n"
+            "Deductible %(deductible)s + copay %(copay)s + coinsurance "
+            "%(coinsurance)s + non-covered %(noncovered)s = %(responsibility)s\n"
+            "Invoice total: %(total)s\n"
+            "All three must be equal: correct the breakdown or the invoice lines.",
+            invoice=self.name if self.name and self.name != "/" else self.env._("the invoice"),
+            charges=fmt(amounts["amount_charges"]),
+            paid=fmt(amounts["amount_insurance_paid"]),
+            adjustment=fmt(amounts["amount_adjustment"]),
+            allowed=fmt(result.allowed),
+            deductible=fmt(amounts["amount_deductible"]),
+            copay=fmt(amounts["amount_copay"]),
+            coinsurance=fmt(amounts["amount_coinsurance"]),
+            noncovered=fmt(amounts["amount_noncovered"]),
+            responsibility=fmt(result.responsibility),
+            total=fmt(result.total),
+        )
 
     def _patient_link_accounts(self):
         """Attach posted patient invoices to their guarantor's account (created if new)."""

@@ -1,8 +1,29 @@
 from odoo import api, fields, models, tools
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..logic import aging
-from .patient_account import open_items_from
+from .patient_account_balances import open_items_from
+
+
+def _top_level_conjuncts(domain):
+    """The terms ANDed at the top of ``domain`` (leaves or operators' subtrees
+    aside): reading the normalized prefix notation, a term is a top-level
+    conjunct when every operator above it is ``&``."""
+    conjuncts = []
+    # for each operand still to read: is it a top-level conjunct?
+    pending = [True]
+    for token in expression.normalize_domain(list(domain)):
+        top = pending.pop()
+        if token == expression.AND_OPERATOR:
+            pending += [top, top]
+        elif token == expression.OR_OPERATOR:
+            pending += [False, False]
+        elif token == expression.NOT_OPERATOR:
+            pending.append(False)
+        elif top:
+            conjuncts.append(token)
+    return conjuncts
 
 
 class PatientAccountLine(models.Model):
@@ -87,14 +108,7 @@ class PatientAccountLine(models.Model):
         column: narrowing on them first makes the read an index lookup.
         """
         query = super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
-        ids = [
-            value
-            for leaf in domain
-            if isinstance(leaf, (list, tuple))
-            and len(leaf) == 3
-            and tuple(leaf[:2]) in (("id", "in"), ("id", "="))
-            for value in ([leaf[2]] if isinstance(leaf[2], int) else leaf[2])
-        ]
+        ids = self._ids_required_by(domain)
         if ids and not query.is_empty():
             # a literal list (a subquery would not be pushed below the grouping)
             self.env["account.move.line"].flush_model(["move_id"])
@@ -107,6 +121,21 @@ class PatientAccountLine(models.Model):
             move_ids = [row[0] for row in self.env.cr.fetchall()]
             query.add_where(SQL("%s = ANY(%s)", SQL.identifier(self._table, "move_id"), move_ids))
         return query
+
+    @api.model
+    def _ids_required_by(self, domain):
+        """The ids every row found by ``domain`` must have: those of the ``id``
+        conditions ANDed at the top of the normalized domain.  An id condition
+        under ``|`` or ``!`` restricts nothing (other rows may match)."""
+        ids = []
+        for leaf in _top_level_conjuncts(domain):
+            if not expression.is_leaf(leaf) or tuple(leaf[:2]) not in (("id", "="), ("id", "in")):
+                continue
+            value = leaf[2]
+            values = [value] if isinstance(value, int) else value
+            if isinstance(values, (list, tuple)):  # not a subquery
+                ids.extend(v for v in values if isinstance(v, int) and not isinstance(v, bool))
+        return ids
 
     @api.depends("date_due")
     def _compute_aging(self):

@@ -25,3 +25,4 @@ from . import test_escalation_sequence
 from . import test_reporting
 from . import test_reporting_dashboard
 from . import test_portal
+from . import test_account_line_search

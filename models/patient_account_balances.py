@@ -1,0 +1,251 @@
+"""The balance engine: balances and aging of patient accounts, set-based.
+
+One aggregate UPDATE per batch of accounts over Odoo's own receivable lines
+(``open_items_from``), the daily cron, the refresh after accounting changes,
+and the accounts found or created for posted invoices.
+"""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..logic import aging
+from .patient_account import BALANCE_FIELDS
+
+
+def open_items_from(accounts):
+    """FROM and WHERE of the open receivable lines of patient accounts.
+
+    ``accounts`` is an SQL table expression with ``id``, ``partner_id`` and
+    ``company_id``, aliased ``pa``.  A line counts when it is posted, still
+    open, and belongs either to the account's invoices and credit notes or to
+    an entry without an invoice (a payment or bank receipt not yet matched).
+    """
+    return SQL(
+        """
+          FROM account_move_line aml
+          JOIN account_move move ON move.id = aml.move_id
+          JOIN account_account account ON account.id = aml.account_id
+          JOIN %s pa
+            ON pa.partner_id = aml.partner_id
+           AND pa.company_id = aml.company_id
+         WHERE aml.parent_state = 'posted'
+           AND account.account_type = 'asset_receivable'
+           AND aml.amount_residual != 0
+           AND (move.patient_account_id = pa.id OR move.move_type = 'entry')
+        """,
+        accounts,
+    )
+
+
+class PatientAccount(models.Model):
+    _inherit = "patient.account"
+
+    @api.model
+    def _refresh_balances_sql(self, account_ids, today):
+        """One statement that recomputes balances and aging for ``account_ids``.
+
+        Open receivable lines count when they belong to the account's invoices
+        or credit notes, or to entries without an invoice (payments and bank
+        receipts not yet matched), so an unapplied payment lowers what is owed.
+        Amounts are Odoo's own residuals in company currency.
+        """
+        days = SQL("GREATEST(%s::date - COALESCE(aml.date_maturity, aml.date), 0)", today)
+        bucket_sums = []
+        for key, first, last in aging.bucket_bounds():
+            conditions = [SQL("NOT items.pending")]
+            if first is not None:
+                conditions.append(SQL("items.days >= %s", first))
+            if last is not None:
+                conditions.append(SQL("items.days <= %s", last))
+            bucket_sums.append(
+                SQL(
+                    "COALESCE(SUM(items.amount) FILTER (WHERE %s), 0) AS %s",
+                    SQL(" AND ").join(conditions),
+                    SQL.identifier("aging_" + key),
+                )
+            )
+        bucket_sets = SQL(", ").join(
+            SQL("%s = agg.%s", SQL.identifier(f), SQL.identifier(f))
+            for f in ("aging_" + key for key in aging.BUCKET_KEYS)
+        )
+        return SQL(
+            """
+            WITH acc AS (
+                SELECT id, partner_id, company_id
+                  FROM patient_account
+                 WHERE id = ANY(%(ids)s)
+            ), items AS (
+                SELECT pa.id AS account_id,
+                       aml.amount_residual AS amount,
+                       %(days)s AS days,
+                       aml.date,
+                       COALESCE(move.insurance_status = 'pending', FALSE) AS pending
+                %(open_items)s
+            ), payments AS (
+                SELECT DISTINCT ON (acc.id)
+                       acc.id AS account_id, aml.date, -SUM(aml.balance) AS amount
+                  FROM acc
+                  JOIN account_move_line aml
+                    ON aml.partner_id = acc.partner_id
+                   AND aml.company_id = acc.company_id
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN account_account account ON account.id = aml.account_id
+                 WHERE aml.parent_state = 'posted'
+                   AND account.account_type = 'asset_receivable'
+                   AND aml.balance < 0
+                   AND (move.origin_payment_id IS NOT NULL OR move.statement_line_id IS NOT NULL)
+              GROUP BY acc.id, aml.date
+              ORDER BY acc.id, aml.date DESC
+            ), agg AS (
+                SELECT acc.id,
+                       COALESCE(SUM(items.amount) FILTER (WHERE NOT items.pending), 0)
+                           AS balance_due,
+                       COALESCE(SUM(items.amount) FILTER (WHERE items.pending), 0)
+                           AS balance_insurance_pending,
+                       %(bucket_sums)s,
+                       COALESCE(MAX(items.days) FILTER (
+                           WHERE NOT items.pending AND items.amount > 0), 0) AS days_past_due,
+                       MIN(items.date) FILTER (WHERE items.amount > 0) AS first_open_date
+                  FROM acc
+             LEFT JOIN items ON items.account_id = acc.id
+              GROUP BY acc.id
+            )
+            UPDATE patient_account pa
+               SET balance_due = agg.balance_due,
+                   balance_insurance_pending = agg.balance_insurance_pending,
+                   %(bucket_sets)s,
+                   days_past_due = agg.days_past_due,
+                   last_payment_date = payments.date,
+                   last_payment_amount = COALESCE(payments.amount, 0),
+                   first_open_date = agg.first_open_date,
+                   aging_date = %(today)s,
+                   priority_score = %(priority)s
+              FROM agg
+         LEFT JOIN payments ON payments.account_id = agg.id,
+                   res_company company
+             WHERE pa.id = agg.id
+               AND company.id = pa.company_id
+            """,
+            priority=self._priority_score_sql(today),
+            ids=list(account_ids),
+            days=days,
+            open_items=open_items_from(SQL.identifier("acc")),
+            bucket_sums=SQL(", ").join(bucket_sums),
+            bucket_sets=bucket_sets,
+            today=today,
+        )
+
+    def _refresh_balances(self, today=None, batch_size=50000):
+        """Recompute balances and aging of these accounts, set-based.
+
+        One aggregate UPDATE per batch of accounts; the ORM cache is then
+        invalidated and dependent stored fields are marked for recomputation.
+        """
+        if not self:
+            return
+        today = today or fields.Date.context_today(self)
+        self.env["account.move.line"].flush_model(
+            [
+                "amount_residual",
+                "balance",
+                "date",
+                "date_maturity",
+                "parent_state",
+                "account_id",
+                "partner_id",
+                "company_id",
+                "move_id",
+            ]
+        )
+        self.env["account.move"].flush_model(
+            [
+                "move_type",
+                "patient_account_id",
+                "insurance_status",
+                "origin_payment_id",
+                "statement_line_id",
+            ]
+        )
+        self.flush_model(["partner_id", "company_id"])
+        ids = self.ids
+        # The aggregate always reads many lines: hash joins.  Statistics taken while
+        # a big import is still uncommitted can make the planner pick nested loops
+        # over the receivable lines, minutes instead of a second; not for this one
+        # statement (SET LOCAL is put back right after it).
+        # (an error rolls the setting back with the statement)
+        self.env.cr.execute("SET LOCAL enable_nestloop = off")
+        for start in range(0, len(ids), batch_size):
+            self.env.cr.execute(self._refresh_balances_sql(ids[start : start + batch_size], today))
+        self.env.cr.execute("SET LOCAL enable_nestloop = on")
+        self.invalidate_recordset(
+            [*BALANCE_FIELDS, "priority_score", "open_item_ids", "open_item_count"]
+        )
+        self.modified(list(BALANCE_FIELDS))
+        # the UPDATE computed the priority score too: nothing left to recompute
+        self.env.remove_to_compute(self._fields["priority_score"], self)
+
+    @api.model
+    def _cron_refresh_balances(self, batch_size=50000, extra_domain=()):
+        """Age every account for today, batch after batch, reporting progress.
+
+        Accounts already aged today are skipped, so running twice changes
+        nothing the second time.  Returns how many accounts were aged.
+        """
+        today = fields.Date.context_today(self)
+        domain = ["|", ("aging_date", "=", False), ("aging_date", "<", today), *extra_domain]
+        Account = self.with_context(active_test=False).sudo()
+        remaining = Account.search_count(domain)
+        done = 0
+        while remaining:
+            accounts = Account.search(domain, limit=batch_size, order="id")
+            if not accounts:
+                break
+            accounts._refresh_balances(today=today, batch_size=batch_size)
+            done += len(accounts)
+            remaining = max(remaining - len(accounts), 0)
+            self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return done
+
+    @api.model
+    def _refresh_for_partners(self, partners, companies):
+        """Refresh the accounts of these guarantors in these companies."""
+        commercial = partners.commercial_partner_id
+        if not commercial or not companies:
+            return self.browse()
+        accounts = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("partner_id", "in", commercial.ids), ("company_id", "in", companies.ids)])
+        )
+        accounts._on_accounting_change()
+        return accounts
+
+    @api.model
+    def _get_or_create_for(self, keys):
+        """The accounts for (guarantor, company) pairs, created when missing.
+
+        ``keys`` is an iterable of (partner record, company record); returns a
+        dict from (partner id, company id) to the account, with one search and
+        at most one batched create.
+        """
+        keys = {(partner.id, company.id) for partner, company in keys}
+        if not keys:
+            return {}
+        Account = self.sudo().with_context(active_test=False)
+        existing = Account.search(
+            [
+                ("partner_id", "in", list({p for p, _c in keys})),
+                ("company_id", "in", list({c for _p, c in keys})),
+            ]
+        )
+        found = {(a.partner_id.id, a.company_id.id): a for a in existing}
+        missing = sorted(keys - set(found))
+        if missing:
+            created = Account.create([{"partner_id": p, "company_id": c} for p, c in missing])
+            found.update({(a.partner_id.id, a.company_id.id): a for a in created})
+        return {key: found[key] for key in keys}
+
+    def _on_accounting_change(self):
+        """Balances, then the allocation of payments to active plans."""
+        self._refresh_balances()
+        self.sudo().plan_ids.filtered(lambda plan: plan.state == "active")._allocate_payments()

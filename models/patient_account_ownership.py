@@ -1,0 +1,97 @@
+"""Who may change a patient account, and how writes keep the module's rules.
+
+Specialists change stage, holds, plans and assignment only on their own or
+unassigned accounts; any specialist records the guarantor's contact
+preferences; balances and the 501(r) dates are the module's own.
+"""
+
+from odoo import models
+from odoo.exceptions import AccessError, UserError
+
+from .patient_account import BALANCE_FIELDS, MANAGER_GROUP
+from .patient_protected import is_trusted, trusted, trusted_flag
+
+# What any specialist may record on an account they do not own: the guarantor's
+# contact preferences, said to whoever answers the phone.  Everything else (stage,
+# holds, assignment, plans) needs the account to be theirs or unassigned.
+CONTACT_PREFERENCE_FIELDS = frozenset({"sms_consent_method", "phone_invalid", "color"})
+
+
+class PatientAccount(models.Model):
+    _inherit = "patient.account"
+
+    def _protected_refusal(self, names):
+        balances = set(names) & set(BALANCE_FIELDS)
+        if balances:
+            return UserError(
+                self.env._(
+                    "Balances and aging come from the accounting: post, pay or reconcile "
+                    "invoices instead of editing %(fields)s.",
+                    fields=self._protected_labels(balances),
+                )
+            )
+        return super()._protected_refusal(names)
+
+    def write(self, vals):
+        if not is_trusted(self.env):
+            if any(
+                name not in CONTACT_PREFERENCE_FIELDS
+                and not name.startswith(("message_", "activity_"))
+                for name in vals
+            ):
+                self._check_owner()
+            if "company_id" in vals and any(
+                account.company_id.id != vals["company_id"] for account in self.sudo()
+            ):
+                raise UserError(
+                    self.env._(
+                        "A patient account belongs to the company that billed the patient: "
+                        "its company cannot change."
+                    )
+                )
+        if "stage_id" not in vals:
+            return super().write(vals)
+        stage = self.env["patient.account.stage"].browse(vals["stage_id"])
+        entering = self.filtered(lambda account: account.stage_id != stage)
+        # the run and the plans check the gates themselves; never a caller's context
+        internal = trusted_flag(self.env, "collections_run")
+        if not internal:
+            entering._check_stage_allowed(stage)
+        vals = {**vals, **self._prepare_stage_entry_vals(stage)}
+        # the entry dates are the module's own, written with the stage
+        res = super(PatientAccount, trusted(self)).write(vals)
+        if not internal:
+            entering._schedule_stage_activities(stage)
+        return res
+
+    def _check_owner(self):
+        """Specialists change stage, holds, plans and assignment only on their own
+        accounts or unassigned ones; managers on any account of their companies."""
+        # the module's own code, the system's (data files, scheduled jobs) and managers
+        user = self.env.user
+        if is_trusted(self.env) or user._is_superuser() or user.has_group(MANAGER_GROUP):
+            self.check_access("write")
+            return
+        self.check_access("write")  # users outside collections learn nothing more
+        foreign = self.sudo().filtered(
+            lambda account: account.user_id and account.user_id != self.env.user
+        )
+        if foreign:
+            self.env["patient.access.log"]._log_denied(foreign, detail="change")
+            raise AccessError(
+                self.env._(
+                    "%(accounts)s: assigned to another specialist. Only they or a collections "
+                    "manager can change its stage, holds, payment plans or assignment; you "
+                    "can still log interactions on it.",
+                    accounts=", ".join(foreign.mapped("name")),
+                )
+            )
+
+    def _check_open_change(self):
+        """What any collections user who may change these accounts' contact
+        preferences (specialists and managers of their companies) may do."""
+        self.check_access("write")
+        if not self.env.user.has_group("patient_collections.group_collections_specialist"):
+            raise AccessError(
+                self.env._("Only collections specialists record a guarantor's preferences.")
+            )

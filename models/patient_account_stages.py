@@ -1,0 +1,239 @@
+"""Stages of a patient account: entering one, the 501(r) and dispute gates of
+extraordinary actions, the stage's activities, holds, and the way back into
+the notice sequence after a plan."""
+
+from datetime import timedelta
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..logic import escalation, holds
+from .patient_account import MANAGER_GROUP
+from .patient_protected import check_value_types, trusted
+
+# The longest a hold may last, from today (ten years).
+MAX_HOLD_DAYS = 3653
+
+
+class PatientAccount(models.Model):
+    _inherit = "patient.account"
+
+    def _write_stage(self, stage):
+        """The run's stage change: one write, gates already checked by the run,
+        tracking replaced by the run's own batched chatter lines."""
+        return trusted(self.sudo(), collections_run=True, tracking_disable=True).write(
+            {"stage_id": stage.id}
+        )
+
+    # ------------------------------------------------------------------ stages
+
+    def _prepare_stage_entry_vals(self, stage):
+        today = fields.Date.context_today(self)
+        vals = {"stage_date": today}
+        if stage.is_final_notice:
+            vals["final_notice_date"] = today
+        return vals
+
+    def _extraordinary_blocks(self, today=None):
+        """Gate reasons that keep this account out of extraordinary actions."""
+        self.ensure_one()
+        company = self.company_id
+        return escalation.extraordinary_action_blocks(
+            today or fields.Date.context_today(self),
+            self.first_statement_date or self.first_open_date,
+            self.final_notice_date,
+            self.hold_reason,
+            notification_days=company.collections_notification_days,
+            final_notice_days=company.collections_final_notice_days,
+            check_501r=company.collections_501r_gating,
+            check_disputes=company.collections_dispute_gating,
+        )
+
+    @api.model
+    def _gate_messages(self):
+        return {
+            escalation.GATE_NOTIFICATION_PERIOD: self.env._(
+                "the financial-assistance notification period since the first statement has "
+                "not passed yet"
+            ),
+            escalation.GATE_FINAL_NOTICE: self.env._(
+                "no final notice was sent early enough before it"
+            ),
+            escalation.GATE_DISPUTE: self.env._("a billing dispute is open"),
+            escalation.GATE_FINANCIAL_ASSISTANCE: self.env._(
+                "a financial-assistance application is open"
+            ),
+        }
+
+    def _check_stage_allowed(self, stage):
+        """Refuse a hand move into an extraordinary-action stage the account may not enter."""
+        if not stage.is_extraordinary_action:
+            return
+        messages = self._gate_messages()
+        problems = []
+        for account in self.sudo():
+            blocks = account._extraordinary_blocks()
+            if blocks:
+                problems.append(
+                    self.env._(
+                        "%(account)s: %(reasons)s",
+                        account=account.name,
+                        reasons="; ".join(messages[block] for block in blocks),
+                    )
+                )
+        if problems:
+            raise UserError(
+                self.env._(
+                    "%(stage)s is an extraordinary collection action and is not allowed yet:\n"
+                    "%(problems)s",
+                    stage=stage.name,
+                    problems="\n".join(problems),
+                )
+            )
+
+    def _schedule_stage_activities(self, stage):
+        """The stage's activity for each account's specialist, created in one batch."""
+        if not stage.activity_type_id or not self:
+            return self.env["mail.activity"]
+        today = fields.Date.context_today(self)
+        activity_type = stage.activity_type_id
+        deadline = activity_type._get_date_deadline() if activity_type.delay_count else today
+        model_id = self.env["ir.model"]._get_id(self._name)
+        vals_list = [
+            {
+                "res_model_id": model_id,
+                "res_id": account.id,
+                "activity_type_id": activity_type.id,
+                "summary": stage.activity_summary or stage.name,
+                "user_id": account.user_id.id,
+                "date_deadline": deadline,
+            }
+            for account in self
+            if account.user_id
+        ]
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .with_context(mail_activity_quick_update=True)
+            .create(vals_list)
+        )
+
+    # ------------------------------------------------------------------ holds
+
+    def _set_hold(self, reason, until=False, note=False, auto=False):
+        """Put these accounts on hold, with one chatter line each."""
+        if not self:
+            return
+        if not reason:
+            raise UserError(self.env._("Choose why the account is put on hold."))
+        today = fields.Date.context_today(self)
+        if until and until < today:
+            raise UserError(
+                self.env._("A hold cannot end in the past: choose today or a later date.")
+            )
+        if until and until > today + timedelta(days=MAX_HOLD_DAYS):
+            raise UserError(
+                self.env._("A hold lasts at most ten years: choose an earlier end date, or none.")
+            )
+        self._check_owner()
+        # the chatter line below says it all: no tracking lines besides
+        trusted(self, tracking_disable=True).write(
+            {"hold_reason": reason, "hold_until": until, "hold_note": note, "hold_auto": auto}
+        )
+        label = dict(self._fields["hold_reason"]._description_selection(self.env))[reason]
+        if until:
+            body = self.env._("On hold: %(reason)s, until %(date)s.", reason=label, date=until)
+        else:
+            body = self.env._("On hold: %(reason)s.", reason=label)
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % body))
+
+    def _filter_waiting_for_insurance(self):
+        """The accounts whose whole open balance waits for insurance (the insurance hold)."""
+        return self.filtered(
+            lambda account: holds.waits_for_insurance(
+                account.balance_due, account.balance_insurance_pending
+            )
+        )
+
+    def _filter_settled(self):
+        """The accounts with nothing left to pay, now or after insurance."""
+        return self.filtered(
+            lambda account: holds.is_settled(account.balance_due, account.balance_insurance_pending)
+        )
+
+    def _release_hold(self, why=None):
+        """Lift the hold of these accounts, with one chatter line each."""
+        held = self.filtered("hold_reason")
+        if not held:
+            return
+        bodies = {}
+        labels = dict(self._fields["hold_reason"]._description_selection(self.env))
+        for account in held:
+            text = self.env._("Hold lifted (%(reason)s).", reason=labels[account.hold_reason])
+            if why:
+                text = f"{text} {why}"
+            bodies[account.id] = Markup("<p>%s</p>") % text
+        held._check_owner()
+        trusted(held, tracking_disable=True).write(
+            {"hold_reason": False, "hold_until": False, "hold_note": False, "hold_auto": False}
+        )
+        held._message_log_batch(bodies=bodies)
+
+    # ------------------------------------------------------------------ history
+
+    def _import_history(self, stage=False, first_statement_date=False, final_notice_date=False):
+        """History from before the module (a data import, the demo): the stage the
+        account is in and the letters already sent, honoured by the run as if the
+        module had sent them.  For collections managers and the system only."""
+        user = self.env.user
+        if not (user._is_superuser() or user.has_group(MANAGER_GROUP)):
+            raise AccessError(
+                self.env._("Only collections managers import the collections history.")
+            )
+        self.check_access("write")
+        check_value_types(
+            self,
+            [
+                {
+                    "first_statement_date": first_statement_date,
+                    "final_notice_date": final_notice_date,
+                }
+            ],
+        )
+        vals = {}
+        if first_statement_date:
+            vals["first_statement_date"] = first_statement_date
+        if final_notice_date:
+            vals["final_notice_date"] = final_notice_date
+        if stage:
+            vals["stage_id"] = stage
+        # written as the module would: an import is no hand move through the gates
+        trusted(self, collections_run=True).write(vals)
+        if final_notice_date:
+            # entering a final-notice stage dates the notice today: the import's date wins
+            trusted(self).write({"final_notice_date": final_notice_date})
+        return True
+
+    def _return_to_escalation(self):
+        """Back to the stage the account deserves (after a payment plan ends): the
+        resolved stage when nothing is owed, else where the notice sequence goes
+        on from the letters it received (the run's own rules: no letter skipped,
+        no gate passed); the first stage when it may enter none yet, so the run
+        takes it on.  Tracked in the chatter."""
+        accounts = self.sudo()
+        stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
+        closed = escalation.closed_stage([stage._as_rule() for stage in stages])
+        paid = accounts._filter_settled()
+        targets = {account.id: closed.id if closed else None for account in paid}
+        targets.update(
+            self.env["patient.collection.run"]._resume_targets(
+                accounts - paid, fields.Date.context_today(self)
+            )
+        )
+        first = self._default_stage_id()
+        for account in accounts:
+            target = targets.get(account.id) or (first.id if account not in paid else None)
+            if target and target != account.stage_id.id:
+                trusted(account, collections_run=True).write({"stage_id": target})

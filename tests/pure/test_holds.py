@@ -1,0 +1,25 @@
+import pytest
+
+from logic import holds
+
+
+@pytest.mark.parametrize(
+    ("due", "pending", "expected"),
+    [
+        (0, 100, True),  # everything waits for insurance
+        (-5, 100, True),  # a credit does not make anything due
+        (30, 100, False),  # a part is due from the patient: chase it
+        (0, 0, False),  # nothing pending: no reason to hold
+        (30, 0, False),
+    ],
+)
+def test_waits_for_insurance(due, pending, expected):
+    assert holds.waits_for_insurance(due, pending) is expected
+
+
+@pytest.mark.parametrize(
+    ("due", "pending", "expected"),
+    [(0, 0, True), (-10, 0, True), (0, 100, False), (30, 0, False)],
+)
+def test_is_settled(due, pending, expected):
+    assert holds.is_settled(due, pending) is expected
