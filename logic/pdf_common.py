@@ -117,6 +117,9 @@ _UNPRINTABLE = {
     **dict.fromkeys(range(0xD800, 0xE000), None),
     0xFFFE: None,
     0xFFFF: None,
+    # the zero-width no-break space Odoo puts after a minus sign: invisible, and it
+    # takes the sign and currency out of the PDF's text (what readers and search see)
+    0xFEFF: None,
 }
 # Beyond the Basic Multilingual Plane (emoji...): the font has no glyph for them and
 # reportlab writes their text map wrongly, so they print as the replacement mark.
@@ -175,10 +178,17 @@ def page_label(label, page, pages):
         return f"{page} / {pages}"
 
 
-def grid(rows, widths, header=True, repeat=True, align_right_from=None):
-    """A table with the house style; the header row repeats on every page."""
+def grid(rows, widths, header=True, repeat=True, align_right_from=None, split_in_row=False):
+    """A table with the house style; the header row repeats on every page
+    (``split_in_row``: a row taller than what is left of a page goes on over it)."""
     regular, bold = fonts()
-    table = Table(rows, colWidths=widths, repeatRows=1 if (header and repeat) else 0, hAlign="LEFT")
+    table = Table(
+        rows,
+        colWidths=widths,
+        repeatRows=1 if (header and repeat) else 0,
+        hAlign="LEFT",
+        splitInRow=1 if split_in_row else 0,
+    )
     commands = [
         ("FONT", (0, 0), (-1, -1), regular, 8.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

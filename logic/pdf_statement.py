@@ -21,7 +21,6 @@ from reportlab.platypus import (
     Flowable,
     Frame,
     Image,
-    KeepTogether,
     PageBreak,
     PageTemplate,
     Paragraph,
@@ -31,18 +30,11 @@ from reportlab.platypus import (
 )
 
 from . import pdf_common as pc
+from .statement_clean import ROW_COLUMNS, clean_statement
+from .statement_slip import remittance_slip
 
-ROW_COLUMNS = (
-    "service_date",
-    "patient",
-    "description",
-    "charges",
-    "insurance_paid",
-    "adjustment",
-    "responsibility",
-    "payments",
-    "balance",
-)
+__all__ = ["ROW_COLUMNS", "render", "render_batch"]
+
 COLUMN_WIDTHS = (0.72, 1.05, 1.45, 0.66, 0.66, 0.66, 0.72, 0.66, 0.72)
 
 
@@ -97,69 +89,30 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
 
 TEXT_COLUMNS = ("patient", "description")
-# What a statement prints of each value, at most (characters; lines for addresses):
-# a name without spaces, a pasted document or an absurd amount still fits its place.
-TEXT_LIMITS = {
-    "account": 30,
-    "date": 30,
-    "due_date": 30,
-    "amount_due": 30,
-    "balance": 30,
-    "guarantor": 60,
-    "stage_message": 1500,
-    "plan_line": 500,
-    "how_to_pay": 3000,
-    "assistance": 3000,
-    "portal_url": 300,
-}
-ROW_LIMITS = {"patient": 80, "description": 240}
-ROW_VALUE_LIMIT = 30
 # Characters that fit a value column on one line.
 CELL_WIDTH = 11
 
 
-def _clean(statement):
-    """A copy of ``statement`` whose texts are printable and cut to size."""
-    clean = dict(statement)
-    for key, limit in TEXT_LIMITS.items():
-        if key in ("how_to_pay", "assistance"):
-            clean[key] = pc.clean_lines(statement.get(key), 40, limit)
-        else:
-            clean[key] = pc.clean(statement.get(key), limit)
-    clean["guarantor_address"] = pc.clean_lines(statement.get("guarantor_address"), 5, 50)
-    practice = dict(statement.get("practice") or {})
-    practice["name"] = pc.clean(practice.get("name"), 120)
-    practice["address"] = pc.clean_lines(practice.get("address"), 4, 80)
-    practice["phone"] = pc.clean(practice.get("phone"), 40)
-    clean["practice"] = practice
-    clean["rows"] = [
-        {
-            name: pc.clean(row.get(name), ROW_LIMITS.get(name, ROW_VALUE_LIMIT))
-            for name in ROW_COLUMNS
-        }
-        for row in statement.get("rows") or []
-    ]
-    clean["aging"] = [
-        (pc.clean(label, ROW_VALUE_LIMIT), pc.clean(value, ROW_VALUE_LIMIT))
-        for label, value in statement.get("aging") or []
-    ][:8]
-    return clean
-
-
-def _cells(row, styles):
+def _cells(row, styles, pending_label=""):
     """A row of the invoice table; names and descriptions wrap inside their column,
-    a value too long for its column too."""
-    return [
-        Paragraph(pc.escape(row.get(name, "")), styles["cell"])
-        if name in TEXT_COLUMNS
-        else pc.fit(row.get(name, ""), styles["cell_right" if index >= 3 else "cell"], CELL_WIDTH)
-        for index, name in enumerate(ROW_COLUMNS)
-    ]
+    a value too long for its column too; a line waiting for insurance says so."""
+    cells = []
+    for index, name in enumerate(ROW_COLUMNS):
+        value = row.get(name, "")
+        if name == "description" and row.get("pending") and pending_label:
+            text = pc.escape(value) + "<br/><i>" + pc.escape(pending_label) + "</i>"
+            cells.append(Paragraph(text, styles["cell"]))
+        elif name in TEXT_COLUMNS:
+            cells.append(Paragraph(pc.escape(value), styles["cell"]))
+        else:
+            style = styles["cell_right" if index >= 3 else "cell"]
+            cells.append(pc.fit(value, style, CELL_WIDTH))
+    return cells
 
 
 def _story(statement, styles, logos, key):
     """The flowables of one statement; ``key`` tells its pages from the others'."""
-    statement = _clean(statement)
+    statement = clean_statement(statement)
     return [
         _StatementMark(key, statement["labels"]["page"]),
         _letterhead(statement, styles, logos),
@@ -167,7 +120,7 @@ def _story(statement, styles, logos, key):
         *_stage_message(statement, styles),
         *_invoice_table(statement, styles),
         *_summary(statement, styles),
-        _remittance_slip(statement, styles),
+        remittance_slip(statement, styles),
     ]
 
 
@@ -180,14 +133,19 @@ def _letterhead(statement, styles, logos):
         Paragraph(pc.escape(practice["name"]), styles["bold"]),
         Paragraph(pc.lines(practice["address"]), styles["small"]),
     ]
-    if practice.get("phone"):
-        head_left.append(Paragraph(pc.escape(practice["phone"]), styles["small"]))
+    head_left += _contact_lines(practice, labels, styles)
+    facts = [
+        ("statement_date", statement["date"]),
+        ("account", statement["account"]),
+        ("balance_due", statement.get("balance_due")),
+        ("amount_due", statement["amount_due"]),
+        ("due_date", statement["due_date"]),
+    ]
     facts = pc.grid(
         [
-            [labels["statement_date"], pc.fit(statement["date"], styles["value"], 16)],
-            [labels["account"], pc.fit(statement["account"], styles["value"], 16)],
-            [labels["amount_due"], pc.fit(statement["amount_due"], styles["value"], 16)],
-            [labels["due_date"], pc.fit(statement["due_date"], styles["value"], 16)],
+            [labels.get(key, ""), pc.fit(value, styles["value"], 16)]
+            for key, value in facts
+            if value
         ],
         [1.2 * inch, 1.3 * inch],
         header=False,
@@ -203,6 +161,21 @@ def _letterhead(statement, styles, logos):
         TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
     )
     return head
+
+
+def _contact_lines(practice, labels, styles):
+    """The billing office's phone and hours under the practice's address."""
+    lines = []
+    phone = practice.get("billing_phone") or practice.get("phone")
+    if phone:
+        text = (
+            f"{labels.get('billing_phone', '')}: {phone}" if labels.get("billing_phone") else phone
+        )
+        lines.append(Paragraph(pc.escape(text), styles["small"]))
+    if practice.get("office_hours"):
+        text = f"{labels.get('office_hours', '')}: {practice['office_hours']}"
+        lines.append(Paragraph(pc.escape(text), styles["small"]))
+    return lines
 
 
 def _address_block(statement, styles):
@@ -239,22 +212,35 @@ def _stage_message(statement, styles):
     ]
 
 
+def _total_row(label, value, styles):
+    return ["", "", label, "", "", "", "", "", pc.fit(value, styles["cell_right"], CELL_WIDTH)]
+
+
 def _invoice_table(statement, styles):
-    """The open items, their column headers repeated on every page, and the total."""
+    """The open items, their column headers repeated on every page, and the totals:
+    every line, less what waits for insurance, is the guarantor's balance."""
     labels = statement["labels"]
     header = [
         Paragraph(pc.escape(labels[name]), styles["head_right" if index >= 3 else "head"])
         for index, name in enumerate(ROW_COLUMNS)
     ]
-    total = ["", "", labels["total"], "", "", "", "", ""]
-    total.append(pc.fit(statement["balance"], styles["cell_right"], CELL_WIDTH))
-    rows = [header, *(_cells(row, styles) for row in statement["rows"]), total]
-    table = pc.grid(rows, [w * inch for w in COLUMN_WIDTHS], align_right_from=3)
+    pending_label = labels.get("pending_line", "")
+    totals = [_total_row(labels["total"], statement["balance"], styles)]
+    if statement.get("pending_total"):
+        totals += [
+            _total_row(labels.get("pending_total", ""), statement["pending_total"], styles),
+            _total_row(labels.get("balance_due", ""), statement["balance_due"], styles),
+        ]
+    rows = [header, *(_cells(row, styles, pending_label) for row in statement["rows"]), *totals]
+    widths = [w * inch for w in COLUMN_WIDTHS]
+    table = pc.grid(rows, widths, align_right_from=3, split_in_row=True)
     table.setStyle(
         TableStyle(
             [
                 ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.6, colors.black),
+                ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.6, colors.black),
+                # a total's label over the columns left of the balance
+                *(("SPAN", (2, -row), (7, -row)) for row in range(1, len(totals) + 1)),
             ]
         )
     )
@@ -289,37 +275,6 @@ def _summary(statement, styles):
             Paragraph(pc.lines(statement["assistance"]), styles["small"]),
         ]
     return story
-
-
-def _remittance_slip(statement, styles):
-    """The slip to detach and return with the payment, kept on one page."""
-    labels = statement["labels"]
-    practice = statement["practice"]
-    rows = [
-        [labels["remit_to"], pc.fit(practice["name"], styles["value"], 60)],
-        [labels["account"], statement["account"]],
-        [labels["guarantor"], pc.fit(statement["guarantor"], styles["value"], 60)],
-        [labels["amount_due"], statement["amount_due"]],
-        [labels["amount_enclosed"], "______________"],
-    ]
-    if statement.get("portal_url"):
-        rows.append(
-            [labels.get("pay_online", ""), pc.fit(statement["portal_url"], styles["small"], 60)]
-        )
-    slip = pc.grid(rows, [2.0 * inch, 4.0 * inch], header=False)
-    return KeepTogether(
-        [
-            Spacer(1, 0.15 * inch),
-            Paragraph(
-                "- - - - - - - - - - - - - - - - - - - - "
-                + pc.escape(labels["detach"])
-                + " - - - - - - - - - - - - - - - - - - - -",
-                styles["small"],
-            ),
-            Spacer(1, 0.05 * inch),
-            slip,
-        ]
-    )
 
 
 def render(statements, merged=False):

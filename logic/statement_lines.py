@@ -83,3 +83,34 @@ def statement_totals(lines, digits=2):
             pending += amount
     balance, pending = round(balance, digits), round(pending, digits)
     return StatementTotals(balance=balance, pending=pending, due=round(balance - pending, digits))
+
+
+@dataclass(frozen=True)
+class AmountDue:
+    """What the statement asks for: ``amount`` by ``due_date`` (None: the
+    statement's own terms), out of the ``balance`` the guarantor owes."""
+
+    amount: float
+    balance: float
+    due_date: object = None
+    on_plan: bool = False
+
+
+def amount_due_now(balance, installments=None, today=None, digits=2):
+    """The amount a statement asks for now.
+
+    Without a payment plan (``installments`` None): the balance.  On a plan
+    (``installments``: ``(due date, amount still due)`` of its unpaid
+    installments): those already past due and the next one, by the next one's
+    due date, never more than the balance (a plan paid up: the balance)."""
+    balance = round(max(balance, 0.0), digits)
+    if installments is None:
+        return AmountDue(amount=balance, balance=balance)
+    unpaid = sorted((date, amount) for date, amount in installments if amount > 0)
+    if not unpaid:  # a plan paid up: what is left is owed as without one
+        return AmountDue(amount=balance, balance=balance)
+    overdue = sum(amount for date, amount in unpaid if today is not None and date < today)
+    upcoming = [(date, amount) for date, amount in unpaid if today is None or date >= today]
+    next_date, next_amount = upcoming[0] if upcoming else (None, 0.0)
+    amount = round(min(overdue + next_amount, balance), digits)
+    return AmountDue(amount=amount, balance=balance, due_date=next_date, on_plan=True)

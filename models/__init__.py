@@ -11,9 +11,12 @@ from . import patient_account_contacts
 from . import patient_account_actions
 from . import patient_account_statement
 from . import patient_account_statement_send
+from . import patient_account_statement_text
 from . import patient_account_messaging
 from . import res_company
 from . import res_config_settings
+from . import res_company_statement
+from . import res_config_settings_statement
 from . import res_partner
 from . import account_move
 from . import account_partial_reconcile

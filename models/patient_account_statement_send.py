@@ -30,12 +30,13 @@ class PatientAccount(models.Model):
             return self.env["ir.attachment"]
         from ..logic import pdf_statement  # noqa: PLC0415 - reportlab loads on demand
 
-        merged, pdfs = pdf_statement.render_batch(accounts._statement_values(today))
+        values = accounts._statement_values(today)
+        merged, pdfs = pdf_statement.render_batch(values)
         attachments = accounts._statement_attach(pdfs, today)
         emailed = accounts._statement_email_recipients(email)
-        for account, attachment in zip(accounts, attachments, strict=True):
+        for account, attachment, statement in zip(accounts, attachments, values, strict=True):
             if account in emailed:
-                account._statement_email(attachment)
+                account._statement_email(attachment, statement["portal_url"])
             else:
                 account._statement_log_mailed(attachment)
         accounts._statement_record_sent(emailed, today)
@@ -70,13 +71,25 @@ class PatientAccount(models.Model):
             )
         )
 
-    def _statement_email(self, attachment):
-        """Email the statement to the guarantor (no PHI in subject or text); the
-        interaction is logged with the others by ``_statement_record_sent``."""
+    def _statement_email(self, attachment, portal_url):
+        """Email the statement to the guarantor with the account's portal link (no
+        PHI in subject, text or link); the interaction is logged with the others by
+        ``_statement_record_sent``."""
         self.ensure_one()
-        trusted(self, patient_interaction_logged=True, patient_addressees_only=True).message_post(
+        body = Markup("<p>%s</p>") % self.env._("Your latest statement is attached. Thank you.")
+        if portal_url:
+            body += Markup('<p><a href="%s">%s</a></p>') % (
+                portal_url,
+                self.env._("See your account and pay online"),
+            )
+        trusted(
+            self,
+            patient_interaction_logged=True,
+            patient_addressees_only=True,
+            patient_portal_link=True,
+        ).message_post(
             subject=self.env._("Your statement for account %(account)s", account=self.name),
-            body=Markup("<p>%s</p>") % self.env._("Your latest statement is attached. Thank you."),
+            body=body,
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             partner_ids=self.partner_id.ids,

@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..models.patient_account_statement_text import INFORMATIONAL_HOLDS
 from .common import active_records_default
 
 # A statement older than this is as good as none; beyond it date arithmetic overflows.
@@ -40,6 +41,10 @@ class PatientStatementSend(models.TransientModel):
         "no health information in the subject or text); the others are printed.",
     )
     qualifying_count = fields.Integer(compute="_compute_qualifying")
+    final_notice_note = fields.Text(
+        compute="_compute_qualifying",
+        help="Why accounts in the final notice stage get no final notice.",
+    )
 
     @api.constrains("min_balance", "days_since_last")
     def _check_bounds(self):
@@ -64,7 +69,8 @@ class PatientStatementSend(models.TransientModel):
             return self.env["patient.account.stage"]  # the selected accounts, whatever stage
         return self.env["patient.account.stage"].search([("send_statement", "=", True)])
 
-    def _domain(self):
+    def _domain(self, holds=True):
+        """The accounts that qualify (``holds`` False: the hold filter left out)."""
         today = fields.Date.context_today(self)
         domain = [
             ("company_id", "in", self.env.companies.ids),
@@ -75,7 +81,7 @@ class PatientStatementSend(models.TransientModel):
             domain.append(("id", "in", self.account_ids.ids))
         if self.stage_ids:
             domain.append(("stage_id", "in", self.stage_ids.ids))
-        if self.exclude_holds:
+        if holds and self.exclude_holds:
             domain.append(("hold_reason", "=", False))
         if self.days_since_last > 0:
             # (clamped: the form counts while a number is being typed)
@@ -90,8 +96,35 @@ class PatientStatementSend(models.TransientModel):
 
     @api.depends("stage_ids", "account_ids", "min_balance", "days_since_last", "exclude_holds")
     def _compute_qualifying(self):
+        Account = self.env["patient.account"]
         for wizard in self:
-            wizard.qualifying_count = self.env["patient.account"].search_count(wizard._domain())
+            wizard.qualifying_count = Account.search_count(wizard._domain())
+            withheld = Account.search_count(
+                [
+                    *wizard._domain(holds=False),
+                    ("stage_id.is_final_notice", "=", True),
+                    ("hold_reason", "in", list(INFORMATIONAL_HOLDS)),
+                ]
+            )
+            wizard.final_notice_note = wizard._final_notice_note(withheld)
+
+    def _final_notice_note(self, count):
+        """Why ``count`` accounts of the final notice stage get no final notice."""
+        if not count:
+            return False
+        if self.exclude_holds:
+            return self.env._(
+                "%(count)s account(s) in the final notice stage are on a dispute or "
+                "financial-assistance hold: they are skipped, as no final notice goes out "
+                "while such a hold lasts.",
+                count=count,
+            )
+        return self.env._(
+            "%(count)s account(s) in the final notice stage are on a dispute or "
+            "financial-assistance hold: no final notice goes out while such a hold lasts, "
+            "their statements say the account is under review instead.",
+            count=count,
+        )
 
     def action_send(self):
         """Produce the statements; download the merged PDF for the mail house."""

@@ -85,3 +85,73 @@ def test_page_numbers_restart_for_each_statement_in_a_merged_pdf():
     texts = pages(merged)
     assert "Page 1 of 1" in texts[-1]
     assert "Page 1 of" in texts[0]
+
+
+def test_totals_pending_and_amount_due_reconcile_on_the_page():
+    data = statement(1, 1)
+    pending_row = dict(data["rows"][0], balance="$ 100.00", pending=True, description="Lab work")
+    data.update(
+        rows=[data["rows"][0], pending_row],
+        balance="$ 160.00",
+        pending_total="-$ 100.00",
+        balance_due="$ 60.00",
+        amount_due="$ 25.00",
+        labels={
+            **LABELS,
+            "pending_total": "Insurance pending (not due yet)",
+            "pending_line": "Insurance pending: not part of the amount due",
+            "balance_due": "Your balance",
+        },
+    )
+    text = " ".join(pages(pdf_statement.render([data])[0])[0].split())
+    assert "Insurance pending: not part of the amount due" in text
+    assert "Insurance pending (not due yet) -$ 100.00" in text
+    assert "Total $ 160.00" in text
+    assert "Your balance $ 60.00" in text
+    assert "Amount Due $ 25.00" in text
+
+
+def test_slip_and_letterhead_carry_the_billing_office_and_the_portal_link():
+    data = statement(1, 1)
+    url = "https://clinic.example.com/my/patient-accounts/7?access_token=0f1e2d3c"
+    data["practice"] = dict(
+        data["practice"],
+        remit_to="PO Box 4455\nSpringfield, IL 62701",
+        billing_phone="+1 555 0100",
+        office_hours="Mon-Fri 8-5",
+    )
+    data["portal_url"] = url
+    data["labels"] = {
+        **LABELS,
+        "billing_phone": "Billing questions",
+        "office_hours": "Office hours",
+        "pay_online": "Pay online",
+        "scan_to_pay": "Scan to pay online",
+    }
+    pdf = pdf_statement.render([data])[0]
+    text = " ".join(pages(pdf)[0].split())
+    assert "Billing questions: +1 555 0100" in text
+    assert "Office hours: Mon-Fri 8-5" in text
+    assert "PO Box 4455" in text
+    assert url in text.replace(" ", "")
+    assert "Scan to pay online" in text
+    without = pdf_statement.render([statement(1, 1)])[0]
+    assert len(pdf) > len(without) + 1000, "the QR code is drawn"
+
+
+def test_a_long_description_prints_whole():
+    description = ", ".join(f"Procedure {n} with a long name" for n in range(8))
+    data = statement(
+        1,
+        1,
+    )
+    data["rows"] = [dict(data["rows"][0], description=description)]
+    text = " ".join(pages(pdf_statement.render([data])[0])[0].split())
+    assert "Procedure 7 with a long name" in text
+
+
+def test_a_negative_amount_keeps_its_sign_and_currency_in_the_text():
+    data = statement(1, 1)
+    data["balance"] = "$\xa0-\ufeff200.00"  # as Odoo formats it
+    text = " ".join(pages(pdf_statement.render([data])[0])[0].split())
+    assert "Total $ -200.00" in text

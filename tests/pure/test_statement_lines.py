@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from logic import statement_lines as sl
@@ -63,3 +65,35 @@ def test_totals_add_the_printed_roundings():
     # each row prints 0.33: the total prints what the rows add up to
     assert sl.statement_totals(lines).balance == 0.99
     assert sl.statement_totals([]) == sl.StatementTotals(0.0, 0.0, 0.0)
+
+
+def test_amount_due_without_a_plan_is_the_balance():
+    assert sl.amount_due_now(150.0) == sl.AmountDue(amount=150.0, balance=150.0)
+    assert sl.amount_due_now(-20.0).amount == 0.0
+
+
+def test_amount_due_on_a_plan_is_the_next_installment():
+    today = date(2026, 5, 4)
+    installments = [(date(2026, 6, 1), 100.0), (date(2026, 7, 1), 100.0)]
+    due = sl.amount_due_now(300.0, installments, today)
+    assert due == sl.AmountDue(amount=100.0, balance=300.0, due_date=date(2026, 6, 1), on_plan=True)
+
+
+def test_amount_due_on_a_plan_adds_missed_installments_and_never_passes_the_balance():
+    today = date(2026, 5, 4)
+    installments = [
+        (date(2026, 4, 1), 40.0),  # missed, partly paid
+        (date(2026, 5, 4), 100.0),  # due today
+        (date(2026, 6, 4), 100.0),
+        (date(2026, 3, 1), 0.0),  # paid
+    ]
+    due = sl.amount_due_now(300.0, installments, today)
+    assert (due.amount, due.due_date) == (140.0, date(2026, 5, 4))
+    assert sl.amount_due_now(90.0, installments, today).amount == 90.0
+    only_missed = sl.amount_due_now(300.0, [(date(2026, 4, 1), 40.0)], today)
+    assert (only_missed.amount, only_missed.due_date) == (40.0, None)
+
+
+def test_amount_due_on_a_plan_paid_up_is_what_is_left():
+    due = sl.amount_due_now(30.0, [(date(2026, 4, 1), 0.0)], date(2026, 5, 4))
+    assert (due.amount, due.on_plan) == (30.0, False)

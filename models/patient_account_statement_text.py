@@ -1,0 +1,143 @@
+from datetime import timedelta
+
+import babel.dates
+
+from odoo import api, models
+from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
+
+# Holds during which a statement asks for nothing more than information: no final
+# notice, no stage message pressing for payment (No Surprises Act disputes, 501(r)
+# financial-assistance applications).
+INFORMATIONAL_HOLDS = ("dispute", "financial_assistance")
+
+
+class PatientAccount(models.Model):
+    """Statements: what they say and how they write amounts and dates."""
+
+    _inherit = "patient.account"
+
+    @api.model
+    def _money_formatter(self, currency, lang_code=None):
+        """``currency.format`` for many amounts: the language and symbol are looked up
+        once (the same text as Odoo's ``format_amount``, which looks them up each
+        time: 84,000 amounts on 2,000 statements)."""
+        lang = self.env["res.lang"].browse(get_lang(self.env, lang_code).id)
+        pattern = f"%.{currency.decimal_places}f"
+        symbol = currency.symbol or ""
+        before = currency.position == "before"
+
+        def format_money(amount):
+            text = (
+                lang.format(pattern, currency.round(amount), grouping=True)
+                .replace(" ", "\N{NO-BREAK SPACE}")
+                .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
+            )
+            if before:
+                return f"{symbol}\N{NO-BREAK SPACE}{text}"
+            return f"{text}\N{NO-BREAK SPACE}{symbol}"
+
+        return format_money
+
+    @api.model
+    def _date_formatter(self, lang_code=None):
+        """Odoo's ``format_date`` for many dates: the language's date format (never
+        ISO), its pattern and locale looked up once."""
+        lang = get_lang(self.env, lang_code)
+        locale = babel_locale_parse(lang.code)
+        pattern = posix_to_ldml(lang.date_format, locale=locale)
+
+        def format_date(value):
+            if not value:
+                return ""
+            return babel.dates.format_date(value, format=pattern, locale=locale)
+
+        return format_date
+
+    def _statement_lang_code(self):
+        """The language a statement writes its amounts and dates in: the company's."""
+        self.ensure_one()
+        return self.company_id.partner_id.lang or get_lang(self.env).code
+
+    @api.model
+    def _statement_terms(self):
+        """How long the guarantor has to pay a statement."""
+        return timedelta(days=21)
+
+    # ------------------------------------------------------------------ holds
+
+    def _statement_informational(self):
+        """The accounts whose statement is for information only: on a dispute or
+        financial-assistance hold."""
+        return self.filtered(lambda account: account.hold_reason in INFORMATIONAL_HOLDS)
+
+    def _statement_hold_note(self):
+        """What a statement says instead of the stage message during such a hold."""
+        self.ensure_one()
+        if self.hold_reason == "dispute":
+            return self.env._(
+                "We are reviewing the question you raised about this bill. This statement is "
+                "for your information: no collection action is taken while the review is open."
+            )
+        return self.env._(
+            "We are reviewing your application for financial assistance. This statement is "
+            "for your information: no collection action is taken while it is open."
+        )
+
+    def _statement_message(self):
+        """The stage's message, or the hold's note during a dispute or a
+        financial-assistance application (never a final notice then)."""
+        self.ensure_one()
+        if self._statement_informational():
+            return self._statement_hold_note()
+        return self.stage_id.statement_message or ""
+
+    def _statement_final_notice_withheld(self):
+        """{account: why} of the accounts in a final-notice stage whose final notice
+        is withheld: their statements carry the hold's note instead."""
+        labels = dict(self._fields["hold_reason"]._description_selection(self.env))
+        return {
+            account: self.env._(
+                "%(account)s is on a %(hold)s hold: no final notice is sent while it lasts. "
+                "Its statement says the account is under review instead; release the hold "
+                "to send the final notice.",
+                account=account.name,
+                hold=labels[account.hold_reason].lower(),
+            )
+            for account in self._statement_informational()
+            if account.stage_id.is_final_notice
+        }
+
+    @api.model
+    def _statement_labels(self):
+        return {
+            "title": self.env._("Patient Statement"),
+            "page": self.env._("Page {page} of {pages}"),
+            "statement_date": self.env._("Statement date"),
+            "account": self.env._("Account"),
+            "amount_due": self.env._("Amount due now"),
+            "balance_due": self.env._("Your balance"),
+            "pending_total": self.env._("Insurance pending (not due yet)"),
+            "pending_line": self.env._("Insurance pending: not part of the amount due"),
+            "due_date": self.env._("Please pay by"),
+            "total": self.env._("Total"),
+            "aging": self.env._("Aging"),
+            "how_to_pay": self.env._("How to pay"),
+            "assistance": self.env._("Financial assistance"),
+            "remit_to": self.env._("Remit to"),
+            "billing_phone": self.env._("Billing questions"),
+            "office_hours": self.env._("Office hours"),
+            "guarantor": self.env._("Guarantor"),
+            "amount_enclosed": self.env._("Amount enclosed"),
+            "detach": self.env._("detach and return with your payment"),
+            "pay_online": self.env._("Pay online"),
+            "scan_to_pay": self.env._("Scan to pay online"),
+            "service_date": self.env._("Service"),
+            "patient": self.env._("Patient"),
+            "description": self.env._("Description"),
+            "charges": self.env._("Charges"),
+            "insurance_paid": self.env._("Ins. paid"),
+            "adjustment": self.env._("Adjust."),
+            "responsibility": self.env._("You owe"),
+            "payments": self.env._("Paid"),
+            "balance": self.env._("Balance"),
+        }
