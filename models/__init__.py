@@ -25,6 +25,9 @@ from . import patient_collection_run
 from . import patient_collection_run_escalation
 from . import patient_account_escalation
 from . import patient_interaction
+from . import patient_interaction_contact_rules
+from . import patient_interaction_outcomes
+from . import patient_interaction_promise
 from . import patient_payment_plan_installment
 from . import patient_payment_plan
 from . import patient_payment_plan_creation

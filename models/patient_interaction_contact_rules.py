@@ -1,0 +1,155 @@
+"""The contact rules judge every outbound contact before it is logged: contact
+hours, call frequency, cease-communication requests, text consent and invalid
+numbers (pure rules in ``logic/contact_rules.py``).  A collections manager may
+log a refused call or letter anyway by giving an override reason."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+
+from ..logic import contact_rules
+from .patient_protected import is_trusted
+
+# How far back a specialist may date a contact (managers: any past date).
+MAX_BACKDATE_DAYS = 30
+
+
+class PatientInteraction(models.Model):
+    _inherit = "patient.interaction"
+
+    def _check_new_contacts(self, vals_list):
+        """Refuse outbound contacts a contact rule forbids (unless a manager overrides),
+        before anything is written."""
+        is_manager = self.env.user.has_group("patient_collections.group_collections_manager")
+        outbound = self._outbound_contact_moments(vals_list, is_manager)
+        if not outbound:
+            return
+        accounts = (
+            self.env["patient.account"]
+            .browse({vals["account_id"] for _moment, vals in outbound})
+            .sudo()
+        )
+        earliest = min(moment for moment, _vals in outbound)
+        calls = self._previous_calls(accounts, earliest)
+        labels = self._rule_labels()
+        for moment, vals in sorted(outbound, key=lambda item: item[0]):
+            account = accounts.browse(vals["account_id"])
+            company = account.company_id
+            violations = contact_rules.check(
+                vals["channel"],
+                moment,
+                account._contact_tz(),
+                previous_calls_utc=calls[account.id],
+                cease_communication=account.cease_communication,
+                sms_consent=account.sms_consent,
+                phone_invalid=account.phone_invalid,
+                is_cease_acknowledgement=vals.get("is_cease_acknowledgement", False),
+                max_calls=company.collections_max_calls,
+                window_days=company.collections_call_window_days,
+            )
+            if violations:
+                if vals.get("override_reason") and is_manager:
+                    vals["overridden_rules"] = ", ".join(labels[v.rule] for v in violations)
+                elif vals.get("override_reason"):
+                    raise AccessError(
+                        self.env._("Only a collections manager can override a contact rule.")
+                    )
+                else:
+                    raise UserError(self._violation_message(account, violations))
+            if vals["channel"] == "phone_out":
+                calls[account.id].append(moment)
+
+    def _outbound_contact_moments(self, vals_list, is_manager):
+        """[(moment, vals)] of the outbound contacts among ``vals_list``, after
+        refusing any contact without an account, dated in the future, or (for a
+        specialist) dated too long ago."""
+        now = fields.Datetime.now()
+        outbound = []
+        for vals in vals_list:
+            if not vals.get("account_id"):
+                raise ValidationError(self.env._("An interaction needs its patient account."))
+            moment = fields.Datetime.to_datetime(vals.get("date")) or now
+            if moment > now + timedelta(minutes=5):
+                raise ValidationError(
+                    self.env._(
+                        "An interaction is logged once it happened: its date cannot be in the "
+                        "future."
+                    )
+                )
+            if (
+                moment < now - timedelta(days=MAX_BACKDATE_DAYS)
+                and not is_manager
+                and not is_trusted(self.env)
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "A contact is logged within %(days)s days of when it happened; a "
+                        "collections manager can log older ones.",
+                        days=MAX_BACKDATE_DAYS,
+                    )
+                )
+            if vals.get("channel") in contact_rules.OUTBOUND_CHANNELS:
+                outbound.append((moment, vals))
+        return outbound
+
+    def _previous_calls(self, accounts, earliest):
+        """{account id: [call dates]}: the logged outbound calls of ``accounts`` in
+        the month before ``earliest`` and since (one grouped query)."""
+        calls = defaultdict(list)
+        for account, dates in self.sudo()._read_group(
+            [
+                ("account_id", "in", accounts.ids),
+                ("channel", "=", "phone_out"),
+                ("state", "=", "logged"),
+                ("date", ">", earliest - timedelta(days=31)),
+            ],
+            ["account_id"],
+            ["date:array_agg"],
+        ):
+            calls[account.id].extend(dates)
+        return calls
+
+    @api.model
+    def _rule_labels(self):
+        return {
+            contact_rules.RULE_CALL_HOURS: self.env._("Contact hours (08:00-21:00 local time)"),
+            contact_rules.RULE_CALL_FREQUENCY: self.env._("Call frequency limit"),
+            contact_rules.RULE_CEASE: self.env._("Cease-communication request"),
+            contact_rules.RULE_SMS_CONSENT: self.env._("Text message consent"),
+            contact_rules.RULE_INVALID_NUMBER: self.env._("Invalid phone number"),
+        }
+
+    def _violation_message(self, account, violations):
+        labels = self._rule_labels()
+        tz = account._contact_tz()
+        lines = []
+        for violation in violations:
+            if violation.allowed_from:
+                local = contact_rules.local_time(violation.allowed_from, tz)
+                when = self.env._(
+                    "allowed from %(when)s (%(tz)s)",
+                    when=local.strftime("%Y-%m-%d %H:%M"),
+                    tz=tz,
+                )
+            elif violation.rule == contact_rules.RULE_CEASE:
+                when = self.env._(
+                    "not allowed until the request is withdrawn (only a letter acknowledging "
+                    "it may be sent)"
+                )
+            elif violation.rule == contact_rules.RULE_SMS_CONSENT:
+                when = self.env._("allowed once the guarantor's consent is recorded")
+            else:
+                when = self.env._("allowed once a valid number is recorded")
+            lines.append(f"- {labels[violation.rule]}: {when}")
+        return self.env._(
+            "This contact on %(account)s is not allowed by the contact rules:\n%(lines)s\n"
+            "%(override)s",
+            account=account.name,
+            lines="\n".join(lines),
+            override=self.env._(
+                "A manager may log a call or letter anyway by giving an override reason; "
+                "messages wait until the rules allow them."
+            ),
+        )

@@ -1,0 +1,159 @@
+"""What a logged interaction does, whatever created it: a line in the account's
+chatter, the open activity it answers marked done, holds and contact flags the
+outcome calls for (a promise, a dispute, a cease request...), and the follow-up
+activities (check the promise, call back, a manager's review)."""
+
+from markupsafe import Markup
+
+from odoo import fields, models
+
+from ..logic import contact_rules
+from .patient_protected import trusted, trusted_flag
+
+# The activity types an interaction on a channel completes.
+CHANNEL_ACTIVITY_TYPES = {
+    "phone_out": ("mail.mail_activity_data_call",),
+    "phone_in": ("mail.mail_activity_data_call",),
+    "email": ("mail.mail_activity_data_email",),
+    "letter": ("mail.mail_activity_data_todo",),
+    "sms": ("mail.mail_activity_data_todo",),
+    "portal": ("mail.mail_activity_data_todo",),
+    "in_person": ("mail.mail_activity_data_meeting", "mail.mail_activity_data_todo"),
+}
+# Outcomes that put the account on hold, with the hold's reason.
+OUTCOME_HOLDS = {
+    "dispute": "dispute",
+    "hardship": "financial_assistance",
+    "deceased_reported": "deceased",
+    "bankruptcy_reported": "bankruptcy",
+}
+MANAGER_OUTCOMES = {"dispute", "deceased_reported", "bankruptcy_reported"}
+
+
+class PatientInteraction(models.Model):
+    _inherit = "patient.interaction"
+
+    def _apply_outcomes(self):
+        """What each logged interaction calls for, done once, whatever created it:
+        interaction by interaction, the chatter line, the answered activity, the
+        account's holds and flags; then the follow-up activities, created at once."""
+        today = fields.Date.context_today(self)
+        model_id = self.env["ir.model"]._get_id("patient.account")
+        activities = []
+        # the effects are the module's own: holds and contact flags on any account
+        for interaction in trusted(self.sudo()):
+            interaction.account_id._message_log(body=Markup("<p>%s</p>") % interaction._summary())
+            if not trusted_flag(self.env, "patient_statement_logging"):
+                # a statement is no answer to the specialist's open to-dos
+                interaction._complete_matching_activity()
+            interaction._update_account_for_outcome(today)
+            activities += interaction._outcome_activity_vals(model_id, today)
+        if activities:
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                activities
+            )
+
+    def _update_account_for_outcome(self, today):
+        """The holds and contact flags the outcome puts on the account: a promise
+        holds it until its date, a cease request or a wrong number is recorded, a
+        dispute, hardship, death or bankruptcy holds it for that reason."""
+        self.ensure_one()
+        account = self.account_id
+        outcome = self.outcome
+        if outcome == "promise_to_pay":
+            if not account.hold_reason and self.promise_date >= today:
+                account._set_hold("promise_to_pay", until=self.promise_date)
+        elif outcome == "cease_request":
+            account.write({"cease_communication": True, "cease_date": today})
+        elif outcome == "wrong_number":
+            account.write({"phone_invalid": True})
+        if outcome in OUTCOME_HOLDS and account.hold_reason != OUTCOME_HOLDS[outcome]:
+            account._set_hold(OUTCOME_HOLDS[outcome])
+
+    def _outcome_activity_vals(self, model_id, today):
+        """The activities the outcome calls for, as values to create: check a
+        promise on its date, call back when asked, a manager's review of a
+        dispute, death or bankruptcy."""
+        self.ensure_one()
+        account = self.account_id
+        owner = account.user_id or self.user_id
+        outcome = self.outcome
+        activities = []
+        if outcome == "promise_to_pay":
+            activities.append(
+                self._activity_vals(
+                    model_id,
+                    "patient_collections.mail_activity_type_promise_check",
+                    self.env._("Check the promised payment"),
+                    owner,
+                    self.promise_date,
+                )
+            )
+        elif outcome == "callback_requested":
+            local = contact_rules.local_time(self.callback_at, account._contact_tz())
+            activities.append(
+                self._activity_vals(
+                    model_id,
+                    "mail.mail_activity_data_call",
+                    self.env._(
+                        "Call back at %(time)s (%(tz)s)",
+                        time=local.strftime("%H:%M"),
+                        tz=account._contact_tz(),
+                    ),
+                    owner,
+                    local.date(),
+                )
+            )
+        if outcome in MANAGER_OUTCOMES:
+            manager = account._collections_manager()
+            if manager:
+                outcomes = dict(self._fields["outcome"]._description_selection(self.env))
+                activities.append(
+                    self._activity_vals(
+                        model_id,
+                        "mail.mail_activity_data_todo",
+                        self.env._("Review: %(outcome)s", outcome=outcomes[outcome]),
+                        manager,
+                        today,
+                    )
+                )
+        return activities
+
+    def _activity_vals(self, model_id, type_xmlid, summary, user, deadline):
+        return {
+            "res_model_id": model_id,
+            "res_id": self.account_id.id,
+            "activity_type_id": self.env.ref(type_xmlid).id,
+            "summary": summary,
+            "user_id": user.id,
+            "date_deadline": deadline,
+        }
+
+    def _complete_matching_activity(self):
+        """Mark done the open activity this contact answers: the earliest due one of
+        the channel's activity types on the account, assigned to whoever logs the
+        contact or to the account's specialist (a manager's review stays open)."""
+        self.ensure_one()
+        types = [
+            self.env.ref(xmlid, raise_if_not_found=False)
+            for xmlid in CHANNEL_ACTIVITY_TYPES.get(self.channel, ())
+        ]
+        type_ids = [activity_type.id for activity_type in types if activity_type]
+        if not type_ids:
+            return
+        activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "patient.account"),
+                    ("res_id", "=", self.account_id.id),
+                    ("activity_type_id", "in", type_ids),
+                    ("user_id", "in", (self.user_id | self.account_id.user_id).ids),
+                ],
+                order="date_deadline, id",
+                limit=1,
+            )
+        )
+        if activity:
+            activity.action_feedback(feedback=self._summary())

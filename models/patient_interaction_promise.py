@@ -1,0 +1,148 @@
+"""Promises to pay settled once their date has passed (the nightly run's promise
+step): kept when the guarantor's payments since the promise reach the promised
+amount, broken otherwise; the broken ones get a follow-up call, and the
+promise's hold on the account is lifted."""
+
+from markupsafe import Markup
+
+from odoo import api, models
+from odoo.tools import SQL
+
+from .patient_protected import trusted
+
+
+class PatientInteraction(models.Model):
+    _inherit = "patient.interaction"
+
+    @api.model
+    def _settle_due_promises(self, companies, today):
+        """Settle the promises of ``companies`` whose date has passed: each marked
+        kept or broken with what was paid since (one query for all), told in the
+        account's chatter, a follow-up call for the broken ones, the promise holds
+        released.  Returns {"kept": count, "broken": count}."""
+        due = self._due_promises(companies, today)
+        if not due:
+            return {"kept": 0, "broken": 0}
+        paid = due._paid_since_promised()
+        kept = due.filtered(
+            lambda p: p.currency_id.compare_amounts(paid.get(p.id, 0.0), p.promise_amount) >= 0
+        )
+        broken = due - kept
+        kept._write_promise_state("kept", paid, today)
+        broken._write_promise_state("broken", paid, today)
+        follow_ups = broken._log_broken_promises(paid, today)
+        kept._log_kept_promises()
+        if follow_ups:
+            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
+                follow_ups
+            )
+        due._release_promise_holds()
+        return {"kept": len(kept), "broken": len(broken)}
+
+    def _check_due_promises(self, companies, today):
+        """The former name of :meth:`_settle_due_promises`, until the nightly run's
+        promise step calls the new one."""
+        return self._settle_due_promises(companies, today)
+
+    @api.model
+    def _due_promises(self, companies, today):
+        """The pending promises of logged interactions of ``companies`` dated before
+        ``today``."""
+        return self.sudo().search(
+            [
+                ("promise_state", "=", "pending"),
+                ("state", "=", "logged"),
+                ("promise_date", "<", today),
+                ("company_id", "in", companies.ids),
+            ]
+        )
+
+    def _paid_since_promised(self):
+        """{interaction id: amount}: what the guarantor paid (payments and bank
+        statement lines on the receivable of the account's company) since the day
+        each promise was made.  One query."""
+        self.env["account.move.line"].flush_model(
+            ["balance", "date", "parent_state", "partner_id", "company_id", "account_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT pi.id, COALESCE(SUM(-aml.balance), 0)
+                  FROM patient_interaction pi
+                  JOIN patient_account pa ON pa.id = pi.account_id
+             LEFT JOIN account_move_line aml
+                    ON aml.partner_id = pa.partner_id
+                   AND aml.company_id = pa.company_id
+                   AND aml.parent_state = 'posted'
+                   AND aml.balance < 0
+                   AND aml.date >= (pi.date AT TIME ZONE 'UTC')::date
+                   AND aml.account_id IN (
+                        SELECT id FROM account_account WHERE account_type = 'asset_receivable')
+                   AND EXISTS (
+                        SELECT 1 FROM account_move move
+                         WHERE move.id = aml.move_id
+                           AND (move.origin_payment_id IS NOT NULL
+                                OR move.statement_line_id IS NOT NULL))
+                 WHERE pi.id = ANY(%s)
+              GROUP BY pi.id
+                """,
+                self.ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _write_promise_state(self, state, paid, today):
+        """Mark these promises ``state`` (kept or broken), settled ``today`` with
+        what was ``paid`` since each was made."""
+        for promise in self:
+            trusted(promise.sudo()).write(
+                {
+                    "promise_state": state,
+                    "promise_checked_on": today,
+                    "promise_paid_amount": paid.get(promise.id, 0.0),
+                }
+            )
+
+    def _log_broken_promises(self, paid, today):
+        """A chatter line on the account of each broken promise; returns the values
+        of the follow-up calls for the account's specialist (or who logged it)."""
+        model_id = self.env["ir.model"]._get_id("patient.account")
+        follow_ups = []
+        for promise in self:
+            account = promise.account_id
+            account._message_log(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Broken promise: %(amount)s was promised by %(date)s, %(paid)s paid since.",
+                    amount=promise.currency_id.format(promise.promise_amount),
+                    date=promise.promise_date,
+                    paid=promise.currency_id.format(paid.get(promise.id, 0.0)),
+                )
+            )
+            follow_ups.append(
+                promise._activity_vals(
+                    model_id,
+                    "mail.mail_activity_data_call",
+                    self.env._("Follow up on the broken promise"),
+                    account.user_id or promise.user_id,
+                    today,
+                )
+            )
+        return follow_ups
+
+    def _log_kept_promises(self):
+        """A chatter line on the account of each kept promise."""
+        for promise in self:
+            promise.account_id._message_log(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Promise kept: %(amount)s promised by %(date)s.",
+                    amount=promise.currency_id.format(promise.promise_amount),
+                    date=promise.promise_date,
+                )
+            )
+
+    def _release_promise_holds(self):
+        """The promised date has passed: the accounts these promises hold go on."""
+        accounts = trusted(self.account_id).filtered(lambda a: a.hold_reason == "promise_to_pay")
+        accounts._release_hold(why=self.env._("The promised date has passed."))
