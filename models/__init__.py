@@ -1,5 +1,6 @@
 from . import patient_protected
 from . import patient_phi_mixin
+from . import patient_phi_thread_mixin
 from . import patient_access_log
 from . import patient_account_stage
 from . import patient_account
