@@ -19,6 +19,7 @@ from . import res_config_settings
 from . import res_company_statement
 from . import res_config_settings_statement
 from . import res_partner
+from . import res_partner_patient_scope
 from . import account_move
 from . import account_partial_reconcile
 from . import patient_account_line
