@@ -49,6 +49,9 @@ from . import patient_poverty_guideline
 from . import patient_assistance_tier
 from . import patient_writeoff
 from . import patient_financial_assistance
+from . import patient_financial_assistance_posting
+from . import patient_financial_assistance_notice
+from . import patient_financial_assistance_demo
 from . import patient_account_writeoff
 from . import patient_writeoff_report
 from . import patient_collection_run_writeoff

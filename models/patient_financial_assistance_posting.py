@@ -1,0 +1,227 @@
+"""Approving a financial-assistance application posts its discount: one credit
+note per eligible invoice on the company's charity-care account, reconciled
+with what is still open of it; what the guarantor paid above the discounted
+amount is the refund due (501(r)), an accountant's activity."""
+
+from datetime import timedelta
+
+from odoo import Command, fields, models
+from odoo.exceptions import UserError
+
+from .patient_account import MANAGER_GROUP
+from .patient_protected import trusted
+
+
+class PatientFinancialAssistance(models.Model):
+    _inherit = "patient.financial.assistance"
+
+    def _approve(self):
+        """Approve this application: its discount posted on the eligible invoices,
+        the decision recorded, then the hold lifted, the refund due scheduled and
+        the decision letter sent."""
+        self.ensure_one()
+        percent = self._approvable_discount_percent()
+        charity = self._charity_account()
+        invoices = self._eligible_invoices()
+        credit_notes, discount, refund_due = self._post_discount(invoices, percent, charity)
+        self._record_approval(percent, invoices, credit_notes, discount, refund_due)
+        self._after_approval(refund_due)
+
+    def _approvable_discount_percent(self):
+        """The discount this application gets on the sliding scale, or a UserError
+        saying what to enter or to deny it."""
+        if self.guideline_missing and not self.presumptive_reason:
+            self.env["patient.poverty.guideline"]._guideline_for(
+                self.year, self.region, self.household_size
+            )  # raises the clear error naming the guideline to enter
+        percent = self.discount_percent
+        if percent <= 0:
+            raise UserError(
+                self.env._(
+                    "At %(fpl)s %% of the poverty guideline the household is above the "
+                    "sliding scale: deny the application (or check the income and household "
+                    "size).",
+                    fpl=f"{self.fpl_percent:g}",
+                )
+            )
+        return percent
+
+    def _charity_account(self):
+        """The company's charity-care account, or a UserError asking a manager to set it."""
+        company = self.company_id
+        charity = company.sudo().collections_charity_account_id
+        if not charity:
+            raise UserError(
+                self.env._(
+                    "No charity care account in the collections settings of %(company)s: a "
+                    "collections manager sets it before an application is approved.",
+                    company=company.name,
+                )
+            )
+        return charity
+
+    def _record_approval(self, percent, invoices, credit_notes, discount, refund_due):
+        """The decision and what it posted, on the application."""
+        # the entries' links are the accountants' fields: written as the module
+        trusted(self.sudo()).write(
+            {
+                "state": "approved",
+                "decided_by_id": self.env.user.id,
+                "decision_date": fields.Date.context_today(self),
+                "applied_discount_percent": percent,
+                "discount_amount": discount,
+                "refund_due": refund_due,
+                "invoice_ids": [Command.set(invoices.ids)],
+                "credit_note_ids": [Command.set(credit_notes.ids)],
+            }
+        )
+
+    def _after_approval(self, refund_due):
+        """The hold lifted, the balances from the ledger, the refund due for an
+        accountant, the decision letter, the resolved stage if nothing is left."""
+        self._release_accounts(self.env._("The financial-assistance application was approved."))
+        account = self.account_id.sudo()
+        account._on_accounting_change()
+        if refund_due > 0:
+            self._schedule_refund(refund_due)
+        self._log_decision()
+        self.env["patient.writeoff"]._resolve_settled(account)
+
+    def _eligible_invoices(self):
+        """Posted patient invoices of the account with a date of service within the
+        company's look-back before the application (or after it), adjudicated or
+        self-pay, not discounted by an earlier approved application."""
+        self.ensure_one()
+        Move = self.env["account.move"].sudo()
+        lookback = self.company_id.collections_assistance_lookback_days
+        since = self.application_date - timedelta(days=lookback)
+        done = (
+            self.sudo()
+            .search([("account_id", "=", self.account_id.id), ("state", "=", "approved")])
+            .invoice_ids
+        )
+        invoices = Move.search(
+            [
+                ("patient_account_id", "=", self.account_id.id),
+                ("move_type", "=", "out_invoice"),
+                ("state", "=", "posted"),
+                ("id", "not in", done.ids),
+                "|",
+                ("insurance_status", "=", False),
+                ("insurance_status", "!=", "pending"),
+            ],
+            order="invoice_date, id",
+        )
+        return invoices.filtered(
+            lambda move: (
+                (move.service_date or move.invoice_date or move.date) >= since
+                and move.amount_total_signed > 0
+            )
+        )
+
+    def _post_discount(self, invoices, percent, charity):
+        """One credit note per eligible invoice for ``percent`` of its patient
+        responsibility, on the charity-care account, reconciled with what is still
+        open of it; what the credit note holds beyond that is what the guarantor
+        overpaid (the refund due).  Returns (credit notes, discount, refund due)."""
+        currency = self.company_id.currency_id
+        discounted, vals_list = self._discount_credit_note_vals(invoices, percent, charity)
+        if not vals_list:
+            raise UserError(
+                self.env._(
+                    "No invoice of this account is eligible (posted, not waiting for insurance, "
+                    "with a date of service in the policy's look-back, not discounted already): "
+                    "nothing to discount."
+                )
+            )
+        credit_notes = (
+            self.env["account.move"].sudo().with_company(self.company_id).create(vals_list)
+        )
+        credit_notes.action_post()
+        self._reconcile_discount(discounted, credit_notes)
+        discount = sum(credit_notes.mapped("amount_total_signed")) * -1
+        refund_due = -sum(credit_notes.mapped("amount_residual_signed"))
+        return credit_notes, currency.round(discount), currency.round(max(refund_due, 0.0))
+
+    def _discount_credit_note_vals(self, invoices, percent, charity):
+        """(invoices discounted, credit note values in the same order): ``percent``
+        of each invoice on the charity-care account; invoices whose discount rounds
+        to zero are left out."""
+        currency = self.company_id.currency_id
+        vals_list = []
+        discounted = invoices.browse()
+        for invoice in invoices:
+            amount = currency.round(invoice.amount_total_signed * percent / 100.0)
+            if currency.is_zero(amount):
+                continue
+            discounted |= invoice
+            vals_list.append(
+                {
+                    "move_type": "out_refund",
+                    "partner_id": invoice.partner_id.id,
+                    "patient_id": invoice.patient_id.id,
+                    "journal_id": invoice.journal_id.id,
+                    "currency_id": currency.id,
+                    "invoice_date": fields.Date.context_today(self),
+                    "date": fields.Date.context_today(self),
+                    "ref": self.env._(
+                        "Financial assistance %(name)s: %(percent)s %% of %(invoice)s",
+                        name=self.name,
+                        percent=f"{percent:g}",
+                        invoice=invoice.name,
+                    ),
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": self.env._("Financial assistance discount"),
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "account_id": charity.id,
+                                "tax_ids": [],
+                            }
+                        )
+                    ],
+                }
+            )
+        return discounted, vals_list
+
+    def _reconcile_discount(self, invoices, credit_notes):
+        """Each credit note reconciled with what is still open of its invoice, in
+        one reconciliation."""
+        plan = []
+        for invoice, note in zip(invoices, credit_notes, strict=True):
+            lines = (invoice.line_ids | note.line_ids).filtered(
+                lambda line: line.account_type == "asset_receivable" and not line.reconciled
+            )
+            if invoice.amount_residual and len(lines) > 1:
+                plan.append(lines)
+        if plan:
+            self.env["account.move.line"].sudo()._reconcile_plan(plan)
+
+    def _schedule_refund(self, amount):
+        """An activity for an accountant of the company: refund the overpayment."""
+        account = self.account_id.sudo()
+        group = self.env.ref("patient_collections.group_collections_accountant")
+        # the accountants themselves, not the managers who are accountants too
+        accountants = group.sudo().users.filtered(
+            lambda user: (
+                not user.share
+                and user.active
+                and account.company_id in user.company_ids
+                and not user.has_group(MANAGER_GROUP)
+            )
+        )
+        user = accountants.sorted("id")[:1] or account._collections_manager()
+        if not user:
+            return
+        account.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=user.id,
+            summary=self.env._("Refund due: %(amount)s", amount=account.currency_id.format(amount)),
+            note=self.env._(
+                "Financial assistance %(name)s was approved: the guarantor paid %(amount)s more "
+                "than the discounted amount. Refund it from the open credit note(s).",
+                name=self.name,
+                amount=account.currency_id.format(amount),
+            ),
+        )
