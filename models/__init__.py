@@ -48,6 +48,7 @@ from . import sms_sms
 from . import patient_poverty_guideline
 from . import patient_assistance_tier
 from . import patient_writeoff
+from . import patient_writeoff_posting
 from . import patient_financial_assistance
 from . import patient_financial_assistance_posting
 from . import patient_financial_assistance_notice

@@ -1,0 +1,277 @@
+"""Posting write-offs to the ledger: per company, journal entries crediting the
+receivable (one line per open item settled, oldest first) against the
+write-off account of each reason, posted and reconciled with the open items in
+one reconciliation; then the balances, the chatter, and the resolved stage for
+the accounts left with nothing."""
+
+from markupsafe import Markup
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..logic import assistance, escalation
+from .patient_account import open_items_from
+from .patient_protected import trusted
+from .patient_writeoff import ENTRY_SIZE
+
+
+class PatientWriteoff(models.Model):
+    _inherit = "patient.writeoff"
+
+    def _open_items(self):
+        """{account id: [(line id, open amount, receivable account id, partner id)]}:
+        the open positive receivable items of these write-offs' accounts, oldest
+        first, insurance-pending ones left out (they are not the patient's yet).
+        One query."""
+        accounts = self.account_id
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "parent_state", "account_id", "partner_id", "date_maturity"]
+        )
+        self.env["account.move"].flush_model(["patient_account_id", "insurance_status"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT pa.id, aml.id, aml.amount_residual, aml.account_id, aml.partner_id
+                %s
+                   AND aml.amount_residual > 0
+                   AND COALESCE(move.insurance_status, '') != 'pending'
+              ORDER BY pa.id, COALESCE(aml.date_maturity, aml.date), aml.id
+                """,
+                open_items_from(
+                    SQL(
+                        "(SELECT id, partner_id, company_id FROM patient_account"
+                        " WHERE id = ANY(%s))",
+                        accounts.ids,
+                    )
+                ),
+            )
+        )
+        items = {}
+        for account_id, line_id, residual, receivable_id, partner_id in self.env.cr.fetchall():
+            items.setdefault(account_id, []).append((line_id, residual, receivable_id, partner_id))
+        return items
+
+    def _post_batch(self, approved_by=None, date=None):
+        """Post these write-offs: per company one journal entry crediting the open
+        items (oldest first) against the write-off accounts, posted and reconciled
+        with them in one reconciliation; then the balances, the chatter, and the
+        resolved stage for accounts left with nothing."""
+        writeoffs = self.sudo()
+        if not writeoffs:
+            return
+        date = date or fields.Date.context_today(self)
+        items = writeoffs._open_items()
+        for company, group in writeoffs.grouped("company_id").items():
+            journal = self._journal_for(company)
+            accounts = self._postable_accounts(company, set(group.mapped("reason")))
+            entries = [
+                writeoff._writeoff_entry_lines(items.get(writeoff.account_id.id, []), accounts)
+                for writeoff in group
+            ]
+            # entries of ENTRY_SIZE write-offs each (Odoo slows down on huge entries),
+            # created and posted together, reconciled in one plan
+            chunks = [
+                (group[start : start + ENTRY_SIZE], entries[start : start + ENTRY_SIZE])
+                for start in range(0, len(group), ENTRY_SIZE)
+            ]
+            moves = self._create_writeoff_moves(company, journal, date, chunks)
+            plan = self._writeoff_reconciliation_plan(moves, chunks)
+            for move, (chunk, _parts) in zip(moves, chunks, strict=True):
+                trusted(chunk).write(
+                    {
+                        "state": "posted",
+                        "move_id": move.id,
+                        "date": date,
+                        "approved_by_id": (approved_by or self.env.user).id,
+                    }
+                )
+            self.env["account.move.line"].sudo()._reconcile_plan(plan)
+        writeoffs._after_posting()
+
+    def _writeoff_entry_lines(self, open_items, accounts):
+        """(line values, matches) of this write-off: a credit on each open item it
+        settles, oldest first, and the debit on the write-off account of its
+        reason; ``matches`` gives the open item of each line (None: the debit).
+        A UserError when the open items are smaller than the write-off."""
+        self.ensure_one()
+        try:
+            parts = assistance.allocate_oldest_first(
+                [(item, item[1]) for item in open_items], self.amount
+            )
+        except ValueError:
+            raise UserError(
+                self.env._(
+                    "%(name)s: the open items of %(account)s are smaller than the "
+                    "write-off of %(amount)s.",
+                    name=self.name,
+                    account=self.account_id.name,
+                    amount=self.currency_id.format(self.amount),
+                )
+            ) from None
+        label = self.env._(
+            "Write-off %(name)s: %(reason)s", name=self.name, reason=self._reason_label()
+        )
+        partner_id = self.account_id.partner_id.id
+        line_vals, matches = [], []
+        for (line_id, _residual, receivable_id, item_partner), part in parts:
+            line_vals.append(
+                {
+                    "name": label,
+                    "account_id": receivable_id,
+                    "partner_id": item_partner or partner_id,
+                    "debit": 0.0,
+                    "credit": part,
+                }
+            )
+            matches.append(line_id)
+        line_vals.append(
+            {
+                "name": label,
+                "account_id": accounts[self.reason].id,
+                "partner_id": partner_id,
+                "debit": self.amount,
+                "credit": 0.0,
+            }
+        )
+        matches.append(None)
+        return line_vals, matches
+
+    @api.model
+    def _create_writeoff_moves(self, company, journal, date, chunks):
+        """One posted journal entry per chunk of write-offs, in ``journal``."""
+        moves = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .create(
+                [
+                    {
+                        "move_type": "entry",
+                        "journal_id": journal.id,
+                        "company_id": company.id,
+                        "date": date,
+                        "ref": self.env._("Patient balance write-offs")
+                        if len(chunk) > 1
+                        else chunk.name,
+                        "line_ids": [
+                            Command.create(vals) for line_vals, _m in parts for vals in line_vals
+                        ],
+                    }
+                    for chunk, parts in chunks
+                ]
+            )
+        )
+        moves.action_post()
+        return moves
+
+    @api.model
+    def _writeoff_reconciliation_plan(self, moves, chunks):
+        """The pairs (open item, credit line of the entry) to reconcile."""
+        Line = self.env["account.move.line"].sudo()
+        plan = []
+        for move, (_chunk, parts) in zip(moves, chunks, strict=True):
+            matches = [item for _l, chunk_matches in parts for item in chunk_matches]
+            created = move.line_ids.sorted("id")
+            plan += [
+                Line.browse([item_id, line.id])
+                for line, item_id in zip(created, matches, strict=True)
+                if item_id
+            ]
+        return plan
+
+    @api.model
+    def _postable_accounts(self, company, reasons):
+        """{reason: write-off account} of ``company``, or a UserError naming the
+        reasons without one (checked before anything is written)."""
+        labels = dict(self._fields["reason"]._description_selection(self.env))
+        accounts = {reason: company._collections_writeoff_account(reason) for reason in reasons}
+        missing = sorted(labels[reason] for reason, account in accounts.items() if not account)
+        if missing:
+            raise UserError(
+                self.env._(
+                    "No write-off account for %(reasons)s in the collections settings of "
+                    "%(company)s: a collections manager sets it before anything is posted.",
+                    reasons=", ".join(missing),
+                    company=company.name,
+                )
+            )
+        self._journal_for(company)
+        return accounts
+
+    @api.model
+    def _journal_for(self, company):
+        """The company's miscellaneous-operations journal."""
+        journal = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    *self.env["account.journal"]._check_company_domain(company),
+                    ("type", "=", "general"),
+                ],
+                order="sequence, id",
+                limit=1,
+            )
+        )
+        if not journal:
+            raise UserError(
+                self.env._(
+                    "%(company)s has no miscellaneous operations journal to post write-offs in: "
+                    "an accountant creates one first.",
+                    company=company.name,
+                )
+            )
+        return journal
+
+    def _after_posting(self):
+        """Balances from the ledger, a chatter line per account, the resolved stage
+        for those left with nothing."""
+        accounts = self.account_id
+        accounts._on_accounting_change()
+        bodies = {}
+        for writeoff in self:
+            bodies.setdefault(writeoff.account_id.id, [])
+            bodies[writeoff.account_id.id].append(
+                self.env._(
+                    "Written off: %(amount)s (%(reason)s), %(name)s.",
+                    amount=writeoff.currency_id.format(writeoff.amount),
+                    reason=writeoff._reason_label(),
+                    name=writeoff.name,
+                )
+            )
+        accounts._message_log_batch(
+            bodies={
+                account_id: Markup("<p>%s</p>") % " ".join(texts)
+                for account_id, texts in bodies.items()
+            }
+        )
+        self._resolve_settled(accounts)
+
+    @api.model
+    def _resolve_settled(self, accounts):
+        """Accounts with nothing left go to the resolved stage."""
+        settled = accounts.sudo().filtered(
+            lambda account: account.balance_due <= 0 and account.balance_insurance_pending <= 0
+        )
+        if len(settled) <= 1:
+            trusted(settled)._return_to_escalation()
+            return
+        # many at once (the run): one write to the closed stage, one batch of chatter lines
+        stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
+        target = escalation.closed_stage([stage._as_rule() for stage in stages])
+        if not target:
+            return
+        stage = stages.browse(target.id)
+        moving = settled.filtered(lambda account: account.stage_id != stage)
+        if not moving:
+            return
+        previous = {account.id: account.stage_id.name or "" for account in moving}
+        moving._write_stage(stage)
+        moving._message_log_batch(
+            bodies={
+                account_id: Markup("<p>%s</p>")
+                % self.env._("Stage: %(old)s → %(new)s.", old=old, new=stage.name)
+                for account_id, old in previous.items()
+            }
+        )
