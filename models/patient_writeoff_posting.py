@@ -11,7 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..logic import assistance, escalation
-from .patient_account import open_items_from
+from .patient_account_balances import open_items_from
 from .patient_protected import trusted
 from .patient_writeoff import ENTRY_SIZE
 
