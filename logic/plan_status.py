@@ -12,6 +12,7 @@ rules here judge its result on a given day:
 Amounts are compared rounded to the currency's decimal places.
 """
 
+import hashlib
 from collections import namedtuple
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -68,3 +69,38 @@ def plan_outcome(states, misses_before_default=1):
     if sum(state == MISSED for state in states) >= max(misses_before_default, 1):
         return DEFAULTED
     return None
+
+
+def missed_cutoff(today, grace_days=0):
+    """The latest due date of an installment that, unpaid, is missed on ``today``
+    (``installment_state``'s rule as a bound for a query: due_date <= cutoff)."""
+    return today - timedelta(days=grace_days + 1)
+
+
+def payments_key(payments, digits=2):
+    """A short fingerprint of a plan's payments ((date, amount, ref) in any order),
+    False when there are none: the allocation only changes when it changes."""
+    rows = sorted(
+        (date.isoformat(), str(_money(amount, digits)), str(ref)) for date, amount, ref in payments
+    )
+    if not rows:
+        return False
+    return hashlib.sha1(repr(rows).encode(), usedforsecurity=False).hexdigest()
+
+
+def unapplied(installments, payments, digits=2):
+    """What of each payment the plan cannot take: the amounts beyond the total of
+    its installments, in the order ``plan_schedule.allocate`` applies payments
+    (oldest first).  ``installments``: (key, due_date, amount); ``payments``:
+    (date, amount, ref).  Returns [(ref, amount)] of the payments not fully applied."""
+    room = sum((_money(amount, digits) for _key, _due, amount in installments), Decimal(0))
+    left = []
+    for _date, amount, ref in sorted(payments, key=lambda row: (row[0], str(row[2]))):
+        amount = _money(amount, digits)
+        if amount <= 0:
+            continue
+        taken = min(room, amount)
+        room -= taken
+        if amount > taken:
+            left.append((ref, amount - taken))
+    return left

@@ -95,6 +95,13 @@ class PatientPaymentPlan(models.Model):
             )
         )
 
+    def _company_today(self, company=None):
+        """Today on the company's calendar (its address's time zone, else the
+        user's): the date of record of plans, their installments and payments."""
+        company = company or self.company_id[:1] or self.env.company
+        tz = company.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
+        return fields.Date.context_today(self.with_context(tz=tz or "UTC"))
+
     @api.model_create_multi
     def create(self, vals_list):
         if not is_trusted(self.env):
@@ -139,7 +146,7 @@ class PatientPaymentPlan(models.Model):
                     )
                 )
         cancelled = trusted(self.sudo())
-        cancelled.write({"state": "cancelled", "end_date": fields.Date.context_today(self)})
+        cancelled.write({"state": "cancelled", "end_date": self[:1]._company_today()})
         for account in cancelled.account_id:
             account._return_to_escalation()
         return True

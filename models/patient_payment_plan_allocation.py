@@ -15,21 +15,35 @@ class PatientPaymentPlan(models.Model):
 
     _inherit = "patient.payment.plan"
 
+    payments_key = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Fingerprint of the payments allocated last time: the plan is allocated "
+        "again only when its payments change.",
+    )
+
     # ------------------------------------------------------------------ allocation
 
     def _allocate_payments(self, today=None):
-        """Spread the payments over the installments again, from scratch, and update
-        the installments' paid amounts and states (only the ones that change).
+        """Bring the plans' installments up to date with the payments and ``today``,
+        incrementally: the plans whose payments changed since their last allocation
+        (new, reversed or changed; ``payments_key``) are allocated again from scratch;
+        for the others only the installments that fell past their grace days become
+        missed (one UPDATE).  Then the plans whose installments changed are completed
+        or defaulted, in batches.  The result is that of a full reallocation.
         Follows the accounting whoever posted the payment: runs as superuser."""
         plans = trusted(self.sudo()).filtered(lambda plan: plan.state == "active")
         if not plans:
             return
-        today = today or fields.Date.context_today(self)
+        today = today or plans[:1]._company_today()
         plans._lock_for_allocation()
         payments = plans._payments_since_activation()
-        changes, payment_links = plans._allocation_changes(payments, today)
+        moved = plans._with_new_payments(payments)
+        changes, payment_links = moved._allocation_changes(payments, today)
         self.env["patient.payment.plan.installment"]._write_allocation(changes, payment_links)
-        plans._close_if_done(today)
+        moved._store_payments_keys(payments)
+        lapsed = (plans - moved)._mark_missed(today)
+        (moved | lapsed)._close_if_done(today, payments)
 
     def _payments_since_activation(self):
         """{plan id: [(date, amount, payment id)]}: the guarantor's payments reconciled
@@ -41,7 +55,8 @@ class PatientPaymentPlan(models.Model):
         self.env["account.move"].flush_model(
             ["state", "patient_account_id", "origin_payment_id", "statement_line_id"]
         )
-        self.flush_model(["account_id", "activation_date"])
+        self.env["account.move"].flush_model(["create_date"])
+        self.flush_model(["account_id", "activation_date", "create_date"])
         self.env.cr.execute(
             SQL(
                 """
@@ -59,7 +74,10 @@ class PatientPaymentPlan(models.Model):
                    AND pay_move.state = 'posted'
                    AND (pay_move.origin_payment_id IS NOT NULL
                         OR pay_move.statement_line_id IS NOT NULL)
-                   AND credit_line.date >= plan.activation_date
+                   -- dated from the plan's start, or registered after it was agreed
+                   -- (whatever date the accountant's time zone gave the payment)
+                   AND (credit_line.date >= plan.activation_date
+                        OR pay_move.create_date > plan.create_date)
                 """,
                 self.ids,
             )
@@ -108,10 +126,76 @@ class PatientPaymentPlan(models.Model):
                     payment_links[installment.id] = payment_ids
         return changes, payment_links
 
+    def _payments_keys(self, payments):
+        return {
+            plan.id: plan_status.payments_key(
+                payments.get(plan.id, []), plan.currency_id.decimal_places
+            )
+            for plan in self
+        }
+
+    def _with_new_payments(self, payments):
+        """The plans whose payments are not those of their last allocation."""
+        keys = self._payments_keys(payments)
+        return self.filtered(lambda plan: plan.payments_key != keys[plan.id])
+
+    def _store_payments_keys(self, payments):
+        """Remember what was allocated (one UPDATE)."""
+        if not self:
+            return
+        keys = self._payments_keys(payments)
+        self.flush_model(["payments_key"])
+        self.env.cr.execute(
+            SQL(
+                "UPDATE patient_payment_plan plan SET payments_key = new.key"
+                " FROM (VALUES %s) AS new (id, key) WHERE plan.id = new.id",
+                SQL(", ").join(
+                    SQL("(%s, %s)", plan_id, key or None) for plan_id, key in keys.items()
+                ),
+            )
+        )
+        self.invalidate_recordset(["payments_key"])
+
+    def _mark_missed(self, today):
+        """Installments of these plans, open or partly paid, whose grace days ended
+        by ``today`` become missed (one UPDATE, the cut-off date per company from
+        plan_status); returns the plans that got one."""
+        if not self:
+            return self
+        cutoffs = {
+            company.id: plan_status.missed_cutoff(today, company.collections_plan_grace_days)
+            for company in self.company_id
+        }
+        Installment = self.env["patient.payment.plan.installment"]
+        Installment.flush_model(["state", "due_date", "plan_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE patient_payment_plan_installment installment
+                   SET state = 'missed'
+                  FROM (VALUES %s) AS cutoff (company_id, due_date)
+                 WHERE installment.plan_id = ANY(%s)
+                   AND installment.company_id = cutoff.company_id
+                   AND installment.due_date <= cutoff.due_date
+                   AND installment.state IN ('open', 'partial')
+             RETURNING installment.id, installment.plan_id
+                """,
+                SQL(", ").join(SQL("(%s, %s::date)", *item) for item in cutoffs.items()),
+                self.ids,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        missed = Installment.browse([row[0] for row in rows])
+        missed.invalidate_recordset(["state"])
+        missed.modified(["state"])
+        return self.browse({row[1] for row in rows})
+
     # ------------------------------------------------------------------ outcomes
 
-    def _close_if_done(self, today):
-        """Complete fully paid plans; default plans with too many missed installments."""
+    def _close_if_done(self, today, payments=None):
+        """Complete fully paid plans; default plans with too many missed installments.
+        ``payments`` ({plan id: [(date, amount, ref)]}): what was allocated, to tell
+        the accountant what a completed plan could not take."""
         outcomes = {
             plan.id: plan_status.plan_outcome(
                 plan.installment_ids.mapped("state"),
@@ -122,43 +206,80 @@ class PatientPaymentPlan(models.Model):
         completed = self.filtered(lambda plan: outcomes[plan.id] == plan_status.COMPLETED)
         defaulted = self.filtered(lambda plan: outcomes[plan.id] == plan_status.DEFAULTED)
         completed._complete(today)
+        completed._report_unapplied(payments or {})
         defaulted._default(today)
 
     def _complete(self, today):
-        """End paid plans: state, chatter of the plan and the account, and the
-        accounts go on with collections by the run's rules."""
+        """End paid plans: state, chatter of the plan and the account (in batches),
+        and the accounts go on with collections by the run's rules."""
         if not self:
             return
-        self.write({"state": "completed", "end_date": today})
-        for plan in self:
-            plan.message_post(body=self.env._("All installments are paid: the plan is complete."))
-            plan.account_id._message_log(
-                body=Markup("<p>%s</p>")
-                % self.env._("Payment plan %(plan)s completed.", plan=plan.name)
+        self.with_context(tracking_disable=True).write({"state": "completed", "end_date": today})
+        self._message_log_batch(
+            bodies=dict.fromkeys(
+                self.ids, self.env._("All installments are paid: the plan is complete.")
             )
+        )
+        self._log_on_accounts(
+            lambda plan: self.env._("Payment plan %(plan)s completed.", plan=plan.name)
+        )
         self.account_id._return_to_escalation()
 
+    def _report_unapplied(self, payments):
+        """Tell the accountant, on each payment and on the plan, what of it the plan
+        did not take (its installments were all paid): it is not lost, it stays on
+        the account's invoices."""
+        notes, plan_notes = {}, {}
+        for plan in self:
+            installments = [(i.id, i.due_date, i.amount) for i in plan.installment_ids]
+            digits = plan.currency_id.decimal_places
+            for ref, amount in plan_status.unapplied(
+                installments, payments.get(plan.id, []), digits
+            ):
+                text = self.env._(
+                    "%(amount)s of this payment was not applied to payment plan %(plan)s: "
+                    "all its installments were paid. It stays on the account's invoices.",
+                    amount=plan.currency_id.format(float(amount)),
+                    plan=plan.name,
+                )
+                plan_notes.setdefault(plan.id, []).append(text)
+                if isinstance(ref, int):
+                    notes[ref] = text
+        if notes:
+            self.env["account.payment"].browse(list(notes))._message_log_batch(bodies=notes)
+        if plan_notes:
+            self._message_log_batch(
+                bodies={plan_id: " ".join(texts) for plan_id, texts in plan_notes.items()}
+            )
+
     def _default(self, today):
-        """End plans in default: state, chatter, a call activity for the account's
-        specialist, and the accounts go on with collections."""
+        """End plans in default: state, chatter (in batches), a call activity for
+        the account's specialist, and the accounts go on with collections."""
         if not self:
             return
-        self.write({"state": "defaulted", "end_date": today})
-        for plan in self:
-            plan.message_post(
-                body=self.env._(
+        self.with_context(tracking_disable=True).write({"state": "defaulted", "end_date": today})
+        self._message_log_batch(
+            bodies={
+                plan.id: self.env._(
                     "%(count)s installments missed: the plan is in default.",
                     count=plan.missed_count,
                 )
-            )
-            plan.account_id._message_log(
-                body=Markup("<p>%s</p>")
-                % self.env._("Payment plan %(plan)s defaulted.", plan=plan.name)
-            )
+                for plan in self
+            }
+        )
+        self._log_on_accounts(
+            lambda plan: self.env._("Payment plan %(plan)s defaulted.", plan=plan.name)
+        )
         self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
             self._default_activity_vals(today)
         )
         self.account_id._return_to_escalation()
+
+    def _log_on_accounts(self, text):
+        """A line in each plan's account chatter, ``text(plan)``, in one batch."""
+        self.account_id._message_log_batch(
+            bodies={plan.account_id.id: Markup("<p>%s</p>") % text(plan) for plan in self}
+        )
 
     def _default_activity_vals(self, today):
         """A call activity per defaulted plan, for its account's specialist."""

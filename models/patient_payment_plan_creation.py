@@ -2,9 +2,46 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..logic import plan_schedule
-from .patient_protected import trusted
+from .patient_protected import is_trusted, trusted
+
+# The stored columns of a new plan and of its installments, in the order of the
+# rows _insert_active_plans builds (the audit columns follow).
+PLAN_COLUMNS = (
+    "account_id",
+    "partner_id",
+    "company_id",
+    "name",
+    "currency_id",
+    "total_amount",
+    "down_payment",
+    "installment_count",
+    "installment_amount",
+    "frequency",
+    "first_due_date",
+    "state",
+    "activation_date",
+    "amount_paid",
+    "amount_remaining",
+    "next_due_date",
+    "next_due_amount",
+    "missed_count",
+)
+INSTALLMENT_COLUMNS = (
+    "plan_id",
+    "account_id",
+    "partner_id",
+    "company_id",
+    "plan_state",
+    "sequence",
+    "due_date",
+    "amount",
+    "amount_due",
+    "state",
+)
+AUDIT_COLUMNS = ("create_uid", "write_uid", "create_date", "write_date")
 
 
 class PatientPaymentPlan(models.Model):
@@ -31,8 +68,10 @@ class PatientPaymentPlan(models.Model):
             digits=account.currency_id.decimal_places,
             max_installments=company.collections_plan_max_installments,
         )
-        messages = self._terms_messages(account)
-        problems = [messages[code] for code in codes]
+        problems = []
+        if codes:
+            messages = self._terms_messages(account)
+            problems = [messages[code] for code in codes]
         if account.sudo().plan_ids.filtered(lambda plan: plan.state == "active"):
             problems.append(
                 self.env._(
@@ -121,13 +160,23 @@ class PatientPaymentPlan(models.Model):
     @api.model
     def _create_plans(self, requests, channel="phone_in"):
         """Create and activate plans for (account, terms) pairs, refusing them all
-        with every problem found before anything is written."""
-        today = fields.Date.context_today(self)
+        with every problem found before anything is written.  Plans start on the
+        company's calendar date."""
+        today = self._company_today(requests[0][0].company_id if requests else None)
         # installments are written by the plan only: created with it as superuser
         self.check_access("create")
         accounts = self.env["patient.account"].browse([a.id for a, _t in requests])
         accounts.check_access("write")
         accounts._check_owner()
+        self._check_terms(requests, today)
+        vals_list = [self._prepare_plan_vals(a, t, today) for a, t in requests]
+        plans = trusted(self.sudo())._insert_active_plans(vals_list, today)
+        plans._activate(channel=channel)
+        return plans.with_env(self.env)
+
+    @api.model
+    def _check_terms(self, requests, today):
+        """Refuse every request with all the problems found, before anything is written."""
         problems = []
         for account, terms in requests:
             problems += [
@@ -135,27 +184,157 @@ class PatientPaymentPlan(models.Model):
             ]
         if problems:
             raise UserError("\n".join(problems))
-        plans = trusted(self.sudo()).create(
-            [self._prepare_plan_vals(a, t, today) for a, t in requests]
+
+    # ------------------------------------------------------------------ set-based insert
+
+    @api.model
+    def _insert_active_plans(self, vals_list, today):
+        """Insert active plans and their installments set-based: one reservation of
+        the plans' numbers, one multi-row INSERT of the plans and one (in pages) of
+        the installments, every stored column as the ORM would write it; then what
+        the ORM's create does around it (dependent fields, followers, the chatter's
+        creation line, in batches).  ``vals_list``: from ``_prepare_plan_vals``."""
+        if not is_trusted(self.env):
+            raise UserError(self.env._("Payment plans are made with the Payment Plan button."))
+        if not vals_list:
+            return self.browse()
+        names = self._reserve_names(len(vals_list))
+        plan_rows = [
+            self._plan_row(vals, name, today) for vals, name in zip(vals_list, names, strict=True)
+        ]
+        plan_ids = self._insert_rows(self._table, PLAN_COLUMNS, plan_rows)
+        installment_rows = [
+            (plan_id, *row[:3], "active", *line)
+            for plan_id, row, vals in zip(plan_ids, plan_rows, vals_list, strict=True)
+            for line in self._installment_lines(vals)
+        ]
+        Installment = self.env["patient.payment.plan.installment"]
+        self._insert_rows(Installment._table, INSTALLMENT_COLUMNS, installment_rows)
+        plans = self.browse(plan_ids)
+        # as the ORM's create: the accounts' active plan and the like follow
+        self.env["patient.account"].browse({row[0] for row in plan_rows}).invalidate_recordset(
+            ["plan_ids"]
         )
-        plans._activate(channel=channel)
-        return plans.with_env(self.env)
+        plans.modified(["state"], create=True)
+        plans._log_creation()
+        return plans
+
+    @api.model
+    def _reserve_names(self, count):
+        """``count`` plan numbers from the plans' sequence in one reservation (a
+        standard sequence: one nextval over a series); else one by one."""
+        sequence = (
+            self.env["ir.sequence"]
+            .sudo()
+            .search(
+                [
+                    ("code", "=", "patient.payment.plan"),
+                    ("company_id", "in", [self.env.company.id, False]),
+                ],
+                order="company_id",
+                limit=1,
+            )
+        )
+        if not sequence:
+            return ["/"] * count
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence._next() for _index in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s) ORDER BY 1",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        prefix, suffix = sequence._get_prefix_suffix()
+        return [
+            f"{prefix}{number:0{sequence.padding}d}{suffix}" for (number,) in self.env.cr.fetchall()
+        ]
+
+    @api.model
+    def _plan_row(self, vals, name, today):
+        """The plan's stored columns (PLAN_COLUMNS but the audit ones), active from
+        ``today``: nothing paid, the first installment next."""
+        account = self.env["patient.account"].browse(vals["account_id"])
+        lines = sorted(self._installment_lines(vals), key=lambda line: (line[1], line[0]))
+        return (
+            account.id,
+            account.partner_id.id,
+            account.company_id.id,
+            name,
+            account.currency_id.id,
+            vals["total_amount"],
+            vals["down_payment"],
+            vals["installment_count"],
+            vals["installment_amount"],
+            vals["frequency"],
+            vals["first_due_date"],
+            "active",
+            today,
+            0.0,
+            vals["total_amount"],
+            lines[0][1],
+            lines[0][2],
+            0,
+        )
+
+    @api.model
+    def _installment_lines(self, vals):
+        """(sequence, due date, amount, amount due, state) of each installment."""
+        return [
+            (line["sequence"], line["due_date"], line["amount"], line["amount"], "open")
+            for _command, _id, line in vals["installment_ids"]
+        ]
+
+    def _insert_rows(self, table, columns, rows, page=5000):
+        """Multi-row INSERTs of ``rows`` (values of ``columns``; the audit columns
+        are set here), in pages; the new ids in the order of ``rows``."""
+        names = ", ".join(f'"{name}"' for name in (*columns, *AUDIT_COLUMNS))
+        template = "({}, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')".format(
+            ", ".join(["%s"] * len(columns))
+        )
+        uid = self.env.uid
+        result = self.env.cr.execute_values(
+            f'INSERT INTO "{table}" ({names}) VALUES %s RETURNING id',  # noqa: S608 - model's own
+            [(*row, uid, uid) for row in rows],
+            template=template,
+            page_size=page,
+            fetch=True,
+        )
+        return [row[0] for row in result]
+
+    def _log_creation(self):
+        """What mail.thread's create does for new records: the creating user
+        follows them, and a creation line in their chatter (both in one batch)."""
+        if self.env.user.active:
+            self.env["mail.followers"]._insert_followers(
+                self._name,
+                self.ids,
+                self.env.user.partner_id.ids,
+                subtypes=None,
+                customer_ids=[],
+                check_existing=False,
+            )
+        self._message_log_batch(bodies=dict.fromkeys(self.ids, self[:1]._creation_message()))
 
     def _activate(self, channel="phone_in"):
-        """Activate draft plans: the accounts go to the payment plan stage, each
+        """What an agreed plan brings: the accounts go to the payment plan stage, each
         gets an interaction and a chatter line.  Called as superuser, once the
         caller checked the user's rights (see _create_plans)."""
-        today = fields.Date.context_today(self)
-        self.write({"state": "active", "activation_date": today})
-        self._move_accounts_to_plan_stage()
+        previous = self._move_accounts_to_plan_stage()
         self._log_agreement_interactions(channel)
-        self._log_agreement_chatter()
+        self._log_agreement_chatter(previous)
 
     def _move_accounts_to_plan_stage(self):
+        """One stage write for the accounts not in the payment plan stage yet (its
+        tracking is the agreement's chatter line); {account id: previous stage}."""
         stage = self.env.ref("patient_collections.stage_payment_plan", raise_if_not_found=False)
-        if stage:
-            accounts = self.account_id.filtered(lambda a: a.stage_id != stage)
-            trusted(accounts, collections_run=True).write({"stage_id": stage.id})
+        if not stage:
+            return {}
+        accounts = self.account_id.filtered(lambda a: a.stage_id != stage)
+        previous = {account.id: account.stage_id for account in accounts}
+        accounts._write_stage(stage)
+        return previous
 
     def _log_agreement_interactions(self, channel):
         """One interaction per plan: the guarantor agreed to it."""
@@ -171,16 +350,24 @@ class PatientPaymentPlan(models.Model):
             ]
         )
 
-    def _log_agreement_chatter(self):
-        """A line in each account's chatter with the plan's terms."""
+    def _log_agreement_chatter(self, previous_stages):
+        """A line in each account's chatter with the plan's terms and the stage it
+        left, in one batch."""
+        bodies = {}
         for plan in self:
-            plan.account_id._message_log(
-                body=Markup("<p>%s</p>")
-                % self.env._(
-                    "Payment plan %(plan)s: %(total)s in %(count)s installments from %(date)s.",
-                    plan=plan.name,
-                    total=plan.currency_id.format(plan.total_amount),
-                    count=plan.installment_count,
-                    date=plan.first_due_date,
-                )
+            text = self.env._(
+                "Payment plan %(plan)s: %(total)s in %(count)s installments from %(date)s.",
+                plan=plan.name,
+                total=plan.currency_id.format(plan.total_amount),
+                count=plan.installment_count,
+                date=plan.first_due_date,
             )
+            old = previous_stages.get(plan.account_id.id)
+            if old is not None:
+                text += " " + self.env._(
+                    "Stage: %(old)s → %(new)s.",
+                    old=old.name or self.env._("none"),
+                    new=plan.account_id.stage_id.name,
+                )
+            bodies[plan.account_id.id] = Markup("<p>%s</p>") % text
+        self.account_id._message_log_batch(bodies=bodies)

@@ -77,7 +77,7 @@ class PatientPaymentPlanCreate(models.TransientModel):
         terms (so the schedule is never built from absurd numbers)."""
         self.ensure_one()
         company = self.account_id.company_id
-        today = fields.Date.context_today(self)
+        today = self.env["patient.payment.plan"]._company_today(company)
         problems = []
         if self.total_amount <= 0:
             problems.append(self.env._("The plan's total must be more than zero."))
@@ -126,8 +126,8 @@ class PatientPaymentPlanCreate(models.TransientModel):
     )
     def _compute_preview(self):
         Plan = self.env["patient.payment.plan"]
-        today = fields.Date.context_today(self)
         for wizard in self:
+            today = Plan._company_today(wizard.account_id.company_id)
             wizard.preview_html = False
             wizard.problems = False
             if not wizard.account_id or not wizard.first_due_date:

@@ -55,3 +55,32 @@ def test_installment_result_keeps_the_paid_date_only_when_paid():
 )
 def test_plan_outcome(states, misses, outcome):
     assert st.plan_outcome(states, misses) == outcome
+
+
+def test_missed_cutoff_is_the_bound_of_installment_state():
+    today = date(2026, 4, 1)
+    cutoff = st.missed_cutoff(today, 5)
+    assert st.installment_state(0, 10, cutoff, today, 5) == st.MISSED
+    assert st.installment_state(0, 10, cutoff + timedelta(days=1), today, 5) == st.OPEN
+
+
+def test_payments_key_changes_with_the_payments_only():
+    one = [(DUE, 10, 7), (DUE, 5.5, "partial-3")]
+    assert st.payments_key([]) is False
+    assert st.payments_key(one) == st.payments_key(list(reversed(one)))
+    assert st.payments_key(one) == st.payments_key(
+        [(DUE, 10.0, 7), (DUE, Decimal("5.50"), "partial-3")]
+    )
+    assert st.payments_key(one) != st.payments_key(one[:1])  # reversed payment
+    assert st.payments_key(one) != st.payments_key([(DUE, 10, 7), (DUE, 5.6, "partial-3")])
+    assert st.payments_key(one) != st.payments_key([*one, (DUE, 1, 9)])  # a new payment
+
+
+def test_unapplied_is_what_goes_beyond_the_installments():
+    installments = [(1, DUE, 30), (2, DUE + timedelta(days=30), 30)]
+    assert st.unapplied(installments, [(DUE, 25, 1), (DUE, 30, 2)]) == []
+    later = DUE + timedelta(days=1)
+    # oldest first: the later payment is the one left over, whatever the list's order
+    assert st.unapplied(installments, [(later, 40, 3), (DUE, 50, 2)]) == [(3, Decimal("30.00"))]
+    allocation = ps.allocate(installments, [(later, 40, 3), (DUE, 50, 2)])
+    assert sum(result.paid for result in allocation.values()) == Decimal("60.00")

@@ -1,0 +1,191 @@
+"""The incremental plan sweep and the plans' dates of record.
+
+The sweep allocates again only the plans whose payments changed since their last
+allocation and, for the others, marks the installments that fell past their
+grace days: these tests take away the accounting hook that allocates at once
+(as for payments reconciled outside Odoo's registration) and check that the
+sweep still finds every change.
+"""
+
+from contextlib import contextmanager
+from datetime import date, timedelta
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import new_test_user, tagged
+
+from .common import PatientCollectionsCommon
+
+TODAY = date(2026, 3, 2)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 15:00:00")
+class TestPlanSweep(PatientCollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        company.write(
+            {
+                "collections_plan_min_installment": 25.0,
+                "collections_plan_max_months": 12,
+                "collections_plan_grace_days": 5,
+                "collections_plan_misses_default": 2,
+            }
+        )
+        cls.specialist = new_test_user(
+            cls.env,
+            login="pc_sweep_specialist",
+            groups="patient_collections.group_collections_specialist",
+            company_id=company.id,
+            company_ids=[company.id],
+        )
+        cls.invoice = cls.make_invoice(
+            cls.child, 600.0, TODAY - timedelta(days=45), due_date=TODAY - timedelta(days=45)
+        )
+        cls.account = cls.invoice.patient_account_id
+        cls.account.user_id = cls.specialist
+
+    def make_plan(self, **values):
+        terms = {
+            "installment_count": 6,
+            "frequency": "monthly",
+            "first_due_date": date(2026, 3, 31),
+        }
+        terms.update(values)
+        action = (
+            self.env["patient.payment.plan.create"]
+            .with_user(self.specialist)
+            .with_context(active_model="patient.account", active_id=self.account.id)
+            .create(terms)
+            .action_confirm()
+        )
+        return self.env["patient.payment.plan"].browse(action["res_id"])
+
+    def sweep(self, day):
+        """What the nightly run's plan step does with the active plans."""
+        plans = self.env["patient.payment.plan"].sudo().search([("state", "=", "active")])
+        plans._allocate_payments(day)
+        self.env.invalidate_all()
+
+    @contextmanager
+    def without_allocation_hook(self):
+        """Payments reconciled without the module's hook (an import, another module)."""
+        Plan = type(self.env["patient.payment.plan"])
+        with patch.object(Plan, "_allocate_payments", lambda self, today=None: None):
+            yield
+
+    # ----------------------------------------------------------- the incremental sweep
+
+    def test_payment_after_the_last_sweep_is_allocated(self):
+        plan = self.make_plan()
+        first, second = plan.installment_ids[:2]
+        self.sweep(TODAY)
+        with self.without_allocation_hook():
+            payment = self.pay(self.invoice, 150.0, TODAY + timedelta(days=1))
+        self.assertEqual(first.state, "open", "nothing allocated it yet")
+        self.sweep(TODAY + timedelta(days=1))
+        self.assertRecordValues(
+            first | second,
+            [
+                {"amount_paid": 100.0, "state": "paid", "paid_date": TODAY + timedelta(days=1)},
+                {"amount_paid": 50.0, "state": "partial", "paid_date": False},
+            ],
+        )
+        self.assertEqual(first.payment_ids, payment)
+        self.assertEqual(plan.amount_paid, 150.0)
+
+    def test_installment_falling_due_is_missed_then_the_plan_defaults(self):
+        plan = self.make_plan(first_due_date=date(2026, 3, 10))
+        first, second = plan.installment_ids[:2]
+        self.pay(self.invoice, 40.0, TODAY)  # allocated at once by the hook
+        self.assertEqual(first.state, "partial")
+        self.sweep(date(2026, 3, 15))
+        self.assertEqual(first.state, "partial", "within the grace days")
+        self.sweep(date(2026, 3, 16))
+        self.assertRecordValues(first, [{"state": "missed", "amount_paid": 40.0}])
+        self.assertRecordValues(plan, [{"state": "active", "missed_count": 1}])
+        self.sweep(date(2026, 4, 15))
+        self.assertEqual(second.state, "open")
+        self.sweep(date(2026, 4, 16))
+        self.assertEqual(second.state, "missed")
+        self.assertRecordValues(
+            plan, [{"state": "defaulted", "missed_count": 2, "end_date": date(2026, 4, 16)}]
+        )
+        self.assertTrue(
+            self.account.activity_ids.filtered(lambda a: "defaulted" in (a.summary or ""))
+        )
+        self.assertTrue(any("in default" in (m.body or "") for m in plan.message_ids))
+
+    def test_reversed_payment_is_taken_back(self):
+        plan = self.make_plan()
+        first = plan.installment_ids[0]
+        payment = self.pay(self.invoice, 150.0, TODAY)
+        self.assertEqual(first.state, "paid")
+        with self.without_allocation_hook():
+            payment.move_id.line_ids.filtered(
+                lambda line: line.account_type == "asset_receivable"
+            ).remove_move_reconcile()
+        self.sweep(TODAY)
+        self.assertRecordValues(first, [{"amount_paid": 0.0, "state": "open", "paid_date": False}])
+        self.assertFalse(first.payment_ids)
+        self.assertEqual(plan.amount_paid, 0.0)
+
+    def test_a_second_sweep_the_same_day_changes_nothing(self):
+        plan = self.make_plan(first_due_date=date(2026, 3, 10))
+        self.pay(self.invoice, 150.0, TODAY)
+        self.sweep(date(2026, 4, 20))
+        self.assertEqual(plan.state, "active")
+        values = plan.installment_ids.read(["amount_paid", "paid_date", "state"])
+        messages = len(plan.message_ids) + len(self.account.message_ids)
+        with self.assertQueryCount(6):
+            self.sweep(date(2026, 4, 20))
+        self.assertEqual(plan.installment_ids.read(["amount_paid", "paid_date", "state"]), values)
+        self.assertEqual(len(plan.message_ids) + len(self.account.message_ids), messages)
+
+    # ----------------------------------------------------------- creation
+
+    def test_creation_logs_one_line_with_the_stage_it_left(self):
+        stage = self.account.stage_id
+        plan = self.make_plan()
+        self.assertEqual(self.account.active_plan_id, plan)
+        self.assertEqual(
+            self.account.stage_id, self.env.ref("patient_collections.stage_payment_plan")
+        )
+        lines = self.account.message_ids.filtered(lambda m: plan.name in (m.body or ""))
+        self.assertEqual(len(lines), 1)
+        self.assertIn(f"Stage: {stage.name}", lines.body)
+        self.assertIn("created", plan.message_ids[-1:].body or plan.message_ids[-1:].preview)
+        self.assertIn(self.specialist.partner_id, plan.message_partner_ids)
+
+    # ----------------------------------------------------------- dates of record
+
+    def test_payment_registered_after_the_plan_counts_whatever_its_date(self):
+        """The company is in Auckland (already the 3rd), the accountant in Los
+        Angeles (still the 2nd): the plan starts on the company's date, the payment
+        registered after it counts although Odoo dates it the day before."""
+        self.env.company.partner_id.tz = "Pacific/Auckland"
+        self.specialist.tz = "America/Los_Angeles"
+        plan = self.make_plan()
+        self.assertEqual(plan.activation_date, date(2026, 3, 3))
+        # the plan was agreed a moment before the payment (one transaction here)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE patient_payment_plan SET create_date = create_date - interval '1 hour'"
+            " WHERE id = %s",
+            [plan.id],
+        )
+        self.env.invalidate_all()
+        self.pay(self.invoice, 100.0, date(2026, 3, 2))
+        self.assertRecordValues(plan.installment_ids[0], [{"amount_paid": 100.0, "state": "paid"}])
+        self.assertEqual(plan.amount_remaining, 500.0)
+
+    def test_what_a_completed_plan_cannot_take_is_told(self):
+        plan = self.make_plan(total_amount=500.0, installment_count=5)
+        payment = self.pay(self.invoice, 550.0, TODAY)
+        self.assertEqual(plan.state, "completed")
+        told = "50.00 of this payment was not applied to payment plan"
+        self.assertTrue(any(told in (m.body or "") for m in payment.message_ids))
+        self.assertTrue(any(told in (m.body or "") for m in plan.message_ids))
