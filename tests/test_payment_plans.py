@@ -13,9 +13,10 @@ from .common import PatientCollectionsCommon
 TODAY = date(2026, 3, 2)
 
 
-@tagged("post_install", "-at_install")
-@freeze_time("2026-03-02 15:00:00")
-class TestPaymentPlans(PatientCollectionsCommon):
+class PaymentPlanCase(PatientCollectionsCommon):
+    """An account owing 600 (and 200 insurance-pending) to its specialist, and the
+    company's plan policy: the setting of every payment plan test."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -66,6 +67,10 @@ class TestPaymentPlans(PatientCollectionsCommon):
         action = self.wizard(**defaults).action_confirm()
         return self.env["patient.payment.plan"].browse(action["res_id"])
 
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 15:00:00")
+class TestPaymentPlans(PaymentPlanCase):
     # ----------------------------------------------------------- the wizard
 
     def test_wizard_defaults_to_balance_due_without_pending(self):

@@ -13,57 +13,14 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
-from .common import PatientCollectionsCommon
-
-TODAY = date(2026, 3, 2)
+from .test_payment_plans import TODAY, PaymentPlanCase
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-02 15:00:00")
-class TestPlanSweep(PatientCollectionsCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        company = cls.env.company
-        company.write(
-            {
-                "collections_plan_min_installment": 25.0,
-                "collections_plan_max_months": 12,
-                "collections_plan_grace_days": 5,
-                "collections_plan_misses_default": 2,
-            }
-        )
-        cls.specialist = new_test_user(
-            cls.env,
-            login="pc_sweep_specialist",
-            groups="patient_collections.group_collections_specialist",
-            company_id=company.id,
-            company_ids=[company.id],
-        )
-        cls.invoice = cls.make_invoice(
-            cls.child, 600.0, TODAY - timedelta(days=45), due_date=TODAY - timedelta(days=45)
-        )
-        cls.account = cls.invoice.patient_account_id
-        cls.account.user_id = cls.specialist
-
-    def make_plan(self, **values):
-        terms = {
-            "installment_count": 6,
-            "frequency": "monthly",
-            "first_due_date": date(2026, 3, 31),
-        }
-        terms.update(values)
-        action = (
-            self.env["patient.payment.plan.create"]
-            .with_user(self.specialist)
-            .with_context(active_model="patient.account", active_id=self.account.id)
-            .create(terms)
-            .action_confirm()
-        )
-        return self.env["patient.payment.plan"].browse(action["res_id"])
-
+class TestPlanSweep(PaymentPlanCase):
     def sweep(self, day):
         """What the nightly run's plan step does with the active plans."""
         plans = self.env["patient.payment.plan"].sudo().search([("state", "=", "active")])
