@@ -51,8 +51,8 @@ class PatientCollectionSnapshotDemo(models.Model):
                        s.promise_made_count, s.promise_kept_count + MOD(w, 2),
                        s.promise_broken_count + (MOD(w, 3) = 0)::int, s.plan_active_count,
                        s.plan_started_count, s.plan_defaulted_count,
-                       MOD(w + s.account_count, 3),
-                       MOD(w + s.account_count, 3) * (24 + 3 * MOD(w, 5)),
+                       (MOD(w + s.account_count, 4) = 0)::int,
+                       (MOD(w + s.account_count, 4) = 0)::int * (24 + 3 * MOD(w, 5)),
                        s.create_uid, s.create_date, s.write_uid, s.write_date
                   FROM patient_collection_snapshot s, generate_series(1, %(weeks)s) w
                  WHERE s.company_id = ANY(%(companies)s) AND s.date = %(today)s
