@@ -34,9 +34,7 @@ class PatientCollectionSnapshotTake(models.Model):
             ["move_type", "invoice_date", "payment_state", "patient_account_id"]
         )
         self.env["account.move.line"].flush_model(["move_id"])
-        self.env["account.partial.reconcile"].flush_model(
-            ["debit_move_id", "max_date", "company_id"]
-        )
+        self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
 
     @api.model
     def _take(self, companies, day):
@@ -99,7 +97,7 @@ class PatientCollectionSnapshotTake(models.Model):
             day=day,
             contacts=self._contacts_query(day),
             plans=self._plans_query(day),
-            paid=self._paid_invoices_query(company_ids, day),
+            paid=self._paid_invoices_query(day),
             buckets=SQL(", ").join(SQL("SUM(pa.%s)", SQL.identifier(n)) for n in BUCKET_FIELDS),
             bucket_columns=SQL(", ").join(SQL.identifier(name) for name in BUCKET_FIELDS),
             kpi_columns=SQL(", ").join(SQL.identifier(name) for name in KPI_FIELDS),
@@ -154,34 +152,30 @@ class PatientCollectionSnapshotTake(models.Model):
         )
 
     @api.model
-    def _paid_invoices_query(self, company_ids, day):
+    def _paid_invoices_query(self, day):
         """Per account: the patient invoices fully paid on ``day`` and the sum of
         their days to pay.  An invoice is fully paid on the day of its last
         reconciliation (the latest ``max_date`` of the partials on its receivable
         lines) once Odoo marks it paid or in payment; its days to pay run from the
-        invoice date to that day.  Only the partials dated ``day`` are looked up
-        first, then all the partials of those invoices."""
+        invoice date to that day.  Only the accounts that received a payment that
+        day are looked at (``last_payment_date``), through indexes: the cost follows
+        the day's payments, not the size of the ledger."""
         return SQL(
             """
                 SELECT m.patient_account_id AS account_id, COUNT(*) AS invoices,
                        SUM(GREATEST(r.paid_on - m.invoice_date, 0)) AS days
-                  FROM (SELECT l.move_id, MAX(p.max_date) AS paid_on
-                          FROM account_partial_reconcile p
-                          JOIN account_move_line l ON l.id = p.debit_move_id
-                         WHERE l.move_id IN (
-                                 SELECT dl.move_id
-                                   FROM account_partial_reconcile dp
-                                   JOIN account_move_line dl ON dl.id = dp.debit_move_id
-                                  WHERE dp.max_date = %(day)s
-                                    AND dp.company_id = ANY(%(companies)s))
-                      GROUP BY l.move_id) r
-                  JOIN account_move m ON m.id = r.move_id
-                  JOIN accounts a ON a.id = m.patient_account_id
-                 WHERE r.paid_on = %(day)s
+                  FROM accounts a
+                  JOIN account_move m ON m.patient_account_id = a.id
+                  CROSS JOIN LATERAL (
+                        SELECT MAX(p.max_date) AS paid_on
+                          FROM account_move_line l
+                          JOIN account_partial_reconcile p ON p.debit_move_id = l.id
+                         WHERE l.move_id = m.id) r
+                 WHERE a.last_payment_date = %(day)s
                    AND m.move_type = 'out_invoice'
                    AND m.payment_state IN ('paid', 'in_payment')
+                   AND r.paid_on = %(day)s
               GROUP BY m.patient_account_id
             """,
             day=day,
-            companies=company_ids,
         )
