@@ -41,15 +41,19 @@ class PatientAccount(models.Model):
     @api.model
     def _date_formatter(self, lang_code=None):
         """Odoo's ``format_date`` for many dates: the language's date format (never
-        ISO), its pattern and locale looked up once."""
+        ISO), its pattern and locale looked up once, each date formatted once (a
+        statement run prints the same few hundred dates thousands of times)."""
         lang = get_lang(self.env, lang_code)
         locale = babel_locale_parse(lang.code)
         pattern = posix_to_ldml(lang.date_format, locale=locale)
+        done = {}
 
         def format_date(value):
             if not value:
                 return ""
-            return babel.dates.format_date(value, format=pattern, locale=locale)
+            if value not in done:
+                done[value] = babel.dates.format_date(value, format=pattern, locale=locale)
+            return done[value]
 
         return format_date
 
