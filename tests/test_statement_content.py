@@ -193,3 +193,42 @@ class TestStatementContent(PatientCollectionsCommon, MockEmail):
         self.assertEqual(len(mails), 1)
         self.assertIn(link.split("?")[0], mails[0]["body"])
         self.assertIn(f"access_token={token}", mails[0]["body"])
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-05-04 15:00:00")
+class TestStatementQueries(PatientCollectionsCommon):
+    def accounts_on_plans(self, count, prefix):
+        accounts = self.env["patient.account"]
+        for number in range(count):
+            partner = self.env["res.partner"].create(
+                {"name": f"Testguarantor {prefix}{number}", "is_patient": True}
+            )
+            invoice = self.make_invoice(partner, 300.0, TODAY - timedelta(days=20))
+            self.make_invoice(partner, 50.0, TODAY - timedelta(days=5), insurance_status="pending")
+            accounts |= invoice.patient_account_id
+        accounts._refresh_balances()
+        for account in accounts:
+            self.env["patient.payment.plan.create"].with_context(
+                active_model="patient.account", active_id=account.id, active_ids=account.ids
+            ).create(
+                {"installment_count": 3, "frequency": "monthly", "first_due_date": TODAY}
+            ).action_confirm()
+        accounts._portal_urls()  # the tokens, made once
+        return accounts
+
+    def count_queries(self, accounts):
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        values = accounts._statement_values()
+        self.assertEqual(len(values), len(accounts))
+        return self.env.cr.sql_log_count - before
+
+    def test_statement_values_read_each_kind_once_whatever_the_accounts(self):
+        few = self.accounts_on_plans(2, "a")
+        many = self.accounts_on_plans(6, "b")
+        queries = self.count_queries(few)
+        self.assertGreater(queries, 3)
+        self.assertEqual(self.count_queries(many), queries)
+        values = many._statement_values()
+        self.assertTrue(all(v["amount_due"].replace("\xa0", " ") == "$ 100.00" for v in values))
