@@ -75,16 +75,24 @@ class PatientPaymentPlan(models.Model):
     )
     def _compute_progress(self):
         for plan in self:
-            installments = plan.installment_ids
-            paid = sum(installments.mapped("amount_paid"))
-            unpaid = installments.filtered(lambda i: i.state != "paid").sorted(
-                lambda i: (i.due_date, i.sequence)
+            rows = [
+                (i.due_date, i.sequence, i.state, i.amount_paid, i.amount_due)
+                for i in plan.installment_ids
+            ]
+            unpaid = min(
+                (
+                    (due, seq, amount_due)
+                    for due, seq, state, _p, amount_due in rows
+                    if state != "paid"
+                ),
+                default=(False, 0, 0.0),
             )
+            paid = sum(row[3] for row in rows)
             plan.amount_paid = paid
             plan.amount_remaining = plan.total_amount - paid
-            plan.next_due_date = unpaid[:1].due_date
-            plan.next_due_amount = unpaid[:1].amount_due if unpaid else 0.0
-            plan.missed_count = len(installments.filtered(lambda i: i.state == "missed"))
+            plan.next_due_date = unpaid[0]
+            plan.next_due_amount = unpaid[2]
+            plan.missed_count = sum(row[2] == "missed" for row in rows)
 
     def init(self):
         # one active plan per account, even under concurrent confirmations
