@@ -178,6 +178,10 @@ def page_label(label, page, pages):
         return f"{page} / {pages}"
 
 
+# The alternating colours of a table's rows.
+ROW_COLOURS = (colors.white, colors.HexColor("#F2F4F7"))
+
+
 def grid(rows, widths, header=True, repeat=True, align_right_from=None, split_in_row=False):
     """A table with the house style; the header row repeats on every page
     (``split_in_row``: a row taller than what is left of a page goes on over it)."""
@@ -193,7 +197,7 @@ def grid(rows, widths, header=True, repeat=True, align_right_from=None, split_in
         ("FONT", (0, 0), (-1, -1), regular, 8.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),
-        ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.HexColor("#F2F4F7")]),
+        ("ROWBACKGROUNDS", (0, 1), (-1, -1), list(ROW_COLOURS)),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
     ]

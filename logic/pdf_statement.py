@@ -89,25 +89,37 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
 
 TEXT_COLUMNS = ("patient", "description")
+DESCRIPTION = ROW_COLUMNS.index("description")
+# A longer description prints on a line of its own under its item.
+DESCRIPTION_IN_COLUMN = 90
 # Characters that fit a value column on one line.
 CELL_WIDTH = 11
 
 
-def _cells(row, styles, pending_label=""):
-    """A row of the invoice table; names and descriptions wrap inside their column,
-    a value too long for its column too; a line waiting for insurance says so."""
+def _item_rows(row, styles, pending_label=""):
+    """One open item's rows of the invoice table: its cells (names and descriptions
+    wrap inside their column, a value too long for its column too; a line waiting
+    for insurance says so) and, for a long description, a line of its own under
+    them over the table's width, so it prints whole without a tall narrow cell."""
     cells = []
     for index, name in enumerate(ROW_COLUMNS):
         value = row.get(name, "")
-        if name == "description" and row.get("pending") and pending_label:
-            text = pc.escape(value) + "<br/><i>" + pc.escape(pending_label) + "</i>"
-            cells.append(Paragraph(text, styles["cell"]))
-        elif name in TEXT_COLUMNS:
+        if name in TEXT_COLUMNS:
             cells.append(Paragraph(pc.escape(value), styles["cell"]))
         else:
             style = styles["cell_right" if index >= 3 else "cell"]
             cells.append(pc.fit(value, style, CELL_WIDTH))
-    return cells
+    note = ""
+    if row.get("pending") and pending_label:
+        note = "<i>" + pc.escape(pending_label) + "</i>"
+    description = row.get("description", "")
+    if len(description) <= DESCRIPTION_IN_COLUMN:
+        text = pc.escape(description) + ("<br/>" + note if note else "")
+        cells[DESCRIPTION] = Paragraph(text, styles["cell"])
+        return [cells]
+    cells[DESCRIPTION] = Paragraph(note, styles["cell"]) if note else ""
+    under = ["", Paragraph(pc.escape(description), styles["cell"])]
+    return [cells, under + [""] * (len(ROW_COLUMNS) - len(under))]
 
 
 def _story(statement, styles, logos, key):
@@ -231,12 +243,21 @@ def _invoice_table(statement, styles):
             _total_row(labels.get("pending_total", ""), statement["pending_total"], styles),
             _total_row(labels.get("balance_due", ""), statement["balance_due"], styles),
         ]
-    rows = [header, *(_cells(row, styles, pending_label) for row in statement["rows"]), *totals]
+    rows, style = [header], []
+    for number, row in enumerate(statement["rows"]):
+        item = _item_rows(row, styles, pending_label)
+        first, last = len(rows), len(rows) + len(item) - 1
+        # an item in one colour, its description line over the columns after the date
+        style.append(("BACKGROUND", (0, first), (-1, last), pc.ROW_COLOURS[number % 2]))
+        style += [("SPAN", (1, index), (-1, index)) for index in range(first + 1, last + 1)]
+        rows += item
+    rows += totals
     widths = [w * inch for w in COLUMN_WIDTHS]
     table = pc.grid(rows, widths, align_right_from=3, split_in_row=True)
     table.setStyle(
         TableStyle(
             [
+                *style,
                 ("FONTSIZE", (0, 0), (-1, -1), 7.5),
                 ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.6, colors.black),
                 # a total's label over the columns left of the balance

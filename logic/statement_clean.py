@@ -2,7 +2,7 @@
 
 Whatever the records hold (a name without spaces, a pasted document, an absurd
 amount), each value fits its place on the page.  Descriptions of what was
-billed print whole up to what an invoice's lines hold (ROW_LIMITS)."""
+billed print whole, up to what an invoice's lines hold (ROW_LIMITS)."""
 
 from . import pdf_common as pc
 
@@ -39,9 +39,10 @@ MULTILINE_LIMITS = {
 }
 PRACTICE_LIMITS = {"name": 120, "phone": 40, "billing_phone": 40, "office_hours": 200}
 PRACTICE_MULTILINE_LIMITS = {"address": (4, 80), "remit_to": (5, 60)}
-# A description wraps in its column over as many lines as it needs: the lines of
-# an invoice (five of sixty characters) print whole; only a pasted document is cut.
-ROW_LIMITS = {"patient": 80, "description": 300}
+# A description prints whole (a long one on a line of its own under its item, over
+# the table's width): the lines of an invoice, five of eighty characters; only a
+# pasted document is cut.
+ROW_LIMITS = {"patient": 80, "description": 400}
 ROW_VALUE_LIMIT = 30
 
 

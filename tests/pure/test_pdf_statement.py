@@ -140,14 +140,18 @@ def test_slip_and_letterhead_carry_the_billing_office_and_the_portal_link():
 
 
 def test_a_long_description_prints_whole():
-    description = ", ".join(f"Procedure {n} with a long name" for n in range(8))
-    data = statement(
-        1,
-        1,
-    )
-    data["rows"] = [dict(data["rows"][0], description=description)]
+    description = ", ".join(f"Procedure {n} with a rather long name" for n in range(10))
+    assert len(description) > 350
+    data = statement(1, 2)
+    data["rows"] = [
+        dict(data["rows"][0], description=description, pending=True),
+        dict(data["rows"][0], description="Short visit"),
+    ]
+    data["labels"] = {**LABELS, "pending_line": "Insurance pending"}
     text = " ".join(pages(pdf_statement.render([data])[0])[0].split())
-    assert "Procedure 7 with a long name" in text
+    assert description in text
+    assert "Insurance pending" in text
+    assert "Short visit" in text
 
 
 def test_a_negative_amount_keeps_its_sign_and_currency_in_the_text():
