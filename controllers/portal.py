@@ -148,9 +148,15 @@ class PatientPortal(CustomerPortal):
         website=True,
         methods=["POST"],
     )
-    def portal_patient_plan(self, account_id, access_token=None, installment_count=None, **kw):
+    def portal_patient_plan(
+        self, account_id, access_token=None, installment_count=None, installment_amount=None, **kw
+    ):
+        """A plan of ``installment_count`` monthly installments, or of about
+        ``installment_amount`` a month."""
         account, via_token = self._patient_account_or_404(account_id, access_token, "portal plan")
         count = _as_int(installment_count)
+        if not count and installment_amount:
+            count = account._portal_plan_count_for_amount(_as_float(installment_amount))
         if not count or count < 1 or count > 520:
             message = "plan_invalid"
         else:
@@ -239,9 +245,16 @@ class PatientPaymentPortal(PaymentPortal):
                 report=availability_report,
             )
         )
+        # a token-link visitor neither sees nor saves the guarantor's payment details
+        logged_in = not user._is_public()
         tokens = (
             request.env["payment.token"].sudo()._get_available_tokens(providers.ids, partner.id)
+            if logged_in
+            else request.env["payment.token"]
         )
+        tokenize = self._compute_show_tokenize_input_mapping(providers)
+        if not logged_in:
+            tokenize = dict.fromkeys(tokenize, False)
         values = portal._prepare_portal_layout_values()
         values.update(
             {
@@ -254,7 +267,7 @@ class PatientPaymentPortal(PaymentPortal):
                 "payment_methods_sudo": methods,
                 "tokens_sudo": tokens,
                 "availability_report": availability_report,
-                "show_tokenize_input_mapping": self._compute_show_tokenize_input_mapping(providers),
+                "show_tokenize_input_mapping": tokenize,
                 "transaction_route": f"{PORTAL_ROOT}/{account.id}/transaction",
                 "landing_route": portal._patient_account_url(
                     account, access_token, via_token, "paid"
@@ -285,6 +298,9 @@ class PatientPaymentPortal(PaymentPortal):
         user = request.env.user
         partner = user.partner_id if not user._is_public() else account.partner_id
         self._validate_transaction_kwargs(kwargs)
+        if user._is_public() and (kwargs.get("token_id") or kwargs.get("tokenization_requested")):
+            # the token link pays; it does not use or save the guarantor's payment details
+            raise ValidationError(request.env._("Sign in to use or save payment details."))
         kwargs.update(
             {
                 "amount": amount,

@@ -64,4 +64,5 @@ from . import patient_collection_snapshot_demo
 from . import patient_collection_run_snapshot
 from . import res_company_reporting
 from . import patient_account_portal
+from . import patient_account_portal_payment
 from . import payment_transaction

@@ -3,6 +3,7 @@ page shows, pays and asks.  The controller (controllers/portal.py) checks who
 the visitor is; everything here runs on the account as superuser after that
 check, through the module's own code paths (``trusted``)."""
 
+import math
 import uuid
 from datetime import timedelta
 
@@ -203,96 +204,16 @@ class PatientAccount(models.Model):
             "format_amount": account.currency_id.format,
         }
 
-    # ------------------------------------------------------------------ paying
-
-    def _portal_next_installment_amount(self):
-        plan = self.sudo().active_plan_id
-        return plan.next_due_amount if plan else 0.0
-
-    def _portal_payment_problems(self, amount):
-        """Why ``amount`` cannot be paid online now ([] when it can)."""
-        self.ensure_one()
-        account = self.sudo()
-        currency = account.currency_id
-        fmt = currency.format
-        balance = account.balance_due
-        if balance <= 0:
-            return [self.env._("Nothing is due on this account.")]
-        if not isinstance(amount, (int, float)) or amount != amount or amount <= 0:
-            return [self.env._("Enter the amount to pay.")]
-        if currency.compare_amounts(amount, balance) > 0:
-            return [
-                self.env._(
-                    "You can pay at most the balance due, %(balance)s.", balance=fmt(balance)
-                )
-            ]
-        minimum = min(account.company_id.collections_portal_min_payment, balance)
-        allowed_exact = {round(balance, 2), round(account._portal_next_installment_amount(), 2)}
-        if round(amount, 2) not in allowed_exact and currency.compare_amounts(amount, minimum) < 0:
-            return [
-                self.env._("The least you can pay online is %(minimum)s.", minimum=fmt(minimum))
-            ]
-        return []
-
-    def _portal_invoices_to_pay(self):
-        """The account's open invoices that are due from the guarantor (insurance
-        pending excepted), oldest first: a payment is applied to them in order."""
-        return (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("patient_account_id", "in", self.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("amount_residual", ">", 0),
-                    ("insurance_status", "!=", "pending"),
-                ],
-                order="invoice_date_due, invoice_date, id",
-            )
-        )
-
-    def _portal_payment_received(self, transactions):
-        """After Odoo posted and reconciled the payments of ``transactions``: the
-        interaction (portal, payment made) and the guarantor's receipt.  The
-        receipt is the module's own message: posted trusted with the interaction
-        logged here, so the contact gate does not log a second one."""
-        self.ensure_one()
-        account = self.sudo()
-        amount = sum(transactions.mapped("amount"))
-        fmt = account.currency_id.format
-        trusted(self.env["patient.interaction"].sudo()).create(
-            {
-                "account_id": account.id,
-                "partner_id": account.partner_id.id,
-                "channel": "portal",
-                "outcome": "payment_made",
-                "note": self.env._(
-                    "Online payment %(references)s.",
-                    references=", ".join(transactions.mapped("reference")),
-                ),
-            }
-        )
-        if account.partner_id.email:
-            lang = account.partner_id.lang or self.env.lang
-            body = account.with_context(lang=lang).env._(
-                "We received your payment of %(amount)s. Thank you. Your balance due is "
-                "now %(balance)s.",
-                amount=fmt(amount),
-                balance=fmt(account.balance_due),
-            )
-            trusted(
-                account, patient_interaction_logged=True, patient_portal_link=True
-            ).message_post(
-                body=body,
-                # no amount, name or number in a subject
-                subject=account.with_context(lang=lang).env._("Payment received"),
-                partner_ids=account.partner_id.ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-            )
-
     # ------------------------------------------------------------------ plans and questions
+
+    def _portal_plan_count_for_amount(self, installment_amount):
+        """The number of monthly installments that pays the balance at about
+        ``installment_amount`` each (the schedule splits the balance evenly)."""
+        self.ensure_one()
+        balance = self.sudo().balance_due
+        if balance <= 0 or not installment_amount or installment_amount <= 0:
+            return 0
+        return max(1, math.ceil(round(balance / installment_amount, 6)))
 
     def _portal_plan_terms(self, installment_count):
         """The terms of a self-service plan: the whole balance, monthly, from a

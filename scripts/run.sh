@@ -32,14 +32,14 @@ fi
 log="$LOG_DIR/run-$DB-install.log"
 if [ "$state" = "installed" ]; then
     info "database $DB exists: updating $PC_MODULE (-u $PC_MODULE), log: $log"
-    action=(-u "$PC_MODULE")
+    action=(-u "$PC_MODULE" -i payment_demo)
 else
     if db_exists "$DB"; then
         info "database $DB exists without $PC_MODULE installed: installing it with demo data, log: $log"
     else
         info "creating database $DB with $PC_MODULE and its demo data (a few minutes), log: $log"
     fi
-    action=(-i "$PC_MODULE")
+    action=(-i "$PC_MODULE,payment_demo")
 fi
 
 rc=0

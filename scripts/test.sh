@@ -188,7 +188,7 @@ else
     port="$(free_port)"
     log="$LOG_DIR/odoo-tests.log"
     rc=0
-    run_odoo "$log" "$ODOO_TEST_TIMEOUT" -d "$TEST_DB" -i "$PC_MODULE" --test-enable \
+    run_odoo "$log" "$ODOO_TEST_TIMEOUT" -d "$TEST_DB" -i "$PC_MODULE,payment_demo" --test-enable \
         --test-tags "$tags" --stop-after-init --without-demo=all --http-port "$port" \
         --log-level=info </dev/null || rc=$?
     read -r p f s < <(odoo_log_counts tests "$log" --module "$PC_MODULE" \

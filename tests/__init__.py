@@ -28,3 +28,6 @@ from . import test_reporting
 from . import test_reporting_dashboard
 from . import test_portal
 from . import test_account_line_search
+from . import test_portal_http
+from . import test_portal_tours
+from . import test_portal_concurrency

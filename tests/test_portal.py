@@ -13,9 +13,10 @@ from .common import PatientCollectionsCommon
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-@tagged("post_install", "-at_install")
-class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase):
-    """The guarantor's portal: who gets in, what is logged, paying, plans, questions."""
+class PortalCase(PatientCollectionsCommon, AccountPaymentCommon, HttpCase):
+    """A guarantor with two open invoices (300.00 due), a portal user for them and
+    for another guarantor, a collections manager; the helpers of the portal tests
+    (tests/test_portal*.py).  No test of its own."""
 
     @classmethod
     def setUpClass(cls):
@@ -84,6 +85,22 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
         page = self.url_open(self.url(account, token))
         self.assertEqual(page.status_code, 200)
         return CSRF_RE.search(page.text).group(1)
+
+    def patient_tx(self, amount, **values):
+        return self._create_transaction(
+            "redirect",
+            amount=amount,
+            currency_id=self.account.currency_id.id,
+            partner_id=self.guarantor.id,
+            patient_account_id=self.account.id,
+            reference=f"PC-TEST-{amount}-{values.pop('suffix', '')}",
+            **values,
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestPatientPortal(PortalCase):
+    """The guarantor's portal: who gets in, what is logged, paying, plans, questions."""
 
     # ------------------------------------------------------------------ access
 
@@ -169,17 +186,6 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
         self.assertEqual(self.account.access_token, token)
 
     # ------------------------------------------------------------------ paying
-
-    def patient_tx(self, amount, **values):
-        return self._create_transaction(
-            "redirect",
-            amount=amount,
-            currency_id=self.account.currency_id.id,
-            partner_id=self.guarantor.id,
-            patient_account_id=self.account.id,
-            reference=f"PC-TEST-{amount}-{values.pop('suffix', '')}",
-            **values,
-        )
 
     def test_done_transaction_pays_oldest_first_logs_and_sends_receipt(self):
         tx = self.patient_tx(120.0)
@@ -318,6 +324,28 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
         )
         self.assertIn("Your payment plan", response.text)
 
+    def test_plan_by_amount_per_month(self):
+        """About 120.00 a month of 300.00: three installments (the balance split evenly)."""
+        self.assertEqual(self.account._portal_plan_count_for_amount(120.0), 3)
+        self.assertEqual(self.account._portal_plan_count_for_amount(100.0), 3)
+        self.assertEqual(self.account._portal_plan_count_for_amount(0.0), 0)
+        token = self.account._portal_ensure_token()
+        csrf = self.csrf(self.account, token)
+        # neither a count nor an amount: nothing made, the visitor is told
+        response = self.url_open(
+            self.url(self.account, suffix="/plan"),
+            data={"csrf_token": csrf, "installment_amount": "", "access_token": token},
+        )
+        self.assertIn("message=plan_invalid", response.url)
+        self.assertFalse(self.account.active_plan_id)
+        response = self.url_open(
+            self.url(self.account, suffix="/plan"),
+            data={"csrf_token": csrf, "installment_amount": "120", "access_token": token},
+        )
+        self.assertIn("message=plan_created", response.url)
+        plan = self.account.active_plan_id
+        self.assertEqual(plan.installment_ids.mapped("amount"), [100.0, 100.0, 100.0])
+
     def test_plan_outside_policy_becomes_an_activity(self):
         token = self.account._portal_ensure_token()
         csrf = self.csrf(self.account, token)
@@ -363,24 +391,6 @@ class TestPatientPortal(PatientCollectionsCommon, AccountPaymentCommon, HttpCase
             .search_count([("account_id", "=", self.account.id)]),
             1,
         )
-
-    # ------------------------------------------------------------------ tours
-
-    def test_tour_guarantor_sets_up_a_plan(self):
-        self.start_tour("/my/patient-accounts", "pc_portal_guarantor_plan", login="pc_portal_alpha")
-        plan = self.account.active_plan_id
-        self.assertEqual(len(plan.installment_ids), 3)
-        self.assertEqual(plan.total_amount, 300.0)
-
-    def test_tour_token_visitor_reaches_the_payment_form(self):
-        url = self.account.get_portal_url()
-        self.start_tour(url, "pc_portal_token_pay")
-        # the provider's confirmation, then the account page shows the new balance
-        tx = self.patient_tx(60.0, suffix="tour")
-        tx._set_done()
-        tx._post_process()
-        page = self.url_open(url)
-        self.assertIn("240.00", page.text)
 
     # ------------------------------------------------------------------ statements
 
