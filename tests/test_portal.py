@@ -97,6 +97,43 @@ class PortalCase(PatientCollectionsCommon, AccountPaymentCommon, HttpCase):
             **values,
         )
 
+    def add_open_items(self, count):
+        """``count`` more open invoices of 10.00, 11.00, ... on the account."""
+        today = fields.Date.today()
+        for day in range(count):
+            self.make_invoice(
+                self.child, 10.0 + day, self.days_ago(today, 60 + day), self.days_ago(today, 30)
+            )
+
+    def assert_payment_interaction_and_receipt(self):
+        """The portal interaction (payment made) and the guarantor's receipt: one each."""
+        interaction = (
+            self.env["patient.interaction"]
+            .sudo()
+            .search([("account_id", "=", self.account.id), ("channel", "=", "portal")])
+        )
+        self.assertEqual(interaction.outcome, "payment_made")
+        receipt = self.account.message_ids.filtered(lambda m: m.subject == "Payment received")
+        self.assertEqual(len(receipt), 1)
+        self.assertIn(self.guarantor, receipt.partner_ids)
+        return receipt
+
+    def transaction_params(self, token, amount=50.0, **extra):
+        """What the payment form sends to the transaction route."""
+        return dict(
+            {
+                "access_token": token,
+                "amount": amount,
+                "provider_id": self.provider.id,
+                "payment_method_id": self.payment_method_id,
+                "token_id": None,
+                "flow": "redirect",
+                "tokenization_requested": False,
+                "landing_route": "/my",
+            },
+            **extra,
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestPatientPortal(PortalCase):
@@ -196,15 +233,7 @@ class TestPatientPortal(PortalCase):
         self.assertEqual(self.old_invoice.amount_residual, 0.0)
         self.assertEqual(self.new_invoice.amount_residual, 180.0)
         self.assertEqual(self.account.balance_due, 180.0)
-        interaction = (
-            self.env["patient.interaction"]
-            .sudo()
-            .search([("account_id", "=", self.account.id), ("channel", "=", "portal")])
-        )
-        self.assertEqual(interaction.outcome, "payment_made")
-        receipt = self.account.message_ids.filtered(lambda m: m.subject == "Payment received")
-        self.assertEqual(len(receipt), 1)
-        self.assertIn(self.guarantor, receipt.partner_ids)
+        receipt = self.assert_payment_interaction_and_receipt()
         self.assertNotIn("300", receipt.subject)
         # emailed to the guarantor, portal user or not
         notification = (
@@ -251,16 +280,9 @@ class TestPatientPortal(PortalCase):
         with self.assertRaises(JsonRpcException):
             self.make_jsonrpc_request(
                 self.url(self.account, suffix="/transaction"),
-                params={
-                    "access_token": token,
-                    "amount": 500.0,
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.payment_method_id,
-                    "token_id": None,
-                    "flow": "redirect",
-                    "tokenization_requested": False,
-                    "landing_route": self.url(self.account, token),
-                },
+                params=self.transaction_params(
+                    token, 500.0, landing_route=self.url(self.account, token)
+                ),
             )
         self.assertFalse(
             self.env["payment.transaction"]
@@ -278,16 +300,9 @@ class TestPatientPortal(PortalCase):
         self.assertIn("o_payment_form", page.text)
         values = self.make_jsonrpc_request(
             self.url(self.account, suffix="/transaction"),
-            params={
-                "access_token": token,
-                "amount": 60.0,
-                "provider_id": self.provider.id,
-                "payment_method_id": self.payment_method_id,
-                "token_id": None,
-                "flow": "redirect",
-                "tokenization_requested": False,
-                "landing_route": self.url(self.account, token),
-            },
+            params=self.transaction_params(
+                token, 60.0, landing_route=self.url(self.account, token)
+            ),
         )
         tx = (
             self.env["payment.transaction"]
@@ -438,11 +453,7 @@ class TestPatientPortal(PortalCase):
 
         few, items = count_queries()
         self.assertEqual(items, 2)
-        today = fields.Date.today()
-        for day in range(48):
-            self.make_invoice(
-                self.child, 10.0 + day, self.days_ago(today, 60 + day), self.days_ago(today, 30)
-            )
+        self.add_open_items(48)
         many, items = count_queries()
         self.assertEqual(items, 50)
         self.assertLessEqual(many, few)
@@ -479,16 +490,7 @@ class TestPatientPortal(PortalCase):
             with self.assertRaises(JsonRpcException):
                 self.make_jsonrpc_request(
                     self.url(self.account, suffix="/transaction"),
-                    params={
-                        "access_token": wrong,
-                        "amount": 50.0,
-                        "provider_id": self.provider.id,
-                        "payment_method_id": self.payment_method_id,
-                        "token_id": None,
-                        "flow": "redirect",
-                        "tokenization_requested": False,
-                        "landing_route": "/my",
-                    },
+                    params=self.transaction_params(wrong, 50.0),
                 )
         self.assertFalse(
             self.env["payment.transaction"]

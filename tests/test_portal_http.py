@@ -54,22 +54,11 @@ class TestPortalHttp(PortalCase):
             form["access_token"] = token
         return self.url_open(self.url(account, suffix=suffix), data=form)
 
-    def transaction(self, account, token):
+    def transaction(self, account, token, **extra):
         """The JSON transaction route: the error message, or None when it answered."""
         response = self.url_open(
             self.url(account, suffix="/transaction"),
-            data=self.jsonrpc(
-                {
-                    "access_token": token,
-                    "amount": 50.0,
-                    "provider_id": self.provider.id,
-                    "payment_method_id": self.payment_method_id,
-                    "token_id": None,
-                    "flow": "redirect",
-                    "tokenization_requested": False,
-                    "landing_route": "/my",
-                }
-            ),
+            data=self.jsonrpc(self.transaction_params(token, **extra)),
             headers={"Content-Type": "application/json"},
         )
         self.assertEqual(response.status_code, 200)
@@ -202,23 +191,8 @@ class TestPortalHttp(PortalCase):
         self.assertNotIn(f"o_payment_token_{saved.id}", page.text)
         self.assertNotIn("o_payment_tokenize_checkbox", page.text)
         for extra in ({"token_id": saved.id, "flow": "token"}, {"tokenization_requested": True}):
-            params = {
-                "access_token": self.token,
-                "amount": 50.0,
-                "provider_id": self.provider.id,
-                "payment_method_id": self.payment_method_id,
-                "token_id": None,
-                "flow": "redirect",
-                "tokenization_requested": False,
-                "landing_route": "/my",
-            }
-            response = self.url_open(
-                self.url(self.account, suffix="/transaction"),
-                data=self.jsonrpc(dict(params, **extra)),
-                headers={"Content-Type": "application/json"},
-            )
             self.assertEqual(
-                response.json()["error"]["data"]["message"],
+                self.transaction(self.account, self.token, **extra),
                 "Sign in to use or save payment details.",
             )
         self.assertFalse(
@@ -267,11 +241,7 @@ class TestPortalHttp(PortalCase):
         self.url_open(url)  # warm the caches of the first request (views, routing)
         few, items = count_page_queries()
         self.assertEqual(items, 2)
-        today = fields.Date.today()
-        for day in range(48):
-            self.make_invoice(
-                self.child, 10.0 + day, self.days_ago(today, 60 + day), self.days_ago(today, 30)
-            )
+        self.add_open_items(48)
         many, items = count_page_queries()
         self.assertEqual(items, 50)
         self.assertLessEqual(many, few, f"{few} queries for 2 items, {many} for 50")

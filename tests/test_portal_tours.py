@@ -62,15 +62,7 @@ class TestPortalTours(PortalCase):
         self.assertEqual(self.old_invoice.amount_residual, 100.0 - amount)
         self.assertEqual(self.new_invoice.amount_residual, 200.0)
         self.assertEqual(self.account.balance_due, 300.0 - amount)
-        interaction = (
-            self.env["patient.interaction"]
-            .sudo()
-            .search([("account_id", "=", self.account.id), ("channel", "=", "portal")])
-        )
-        self.assertEqual(interaction.outcome, "payment_made")
-        receipt = self.account.message_ids.filtered(lambda m: m.subject == "Payment received")
-        self.assertEqual(len(receipt), 1)
-        self.assertIn(self.guarantor, receipt.partner_ids)
+        self.assert_payment_interaction_and_receipt()
 
     def test_tour_guarantor_pays_part_of_the_balance(self):
         self.start_tour("/my/patient-accounts", "pc_portal_guarantor_pay", login="pc_portal_alpha")
