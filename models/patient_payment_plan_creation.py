@@ -145,6 +145,7 @@ class PatientPaymentPlan(models.Model):
             "installment_amount": float(installments[0].amount),
             "frequency": terms["frequency"],
             "first_due_date": terms["first_due_date"],
+            "activation_date": today,
             "installment_ids": [
                 fields.Command.create(
                     {
@@ -162,17 +163,23 @@ class PatientPaymentPlan(models.Model):
         """Create and activate plans for (account, terms) pairs, refusing them all
         with every problem found before anything is written.  Plans start on the
         company's calendar date."""
-        today = self._company_today(requests[0][0].company_id if requests else None)
+        today = {
+            company: self._company_today(company) for company in self._request_companies(requests)
+        }
         # installments are written by the plan only: created with it as superuser
         self.check_access("create")
         accounts = self.env["patient.account"].browse([a.id for a, _t in requests])
         accounts.check_access("write")
         accounts._check_owner()
         self._check_terms(requests, today)
-        vals_list = [self._prepare_plan_vals(a, t, today) for a, t in requests]
-        plans = trusted(self.sudo())._insert_active_plans(vals_list, today)
+        vals_list = [self._prepare_plan_vals(a, t, today[a.company_id]) for a, t in requests]
+        plans = trusted(self.sudo())._insert_active_plans(vals_list)
         plans._activate(channel=channel)
         return plans.with_env(self.env)
+
+    @api.model
+    def _request_companies(self, requests):
+        return self.env["res.company"].union(*(account.company_id for account, _t in requests))
 
     @api.model
     def _check_terms(self, requests, today):
@@ -180,7 +187,8 @@ class PatientPaymentPlan(models.Model):
         problems = []
         for account, terms in requests:
             problems += [
-                f"{account.name}: {text}" for text in self._terms_problems(account, terms, today)
+                f"{account.name}: {text}"
+                for text in self._terms_problems(account, terms, today[account.company_id])
             ]
         if problems:
             raise UserError("\n".join(problems))
@@ -188,7 +196,7 @@ class PatientPaymentPlan(models.Model):
     # ------------------------------------------------------------------ set-based insert
 
     @api.model
-    def _insert_active_plans(self, vals_list, today):
+    def _insert_active_plans(self, vals_list):
         """Insert active plans and their installments set-based: one reservation of
         the plans' numbers, one multi-row INSERT of the plans and one (in pages) of
         the installments, every stored column as the ORM would write it; then what
@@ -200,7 +208,7 @@ class PatientPaymentPlan(models.Model):
             return self.browse()
         names = self._reserve_names(len(vals_list))
         plan_rows = [
-            self._plan_row(vals, name, today) for vals, name in zip(vals_list, names, strict=True)
+            self._plan_row(vals, name) for vals, name in zip(vals_list, names, strict=True)
         ]
         plan_ids = self._insert_rows(self._table, PLAN_COLUMNS, plan_rows)
         installment_rows = [
@@ -252,9 +260,9 @@ class PatientPaymentPlan(models.Model):
         ]
 
     @api.model
-    def _plan_row(self, vals, name, today):
+    def _plan_row(self, vals, name):
         """The plan's stored columns (PLAN_COLUMNS but the audit ones), active from
-        ``today``: nothing paid, the first installment next."""
+        its activation date: nothing paid, the first installment next."""
         account = self.env["patient.account"].browse(vals["account_id"])
         lines = sorted(self._installment_lines(vals), key=lambda line: (line[1], line[0]))
         return (
@@ -270,7 +278,7 @@ class PatientPaymentPlan(models.Model):
             vals["frequency"],
             vals["first_due_date"],
             "active",
-            today,
+            vals["activation_date"],
             0.0,
             vals["total_amount"],
             lines[0][1],
