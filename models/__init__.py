@@ -24,6 +24,10 @@ from . import account_move
 from . import account_partial_reconcile
 from . import patient_account_line
 from . import patient_collection_run
+from . import patient_collection_run_line
+from . import patient_collection_run_isolation
+from . import patient_collection_run_steps
+from . import patient_collection_run_statements
 from . import patient_collection_run_escalation
 from . import patient_account_escalation
 from . import patient_interaction

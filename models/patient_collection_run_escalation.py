@@ -9,22 +9,25 @@ one query each (their letters logged included), and the run record gets, per
 stage, how many accounts wait for a letter or the 501(r) gate and from when.
 """
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..logic import escalation
+from ..logic.run_counts import CountKey
+from .patient_collection_run import BATCH_SIZE
 from .patient_protected import trusted
 
-BATCH_SIZE = 5000
 WAITING = "waiting"
 
 
-def waiting_dates(stats):
+def waiting_dates(counts):
     """``{(stage id, wait): earliest date or None}`` of a run's waiting accounts,
     kept next to its counts."""
-    dates = getattr(stats, "escalation_waiting_dates", None)
+    dates = getattr(counts, "escalation_waiting_dates", None)
     if dates is None:
-        dates = stats.escalation_waiting_dates = {}
+        dates = counts.escalation_waiting_dates = {}
     return dates
 
 
@@ -36,11 +39,46 @@ def _earliest(first, second):
 
 
 class PatientCollectionRun(models.Model):
-    """``_step_escalate`` (in patient_collection_run.py) moves, batched and
-    isolated per account, the accounts of :meth:`_escalation_plan`: the plan is
-    what changes here, so the step keeps its own failure isolation."""
+    """``_step_escalate`` moves, batched and isolated per account, the accounts of
+    :meth:`_escalation_plan`."""
 
     _inherit = "patient.collection.run"
+
+    def _step_escalate(self, companies, today, counts):
+        """Move accounts forward: classification in one query per batch of accounts,
+        then one write per target stage, chatter and activities in batches."""
+        stages = self.env["patient.account.stage"].sudo().with_context(active_test=False)
+        Account = self.env["patient.account"].sudo()
+        for stage_id, account_ids in self._escalation_plan(companies, today, counts).items():
+            stage = stages.browse(stage_id)
+            moved = 0
+            for start in range(0, len(account_ids), BATCH_SIZE):
+                moved += len(
+                    self._isolated(
+                        "_step_escalate",
+                        Account.browse(account_ids[start : start + BATCH_SIZE]),
+                        lambda records, stage=stage: self._move_accounts(records, stage),
+                        counts,
+                    )
+                )
+            counts[CountKey("moved", stage_id)] += moved
+
+    def _move_accounts(self, accounts, stage):
+        """Move accounts to a stage: one write, one batch of chatter lines, one of
+        activities for their specialists."""
+        previous = {account.id: account.stage_id.name or "" for account in accounts}
+        accounts._write_stage(stage)
+        bodies = {
+            account_id: Markup("<p>%s</p>")
+            % self.env._(
+                "Stage: %(old)s → %(new)s (daily collections run).",
+                old=old or self.env._("none"),
+                new=stage.name,
+            )
+            for account_id, old in previous.items()
+        }
+        accounts._message_log_batch(bodies=bodies)
+        accounts._schedule_stage_activities(stage)
 
     def _escalation_context(self, companies):
         """The stages as rules and each company's settings, read once."""
@@ -135,12 +173,12 @@ class PatientCollectionRun(models.Model):
                 ),
             )
 
-    def _escalation_plan(self, companies, today, stats):
+    def _escalation_plan(self, companies, today, counts):
         """Where the run moves each account: ``{stage id: [account ids]}``.
 
         The accounts are read in batches, one query each, with the letters
         logged on them; ``logic.escalation.decide_escalation`` decides.  Accounts
-        that stay are counted in ``stats`` under their reason; accounts held
+        that stay are counted in ``counts`` under their reason; accounts held
         back by a letter interval or the 501(r) gate are counted as waiting for
         the stage they cannot enter yet, with the earliest date of each group.
         """
@@ -149,30 +187,32 @@ class PatientCollectionRun(models.Model):
         total = (
             self.env["patient.account"].sudo().search_count([("company_id", "in", companies.ids)])
         )
-        dates = waiting_dates(stats)
         plan = {}
         last_id = done = 0
-        while True:
-            rows = self._escalation_rows(companies, last_id)
-            if not rows:
-                break
+        while rows := self._escalation_rows(companies, last_id):
             last_id = rows[-1][0]
-            for account_id, decision in self._decide_rows(rows, context, today):
-                if decision.target is None:
-                    stats[("skipped", False, decision.reason)] += 1
-                else:
-                    plan.setdefault(decision.target.id, []).append(account_id)
-                if decision.wait:
-                    key = (decision.wait_stage.id, decision.wait)
-                    stats[(WAITING, key[0], key[1])] += 1
-                    dates[key] = (
-                        _earliest(dates[key], decision.wait_date)
-                        if key in dates
-                        else decision.wait_date
-                    )
+            self._plan_rows(rows, context, today, counts, plan)
             done += len(rows)
             self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
         return plan
+
+    def _plan_rows(self, rows, context, today, counts, plan):
+        """Decide a batch of rows: their targets into ``plan``, the accounts that
+        stay and those waiting into ``counts``."""
+        dates = waiting_dates(counts)
+        for account_id, decision in self._decide_rows(rows, context, today):
+            if decision.target is None:
+                counts[CountKey("skipped", False, decision.reason)] += 1
+            else:
+                plan.setdefault(decision.target.id, []).append(account_id)
+            if decision.wait:
+                key = (decision.wait_stage.id, decision.wait)
+                counts[CountKey(WAITING, *key)] += 1
+                dates[key] = (
+                    _earliest(dates[key], decision.wait_date)
+                    if key in dates
+                    else decision.wait_date
+                )
 
     @api.model
     def _resume_targets(self, accounts, today):
@@ -236,11 +276,11 @@ class PatientCollectionRun(models.Model):
         )
         return self.env.cr.fetchall()
 
-    def _record(self, stats):
+    def _record(self, counts):
         """The waiting accounts' lines, with the earliest date of each group, then
         the run's other counts."""
-        dates = waiting_dates(stats)
-        waiting = [(key, stats.pop(key)) for key in sorted(stats, key=str) if key[0] == WAITING]
+        dates = waiting_dates(counts)
+        waiting = [(key, counts.pop(key)) for key in sorted(counts, key=str) if key[0] == WAITING]
         lines = [
             {
                 "run_id": run.id,
@@ -257,7 +297,7 @@ class PatientCollectionRun(models.Model):
         if lines:
             trusted(self.env["patient.collection.run.line"].sudo()).create(lines)
             self.invalidate_recordset(["line_ids"])
-        return super()._record(stats)
+        return super()._record(counts)
 
 
 class PatientCollectionRunLine(models.Model):

@@ -1,6 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
+from ..logic.run_counts import CountKey
 from .patient_collection_run import BATCH_SIZE
 from .patient_protected import trusted
 
@@ -60,49 +61,52 @@ class PatientCollectionRun(models.Model):
         )
         return [row[0] for row in self.env.cr.fetchall()]
 
-    def _step_small_balance_writeoffs(self, companies, today, stats):
+    def _step_small_balance_writeoffs(self, companies, today, counts):
         """Write off small balances, set-based: one entry and one reconciliation per
         batch of accounts.  Accounts left with nothing are not selected again, so a
         second run the same day writes nothing off."""
         count = 0
         total = 0.0
         Account = self.env["patient.account"].sudo()
+        for company in companies.filtered("collections_small_balance_writeoff"):
+            ids = self._small_balance_account_ids(company, today)
+            for start in range(0, len(ids), BATCH_SIZE):
+                batch = Account.browse(ids[start : start + BATCH_SIZE])
+                for writeoffs in self._write_off_batch(batch, today, counts):
+                    count += len(writeoffs)
+                    total += sum(writeoffs.mapped("amount"))
+        counts[CountKey("written_off")] += count
+        if count:
+            trusted(self).write({"writeoff_count": count, "writeoff_total": total})
+
+    def _write_off_batch(self, accounts, today, counts):
+        """Write off the balances of ``accounts`` (each account that fails is left
+        out); returns the posted write-offs, a recordset per part that went through."""
         Writeoff = trusted(
             self.env["patient.writeoff"].sudo(), mail_create_nolog=True, tracking_disable=True
         )
         user = self.env.user
-        for company in companies:
-            if not company.collections_small_balance_writeoff:
-                continue
-            ids = self._small_balance_account_ids(company, today)
-            for start in range(0, len(ids), BATCH_SIZE):
-                batch = Account.browse(ids[start : start + BATCH_SIZE])
-                done = []
+        done = []
 
-                def write_off(accounts, done=done):
-                    writeoffs = Writeoff.create(
-                        [
-                            {
-                                "account_id": account.id,
-                                "amount": account.balance_due,
-                                "reason": "small_balance",
-                                "state": "to_approve",
-                                "origin": "run",
-                                "requested_by_id": user.id,
-                            }
-                            for account in accounts
-                        ]
-                    )
-                    writeoffs._post_batch(approved_by=user, date=today)
-                    done.append(writeoffs)
+        def write_off(records):
+            writeoffs = Writeoff.create(
+                [self._prepare_small_balance_writeoff_vals(account, user) for account in records]
+            )
+            writeoffs._post_batch(approved_by=user, date=today)
+            done.append(writeoffs)
 
-                self._isolated("_step_small_balance_writeoffs", batch, write_off, stats)
-                for writeoffs in done:
-                    count += len(writeoffs)
-                    total += sum(writeoffs.mapped("amount"))
-        stats[("written_off", False, False)] += count
-        if count:
-            trusted(self).write({"writeoff_count": count, "writeoff_total": total})
+        self._isolated("_step_small_balance_writeoffs", accounts, write_off, counts)
+        return done
+
+    def _prepare_small_balance_writeoff_vals(self, account, user):
+        return {
+            "account_id": account.id,
+            "amount": account.balance_due,
+            "reason": "small_balance",
+            "state": "to_approve",
+            "origin": "run",
+            "requested_by_id": user.id,
+        }
 
 
 class PatientCollectionRunLine(models.Model):

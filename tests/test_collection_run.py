@@ -8,27 +8,17 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.patient_collections.models.patient_protected import trusted
 
-from .common import PatientCollectionsCommon
+from .common_run import CollectionRunCommon
 
 RUN_DAY = date(2026, 6, 1)
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-06-01")
-class TestCollectionRun(PatientCollectionsCommon):
+class TestCollectionRun(CollectionRunCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ref = cls.env.ref
-        cls.new = ref("patient_collections.stage_new")
-        cls.first = ref("patient_collections.stage_first_statement")
-        cls.second = ref("patient_collections.stage_second_statement")
-        cls.final = ref("patient_collections.stage_final_notice")
-        cls.review = ref("patient_collections.stage_pre_collection")
-        cls.plan = ref("patient_collections.stage_payment_plan")
-        cls.agency = ref("patient_collections.stage_agency")
-        cls.resolved = ref("patient_collections.stage_resolved")
-        cls.Run = cls.env["patient.collection.run"]
         cls.specialist = new_test_user(
             cls.env,
             login="pc_run_specialist",

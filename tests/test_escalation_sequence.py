@@ -12,7 +12,7 @@ from odoo.tests import tagged
 
 from ..logic import escalation
 from ..models.patient_protected import trusted
-from .common import PatientCollectionsCommon
+from .common_run import CollectionRunCommon
 
 INSTALL_DAY = date(2026, 1, 5)
 CYCLE = 30  # the default statement cycle, and so the default interval between letters
@@ -22,19 +22,11 @@ OLDEST = 400
 
 
 @tagged("post_install", "-at_install")
-class TestEscalationSequence(PatientCollectionsCommon):
+class TestEscalationSequence(CollectionRunCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        ref = cls.env.ref
-        cls.new = ref("patient_collections.stage_new")
-        cls.first = ref("patient_collections.stage_first_statement")
-        cls.second = ref("patient_collections.stage_second_statement")
-        cls.final = ref("patient_collections.stage_final_notice")
-        cls.review = ref("patient_collections.stage_pre_collection")
-        cls.agency = ref("patient_collections.stage_agency")
         cls.letters = cls.first | cls.second | cls.final
-        cls.Run = cls.env["patient.collection.run"]
         cls.company = cls.env.company
 
     @classmethod

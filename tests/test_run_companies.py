@@ -24,7 +24,7 @@ ROLES = {
     "plain": "base.group_user",
     "portal": "base.group_portal",
 }
-RUN_LOGGER = "odoo.addons.patient_collections.models.patient_collection_run"
+RUN_LOGGER = "odoo.addons.patient_collections.models.patient_collection_run_isolation"
 
 
 def pdf_pages(pdf):

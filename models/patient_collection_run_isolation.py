@@ -1,0 +1,82 @@
+"""Failure isolation of the collections run: a step, or an account within a step,
+that fails is left as it was and recorded on the run; the rest is processed."""
+
+import logging
+
+from psycopg2.extensions import TransactionRollbackError
+
+from odoo import models
+from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
+
+from ..logic.run_counts import Failure, RunCounts
+
+_logger = logging.getLogger(__name__)
+
+
+def failure_reason(error):
+    """The category of ``error`` recorded on the run (never its text)."""
+    if isinstance(error, (UserError, ValidationError)) and not isinstance(error, AccessError):
+        return "refused"
+    if isinstance(error, (AccessError, AccessDenied)):
+        return "access"
+    if isinstance(error, (ValueError, TypeError, ArithmeticError, LookupError)):
+        return "data"
+    return "unexpected"
+
+
+class PatientCollectionRun(models.Model):
+    _inherit = "patient.collection.run"
+
+    def _run_step(self, step, company, today, counts):
+        """One step for one company; a failure the step did not isolate itself
+        leaves the step's changes out and is recorded on the run.  Returns what the
+        step returned."""
+        try:
+            with self.env.cr.savepoint():
+                return getattr(self, step)(company, today, counts)
+        except TransactionRollbackError:
+            raise  # a concurrent update: the whole run is retried, never half-judged
+        # whatever fails is isolated and recorded, never left to stop the run
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            self._record_failure(counts, step, False, error)
+        return None
+
+    def _isolated(self, step, records, process, counts, account_of=None):
+        """``process(records)`` in a savepoint; when it fails, each half again, down
+        to the single records that fail alone: those are left as they were and
+        recorded on the run (``account_of(record)``: its patient account).  Returns
+        the records processed."""
+        if not records:
+            return records
+        try:
+            with self.env.cr.savepoint():
+                process(records)
+            return records
+        except TransactionRollbackError:
+            raise
+        # whatever fails is isolated and recorded, never left to stop the run
+        except Exception as error:  # pylint: disable=broad-exception-caught
+            if len(records) == 1:
+                account = account_of(records) if account_of else records
+                self._record_failure(counts, step, account.id, error)
+                return records.browse()
+        middle = len(records) // 2
+        first = self._isolated(step, records[:middle], process, counts, account_of)
+        return first | self._isolated(step, records[middle:], process, counts, account_of)
+
+    def _record_failure(self, counts, step, account_id, error):
+        """Remember that ``account_id`` (False: the whole step) failed in ``step``;
+        the log holds ids and the error's type only, never its text."""
+        if not isinstance(counts, RunCounts):
+            raise error  # a step called on its own (benches): nowhere to record it
+        known = dict(self.env["patient.collection.run.line"]._fields["step"].selection)
+        counts.failures.append(
+            Failure(step if step in known else False, account_id, failure_reason(error))
+        )
+        _logger.warning(
+            "Collections run %s: %s failed for account id %s (%s)",
+            self.id,
+            step,
+            account_id or "-",
+            type(error).__name__,
+        )

@@ -1,0 +1,147 @@
+"""The steps of the collections run, in order, and the smaller ones themselves.
+
+A step is a method ``_step_<name>(companies, today, counts)`` of the run record
+(empty when a step is called on its own, as the benches do), listed by
+:meth:`_collection_steps`; it counts what it did in ``counts`` (a
+``logic.run_counts.RunCounts``, or any ``Counter``) and isolates the accounts it
+cannot process with :meth:`_isolated`.  The larger steps have files of their own:
+``_statements``, ``_escalation``, ``_writeoff`` and ``_snapshot``.
+"""
+
+from odoo import models
+
+from ..logic.run_counts import CountKey
+from .patient_collection_run import BATCH_SIZE
+
+
+class PatientCollectionRun(models.Model):
+    _inherit = "patient.collection.run"
+
+    def _collection_steps(self):
+        """Names of the run's steps, in order; later capabilities add theirs."""
+        return [
+            "_step_refresh_aging",
+            "_step_promises",
+            "_step_lift_expired_holds",
+            "_step_insurance_holds",
+            "_step_payment_plans",
+            "_step_escalate",
+            "_step_statements",
+        ]
+
+    def _accounts(self, companies, domain=()):
+        return (
+            self.env["patient.account"]
+            .sudo()
+            .with_context(active_test=True)
+            .search([("company_id", "in", companies.ids), *domain], order="id")
+        )
+
+    def _batches(self, records):
+        for start in range(0, len(records), BATCH_SIZE):
+            yield records[start : start + BATCH_SIZE]
+
+    def _step_refresh_aging(self, companies, today, counts):
+        """Age the accounts not aged today, set-based, batch after batch."""
+        Account = self.env["patient.account"].sudo().with_context(active_test=False)
+        accounts = Account.search(
+            [
+                ("company_id", "in", companies.ids),
+                "|",
+                ("aging_date", "=", False),
+                ("aging_date", "<", today),
+            ],
+            order="id",
+        )
+        done = 0
+        for batch in self._batches(accounts):
+            done += len(
+                self._isolated(
+                    "_step_refresh_aging",
+                    batch,
+                    lambda records: records._refresh_balances(today=today, batch_size=BATCH_SIZE),
+                    counts,
+                )
+            )
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(accounts) - done)
+        counts[CountKey("refreshed")] += done
+
+    def _step_promises(self, companies, today, counts):
+        """Judge the promises whose date has passed (before their holds expire)."""
+        result = self.env["patient.interaction"]._check_due_promises(companies, today)
+        counts[CountKey("promise_kept")] += result["kept"]
+        counts[CountKey("promise_broken")] += result["broken"]
+
+    def _step_lift_expired_holds(self, companies, today, counts):
+        expired = self._accounts(
+            companies,
+            [("hold_reason", "!=", False), ("hold_until", "!=", False), ("hold_until", "<", today)],
+        )
+        why = self.env._("The hold date has passed.")
+        lifted = self._isolated(
+            "_step_lift_expired_holds",
+            expired,
+            lambda records: records._release_hold(why=why),
+            counts,
+        )
+        counts[CountKey("hold_expired")] += len(lifted)
+
+    def _step_insurance_holds(self, companies, today, counts):
+        """Hold accounts whose whole open balance waits for insurance; release them
+        when the claims are adjudicated (or part of the balance is due)."""
+        self._apply_insurance_holds(companies, counts)
+        self._release_insurance_holds(companies, counts)
+
+    def _apply_insurance_holds(self, companies, counts):
+        to_hold = self._accounts(
+            companies,
+            [
+                ("hold_reason", "=", False),
+                ("balance_due", "<=", 0),
+                ("balance_insurance_pending", ">", 0),
+            ],
+        )
+        held = self._isolated(
+            "_step_insurance_holds",
+            to_hold,
+            lambda records: records._set_hold("insurance_pending", auto=True),
+            counts,
+        )
+        counts[CountKey("hold_applied")] += len(held)
+
+    def _release_insurance_holds(self, companies, counts):
+        auto_held = self._accounts(
+            companies, [("hold_reason", "=", "insurance_pending"), ("hold_auto", "=", True)]
+        )
+        to_release = auto_held.filtered(
+            lambda a: not (a.balance_due <= 0 and a.balance_insurance_pending > 0)
+        )
+        why = self.env._("The insurance claims were adjudicated.")
+        released = self._isolated(
+            "_step_insurance_holds",
+            to_release,
+            lambda records: records._release_hold(why=why),
+            counts,
+        )
+        counts[CountKey("hold_released")] += len(released)
+
+    def _step_payment_plans(self, companies, today, counts):
+        """Allocate payments, mark missed installments, complete and default plans."""
+        plans = (
+            self.env["patient.payment.plan"]
+            .sudo()
+            .search([("state", "=", "active"), ("company_id", "in", companies.ids)], order="id")
+        )
+        before = dict(zip(plans.ids, plans.mapped("state"), strict=True))
+        done = plans.browse()
+        for batch in self._batches(plans):
+            done |= self._isolated(
+                "_step_payment_plans",
+                batch,
+                lambda records: records._allocate_payments(today),
+                counts,
+                account_of=lambda plan: plan.account_id,
+            )
+        for plan in done:
+            if plan.state != before[plan.id]:
+                counts[CountKey("plan_" + plan.state)] += 1
