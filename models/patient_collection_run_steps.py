@@ -68,7 +68,7 @@ class PatientCollectionRun(models.Model):
 
     def _step_promises(self, companies, today, counts):
         """Judge the promises whose date has passed (before their holds expire)."""
-        result = self.env["patient.interaction"]._check_due_promises(companies, today)
+        result = self.env["patient.interaction"]._settle_due_promises(companies, today)
         counts[CountKey("promise_kept")] += result["kept"]
         counts[CountKey("promise_broken")] += result["broken"]
 
@@ -78,13 +78,7 @@ class PatientCollectionRun(models.Model):
             [("hold_reason", "!=", False), ("hold_until", "!=", False), ("hold_until", "<", today)],
         )
         why = self.env._("The hold date has passed.")
-        lifted = self._isolated(
-            "_step_lift_expired_holds",
-            expired,
-            lambda records: records._release_hold(why=why),
-            counts,
-        )
-        counts[CountKey("hold_expired")] += len(lifted)
+        self._release_holds("_step_lift_expired_holds", expired, why, "hold_expired", counts)
 
     def _step_insurance_holds(self, companies, today, counts):
         """Hold accounts whose whole open balance waits for insurance; release them
@@ -117,13 +111,15 @@ class PatientCollectionRun(models.Model):
             lambda a: not (a.balance_due <= 0 and a.balance_insurance_pending > 0)
         )
         why = self.env._("The insurance claims were adjudicated.")
+        self._release_holds("_step_insurance_holds", to_release, why, "hold_released", counts)
+
+    def _release_holds(self, step, accounts, why, kind, counts):
+        """Release the holds of ``accounts`` (``why``: the chatter's reason), each
+        account that fails left held; counted under ``kind``."""
         released = self._isolated(
-            "_step_insurance_holds",
-            to_release,
-            lambda records: records._release_hold(why=why),
-            counts,
+            step, accounts, lambda records: records._release_hold(why=why), counts
         )
-        counts[CountKey("hold_released")] += len(released)
+        counts[CountKey(kind)] += len(released)
 
     def _step_payment_plans(self, companies, today, counts):
         """Allocate payments, mark missed installments, complete and default plans."""
