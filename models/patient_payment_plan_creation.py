@@ -206,6 +206,8 @@ class PatientPaymentPlan(models.Model):
             raise UserError(self.env._("Payment plans are made with the Payment Plan button."))
         if not vals_list:
             return self.browse()
+        accounts = self.env["patient.account"].browse([vals["account_id"] for vals in vals_list])
+        accounts.fetch(["partner_id", "company_id", "currency_id"])
         names = self._reserve_names(len(vals_list))
         plan_rows = [
             self._plan_row(vals, name) for vals, name in zip(vals_list, names, strict=True)

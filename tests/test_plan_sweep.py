@@ -15,6 +15,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from ..models.patient_protected import trusted
 from .test_payment_plans import TODAY, PaymentPlanCase
 
 
@@ -116,6 +117,37 @@ class TestPlanSweep(PaymentPlanCase):
         self.assertIn(f"Stage: {stage.name}", lines.body)
         self.assertIn("created", plan.message_ids[-1:].body or plan.message_ids[-1:].preview)
         self.assertIn(self.specialist.partner_id, plan.message_partner_ids)
+
+    def test_plans_are_inserted_set_based(self):
+        """Inserting two plans costs the queries of one (numbers, plans, installments,
+        followers, chatter: each one statement)."""
+        other = self.make_invoice(self.other_guarantor, 300.0, TODAY).patient_account_id
+        Plan = trusted(self.env["patient.payment.plan"].sudo())
+        terms = {
+            "frequency": "monthly",
+            "first_due_date": date(2026, 3, 31),
+            "installment_count": 6,
+        }
+        vals_list = [
+            Plan._prepare_plan_vals(self.account, {**terms, "total_amount": 600.0}, TODAY),
+            Plan._prepare_plan_vals(other, {**terms, "total_amount": 300.0}, TODAY),
+        ]
+
+        def queries(count):
+            self.env.flush_all()
+            self.env.invalidate_all()
+            savepoint = self.env.cr.savepoint(flush=False)
+            before = self.env.cr.sql_log_count
+            plans = Plan._insert_active_plans(vals_list[:count])
+            self.env.flush_all()
+            spent = self.env.cr.sql_log_count - before
+            self.assertEqual(len(plans.installment_ids), 6 * count)
+            savepoint.close(rollback=True)
+            self.env.invalidate_all()
+            return spent
+
+        queries(1)  # caches warm
+        self.assertEqual(queries(2), queries(1))
 
     # ----------------------------------------------------------- dates of record
 
