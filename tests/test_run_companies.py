@@ -261,7 +261,7 @@ class TestRunCompanies(RunCompaniesCommon):
         def failing(records, companies, today):
             raise UserError(records.env._("Synthetic refusal"))
 
-        self.patch(Interaction, "_check_due_promises", failing)
+        self.patch(Interaction, "_settle_due_promises", failing)
         run_a = self.run_of(self.scheduled_run(), self.company_a)
         self.assertRecordValues(
             run_a.line_ids.filtered(lambda line: line.kind == "failed"),
