@@ -39,11 +39,6 @@ class PatientInteraction(models.Model):
         due._release_promise_holds()
         return {"kept": len(kept), "broken": len(broken)}
 
-    def _check_due_promises(self, companies, today):
-        """The former name of :meth:`_settle_due_promises`, until the nightly run's
-        promise step calls the new one."""
-        return self._settle_due_promises(companies, today)
-
     @api.model
     def _due_promises(self, companies, today):
         """The pending promises of logged interactions of ``companies`` dated before
