@@ -61,6 +61,7 @@
     "assets": {
         "web.assets_backend": [
             "patient_collections/static/src/dashboard/*",
+            "patient_collections/static/src/board/*",
         ],
         "web.assets_tests": [
             "patient_collections/static/tests/tours/*.js",

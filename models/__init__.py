@@ -10,6 +10,7 @@ from . import patient_account_balances
 from . import patient_account_stages
 from . import patient_account_contacts
 from . import patient_account_actions
+from . import patient_account_search
 from . import patient_account_statement
 from . import patient_account_statement_send
 from . import patient_account_statement_text
@@ -70,3 +71,4 @@ from . import res_company_reporting
 from . import patient_account_portal
 from . import patient_account_portal_payment
 from . import payment_transaction
+from . import ir_http

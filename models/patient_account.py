@@ -26,6 +26,7 @@ BALANCE_FIELDS = (
     "last_payment_amount",
     "first_open_date",
     "aging_date",
+    "aging_band",
 )
 # Written by the module only: balances from the accounting, the dates that start
 # the 501(r) clock, holds (through the Hold button), the consent record.

@@ -40,6 +40,22 @@ def open_items_from(accounts):
 class PatientAccount(models.Model):
     _inherit = "patient.account"
 
+    aging_band = fields.Selection(
+        [
+            ("current", "Not yet due"),
+            ("1_30", "1-30 days"),
+            ("31_60", "31-60 days"),
+            ("61_90", "61-90 days"),
+            ("91_120", "91-120 days"),
+            ("over_120", "Over 120 days"),
+        ],
+        string="Aging",
+        readonly=True,
+        index=True,
+        help="How late the oldest amount due is (empty when nothing is due): the board's "
+        "column bars count accounts by it.",
+    )
+
     @api.model
     def _refresh_balances_sql(self, account_ids, today):
         """One statement that recomputes balances and aging for ``account_ids``.
@@ -119,6 +135,7 @@ class PatientAccount(models.Model):
                    last_payment_amount = COALESCE(payments.amount, 0),
                    first_open_date = agg.first_open_date,
                    aging_date = %(today)s,
+                   aging_band = %(band)s,
                    priority_score = %(priority)s
               FROM agg
          LEFT JOIN payments ON payments.account_id = agg.id,
@@ -127,12 +144,29 @@ class PatientAccount(models.Model):
                AND company.id = pa.company_id
             """,
             priority=self._priority_score_sql(today),
+            band=self._aging_band_sql(),
             ids=list(account_ids),
             days=days,
             open_items=open_items_from(SQL.identifier("acc")),
             bucket_sums=SQL(", ").join(bucket_sums),
             bucket_sets=bucket_sets,
             today=today,
+        )
+
+    @api.model
+    def _aging_band_sql(self):
+        """The aging band of ``logic/aging.py``'s buckets as SQL, for the refresh's
+        UPDATE (alias ``agg``): the oldest amount due, nothing when nothing is due."""
+        whens = [
+            SQL("WHEN agg.days_past_due <= %s THEN %s", last, key)
+            for key, _first, last in aging.bucket_bounds()
+            if last is not None
+        ]
+        last_key = aging.BUCKET_KEYS[-1]
+        return SQL(
+            "CASE WHEN agg.balance_due <= 0 THEN NULL %s ELSE %s END",
+            SQL(" ").join(whens),
+            last_key,
         )
 
     def _refresh_balances(self, today=None, batch_size=50000):

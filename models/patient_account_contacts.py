@@ -1,13 +1,52 @@
-"""Who a patient account is about and who answers for it: the patients whose
-charges it carries, the guarantor's time zone, the company's manager."""
+"""Who a patient account is about and how to reach them: the patients whose
+charges it carries, the guarantor's phones, email, preferred channel, best time
+and time zone, click-to-call and click-to-email through the contact rules, and
+the company's manager."""
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# The numbers a specialist may dial from the account form.
+CALL_FIELDS = ("guarantor_phone", "guarantor_mobile")
 
 
 class PatientAccount(models.Model):
     _inherit = "patient.account"
+
+    guarantor_phone = fields.Char(string="Phone", related="partner_id.phone")
+    guarantor_mobile = fields.Char(string="Mobile", related="partner_id.mobile")
+    guarantor_email = fields.Char(string="Email", related="partner_id.email")
+    preferred_channel = fields.Selection(
+        [
+            ("phone", "Phone call"),
+            ("sms", "Text message"),
+            ("email", "Email"),
+            ("letter", "Letter"),
+            ("portal", "Patient portal"),
+        ],
+        tracking=True,
+        copy=False,
+        help="How the guarantor prefers to be reached. The contact rules still apply.",
+    )
+    best_time = fields.Selection(
+        [
+            ("morning", "Morning (8:00-12:00)"),
+            ("afternoon", "Afternoon (12:00-17:00)"),
+            ("evening", "Evening (17:00-21:00)"),
+        ],
+        string="Best Time to Call",
+        copy=False,
+        help="In the guarantor's time zone.",
+    )
+    contact_tz = fields.Char(
+        string="Time Zone",
+        compute="_compute_contact_tz",
+        help="The guarantor's time zone, or the company's when the guarantor has none: "
+        "contact hours are judged and quoted in it.",
+    )
 
     @api.depends("partner_id", "move_ids.patient_id")
     def _compute_patient_ids(self):
@@ -51,13 +90,35 @@ class PatientAccount(models.Model):
                 ids.add(account.partner_id.id)
             account.patient_ids = [fields.Command.set(sorted(ids))]
 
+    @api.depends("partner_id.tz", "company_id")
+    def _compute_contact_tz(self):
+        for account in self:
+            if account.sudo().partner_id.tz:
+                account.contact_tz = account.sudo().partner_id.tz
+            else:
+                account.contact_tz = self.env._("%(tz)s (the practice's)", tz=account._contact_tz())
+
     def _contact_tz(self):
-        """The guarantor's time zone, else the company's, else the user's."""
+        """The guarantor's time zone, else the company's: the same whoever calls."""
         self.ensure_one()
         account = self.sudo()
-        return (
-            account.partner_id.tz or account.company_id.partner_id.tz or self.env.user.tz or "UTC"
+        return account.partner_id.tz or account._company_tz()
+
+    def _company_tz(self):
+        """The company's time zone: its address's, else the one most of its internal
+        users work in (the alphabetically first among equals), else UTC.  The search
+        runs only for a company without a time zone: set one in its address."""
+        self.ensure_one()
+        company = self.sudo().company_id
+        if company.partner_id.tz:
+            return company.partner_id.tz
+        counts = Counter(
+            self.env["res.users"]
+            .sudo()
+            .search([("company_id", "=", company.id), ("share", "=", False), ("tz", "!=", False)])
+            .mapped("tz")
         )
+        return min(counts, key=lambda tz: (-counts[tz], tz)) if counts else "UTC"
 
     def _collections_manager(self):
         """A collections manager of the account's company, for reviews and approvals."""
@@ -72,3 +133,54 @@ class PatientAccount(models.Model):
             )
         )
         return managers.sorted("id")[:1]
+
+    # ------------------------------------------------------------------ reaching out
+
+    def _check_contact_allowed(self, channel):
+        """Raise what the role rule and the contact rules (hours in the guarantor's
+        time zone, call frequency, cease communication, wrong number) say against
+        contacting the guarantor now by ``channel``; log nothing."""
+        self.ensure_one()
+        self._check_contact_role()
+        self.env["patient.interaction"]._check_new_contacts(
+            [{"account_id": self.id, "partner_id": self.sudo().partner_id.id, "channel": channel}]
+        )
+
+    def action_call_guarantor(self):
+        """Dial the guarantor's phone (or mobile) once the contact rules allow a call."""
+        self.ensure_one()
+        field = self.env.context.get("patient_call_field", "guarantor_phone")
+        if field not in CALL_FIELDS:
+            field = "guarantor_phone"
+        number = self.sudo()[field]
+        if not number:
+            raise UserError(self.env._("Record the guarantor's number first."))
+        self._check_contact_allowed("phone_out")
+        return {
+            "type": "ir.actions.act_url",
+            "url": "tel:" + re.sub(r"[^0-9+]", "", number),
+            "target": "self",
+        }
+
+    def action_email_guarantor(self):
+        """Write to the guarantor from the account once the contact rules allow an
+        email; sending it logs the interaction (the outbound-contact gate)."""
+        self.ensure_one()
+        if not self.sudo().partner_id.email:
+            raise UserError(self.env._("Record the guarantor's email address first."))
+        self._check_contact_allowed("email")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Email the Guarantor"),
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": self._name,
+                "default_res_ids": self.ids,
+                "default_composition_mode": "comment",
+                "default_partner_ids": self.sudo().partner_id.ids,
+                "default_subtype_xmlid": "mail.mt_comment",
+            },
+        }

@@ -14,7 +14,9 @@ from .patient_protected import is_trusted, trusted, trusted_flag
 # What any specialist may record on an account they do not own: the guarantor's
 # contact preferences, said to whoever answers the phone.  Everything else (stage,
 # holds, assignment, plans) needs the account to be theirs or unassigned.
-CONTACT_PREFERENCE_FIELDS = frozenset({"sms_consent_method", "phone_invalid", "color"})
+CONTACT_PREFERENCE_FIELDS = frozenset(
+    {"sms_consent_method", "phone_invalid", "color", "preferred_channel", "best_time"}
+)
 
 
 class PatientAccount(models.Model):
@@ -40,6 +42,10 @@ class PatientAccount(models.Model):
                 for name in vals
             ):
                 self._check_owner()
+            if "active" in vals and not self._is_collections_manager():
+                raise AccessError(
+                    self.env._("Only collections managers archive or restore patient accounts.")
+                )
             if "company_id" in vals and any(
                 account.company_id.id != vals["company_id"] for account in self.sudo()
             ):
@@ -63,6 +69,10 @@ class PatientAccount(models.Model):
         if not internal:
             entering._schedule_stage_activities(stage)
         return res
+
+    def _is_collections_manager(self):
+        user = self.env.user
+        return user._is_superuser() or user.has_group(MANAGER_GROUP)
 
     def _check_owner(self):
         """Specialists change stage, holds, plans and assignment only on their own

@@ -8,6 +8,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
 
 from ..logic import escalation, holds
 from .patient_account import MANAGER_GROUP
@@ -15,10 +16,35 @@ from .patient_protected import check_value_types, trusted
 
 # The longest a hold may last, from today (ten years).
 MAX_HOLD_DAYS = 3653
+PROMISE_HOLD = "promise_to_pay"
 
 
 class PatientAccount(models.Model):
     _inherit = "patient.account"
+
+    promise_due_today = fields.Boolean(
+        compute="_compute_promise_due_today",
+        search="_search_promise_due_today",
+        help="On a promise-to-pay hold whose promised date is today.",
+    )
+
+    @api.depends("hold_reason", "hold_until")
+    @api.depends_context("tz")
+    def _compute_promise_due_today(self):
+        today = fields.Date.context_today(self)
+        for account in self:
+            account.promise_due_today = (
+                account.hold_reason == PROMISE_HOLD and account.hold_until == today
+            )
+
+    def _search_promise_due_today(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search for promises due today or not."))
+        domain = [
+            ("hold_reason", "=", PROMISE_HOLD),
+            ("hold_until", "=", fields.Date.context_today(self)),
+        ]
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
 
     def _write_stage(self, stage):
         """The run's stage change: one write, gates already checked by the run,

@@ -31,3 +31,4 @@ from . import test_account_line_search
 from . import test_portal_http
 from . import test_portal_tours
 from . import test_portal_concurrency
+from . import test_account_finding

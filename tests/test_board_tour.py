@@ -1,6 +1,9 @@
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.patient_collections.models.patient_protected import trusted
+
+from .common import PatientCollectionsCommon
 
 
 @tagged("post_install", "-at_install")
@@ -56,3 +59,69 @@ class TestAccountantTour(HttpCase):
         )
         self.assertEqual(opened.res_id, account.id)
         self.assertEqual(opened.record_ref, account.name)
+
+
+@tagged("post_install", "-at_install")
+class TestBoardFindAndFilter(PatientCollectionsCommon, HttpCase):
+    """Finding and reaching people from the Board, as the roles that do it."""
+
+    def start(self, tour, user):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.start_tour("/odoo", tour, login=user.login)
+
+    def test_specialist_finds_an_account_by_a_patients_phone(self):
+        specialist = self.company_user(
+            "pc_tour_finder",
+            "base.group_user,patient_collections.group_collections_specialist",
+            tz="Europe/Paris",  # the caller's zone never replaces the practice's
+        )
+        self.env.company.partner_id.tz = "America/Chicago"
+        Partner = self.env["res.partner"]
+        guarantor = Partner.create(
+            {
+                "name": "Tourfind Guarantor",
+                "is_patient": True,
+                "phone": "+1 (312) 555-0100",
+                "email": "tourfind@example.com",
+            }
+        )
+        child = Partner.create(
+            {
+                "name": "Tourfind Child",
+                "is_patient": True,
+                "guarantor_id": guarantor.id,
+                "phone": "(312) 010-4477",
+            }
+        )
+        other = Partner.create(
+            {"name": "Tourfind Other", "is_patient": True, "phone": "312 5550199"}
+        )
+        account = self.make_invoice(child, 90.0, "2026-01-05").patient_account_id
+        other_account = self.make_invoice(other, 40.0, "2026-01-05").patient_account_id
+        self.assertEqual(account.partner_id, guarantor)
+        account.write(
+            {"user_id": specialist.id, "preferred_channel": "sms", "best_time": "evening"}
+        )
+        other_account.user_id = specialist
+        self.start("patient_collections_account_find_by_phone", specialist)
+
+    def test_manager_filters_callbacks_and_promises(self):
+        manager = self.company_user(
+            "pc_tour_board_manager",
+            "base.group_user,patient_collections.group_collections_manager",
+        )
+        Partner = self.env["res.partner"]
+        callback = self.make_invoice(
+            Partner.create({"name": "Tourboard Callback", "is_patient": True}), 70.0, "2026-01-05"
+        ).patient_account_id
+        promise = self.make_invoice(
+            Partner.create({"name": "Tourboard Promise", "is_patient": True}), 80.0, "2026-01-05"
+        ).patient_account_id
+        today = fields.Date.context_today(promise)
+        callback.activity_schedule(
+            "mail.mail_activity_data_call", date_deadline=today, user_id=manager.id
+        )
+        trusted(promise)._set_hold("promise_to_pay", until=today)
+        trusted(promise).write({"name": "PATOUR0042"})
+        self.start("patient_collections_board_manager_filters", manager)
