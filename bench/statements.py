@@ -1,107 +1,23 @@
 """Benchmark: patient statements drawn with reportlab, against Odoo's own invoice PDF.
 
-Generates, set-based, guarantor accounts with realistic histories
-(common.generate_receivables, then reshaped here):
-
-  * default 2,000 guarantors with patient accounts and 6 invoices per account
-    on average, dated up to 180 days back: every account keeps at least one
-    invoice, about 5 % of the accounts are large families that take over a
-    quarter of the other invoices (about 30 open items each, statements of
-    two or three pages); open items per account: median 5, 95th percentile
-    about 14, largest about 45;
-  * families: most guarantors have 1 to 4 dependents (res.partner with
-    guarantor_id; 3 to 5 for the large families), and each invoice is about
-    the guarantor or one of the dependents (move.patient_id);
-  * every invoice has a date of service (0 to 20 days before the invoice), a
-    procedure line named after a CPT code, and an explanation of benefits that
-    adds up as the module checks at posting (_patient_check_eob): adjudicated
-    claims with charges, insurance paid, contractual adjustment, and the
-    patient's deductible, copay and coinsurance; denied claims and self-pay
-    visits billed in full as non-covered; insurance-pending claims without EOB
-    yet; claim references; about 30 % of the invoices partly paid (real
-    payments and partial reconciliations), a few unapplied payments;
-  * guarantors' postal addresses (US), balances and aging refreshed by the
-    module (_refresh_balances), each account in the statement stage
-    (send_statement) its days past due call for, so statements carry the
-    stage's message (accounts not yet past due stay in the first stage).
-
-Everything is committed and vacuumed, then measured:
-
-  ours          accounts._statement_pdf_merged(): statement values for all the
-                accounts and ONE merged PDF (what _send_statements hands the
-                mail house), ORM cache emptied first; statements per second =
-                accounts / seconds (wall clock); best of BENCH_REPEAT runs
-                (default 1).  This process's CPU time is printed next to it
-                (merged_cpu): on a shared machine the wall clock can be twice
-                the CPU time.
-                Also timed, for information: _statement_values() alone, and
-                _statement_pdfs() (one PDF per account, which _send_statements
-                also renders for the chatter copies).
-  odoo_invoice  Odoo's own customer invoice PDF (QWeb + wkhtmltopdf, Debian's
-                build), env["ir.actions.report"]._render_qweb_pdf(
-                "account.account_invoices", [invoice_id]) one invoice per call
-                (Debian's wkhtmltopdf, built without patched Qt, fails on
-                multi-record batches) for BENCH_ODOO_SAMPLE (default 10)
-                invoices drawn from the same generated invoices; documents per
-                second = sample / total seconds, after one untimed warm-up
-                render (QWeb compilation, asset bundles).
-  ratio         ours / odoo_invoice (target: at least 100).
-
-wkhtmltopdf loads the report's stylesheets from Odoo's HTTP server (the
-report.url parameter, else web.base.url).  With no server the PDF comes out
-without any style (and wkhtmltopdf says "network error"), which is not what
-users get; so the script serves this database's Odoo WSGI application
-(odoo.http.root) itself, on 127.0.0.1 with a free port, in a thread, and sets
-report.url to it for the measurement (in the transaction, rolled back).
-Everything stays on the loopback interface.  The assets it served are
-counted and the PDFs checked.  Without wkhtmltopdf (or with
-get_wkhtmltopdf_state() other than "ok") the Odoo side is skipped with a
-warning, and the result line says odoo_invoice=skipped ratio=n/a.
-
-Checks: the generated data (common.check_with_orm: residuals and payment
-states as Odoo recomputes them; the EOBs add up, by SQL for all invoices
-and by _patient_check_eob() for a sample; every journal item has its entry's
-partner); the merged PDF opens with pypdf, has as many pages as the
-per-account PDFs together (at least one per account), and for a sample of
-accounts the first page of their statement in the merged PDF shows their
-account number, the amount due and "Page 1 of n", their last page the
-account number again (the remittance slip); every Odoo invoice PDF opens
-and draws a page (Debian's wkhtmltopdf draws the report's web fonts as
-outlines: there is no text to extract), the PDFs of different invoices
-differ, and wkhtmltopdf loaded its stylesheets from the loopback server
-(no request answered 4xx/5xx, no "network error").  Odoo passes wkhtmltopdf
---javascript-delay report.print_delay (default 1000 ms): part of each call,
-left as Odoo ships it, and printed.
-
-Run (make bench sets ODOO_RC, ODOO_DB and ODOO_PATH):
-
-    .venv/bin/python bench/statements.py --rc .build/odoo.conf --db pc_bench
-    BENCH_STATEMENTS=200 BENCH_ODOO_SAMPLE=3 .venv/bin/python bench/statements.py ...
-
-Variables: ODOO_DB (or BENCH_DB, or --db), ODOO_RC (or --rc), ODOO_PATH
-(default /opt/odoo); sizes PC_BENCH_STATEMENTS / BENCH_STATEMENTS (accounts,
-default 2000; PC_BENCH_SIZE may lower it, not raise it),
-PC_BENCH_STATEMENT_INVOICES / BENCH_STATEMENT_INVOICES (default 6 per
-account), PC_BENCH_ODOO_SAMPLE / BENCH_ODOO_SAMPLE (default 10; 0 skips the
-Odoo side), BENCH_REPEAT (merged-PDF runs, best kept; default 1);
-BENCH_KEEP=1 (or --keep) leaves the generated data in the database
-(otherwise it is deleted at the end; bench data left by an earlier run is
-always deleted first).
-
-The last line is the result (one line), e.g.
-    bench statements: accounts=2000 invoices=12000 pages=2335 values=25.53s
-    merged=47.48s merged_cpu=26.68s per_account=66.40s ours=42.1stmt/s
-    ours_pages=49.2pages/s odoo_sample=10 odoo_invoice=0.63doc/s ratio=67.0
+On PC_BENCH_STATEMENTS accounts (2000; PC_BENCH_SIZE may lower it) with
+realistic histories (shape_histories: large families, dependents, addresses,
+dates of service, procedures, EOBs; PC_BENCH_STATEMENT_INVOICES, 6 each), each
+in the statement stage its days past due call for: ours = statements per second
+of _statement_pdf_merged() (best of BENCH_REPEAT, 1; _statement_values and
+_statement_pdfs timed once); odoo_invoice = documents per second of Odoo's
+invoice PDF (QWeb + wkhtmltopdf, assets served by this process on a loopback
+port) for PC_BENCH_ODOO_SAMPLE (10; 0 skips) of the invoices; ratio = ours /
+odoo_invoice (target >= 100; n/a without wkhtmltopdf).
+Last line: bench statements: accounts=.. invoices=.. pages=.. ... ratio=..
 """
 
-import hashlib
+import contextlib
 import io
-import logging
 import os
 import random
 import re
 import shutil
-import statistics
 import sys
 import threading
 import time
@@ -109,53 +25,33 @@ import time
 import common
 from common import say
 
-# Procedure lines of a family practice (CPT code and description).
-PROCEDURES = (
-    "99213 Office visit, established patient, 20-29 min",
-    "99214 Office visit, established patient, 30-39 min",
-    "99203 Office visit, new patient, 30-44 min",
-    "99395 Preventive visit, 18-39 years",
-    "80053 Comprehensive metabolic panel",
-    "85025 Complete blood count with differential",
-    "83036 Hemoglobin A1c",
-    "71046 Chest X-ray, 2 views",
-    "93000 Electrocardiogram with interpretation",
-    "90471 Immunization administration",
-    "97110 Therapeutic exercise, 15 min",
-    "99284 Emergency department visit, moderate",
-    "73610 X-ray of ankle, 3 views",
-    "87880 Rapid strep test",
-)
+# Procedure lines of a family practice (CPT code and description), addresses.
+PROCEDURES = """99213 Office visit, established patient, 20-29 min
+99214 Office visit, established patient, 30-39 min
+99203 Office visit, new patient, 30-44 min
+99395 Preventive visit, 18-39 years
+80053 Comprehensive metabolic panel
+85025 Complete blood count with differential
+83036 Hemoglobin A1c
+71046 Chest X-ray, 2 views
+93000 Electrocardiogram with interpretation
+90471 Immunization administration
+97110 Therapeutic exercise, 15 min
+99284 Emergency department visit, moderate
+73610 X-ray of ankle, 3 views
+87880 Rapid strep test""".splitlines()
 STREETS = ("Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Park Blvd", "Elm St", "Lakeview Rd")
-CITIES = (
-    ("Springfield", "IL", "627"),
-    ("Madison", "WI", "537"),
-    ("Columbus", "OH", "432"),
-    ("Franklin", "TN", "370"),
-    ("Salem", "OR", "973"),
-    ("Greenville", "SC", "296"),
-    ("Fairview", "TX", "750"),
-)
+CITIES = [("Springfield", "IL", "627"), ("Madison", "WI", "537"), ("Columbus", "OH", "432"),
+          ("Franklin", "TN", "370"), ("Salem", "OR", "973"), ("Greenville", "SC", "296"),
+          ("Fairview", "TX", "750")]  # fmt: skip
 MAX_AGE = 180  # oldest invoice (days): accounts spread over the statement stages
 BIG_FAMILY_SHARE = 0.05  # accounts taking over many invoices (long statements)
 BIG_FAMILY_ITEMS = 25  # extra invoices each large family takes over, on average
-REPORT_LOGGER = "odoo.addons.base.models.ir_actions_report"
-
-
-# ---------------------------------------------------------------------------
-# data: histories on top of common.generate_receivables
-# ---------------------------------------------------------------------------
 
 
 def shape_histories(env, accounts, invoices, seed=0.2718):
-    """Reshape the generated receivables into realistic statement histories.
-
-    Large families, dependents as patients, addresses, dates of service,
-    procedure lines, EOB amounts and claim references (see the module
-    docstring).  Set-based, on the rows common.generate_receivables inserted
-    (everything hangs off the BENCH_REF guarantors, so clear_bench_data
-    removes it all, dependents included).  Commits nothing; returns counts.
-    """
+    """Large families, dependents, addresses, dates of service, procedures, EOBs
+    and claims, set-based on the generated rows (dependents' ref: BENCH_REF)."""
     cr = env.cr
     ref = common.BENCH_REF
     extra = max(invoices - accounts, 0)
@@ -241,31 +137,15 @@ def shape_histories(env, accounts, invoices, seed=0.2718):
         SELECT partner_id FROM pcs_acc ORDER BY n LIMIT 1;
         """
     )
-    template = common._fetch_row(cr, "res_partner", cr.fetchone()[0])
-    fk_off = common.foreign_key_triggers(cr, enabled=False)
-    dependents = common.clone_insert(
-        cr,
-        "res_partner",
-        template,
-        {
-            "id": "d.partner_id",
-            "name": "'Bench Patient ' || lpad(d.n::text, 6, '0')",
-            "complete_name": "'Bench Patient ' || lpad(d.n::text, 6, '0')",
-            "commercial_partner_id": "d.partner_id",
-            "guarantor_id": "d.guarantor_id",
-            "ref": f"'{ref}'",
-            "email": "NULL",
-            "is_patient": "TRUE",
-            "patient_mrn": "'PCD-' || lpad(d.n::text, 7, '0')",
-            "customer_rank": "0",
-            "create_date": "now() at time zone 'UTC'",
-            "write_date": "now() at time zone 'UTC'",
-        },
-        "pcs_dep d",
-        unchecked=("commercial_partner_id",),
-    )
-    if fk_off:
-        common.foreign_key_triggers(cr, enabled=True)
+    template = common.fetch_row(cr, "res_partner", cr.fetchone()[0])
+    common.foreign_key_triggers(cr, enabled=False)
+    name = "'Bench Patient ' || lpad(d.n::text, 6, '0')"
+    dependents = common.clone_insert(cr, "res_partner", template, common.spec(
+        f"""id=d.partner_id; name={name}; complete_name={name}; commercial_partner_id=d.partner_id
+            guarantor_id=d.guarantor_id; ref='{ref}'; email=NULL; is_patient=TRUE; customer_rank=0
+            patient_mrn='PCD-' || lpad(d.n::text, 7, '0')"""),
+        "pcs_dep d", unchecked=("commercial_partner_id",))  # fmt: skip
+    common.foreign_key_triggers(cr, enabled=True)
     common.check_foreign_keys(
         cr, "res_partner", {"commercial_partner_id": "d.partner_id"}, "pcs_dep d"
     )
@@ -339,492 +219,167 @@ def shape_histories(env, accounts, invoices, seed=0.2718):
                country_id = %(us)s
           FROM pcs_acc a WHERE p.id = a.partner_id;
         """,
-        {
-            "procedures": list(PROCEDURES),
-            "n_proc": len(PROCEDURES),
-            "streets": list(STREETS),
-            "n_streets": len(STREETS),
-            "cities": [city for city, _state, _zip in CITIES],
-            "states": [states.get(state) for _city, state, _zip in CITIES],
-            "zips": [zip_ for _city, _state, zip_ in CITIES],
-            "n_cities": len(CITIES),
-            "us": us.id,
-        },
-    )
+        {"procedures": PROCEDURES, "n_proc": len(PROCEDURES), "streets": list(STREETS),
+         "n_streets": len(STREETS), "cities": [city[0] for city in CITIES], "us": us.id,
+         "states": [states.get(city[1]) for city in CITIES], "zips": [city[2] for city in CITIES],
+         "n_cities": len(CITIES)},
+    )  # fmt: skip
     cr.execute("DROP TABLE pcs_acc, pcs_move, pcs_pay, pcs_dep, pcs_eob")
     env.invalidate_all()
     return {"moved": moved, "dependents": dependents, "large_families": big}
 
 
-def place_stages(env, accounts):
-    """Each account in the statement stage its days past due call for."""
-    env.flush_all()
-    env.cr.execute(
-        """
-        UPDATE patient_account pa
-           SET stage_id = COALESCE((
-                   SELECT st.id FROM patient_account_stage st
-                    WHERE st.active AND st.send_statement
-                      AND NOT COALESCE(st.is_manual, FALSE)
-                      AND NOT COALESCE(st.is_closed, FALSE)
-                      AND COALESCE(st.days_past_due_min, 0) <= COALESCE(pa.days_past_due, 0)
-                 ORDER BY st.days_past_due_min DESC, st.sequence LIMIT 1), pa.stage_id)
-         WHERE pa.id = ANY(%s)
-        """,
-        [accounts.ids],
-    )
-    env.invalidate_all()
-    env.cr.execute(
-        """
-        SELECT st.name->>'en_US', count(*) FROM patient_account pa
-          JOIN patient_account_stage st ON st.id = pa.stage_id
-         WHERE pa.id = ANY(%s) GROUP BY 1 ORDER BY 2 DESC
-        """,
-        [accounts.ids],
-    )
-    return env.cr.fetchall()
-
-
-def check_histories(env, data, accounts, sample=40):
-    """EOBs add up, journal items carry their entry's partner; Odoo agrees."""
-    cr = env.cr
-    moves, lines = common.check_with_orm(env, data)
-    cr.execute(
-        """
-        SELECT count(*) FILTER (WHERE m.amount_charges IS NOT NULL),
-               count(*) FILTER (WHERE m.service_date IS NULL),
-               count(*) FILTER (WHERE m.amount_charges IS NOT NULL AND (
-                   m.amount_charges - m.amount_insurance_paid - m.amount_adjustment
-                       != m.amount_total
-                   OR m.amount_deductible + m.amount_copay + m.amount_coinsurance
-                      + m.amount_noncovered != m.amount_total
-                   OR LEAST(m.amount_charges, m.amount_insurance_paid, m.amount_adjustment,
-                            m.amount_deductible, m.amount_copay, m.amount_coinsurance,
-                            m.amount_noncovered) < 0)),
-               count(*) FILTER (WHERE m.patient_id != m.partner_id)
-          FROM account_move m
-         WHERE m.patient_account_id = ANY(%s) AND m.move_type = 'out_invoice'
-        """,
-        [accounts.ids],
-    )
-    with_eob, no_service, bad_eob, dependents = cr.fetchone()
-    common.require(not no_service, f"{no_service} invoices without a date of service")
-    common.require(not bad_eob, f"{bad_eob} invoices whose EOB does not add up")
-    cr.execute(
-        """
-        SELECT count(*) FROM account_move_line l JOIN account_move m ON m.id = l.move_id
-          JOIN res_partner p ON p.id = m.partner_id
-         WHERE p.ref = %s AND l.partner_id IS DISTINCT FROM m.partner_id
-        """,
-        [common.BENCH_REF],
-    )
-    stray = cr.fetchone()[0]
-    common.require(not stray, f"{stray} journal items have another partner than their entry")
-    cr.execute(
-        "SELECT id FROM account_move WHERE patient_account_id = ANY(%s)"
-        " AND amount_charges IS NOT NULL ORDER BY random() LIMIT %s",
-        [accounts.ids, sample],
-    )
-    env["account.move"].browse([r[0] for r in cr.fetchall()])._patient_check_eob()
-    return {
-        "orm_moves": moves,
-        "orm_lines": lines,
-        "with_eob": with_eob,
-        "about_dependents": dependents,
-    }
-
-
-def history_stats(env, accounts):
-    env.cr.execute(
-        """
-        SELECT count(l.id) FROM patient_account pa
-          LEFT JOIN patient_account_line l ON l.account_id = pa.id
-         WHERE pa.id = ANY(%s) GROUP BY pa.id
-        """,
-        [accounts.ids],
-    )
-    counts = sorted(r[0] for r in env.cr.fetchall())
-    return {
-        "items": sum(counts),
-        "min": counts[0],
-        "median": statistics.median(counts),
-        "p95": counts[int(0.95 * (len(counts) - 1))],
-        "max": counts[-1],
-    }
-
-
-# ---------------------------------------------------------------------------
-# measurements
-# ---------------------------------------------------------------------------
-
-
-def clocks():
-    """(wall, this process's CPU, finished children's CPU) in seconds."""
-    t = os.times()
-    return time.perf_counter(), t.user + t.system, t.children_user + t.children_system
+def clocked(fn):
+    """(wall seconds, CPU seconds, children's CPU seconds, result) of fn()."""
+    t0, c0 = time.perf_counter(), os.times()
+    result = fn()
+    t1, c1 = time.perf_counter(), os.times()
+    cpu = c1.user + c1.system - c0.user - c0.system
+    child = c1.children_user + c1.children_system - c0.children_user - c0.children_system
+    return t1 - t0, cpu, child, result
 
 
 def measure_ours(env, accounts, repeat):
-    """Time values alone, the merged PDF (best of ``repeat``) and the per-account PDFs."""
-    result = {}
+    """Values alone, the merged PDF (best of ``repeat``), the per-account PDFs."""
     env.invalidate_all()
-    start = clocks()
-    values = accounts._statement_values()
-    end = clocks()
-    result["values"] = end[0] - start[0]
-    result["values_rows"] = sum(len(v["rows"]) for v in values)
-    say(
-        f"_statement_values(): {result['values']:.2f}s ({end[1] - start[1]:.2f}s CPU) "
-        f"for {len(values)} accounts, {result['values_rows']} rows"
-    )
-    del values
-    merged = None
-    runs, cpu = [], []
+    result = {}
+    result["values"], cpu, _c, values = clocked(accounts._statement_values)
+    say(f"_statement_values(): {result['values']:.2f}s ({cpu:.2f}s CPU), {len(values)} accounts")
+    runs = []
     for number in range(1, repeat + 1):
         env.invalidate_all()
-        start = clocks()
-        merged = accounts._statement_pdf_merged()
-        end = clocks()
-        runs.append(end[0] - start[0])
-        cpu.append(end[1] - start[1])
-        say(
-            f"run {number}: _statement_pdf_merged() {runs[-1]:.2f}s wall, "
-            f"{end[1] - start[1]:.2f}s CPU, {len(merged) / 1e6:.1f} MB "
-            f"(load average {os.getloadavg()[0]:.2f})"
-        )
-    result["merged"] = min(runs)
-    result["merged_cpu"] = cpu[runs.index(min(runs))]
-    result["merged_runs"] = runs
+        wall, cpu, _c, merged = clocked(accounts._statement_pdf_merged)
+        runs.append((wall, cpu))
+        say(f"run {number}: _statement_pdf_merged() {wall:.2f}s, {cpu:.2f}s CPU, {len(merged)} B")
+    result["merged"], result["merged_cpu"] = min(runs)
     env.invalidate_all()
-    start = clocks()
-    pdfs = accounts._statement_pdfs()
-    end = clocks()
-    result["per_account"] = end[0] - start[0]
-    say(
-        f"_statement_pdfs(): {result['per_account']:.2f}s wall, {end[1] - start[1]:.2f}s CPU, "
-        f"{len(pdfs)} PDFs, {sum(map(len, pdfs)) / 1e6:.1f} MB"
+    result["per_account"], cpu, _c, pdfs = clocked(accounts._statement_pdfs)
+    say(f"_statement_pdfs(): {result['per_account']:.2f}s wall, {cpu:.2f}s CPU, {len(pdfs)} PDFs")
+    from pypdf import PdfReader  # noqa: PLC0415
+
+    result["pages"] = len(PdfReader(io.BytesIO(merged)).pages)
+    common.require(result["pages"] >= len(accounts), f"{result['pages']} pages for {len(accounts)}")
+    return result
+
+
+@contextlib.contextmanager
+def loopback_odoo(db):
+    """This process's Odoo WSGI application on 127.0.0.1 (a free port), in a
+    thread, for ``db`` only: wkhtmltopdf loads the report's stylesheets from it."""
+    from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415
+
+    import odoo  # noqa: PLC0415
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):
+            pass
+
+    config = odoo.tools.config
+    saved = {key: config.get(key) for key in ("dbfilter", "db_name")}
+    config["dbfilter"], config["db_name"] = f"^{re.escape(db)}$", db
+    server = make_server(
+        "127.0.0.1", 0, odoo.http.root, threaded=True, request_handler=QuietHandler
     )
-    return result, merged, pdfs
-
-
-def _text(page):
-    return re.sub(r"\s+", " ", (page.extract_text() or "").replace("\xa0", " "))
-
-
-def check_statements(env, accounts, merged, pdfs, sample=25):
-    """Pages of the merged PDF against the per-account PDFs and the accounts."""
-    from pypdf import PdfReader  # noqa: PLC0415 (Odoo's dependency, in the venv)
-
-    common.require(len(pdfs) == len(accounts), f"{len(pdfs)} PDFs for {len(accounts)} accounts")
-    counts = []
-    for pdf in pdfs:
-        common.require(pdf.startswith(b"%PDF-"), "a per-account statement is not a PDF")
-        counts.append(len(PdfReader(io.BytesIO(pdf)).pages))
-    reader = PdfReader(io.BytesIO(merged))
-    pages = len(reader.pages)
-    common.require(
-        pages == sum(counts) and pages >= len(accounts),
-        f"the merged PDF has {pages} pages, the per-account PDFs {sum(counts)}, "
-        f"for {len(accounts)} accounts",
-    )
-    offsets = [0]
-    for count in counts:
-        offsets.append(offsets[-1] + count)
-    rng = random.Random(11)
-    indexes = sorted(
-        {0, len(accounts) - 1, *rng.sample(range(len(accounts)), min(sample, len(accounts)))}
-    )
-    # the longest statement too
-    indexes.append(max(range(len(counts)), key=counts.__getitem__))
-    for index in indexes:
-        account = accounts[index]
-        first = _text(reader.pages[offsets[index]])
-        due = account.currency_id.format(account.balance_due).replace("\xa0", " ")
-        for what, expected in (
-            ("account number", account.name),
-            ("amount due", due),
-            ("page label", f"Page 1 of {counts[index]}"),
-        ):
-            common.require(
-                expected in first,
-                f"page {offsets[index] + 1} (first of account {account.name}) lacks its "
-                f"{what} {expected!r}: {first[:300]!r}",
-            )
-        last = _text(reader.pages[offsets[index + 1] - 1])
-        common.require(
-            account.name in last and f"Page {counts[index]} of {counts[index]}" in last,
-            f"page {offsets[index + 1]} (last of account {account.name}) lacks the account "
-            f"number or its page label: {last[:300]!r}",
-        )
-    spread = {}
-    for count in counts:
-        spread[count] = spread.get(count, 0) + 1
-    return pages, spread, len(indexes)
-
-
-class _AssetCounter:
-    """WSGI middleware: remembers (path, status) of every request served."""
-
-    def __init__(self, app):
-        self.app = app
-        self.hits = []
-
-    def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-
-        def counting_start_response(status, headers, exc_info=None):
-            self.hits.append((path, status.split(" ", 1)[0]))
-            return start_response(status, headers, exc_info)
-
-        return self.app(environ, counting_start_response)
-
-
-class _LoopbackOdoo:
-    """This process's Odoo WSGI application, served on 127.0.0.1 in a thread.
-
-    Requests go to ``db`` only (dbfilter and db_name set for the duration).
-    """
-
-    def __init__(self, db):
-        from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: PLC0415
-
-        import odoo  # noqa: PLC0415
-
-        class QuietHandler(WSGIRequestHandler):
-            def log_request(self, *args, **kwargs):
-                pass
-
-        self.config = odoo.tools.config
-        self.saved = {key: self.config.get(key) for key in ("dbfilter", "db_name")}
-        self.config["dbfilter"] = f"^{re.escape(db)}$"
-        self.config["db_name"] = db
-        self.app = _AssetCounter(odoo.http.root)
-        # port 0: the kernel picks a free port, no race with other processes
-        self.server = make_server(
-            "127.0.0.1", 0, self.app, threaded=True, request_handler=QuietHandler
-        )
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, name="bench-statements-http", daemon=True
-        )
-        self.thread.start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(10)
-        for key, value in self.saved.items():
-            self.config[key] = value
-
-
-class _Collect(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+        config.update(saved)
 
 
 def measure_odoo(env, db, invoices):
-    """Seconds per call of Odoo's invoice PDF for each of ``invoices`` (None if skipped)."""
+    """Seconds of Odoo's invoice PDF for each of ``invoices`` (None if skipped)."""
     Report = env["ir.actions.report"].with_context(force_report_rendering=True)
-    binary = shutil.which("wkhtmltopdf")
     state = Report.get_wkhtmltopdf_state()
-    if not binary or state != "ok":
-        say(
-            f"WARNING: wkhtmltopdf {'is not installed' if not binary else f'state is {state!r}'}"
-            " (Debian: apt-get install -y wkhtmltopdf, as make bench does when root): "
-            "Odoo's invoice PDF is NOT measured, no ratio"
-        )
+    if not shutil.which("wkhtmltopdf") or state != "ok":
+        say(f"WARNING: wkhtmltopdf missing or {state!r}: Odoo's invoice PDF NOT measured, no ratio")
         return None
-    from pypdf import PdfReader  # noqa: PLC0415
-
-    server = _LoopbackOdoo(db)
-    collect = _Collect()
-    logger = logging.getLogger(REPORT_LOGGER)
-    logger.addHandler(collect)
-    propagate, logger.propagate = logger.propagate, False
-    try:
-        env["ir.config_parameter"].set_param("report.url", server.url)
-        delay = env["ir.config_parameter"].sudo().get_param("report.print_delay", "1000")
-        say(
-            f"Odoo's invoice PDF: wkhtmltopdf {binary}, assets served by this process on "
-            f"{server.url} (report.url, for this transaction only); report.print_delay "
-            f"{delay} ms (wkhtmltopdf --javascript-delay)"
+    with loopback_odoo(db) as url:
+        env["ir.config_parameter"].set_param("report.url", url)
+        render = Report._render_qweb_pdf
+        wall, _cpu, child, _r = clocked(
+            lambda: render("account.account_invoices", invoices[:1].ids)
         )
-        start = clocks()
-        Report._render_qweb_pdf("account.account_invoices", invoices[:1].ids)
-        end = clocks()
-        say(
-            f"warm-up render (QWeb compilation, asset bundles): {end[0] - start[0]:.2f}s, "
-            f"wkhtmltopdf CPU {end[2] - start[2]:.2f}s"
-        )
-        served_before = len(server.app.hits)
-        warnings_before = len(collect.messages)
+        say(f"Odoo's invoice PDF via {url}: warm-up {wall:.2f}s (wkhtmltopdf CPU {child:.2f}s)")
         seconds = []
-        cpu = child = 0.0
-        digests = set()
         for invoice in invoices:
             env.invalidate_all()
-            start = clocks()
-            pdf, kind = Report._render_qweb_pdf("account.account_invoices", invoice.ids)
-            end = clocks()
-            seconds.append(end[0] - start[0])
-            cpu += end[1] - start[1]
-            child += end[2] - start[2]
-            common.require(kind == "pdf" and pdf.startswith(b"%PDF-"), "Odoo gave no PDF")
-            page = PdfReader(io.BytesIO(pdf)).pages[0]
-            drawn = len(page.get_contents().get_data())
-            common.require(
-                drawn > 2_000, f"the PDF of {invoice.name} is nearly empty ({drawn} bytes drawn)"
+            wall, _cpu, child, (pdf, kind) = clocked(
+                lambda i=invoice: render("account.account_invoices", i.ids)
             )
-            digests.add(hashlib.sha1(pdf).hexdigest())
-        common.require(
-            len(digests) == len(invoices), "Odoo gave the same PDF for different invoices"
-        )
-        hits = server.app.hits[served_before:]
-        assets = [(path, status) for path, status in hits if path.startswith("/web/assets/")]
-        failed = [(path, status) for path, status in hits if status >= "400"]
-        warnings = collect.messages[warnings_before:]
-        network = [m for m in warnings if "network error" in m.lower()]
-        common.require(
-            assets and not failed and not network,
-            f"wkhtmltopdf did not get its stylesheets from {server.url}: assets served "
-            f"{assets[:3]}, failed requests {failed[:3]}, warnings {network[:1]}",
-        )
-        say(
-            f"{len(invoices)} invoices rendered one per call: {sum(seconds):.2f}s "
-            f"(min {min(seconds):.2f}s, max {max(seconds):.2f}s per invoice); Odoo process "
-            f"CPU {cpu:.2f}s, wkhtmltopdf CPU {child:.2f}s; {len(assets)} asset requests "
-            f"served ({len(assets) // len(invoices)} per invoice), no request failed"
-        )
-        if warnings:
-            first = re.sub(r"\s+", " ", warnings[0])[:240]
-            say(f"wkhtmltopdf warnings (not errors): {len(warnings)}, e.g. {first}")
-        return seconds
-    finally:
-        logger.removeHandler(collect)
-        logger.propagate = propagate
-        server.close()
-        env.cr.rollback()  # report.url back as it was
-
-
-# ---------------------------------------------------------------------------
-# main
-# ---------------------------------------------------------------------------
+            common.require(kind == "pdf" and pdf.startswith(b"%PDF-"), "Odoo gave no PDF")
+            seconds.append(wall)
+        say(f"{len(invoices)} invoices one per call: {sum(seconds):.2f}s (max {max(seconds):.2f}s)")
+    env.cr.rollback()  # report.url back as it was
+    return seconds
 
 
 def main():
-    args = common.parse_args(__doc__.split("\n", 1)[0])
     accounts_n = common.size("STATEMENTS", min(common.size("SIZE", 2000), 2000))
     invoices_n = common.size("STATEMENT_INVOICES", 6 * accounts_n)
     sample = common.size("ODOO_SAMPLE", 10)
     repeat = max(common.size("REPEAT", 1), 1)
     if not accounts_n or invoices_n < accounts_n:
-        sys.exit(
-            f"need at least one account and one invoice per account "
-            f"(accounts={accounts_n}, invoices={invoices_n})"
+        sys.exit(f"need one account and an invoice per account ({accounts_n=}, {invoices_n=})")
+    with common.session(__doc__) as (args, env):
+        say(
+            f"bench statements on {args.db}: {accounts_n} accounts, {invoices_n} invoices, "
+            f"Odoo sample {sample}; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
         )
-    say(
-        f"bench statements on database {args.db}: {accounts_n} accounts, {invoices_n} "
-        f"invoices, Odoo invoice PDF sample {sample}; load average "
-        f"{' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
-    )
-    with common.open_env(args.db, args.rc) as env:
-        cr = env.cr
-        common.clear_earlier_run(env)
-        data = common.generate_receivables(env, accounts_n, invoices_n, max_age_days=MAX_AGE)
-        try:
-            result = prepare_and_measure(env, args.db, data, sample, repeat)
-        finally:
-            cr.rollback()
-            if args.keep:
-                say("--keep: the generated data stays in the database")
-            else:
-                seconds, _n = common.timed(lambda: common.clear_bench_data(env))
-                cr.commit()
-                common.vacuum_analyze(args.db, common.BENCH_TABLES)
-                say(f"generated data deleted in {seconds:.1f}s (and vacuumed)")
-
+        data = common.prepare(
+            env, args.db, accounts_n, invoices_n, refresh=False, max_age_days=MAX_AGE
+        )
+        shaped = shape_histories(env, data.accounts, data.invoices)
+        common.refresh_bench(env, args.db, data.today)
+        accounts = common.bench_accounts(env)
+        # each account in the statement stage its days past due call for
+        env.cr.execute(
+            """
+            UPDATE patient_account pa
+               SET stage_id = COALESCE((
+                       SELECT st.id FROM patient_account_stage st
+                        WHERE st.active AND st.send_statement
+                          AND NOT COALESCE(st.is_manual, FALSE)
+                          AND NOT COALESCE(st.is_closed, FALSE)
+                          AND COALESCE(st.days_past_due_min, 0) <= COALESCE(pa.days_past_due, 0)
+                     ORDER BY st.days_past_due_min DESC, st.sequence LIMIT 1), pa.stage_id)
+             WHERE pa.id = ANY(%s)
+            """,
+            [accounts.ids],
+        )
+        common.fresh(env, args.db, ["patient_account"])
+        say(f"shaped: {shaped}; accounts in their statement stages")
+        result = measure_ours(env, accounts, repeat)
+        env.cr.rollback()
+        result["odoo"] = None
+        if sample:
+            env.cr.execute(
+                "SELECT id FROM account_move WHERE patient_account_id = ANY(%s)"
+                " AND move_type = 'out_invoice' ORDER BY id",
+                [accounts.ids],
+            )
+            ids = [r[0] for r in env.cr.fetchall()]
+            chosen = random.Random(5).sample(ids, min(sample, len(ids)))
+            result["odoo"] = measure_odoo(env, args.db, env["account.move"].browse(chosen))
     ours = accounts_n / result["merged"]
-    pages_s = result["pages"] / result["merged"]
     if result["odoo"]:
         odoo_rate = len(result["odoo"]) / sum(result["odoo"])
-        ratio = ours / odoo_rate
-        say(
-            f"ours {ours:.1f} statements/s vs Odoo {odoo_rate:.2f} invoices/s: ratio "
-            f"{ratio:.1f}, {'meets' if ratio >= 100 else 'misses'} the target of 100"
-        )
         odoo_part = f"odoo_sample={len(result['odoo'])} odoo_invoice={odoo_rate:.2f}doc/s "
-        ratio_part = f"ratio={ratio:.1f}"
+        odoo_part += f"ratio={ours / odoo_rate:.1f}"
     else:
-        odoo_part = "odoo_invoice=skipped "
-        ratio_part = "ratio=n/a"
+        odoo_part = "odoo_invoice=skipped ratio=n/a"
     print(
         f"bench statements: accounts={accounts_n} invoices={data.invoices} "
         f"pages={result['pages']} values={result['values']:.2f}s "
         f"merged={result['merged']:.2f}s merged_cpu={result['merged_cpu']:.2f}s "
-        f"per_account={result['per_account']:.2f}s "
-        f"ours={ours:.1f}stmt/s ours_pages={pages_s:.1f}pages/s {odoo_part}{ratio_part}",
+        f"per_account={result['per_account']:.2f}s ours={ours:.1f}stmt/s "
+        f"ours_pages={result['pages'] / result['merged']:.1f}pages/s {odoo_part}",
         flush=True,
     )
-
-
-def prepare_and_measure(env, db, data, sample, repeat):
-    cr = env.cr
-    Account = env["patient.account"]
-    shaped = shape_histories(env, data.accounts, data.invoices)
-    accounts = Account.search([("partner_id.ref", "=", common.BENCH_REF)], order="id")
-    accounts._refresh_balances(today=data.today)
-    stages = place_stages(env, accounts)
-    cr.commit()
-    seconds, _r = common.timed(lambda: common.vacuum_analyze(db, common.BENCH_TABLES))
-    say(
-        f"generated in {data.seconds:.1f}s and shaped: {data.accounts} guarantors and accounts "
-        f"({shaped['large_families']} large families took over {shaped['moved']} invoices), "
-        f"{shaped['dependents']} dependents, {data.invoices} invoices "
-        f"({data.expected['partly_paid_invoices']} partly paid, "
-        f"{data.expected['pending_invoices']} insurance-pending), {data.payments} payments "
-        f"({data.unapplied} unapplied); committed, VACUUM ANALYZE {seconds:.1f}s"
-    )
-    checks = check_histories(env, data, accounts)
-    stats = history_stats(env, accounts)
-    say(
-        f"checked: {checks['with_eob']} invoices with an EOB that adds up, "
-        f"{checks['about_dependents']} about a dependent; Odoo recomputes "
-        f"{checks['orm_moves']} moves / {checks['orm_lines']} lines as generated; "
-        f"open items per account: min {stats['min']}, median {stats['median']:g}, "
-        f"p95 {stats['p95']}, max {stats['max']} ({stats['items']} in all)"
-    )
-    say("stages: " + ", ".join(f"{name} {count}" for name, count in stages))
-    cr.rollback()
-    env.invalidate_all()
-
-    result, merged, pdfs = measure_ours(env, accounts, repeat)
-    pages, spread, checked = check_statements(env, accounts, merged, pdfs)
-    result["pages"] = pages
-    say(
-        f"merged PDF: {pages} pages for {len(accounts)} statements ("
-        + ", ".join(f"{n} page{'s' if n > 1 else ''}: {c}" for n, c in sorted(spread.items()))
-        + f"); {checked} statements checked page by page"
-    )
-    del merged, pdfs
-    cr.rollback()
-
-    result["odoo"] = None
-    if sample:
-        cr.execute(
-            "SELECT id FROM account_move WHERE patient_account_id = ANY(%s)"
-            " AND move_type = 'out_invoice' ORDER BY id",
-            [accounts.ids],
-        )
-        ids = [r[0] for r in cr.fetchall()]
-        chosen = random.Random(5).sample(ids, min(sample, len(ids)))
-        result["odoo"] = measure_odoo(env, db, env["account.move"].browse(chosen))
-    else:
-        say("BENCH_ODOO_SAMPLE=0: Odoo's invoice PDF not measured")
-    return result
 
 
 if __name__ == "__main__":

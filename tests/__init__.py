@@ -32,3 +32,4 @@ from . import test_portal_http
 from . import test_portal_tours
 from . import test_portal_concurrency
 from . import test_account_finding
+from . import test_performance
