@@ -14,6 +14,7 @@ Last line: bench statements: accounts=.. invoices=.. pages=.. ... ratio=..
 
 import contextlib
 import io
+import logging
 import os
 import random
 import re
@@ -288,7 +289,8 @@ def loopback_odoo(db):
         server.shutdown()
         server.server_close()
         thread.join(10)
-        config.update(saved)
+        for key, value in saved.items():
+            config[key] = value
 
 
 def measure_odoo(env, db, invoices):
@@ -298,6 +300,8 @@ def measure_odoo(env, db, invoices):
     if not shutil.which("wkhtmltopdf") or state != "ok":
         say(f"WARNING: wkhtmltopdf missing or {state!r}: Odoo's invoice PDF NOT measured, no ratio")
         return None
+    # (Debian's wkhtmltopdf warns it ignores header switches: not errors)
+    logging.getLogger("odoo.addons.base.models.ir_actions_report").setLevel(logging.ERROR)
     with loopback_odoo(db) as url:
         env["ir.config_parameter"].set_param("report.url", url)
         render = Report._render_qweb_pdf
