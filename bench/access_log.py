@@ -216,11 +216,16 @@ def measure(env, uenv, db, ids, company_id, sizes):
     batches = [ids[i : i + size] for i in range(0, len(ids) - size + 1, size)] or [ids[:size]]
     say(f"list read: web_search_read of {size} accounts, {len(spec)} kanban fields")
     order = "priority_score desc, days_past_due desc"
+
+    def read_board(batch):
+        result = accounts.web_search_read(
+            [("id", "in", batch)], spec, limit=len(batch), order=order
+        )
+        common.require(len(result["records"]) == len(batch), "the board read other accounts")
+
     listing = requests(
         uenv,
-        lambda batch: accounts.web_search_read(
-            [("id", "in", batch)], spec, len(batch), order=order
-        ),
+        lambda batch: read_board(batch),
         batches,
         AuditOff(env, "_audit_list"),
         list_reads,

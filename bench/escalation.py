@@ -15,7 +15,6 @@ Last line: bench escalation: accounts=.. invoices=.. moved=.. ... ratio=..
 import datetime
 import sys
 import time
-from collections import Counter
 
 import common
 from common import say
@@ -343,7 +342,7 @@ def run_plan_and_writes(env, db, companies, today):
     common.fresh(env, db, ["patient_account"])
     cr = env.cr
     Stage = env["patient.account.stage"].with_context(active_test=False)
-    stats = Counter()
+    stats = common.run_counts()
     q0, t0 = cr.sql_log_count, time.perf_counter()
     plan = env["patient.collection.run"]._escalation_plan(companies, today, stats)
     t1 = time.perf_counter()

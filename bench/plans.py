@@ -380,7 +380,7 @@ def run_sweep(env, day, company_id, timer=None, profile=False):
     env.invalidate_all()
     cr = env.cr
     companies = env["res.company"].browse(company_id)
-    stats = Counter()
+    stats = common.run_counts()
     queries = cr.sql_log_count
 
     def sweep():

@@ -90,6 +90,7 @@ def main():
                 },
                 env=env,
             )
+            Snapshot._take(company, data.today)  # the dashboard reads today's snapshot
             dashboards = [common.timed(Snapshot.get_dashboard_data)[0] for _ in range(repeat)]
             best["dashboard"] = min(dashboards)
         finally:

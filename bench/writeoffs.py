@@ -78,10 +78,6 @@ def main():
     if not accounts:
         sys.exit("need at least one account")
     with common.session(__doc__) as (args, env):
-        from odoo.addons.patient_collections.models.patient_collection_run import (  # noqa: PLC0415
-            RunStats,
-        )
-
         say(f"bench writeoffs on {args.db}: {accounts} accounts, best of {repeat}")
         data = common.prepare(env, args.db, accounts, accounts, pending_share=0, unapplied_share=0)
         company = env["res.company"].browse(data.company_id)
@@ -96,7 +92,7 @@ def main():
         })  # fmt: skip
         chunks = floor_lines(env, company, expense)
         step = env["patient.collection.run"]._step_small_balance_writeoffs
-        stats = RunStats()
+        stats = common.run_counts()
         best = common.best_of(
             repeat,
             {
