@@ -27,6 +27,7 @@ from . import patient_account_line
 from . import patient_collection_run
 from . import patient_collection_run_line
 from . import patient_collection_run_isolation
+from . import patient_collection_run_batches
 from . import patient_collection_run_steps
 from . import patient_collection_run_statements
 from . import patient_collection_run_escalation

@@ -7,13 +7,22 @@ lines of counts in ``patient_collection_run_line.py``; the counts themselves are
 the named records of ``logic/run_counts.py``.
 """
 
+import threading
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import config
+
+from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB
 
 from ..logic.run_counts import RunCounts
 from .patient_protected import is_trusted, trusted
 
 BATCH_SIZE = 5000
+# how long a call of the scheduled action runs batches at most (seconds), and the
+# manager's Run now before it leaves the rest to the scheduled action
+CRON_SECONDS = 60
+RUN_NOW_SECONDS = 30
 MANAGER_GROUP = "patient_collections.group_collections_manager"
 
 # the counts of a run, under their former name (benches build them)
@@ -72,11 +81,80 @@ class PatientCollectionRun(models.Model):
 
     @api.model
     def _cron_collection_run(self):
-        return self.run(trigger="cron")
+        """The scheduled run: batches committed one by one for as long as this
+        call's share of the cron worker's time limit allows; Odoo calls again while
+        batches remain (``ir.cron._notify_progress``)."""
+        self._check_may_run("cron")
+        Cron = self.env["ir.cron"]
+
+        def commit(progress):
+            Cron._notify_progress(done=progress.done, remaining=progress.remaining)
+            self._commit_batch()
+
+        progress = self._run_in_batches(
+            self._run_companies(None), "cron", seconds=self._cron_seconds(), after_batch=commit
+        )
+        Cron._notify_progress(done=progress.done, remaining=progress.remaining)
+        if progress.remaining:
+            # started by hand ("Run Manually"), nobody calls it again: a trigger does
+            self.env.ref("patient_collections.ir_cron_collection_run").sudo()._trigger()
+        return progress.runs
+
+    @api.model
+    def _cron_seconds(self):
+        """This call's share of the worker's limits: Odoo calls a job up to
+        ``MAX_BATCH_PER_CRON_JOB`` times in a row within one time limit."""
+        real = config["limit_time_real_cron"]
+        if real is None or real < 0:
+            real = config["limit_time_real"]
+        limits = [limit for limit in (real, config["limit_time_cpu"]) if limit and limit > 0]
+        if not limits:
+            return CRON_SECONDS
+        return min(CRON_SECONDS, min(limits) / (MAX_BATCH_PER_CRON_JOB + 1))
+
+    def _commit_batch(self):
+        """Commit the batch just run (the scheduled action only; tests replace
+        this, the one commit of the run), then read everything afresh: another
+        worker may go on from here."""
+        if getattr(threading.current_thread(), "testing", False):
+            return
+        # the one commit of the module: a scheduled action's batch, Odoo's way of
+        # running long jobs (the cron engine calls again while batches remain)
+        self.env.cr.commit()  # pylint: disable=invalid-commit
+        self.env.invalidate_all()
+
+    @api.model
+    def _run_now_seconds(self):
+        return RUN_NOW_SECONDS
 
     def action_run_now(self):
-        runs = self.run(companies=self.env.companies, trigger="manual")
-        return self._action_open_runs(runs)
+        """Run today's runs of the manager's companies in this request, for as long
+        as ``RUN_NOW_SECONDS``; what remains is left to the scheduled action,
+        started at once, and the manager is told so."""
+        self._check_may_run("manual")
+        progress = self._run_in_batches(
+            self._run_companies(self.env.companies), "manual", seconds=self._run_now_seconds()
+        )
+        action = self._action_open_runs(progress.runs.with_env(self.env))
+        if not progress.remaining and not progress.busy:
+            return action
+        self.env.ref("patient_collections.ir_cron_collection_run").sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": self.env._("The run goes on in the background"),
+                "message": self.env._(
+                    "The collections run did part of the work now; the scheduled action "
+                    "finishes the rest in the background (%(batches)s batches at least). "
+                    "Open Collections Runs later to see its counts.",
+                    batches=progress.remaining,
+                ),
+                "next": action,
+            },
+        }
 
     def _action_open_runs(self, runs):
         action = {
@@ -96,19 +174,20 @@ class PatientCollectionRun(models.Model):
     @api.model
     def run(self, companies=None, trigger="manual"):
         """Perform the daily collections run and return the records documenting it,
-        one per company.
+        one per company, in this transaction (the scheduled action commits batch
+        after batch instead).
 
         The scheduled action runs it for every company with patient accounts; a
         manager runs it for the companies they are working in (their active
         companies, among those they belong to).  An account that cannot be
         processed in a step is left as it was and recorded on its company's run;
-        every other account is processed.
+        every other account is processed.  A run of the company that the scheduled
+        action left unfinished today is finished.
         """
         self._check_may_run(trigger)
-        runs = self.browse()
-        for company in self._run_companies(companies).sorted("id"):
-            runs |= self._run_company(company, trigger)
-        return runs.with_env(self.env)
+        progress = self._run_in_batches(self._run_companies(companies), trigger)
+        self._check_not_busy(progress)
+        return progress.runs.with_env(self.env)
 
     @api.model
     def _check_may_run(self, trigger):
@@ -143,18 +222,6 @@ class PatientCollectionRun(models.Model):
         return companies
 
     @api.model
-    def _run_company(self, company, trigger):
-        """The run of one company: its record, each step isolated from the others,
-        its counts."""
-        today = fields.Date.context_today(self)
-        run = self._open_run(company, trigger, today)
-        counts = RunCounts()
-        for step in run._collection_steps():
-            run._run_step(step, company, today, counts)
-        run._record(counts)
-        return run
-
-    @api.model
     def _open_run(self, company, trigger, today):
         """The record of a new run of ``company``."""
         return trusted(self.sudo().with_company(company)).create(
@@ -165,25 +232,40 @@ class PatientCollectionRun(models.Model):
                 "user_id": self.env.user.id,
                 "trigger": trigger,
                 "company_id": company.id,
+                "state": "running",
             }
         )
 
     # ------------------------------------------------------------ what it did
 
     def _record(self, counts):
-        """Write the counts of the run on its record, and a line per account it
-        could not process."""
-        run = trusted(self)
-        run.write(
+        """Add the counts of a batch to the run: to its lines of the same kind,
+        stage and reason (new lines for the others), a line per account it could
+        not process, and to its totals."""
+        self.ensure_one()
+        existing = {
+            (line.kind, line.stage_id.id, line.reason or False): line
+            for line in self.line_ids
+            if line.kind != "failed"
+        }
+        new_lines = []
+        for vals in counts.line_values():
+            key = (vals["kind"], vals.get("stage_id") or False, vals.get("reason") or False)
+            line = existing.get(key) if vals["kind"] != "failed" else None
+            if line:
+                trusted(line).write({"count": line.count + vals["count"]})
+            else:
+                new_lines.append(fields.Command.create(vals))
+        failed = {line.account_id.id for line in self.line_ids if line.kind == "failed"}
+        failed |= {failure.account_id for failure in counts.failures}
+        trusted(self).write(
             {
-                "ended_at": fields.Datetime.now(),
-                "line_ids": [fields.Command.create(vals) for vals in counts.line_values()],
-                "moved_count": counts.count_of("moved"),
-                "skipped_count": counts.count_of("skipped"),
-                "failed_count": counts.failed_accounts(),
+                "line_ids": new_lines,
+                "moved_count": self.moved_count + counts.count_of("moved"),
+                "skipped_count": self.skipped_count + counts.count_of("skipped"),
+                "failed_count": len(failed - {False}),
             }
         )
-        run.write({"summary": self._summary_text()})
 
     def _summary_text(self):
         self.ensure_one()

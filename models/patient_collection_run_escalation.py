@@ -17,6 +17,7 @@ from odoo.tools import SQL
 from ..logic import escalation
 from ..logic.run_counts import CountKey
 from .patient_collection_run import BATCH_SIZE
+from .patient_collection_run_batches import StepBatch
 from .patient_protected import trusted
 
 WAITING = "waiting"
@@ -47,13 +48,16 @@ class PatientCollectionRun(models.Model):
     def _step_escalate(self, companies, today, counts):
         """Move accounts forward: classification in one query per batch of accounts,
         then one write per target stage, chatter and activities in batches."""
+        limit = self._batch_limit("_step_escalate")
+        plan, last_id = self._escalation_batch_plan(
+            companies, today, counts, self.step_cursor, limit
+        )
         stages = self.env["patient.account.stage"].sudo().with_context(active_test=False)
         Account = self.env["patient.account"].sudo()
-        for stage_id, account_ids in self._escalation_plan(companies, today, counts).items():
+        for stage_id, account_ids in plan.items():
             stage = stages.browse(stage_id)
-            moved = 0
             for start in range(0, len(account_ids), BATCH_SIZE):
-                moved += len(
+                counts[CountKey("moved", stage_id)] += len(
                     self._isolated(
                         "_step_escalate",
                         Account.browse(account_ids[start : start + BATCH_SIZE]),
@@ -61,7 +65,15 @@ class PatientCollectionRun(models.Model):
                         counts,
                     )
                 )
-            counts[CountKey("moved", stage_id)] += moved
+        remaining = limit and last_id and self._escalation_remaining(companies, last_id)
+        return StepBatch(last_id, remaining) if remaining else None
+
+    def _escalation_remaining(self, companies, last_id):
+        return (
+            self.env["patient.account"]
+            .sudo()
+            .search_count([("company_id", "in", companies.ids), ("id", ">", last_id)])
+        )
 
     def _move_accounts(self, accounts, stage):
         """Move accounts to a stage: one write, one batch of chatter lines, one of
@@ -182,19 +194,25 @@ class PatientCollectionRun(models.Model):
         back by a letter interval or the 501(r) gate are counted as waiting for
         the stage they cannot enter yet, with the earliest date of each group.
         """
+        return self._escalation_batch_plan(companies, today, counts)[0]
+
+    def _escalation_batch_plan(self, companies, today, counts, after_id=0, limit=None):
+        """:meth:`_escalation_plan` of the accounts after ``after_id``, ``limit`` of
+        them at most (None: all); and the last account read (0: none)."""
         context = self._escalation_context(companies)
         self._flush_for_escalation()
-        total = (
-            self.env["patient.account"].sudo().search_count([("company_id", "in", companies.ids)])
-        )
         plan = {}
-        last_id = done = 0
-        while rows := self._escalation_rows(companies, last_id):
+        last_id = after_id
+        read = 0
+        while rows := self._escalation_rows(
+            companies, last_id, size=min(BATCH_SIZE, limit - read) if limit else BATCH_SIZE
+        ):
             last_id = rows[-1][0]
             self._plan_rows(rows, context, today, counts, plan)
-            done += len(rows)
-            self.env["ir.cron"]._notify_progress(done=done, remaining=max(total - done, 0))
-        return plan
+            read += len(rows)
+            if limit and read >= limit:
+                break
+        return plan, (last_id if read else 0)
 
     def _plan_rows(self, rows, context, today, counts, plan):
         """Decide a batch of rows: their targets into ``plan``, the accounts that
@@ -230,7 +248,7 @@ class PatientCollectionRun(models.Model):
             for account_id, decision in self._decide_rows(rows, context, today, from_scratch=True)
         }
 
-    def _escalation_rows(self, companies, last_id, account_ids=None):
+    def _escalation_rows(self, companies, last_id, account_ids=None, size=BATCH_SIZE):
         """The next batch of accounts after ``last_id``, as the rules read them,
         with the letters logged on each (count, day of the last one, or of the
         last statement when later), the day its stage's letter went out (the
@@ -271,31 +289,45 @@ class PatientCollectionRun(models.Model):
                 companies.ids,
                 last_id,
                 SQL("AND pa.id = ANY(%s)", list(account_ids)) if account_ids else SQL(),
-                len(account_ids) if account_ids else BATCH_SIZE,
+                len(account_ids) if account_ids else size,
             )
         )
         return self.env.cr.fetchall()
 
     def _record(self, counts):
-        """The waiting accounts' lines, with the earliest date of each group, then
-        the run's other counts."""
+        """The waiting accounts of a batch added to the run's lines, with the
+        earliest date of each group, then the batch's other counts."""
+        self.ensure_one()
         dates = waiting_dates(counts)
-        waiting = [(key, counts.pop(key)) for key in sorted(counts, key=str) if key[0] == WAITING]
-        lines = [
-            {
-                "run_id": run.id,
-                "kind": WAITING,
-                "stage_id": stage_id,
-                "reason": wait,
-                "count": count,
-                "wait_date": dates.get((stage_id, wait)) or False,
-            }
-            for run in self[:1]
-            for (_kind, stage_id, wait), count in waiting
-            if count
-        ]
-        if lines:
-            trusted(self.env["patient.collection.run.line"].sudo()).create(lines)
+        existing = {
+            (line.stage_id.id, line.reason): line for line in self.line_ids if line.kind == WAITING
+        }
+        new_lines = []
+        for key in sorted((key for key in counts if key[0] == WAITING), key=str):
+            _kind, stage_id, wait = key
+            count = counts.pop(key)
+            wait_date = dates.get((stage_id, wait))
+            line = existing.get((stage_id, wait))
+            if line:
+                trusted(line).write(
+                    {
+                        "count": line.count + count,
+                        "wait_date": _earliest(line.wait_date or None, wait_date) or False,
+                    }
+                )
+            elif count:
+                new_lines.append(
+                    {
+                        "run_id": self.id,
+                        "kind": WAITING,
+                        "stage_id": stage_id,
+                        "reason": wait,
+                        "count": count,
+                        "wait_date": wait_date or False,
+                    }
+                )
+        if new_lines:
+            trusted(self.env["patient.collection.run.line"].sudo()).create(new_lines)
             self.invalidate_recordset(["line_ids"])
         return super()._record(counts)
 

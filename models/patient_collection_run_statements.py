@@ -5,6 +5,7 @@ printed ones is attached to the company's run."""
 from datetime import timedelta
 
 from odoo import models
+from odoo.osv.expression import OR
 from odoo.tools.pdf import merge_pdf
 
 from ..logic.run_counts import CountKey
@@ -13,14 +14,12 @@ from ..logic.run_counts import CountKey
 class PatientCollectionRun(models.Model):
     _inherit = "patient.collection.run"
 
-    def _statement_due_accounts(self, companies, today):
+    def _statement_due_domain(self, companies, today):
         """Accounts in statement stages whose last statement is a cycle old (or who
         never had one), not on hold, not asking to cease."""
-        Account = self.env["patient.account"].sudo()
-        accounts = Account
-        for company in companies:
-            cycle = max(company.collections_statement_cycle_days, 1)
-            accounts |= Account.search(
+        Account = self.env["patient.account"]
+        return OR(
+            [
                 [
                     ("company_id", "=", company.id),
                     ("stage_id.send_statement", "=", True),
@@ -28,18 +27,29 @@ class PatientCollectionRun(models.Model):
                     *Account._statement_eligible_domain(today),
                     "|",
                     ("last_statement_date", "=", False),
-                    ("last_statement_date", "<=", today - timedelta(days=cycle)),
+                    (
+                        "last_statement_date",
+                        "<=",
+                        today - timedelta(days=max(company.collections_statement_cycle_days, 1)),
+                    ),
                 ]
-            )
-        return accounts
+                for company in companies
+            ]
+        )
 
     def _step_statements(self, companies, today, counts):
         """The statement cycle, batch after batch.  The run's merged PDF is the
         company's: attached to its run."""
-        sent = 0
-        for batch in self._batches(self._statement_due_accounts(companies, today)):
-            sent += len(self._send_statement_batch(batch, today, counts))
-        counts[CountKey("statement_sent")] += sent
+        accounts, more = self._step_window(
+            self.env["patient.account"].sudo(),
+            self._statement_due_domain(companies, today),
+            "_step_statements",
+        )
+        for batch in self._batches(accounts):
+            counts[CountKey("statement_sent")] += len(
+                self._send_statement_batch(batch, today, counts)
+            )
+        return more
 
     def _send_statement_batch(self, accounts, today, counts):
         """Statements to ``accounts`` (each account that fails is left out), their

@@ -4,7 +4,10 @@ A step is a method ``_step_<name>(companies, today, counts)`` of the run record
 (empty when a step is called on its own, as the benches do), listed by
 :meth:`_collection_steps`; it counts what it did in ``counts`` (a
 ``logic.run_counts.RunCounts``, or any ``Counter``) and isolates the accounts it
-cannot process with :meth:`_isolated`.  The larger steps have files of their own:
+cannot process with :meth:`_isolated`.  A step that works in batches takes its
+records from :meth:`_step_window` and returns what it gives (a ``StepBatch``
+while records remain); a step that returns None is over (see
+``patient_collection_run_batches.py``).  The larger steps have files of their own:
 ``_statements``, ``_escalation``, ``_writeoff`` and ``_snapshot``.
 """
 
@@ -44,18 +47,18 @@ class PatientCollectionRun(models.Model):
     def _step_refresh_aging(self, companies, today, counts):
         """Age the accounts not aged today, set-based, batch after batch."""
         Account = self.env["patient.account"].sudo().with_context(active_test=False)
-        accounts = Account.search(
+        accounts, more = self._step_window(
+            Account,
             [
                 ("company_id", "in", companies.ids),
                 "|",
                 ("aging_date", "=", False),
                 ("aging_date", "<", today),
             ],
-            order="id",
+            "_step_refresh_aging",
         )
-        done = 0
         for batch in self._batches(accounts):
-            done += len(
+            counts[CountKey("refreshed")] += len(
                 self._isolated(
                     "_step_refresh_aging",
                     batch,
@@ -63,8 +66,7 @@ class PatientCollectionRun(models.Model):
                     counts,
                 )
             )
-            self.env["ir.cron"]._notify_progress(done=done, remaining=len(accounts) - done)
-        counts[CountKey("refreshed")] += done
+        return more
 
     def _step_promises(self, companies, today, counts):
         """Judge the promises whose date has passed (before their holds expire)."""
@@ -123,12 +125,11 @@ class PatientCollectionRun(models.Model):
 
     def _step_payment_plans(self, companies, today, counts):
         """Allocate payments, mark missed installments, complete and default plans."""
-        plans = (
-            self.env["patient.payment.plan"]
-            .sudo()
-            .search([("state", "=", "active"), ("company_id", "in", companies.ids)], order="id")
+        plans, more = self._step_window(
+            self.env["patient.payment.plan"].sudo(),
+            [("state", "=", "active"), ("company_id", "in", companies.ids)],
+            "_step_payment_plans",
         )
-        before = dict(zip(plans.ids, plans.mapped("state"), strict=True))
         done = plans.browse()
         for batch in self._batches(plans):
             done |= self._isolated(
@@ -138,6 +139,6 @@ class PatientCollectionRun(models.Model):
                 counts,
                 account_of=lambda plan: plan.account_id,
             )
-        for plan in done:
-            if plan.state != before[plan.id]:
-                counts[CountKey("plan_" + plan.state)] += 1
+        for plan in done.filtered(lambda plan: plan.state != "active"):
+            counts[CountKey("plan_" + plan.state)] += 1
+        return more

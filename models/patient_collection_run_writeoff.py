@@ -3,6 +3,7 @@ from odoo.tools import SQL
 
 from ..logic.run_counts import CountKey
 from .patient_collection_run import BATCH_SIZE
+from .patient_collection_run_batches import StepBatch
 from .patient_protected import trusted
 
 
@@ -22,10 +23,11 @@ class PatientCollectionRun(models.Model):
         position = steps.index("_step_escalate") if "_step_escalate" in steps else len(steps)
         return [*steps[:position], "_step_small_balance_writeoffs", *steps[position:]]
 
-    def _small_balance_account_ids(self, company, today):
+    def _small_balance_account_ids(self, company, today, after_id=0, limit=None):
         """Accounts of ``company`` whose whole balance due is under the threshold and
         past due long enough, nothing waiting for insurance, not on hold, no
-        write-off waiting for approval: one query."""
+        write-off waiting for approval (after ``after_id``, ``limit`` at most): one
+        query."""
         self.env["patient.account"].flush_model(
             [
                 "company_id",
@@ -43,6 +45,7 @@ class PatientCollectionRun(models.Model):
                 SELECT pa.id
                   FROM patient_account pa
                  WHERE pa.company_id = %(company)s
+                   AND pa.id > %(after)s
                    AND pa.active
                    AND pa.balance_due > 0
                    AND pa.balance_due < %(threshold)s
@@ -53,8 +56,11 @@ class PatientCollectionRun(models.Model):
                        SELECT 1 FROM patient_writeoff w
                         WHERE w.account_id = pa.id AND w.state = 'to_approve')
               ORDER BY pa.id
+                 LIMIT %(limit)s
                 """,
                 company=company.id,
+                after=after_id,
+                limit=limit,
                 threshold=company.collections_small_balance_threshold,
                 days=company.collections_small_balance_min_days,
             )
@@ -68,8 +74,16 @@ class PatientCollectionRun(models.Model):
         count = 0
         total = 0.0
         Account = self.env["patient.account"].sudo()
+        limit = self._batch_limit("_step_small_balance_writeoffs")
+        more = None
         for company in companies.filtered("collections_small_balance_writeoff"):
-            ids = self._small_balance_account_ids(company, today)
+            # one more than a batch: whether another batch follows
+            ids = self._small_balance_account_ids(
+                company, today, self.step_cursor, limit + 1 if limit else None
+            )
+            if limit and len(ids) > limit:
+                ids = ids[:limit]
+                more = StepBatch(ids[-1], 1)
             for start in range(0, len(ids), BATCH_SIZE):
                 batch = Account.browse(ids[start : start + BATCH_SIZE])
                 for writeoffs in self._write_off_batch(batch, today, counts):
@@ -77,7 +91,13 @@ class PatientCollectionRun(models.Model):
                     total += sum(writeoffs.mapped("amount"))
         counts[CountKey("written_off")] += count
         if count:
-            trusted(self).write({"writeoff_count": count, "writeoff_total": total})
+            trusted(self).write(
+                {
+                    "writeoff_count": self.writeoff_count + count,
+                    "writeoff_total": self.writeoff_total + total,
+                }
+            )
+        return more
 
     def _write_off_batch(self, accounts, today, counts):
         """Write off the balances of ``accounts`` (each account that fails is left

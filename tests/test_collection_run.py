@@ -414,3 +414,22 @@ class TestCollectionRun(CollectionRunCommon):
         self.assertEqual(accounts.mapped("priority_score"), sql_scores)
         self.assertTrue(all(0 <= score <= 100 for score in sql_scores))
         self.assertEqual(len(set(sql_scores)), 5)
+
+    def test_run_dated_by_the_company_calendar(self):
+        """Issue 14: a run started on the 30th in the company's time zone is the
+        run of the 30th, whatever the user's or the server's (UTC) date; the
+        statements it sends carry the same date."""
+        account = self.account_due(40)
+        self.env.company.partner_id.tz = "Europe/Berlin"
+        self.env.user.tz = "America/Los_Angeles"  # 15:30 on the 29th there
+        # 22:30 UTC on the 29th: 00:30 on the 30th in Berlin
+        with freeze_time("2026-06-29 22:30:00"):
+            run = self.collect()
+        thirtieth = date(2026, 6, 30)
+        self.assertEqual(run.date, thirtieth)
+        self.assertIn("2026-06-30", run.name)
+        self.assertEqual(account.last_statement_date, thirtieth)
+        self.env.company.partner_id.tz = False  # no company time zone: the user's
+        with freeze_time("2026-06-30 22:30:00"):
+            run = self.collect()
+        self.assertEqual(run.date, thirtieth)

@@ -1,0 +1,223 @@
+"""The collections run in batches, on Odoo's cron engine.
+
+A run is one record per company and day.  It goes step after step, each step
+batch after batch: the step reads the run's cursor (``step_cursor``, the last id
+it processed), processes at most :meth:`_batch_limit` records after it and
+returns a :class:`StepBatch` while records remain (``None``: the step is over).
+The batch's counts are added to the run's lines and the cursor moves, in the
+batch's own transaction: the scheduled action commits after every batch (the
+only place that commits) and tells the cron engine what remains
+(``ir.cron._notify_progress``), so that Odoo calls it again until nothing does.
+Killed at any point, the next call resumes after the last committed batch:
+nothing is done twice.  Each batch holds a lock of its company
+(``pg_try_advisory_xact_lock``): two workers never process the same company's
+accounts at the same time.
+"""
+
+import math
+import time
+from typing import NamedTuple
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..logic.run_counts import RunCounts
+from .patient_collection_run import BATCH_SIZE
+from .patient_protected import trusted
+
+# the first key of the run's advisory locks ("PCRN"), the company id the second
+LOCK_SPACE = 0x5043524E
+# statements render a PDF each (about 15 ms): smaller batches keep a batch short
+BATCH_LIMITS = {"_step_statements": 500}
+
+
+class StepBatch(NamedTuple):
+    """What a step did in one batch: resume after ``last_id``; ``remaining``
+    records still to process in this step."""
+
+    last_id: int
+    remaining: int
+
+
+class BatchProgress(NamedTuple):
+    """Batches done by one call, and batches still to run (at least): the rest of
+    the current steps plus one per step not started yet."""
+
+    runs: models.BaseModel
+    done: int
+    remaining: int
+    busy: models.BaseModel  # companies another worker was running
+
+
+class PatientCollectionRun(models.Model):
+    _inherit = "patient.collection.run"
+
+    state = fields.Selection(
+        [("running", "Running"), ("done", "Done"), ("interrupted", "Not finished")],
+        # the runs made before batches were all done; a new run starts as running
+        default="done",
+        readonly=True,
+        required=True,
+        help="Running: the run goes on batch after batch (the scheduled action resumes it). "
+        "Not finished: a run of an earlier day that never finished.",
+    )
+    step = fields.Char(readonly=True, help="The step in progress.")
+    step_cursor = fields.Integer(readonly=True, help="The last record the step processed.")
+    step_remaining = fields.Integer(
+        readonly=True, help="Records the step in progress still has to process."
+    )
+    batch_count = fields.Integer(string="Batches", readonly=True)
+
+    def init(self):
+        res = super().init()
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS patient_collection_run_one_running
+                ON patient_collection_run (company_id) WHERE state = 'running'
+            """
+        )
+        return res
+
+    # ------------------------------------------------------------ the driver
+
+    @api.model
+    def _run_in_batches(self, companies, trigger, seconds=None, after_batch=None):
+        """Run batches of today's run of each company until every run is done or
+        ``seconds`` have passed; ``after_batch(progress)`` after each batch (the
+        scheduled action commits there).  A company whose lock another worker
+        holds is left to it."""
+        started = time.monotonic()
+        runs = self.browse()
+        busy = self.env["res.company"]
+        done = 0
+        longest = 0.0
+        for company in companies.sorted("id"):
+            while True:
+                elapsed = time.monotonic() - started
+                if seconds is not None and done and elapsed + longest >= seconds:
+                    break
+                if not self._lock_company(company):
+                    busy |= company
+                    break
+                batch_started = time.monotonic()
+                run = self._todays_run(company, trigger)
+                runs |= run
+                run._run_batch(company)
+                done += 1
+                longest = max(longest, time.monotonic() - batch_started)
+                if after_batch:
+                    after_batch(self._progress(runs, companies, busy, done))
+                if run.state == "done":
+                    break
+        return self._progress(runs, companies, busy, done)
+
+    @api.model
+    def _progress(self, runs, companies, busy, done):
+        """The batches still to run for ``companies`` (the busy ones excepted)."""
+        steps = len(self._collection_steps())
+        started = runs.filtered(lambda run: run.state == "running")
+        remaining = sum(run._batches_left() for run in started)
+        remaining += steps * len(companies - runs.company_id - busy)
+        return BatchProgress(runs, done, remaining, busy)
+
+    def _batches_left(self):
+        """At least how many batches this run still has to run."""
+        self.ensure_one()
+        steps = self._collection_steps()
+        after = len(steps) - steps.index(self.step) - 1 if self.step in steps else len(steps)
+        limit = self._batch_limit(self.step) or 1
+        return after + max(math.ceil(self.step_remaining / limit), 1)
+
+    @api.model
+    def _lock_company(self, company):
+        """Hold the lock of ``company``'s run until the end of this transaction;
+        False when another transaction holds it."""
+        self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_SPACE, company.id))
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _todays_run(self, company, trigger):
+        """The run of ``company`` under way today, else a new one (a run of an
+        earlier day that never finished is closed as such)."""
+        today = self._company_today(company)
+        running = self.sudo().search(
+            [("company_id", "=", company.id), ("state", "=", "running")], limit=1
+        )
+        if running.date == today:
+            return running
+        if running:
+            running._close("interrupted")
+        return self._open_run(company, trigger, today)
+
+    def _run_batch(self, company):
+        """One batch of this run's current step, its counts added to the run, the
+        cursor moved on (to the next step when this one is over)."""
+        self.ensure_one()
+        steps = self._collection_steps()
+        step = self.step if self.step in steps else steps[0]
+        run = self.with_context(tz=self._company_tz(company))
+        counts = RunCounts()
+        batch = run._run_step(step, company, self.date, counts)
+        self._record(counts)
+        self._advance(step, steps, batch)
+
+    def _advance(self, step, steps, batch):
+        """The cursor after a batch: the same step after ``batch.last_id`` while it
+        has records left, else the next step from its start, else the run is done."""
+        vals = {"batch_count": self.batch_count + 1, "step_remaining": 0, "step_cursor": 0}
+        if batch and batch.remaining:
+            vals.update(step=step, step_cursor=batch.last_id, step_remaining=batch.remaining)
+        elif step != steps[-1]:
+            vals["step"] = steps[steps.index(step) + 1]
+        trusted(self).write(vals)
+        if not (batch and batch.remaining) and step == steps[-1]:
+            self._close("done")
+
+    def _close(self, state):
+        trusted(self).write({"state": state, "ended_at": fields.Datetime.now()})
+        for run in self:
+            trusted(run).write({"summary": run._summary_text()})
+
+    # ------------------------------------------------------------ for the steps
+
+    def _batch_limit(self, step):
+        """How many records a batch of ``step`` processes at most (None: all, when a
+        step is called on its own, without a run)."""
+        if not self:
+            return None
+        return BATCH_LIMITS.get(step, BATCH_SIZE)
+
+    def _step_window(self, records, domain, step):
+        """The records of ``step``'s next batch: after the run's cursor, at most the
+        batch limit, by id; and the :class:`StepBatch` to return for them."""
+        limit = self._batch_limit(step)
+        domain = [("id", ">", self.step_cursor), *domain] if self else list(domain)
+        batch = records.search(domain, order="id", limit=limit)
+        remaining = 0
+        if limit and len(batch) == limit:
+            remaining = records.search_count([("id", ">", batch[-1].id), *domain])
+        return batch, (StepBatch(batch[-1].id, remaining) if remaining else None)
+
+    # ------------------------------------------------------------ dates of record
+
+    @api.model
+    def _company_tz(self, company):
+        """The company's time zone: its address's, else the user's, else UTC."""
+        return company.sudo().partner_id.tz or self.env.user.tz or "UTC"
+
+    @api.model
+    def _company_today(self, company):
+        """The company's calendar date: the date of record of its runs."""
+        return fields.Date.context_today(self.with_context(tz=self._company_tz(company)))
+
+    @api.model
+    def _check_not_busy(self, progress):
+        if progress.busy:
+            raise UserError(
+                self.env._(
+                    "A collections run of %(companies)s is under way in the background; "
+                    "try again when it has finished.",
+                    companies=", ".join(progress.busy.mapped("name")),
+                )
+            )
