@@ -2,6 +2,7 @@
 extraordinary actions, the stage's activities, holds, and the way back into
 the notice sequence after a plan."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -247,7 +248,8 @@ class PatientAccount(models.Model):
         resolved stage when nothing is owed, else where the notice sequence goes
         on from the letters it received (the run's own rules: no letter skipped,
         no gate passed); the first stage when it may enter none yet, so the run
-        takes it on.  Tracked in the chatter."""
+        takes it on.  One stage write per target stage; a line in each moved
+        account's chatter, in one batch."""
         accounts = self.sudo()
         stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
         closed = escalation.closed_stage([stage._as_rule() for stage in stages])
@@ -259,7 +261,23 @@ class PatientAccount(models.Model):
             )
         )
         first = self._default_stage_id()
+        paid_ids = set(paid.ids)
+        moves = defaultdict(list)
         for account in accounts:
-            target = targets.get(account.id) or (first.id if account not in paid else None)
+            target = targets.get(account.id) or (first.id if account.id not in paid_ids else None)
             if target and target != account.stage_id.id:
-                trusted(account, collections_run=True).write({"stage_id": target})
+                moves[target].append(account.id)
+        # one write per target stage, its lines in the chatter in one batch
+        bodies = {}
+        for target, account_ids in moves.items():
+            stage = stages.browse(target)
+            moving = accounts.browse(account_ids)
+            for account in moving:
+                bodies[account.id] = Markup("<p>%s</p>") % self.env._(
+                    "Stage: %(old)s → %(new)s.",
+                    old=account.stage_id.name or self.env._("none"),
+                    new=stage.name,
+                )
+            moving._write_stage(stage)
+        if bodies:
+            accounts.browse(list(bodies))._message_log_batch(bodies=bodies)

@@ -124,12 +124,15 @@ class PatientCollectionRun(models.Model):
         counts[CountKey(kind)] += len(released)
 
     def _step_payment_plans(self, companies, today, counts):
-        """Allocate payments, mark missed installments, complete and default plans."""
+        """Allocate payments, mark missed installments, complete and default plans:
+        of each window of active plans, only those with work to do (payments
+        changed, an installment past its grace days)."""
         plans, more = self._step_window(
             self.env["patient.payment.plan"].sudo(),
             [("state", "=", "active"), ("company_id", "in", companies.ids)],
             "_step_payment_plans",
         )
+        plans = plans._plans_to_sweep(today)
         done = plans.browse()
         for batch in self._batches(plans):
             done |= self._isolated(

@@ -3,6 +3,8 @@ chatter, the open activity it answers marked done, holds and contact flags the
 outcome calls for (a promise, a dispute, a cease request...), and the follow-up
 activities (check the promise, call back, a manager's review)."""
 
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import fields, models
@@ -35,23 +37,39 @@ class PatientInteraction(models.Model):
 
     def _apply_outcomes(self):
         """What each logged interaction calls for, done once, whatever created it:
-        interaction by interaction, the chatter line, the answered activity, the
-        account's holds and flags; then the follow-up activities, created at once."""
+        the chatter lines and the answered activities, each in one batch; then
+        interaction by interaction the account's holds and flags; then the
+        follow-up activities, created at once."""
         today = fields.Date.context_today(self)
         model_id = self.env["ir.model"]._get_id("patient.account")
         activities = []
         # the effects are the module's own: holds and contact flags on any account
-        for interaction in trusted(self.sudo()):
-            interaction.account_id._message_log(body=Markup("<p>%s</p>") % interaction._summary())
-            if not trusted_flag(self.env, "patient_statement_logging"):
-                # a statement is no answer to the specialist's open to-dos
-                interaction._complete_matching_activity()
+        interactions = trusted(self.sudo())
+        interactions._log_summaries()
+        if not trusted_flag(self.env, "patient_statement_logging"):
+            # a statement is no answer to the specialist's open to-dos
+            interactions._complete_matching_activities()
+        for interaction in interactions:
             interaction._update_account_for_outcome(today)
             activities += interaction._outcome_activity_vals(model_id, today)
         if activities:
             self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
                 activities
             )
+
+    def _log_summaries(self):
+        """A line per interaction in its account's chatter, in batches (one per
+        rank of an account's interactions: a batch logs one line per account)."""
+        rounds = []
+        for interaction in self:
+            account_id = interaction.account_id.id
+            bodies = next((bodies for bodies in rounds if account_id not in bodies), None)
+            if bodies is None:
+                bodies = {}
+                rounds.append(bodies)
+            bodies[account_id] = Markup("<p>%s</p>") % interaction._summary()
+        for bodies in rounds:
+            self.account_id.browse(list(bodies))._message_log_batch(bodies=bodies)
 
     def _update_account_for_outcome(self, today):
         """The holds and contact flags the outcome puts on the account: a promise
@@ -129,31 +147,54 @@ class PatientInteraction(models.Model):
             "date_deadline": deadline,
         }
 
-    def _complete_matching_activity(self):
-        """Mark done the open activity this contact answers: the earliest due one of
+    def _complete_matching_activities(self):
+        """Mark done the open activity each contact answers: the earliest due one of
         the channel's activity types on the account, assigned to whoever logs the
-        contact or to the account's specialist (a manager's review stays open)."""
-        self.ensure_one()
-        types = [
-            self.env.ref(xmlid, raise_if_not_found=False)
-            for xmlid in CHANNEL_ACTIVITY_TYPES.get(self.channel, ())
-        ]
-        type_ids = [activity_type.id for activity_type in types if activity_type]
-        if not type_ids:
+        contact or to the account's specialist (a manager's review stays open).
+        One search for all the interactions, one feedback per summary."""
+        type_ids = self._channel_activity_type_ids()
+        answering = self.filtered(lambda interaction: type_ids.get(interaction.channel))
+        if not answering:
             return
-        activity = (
+        candidates = (
             self.env["mail.activity"]
             .sudo()
             .search(
                 [
                     ("res_model", "=", "patient.account"),
-                    ("res_id", "=", self.account_id.id),
-                    ("activity_type_id", "in", type_ids),
-                    ("user_id", "in", (self.user_id | self.account_id.user_id).ids),
+                    ("res_id", "in", answering.account_id.ids),
+                    ("activity_type_id", "in", sorted(set().union(*type_ids.values()))),
+                    ("user_id", "in", (answering.user_id | answering.account_id.user_id).ids),
                 ],
                 order="date_deadline, id",
-                limit=1,
             )
         )
-        if activity:
-            activity.action_feedback(feedback=self._summary())
+        by_account = defaultdict(list)
+        for activity in candidates:
+            by_account[activity.res_id].append(activity)
+        answered = defaultdict(lambda: self.env["mail.activity"].sudo())
+        for interaction in answering:
+            users = {interaction.user_id.id, interaction.account_id.user_id.id} - {False}
+            open_activities = by_account[interaction.account_id.id]
+            activity = next(
+                (
+                    activity
+                    for activity in open_activities
+                    if activity.activity_type_id.id in type_ids[interaction.channel]
+                    and activity.user_id.id in users
+                ),
+                None,
+            )
+            if activity:
+                open_activities.remove(activity)
+                answered[interaction._summary()] |= activity
+        for summary, activities in answered.items():
+            activities.action_feedback(feedback=summary)
+
+    def _channel_activity_type_ids(self):
+        """{channel: set of the ids of the activity types an interaction on it completes}."""
+        result = {}
+        for channel, xmlids in CHANNEL_ACTIVITY_TYPES.items():
+            types = [self.env.ref(xmlid, raise_if_not_found=False) for xmlid in xmlids]
+            result[channel] = {activity_type.id for activity_type in types if activity_type}
+        return result

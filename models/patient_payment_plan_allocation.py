@@ -45,6 +45,70 @@ class PatientPaymentPlan(models.Model):
         lapsed = (plans - moved)._mark_missed(today)
         (moved | lapsed)._close_if_done(today, payments)
 
+    def _plans_to_sweep(self, today):
+        """Those of these active plans the daily sweep has work on, in order of id:
+        the plans whose payments are not those of their last allocation
+        (``payments_key``) and those with an open or partly paid installment past
+        its grace days; the others would not change.  Read in SQL, without loading
+        the plans."""
+        if not self:
+            return self
+        self.flush_model(["state", "company_id", "currency_id", "payments_key"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, payments_key, currency_id, company_id FROM patient_payment_plan"
+                " WHERE state = 'active' AND id = ANY(%s)",
+                self.ids,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        if not rows:
+            return self.browse()
+        plans = self.browse([row[0] for row in rows])
+        payments = plans._payments_since_activation()
+        digits = {
+            currency.id: currency.decimal_places
+            for currency in self.env["res.currency"].browse({row[2] for row in rows})
+        }
+        due = {
+            plan_id
+            for plan_id, stored, currency_id, _company_id in rows
+            if (stored or False)
+            != plan_status.payments_key(payments.get(plan_id, []), digits[currency_id])
+        }
+        companies = self.env["res.company"].browse({row[3] for row in rows})
+        return self.browse(sorted(due | plans._with_lapsed_installments(today, companies)))
+
+    def _with_lapsed_installments(self, today, companies):
+        """Ids of these plans (of ``companies``) with an open or partly paid
+        installment whose grace days ended by ``today`` (one query, the cut-off
+        date per company)."""
+        Installment = self.env["patient.payment.plan.installment"]
+        Installment.flush_model(["state", "due_date", "plan_id", "company_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT installment.plan_id
+                  FROM patient_payment_plan_installment installment
+                  JOIN (VALUES %s) AS cutoff (company_id, due_date)
+                    ON cutoff.company_id = installment.company_id
+                 WHERE installment.plan_id = ANY(%s)
+                   AND installment.due_date <= cutoff.due_date
+                   AND installment.state IN ('open', 'partial')
+                """,
+                SQL(", ").join(
+                    SQL(
+                        "(%s, %s::date)",
+                        company.id,
+                        plan_status.missed_cutoff(today, company.collections_plan_grace_days),
+                    )
+                    for company in companies
+                ),
+                self.ids,
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
     def _payments_since_activation(self):
         """{plan id: [(date, amount, payment id)]}: the guarantor's payments reconciled
         with the account's invoices since the plan started, in company currency."""

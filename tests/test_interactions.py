@@ -132,6 +132,41 @@ class TestInteractions(PatientCollectionsCommon):
         self.assertFalse(call.exists())
         self.assertTrue(todo.exists())
 
+    def test_interactions_logged_together_answer_each_its_activity(self):
+        """Logged in one batch, each interaction gets its line and completes the
+        earliest matching activity of its account, once."""
+        early = self.account.activity_schedule(
+            "mail.mail_activity_data_call",
+            user_id=self.specialist.id,
+            date_deadline=TODAY - timedelta(days=2),
+        )
+        late = self.account.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.specialist.id, date_deadline=TODAY
+        )
+        spare = self.account.activity_schedule(
+            "mail.mail_activity_data_call",
+            user_id=self.specialist.id,
+            date_deadline=TODAY + timedelta(days=5),
+        )
+        other_user = self.account.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.manager.id
+        )
+        before = len(self.messages())
+        self.env["patient.interaction"].with_user(self.specialist).create(
+            [
+                {"account_id": self.account.id, "channel": "phone_out", "outcome": "reached"},
+                {"account_id": self.account.id, "channel": "phone_in", "outcome": "no_answer"},
+                {"account_id": self.account.id, "channel": "in_person", "outcome": "reached"},
+            ]
+        )
+        self.assertFalse(early.exists() or late.exists())
+        self.assertTrue(spare.exists() and other_user.exists())
+        bodies = " ".join(self.messages().mapped("body"))
+        self.assertIn("Outbound call: Reached", bodies)
+        self.assertIn("Inbound call: No answer", bodies)
+        # three summary lines, two activities done
+        self.assertEqual(len(self.messages()) - before, 5)
+
     def test_effects_belong_to_create(self):
         """An import or API call behaves like the form."""
         self.env["patient.interaction"].with_user(self.specialist).create(

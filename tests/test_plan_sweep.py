@@ -103,6 +103,56 @@ class TestPlanSweep(PaymentPlanCase):
         self.assertEqual(plan.installment_ids.read(["amount_paid", "paid_date", "state"]), values)
         self.assertEqual(len(plan.message_ids) + len(self.account.message_ids), messages)
 
+    def test_the_run_takes_only_the_plans_with_work(self):
+        """The nightly step passes on the plans whose payments changed or with an
+        installment past its grace days, not every active plan."""
+        plan = self.make_plan(first_due_date=date(2026, 3, 10))
+        Plan = self.env["patient.payment.plan"].sudo()
+
+        def to_sweep(day):
+            return Plan.search([("state", "=", "active")])._plans_to_sweep(day)
+
+        self.sweep(TODAY)
+        self.assertFalse(to_sweep(TODAY), "nothing changed")
+        self.assertFalse(to_sweep(date(2026, 3, 15)), "within grace days")
+        self.assertEqual(to_sweep(date(2026, 3, 16)), plan)
+        with self.without_allocation_hook():
+            self.pay(self.invoice, 40.0, TODAY)
+        self.assertEqual(to_sweep(TODAY), plan, "its payments changed")
+        self.sweep(TODAY)
+        self.assertFalse(to_sweep(TODAY))
+        self.assertFalse(Plan._plans_to_sweep(date(2026, 3, 16)))
+
+    def test_plans_defaulting_together_return_each_account_with_its_line(self):
+        other = self.make_invoice(
+            self.other_guarantor,
+            300.0,
+            TODAY - timedelta(days=45),
+            due_date=TODAY - timedelta(days=45),
+        ).patient_account_id
+        terms = {
+            "down_payment": 0.0,
+            "frequency": "monthly",
+            "first_due_date": date(2026, 3, 10),
+            "installment_count": 6,
+            "installment_amount": None,
+        }
+        plans = self.env["patient.payment.plan"]._create_plans(
+            [
+                (self.account, {**terms, "total_amount": 600.0}),
+                (other, {**terms, "total_amount": 300.0}),
+            ]
+        )
+        plan_stage = self.env.ref("patient_collections.stage_payment_plan")
+        self.assertEqual((self.account | other).stage_id, plan_stage)
+        self.sweep(date(2026, 4, 16))
+        self.assertEqual(set(plans.mapped("state")), {"defaulted"})
+        for account in self.account | other:
+            self.assertNotIn(account.stage_id, plan_stage)
+            line = f"Stage: {plan_stage.name} → {account.stage_id.name}."
+            lines = account.message_ids.filtered(lambda m, line=line: line in (m.body or ""))
+            self.assertEqual(len(lines), 1, account.message_ids.mapped("body"))
+
     # ----------------------------------------------------------- creation
 
     def test_creation_logs_one_line_with_the_stage_it_left(self):
