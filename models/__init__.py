@@ -11,6 +11,7 @@ from . import patient_account_stages
 from . import patient_account_contacts
 from . import patient_account_actions
 from . import patient_account_search
+from . import patient_account_activities
 from . import patient_account_statement
 from . import patient_account_statement_send
 from . import patient_account_statement_text

@@ -34,3 +34,4 @@ from . import test_portal_tours
 from . import test_portal_concurrency
 from . import test_account_finding
 from . import test_performance
+from . import test_account_activities
