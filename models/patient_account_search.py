@@ -29,7 +29,7 @@ class PatientAccount(models.Model):
         string="Patient", compute="_compute_search_fields", search="_search_patient"
     )
     phone_search = fields.Char(
-        string="Phone", compute="_compute_search_fields", search="_search_phone"
+        string="Any Phone", compute="_compute_search_fields", search="_search_phone"
     )
     mrn_search = fields.Char(
         string="MRN",

@@ -3,6 +3,7 @@ import io
 from pypdf import PdfReader
 
 from logic import pdf_statement
+from logic.statement_slip import qr_matrix
 
 LABEL_KEYS = [
     "title",
@@ -159,3 +160,16 @@ def test_a_negative_amount_keeps_its_sign_and_currency_in_the_text():
     data["balance"] = "$\xa0-\ufeff200.00"  # as Odoo formats it
     text = " ".join(pages(pdf_statement.render([data])[0])[0].split())
     assert "Total $ -200.00" in text
+
+
+def test_qr_code_of_the_portal_link_has_its_finder_patterns_and_differs_by_url():
+    first = qr_matrix("https://example.com/my/patient-accounts/7?access_token=abc")
+    second = qr_matrix("https://example.com/my/patient-accounts/8?access_token=abd")
+    size = len(first)
+    assert size >= 21 and (size - 17) % 4 == 0  # a QR version's side
+    assert all(len(row) == size for row in first)
+    finder = [[True] * 7, *([[True, False, False, False, False, False, True]] * 1)]
+    for top, left in ((0, 0), (0, size - 7), (size - 7, 0)):
+        assert first[top][left : left + 7] == finder[0]
+        assert first[top + 1][left : left + 7] == finder[1]
+    assert first != second
