@@ -1,14 +1,12 @@
 """Benchmark: the patient data access log (patient.access.log), against bare SQL.
 
-On PC_BENCH_ACCOUNTS accounts (PC_BENCH_SIZE, else 20000) and PC_BENCH_PURGE_ROWS
-(1,000,000) old "open" lines over 10 years, as a collections specialist
-(pc_bench_log_specialist), best of BENCH_REPEAT (3), ours and peer alternating:
-batch log (_log("print") of every account; floor: one INSERT ... SELECT),
-form open (PC_BENCH_OPENS=300 web_read of the form, flush, COMMIT; peer:
-_audit_open off on the registry classes), list read (PC_BENCH_LIST_READS=40
-board reads of 80 accounts; peer: _audit_list off; goal <= 1.10), purge
-(_cron_purge(); floor: the bare DELETE).  The lines written are deleted after.
-Last line: bench access_log: accounts=.. log=..s floor=..s ratio=.. opens=.. ...
+On PC_BENCH_ACCOUNTS accounts (PC_BENCH_SIZE, else 20000) and PC_BENCH_PURGE_ROWS (1,000,000) old
+"open" lines over 10 years, as a collections specialist (pc_bench_log_specialist), best of
+BENCH_REPEAT (3), ours and peer alternating: batch log (_log("print") of every account; floor: one
+INSERT ... SELECT), form open (PC_BENCH_OPENS=300 web_read of the form, flush, COMMIT; peer:
+_audit_open off on the registry classes), list read (PC_BENCH_LIST_READS=40 board reads of 80
+accounts; peer: _audit_list off; goal <= 1.10), purge (_cron_purge(); floor: the bare DELETE).  The
+lines written are deleted after.
 """
 
 import datetime
@@ -277,7 +275,6 @@ def main():
         f"purge_ratio={best['purge'] / best['purge_floor']:.2f} list_size={size} "
         f"list_logged={1000 * listing['logged']:.2f}ms list_plain={1000 * listing['plain']:.2f}ms "
         f"list_ratio={listing['logged'] / listing['plain']:.3f}",
-        flush=True,
     )
 
 

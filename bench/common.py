@@ -1,28 +1,10 @@
-"""Shared start-up and data generator of the patient_collections benchmarks.
+"""Shared start-up, data generator and timers of the patient_collections benchmarks.
 
-Not part of the addon.  Each bench/*.py is a script (scripts/bench.sh runs
-them all) reading ODOO_PATH (default /opt/odoo), ODOO_RC (or --rc), ODOO_DB
-(or BENCH_DB, or --db) and its sizes from PC_BENCH_<NAME> or BENCH_<NAME>
-(`size`; PC_BENCH_SIZE is the shared knob).  The module's correctness and
-query counts are tested in tests/ (tests/test_performance.py); a benchmark
-checks only what its figures depend on.
-
-  `session(doc)`  the start-up: arguments, an environment, earlier bench data
-                  deleted; on exit the generated data deleted (unless --keep
-                  or BENCH_KEEP=1) and the tables vacuumed.
-  `prepare(...)`  `generate_receivables` committed, vacuumed, balances refreshed
-                  (that Odoo recomputes what it wrote is tested in
-                  tests/test_performance.py).
-  the generator   one invoice and one payment made through the ORM in a
-                  savepoint give the template rows (`capture_templates`, rolled
-                  back); every row is cloned set-based (`clone_insert`: INSERT
-                  ... SELECT over staging tables of generate_series and a seeded
-                  random()) overriding only what differs, so columns added later
-                  keep Odoo's values; per-row foreign key triggers off (the role
-                  must be a superuser, as in `make bench`), every key checked
-                  set-based.  `insert_payments` also serves plans.py.
-                  Everything hangs off partners whose ref is BENCH_REF.
-  measuring       `timed`, `best_of`, `rolled_back`, `MethodTimer`.
+Not part of the addon: scripts/bench.sh runs each bench/*.py with ODOO_PATH, ODOO_RC (--rc),
+ODOO_DB (BENCH_DB, --db), sizes from PC_BENCH_<NAME> or BENCH_<NAME> (PC_BENCH_SIZE shared).
+`session` starts and cleans up; `prepare` generates receivables set-based (template rows Odoo wrote
+in a rolled-back savepoint cloned, foreign keys checked set-based; the role must be a superuser),
+hanging off partners whose ref is BENCH_REF.  Correctness: tests/test_performance.py.
 """
 
 import argparse
@@ -47,6 +29,15 @@ def say(message):
     print(f"[{time.perf_counter() - _T0:7.1f}s] {message}", flush=True)
 
 
+def sizes(default, per_account=5):
+    """(accounts, invoices): ACCOUNTS (SIZE, ``default``), INVOICES (``per_account`` each)."""
+    accounts = size("ACCOUNTS", size("SIZE", default))
+    invoices = size("INVOICES", per_account * accounts)
+    if not accounts or invoices < accounts:
+        sys.exit(f"need one account and an invoice per account ({accounts=}, {invoices=})")
+    return accounts, invoices
+
+
 def size(name, default):
     """A non-negative integer from PC_BENCH_<NAME> or BENCH_<NAME>, else ``default``."""
     for var in (f"PC_BENCH_{name}", f"BENCH_{name}"):
@@ -64,12 +55,8 @@ def parse_args(description, argv=None):
     env = os.environ
     parser.add_argument("--db", default=env.get("ODOO_DB") or env.get("BENCH_DB"))
     parser.add_argument("--rc", default=env.get("ODOO_RC"), help="Odoo config file")
-    parser.add_argument(
-        "--keep",
-        action="store_true",
-        default=env.get("BENCH_KEEP", "") not in ("", "0"),
-        help="leave the generated data in the database (also BENCH_KEEP=1)",
-    )
+    keep = env.get("BENCH_KEEP", "") not in ("", "0")
+    parser.add_argument("--keep", action="store_true", default=keep, help="keep the data")
     args = parser.parse_args(argv)
     if not args.db:
         parser.error("no database: pass --db or set ODOO_DB (or BENCH_DB)")
@@ -86,16 +73,13 @@ def require(ok, message):
 
 def timed(fn):
     """Run ``fn()``; return (seconds, result)."""
-    start = time.perf_counter()
-    result = fn()
+    start, result = time.perf_counter(), fn()
     return time.perf_counter() - start, result
 
 
 def best_of(repeat, measures, env=None, before=None):
-    """Best seconds of each of ``measures`` ({name: fn}) over ``repeat`` runs in
-    alternating order, each run printed.  With ``env`` each fn() is timed with
-    its flush and rolled back (`rolled_back`), else fn() returns its seconds;
-    ``before()`` runs before each call."""
+    """Best seconds of each of ``measures`` ({name: fn}) over ``repeat`` runs in alternating order;
+    with ``env`` fn() is `rolled_back`, else returns its seconds; ``before()`` before each."""
     runs = {name: [] for name in measures}
     for run in range(1, repeat + 1):
         for name in list(measures)[:: 1 if run % 2 else -1]:
@@ -146,23 +130,19 @@ def run_counts():
 
 
 def flush_pending(env):
-    """What a request does before its COMMIT: flush, precommit hooks (mail
-    tracking writes its chatter lines there), flush what they wrote."""
+    """What a request does before its COMMIT: flush, precommit hooks (mail tracking), flush."""
     env.cr.flush()
     env.flush_all()
 
 
 class MethodTimer:
-    """Times and counts the queries of ``methods`` ([(model, name, flush)]) while
-    active: wrapped on the registry classes for this process (missing ones
-    skipped); a call inside a timed one is "outer > inner"; with ``flush`` the
-    method flushes before (untimed) and after: what it leaves is charged to it."""
+    """Times and counts the queries of ``methods`` ([(model, name, flush)]) wrapped on the registry
+    classes while active (missing ones skipped); a call inside a timed one is "outer > inner";
+    with ``flush`` it flushes before (untimed) and after: what it leaves is charged to it."""
 
     def __init__(self, env, methods):
-        self.env = env
-        self.methods = methods
+        self.env, self.methods, self._stack, self._saved = env, methods, [], []
         self.seconds, self.queries, self.calls = Counter(), Counter(), Counter()
-        self._stack, self._saved = [], []
 
     def block(self, label, fn):
         """Run fn() as a call labelled ``label``."""
@@ -199,34 +179,27 @@ class MethodTimer:
 
     def __exit__(self, *exc):
         for cls, name, own in reversed(self._saved):
-            if own is None:
-                delattr(cls, name)
-            else:
-                setattr(cls, name, own)
+            (setattr(cls, name, own) if own is not None else delattr(cls, name))
         self._saved.clear()
 
     def describe(self, total=None):
-        parts = [
-            f"{label} {self.seconds[label]:.2f}s/{self.queries[label]}q/{self.calls[label]}x"
-            for label in self.seconds
-        ]
-        return ", ".join(parts) + (f" (of {total:.2f}s)" if total is not None else "")
+        s, q, n = self.seconds, self.queries, self.calls
+        parts = ", ".join(f"{label} {s[label]:.2f}s/{q[label]}q/{n[label]}x" for label in s)
+        return parts + (f" (of {total:.2f}s)" if total is not None else "")
 
 
 @contextlib.contextmanager
 def open_env(db, rc, log_level="warn"):
-    """An Odoo superuser environment on ``db`` (Odoo from ODOO_PATH); rolled back
-    and closed on exit."""
+    """An Odoo superuser environment on ``db`` (Odoo from ODOO_PATH), rolled back on exit."""
     odoo_path = os.environ.get("ODOO_PATH") or "/opt/odoo"
     if not os.path.isfile(os.path.join(odoo_path, "odoo-bin")):
         sys.exit(f"ODOO_PATH={odoo_path} holds no odoo-bin: point it at an Odoo 18.0 tree")
     if odoo_path not in sys.path:
         sys.path.insert(0, odoo_path)
     import odoo  # noqa: PLC0415 (needs sys.path first)
-    from odoo.modules.registry import Registry  # noqa: PLC0415
 
     odoo.tools.config.parse_config(["-c", rc, f"--log-level={log_level}"])
-    registry = Registry(db)
+    registry = odoo.modules.registry.Registry(db)
     if "patient.account" not in registry:
         sys.exit(f"database {db}: the patient_collections module is not installed")
     cr = registry.cursor()
@@ -239,11 +212,8 @@ def open_env(db, rc, log_level="warn"):
 
 @contextlib.contextmanager
 def session(doc, tables=BENCH_TABLES):
-    """The start-up of every benchmark: yields (args, env).
-
-    Parses the arguments (``doc``'s first line is the description), opens the
-    environment, deletes what an earlier run left; on exit rolls back, deletes
-    the generated data (unless --keep), commits and vacuums ``tables``."""
+    """Yields (args, env) with what an earlier run left deleted (``doc``'s first line describes
+    the script); on exit the generated data deleted (unless --keep), ``tables`` vacuumed."""
     args = parse_args(doc.split("\n", 1)[0])
     with open_env(args.db, args.rc) as env:
         env.cr.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
@@ -266,11 +236,9 @@ def session(doc, tables=BENCH_TABLES):
 
 
 def prepare(env, db, accounts, invoices, refresh=True, **options):
-    """generate_receivables, committed and vacuumed; with ``refresh`` the bench
-    accounts' balances refreshed (committed, vacuumed)."""
+    """generate_receivables, committed, vacuumed, with ``refresh`` the balances refreshed."""
     data = generate_receivables(env, accounts, invoices, **options)
-    env.cr.commit()
-    vacuum_analyze(db, BENCH_TABLES)
+    fresh(env, db, BENCH_TABLES)
     say(f"generated in {data.seconds:.1f}s, committed, vacuumed: {data}")
     if refresh:
         refresh_bench(env, db, data.today)
@@ -283,26 +251,36 @@ def bench_accounts(env):
 
 def refresh_bench(env, db, today):
     """Balances and aging of the bench accounts refreshed for ``today``, committed."""
-    seconds, _r = timed(
-        lambda: (bench_accounts(env)._refresh_balances(today=today), env.flush_all())
-    )
-    env.cr.commit()
-    vacuum_analyze(db, BENCH_TABLES)
+    refresh = bench_accounts(env)._refresh_balances
+    seconds, _r = timed(lambda: (refresh(today=today), env.flush_all()))
+    fresh(env, db, BENCH_TABLES)
     say(f"balances refreshed for {today} in {seconds:.1f}s; committed, vacuumed")
 
 
+def place_in_statement_stages(env, accounts):
+    """Each account in the statement stage its days past due call for."""
+    env.cr.execute(
+        """
+        UPDATE patient_account pa
+           SET stage_id = COALESCE((
+                   SELECT st.id FROM patient_account_stage st
+                    WHERE st.active AND st.send_statement
+                      AND NOT COALESCE(st.is_manual, FALSE) AND NOT COALESCE(st.is_closed, FALSE)
+                      AND COALESCE(st.days_past_due_min, 0) <= COALESCE(pa.days_past_due, 0)
+                 ORDER BY st.days_past_due_min DESC, st.sequence LIMIT 1), pa.stage_id)
+         WHERE pa.id = ANY(%s)
+        """,
+        [accounts.ids],
+    )
+
+
 def bench_users(env, company_id, logins, group="patient_collections.group_collections_specialist"):
-    """Users of the bench company in ``group`` (made once, found by login and
-    reactivated on later runs; `archive_users` at the end)."""
+    """Users of the company in ``group``, made once, reactivated later (`archive_users`)."""
     Users = env["res.users"].with_context(
         active_test=False, no_reset_password=True, mail_create_nosubscribe=True
     )
-    vals = {
-        "active": True,
-        "company_id": company_id,
-        "company_ids": [(6, 0, [company_id])],
-        "groups_id": [(6, 0, [env.ref("base.group_user").id, env.ref(group).id])],
-    }
+    vals = {"active": True, "company_id": company_id, "company_ids": [(6, 0, [company_id])],
+            "groups_id": [(6, 0, [env.ref("base.group_user").id, env.ref(group).id])]}  # fmt: skip
     users = Users.search([("login", "in", logins)])
     users.write(vals)
     new = [login for login in logins if login not in users.mapped("login")]
@@ -319,9 +297,8 @@ def archive_users(env, logins):
 
 
 def vacuum_analyze(db, tables, vacuum=True):
-    """VACUUM and ANALYZE ``tables`` through a separate autocommit connection:
-    statistics, visibility map and hint bits as autovacuum leaves them, and no
-    autovacuum waking up in the middle of a measurement."""
+    """VACUUM and ANALYZE ``tables`` through an autocommit connection: the state autovacuum
+    leaves, and no autovacuum waking up in the middle of a measurement."""
     import psycopg2  # noqa: PLC0415
 
     from odoo.sql_db import connection_info_for  # noqa: PLC0415
@@ -373,18 +350,13 @@ def column_types(cr, table):
 def fetch_row(cr, table, row_id):
     cr.execute(f'SELECT * FROM "{table}" WHERE id = %s', [row_id])  # noqa: S608
     rows = cr.dictfetchall()
-    if not rows:
-        raise LookupError(f"template row {table}({row_id}) not found")
+    require(rows, f"template row {table}({row_id}) not found")
     return rows[0]
 
 
 def clone_insert(cr, table, template, overrides, source, unchecked=()):
-    """INSERT INTO table SELECT ... FROM source, one row per source row.
-
-    Every column takes the template's value unless ``overrides`` gives an SQL
-    expression over ``source`` (a FROM clause).  The foreign keys of the
-    overridden columns (but ``unchecked``) and of the template's values are
-    then verified set-based.  Returns the number of rows inserted."""
+    """INSERT INTO table SELECT ... FROM source: the template's values but ``overrides`` (SQL over
+    ``source``); their foreign keys (but ``unchecked``) verified set-based.  Returns the count."""
     from psycopg2.extras import Json  # noqa: PLC0415
 
     types = column_types(cr, table)
@@ -418,9 +390,8 @@ def clone_insert(cr, table, template, overrides, source, unchecked=()):
 
 
 def check_foreign_keys(cr, table, exprs, source, constants=None):
-    """One anti-join per foreign key of ``table`` among ``exprs`` (column: SQL
-    over ``source``) and ``constants`` (column: value): what the per-row
-    triggers would have checked."""
+    """One anti-join per foreign key of ``table`` among ``exprs`` (column: SQL over ``source``) and
+    ``constants`` (column: value): what the per-row triggers would have checked."""
     cr.execute(
         """
         SELECT a.attname, c.confrelid::regclass::text
@@ -447,11 +418,8 @@ def check_foreign_keys(cr, table, exprs, source, constants=None):
 
 
 def capture_templates(env, company):
-    """The rows Odoo writes for one invoice (which posting links to a new patient
-    account) and its partial payment, made through the ORM and rolled back:
-    a namespace of dicts (partner, invoice, invoice_revenue, invoice_receivable,
-    payment, payment_move, payment_outstanding, payment_receivable, partial,
-    patient_account)."""
+    """The rows (dicts) Odoo writes for one invoice (posting links a new patient account) and its
+    partial payment, made through the ORM and rolled back, by the names of ``records`` below."""
     savepoint = env.cr.savepoint()
     try:
         partner = env["res.partner"].create({"name": "Bench Template", "is_patient": True})
@@ -478,18 +446,11 @@ def capture_templates(env, company):
             len(inv_lines) == len(pay_lines) == 2 and len(partial) == 1,
             "the template invoice/payment does not have the expected shape",
         )
-        records = {
-            "partner": partner,
-            "invoice": invoice,
-            "invoice_revenue": inv_lines - inv_receivable,
-            "invoice_receivable": inv_receivable,
-            "payment": payment,
-            "payment_move": payment.move_id,
-            "payment_outstanding": pay_lines - pay_receivable,
-            "payment_receivable": pay_receivable,
-            "partial": partial,
-            "patient_account": invoice.patient_account_id,
-        }
+        records = {"partner": partner, "invoice": invoice,
+            "invoice_revenue": inv_lines - inv_receivable, "invoice_receivable": inv_receivable,
+            "payment": payment, "payment_move": payment.move_id,
+            "payment_outstanding": pay_lines - pay_receivable, "payment_receivable": pay_receivable,
+            "partial": partial, "patient_account": invoice.patient_account_id}  # fmt: skip
         rows = {name: fetch_row(env.cr, rec._table, rec.id) for name, rec in records.items()}
         return SimpleNamespace(**rows)
     finally:
@@ -498,9 +459,8 @@ def capture_templates(env, company):
 
 
 def number_moves(cr, table, tpl_move, date_col):
-    """Name the staged moves of ``table`` as Odoo's sequence mixin would: the
-    template's prefix with the entry's year, numbered by date after any
-    existing entry of the journal."""
+    """Name the staged moves of ``table`` as Odoo's sequence mixin would: the template's prefix
+    with the entry's year, numbered by date after any existing entry of the journal."""
     prefix = tpl_move["sequence_prefix"]
     cr.execute(
         f"""
@@ -558,7 +518,7 @@ STAGING_SQL = """
                CASE WHEN i <= %(accounts)s THEN i
                     ELSE 1 + floor(random() * %(accounts)s)::int END AS acc_n,
                round((15 + random() * 985)::numeric, 2) AS amount,
-               %(today)s::date - floor(%(max_age)s * power(random(), 2))::int AS inv_date,
+               %(today)s::date - floor(%(max_age_days)s * power(random(), 2))::int AS inv_date,
                random() AS r_status, random() AS r_paid, random() AS r_frac, random() AS r_pay_date
           FROM generate_series(1, %(invoices)s) i;
     CREATE TEMP TABLE pcb_invoice AS
@@ -567,11 +527,11 @@ STAGING_SQL = """
                nextval('account_move_line_id_seq')::int AS revenue_line_id,
                nextval('account_move_line_id_seq')::int AS receivable_line_id,
                r.amount, r.inv_date, r.inv_date + 30 AS due_date,
-               CASE WHEN r.r_status < %(pending)s THEN 'pending'
-                    WHEN r.r_status < %(pending)s + (1 - %(pending)s) * 0.5 THEN 'adjudicated'
-                    WHEN r.r_status < %(pending)s + (1 - %(pending)s) * 0.9 THEN 'self_pay'
+               CASE WHEN r.r_status < %(pending_share)s THEN 'pending'
+                    WHEN r.r_status < 0.5 + %(pending_share)s * 0.5 THEN 'adjudicated'
+                    WHEN r.r_status < 0.9 + %(pending_share)s * 0.1 THEN 'self_pay'
                     ELSE 'denied' END AS insurance_status,
-               CASE WHEN r.r_paid < %(paid)s
+               CASE WHEN r.r_paid < %(paid_share)s
                     THEN round(r.amount * (0.1 + 0.8 * r.r_frac)::numeric, 2) ELSE 0 END AS paid,
                r.inv_date + floor(r.r_pay_date * (%(today)s::date - r.inv_date + 1))::int
                    AS pay_date,
@@ -597,7 +557,7 @@ STAGING_SQL = """
                nextval('account_payment_id_seq')::int, nextval('account_move_id_seq')::int,
                nextval('account_move_line_id_seq')::int, nextval('account_move_line_id_seq')::int,
                NULL, NULL, NULL, NULL
-          FROM pcb_acc a WHERE random() < %(unapplied)s;
+          FROM pcb_acc a WHERE random() < %(unapplied_share)s;
     ALTER TABLE pcb_payment ADD COLUMN group_partial_id int;
     UPDATE pcb_payment SET group_partial_id = partial_id;
     CREATE UNIQUE INDEX ON pcb_payment (move_id);
@@ -605,25 +565,17 @@ STAGING_SQL = """
 """
 
 
-def generate_receivables(
-    env,
-    accounts,
-    invoices,
-    *,
-    company=None,
-    paid_share=0.30,
-    pending_share=0.10,
-    unapplied_share=0.02,
-    max_age_days=400,
-    seed=0.4242,
-    today=None,
-):
-    """``accounts`` guarantors with a patient account each and ``invoices`` posted
-    invoices spread over them (one each at least), dated 0..max_age_days back
-    skewed to recent, due 30 days later, ``pending_share`` insurance-pending,
-    ``paid_share`` partly paid (10-90 %) by a partially reconciled payment;
-    ``unapplied_share`` of the accounts with an unapplied payment.  Set-based;
-    commits nothing; returns a BenchData."""
+GENERATOR = {"paid_share": 0.30, "pending_share": 0.10, "unapplied_share": 0.02,
+    "max_age_days": 400, "seed": 0.4242}  # fmt: skip
+
+
+def generate_receivables(env, accounts, invoices, *, company=None, today=None, **options):
+    """``accounts`` guarantors with a patient account each and ``invoices`` posted invoices spread
+    over them (one each at least), dated 0..max_age_days back skewed to recent, due 30 days later,
+    ``pending_share`` insurance-pending, ``paid_share`` partly paid (10-90 %) by a partially
+    reconciled payment; ``unapplied_share`` of the accounts with an unapplied payment (``options``:
+    GENERATOR's keys).  Set-based; commits nothing; returns a BenchData."""
+    params = {**GENERATOR, **options, "accounts": accounts, "invoices": invoices}
     cr = env.cr
     start = time.perf_counter()
     company = ensure_chart(env, company)
@@ -633,19 +585,8 @@ def generate_receivables(
     tpl = capture_templates(env, company)
     data = BenchData(company_id=company.id, today=today, templates=tpl)
     say(f"staging {accounts} guarantors, {invoices} invoices")
-    cr.execute("SELECT setseed(%s)", [seed])
-    cr.execute(
-        STAGING_SQL,
-        {
-            "accounts": accounts,
-            "invoices": invoices,
-            "today": today,
-            "max_age": max_age_days,
-            "pending": pending_share,
-            "paid": paid_share,
-            "unapplied": unapplied_share,
-        },
-    )
+    cr.execute("SELECT setseed(%s)", [params.pop("seed")])
+    cr.execute(STAGING_SQL, {**params, "today": today})
     number_moves(cr, "pcb_invoice", tpl.invoice, "inv_date")
     number_moves(cr, "pcb_payment", tpl.payment_move, "date")
     cr.execute(
@@ -704,9 +645,8 @@ def generate_receivables(
 
 
 def spec(text, **extra):
-    """Column overrides of clone_insert from "column=SQL" items separated by
-    ";" or new lines (SQL expressions here hold neither), plus ``extra``; the
-    create and write dates are now."""
+    """Column overrides of clone_insert from "column=SQL" items separated by ";" or new lines (SQL
+    expressions here hold neither), plus ``extra``; the create and write dates are now."""
     items = [item.split("=", 1) for line in text.splitlines() for item in line.split(";")]
     columns = {key.strip(): value.strip() for key, value in (i for i in items if len(i) == 2)}
     return {"create_date": NOW, "write_date": NOW, **columns, **extra}
@@ -723,12 +663,8 @@ def balance_fields():
 
 
 def insert_payments(env, tpl, staged, update_invoices=False):
-    """Payments cloned from the template, set-based, one per row of the staging
-    table ``staged`` (partner_id, amount, date, payment_id, move_id,
-    outstanding_line_id, receivable_line_id, name, sequence_prefix/number; if
-    applied: invoice_move_id, invoice_line_id, invoice_name, partial_id,
-    group_partial_id = the invoice line's first partial).  With
-    ``update_invoices`` the invoices' residuals and matching numbers follow."""
+    """Payments cloned from the template, one per row of ``staged`` (the columns read below;
+    group_partial_id: the invoice line's first partial); ``update_invoices``: residuals follow."""
     cr = env.cr
     applied = "p.invoice_line_id IS NOT NULL"
     foreign_key_triggers(cr, enabled=False)
@@ -832,10 +768,9 @@ RECORDS = {  # model: temporary table of its doomed ids (chatter, followers, act
 
 
 def clear_bench_data(env):
-    """Delete everything hanging off the BENCH_REF partners: the module's records
-    and the chatter first (PostgreSQL's cascades), then the accounting rows with
-    the per-row foreign key triggers off, every foreign key to a deleted row
-    checked afterwards.  Commits nothing; returns the number of partners."""
+    """Delete all hanging off the BENCH_REF partners: the module's records and chatter, then the
+    accounting rows with foreign key triggers off, every foreign key checked afterwards.  Commits
+    nothing; returns the number of partners."""
     cr = env.cr
     env.flush_all()
     # (256MB: hashing 300,000 ids instead of rescanning a list per row)

@@ -1,19 +1,15 @@
 """Benchmark: the escalation of the daily collections run, against its SQL floor.
 
-On PC_BENCH_ACCOUNTS accounts (PC_BENCH_SIZE, else 50000; 5 invoices each up to
-BENCH_MAX_AGE=200 days old) placed so a third will move (behind their stage,
-gates failed, ahead, on hold, manual, reopened, settled; 60 % with one of four
-specialists following them), best of BENCH_REPEAT (3), rolled back:
-plan+writes = _escalation_plan() and _write_stage() per stage, flushed;
-floor_select = one SQL statement with every rule of logic.escalation (checked
-equal to the plan, account for account); floor_update = it as the UPDATE
-_write_stage makes; ratio = plan+writes / floor_update.  Then run() once as the
-cron runs it, with the time of each step.
-Last line: bench escalation: accounts=.. invoices=.. moved=.. ... ratio=..
+On PC_BENCH_ACCOUNTS accounts (PC_BENCH_SIZE, else 50000; 5 invoices each up to BENCH_MAX_AGE=200
+days old) placed so a third will move (behind their stage, gates failed, ahead, on hold, manual,
+reopened, settled; 60 % with one of four specialists following them), best of BENCH_REPEAT (3),
+rolled back: plan+writes = _escalation_plan() and _write_stage() per stage, flushed; floor_select =
+one SQL statement with every rule of logic.escalation (checked equal to the plan, account for
+account); floor_update = it as the UPDATE _write_stage makes; ratio = plan+writes / floor_update.
+Then run() once as the cron runs it, with the time of each step.
 """
 
 import datetime
-import sys
 import time
 
 import common
@@ -164,9 +160,8 @@ FLOOR_UPDATE_SQL = f"""
 
 
 def subscribe_specialists(env):
-    """Each specialist follows their accounts (as assigning through the ORM
-    makes them), set-based, with the subtypes of one subscription made through
-    the ORM (rolled back).  Returns how many."""
+    """Each specialist follows their accounts (as assigning through the ORM makes them), set-based,
+    with the subtypes of one subscription made through the ORM (rolled back).  Returns how many."""
     cr = env.cr
     cr.execute(
         """
@@ -318,18 +313,17 @@ def place_accounts(env, today, users):
         """,
         params,
     )
-    if "last_statement_date" in env["patient.account"]._fields:
-        # steady state of the statement cycle: the last statement 1 to cycle days
-        # ago, so about 1/cycle of the accounts in statement stages are due today
-        cr.execute(
-            """
-            UPDATE patient_account pa
-               SET last_statement_date = %(today)s::date - 1 - floor(random() * %(cycle)s)::int
-              FROM pcb_esc e, patient_account_stage s
-             WHERE pa.id = e.id AND s.id = pa.stage_id AND s.send_statement IS TRUE
-            """,
-            params,
-        )
+    # steady state of the statement cycle: the last statement 1 to cycle days
+    # ago, so about 1/cycle of the accounts in statement stages are due today
+    cr.execute(
+        """
+        UPDATE patient_account pa
+           SET last_statement_date = %(today)s::date - 1 - floor(random() * %(cycle)s)::int
+          FROM pcb_esc e, patient_account_stage s
+         WHERE pa.id = e.id AND s.id = pa.stage_id AND s.send_statement IS TRUE
+        """,
+        params,
+    )
     cr.execute("SELECT kind, count(*) FROM pcb_esc GROUP BY kind ORDER BY kind")
     kinds = dict(cr.fetchall())
     cr.execute("DROP TABLE pcb_esc, pcb_stage")
@@ -390,8 +384,8 @@ def run_collections(env, db, today):
             seconds, run = common.timed(lambda: (Run.run(trigger="cron"), env.flush_all())[0])
             queries = cr.sql_log_count - q0
         statements = sum(line.count for line in run.line_ids if line.kind == "statement_sent")
-        result = {"run": seconds, "run_queries": queries, "statements": statements}
-        result["run_moved"] = run.moved_count
+        result = {"run": seconds, "run_queries": queries, "statements": statements,
+                  "run_moved": run.moved_count}  # fmt: skip
     finally:
         cr.rollback()
         # the statement PDFs' files outlive the rollback: the filestore's
@@ -402,12 +396,9 @@ def run_collections(env, db, today):
 
 
 def main():
-    accounts = common.size("ACCOUNTS", common.size("SIZE", 50_000))
-    invoices = common.size("INVOICES", 5 * accounts)
+    accounts, invoices = common.sizes(50_000)
     max_age = common.size("MAX_AGE", 200)
     repeat = max(common.size("REPEAT", 3), 1)
-    if not accounts or invoices < accounts:
-        sys.exit(f"need one account and an invoice per account ({accounts=}, {invoices=})")
     tables = (*common.BENCH_TABLES, "mail_message", "mail_activity", "mail_followers")
     with common.session(__doc__, tables) as (args, env):
         say(f"bench escalation on {args.db}: {accounts} accounts, {invoices} invoices")
@@ -429,7 +420,6 @@ def main():
         f"escalate_per_1000_moved={r['escalate'] * per_k:.2f}s "
         f"statements={r['statements']} statements_s={r['statements_s']:.2f}s "
         f"ratio={r['plan_writes'] / r['floor_update']:.2f}",
-        flush=True,
     )
 
 

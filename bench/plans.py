@@ -1,28 +1,22 @@
 """Benchmark: payment plans created as the wizard creates them, and the daily sweep.
 
-create: PatientPaymentPlan._create_plans([(account, terms)]) for PLANS accounts
-(12 monthly installments of the balance due), flushed with the precommit hooks;
-create_floor: one statement inserting the same rows (checked by a fingerprint
-of every column), rolled back; create_floor_nofk without per-row FK checks.
-Then payments against the plans' invoices in SQL (45 % pay every installment
-due, 10 % four at once, 15 % one and a half, 15 % the first late, 15 % nothing)
-and, 75 days later: sweep: PatientCollectionRun._step_payment_plans() flushed,
-best of BENCH_REPEAT (3) from the same committed state; sweep_floor: the due
-open installments fetched (planner's plan or due_date index, the faster);
-sweep_again: the same sweep again; floor_payments: the sweep's payments query.
-Checked (issue 15): after the sweep every installment and plan equals
-logic.plan_schedule.allocate over the generated payments with the run's rules
-for misses and defaults; the second sweep changes nothing.
-Sizes: PC_BENCH_PLANS / BENCH_PLANS (half of PC_BENCH_SIZE, else 10000),
-BENCH_PLAN_BATCH (requests per _create_plans call; 0: one call), BENCH_REPEAT;
-BENCH_PROFILE=1 profiles the create and first sweep (BENCH_PROFILE_CALLERS=<re>).
-Last line: bench plans: plans=.. installments=.. create=..s ... create_ratio=..
-... sweep_ratio=.. ratio=<sweep ratio>
+create: PatientPaymentPlan._create_plans([(account, terms)]) for PLANS accounts (12 monthly
+installments of the balance due), flushed with the precommit hooks; create_floor: one statement
+inserting the same rows (checked by a fingerprint of every column), rolled back; create_floor_nofk
+without per-row FK checks. Then payments against the plans' invoices in SQL (45 % pay every
+installment due, 10 % four at once, 15 % one and a half, 15 % the first late, 15 % nothing) and, 75
+days later: sweep: PatientCollectionRun._step_payment_plans() flushed, best of BENCH_REPEAT (3)
+from the same committed state; sweep_floor: the due open installments fetched (planner's plan or
+due_date index, the faster); sweep_again: the same sweep again; floor_payments: the sweep's
+payments query. Checked (issue 15): after the sweep every installment and plan equals
+logic.plan_schedule.allocate over the generated payments with the run's rules for misses and
+defaults; the second sweep changes nothing. Sizes: PC_BENCH_PLANS / BENCH_PLANS (half of
+PC_BENCH_SIZE, else 10000), BENCH_PLAN_BATCH (requests per _create_plans call; 0: one call),
+BENCH_REPEAT; BENCH_PROFILE=1 profiles the create and first sweep (BENCH_PROFILE_CALLERS=<re>).
 """
 
 import contextlib
 import cProfile
-import io
 import os
 import pstats
 import sys
@@ -76,13 +70,12 @@ def profiled(enabled, fn):
     try:
         return profile.runcall(fn)
     finally:
-        out = io.StringIO()
-        stats = pstats.Stats(profile, stream=out)
+        stats = pstats.Stats(profile, stream=sys.stdout)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
         if os.environ.get("BENCH_PROFILE_CALLERS"):
             stats.print_callers(os.environ["BENCH_PROFILE_CALLERS"])
-        print(out.getvalue(), flush=True)
+        sys.stdout.flush()
 
 
 def plan_requests(env, count, today):
@@ -203,13 +196,12 @@ def run_create_floor(env, today, count, fk_triggers=True):
 
 
 def generate_plan_payments(env, tpl, plan_ids, today, day):
-    """Payments of the plans' guarantors from ``today`` to ``day``, by plan rank
-    n % 20: 0-8 every installment due, on time (0-2 days early); 9-10 four
-    at once, three days in; 11-13 the first and half the second; 14-16 the
-    first, five days late; 17-19 nothing.  Spread over the account's invoices
-    neither pending nor partly paid, oldest first, 0.01 left open on each (the
-    reconciliations stay partial), one payment per piece (insert_payments).
-    Returns ({plan id: [(date, amount, payment id)]}, number of payments)."""
+    """Payments of the plans' guarantors from ``today`` to ``day``, by plan rank n % 20: 0-8 every
+    installment due, on time (0-2 days early); 9-10 four at once, three days in; 11-13 the first
+    and half the second; 14-16 the first, five days late; 17-19 nothing.  Spread over the account's
+    invoices neither pending nor partly paid, oldest first, 0.01 left open on each (the
+    reconciliations stay partial), one payment per piece (insert_payments). Returns ({plan id:
+    [(date, amount, payment id)]}, number of payments)."""
     cr = env.cr
     cr.execute(
         """
@@ -424,7 +416,6 @@ def main():
         f"floor_payments={result['floor_payments']:.3f}s "
         f"sweep_floor={result['sweep_floor']:.4f}s sweep_ratio={sweep_ratio:.1f} "
         f"ratio={sweep_ratio:.1f}",
-        flush=True,
     )
 
 

@@ -1,12 +1,10 @@
 """Benchmark: the daily snapshot and the aged balances report, against SQL floors.
 
-snapshot: PatientCollectionSnapshot._take(); floor: the bare aggregation of the
-same columns into a temporary table.  report: the report wizard's XLSX export of
-today; floor: the same GROUP BY queries and detail SELECT in plain SQL written
-with xlsxwriter.  dashboard: get_dashboard_data() (target under 300 ms).  Best of
-BENCH_REPEAT (3), rolled back.  Sizes: PC_BENCH_REPORTING_ACCOUNTS (10000),
-PC_BENCH_REPORTING_INVOICES (5 each).
-Last line: bench reporting: accounts=.. snapshot=..s floor=..s ratio=.. report=..s ...
+snapshot: PatientCollectionSnapshot._take(); floor: the bare aggregation of the same columns into a
+temporary table.  report: the report wizard's XLSX export of today; floor: the same GROUP BY
+queries and detail SELECT in plain SQL written with xlsxwriter.  dashboard: get_dashboard_data()
+(target under 300 ms).  Best of BENCH_REPEAT (3), rolled back.  Sizes: PC_BENCH_REPORTING_ACCOUNTS
+(10000), PC_BENCH_REPORTING_INVOICES (5 each).
 """
 
 import io

@@ -1,15 +1,12 @@
 """Benchmark: patient statements drawn with reportlab, against Odoo's own invoice PDF.
 
-On PC_BENCH_STATEMENTS accounts (2000; PC_BENCH_SIZE may lower it) with
-realistic histories (shape_histories: large families, dependents, addresses,
-dates of service, procedures, EOBs; PC_BENCH_STATEMENT_INVOICES, 6 each), each
-in the statement stage its days past due call for: ours = statements per second
-of _statement_pdf_merged() (best of BENCH_REPEAT, 1; _statement_values and
-_statement_pdfs timed once); odoo_invoice = documents per second of Odoo's
-invoice PDF (QWeb + wkhtmltopdf, assets served by this process on a loopback
-port) for PC_BENCH_ODOO_SAMPLE (10; 0 skips) of the invoices; ratio = ours /
-odoo_invoice (target >= 100; n/a without wkhtmltopdf).
-Last line: bench statements: accounts=.. invoices=.. pages=.. ... ratio=..
+On PC_BENCH_STATEMENTS accounts (2000; PC_BENCH_SIZE may lower it) with realistic histories
+(shape_histories: large families, dependents, addresses, dates of service, procedures, EOBs;
+PC_BENCH_STATEMENT_INVOICES, 6 each), each in the statement stage its days past due call for: ours
+= statements per second of _statement_pdf_merged() (best of BENCH_REPEAT, 1; _statement_values and
+_statement_pdfs timed once); odoo_invoice = documents per second of Odoo's invoice PDF (QWeb +
+wkhtmltopdf, assets served by this process on a loopback port) for PC_BENCH_ODOO_SAMPLE (10; 0
+skips) of the invoices; ratio = ours / odoo_invoice (target >= 100; n/a without wkhtmltopdf).
 """
 
 import contextlib
@@ -27,20 +24,14 @@ import common
 from common import say
 
 # Procedure lines of a family practice (CPT code and description), addresses.
-PROCEDURES = """99213 Office visit, established patient, 20-29 min
-99214 Office visit, established patient, 30-39 min
-99203 Office visit, new patient, 30-44 min
-99395 Preventive visit, 18-39 years
-80053 Comprehensive metabolic panel
-85025 Complete blood count with differential
-83036 Hemoglobin A1c
-71046 Chest X-ray, 2 views
-93000 Electrocardiogram with interpretation
-90471 Immunization administration
-97110 Therapeutic exercise, 15 min
-99284 Emergency department visit, moderate
-73610 X-ray of ankle, 3 views
-87880 Rapid strep test""".splitlines()
+PROCEDURES = ["99213 Office visit, established patient, 20-29 min",
+    "99214 Office visit, established patient, 30-39 min",
+    "99203 Office visit, new patient, 30-44 min", "99395 Preventive visit, 18-39 years",
+    "80053 Comprehensive metabolic panel", "85025 Complete blood count with differential",
+    "83036 Hemoglobin A1c", "71046 Chest X-ray, 2 views",
+    "93000 Electrocardiogram with interpretation", "90471 Immunization administration",
+    "97110 Therapeutic exercise, 15 min", "99284 Emergency department visit, moderate",
+    "73610 X-ray of ankle, 3 views", "87880 Rapid strep test"]  # fmt: skip
 STREETS = ("Main St", "Oak Ave", "Maple Dr", "Cedar Ln", "Park Blvd", "Elm St", "Lakeview Rd")
 CITIES = [("Springfield", "IL", "627"), ("Madison", "WI", "537"), ("Columbus", "OH", "432"),
           ("Franklin", "TN", "370"), ("Salem", "OR", "973"), ("Greenville", "SC", "296"),
@@ -340,21 +331,7 @@ def main():
         shaped = shape_histories(env, data.accounts, data.invoices)
         common.refresh_bench(env, args.db, data.today)
         accounts = common.bench_accounts(env)
-        # each account in the statement stage its days past due call for
-        env.cr.execute(
-            """
-            UPDATE patient_account pa
-               SET stage_id = COALESCE((
-                       SELECT st.id FROM patient_account_stage st
-                        WHERE st.active AND st.send_statement
-                          AND NOT COALESCE(st.is_manual, FALSE)
-                          AND NOT COALESCE(st.is_closed, FALSE)
-                          AND COALESCE(st.days_past_due_min, 0) <= COALESCE(pa.days_past_due, 0)
-                     ORDER BY st.days_past_due_min DESC, st.sequence LIMIT 1), pa.stage_id)
-             WHERE pa.id = ANY(%s)
-            """,
-            [accounts.ids],
-        )
+        common.place_in_statement_stages(env, accounts)
         common.fresh(env, args.db, ["patient_account"])
         say(f"shaped: {shaped}; accounts in their statement stages")
         result = measure_ours(env, accounts, repeat)
@@ -382,7 +359,6 @@ def main():
         f"merged={result['merged']:.2f}s merged_cpu={result['merged_cpu']:.2f}s "
         f"per_account={result['per_account']:.2f}s ours={ours:.1f}stmt/s "
         f"ours_pages={result['pages'] / result['merged']:.1f}pages/s {odoo_part}",
-        flush=True,
     )
 
 

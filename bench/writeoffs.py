@@ -1,11 +1,9 @@
 """Benchmark: the daily run's small-balance write-off step, against its floor.
 
-step: PatientCollectionRun._step_small_balance_writeoffs() on accounts with one
-invoice each (30 % partly paid), every balance under the threshold; floor: Odoo
-creating and posting the same entries and reconciling each credit with its open
-item in one _reconcile_plan (lines prepared beforehand).  Best of BENCH_REPEAT
-(3), rolled back.  Size: PC_BENCH_WRITEOFF_ACCOUNTS (5000).
-Last line: bench writeoffs: accounts=.. step=..s floor=..s ratio=..
+step: PatientCollectionRun._step_small_balance_writeoffs() on accounts with one invoice each (30 %
+partly paid), every balance under the threshold; floor: Odoo creating and posting the same entries
+and reconciling each credit with its open item in one _reconcile_plan (lines prepared beforehand).
+Best of BENCH_REPEAT (3), rolled back.  Size: PC_BENCH_WRITEOFF_ACCOUNTS (5000).
 """
 
 import sys
