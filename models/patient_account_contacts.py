@@ -92,11 +92,16 @@ class PatientAccount(models.Model):
 
     @api.depends("partner_id.tz", "company_id")
     def _compute_contact_tz(self):
+        company_tz = {}  # the company's zone may cost a search: once per company
         for account in self:
             if account.sudo().partner_id.tz:
                 account.contact_tz = account.sudo().partner_id.tz
-            else:
-                account.contact_tz = self.env._("%(tz)s (the practice's)", tz=account._contact_tz())
+                continue
+            if account.company_id not in company_tz:
+                company_tz[account.company_id] = account._company_tz()
+            account.contact_tz = self.env._(
+                "%(tz)s (the practice's)", tz=company_tz[account.company_id]
+            )
 
     def _contact_tz(self):
         """The guarantor's time zone, else the company's: the same whoever calls."""

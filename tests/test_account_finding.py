@@ -82,6 +82,27 @@ class TestAccountFinding(PatientCollectionsCommon):
         )
         self.assertEqual(account._contact_tz(), "America/Phoenix")
 
+    def test_staffs_time_zone_searched_once_per_company(self):
+        company = self.env["res.company"].create({"name": "Synthetic Clinic Tz Batch"})
+        self.company_user("pc_tz_batch_staff", SPECIALIST, company=company, tz="America/Phoenix")
+        partners = self.env["res.partner"].create(
+            [{"name": f"Testtz Guarantor {index}"} for index in range(4)]
+        )
+        accounts = self.Account.sudo().create(
+            [{"partner_id": partner.id, "company_id": company.id} for partner in partners]
+        )
+
+        def compute(records):
+            records.invalidate_recordset(["contact_tz"])
+            self.env.invalidate_all()
+            start = self.cr.sql_log_count
+            records.mapped("contact_tz")
+            return self.cr.sql_log_count - start
+
+        one, four = compute(accounts[:1]), compute(accounts)
+        self.assertEqual(one, four, "the staff's time zone is searched once per company")
+        self.assertTrue(all("America/Phoenix" in tz for tz in accounts.mapped("contact_tz")))
+
     def test_call_hours_quoted_in_the_practices_time_zone(self):
         self.env.company.partner_id.tz = "America/Los_Angeles"
         self.specialist.tz = "Europe/Paris"
