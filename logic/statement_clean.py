@@ -2,7 +2,7 @@
 
 Whatever the records hold (a name without spaces, a pasted document, an absurd
 amount), each value fits its place on the page.  Descriptions of what was
-billed print whole, up to what an invoice's lines hold (ROW_LIMITS)."""
+billed print whole, wrapped: only a hostile size is cut (DESCRIPTION_LIMIT)."""
 
 from . import pdf_common as pc
 
@@ -39,10 +39,14 @@ MULTILINE_LIMITS = {
 }
 PRACTICE_LIMITS = {"name": 120, "phone": 40, "billing_phone": 40, "office_hours": 200}
 PRACTICE_MULTILINE_LIMITS = {"address": (4, 80), "remit_to": (5, 60)}
-# A description prints whole (a long one on a line of its own under its item, over
-# the table's width): the lines of an invoice, five of eighty characters; only a
-# pasted document is cut.
-ROW_LIMITS = {"patient": 80, "description": 400}
+# A description prints whole, wrapped over as many lines as it takes (a long one
+# on a line of its own under its item, over the table's width, split across pages
+# if need be): whatever an invoice line realistically holds, a full paragraph of
+# 1,500 characters and more.  Only a hostile size far beyond that (a pasted
+# document) is cut, at DESCRIPTION_LIMIT characters with a visible ellipsis, so
+# that one line cannot turn a statement into a book.
+DESCRIPTION_LIMIT = 5000
+ROW_LIMITS = {"patient": 80, "description": DESCRIPTION_LIMIT}
 ROW_VALUE_LIMIT = 30
 
 

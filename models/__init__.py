@@ -17,6 +17,8 @@ from . import patient_account_statement_send
 from . import patient_account_statement_text
 from . import patient_account_messaging
 from . import res_company
+from . import res_company_tz
+from . import res_company_writeoff
 from . import res_config_settings
 from . import res_company_statement
 from . import res_config_settings_statement

@@ -4,7 +4,7 @@ and time zone, click-to-call and click-to-email through the contact rules, and
 the company's manager."""
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -92,38 +92,20 @@ class PatientAccount(models.Model):
 
     @api.depends("partner_id.tz", "company_id")
     def _compute_contact_tz(self):
-        company_tz = {}  # the company's zone may cost a search: once per company
+        company_tz = self.company_id._patient_tzs()  # one query for all the companies
         for account in self:
             if account.sudo().partner_id.tz:
                 account.contact_tz = account.sudo().partner_id.tz
                 continue
-            if account.company_id not in company_tz:
-                company_tz[account.company_id] = account._company_tz()
             account.contact_tz = self.env._(
-                "%(tz)s (the practice's)", tz=company_tz[account.company_id]
+                "%(tz)s (the practice's)", tz=company_tz.get(account.company_id.id, "UTC")
             )
 
     def _contact_tz(self):
         """The guarantor's time zone, else the company's: the same whoever calls."""
         self.ensure_one()
         account = self.sudo()
-        return account.partner_id.tz or account._company_tz()
-
-    def _company_tz(self):
-        """The company's time zone: its address's, else the one most of its internal
-        users work in (the alphabetically first among equals), else UTC.  The search
-        runs only for a company without a time zone: set one in its address."""
-        self.ensure_one()
-        company = self.sudo().company_id
-        if company.partner_id.tz:
-            return company.partner_id.tz
-        counts = Counter(
-            self.env["res.users"]
-            .sudo()
-            .search([("company_id", "=", company.id), ("share", "=", False), ("tz", "!=", False)])
-            .mapped("tz")
-        )
-        return min(counts, key=lambda tz: (-counts[tz], tz)) if counts else "UTC"
+        return account.partner_id.tz or account.company_id._patient_tz()
 
     def _collections_manager(self):
         """A collections manager of the account's company, for reviews and approvals."""

@@ -140,7 +140,7 @@ class PatientCollectionRun(models.Model):
     def _todays_run(self, company, trigger):
         """The run of ``company`` under way today, else a new one (a run of an
         earlier day that never finished is closed as such)."""
-        today = self._company_today(company)
+        today = company._patient_today()  # the date of record: the company's calendar
         running = self.sudo().search(
             [("company_id", "=", company.id), ("state", "=", "running")], limit=1
         )
@@ -156,7 +156,7 @@ class PatientCollectionRun(models.Model):
         self.ensure_one()
         steps = self._collection_steps()
         step = self.step if self.step in steps else steps[0]
-        run = self.with_context(tz=self._company_tz(company))
+        run = self.with_context(tz=company._patient_tz())
         counts = RunCounts()
         batch = run._run_step(step, company, self.date, counts)
         self._record(counts)
@@ -198,18 +198,6 @@ class PatientCollectionRun(models.Model):
         if limit and len(batch) == limit:
             remaining = records.search_count([("id", ">", batch[-1].id), *domain])
         return batch, (StepBatch(batch[-1].id, remaining) if remaining else None)
-
-    # ------------------------------------------------------------ dates of record
-
-    @api.model
-    def _company_tz(self, company):
-        """The company's time zone: its address's, else the user's, else UTC."""
-        return company.sudo().partner_id.tz or self.env.user.tz or "UTC"
-
-    @api.model
-    def _company_today(self, company):
-        """The company's calendar date: the date of record of its runs."""
-        return fields.Date.context_today(self.with_context(tz=self._company_tz(company)))
 
     @api.model
     def _check_not_busy(self, progress):

@@ -104,11 +104,9 @@ class PatientPaymentPlan(models.Model):
         )
 
     def _company_today(self, company=None):
-        """Today on the company's calendar (its address's time zone, else the
-        user's): the date of record of plans, their installments and payments."""
-        company = company or self.company_id[:1] or self.env.company
-        tz = company.partner_id.tz or self.env.context.get("tz") or self.env.user.tz
-        return fields.Date.context_today(self.with_context(tz=tz or "UTC"))
+        """Today on the company's calendar (res.company._patient_today): the date
+        of record of plans, their installments and payments."""
+        return (company or self.company_id[:1] or self.env.company)._patient_today()
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -99,17 +99,6 @@ def bounds_problems(model, values):
     ]
 
 
-WRITEOFF_ACCOUNT_FIELDS = (
-    "collections_charity_account_id",
-    "collections_writeoff_account_small_balance_id",
-    "collections_writeoff_account_bad_debt_id",
-    "collections_writeoff_account_charity_id",
-    "collections_writeoff_account_administrative_id",
-    "collections_writeoff_account_deceased_id",
-    "collections_writeoff_account_bankruptcy_id",
-)
-
-
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -125,9 +114,17 @@ class ResCompany(models.Model):
         default=True,
         help="No extraordinary collection action while a billing dispute is open.",
     )
-    collections_notification_days = fields.Integer(string="Notification Period (days)", default=120)
+    collections_notification_days = fields.Integer(
+        string="Notification Period (days)",
+        default=120,
+        help="Days after the first statement before any extraordinary collection action (501(r): "
+        "120 days at least).",
+    )
     collections_final_notice_days = fields.Integer(
-        string="Final Notice Lead Time (days)", default=30
+        string="Final Notice Lead Time (days)",
+        default=30,
+        help="Days a final notice must precede an extraordinary collection action (501(r): 30 days "
+        "at least).",
     )
     collections_max_calls = fields.Integer(
         string="Call Attempts Allowed",
@@ -135,11 +132,22 @@ class ResCompany(models.Model):
         help="Outbound call attempts allowed per account in the rolling window (Regulation F: "
         "more than 7 in 7 days is presumed harassment).",
     )
-    collections_call_window_days = fields.Integer(string="Call Window (days)", default=7)
-    collections_plan_min_installment = fields.Float(
-        string="Minimum Installment", default=25.0, digits="Account"
+    collections_call_window_days = fields.Integer(
+        string="Call Window (days)",
+        default=7,
+        help="The rolling window, in days, over which the call attempts allowed are counted.",
     )
-    collections_plan_max_months = fields.Integer(string="Maximum Plan Term (months)", default=24)
+    collections_plan_min_installment = fields.Float(
+        string="Minimum Installment",
+        default=25.0,
+        digits="Account",
+        help="The smallest installment a payment plan may have.",
+    )
+    collections_plan_max_months = fields.Integer(
+        string="Maximum Plan Term (months)",
+        default=24,
+        help="The longest a payment plan may run, in months.",
+    )
     collections_portal_min_payment = fields.Float(
         string="Minimum Online Payment",
         default=5.0,
@@ -152,7 +160,12 @@ class ResCompany(models.Model):
         default=10,
         help="Days after its due date before an unpaid installment counts as missed.",
     )
-    collections_plan_misses_default = fields.Integer(string="Misses Before Default", default=2)
+    collections_plan_misses_default = fields.Integer(
+        string="Misses Before Default",
+        default=2,
+        help="Missed installments after which a plan defaults and the account returns to "
+        "collections.",
+    )
     collections_statement_cycle_days = fields.Integer(
         string="Statement Cycle (days)",
         default=30,
@@ -171,6 +184,7 @@ class ResCompany(models.Model):
         translate=True,
         default="Pay online through the patient portal, by phone with a card, or by check "
         "made out to the practice with the slip below.",
+        help="Printed on every statement: how the guarantor can pay.",
     )
     collections_assistance_notice = fields.Text(
         string="Financial Assistance Notice",
@@ -178,22 +192,32 @@ class ResCompany(models.Model):
         default="If you cannot pay this bill in full, you may qualify for financial "
         "assistance or a payment plan. Call us or ask at the front desk for an "
         "application; it is free and will not hurt your credit.",
+        help="Printed on every statement: how to ask for financial assistance or a plan.",
     )
     collections_weight_balance = fields.Integer(
-        string="Weight: Balance", default=priority.DEFAULT_WEIGHTS["balance"]
+        string="Weight: Balance",
+        default=priority.DEFAULT_WEIGHTS["balance"],
+        help="Weight of the open balance in the priority score (0 ignores it).",
     )
     collections_weight_days_past_due = fields.Integer(
-        string="Weight: Days Past Due", default=priority.DEFAULT_WEIGHTS["days_past_due"]
+        string="Weight: Days Past Due",
+        default=priority.DEFAULT_WEIGHTS["days_past_due"],
+        help="Weight of the days past due in the priority score (0 ignores it).",
     )
     collections_weight_broken_promises = fields.Integer(
-        string="Weight: Broken Promises", default=priority.DEFAULT_WEIGHTS["broken_promises"]
+        string="Weight: Broken Promises",
+        default=priority.DEFAULT_WEIGHTS["broken_promises"],
+        help="Weight of broken promises to pay in the priority score (0 ignores it).",
     )
     collections_weight_days_since_contact = fields.Integer(
         string="Weight: Days Since Contact",
         default=priority.DEFAULT_WEIGHTS["days_since_contact"],
+        help="Weight of the days since the last contact in the priority score (0 ignores it).",
     )
     collections_weight_defaulted_plans = fields.Integer(
-        string="Weight: Defaulted Plans", default=priority.DEFAULT_WEIGHTS["defaulted_plans"]
+        string="Weight: Defaulted Plans",
+        default=priority.DEFAULT_WEIGHTS["defaulted_plans"],
+        help="Weight of defaulted payment plans in the priority score (0 ignores it).",
     )
 
     collections_access_log_years = fields.Integer(
@@ -216,33 +240,6 @@ class ResCompany(models.Model):
         "an account (1 to 365 days).",
     )
 
-    # Financial assistance and write-offs (issue 18): the accounts they post to.
-    collections_charity_account_id = fields.Many2one(
-        "account.account",
-        string="Charity Care Account",
-        help="Financial-assistance discounts are credited to patients against this account "
-        "(an expense or contra account, never revenue).",
-    )
-    collections_writeoff_account_small_balance_id = fields.Many2one(
-        "account.account", string="Write-off Account: Small Balance"
-    )
-    collections_writeoff_account_bad_debt_id = fields.Many2one(
-        "account.account", string="Write-off Account: Bad Debt"
-    )
-    collections_writeoff_account_charity_id = fields.Many2one(
-        "account.account",
-        string="Write-off Account: Charity",
-        help="Left empty, the charity care account.",
-    )
-    collections_writeoff_account_administrative_id = fields.Many2one(
-        "account.account", string="Write-off Account: Administrative"
-    )
-    collections_writeoff_account_deceased_id = fields.Many2one(
-        "account.account", string="Write-off Account: Deceased"
-    )
-    collections_writeoff_account_bankruptcy_id = fields.Many2one(
-        "account.account", string="Write-off Account: Bankruptcy"
-    )
     collections_writeoff_limit = fields.Float(
         string="Specialist Write-off Limit",
         default=50.0,
@@ -255,10 +252,15 @@ class ResCompany(models.Model):
         help="The daily run writes off balances under the threshold that are past due long enough.",
     )
     collections_small_balance_threshold = fields.Float(
-        string="Small Balance Under", default=5.0, digits="Account"
+        string="Small Balance Under",
+        default=5.0,
+        digits="Account",
+        help="Balances under this amount may be written off by the daily run.",
     )
     collections_small_balance_min_days = fields.Integer(
-        string="Small Balance Days Past Due", default=90
+        string="Small Balance Days Past Due",
+        default=90,
+        help="Days past due a small balance waits before the daily run writes it off.",
     )
     collections_assistance_lookback_days = fields.Integer(
         string="Assistance Look-back (days)",
@@ -266,59 +268,6 @@ class ResCompany(models.Model):
         help="An approved financial-assistance application discounts the invoices whose "
         "date of service is at most this many days before the application.",
     )
-
-    @api.constrains(
-        "collections_charity_account_id",
-        "collections_writeoff_account_small_balance_id",
-        "collections_writeoff_account_bad_debt_id",
-        "collections_writeoff_account_charity_id",
-        "collections_writeoff_account_administrative_id",
-        "collections_writeoff_account_deceased_id",
-        "collections_writeoff_account_bankruptcy_id",
-    )
-    def _check_writeoff_accounts(self):
-        """Write-offs and discounts never go back on revenue, receivables or cash."""
-        refused = (
-            "income",
-            "income_other",
-            "asset_receivable",
-            "liability_payable",
-            "asset_cash",
-            "liability_credit_card",
-            "off_balance",
-        )
-        for company in self.sudo():
-            for name in WRITEOFF_ACCOUNT_FIELDS:
-                account = company[name]
-                if not account:
-                    continue
-                label = company._fields[name].get_description(self.env)["string"]
-                if account.account_type in refused:
-                    raise ValidationError(
-                        self.env._(
-                            "%(setting)s: %(account)s is a revenue, receivable, payable or "
-                            "cash account. Choose an expense or contra account.",
-                            setting=label,
-                            account=account.display_name,
-                        )
-                    )
-                if account.company_ids and company not in account.company_ids:
-                    raise ValidationError(
-                        self.env._(
-                            "%(setting)s: %(account)s belongs to another company.",
-                            setting=label,
-                            account=account.display_name,
-                        )
-                    )
-
-    def _collections_writeoff_account(self, reason):
-        """The account a write-off of ``reason`` posts to, or False."""
-        self.ensure_one()
-        company = self.sudo()
-        account = company[f"collections_writeoff_account_{reason}_id"]
-        if not account and reason == "charity":
-            account = company.collections_charity_account_id
-        return account
 
     @api.constrains("collections_access_log_years")
     def _check_access_log_years(self):

@@ -18,6 +18,7 @@ class ResConfigSettings(models.TransientModel):
     collections_final_notice_days = fields.Integer(
         related="company_id.collections_final_notice_days", readonly=False
     )
+    collections_tz = fields.Selection(related="company_id.collections_tz", readonly=False)
     collections_max_calls = fields.Integer(
         related="company_id.collections_max_calls", readonly=False
     )

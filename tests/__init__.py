@@ -35,3 +35,4 @@ from . import test_portal_concurrency
 from . import test_account_finding
 from . import test_performance
 from . import test_account_activities
+from . import test_company_time_zone

@@ -429,7 +429,9 @@ class TestCollectionRun(CollectionRunCommon):
         self.assertEqual(run.date, thirtieth)
         self.assertIn("2026-06-30", run.name)
         self.assertEqual(account.last_statement_date, thirtieth)
-        self.env.company.partner_id.tz = False  # no company time zone: the user's
+        # the Practice Time Zone setting comes first; the user's zone never counts
+        self.env.company.write({"collections_tz": "America/Los_Angeles"})
+        self.env.user.tz = "Europe/Berlin"  # already the 1st of July there
         with freeze_time("2026-06-30 22:30:00"):
             run = self.collect()
         self.assertEqual(run.date, thirtieth)

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from logic import pdf_common as pc
 from logic import pdf_plan_agreement, pdf_statement
+from logic.statement_clean import DESCRIPTION_LIMIT, clean_statement
 
 LABELS = {
     key: key.replace("_", " ").title()
@@ -162,16 +163,67 @@ def test_hostile_text_anywhere_on_a_statement_renders(kind):
     data = statement(**dict.fromkeys(STATEMENT_PLACES, text))
     merged, singles = pdf_statement.render_batch([data, statement(2)])
     texts = pages(merged)
-    # the hostile statement stays short: every value was cut to its place
-    assert len(pages(singles[0])) <= 3
+    # the hostile statement stays bounded: every value was cut to its place, and
+    # each of its three descriptions to DESCRIPTION_LIMIT characters (printed whole
+    # up to there: 2 to 4 pages a row for these texts; uncut, 20,000 characters
+    # or more a row would take over 50 pages)
+    assert len(pages(singles[0])) <= 20
     assert "Testguarantor 2" in texts[-1]
 
 
 def test_a_name_without_spaces_is_cut_with_an_ellipsis():
-    data = statement(guarantor=LONG_WORD, row_description=LONG_WORD)
-    text = "".join(pages(pdf_statement.render([data])[0]))
+    data = statement(guarantor=LONG_WORD, row_description=LONG_WORD, rows=1)
+    text = "".join("".join(pages(pdf_statement.render([data])[0])).split())
     assert pc.ELLIPSIS in text
-    assert LONG_WORD[:3000] not in text
+    # the description, wrapped, prints up to its bound and no further
+    assert LONG_WORD[: DESCRIPTION_LIMIT - 1] in text
+    assert LONG_WORD[:DESCRIPTION_LIMIT] not in text
+
+
+def realistic_description(length=1500):
+    """A long but real description: numbered words, so a lost or reordered word shows."""
+    words, number = [], 0
+    while len(" ".join(words)) < length:
+        words.append(f"procedure{number}")
+        number += 1
+    return " ".join(words)[:length].rsplit(" ", 1)[0] + " end-of-description"
+
+
+def test_a_long_description_is_printed_whole_over_several_lines():
+    description = realistic_description(1500)
+    assert len(description) >= 1500
+    (pdf,) = pdf_statement.render([statement(rows=1, row_description=description)])
+    text = "\n".join(pages(pdf))
+    assert pc.ELLIPSIS not in text
+    assert " ".join(text.split()).count(description) == 1  # every word, in order
+    lines = [line for line in text.splitlines() if "procedure" in line]
+    assert len(lines) > 5  # wrapped across lines, not one cut line
+
+
+def test_descriptions_are_cut_only_far_above_realistic_lengths():
+    realistic = realistic_description(1500)
+    clean = clean_statement(statement(rows=2, row_description=realistic))
+    assert [row["description"] for row in clean["rows"]] == [realistic, realistic]
+    assert DESCRIPTION_LIMIT >= 3 * 1500
+    at_bound = "x" * DESCRIPTION_LIMIT
+    assert clean_statement(statement(row_description=at_bound))["rows"][0]["description"] == (
+        at_bound
+    )
+    pasted = clean_statement(statement(row_description=MANY_WORDS))["rows"][0]["description"]
+    assert len(pasted) <= DESCRIPTION_LIMIT
+    assert pasted.endswith(pc.ELLIPSIS)
+
+
+def test_ten_long_descriptions_all_print_whole():
+    description = realistic_description(1500)
+    (pdf,) = pdf_statement.render([statement(rows=10, row_description=description)])
+    texts = pages(pdf)
+    assert len(texts) <= 10  # about a page for each 1,500 characters
+    text = "\n".join(texts)
+    # every row's description to its last word (a page may break inside one)
+    assert pc.ELLIPSIS not in text
+    assert text.count("end-of-description") == 10
+    assert text.count(description.split()[-2]) == 10
 
 
 def test_thousands_of_lines_flow_over_pages_numbered_per_statement():

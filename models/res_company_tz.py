@@ -1,0 +1,66 @@
+"""The company's time zone and calendar date: the one rule every date of record
+uses (runs, statements, plans, installments, payments, promises) and the zone
+call hours fall back to for a guarantor without one (README "Dates and time
+zones")."""
+
+from odoo import fields, models
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    collections_tz = fields.Selection(
+        _tz_get,
+        string="Practice Time Zone",
+        help="The practice's calendar: runs, statements, plans and payments are dated by "
+        "this time zone's date, and call hours of a guarantor without a time zone follow "
+        "it. Empty: the time zone of the company's address, else the one most of its "
+        "staff work in, else UTC. Times shown to a user stay in the user's own zone.",
+    )
+
+    def _patient_tzs(self):
+        """``{company id: time zone}`` for these companies: the Practice Time Zone
+        setting, else the address's, else the zone most of the company's internal
+        users work in (the alphabetically first among equals), else UTC.  Never the
+        current user's: the same answer whoever asks.  One query for all the
+        companies without a zone of their own."""
+        companies = self.sudo()
+        zones = {
+            company.id: company.collections_tz or company.partner_id.tz for company in companies
+        }
+        unset = [company_id for company_id, tz in zones.items() if not tz]
+        if unset:
+            staff = {}
+            groups = (
+                self.env["res.users"]
+                .sudo()
+                ._read_group(
+                    [("company_id", "in", unset), ("share", "=", False), ("tz", "!=", False)],
+                    ["company_id", "tz"],
+                    ["__count"],
+                )
+            )
+            for company, tz, count in groups:
+                staff.setdefault(company.id, []).append((-count, tz))
+            for company_id in unset:
+                zones[company_id] = min(staff[company_id])[1] if company_id in staff else "UTC"
+        return zones
+
+    def _patient_tz(self):
+        """The time zone of this company's calendar (see :meth:`_patient_tzs`)."""
+        self.ensure_one()
+        return self._patient_tzs()[self.id]
+
+    def _patient_today(self):
+        """Today on this company's calendar: the date of record of what it does today."""
+        self.ensure_one()
+        return fields.Date.context_today(self.with_context(tz=self._patient_tz()))
+
+    def _patient_todays(self):
+        """``{company id: today on its calendar}`` for these companies, in one query."""
+        return {
+            company_id: fields.Date.context_today(self.with_context(tz=tz))
+            for company_id, tz in self._patient_tzs().items()
+        }
