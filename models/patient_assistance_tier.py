@@ -40,8 +40,8 @@ class PatientAssistanceTier(models.Model):
         for tier in self:
             tier.display_name = self.env._(
                 "≤ %(fpl)s %% FPL: %(discount)s %%",
-                fpl=f"{tier.max_fpl_percent:g}",
-                discount=f"{tier.discount_percent:g}",
+                fpl=format(tier.max_fpl_percent, "g"),
+                discount=format(tier.discount_percent, "g"),
             )
 
     @api.constrains("max_fpl_percent", "discount_percent")

@@ -20,7 +20,7 @@ class PatientFinancialAssistance(models.Model):
                 "Your application %(name)s for financial assistance was approved: a discount "
                 "of %(percent)s %% (%(amount)s) was applied to your bills.",
                 name=self.name,
-                percent=f"{self.applied_discount_percent:g}",
+                percent=format(self.applied_discount_percent, "g"),
                 amount=currency.format(self.discount_amount),
             )
             if self.refund_due > 0:

@@ -41,7 +41,7 @@ class PatientFinancialAssistance(models.Model):
                     "At %(fpl)s %% of the poverty guideline the household is above the "
                     "sliding scale: deny the application (or check the income and household "
                     "size).",
-                    fpl=f"{self.fpl_percent:g}",
+                    fpl=format(self.fpl_percent, "g"),
                 )
             )
         return percent
@@ -167,7 +167,7 @@ class PatientFinancialAssistance(models.Model):
                     "ref": self.env._(
                         "Financial assistance %(name)s: %(percent)s %% of %(invoice)s",
                         name=self.name,
-                        percent=f"{percent:g}",
+                        percent=format(percent, "g"),
                         invoice=invoice.name,
                     ),
                     "invoice_line_ids": [
