@@ -1,6 +1,7 @@
 from . import patient_protected
 from . import patient_phi_mixin
 from . import patient_phi_thread_mixin
+from . import patient_chatter_batch
 from . import patient_access_log
 from . import patient_account_stage
 from . import patient_account
@@ -43,6 +44,7 @@ from . import patient_payment_plan_installment
 from . import patient_payment_plan
 from . import patient_payment_plan_creation
 from . import patient_payment_plan_allocation
+from . import patient_payment_plan_allocation_sql
 from . import patient_payment_plan_agreement
 from . import ir_actions_report
 from . import mail_activity

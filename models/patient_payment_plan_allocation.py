@@ -5,7 +5,7 @@ from markupsafe import Markup
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..logic import plan_schedule, plan_status
+from ..logic import plan_status
 from .patient_protected import trusted
 
 
@@ -39,7 +39,7 @@ class PatientPaymentPlan(models.Model):
         plans._lock_for_allocation()
         payments = plans._payments_since_activation()
         moved = plans._with_new_payments(payments)
-        changes, payment_links = moved._allocation_changes(payments, today)
+        changes, payment_links = moved._allocation_changes(today)
         self.env["patient.payment.plan.installment"]._write_allocation(changes, payment_links)
         moved._store_payments_keys(payments)
         lapsed = (plans - moved)._mark_missed(today)
@@ -48,9 +48,10 @@ class PatientPaymentPlan(models.Model):
     def _plans_to_sweep(self, today):
         """Those of these active plans the daily sweep has work on, in order of id:
         the plans whose payments are not those of their last allocation
-        (``payments_key``) and those with an open or partly paid installment past
-        its grace days; the others would not change.  Read in SQL, without loading
-        the plans."""
+        (``payments_key``; only the plans with a reconciliation made since the
+        previous day's sweep, or marked stale, are looked at) and those with an
+        open or partly paid installment past its grace days; the others would not
+        change.  Read in SQL, without loading the plans."""
         if not self:
             return self
         self.flush_model(["state", "company_id", "currency_id", "payments_key"])
@@ -64,8 +65,11 @@ class PatientPaymentPlan(models.Model):
         rows = self.env.cr.fetchall()
         if not rows:
             return self.browse()
+        companies = self.env["res.company"].browse({row[3] for row in rows})
         plans = self.browse([row[0] for row in rows])
-        payments = plans._payments_since_activation()
+        paid = plans._with_payments_since_last_sweep(companies, today)
+        rows = [row for row in rows if paid is None or row[0] in paid]
+        payments = self.browse([row[0] for row in rows])._payments_since_activation()
         digits = {
             currency.id: currency.decimal_places
             for currency in self.env["res.currency"].browse({row[2] for row in rows})
@@ -76,7 +80,6 @@ class PatientPaymentPlan(models.Model):
             if (stored or False)
             != plan_status.payments_key(payments.get(plan_id, []), digits[currency_id])
         }
-        companies = self.env["res.company"].browse({row[3] for row in rows})
         return self.browse(sorted(due | plans._with_lapsed_installments(today, companies)))
 
     def _with_lapsed_installments(self, today, companies):
@@ -114,36 +117,13 @@ class PatientPaymentPlan(models.Model):
         with the account's invoices since the plan started, in company currency."""
         if not self:
             return {}
-        self.env["account.partial.reconcile"].flush_model()
-        self.env["account.move.line"].flush_model(["move_id", "date"])
-        self.env["account.move"].flush_model(
-            ["state", "patient_account_id", "origin_payment_id", "statement_line_id"]
-        )
-        self.env["account.move"].flush_model(["create_date"])
-        self.flush_model(["account_id", "activation_date", "create_date"])
+        self._flush_for_payments()
         self.env.cr.execute(
             SQL(
-                """
-                SELECT plan.id, credit_line.date, partial.amount, pay_move.origin_payment_id,
-                       partial.id
-                  FROM patient_payment_plan plan
-                  JOIN account_move invoice ON invoice.patient_account_id = plan.account_id
-                  JOIN account_move_line debit_line ON debit_line.move_id = invoice.id
-                  JOIN account_partial_reconcile partial
-                    ON partial.debit_move_id = debit_line.id
-                  JOIN account_move_line credit_line ON credit_line.id = partial.credit_move_id
-                  JOIN account_move pay_move ON pay_move.id = credit_line.move_id
-                 WHERE plan.id = ANY(%s)
-                   AND invoice.state = 'posted'
-                   AND pay_move.state = 'posted'
-                   AND (pay_move.origin_payment_id IS NOT NULL
-                        OR pay_move.statement_line_id IS NOT NULL)
-                   -- dated from the plan's start, or registered after it was agreed
-                   -- (whatever date the accountant's time zone gave the payment)
-                   AND (credit_line.date >= plan.activation_date
-                        OR pay_move.create_date > plan.create_date)
-                """,
+                "WITH plan AS (SELECT id, account_id, activation_date, create_date"
+                " FROM patient_payment_plan WHERE id = ANY(%s)) %s",
                 self.ids,
+                self._payments_sql(),
             )
         )
         payments = defaultdict(list)
@@ -160,35 +140,6 @@ class PatientPaymentPlan(models.Model):
                     self.ids,
                 )
             )
-
-    def _allocation_changes(self, payments, today):
-        """What the allocation of ``payments`` changes on the plans' installments:
-        ({(paid, paid date, state): [installment ids]}, {installment id: [payment ids]}),
-        only the installments whose values or payments differ from what is stored."""
-        changes = defaultdict(list)
-        payment_links = {}
-        for plan in self:
-            grace_days = plan.company_id.collections_plan_grace_days
-            digits = plan.currency_id.decimal_places
-            installments = plan.installment_ids
-            allocation = plan_schedule.allocate(
-                [(i.id, i.due_date, i.amount) for i in installments],
-                payments.get(plan.id, []),
-                digits=digits,
-            )
-            for installment in installments:
-                result = allocation[installment.id]
-                paid, paid_date, state = plan_status.installment_result(
-                    result, installment.amount, installment.due_date, today, grace_days, digits
-                )
-                values = (float(paid), paid_date or False, state)
-                current = (installment.amount_paid, installment.paid_date, installment.state)
-                if values != current:
-                    changes[values].append(installment.id)
-                payment_ids = sorted(ref for ref in result.payments if isinstance(ref, int))
-                if payment_ids != sorted(installment.sudo().payment_ids.ids):
-                    payment_links[installment.id] = payment_ids
-        return changes, payment_links
 
     def _payments_keys(self, payments):
         return {

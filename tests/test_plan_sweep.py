@@ -228,3 +228,105 @@ class TestPlanSweep(PaymentPlanCase):
         told = "50.00 of this payment was not applied to payment plan"
         self.assertTrue(any(told in (m.body or "") for m in payment.message_ids))
         self.assertTrue(any(told in (m.body or "") for m in plan.message_ids))
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-02 15:00:00")
+class TestPlanAllocationSql(PaymentPlanCase):
+    """The set-based allocation (one query for many plans) against the reference,
+    logic.plan_schedule.allocate, with plan_status's states; and the sweep and
+    creation costs, independent of the number of plans."""
+
+    PATTERNS = {
+        "none": [],
+        "early": [(TODAY, 100.0), (date(2026, 4, 20), 100.0)],
+        "lump sum": [(date(2026, 3, 5), 430.0)],
+        "partial": [(date(2026, 3, 31), 40.0), (date(2026, 3, 31), 25.5)],
+        "late": [(date(2026, 4, 10), 100.0), (date(2026, 5, 20), 150.0)],
+        "over": [(TODAY, 350.0), (date(2026, 4, 1), 350.0)],
+    }
+
+    def plan_requests(self, count):
+        """(account, terms) of ``count`` new guarantors owing 600 on one invoice each:
+        6 monthly installments of 100 from 31 March; and {account: invoice}."""
+        requests, invoices = [], {}
+        for index in range(count):
+            guarantor = self.env["res.partner"].create({"name": f"Plan Guarantor {index}"})
+            invoice = self.make_invoice(guarantor, 600.0, TODAY)
+            invoices[invoice.patient_account_id] = invoice
+            terms = {"total_amount": 600.0, "frequency": "monthly", "installment_count": 6}
+            requests.append(
+                (invoice.patient_account_id, {**terms, "first_due_date": date(2026, 3, 31)})
+            )
+        return requests, invoices
+
+    def make_plans(self, count):
+        requests, invoices = self.plan_requests(count)
+        return self.env["patient.payment.plan"]._create_plans(requests), invoices
+
+    def reference(self, plans, day):
+        """{installment id: (paid, paid date, state, payment ids)} by allocate()."""
+        from ..logic import plan_schedule, plan_status  # noqa: PLC0415
+
+        payments = plans._payments_since_activation()
+        want = {}
+        for plan in plans:
+            rows = [(i.id, i.due_date, i.amount) for i in plan.installment_ids]
+            allocation = plan_schedule.allocate(rows, payments.get(plan.id, []))
+            for key, due, amount in rows:
+                result = plan_status.installment_result(allocation[key], amount, due, day, 5)
+                refs = sorted(ref for ref in allocation[key].payments if isinstance(ref, int))
+                want[key] = (float(result.paid), result.paid_date or False, result.state, refs)
+        return want
+
+    def test_set_based_allocation_equals_allocate(self):
+        plans, invoices = self.make_plans(len(self.PATTERNS))
+        with patch.object(type(plans), "_allocate_payments", lambda self, today=None: None):
+            for plan, payments in zip(plans, self.PATTERNS.values(), strict=True):
+                for day, amount in payments:
+                    self.pay(invoices[plan.account_id], amount, day)
+        installments = plans.installment_ids
+        for day in (TODAY, date(2026, 4, 6), date(2026, 4, 30), date(2026, 6, 1)):
+            with self.subTest(day=day):
+                changes, links = plans._allocation_changes(day)
+                got = {
+                    i.id: (i.amount_paid, i.paid_date, i.state, sorted(i.sudo().payment_ids.ids))
+                    for i in installments
+                }
+                for (paid, paid_date, state), ids in changes.items():
+                    for key in ids:
+                        got[key] = (paid, paid_date, state, got[key][3])
+                for key, payment_ids in links.items():
+                    got[key] = (*got[key][:3], sorted(payment_ids))
+                self.assertEqual(got, self.reference(plans, day))
+        self.assertIn("paid", {state for _p, _d, state in changes}, "the query allocated")
+
+    def sweep_queries(self, plans, day):
+        self.env.flush_all()
+        self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        plans.sudo()._allocate_payments(day)
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def test_sweep_and_creation_queries_do_not_grow_with_the_plans(self):
+        Plan = self.env["patient.payment.plan"]
+
+        def create_queries(count):
+            requests, invoices = self.plan_requests(count)
+            self.env.flush_all()
+            before = self.env.cr.sql_log_count
+            plans = Plan._create_plans(requests)
+            self.env.flush_all()
+            return plans, invoices, self.env.cr.sql_log_count - before
+
+        create_queries(1)  # caches warm
+        few, few_invoices, few_queries = create_queries(2)
+        many, many_invoices, many_queries = create_queries(6)
+        self.assertEqual(few_queries, many_queries)
+        with patch.object(type(Plan), "_allocate_payments", lambda self, today=None: None):
+            for invoice in (few_invoices | many_invoices).values():
+                self.pay(invoice, 150.0, TODAY)
+        day = date(2026, 4, 6)
+        self.assertEqual(self.sweep_queries(few, day), self.sweep_queries(many, day))
+        self.assertEqual(set(many.installment_ids.mapped("state")), {"paid", "partial", "open"})
