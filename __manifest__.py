@@ -46,7 +46,6 @@
         "report/patient_aging_reports.xml",
         "data/patient_reporting_data.xml",
         "views/menus.xml",
-        "views/reporting_menus.xml",
         "views/portal_templates.xml",
     ],
     "demo": [

@@ -13,6 +13,7 @@ from .common import PatientCollectionsCommon
 
 DAY = date(2026, 6, 1)
 REPORT = "patient_collections.action_report_patient_aging"
+EXPORT = "base.group_allow_export"
 AMOUNTS = (
     "balance_due",
     "balance_insurance_pending",
@@ -46,7 +47,7 @@ class TestReporting(PatientCollectionsCommon):
             "pc_rep_specialist2", "patient_collections.group_collections_specialist"
         )
         cls.manager = cls.company_user(
-            "pc_rep_manager", "patient_collections.group_collections_manager"
+            "pc_rep_manager", f"patient_collections.group_collections_manager,{EXPORT}"
         )
         cls.invoices = (
             cls.make_invoice(cls.child, 120.37, DAY - timedelta(days=10))
@@ -211,7 +212,55 @@ class TestReporting(PatientCollectionsCommon):
         for secret in ("Testparent", "Testchild", "Testperson", "MRN-T-"):
             self.assertNotIn(secret, everything)
 
+    def test_xlsx_detail_needs_the_export_right(self):
+        """Without Odoo's export right the workbook has the grouped sheets and says
+        why the Detail sheet is missing; running as superuser changes nothing."""
+        manager = self.company_user(
+            "pc_rep_manager_noexport", "patient_collections.group_collections_manager"
+        )
+        self.assertFalse(manager.has_group(EXPORT))
+        total = round(self.account_totals()[1], 2)
+        for wizard in (self.wizard(user=manager), self.wizard(user=manager).sudo()):
+            book = openpyxl.load_workbook(io.BytesIO(wizard._xlsx_bytes()))
+            self.assertEqual(len(book.sheetnames), 3)
+            self.assertNotIn("Detail", book.sheetnames)
+            for name in book.sheetnames:
+                rows = list(book[name].iter_rows(values_only=True))
+                self.assertTrue(any("export right" in str(row[0]) for row in rows))
+                self.assertEqual(rows[-1][0], "Grand Total")
+                self.assertAlmostEqual(rows[-1][2], total, places=2)
+        book = openpyxl.load_workbook(io.BytesIO(self.wizard(user=self.manager)._xlsx_bytes()))
+        self.assertIn("Detail", book.sheetnames)
+
     # ------------------------------------------------------------------ access
+
+    def test_superuser_mode_keeps_the_reader_company(self):
+        """Odoo's routes run code as superuser: the report still answers only for
+        the companies the requesting user belongs to."""
+        company_b = self.setup_other_company(name="PC Reporting Clinic Su")["company"]
+        manager_b = self.company_user(
+            "pc_rep_manager_su", f"patient_collections.group_collections_manager,{EXPORT}",
+            company=company_b,
+        )  # fmt: skip
+        wizard = self.wizard()  # of the test company, which manager_b does not belong to
+        as_b = wizard.with_user(manager_b).sudo()
+        self.assertTrue(as_b.env.su)
+        with self.assertRaises(AccessError):
+            as_b._aging_pdfs()
+        with self.assertRaises(AccessError):
+            as_b.action_export_xlsx()
+        with self.assertRaises(AccessError):
+            self.env["ir.actions.report"].with_user(manager_b).sudo()._render_qweb_pdf(
+                REPORT, wizard.ids
+            )
+        # the same call for a reader of the company answers
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .sudo()
+            ._render_qweb_pdf(REPORT, wizard.ids)
+        )
+        self.assertTrue(pdf.startswith(b"%PDF"))
 
     def test_access_by_role(self):
         self.Run.run()

@@ -250,9 +250,17 @@ class TestReportingDashboard(PatientCollectionsCommon):
         )
         self.assertEqual(kind, "pdf")
         self.assertTrue(pdf.startswith(b"%PDF"))
-        url = wizard.action_export_xlsx()["url"]
-        attachment = self.env["ir.attachment"].browse(int(url.split("/")[-1].split("?")[0]))
-        book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+
+        def workbook():
+            url = wizard.action_export_xlsx()["url"]
+            attachment = self.env["ir.attachment"].browse(int(url.split("/")[-1].split("?")[0]))
+            return openpyxl.load_workbook(io.BytesIO(base64.b64decode(attachment.datas)))
+
+        # the Detail sheet is an export: it needs Odoo's export right
+        self.assertFalse(self.accountant.has_group("base.group_allow_export"))
+        self.assertNotIn("Detail", workbook().sheetnames)
+        self.accountant.groups_id += self.env.ref("base.group_allow_export")
+        book = workbook()
         detail = list(book["Detail"].iter_rows(values_only=True))
         self.assertEqual(
             {row[0] for row in detail[1:]}, set((self.account | self.other_account).mapped("name"))

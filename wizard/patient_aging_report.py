@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..logic.pdf_aging_report import aging_report_pdf
 from ..models.patient_collection_snapshot import AMOUNT_FIELDS
+from ..models.patient_phi_mixin import EXPORT_GROUP
 
 GROUP_BY = [
     ("stage", "Stage"),
@@ -40,8 +41,11 @@ class PatientAgingReport(models.TransientModel):
     # ------------------------------------------------------------------ reading
 
     def _check_readable(self):
+        """The requesting user's own companies, also when the code runs as
+        superuser (Odoo's routes do): ``env.user`` is the real user, never a
+        context key."""
         self.ensure_one()
-        if self.company_id not in self.env.user.company_ids and not self.env.su:
+        if self.company_id not in self.env.user.company_ids:
             raise AccessError(self.env._("You can only report on the companies you belong to."))
         today = fields.Date.context_today(self)
         if self.as_of_date > today:
@@ -195,11 +199,20 @@ class PatientAgingReport(models.TransientModel):
         money_bold = book.add_format({"num_format": "#,##0.00", "bold": True})
         amount_labels = self._amount_labels()
         group_labels = dict(self._fields["group_by"]._description_selection(self.env))
+        detail = self._may_export_detail()
+        meta = self._meta_lines()
+        if not detail:
+            meta.append(
+                self.env._(
+                    "No Detail sheet: listing the accounts one by one is an export, which "
+                    "needs Odoo's export right. Ask an administrator for it."
+                )
+            )
         for key, _label in GROUP_BY:
             sheet = book.add_worksheet(self.env._("By %(group)s", group=group_labels[key])[:31])
-            for line, text in enumerate(self._meta_lines()):
+            for line, text in enumerate(meta):
                 sheet.write(line, 0, text)
-            top = len(self._meta_lines()) + 1
+            top = len(meta) + 1
             sheet.write_row(
                 top, 0, [group_labels[key], self.env._("Accounts"), *amount_labels], bold
             )
@@ -217,9 +230,16 @@ class PatientAgingReport(models.TransientModel):
                 sheet.write_number(last, col, totals[name], money_bold)
             sheet.set_column(0, 0, 28)
             sheet.set_column(1, len(AMOUNT_FIELDS) + 1, 14)
-        self._write_detail(book.add_worksheet(self.env._("Detail")[:31]), bold, money)
+        if detail:
+            self._write_detail(book.add_worksheet(self.env._("Detail")[:31]), bold, money)
         book.close()
         return output.getvalue()
+
+    def _may_export_detail(self):
+        """The Detail sheet lists records line by line, as Odoo's export does:
+        the requesting user needs Odoo's export right (``env.user`` is that user
+        also as superuser); without it the workbook has the grouped sheets only."""
+        return self.env.user.has_group(EXPORT_GROUP)
 
     def _write_detail(self, sheet, bold, money):
         """Live: one line per account (the fields the reader may read); a past
