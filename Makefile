@@ -19,7 +19,7 @@ export ODOO_PATH ODOO_TEST_TAGS HTTP_PORT
 SCRIPTS := scripts
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test lint bench check-workers stop drop-demo clean-db clean hooks
+.PHONY: help setup run test lint bench pot check-workers stop drop-demo clean-db clean hooks
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ lint: ## ruff, pylint-odoo and the OCA XML/manifest checks
 
 bench: ## run bench/*.py against a fresh pc_bench database
 	@bash $(SCRIPTS)/bench.sh
+
+pot: ## export i18n/patient_collections.pot and merge it into i18n/*.po (lists what is left to translate)
+	@bash $(SCRIPTS)/i18n.sh
 
 check-workers: ## start Odoo with --workers=2: the websocket (gevent) worker must stay up 10 s
 	@bash $(SCRIPTS)/check_workers.sh

@@ -36,3 +36,4 @@ from . import test_account_finding
 from . import test_performance
 from . import test_account_activities
 from . import test_company_time_zone
+from . import test_translations
