@@ -13,6 +13,8 @@ TEXT_LIMITS = {
     "account": 40,
     "guarantor_name": 120,
     "title": 120,
+    "account_label": 40,
+    "date_label": 40,
     "body": 3000,
     "notice": 2000,
 }
@@ -25,9 +27,16 @@ def _clean(data):
     return clean
 
 
+def _labelled(data, key):
+    """``Label: value`` (the value alone without a label), escaped."""
+    label = data[key + "_label"]
+    return pc.escape(f"{label}: {data[key]}" if label else data[key])
+
+
 def render(data):
     """The letter (PDF bytes) of one decision dict (see TEXT_LIMITS for its keys,
-    plus company_address and guarantor_address)."""
+    plus company_address and guarantor_address), its words already in the
+    guarantor's language."""
     data = _clean(data)
     styles = pc.styles()
     buffer = pc.new_buffer()
@@ -40,7 +49,9 @@ def render(data):
         Paragraph(pc.lines(data["guarantor_address"]), styles["body"]),
         Spacer(1, 0.35 * inch),
         Paragraph(pc.escape(data["title"]), styles["title"]),
-        Paragraph(f"{pc.escape(data['account'])} &nbsp; {pc.escape(data['date'])}", styles["body"]),
+        Paragraph(
+            _labelled(data, "account") + " &nbsp; " + _labelled(data, "date"), styles["body"]
+        ),
         Spacer(1, 0.2 * inch),
         Paragraph(pc.escape(data["body"]), styles["body"]),
         Spacer(1, 0.3 * inch),

@@ -35,7 +35,6 @@ from . import patient_collection_run_batches
 from . import patient_collection_run_steps
 from . import patient_collection_run_statements
 from . import patient_collection_run_escalation
-from . import patient_collection_run_line_accounts
 from . import patient_account_escalation
 from . import patient_interaction
 from . import patient_interaction_contact_rules
@@ -47,6 +46,7 @@ from . import patient_payment_plan_creation
 from . import patient_payment_plan_allocation
 from . import patient_payment_plan_allocation_sql
 from . import patient_payment_plan_agreement
+from . import patient_payment_plan_agreement_lang
 from . import ir_actions_report
 from . import mail_activity
 from . import mail_mail

@@ -66,7 +66,6 @@ class PatientAccount(models.Model):
         self.ensure_one()
         account = self.sudo()
         amount = sum(transactions.mapped("amount"))
-        fmt = account.currency_id.format
         trusted(self.env["patient.interaction"].sudo()).create(
             {
                 "account_id": account.id,
@@ -80,19 +79,22 @@ class PatientAccount(models.Model):
             }
         )
         if account.partner_id.email:
-            lang = account.partner_id.lang or self.env.lang
-            body = account.with_context(lang=lang).env._(
+            # in the guarantor's language, amounts written for it
+            code = account._statement_lang_code()
+            receipt = account.with_context(lang=code)
+            fmt = account._money_formatter(account.currency_id, code)
+            body = receipt.env._(
                 "We received your payment of %(amount)s. Thank you. Your balance due is "
                 "now %(balance)s.",
                 amount=fmt(amount),
                 balance=fmt(account.balance_due),
             )
             trusted(
-                account, patient_interaction_logged=True, patient_portal_link=True
+                receipt, patient_interaction_logged=True, patient_portal_link=True
             ).message_post(
                 body=body,
                 # no amount, name or number in a subject
-                subject=account.with_context(lang=lang).env._("Payment received"),
+                subject=receipt.env._("Payment received"),
                 partner_ids=account.partner_id.ids,
                 message_type="comment",
                 subtype_xmlid="mail.mt_comment",

@@ -26,27 +26,41 @@ class PatientAccount(models.Model):
     # ------------------------------------------------------------------ values
 
     def _statement_values(self, today=None):
-        """Plain values for the statement of each account (one query per kind)."""
+        """Plain values for the statement of each account, in the order of ``self``,
+        each in its guarantor's language (``_statement_lang_code``): one query per
+        kind, and what a language shares (labels, stage messages) made once per
+        language."""
         today = today or fields.Date.context_today(self)
         accounts = self.sudo()
         lines, items = accounts._statement_open_items()
-        shared = {
+        common = {
             "today": today,
-            "labels": self._statement_labels(),
             "descriptions": self._statement_descriptions(lines.move_id),
             "portal_urls": accounts._portal_urls(),
+            "formatters": {},
+            "date_formatters": {},
+        }
+        values = {}
+        for code, group in accounts._statement_lang_groups():
+            shared = {**common, **group._statement_lang_shared(code)}
+            for account in group:
+                values[account.id] = account._statement_account_values(
+                    items.get(account.id, []), shared
+                )
+        return [values[account.id] for account in accounts]
+
+    @api.model
+    def _statement_lang_shared(self, code):
+        """What every statement in the language ``code`` (the context's) shares."""
+        return {
+            "lang": code,
+            "labels": self._statement_labels(),
             "bucket_labels": dict(
                 self.env["patient.account.line"]
                 ._fields["aging_bucket"]
                 ._description_selection(self.env)
             ),
-            "formatters": {},
-            "date_formatters": {},
         }
-        return [
-            account._statement_account_values(items.get(account.id, []), shared)
-            for account in accounts
-        ]
 
     def _statement_open_items(self):
         """The open items of these accounts, and them by account: ``(lines,
@@ -77,7 +91,7 @@ class PatientAccount(models.Model):
 
     def _statement_formatter(self, shared):
         """The account's money formatter, made once per currency and language."""
-        key = (self.currency_id, self._statement_lang_code())
+        key = (self.currency_id, shared["lang"])
         formatters = shared["formatters"]
         if key not in formatters:
             formatters[key] = self._money_formatter(self.currency_id, key[1])
@@ -85,7 +99,7 @@ class PatientAccount(models.Model):
 
     def _statement_date_format(self, shared):
         """The account's date formatter, made once per language."""
-        code = self._statement_lang_code()
+        code = shared["lang"]
         formatters = shared["date_formatters"]
         if code not in formatters:
             formatters[code] = self._date_formatter(code)
@@ -205,6 +219,7 @@ class PatientAccount(models.Model):
             "assistance": company.collections_assistance_notice or "",
             "portal_url": shared["portal_urls"].get(self.id, ""),
             "labels": shared["labels"],
+            "lang": shared["lang"],
         }
 
     def _statement_pdfs(self):

@@ -36,7 +36,10 @@ class PatientAccount(models.Model):
         emailed = accounts._statement_email_recipients(email)
         for account, attachment, statement in zip(accounts, attachments, values, strict=True):
             if account in emailed:
-                account._statement_email(attachment, statement["portal_url"])
+                # written in the guarantor's language, as the statement is
+                account.with_context(lang=statement["lang"])._statement_email(
+                    attachment, statement["portal_url"]
+                )
             else:
                 account._statement_log_mailed(attachment)
         accounts._statement_record_sent(emailed, today)
@@ -73,7 +76,8 @@ class PatientAccount(models.Model):
 
     def _statement_email(self, attachment, portal_url):
         """Email the statement to the guarantor with the account's portal link (no
-        PHI in subject, text or link); the interaction is logged with the others by
+        PHI in subject, text or link), in the context's language (the caller's
+        ``_statement_lang_code``); the interaction is logged with the others by
         ``_statement_record_sent``."""
         self.ensure_one()
         body = Markup("<p>%s</p>") % self.env._("Your latest statement is attached. Thank you.")

@@ -57,10 +57,44 @@ class PatientAccount(models.Model):
 
         return format_date
 
+    def _statement_lang_codes(self):
+        """{account: the language of what is written to its guarantor}: the
+        guarantor's language when it is active in the database, else the company's,
+        else the user's.  The one rule for statements, letters, agreements, e-mails
+        and receipts; read for many accounts at once (no query per account)."""
+        active = {code for code, _name in self.env["res.lang"].get_installed()}
+        fallback = get_lang(self.env).code
+
+        def first_active(*codes):
+            return next((code for code in codes if code in active), fallback)
+
+        return {
+            account: first_active(account.partner_id.lang, account.company_id.partner_id.lang)
+            for account in self.sudo()
+        }
+
     def _statement_lang_code(self):
-        """The language a statement writes its amounts and dates in: the company's."""
+        """The language of what is written to this account's guarantor
+        (``_statement_lang_codes``)."""
         self.ensure_one()
-        return self.company_id.partner_id.lang or get_lang(self.env).code
+        return self._statement_lang_codes()[self]
+
+    def _statement_lang_groups(self, records=None):
+        """``records`` (these accounts when not given; else one record per account
+        of ``self``, in the same order) grouped by their account's language:
+        ``[(code, the records in that language's context)]``."""
+        records = self if records is None else records
+        codes = self._statement_lang_codes()
+        ids_by_code = {}
+        for account, record in zip(self, records, strict=True):
+            ids_by_code.setdefault(codes[account], []).append(record.id)
+        current = self.env.lang or "en_US"
+        groups = []
+        for code, ids in ids_by_code.items():
+            group = records.browse(ids)
+            # the context's own environment, and its caches, when it has the language
+            groups.append((code, group if code == current else group.with_context(lang=code)))
+        return groups
 
     @api.model
     def _statement_terms(self):

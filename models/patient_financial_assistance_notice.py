@@ -13,20 +13,21 @@ class PatientFinancialAssistance(models.Model):
     _inherit = "patient.financial.assistance"
 
     def _decision_text(self):
+        """The decision as the guarantor reads it, in the context's language."""
         self.ensure_one()
-        currency = self.currency_id
+        fmt = self.env["patient.account"]._money_formatter(self.currency_id, self.env.lang)
         if self.state == "approved":
             text = self.env._(
                 "Your application %(name)s for financial assistance was approved: a discount "
                 "of %(percent)s %% (%(amount)s) was applied to your bills.",
                 name=self.name,
                 percent=format(self.applied_discount_percent, "g"),
-                amount=currency.format(self.discount_amount),
+                amount=fmt(self.discount_amount),
             )
             if self.refund_due > 0:
                 text += " " + self.env._(
                     "You paid %(amount)s more than you owe: it will be refunded to you.",
-                    amount=currency.format(self.refund_due),
+                    amount=fmt(self.refund_due),
                 )
             return text
         return self.env._(
@@ -39,11 +40,14 @@ class PatientFinancialAssistance(models.Model):
 
     def _log_decision(self):
         """The decision in the application's and the account's chatter, and as a letter
-        to the guarantor (an interaction), unless they asked us to cease contact."""
+        to the guarantor (an interaction), unless they asked us to cease contact.  The
+        letter, and its text in the chatter, are in the guarantor's language
+        (``patient.account._statement_lang_code``)."""
         self.ensure_one()
         account = self.account_id.sudo()
-        text = self._decision_text()
-        attachment = self._decision_letter_attachment(text)
+        letter = self.with_context(lang=account._statement_lang_code())
+        text = letter._decision_text()
+        attachment = letter._decision_letter_attachment(text)
         self.sudo()._message_log(body=Markup("<p>%s</p>") % text)
         account._message_log(
             body=Markup("<p>%s</p>")
@@ -66,21 +70,25 @@ class PatientFinancialAssistance(models.Model):
         )
 
     def _decision_letter_attachment(self, text):
-        """The decision letter, a PDF in the statement's look, attached to the account."""
+        """The decision letter, a PDF in the statement's look, attached to the account,
+        in the context's language (its words and its date)."""
         from ..logic import pdf_assistance_letter  # noqa: PLC0415 - reportlab on demand
 
         account = self.account_id.sudo()
+        date_format = account._date_formatter(self.env.lang)
         company = account.company_id
         partner = account.partner_id
         pdf = pdf_assistance_letter.render(
             {
                 "company_name": company.name or "",
                 "company_address": company.partner_id._display_address(without_company=True),
-                "date": str(fields.Date.context_today(self)),
+                "date": date_format(fields.Date.context_today(self)),
                 "account": account.name or "",
                 "guarantor_name": partner.name or "",
                 "guarantor_address": partner._display_address(without_company=True),
                 "title": self.env._("Your financial assistance application"),
+                "account_label": self.env._("Account"),
+                "date_label": self.env._("Date"),
                 "body": text,
                 "notice": company.collections_assistance_notice or "",
             }

@@ -8,6 +8,7 @@ from . import test_interactions
 from . import test_payment_plans
 from . import test_statements
 from . import test_statement_content
+from . import test_statement_language
 from . import test_plan_concurrency
 from . import test_plan_sweep
 from . import test_phi_access
@@ -37,5 +38,3 @@ from . import test_performance
 from . import test_account_activities
 from . import test_company_time_zone
 from . import test_translations
-from . import test_tours_manager_accountant
-from . import test_run_line_accounts

@@ -139,16 +139,24 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
             [("partner_id", "=", guarantor.id), ("company_id", "=", company.id)]
         )
 
-    def agreed_an_hour_earlier(self, plan):
-        """As if ``plan`` had been agreed an hour before what follows (a test is one
-        transaction: its records share one create_date otherwise)."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE patient_payment_plan SET create_date = create_date - interval '1 hour'"
-            " WHERE id = %s",
-            [plan.id],
+    @classmethod
+    def confirm_plan(cls, account, first_due_date, installment_count=3, frequency="monthly"):
+        """A payment plan on ``account`` set up through the wizard, as a specialist does."""
+        action = (
+            cls.env["patient.payment.plan.create"]
+            .with_context(
+                active_model="patient.account", active_id=account.id, active_ids=account.ids
+            )
+            .create(
+                {
+                    "installment_count": installment_count,
+                    "frequency": frequency,
+                    "first_due_date": first_due_date,
+                }
+            )
+            .action_confirm()
         )
-        self.env.invalidate_all()
+        return cls.env["patient.payment.plan"].browse(action["res_id"])
 
 
 TODAY = date(2026, 3, 31)

@@ -98,6 +98,7 @@ class TestStatementContent(PatientCollectionsCommon, MockEmail):
         self.assertNotIn("2026-03-20", text)
         french = self.env.ref("base.lang_fr")
         french.active = True
+        self.guarantor.lang = False  # a guarantor without a language: the company's
         self.env.company.partner_id.lang = "fr_FR"
         self.assertIn("04/05/2026", self.render())
 
