@@ -26,6 +26,7 @@
         "views/res_company_views.xml",
         "views/res_config_settings_statement_views.xml",
         "views/patient_collection_run_escalation_views.xml",
+        "views/patient_collection_run_line_views.xml",
         "views/patient_access_log_views.xml",
         "wizard/patient_account_hold_views.xml",
         "wizard/patient_account_assign_views.xml",

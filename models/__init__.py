@@ -35,6 +35,7 @@ from . import patient_collection_run_batches
 from . import patient_collection_run_steps
 from . import patient_collection_run_statements
 from . import patient_collection_run_escalation
+from . import patient_collection_run_line_accounts
 from . import patient_account_escalation
 from . import patient_interaction
 from . import patient_interaction_contact_rules

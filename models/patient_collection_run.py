@@ -11,17 +11,14 @@ import threading
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import config
-
-from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB
 
 from ..logic.run_counts import RunCounts
+from .patient_collection_run_budget import RunBudget
 from .patient_protected import is_trusted, trusted
 
 BATCH_SIZE = 5000
-# how long a call of the scheduled action runs batches at most (seconds), and the
-# manager's Run now before it leaves the rest to the scheduled action
-CRON_SECONDS = 60
+# how long the manager's Run now runs batches before it leaves the rest to the
+# scheduled action (seconds)
 RUN_NOW_SECONDS = 30
 MANAGER_GROUP = "patient_collections.group_collections_manager"
 
@@ -81,36 +78,37 @@ class PatientCollectionRun(models.Model):
 
     @api.model
     def _cron_collection_run(self):
-        """The scheduled run: batches committed one by one for as long as this
-        call's share of the cron worker's time limit allows; Odoo calls again while
-        batches remain (``ir.cron._notify_progress``)."""
+        """The scheduled run: batches committed one by one while this unit of work
+        of the cron worker has time left (the budget the calls Odoo chains share,
+        see ``patient_collection_run_budget.py``); Odoo calls again while batches
+        remain (``ir.cron._notify_progress``), and a trigger brings the cron
+        worker back at once for the rest."""
         self._check_may_run("cron")
         Cron = self.env["ir.cron"]
+        budget = self._cron_budget()
+        chain = budget.chain
 
         def commit(progress):
-            Cron._notify_progress(done=progress.done, remaining=progress.remaining)
+            chain.done += 1
+            Cron._notify_progress(done=chain.done, remaining=progress.remaining)
             self._commit_batch()
 
         progress = self._run_in_batches(
-            self._run_companies(None), "cron", seconds=self._cron_seconds(), after_batch=commit
+            self._run_companies(None), "cron", budget=budget, after_batch=commit
         )
-        Cron._notify_progress(done=progress.done, remaining=progress.remaining)
-        if progress.remaining:
-            # started by hand ("Run Manually"), nobody calls it again: a trigger does
+        # done: what this unit of work did (Odoo calls again while some is done
+        # and some remains, and stops when a call reports nothing done)
+        Cron._notify_progress(done=chain.done, remaining=progress.remaining)
+        if progress.remaining and not chain.triggered:
+            chain.triggered = True
             self.env.ref("patient_collections.ir_cron_collection_run").sudo()._trigger()
         return progress.runs
 
     @api.model
-    def _cron_seconds(self):
-        """This call's share of the worker's limits: Odoo calls a job up to
-        ``MAX_BATCH_PER_CRON_JOB`` times in a row within one time limit."""
-        real = config["limit_time_real_cron"]
-        if real is None or real < 0:
-            real = config["limit_time_real"]
-        limits = [limit for limit in (real, config["limit_time_cpu"]) if limit and limit > 0]
-        if not limits:
-            return CRON_SECONDS
-        return min(CRON_SECONDS, min(limits) / (MAX_BATCH_PER_CRON_JOB + 1))
+    def _cron_budget(self):
+        """The time this call may take: what the worker's limits leave to the calls
+        Odoo chains in this unit of work (``cron_id`` in Odoo's context)."""
+        return RunBudget.for_cron(self.env.cr, self.env.context.get("cron_id"))
 
     def _commit_batch(self):
         """Commit the batch just run (the scheduled action only; tests replace
@@ -133,7 +131,9 @@ class PatientCollectionRun(models.Model):
         started at once, and the manager is told so."""
         self._check_may_run("manual")
         progress = self._run_in_batches(
-            self._run_companies(self.env.companies), "manual", seconds=self._run_now_seconds()
+            self._run_companies(self.env.companies),
+            "manual",
+            budget=RunBudget.wall(self._run_now_seconds()),
         )
         action = self._action_open_runs(progress.runs.with_env(self.env))
         if not progress.remaining and not progress.busy:

@@ -14,8 +14,8 @@ nothing is done twice.  Each batch holds a lock of its company
 accounts at the same time.
 """
 
+import logging
 import math
-import time
 from typing import NamedTuple
 
 from odoo import api, fields, models
@@ -23,13 +23,17 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..logic.run_counts import RunCounts
+from . import patient_collection_run_budget as run_budget
 from .patient_collection_run import BATCH_SIZE
 from .patient_protected import trusted
 
 # the first key of the run's advisory locks ("PCRN"), the company id the second
 LOCK_SPACE = 0x5043524E
-# statements render a PDF each (about 15 ms): smaller batches keep a batch short
-BATCH_LIMITS = {"_step_statements": 500}
+# statements render a PDF each (15-40 ms): their batches also stop at the
+# batch's deadline (see patient_collection_run_budget.py)
+BATCH_LIMITS = {"_step_statements": 1000}
+
+_logger = logging.getLogger(__name__)
 
 
 class StepBatch(NamedTuple):
@@ -82,30 +86,29 @@ class PatientCollectionRun(models.Model):
     # ------------------------------------------------------------ the driver
 
     @api.model
-    def _run_in_batches(self, companies, trigger, seconds=None, after_batch=None):
+    def _run_in_batches(self, companies, trigger, budget=None, after_batch=None):
         """Run batches of today's run of each company until every run is done or
-        ``seconds`` have passed; ``after_batch(progress)`` after each batch (the
-        scheduled action commits there).  A company whose lock another worker
-        holds is left to it."""
-        started = time.monotonic()
+        the :class:`RunBudget` ``budget`` is spent (a ``manual`` run does one batch
+        at least); ``after_batch(progress)`` after each batch (the scheduled
+        action commits there).  A company whose lock another worker holds is left
+        to it; a scheduled run of a company whose run of today is done does
+        nothing (a trigger left over from its last batches)."""
         runs = self.browse()
         busy = self.env["res.company"]
         done = 0
-        longest = 0.0
         for company in companies.sorted("id"):
             while True:
-                elapsed = time.monotonic() - started
-                if seconds is not None and done and elapsed + longest >= seconds:
+                if budget and (done or trigger != "manual") and not budget.allows_batch():
                     break
                 if not self._lock_company(company):
                     busy |= company
                     break
-                batch_started = time.monotonic()
                 run = self._todays_run(company, trigger)
                 runs |= run
-                run._run_batch(company)
+                if run.state == "done":
+                    break
+                run._run_batch(company, budget.batch_deadline() if budget else None)
                 done += 1
-                longest = max(longest, time.monotonic() - batch_started)
                 if after_batch:
                     after_batch(self._progress(runs, companies, busy, done))
                 if run.state == "done":
@@ -114,11 +117,17 @@ class PatientCollectionRun(models.Model):
 
     @api.model
     def _progress(self, runs, companies, busy, done):
-        """The batches still to run for ``companies`` (the busy ones excepted)."""
+        """The batches still to run for ``companies`` (the busy ones excepted; of
+        those not reached yet, their run under way, else all the steps)."""
         steps = len(self._collection_steps())
+        pending = companies - runs.company_id - busy
         started = runs.filtered(lambda run: run.state == "running")
+        if pending:
+            started |= self.sudo().search(
+                [("company_id", "in", pending.ids), ("state", "=", "running")]
+            )
         remaining = sum(run._batches_left() for run in started)
-        remaining += steps * len(companies - runs.company_id - busy)
+        remaining += steps * len(pending - started.company_id)
         return BatchProgress(runs, done, remaining, busy)
 
     def _batches_left(self):
@@ -139,7 +148,8 @@ class PatientCollectionRun(models.Model):
     @api.model
     def _todays_run(self, company, trigger):
         """The run of ``company`` under way today, else a new one (a run of an
-        earlier day that never finished is closed as such)."""
+        earlier day that never finished is closed as such).  The scheduled action
+        runs once a day: when today's run is done, it is that run (done)."""
         today = company._patient_today()  # the date of record: the company's calendar
         running = self.sudo().search(
             [("company_id", "=", company.id), ("state", "=", "running")], limit=1
@@ -148,19 +158,41 @@ class PatientCollectionRun(models.Model):
             return running
         if running:
             running._close("interrupted")
+        if trigger == "cron":
+            finished = self.sudo().search(
+                [("company_id", "=", company.id), ("date", "=", today), ("state", "=", "done")],
+                limit=1,
+            )
+            if finished:
+                return finished
         return self._open_run(company, trigger, today)
 
-    def _run_batch(self, company):
+    def _run_batch(self, company, deadline=None):
         """One batch of this run's current step, its counts added to the run, the
-        cursor moved on (to the next step when this one is over)."""
+        cursor moved on (to the next step when this one is over); a step that can
+        stops its batch at ``deadline`` (``run_budget.monotonic()``)."""
         self.ensure_one()
         steps = self._collection_steps()
         step = self.step if self.step in steps else steps[0]
-        run = self.with_context(tz=company._patient_tz())
+        run = self.with_context(tz=company._patient_tz(), patient_run_deadline=deadline)
         counts = RunCounts()
+        started = run_budget.monotonic()
         batch = run._run_step(step, company, self.date, counts)
         self._record(counts)
         self._advance(step, steps, batch)
+        _logger.info(
+            "Collections run %s: batch %s of %s in %.1fs, %s left in the step",
+            self.id,
+            self.batch_count,
+            step,
+            run_budget.monotonic() - started,
+            batch.remaining if batch else 0,
+        )
+
+    def _batch_time_left(self):
+        """Seconds left to this batch's deadline (inf when it has none)."""
+        deadline = self.env.context.get("patient_run_deadline")
+        return math.inf if deadline is None else deadline - run_budget.monotonic()
 
     def _advance(self, step, steps, batch):
         """The cursor after a batch: the same step after ``batch.last_id`` while it

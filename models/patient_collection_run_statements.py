@@ -9,6 +9,14 @@ from odoo.osv.expression import OR
 from odoo.tools.pdf import merge_pdf
 
 from ..logic.run_counts import CountKey
+from . import patient_collection_run_budget as run_budget
+from .patient_collection_run_batches import StepBatch
+
+# statements rendered and sent together, between two looks at the batch's
+# deadline: at most, and the first chunk of a batch (later ones fit the time left
+# at the pace of the one before)
+STATEMENT_CHUNK = 50
+FIRST_CHUNK = 10
 
 
 class PatientCollectionRun(models.Model):
@@ -38,30 +46,36 @@ class PatientCollectionRun(models.Model):
         )
 
     def _step_statements(self, companies, today, counts):
-        """The statement cycle, batch after batch.  The run's merged PDF is the
-        company's: attached to its run."""
+        """The statement cycle, batch after batch, each batch chunk after chunk until
+        the batch's deadline; the merged PDF of a batch is the company's: attached
+        to its run."""
         accounts, more = self._step_window(
             self.env["patient.account"].sudo(),
             self._statement_due_domain(companies, today),
             "_step_statements",
         )
-        for batch in self._batches(accounts):
-            counts[CountKey("statement_sent")] += len(
-                self._send_statement_batch(batch, today, counts)
-            )
-        return more
-
-    def _send_statement_batch(self, accounts, today, counts):
-        """Statements to ``accounts`` (each account that fails is left out), their
-        merged PDF attached to the run; returns the accounts sent one."""
         merged = []
+        sent = accounts.browse()
 
         def send(records):
             merged.append(records._send_statements(email=True))
 
-        processed = self._isolated("_step_statements", accounts, send, counts)
-        self._attach_merged(merged, len(processed), today)
-        return processed
+        start, size = 0, min(STATEMENT_CHUNK, FIRST_CHUNK)
+        while start < len(accounts):
+            chunk = accounts[start : start + size]
+            started = run_budget.monotonic()
+            sent |= self._isolated("_step_statements", chunk, send, counts)
+            start += len(chunk)
+            rest, left = len(accounts) - start, self._batch_time_left()
+            if rest and left <= 0:
+                more = StepBatch(chunk[-1].id, rest + (more.remaining if more else 0))
+                break
+            # as many as fit in the time left, at the pace of this chunk
+            fit = left * len(chunk) / max(run_budget.monotonic() - started, 1e-6)
+            size = max(1, int(min(STATEMENT_CHUNK, fit)))
+        counts[CountKey("statement_sent")] += len(sent)
+        self._attach_merged(merged, len(sent), today)
+        return more
 
     def _attach_merged(self, attachments, count, today):
         """The merged statements of a batch: one file attached to the run (merged

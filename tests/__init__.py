@@ -38,3 +38,5 @@ from . import test_performance
 from . import test_account_activities
 from . import test_company_time_zone
 from . import test_translations
+from . import test_tours_manager_accountant
+from . import test_run_line_accounts

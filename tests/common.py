@@ -158,5 +158,16 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
         )
         return cls.env["patient.payment.plan"].browse(action["res_id"])
 
+    def agreed_an_hour_earlier(self, plan):
+        """As if ``plan`` had been agreed an hour before what follows (a test is one
+        transaction: its records share one create_date otherwise)."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE patient_payment_plan SET create_date = create_date - interval '1 hour'"
+            " WHERE id = %s",
+            [plan.id],
+        )
+        self.env.invalidate_all()
+
 
 TODAY = date(2026, 3, 31)

@@ -5,6 +5,8 @@ uninterrupted run reaches, two workers never run one company at once, and the
 manager's Run now leaves what it cannot finish to the scheduled action."""
 
 import math
+import threading
+import time
 from contextlib import ExitStack
 from datetime import date, timedelta
 from unittest.mock import patch
@@ -15,6 +17,8 @@ import odoo
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import patient_collection_run_budget as run_budget
+from ..models import patient_collection_run_statements as run_statements
 from ..models.patient_collection_run_batches import LOCK_SPACE
 from .common_run import CollectionRunCommon
 
@@ -25,6 +29,18 @@ LIMIT = 2
 
 class Killed(BaseException):
     """The worker killed at its time limit: nothing of the batch under way stays."""
+
+
+class OneBatch(run_budget.RunBudget):
+    """No time left after one batch: each call of the scheduled action does one."""
+
+    def __init__(self):
+        super().__init__(chain=run_budget.Chain(0, 0.0, 0.0))
+        self.batches = 1
+
+    def allows_batch(self):
+        self.batches -= 1
+        return self.batches >= 0
 
 
 @tagged("post_install", "-at_install")
@@ -61,7 +77,8 @@ class TestRunBatches(CollectionRunCommon):
         stack.enter_context(
             patch.object(Run, "_batch_limit", lambda run, step: LIMIT if run else None)
         )
-        stack.enter_context(patch.object(Run, "_cron_seconds", lambda model: 0))
+        self.real_budget = Run._cron_budget
+        stack.enter_context(patch.object(Run, "_cron_budget", lambda model: OneBatch()))
         stack.enter_context(patch.object(Cron, "_notify_progress", notify))
         stack.enter_context(patch.object(Run, "_commit_batch", commit))
 
@@ -149,12 +166,15 @@ class TestRunBatches(CollectionRunCommon):
         self.assertEqual(len(run.attachment_ids), ACCOUNTS // LIMIT, "a file per batch")
         self.assertEqual(self.accounts.stage_id, self.first)
         self.assertEqual(set(self.accounts.mapped("last_statement_date")), {RUN_DAY})
-        # called again (a new trigger): a new run, which changes nothing
-        self.cron_until_done()
-        again = self.Run.search([("company_id", "=", self.env.company.id)], limit=1)
-        self.assertNotEqual(again, run)
-        self.assertEqual((again.state, again.moved_count), ("done", 0))
-        self.assertNotIn("statement_sent", again.line_ids.mapped("kind"))
+        # called again the same day (a trigger left over): today's run is done,
+        # nothing to do, no second run record
+        lines = run.line_ids.mapped(lambda line: (line.kind, line.count))
+        self.progress.clear()
+        self.Run._cron_collection_run()
+        self.assertEqual(self.progress[-1], (0, 0))
+        self.assertEqual(self.Run.search([("company_id", "=", self.env.company.id)]), run)
+        self.assertEqual((run.state, run.batch_count, run.moved_count), ("done", len(seen) + 1, 6))
+        self.assertEqual(run.line_ids.mapped(lambda line: (line.kind, line.count)), lines)
 
     def test_killed_in_a_batch_resumes_to_the_uninterrupted_end(self):
         with self.env.cr.savepoint() as uninterrupted:
@@ -214,3 +234,113 @@ class TestRunBatches(CollectionRunCommon):
         action = self.Run.action_run_now()
         self.assertEqual(action["res_model"], "patient.collection.run")
         self.assertEqual(self.Run.browse(action["res_id"]).state, "done")
+
+    def test_a_second_invocation_extends_todays_run(self):
+        # the first invocation stops after two batches; the second resumes the
+        # same record, to the end
+        for _call in range(2):
+            self.Run._cron_collection_run()
+        [run] = self.Run.search([])
+        self.assertEqual((run.state, run.batch_count), ("running", 2))
+        self.cron_until_done()
+        self.assertEqual(self.Run.search([]), run, "one run record for the day")
+        self.assertEqual((run.state, run.moved_count), ("done", ACCOUNTS))
+        sent = run.line_ids.filtered(lambda line: line.kind == "statement_sent")
+        self.assertEqual(sent.count, ACCOUNTS)
+        # and a leftover trigger afterwards: nothing more, no other record
+        self.cron_until_done()
+        self.assertEqual(self.Run.search([]), run)
+        self.assertEqual(sent.count, ACCOUNTS)
+
+    def test_chained_calls_share_the_budget_of_the_unit_of_work(self):
+        """Odoo chains calls of the job in one unit of work of the cron worker,
+        under limits that count them together: the run stops when their shared
+        budget is spent, says what remains, and resumes in the next unit."""
+        clock = [1000.0]
+        Account, Run = type(self.Account), type(self.Run)
+        send = Account._send_statements
+
+        def slow_send(accounts, email=False):
+            clock[0] += 8.0 * len(accounts)  # 8 s a statement
+            return send(accounts, email=email)
+
+        cron = self.env.ref("patient_collections.ir_cron_collection_run")
+        stack = ExitStack()
+        self.addCleanup(stack.close)
+        stack.enter_context(patch.object(run_budget, "monotonic", lambda: clock[0]))
+        stack.enter_context(patch.object(run_budget, "real_limit", lambda: 120))
+        stack.enter_context(patch.object(run_budget, "cpu_limit", lambda: None))
+        thread = threading.current_thread()
+        stack.enter_context(patch.object(thread, "start_time", None, create=True))
+        stack.enter_context(patch.object(run_statements, "STATEMENT_CHUNK", 1))
+        stack.enter_context(patch.object(Account, "_send_statements", slow_send))
+        stack.enter_context(patch.object(Run, "_cron_budget", self.real_budget))
+        stack.enter_context(
+            patch.object(Run, "_batch_limit", lambda run, step: ACCOUNTS if run else None)
+        )
+        Cron = self.Run.with_context(cron_id=cron.id)
+
+        # a cron worker's unit of work: 120 s from the heartbeat before its sleep
+        # (70 s at most), less the margin: 40 s for the chain
+        Cron._cron_collection_run()
+        [run] = self.Run.search([])
+        sent = self.accounts.filtered(lambda account: account.last_statement_date == RUN_DAY)
+        # a statement batch ends at 20 s (3 statements), the next one at the budget
+        self.assertEqual(len(sent), 5)
+        self.assertEqual((run.step, run.step_remaining), ("_step_statements", 1))
+        done, remaining = self.progress[-1]
+        self.assertGreater(done, 0)
+        self.assertGreater(remaining, 0)
+        self.assertLessEqual(clock[0] - 1000.0, 40)
+        # Odoo calls again at once in the same unit of work: no time left, nothing
+        # done, the same progress told
+        batches = run.batch_count
+        clock[0] += 0.1
+        self.progress.clear()
+        Cron._cron_collection_run()
+        self.assertEqual(run.batch_count, batches)
+        self.assertEqual(self.progress[-1], (done, remaining))
+        # the next unit of work (after the worker's heartbeat): the rest
+        clock[0] += 60
+        self.progress.clear()
+        Cron._cron_collection_run()
+        self.assertEqual((run.state, self.progress[-1][1]), ("done", 0))
+        self.assertEqual(set(self.accounts.mapped("last_statement_date")), {RUN_DAY})
+        letters = self.env["patient.interaction"].search_count(
+            [("account_id", "in", self.accounts.ids), ("channel", "in", ("letter", "email"))]
+        )
+        self.assertEqual(letters, ACCOUNTS, "one statement each")
+
+    def test_budget_of_the_worker_limits(self):
+        clock = [500.0]
+        cr = self.env.cr
+        with (
+            patch.object(run_budget, "monotonic", lambda: clock[0]),
+            patch.object(run_budget, "real_limit", lambda: 120),
+            patch.object(run_budget, "cpu_limit", lambda: run_budget.cpu_used() + 12),
+        ):
+            # the CPU limit of the unit of work, less the margin: 2 s, no batch
+            budget = run_budget.RunBudget.for_cron(cr, 7)
+            self.assertAlmostEqual(budget.left(), 2, delta=1)
+            self.assertFalse(budget.allows_batch())
+        with (
+            patch.object(run_budget, "monotonic", lambda: clock[0]),
+            patch.object(run_budget, "real_limit", lambda: 120),
+            patch.object(run_budget, "cpu_limit", lambda: None),
+        ):
+            # threaded mode: from the cron thread's start of the unit of work
+            thread = threading.current_thread()
+            with patch.object(thread, "start_time", time.time() - 90, create=True):
+                self.assertAlmostEqual(run_budget.RunBudget.for_cron(cr, 8).left(), 20, delta=1)
+            # the calls on one cursor share one start; a pause starts a new chain
+            first = run_budget.RunBudget.for_cron(cr, 9)
+            for _batch in range(30):  # the call looks at its budget between batches
+                clock[0] += 1
+                first.left()
+            self.assertAlmostEqual(run_budget.RunBudget.for_cron(cr, 9).left(), 10)
+            self.assertAlmostEqual(first.left(), 10)
+            clock[0] += run_budget.CHAIN_GAP + 1
+            self.assertAlmostEqual(run_budget.RunBudget.for_cron(cr, 9).left(), 40)
+            # called outside the cron engine (Run Manually, in an HTTP worker whose
+            # heartbeat comes just before the request): the whole limit
+            self.assertAlmostEqual(run_budget.RunBudget.for_cron(cr, None).left(), 110)

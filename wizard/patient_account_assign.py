@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -39,6 +41,12 @@ class PatientAccountAssign(models.TransientModel):
     user_id = fields.Many2one("res.users", string="Specialist", domain=_collections_users_domain)
     user_ids = fields.Many2many("res.users", string="Specialists", domain=_collections_users_domain)
     account_count = fields.Integer(compute="_compute_account_count")
+    preview_html = fields.Html(
+        string="Preview",
+        compute="_compute_preview_html",
+        sanitize=False,  # built here from escaped values only
+        help="Who gets how many accounts and what they owe, before anything is assigned.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -53,6 +61,55 @@ class PatientAccountAssign(models.TransientModel):
     def _compute_account_count(self):
         for wizard in self:
             wizard.account_count = len(wizard.account_ids)
+
+    @api.depends("account_ids", "mode", "user_id", "user_ids")
+    def _compute_preview_html(self):
+        for wizard in self:
+            wizard.preview_html = wizard._preview()
+
+    def _preview(self):
+        """A table of who would get what: each specialist's accounts, their total
+        balance, and how many change hands (False until a specialist is chosen)."""
+        users = self.user_id if self.mode == "single" else self.user_ids
+        accounts = self.account_ids
+        if not accounts or not users:
+            return False
+        # ids, not records: in the dialog's onchange the records are new ones
+        by_id = dict(zip(accounts.ids, accounts, strict=True))
+        names = dict(zip(users.ids, users.sudo().mapped("name"), strict=True))
+        rows = {user_id: [0, {}, 0] for user_id in users.ids}
+        for account_id, user_id in self._mapping().items():
+            account = by_id[account_id]
+            row = rows[user_id]
+            row[0] += 1
+            row[1][account.currency_id] = row[1].get(account.currency_id, 0.0) + account.balance_due
+            row[2] += account.user_id._origin.id != user_id
+        header = Markup(
+            "<tr><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr>"
+        ) % (
+            self.env._("Specialist"),
+            self.env._("Accounts"),
+            self.env._("Balance"),
+            self.env._("Changing hands"),
+        )
+        lines = [
+            Markup(
+                "<tr><td>%s</td><td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                "<td class='text-end'>%s</td></tr>"
+            )
+            % (
+                names[user_id],
+                count,
+                ", ".join(currency.format(total) for currency, total in totals.items()) or "-",
+                changing,
+            )
+            for user_id, (count, totals, changing) in rows.items()
+        ]
+        return Markup("<table class='table table-sm o_patient_assign_preview'>%s%s</table>") % (
+            header,
+            Markup().join(lines),
+        )
 
     def _mapping(self):
         accounts = self.account_ids

@@ -68,8 +68,17 @@ tours.add("pc_role_manager_assign", {
             run: "click",
         },
         {
+            trigger: `${DIALOG} .o_patient_assign_preview tr:contains('Tourspecialist Assignee'):contains('2')`,
+            content: "The preview: both accounts go to the specialist",
+        },
+        {
             trigger: `${DIALOG} .modal-footer button:contains('Assign')`,
             content: "Assign",
+            run: "click",
+        },
+        {
+            trigger: `${DIALOG} .modal-footer button.btn-primary:contains('Ok')`,
+            content: "Confirm the assignment",
             run: "click",
         },
         dialogClosed("Assign to Specialists"),
