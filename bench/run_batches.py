@@ -1,7 +1,7 @@
 """The nightly run in batches under production settings (issue 15): every account due a first
 statement, Odoo --workers=2 --max-cron-threads=1 --limit-time-real=120, the cron triggered and its
 run polled until done.  longest_batch_s: the longest time between two progress commits seen; killed:
-workers killed (Odoo's log, .build/logs/<db>-workers.log); each due account must get exactly one
+workers killed (Odoo's log, .build/logs/<db>-wk.log); each due account must get exactly one
 statement; ratio: against run() in one transaction, rolled back (PC_BENCH_ONE=0: not run).  Sizes
 PC_BENCH_ACCOUNTS (SIZE, 50000), INVOICES (5 each); ports HTTP_PORT, GEVENT_PORT (0: free).
 """
@@ -74,12 +74,13 @@ def check_statements(env, due):
 
 
 def prepare_first_statements(env, db, accounts, invoices):
-    """The bench data, every account in its statement stage and never sent one; the due ids."""
+    """The bench data, each account in a statement stage, no statement nor run; the due ids."""
     data = common.prepare(env, db, accounts, invoices)
     bench = common.bench_accounts(env)
     common.place_in_statement_stages(env, bench)
-    env.cr.execute("UPDATE patient_account SET last_statement_date = NULL,"
-                   " first_statement_date = NULL WHERE id = ANY(%s)", [bench.ids])  # fmt: skip
+    env.cr.execute("DELETE FROM patient_collection_run; UPDATE patient_account SET"
+                   " first_statement_date = NULL, last_statement_date = NULL WHERE id = ANY(%s)",
+                   [bench.ids])  # fmt: skip
     common.fresh(env, db, ["patient_account"])
     companies = env["res.company"].search([])  # pylint: disable=no-search-all
     domain = env["patient.collection.run"]._statement_due_domain(companies, data.today)
@@ -90,13 +91,12 @@ def main():
     accounts, invoices = common.sizes(50_000)
     tables = (*common.BENCH_TABLES, "mail_message", "patient_interaction", "ir_attachment")
     with common.session(__doc__, tables) as (args, env):
-        logs = ".build/logs" if os.path.isdir(".build") else "/tmp"
-        log_path = f"{logs}/{args.db}-workers.log"
+        log_path = f"{'.build/logs' if os.path.isdir('.build/logs') else '/tmp'}/{args.db}-wk.log"
         say(f"bench run_batches on {args.db}: {accounts} accounts, {invoices} invoices")
         data, due = prepare_first_statements(env, args.db, accounts, invoices)
         say(f"{len(due)} accounts due a first statement; the one-transaction run (rolled back)")
         one = run_collections(env, args.db, data.today)[0] if common.size("ONE", 1) else {"run": 0}
-        say(f"one transaction: {one['run']:.1f}s, {one.get('statements', 'not run')} statements")
+        say(f"one transaction: {one['run']:.1f}s, {one.get('statements', 0)} statements")
         master = start_odoo(args, log_path)
         try:
             say(f"Odoo --workers=2 started (log {log_path}); the cron triggered")
