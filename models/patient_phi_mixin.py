@@ -138,6 +138,11 @@ class PatientPhiMixin(ListReadAudit, models.AbstractModel):
         return result
 
     def web_read(self, specification):
+        if not specification:
+            # only the ids: the web client reads a many2one this way inside another
+            # record's form (an invoice's patient account, shown by its number); that
+            # opens nothing, and runs in the other form's read-only transaction
+            return super().web_read(specification)
         return self._audited_read(lambda records: super().web_read(specification))
 
     # opening a form writes the access log: a read/write transaction, not a replica's

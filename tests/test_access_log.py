@@ -72,6 +72,16 @@ class TestAccessLog(PatientCollectionsCommon, MockEmail):
         action = self.account.with_user(self.manager).action_view_access_log()
         shown = self.env["patient.access.log"].with_user(self.manager).search(action["domain"])
         self.assertIn(entry.id, shown.ids)
+        # an invoice's form shows its patient account (its number): not an open
+        billing = self.company_user(
+            "log_billing",
+            "account.group_account_invoice,patient_collections.group_collections_accountant",
+        )
+        read = self.invoice.with_user(billing).web_read(
+            {"name": {}, "patient_account_id": {"fields": {"display_name": {}}}}
+        )
+        self.assertEqual(read[0]["patient_account_id"]["display_name"], self.account.display_name)
+        self.assertFalse(self.entries("open", billing))
         # lists and boards are not form opens
         self.env["patient.account"].with_user(self.specialist).web_search_read([], {"name": {}})
         self.assertEqual(len(self.entries("open", self.specialist)), 1)
