@@ -200,9 +200,7 @@ class PatientPaymentPlan(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        missed = Installment.browse([row[0] for row in rows])
-        missed.invalidate_recordset(["state"])
-        missed.modified(["state"])
+        Installment.browse([row[0] for row in rows])._refresh_progress()
         return self.browse({row[1] for row in rows})
 
     # ------------------------------------------------------------------ outcomes
@@ -211,10 +209,21 @@ class PatientPaymentPlan(models.Model):
         """Complete fully paid plans; default plans with too many missed installments.
         ``payments`` ({plan id: [(date, amount, ref)]}): what was allocated, to tell
         the accountant what a completed plan could not take."""
+        if not self:
+            return
+        Installment = self.env["patient.payment.plan.installment"]
+        Installment.flush_model(["plan_id", "state"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT plan_id, array_agg(state) FROM patient_payment_plan_installment"
+                " WHERE plan_id = ANY(%s) GROUP BY plan_id",
+                self.ids,
+            )
+        )
+        states = dict(self.env.cr.fetchall())
         outcomes = {
             plan.id: plan_status.plan_outcome(
-                plan.installment_ids.mapped("state"),
-                plan.company_id.collections_plan_misses_default,
+                states.get(plan.id, []), plan.company_id.collections_plan_misses_default
             )
             for plan in self
         }

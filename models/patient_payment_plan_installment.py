@@ -104,9 +104,7 @@ class PatientPaymentPlanInstallment(models.Model):
                     SQL(", ").join(SQL("(%s, %s::numeric, %s::date, %s)", *row) for row in rows),
                 )
             )
-            changed = self.browse([row[0] for row in rows])
-            changed.invalidate_recordset(["amount_paid", "paid_date", "state"])
-            changed.modified(["amount_paid", "paid_date", "state"])
+            self.browse([row[0] for row in rows])._refresh_progress()
         if payment_links:
             field = self._fields["payment_ids"]
             table = SQL.identifier(field.relation)
@@ -131,3 +129,53 @@ class PatientPaymentPlanInstallment(models.Model):
                 )
             linked = self.browse(list(payment_links))
             linked.invalidate_recordset(["payment_ids"])
+
+    def _refresh_progress(self):
+        """After these installments' paid amount or state were written in SQL: their
+        amount due and their plans' progress (``_compute_progress``'s rules) in two
+        UPDATEs, the caches invalidated (nothing else depends on them)."""
+        if not self:
+            return
+        self.invalidate_recordset(["amount_paid", "paid_date", "state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE patient_payment_plan_installment
+                   SET amount_due = amount - COALESCE(amount_paid, 0)
+                 WHERE id = ANY(%s)
+             RETURNING plan_id
+                """,
+                self.ids,
+            )
+        )
+        plans = self.env["patient.payment.plan"].browse({row[0] for row in self.env.cr.fetchall()})
+        plans.flush_recordset(["total_amount"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE patient_payment_plan plan
+                   SET amount_paid = progress.paid,
+                       amount_remaining = plan.total_amount - progress.paid,
+                       next_due_date = progress.due[1],
+                       next_due_amount = COALESCE(progress.amount[1], 0),
+                       missed_count = progress.missed
+                  FROM (
+                    SELECT plan_id, SUM(COALESCE(amount_paid, 0)) AS paid,
+                           COUNT(*) FILTER (WHERE state = 'missed') AS missed,
+                           array_agg(due_date ORDER BY due_date, sequence, amount_due)
+                               FILTER (WHERE state <> 'paid') AS due,
+                           array_agg(amount_due ORDER BY due_date, sequence, amount_due)
+                               FILTER (WHERE state <> 'paid') AS amount
+                      FROM patient_payment_plan_installment
+                     WHERE plan_id = ANY(%s)
+                  GROUP BY plan_id
+                  ) AS progress
+                 WHERE plan.id = progress.plan_id
+                """,
+                plans.ids,
+            )
+        )
+        self.invalidate_recordset(["amount_due"])
+        plans.invalidate_recordset(
+            ["amount_paid", "amount_remaining", "next_due_date", "next_due_amount", "missed_count"]
+        )
