@@ -308,16 +308,24 @@ class PatientPaymentPlan(models.Model):
         )
 
     def _default_activity_vals(self, today):
-        """A call activity per defaulted plan, for its account's specialist."""
+        """A call activity per defaulted plan, for its account's specialist (else
+        the user, when an internal one runs it, else a collections manager of the
+        company: looked up once per company, as the activity check would)."""
         model_id = self.env["ir.model"]._get_id("patient.account")
         call = self.env.ref("mail.mail_activity_data_call").id
+        user = self.env.user
+        fallback = {}
+        if not user.active or user.share:
+            for plan in self.filtered(lambda plan: not plan.account_id.user_id):
+                if plan.company_id not in fallback:
+                    fallback[plan.company_id] = plan.account_id._collections_manager()
         return [
             {
                 "res_model_id": model_id,
                 "res_id": plan.account_id.id,
                 "activity_type_id": call,
                 "summary": self.env._("Payment plan defaulted: call the guarantor"),
-                "user_id": (plan.account_id.user_id or self.env.user).id,
+                "user_id": (plan.account_id.user_id or fallback.get(plan.company_id, user)).id,
                 "date_deadline": today,
             }
             for plan in self
