@@ -3,16 +3,18 @@
 create: PatientPaymentPlan._create_plans([(account, terms)]) for PLANS accounts (12 monthly
 installments of the balance due), flushed with the precommit hooks; create_floor: one statement
 inserting the same rows (checked by a fingerprint of every column), rolled back; create_floor_nofk
-without per-row FK checks. Then payments against the plans' invoices in SQL (45 % pay every
-installment due, 10 % four at once, 15 % one and a half, 15 % the first late, 15 % nothing) and, 75
-days later: sweep: PatientCollectionRun._step_payment_plans() flushed, best of BENCH_REPEAT (3)
-from the same committed state; sweep_floor: the due open installments fetched (planner's plan or
-due_date index, the faster); sweep_again: the same sweep again; floor_payments: the sweep's
-payments query. Checked (issue 15): after the sweep every installment and plan equals
-logic.plan_schedule.allocate over the generated payments with the run's rules for misses and
-defaults; the second sweep changes nothing. Sizes: PC_BENCH_PLANS / BENCH_PLANS (half of
-PC_BENCH_SIZE, else 10000), BENCH_PLAN_BATCH (requests per _create_plans call; 0: one call),
-BENCH_REPEAT; BENCH_PROFILE=1 profiles the create and first sweep (BENCH_PROFILE_CALLERS=<re>).
+without per-row FK checks. Then payments in SQL (45 % pay every installment due, 10 % four at once,
+15 % one and a half, 15 % the first late, 15 % nothing): catchup: 75 days of them at once, then
+PatientCollectionRun._step_payment_plans() flushed, best of BENCH_REPEAT (3) from the same committed
+state (the first sweep: every plan's payments looked at; ~85 % reallocated); catchup_floor: the due
+open installments fetched (planner's plan or due_date index, the faster); sweep_again: the same
+sweep again; floor_payments: the plans' payments query. Then PLAN_DAYS (7) days, each with that
+day's payments and that day's sweep, committed: sweep / sweep_floor / sweep_ratio are the worst
+day's (the same floor query on that day). Checked (issue 15): after the catch-up and after the
+last day every installment and plan equals logic.plan_schedule.allocate over the generated
+payments with the run's rules for misses and defaults; the second sweep changes nothing. Sizes:
+PC_BENCH_PLANS / BENCH_PLANS (half of PC_BENCH_SIZE, else 10000), BENCH_PLAN_BATCH (per call of
+_create_plans; 0: one call), BENCH_REPEAT; BENCH_PROFILE=1 profiles create, first and last sweep.
 """
 
 import contextlib
@@ -32,33 +34,13 @@ INSTALLMENTS = 12
 TERMS = {"down_payment": 0.0, "frequency": "monthly", "installment_count": INSTALLMENTS}
 TERMS["installment_amount"] = None  # (by count)
 SWEEP_AFTER_DAYS = 75
-PLAN_TABLES = (
-    "patient_payment_plan",
-    "patient_payment_plan_installment",
-    "account_payment_patient_payment_plan_installment_rel",
-    "patient_interaction",
-    "mail_message",
-    "mail_tracking_value",
-    "mail_followers",
-    "mail_activity",
-)
+PLAN_TABLES = ("patient_payment_plan", "patient_payment_plan_installment",
+    "account_payment_patient_payment_plan_installment_rel", "patient_interaction", "mail_message",
+    "mail_tracking_value", "mail_followers", "mail_activity")  # fmt: skip
 SWEEP_FLOOR_SQL = """
     SELECT id, plan_id, due_date, amount, amount_paid, state
       FROM patient_payment_plan_installment
      WHERE due_date <= %(day)s AND state IN ('open', 'partial')
-"""
-# the sweep's own payments query over all the plans (reference)
-PAYMENTS_SQL = """
-    SELECT plan.id, credit_line.date, partial.amount, pay_move.origin_payment_id, partial.id
-      FROM patient_payment_plan plan
-      JOIN account_move invoice ON invoice.patient_account_id = plan.account_id
-      JOIN account_move_line debit_line ON debit_line.move_id = invoice.id
-      JOIN account_partial_reconcile partial ON partial.debit_move_id = debit_line.id
-      JOIN account_move_line credit_line ON credit_line.id = partial.credit_move_id
-      JOIN account_move pay_move ON pay_move.id = credit_line.move_id
-     WHERE plan.state = 'active' AND invoice.state = 'posted' AND pay_move.state = 'posted'
-       AND (pay_move.origin_payment_id IS NOT NULL OR pay_move.statement_line_id IS NOT NULL)
-       AND credit_line.date >= plan.activation_date
 """
 
 
@@ -73,8 +55,6 @@ def profiled(enabled, fn):
         stats = pstats.Stats(profile, stream=sys.stdout)
         stats.sort_stats("cumulative").print_stats(45)
         stats.sort_stats("tottime").print_stats(25)
-        if os.environ.get("BENCH_PROFILE_CALLERS"):
-            stats.print_callers(os.environ["BENCH_PROFILE_CALLERS"])
         sys.stdout.flush()
 
 
@@ -195,13 +175,13 @@ def run_create_floor(env, today, count, fk_triggers=True):
     return seconds, rows, fingerprint
 
 
-def generate_plan_payments(env, tpl, plan_ids, today, day):
-    """Payments of the plans' guarantors from ``today`` to ``day``, by plan rank n % 20: 0-8 every
-    installment due, on time (0-2 days early); 9-10 four at once, three days in; 11-13 the first
-    and half the second; 14-16 the first, five days late; 17-19 nothing.  Spread over the account's
-    invoices neither pending nor partly paid, oldest first, 0.01 left open on each (the
-    reconciliations stay partial), one payment per piece (insert_payments). Returns ({plan id:
-    [(date, amount, payment id)]}, number of payments)."""
+def generate_plan_payments(env, tpl, plan_ids, today, day, since=None):
+    """Payments of the plans' guarantors dated after ``since`` (default: from ``today``) to ``day``,
+    by plan rank n % 20: 0-8 every installment due, on time (0-2 days early); 9-10 four at once,
+    three days in; 11-13 the first and half the second; 14-16 the first, five days late; 17-19
+    nothing.  Spread over the account's invoices neither pending nor partly paid, oldest first,
+    0.01 left open on each (the reconciliations stay partial), one payment per piece
+    (insert_payments). Returns ({plan id: [(date, amount, payment id)]}, number of payments)."""
     cr = env.cr
     cr.execute(
         """
@@ -231,7 +211,7 @@ def generate_plan_payments(env, tpl, plan_ids, today, day):
         )
         SELECT w.*, SUM(w.amount) OVER (PARTITION BY w.account_id ORDER BY w.pay_date, w.sequence
                                         ROWS UNBOUNDED PRECEDING) - w.amount AS lo
-          FROM wanted w;
+          FROM wanted w WHERE w.pay_date > %(since)s AND w.pay_date <= %(day)s;
 
         CREATE TEMP TABLE pcb_cap AS
         SELECT c.*, SUM(c.cap) OVER (PARTITION BY c.account_id ORDER BY c.due, c.line_id
@@ -274,7 +254,7 @@ def generate_plan_payments(env, tpl, plan_ids, today, day):
         CREATE UNIQUE INDEX ON pcb_pay (move_id);
         ANALYZE pcb_pay;
         """,
-        {"plans": plan_ids, "today": today, "day": day},
+        {"plans": plan_ids, "today": today, "day": day, "since": since or today - timedelta(1)},
     )
     common.number_moves(cr, "pcb_pay", tpl.payment_move, "date")
     count = common.insert_payments(env, tpl, "pcb_pay", update_invoices=True)
@@ -406,16 +386,19 @@ def main():
         )
     create_ratio = result["create"] / result["create_floor"]
     sweep_ratio = result["sweep"] / result["sweep_floor"]
-    nofk = result["create_floor_nofk"]
+    r = result
     print(
         f"bench plans: plans={count} installments={INSTALLMENTS * count} "
-        f"create={result['create']:.2f}s create_queries={result['create_queries']} "
-        f"create_floor={result['create_floor']:.3f}s create_ratio={create_ratio:.1f} "
-        f"create_floor_nofk={nofk:.3f}s payments={result['payments']} sweep={result['sweep']:.2f}s "
-        f"sweep_queries={result['sweep_queries']} sweep_again={result['sweep_again']:.2f}s "
-        f"floor_payments={result['floor_payments']:.3f}s "
-        f"sweep_floor={result['sweep_floor']:.4f}s sweep_ratio={sweep_ratio:.1f} "
-        f"ratio={sweep_ratio:.1f}",
+        f"create={r['create']:.2f}s create_queries={r['create_queries']} "
+        f"create_floor={r['create_floor']:.3f}s create_ratio={create_ratio:.1f} "
+        f"create_floor_nofk={r['create_floor_nofk']:.3f}s payments={r['payments']} "
+        f"catchup={r['catchup']:.2f}s catchup_queries={r['catchup_queries']} "
+        f"catchup_floor={r['catchup_floor']:.4f}s "
+        f"catchup_ratio={r['catchup'] / r['catchup_floor']:.1f} "
+        f"sweep_again={r['sweep_again']:.2f}s floor_payments={r['floor_payments']:.3f}s "
+        f"sweep={r['sweep']:.3f}s sweep_queries={r['sweep_queries']} "
+        f"sweep_floor={r['sweep_floor']:.4f}s "
+        f"sweep_ratio={sweep_ratio:.1f} ratio={sweep_ratio:.1f}",
     )
 
 
@@ -450,10 +433,7 @@ def measure_create(env, db, count, batch, repeat, profile, today):
         seconds, plans = common.timed(lambda: profiled(profile, create_all))
     create_queries = cr.sql_log_count - queries
     cr.commit()
-    say(
-        f"create: {seconds:.2f}s, {create_queries} queries for {count} plans; "
-        + timer.describe(seconds)
-    )
+    say(f"create: {seconds:.2f}s, {create_queries} queries; " + timer.describe(seconds))
     common.require(len(plans) == count, f"{len(plans)} plans created, {count} asked")
     orm_print = plan_fingerprint(cr, "p.id = ANY(%(ids)s)", {"ids": plans.ids})
     common.require(orm_print == floor_print, f"floor rows {floor_print} != ORM rows {orm_print}")
@@ -475,30 +455,26 @@ def measure_sweep(env, db, data, plans, repeat, profile, today):
     cr.commit()
     want_inst, want_plan = expected_sweep(env, plans.ids, payments, day)
     cr.execute("DROP TABLE IF EXISTS pcb_want, pcb_cap, pcb_pay, pcb_plan_req")
+    # the first sweep: no previous day's (models/patient_payment_plan_allocation_sql.py)
+    cr.execute("DELETE FROM ir_config_parameter WHERE key LIKE 'patient_collections.plan_sweep%%'")
     cr.commit()
     common.vacuum_analyze(db, (*common.BENCH_TABLES, *PLAN_TABLES))
     say(f"balances refreshed for the sweep day {day}; committed, vacuumed")
-    cr.execute("EXPLAIN " + SWEEP_FLOOR_SQL, {"day": day})
-    say("EXPLAIN of the sweep floor: " + " / ".join(row[0].strip() for row in cr.fetchall()))
 
-    def fetch(sql, params, seqscan=True):
-        seconds, rows = common.run_sql(
-            env, sql, params, () if seqscan else ("enable_seqscan = off",)
-        )
-        return seconds, len(rows)
+    def floor(day):
+        """The due open installments fetched: the planner's plan or the due_date index's."""
+        runs = [common.run_sql(env, SWEEP_FLOOR_SQL, {"day": day}, settings)
+                for settings in ((), ("enable_seqscan = off",))]  # fmt: skip
+        common.require(len(runs[0][1]) == len(runs[1][1]), "the due_date index gives other rows")
+        return min(runs[0][0], runs[1][0])
 
     names = "_lock_for_allocation _payments_since_activation _allocate_payments _close_if_done"
     timer = common.MethodTimer(env, [("patient.payment.plan", n, False) for n in names.split()])
     floors, pay_floors, sweeps = [], [], []
     sweep_q = stats = None
     for run in range(1, repeat + 1):
-        (planner, rows), (by_index, rows_index) = (
-            fetch(SWEEP_FLOOR_SQL, {"day": day}),
-            fetch(SWEEP_FLOOR_SQL, {"day": day}, seqscan=False),
-        )
-        common.require(rows == rows_index, "the due_date index gives other rows")
-        floors.append(min(planner, by_index))
-        pay_floors.append(fetch(PAYMENTS_SQL, {})[0])
+        floors.append(floor(day))
+        pay_floors.append(common.timed(plans.sudo()._payments_since_activation)[0])
         last = run == repeat
         seconds, sweep_q, stats = run_sweep(
             env, day, data.company_id, timer if last else None, profile and run == 1
@@ -506,8 +482,7 @@ def measure_sweep(env, db, data, plans, repeat, profile, today):
         sweeps.append(seconds)
         say(
             f"sweep run {run}: {seconds:.2f}s, {sweep_q} queries ({dict(stats)});"
-            f" floor {floors[-1]:.4f}s (planner {planner:.4f}s, index {by_index:.4f}s);"
-            f" floor_payments {pay_floors[-1]:.3f}s"
+            f" floor {floors[-1]:.4f}s; floor_payments {pay_floors[-1]:.3f}s"
         )
         if last:
             say("last sweep, committed: " + timer.describe(seconds))
@@ -522,10 +497,35 @@ def measure_sweep(env, db, data, plans, repeat, profile, today):
     cr.commit()
     say(f"sweep again the same day: {again:.2f}s, {again_q} queries")
     common.require(not again_stats, f"the second sweep changed plans: {again_stats}")
-    return {
-        "payments": n_payments, "sweep": min(sweeps), "sweep_queries": sweep_q,
-        "sweep_again": again, "sweep_floor": min(floors), "floor_payments": min(pay_floors),
+    result = {
+        "payments": n_payments, "catchup": min(sweeps), "catchup_queries": sweep_q,
+        "sweep_again": again, "catchup_floor": min(floors), "floor_payments": min(pay_floors),
     }  # fmt: skip
+    return result | daily_sweeps(env, data, plans, payments, tpl, (today, day), floor, profile)
+
+
+def daily_sweeps(env, data, plans, payments, tpl, days, floor_of, profile):
+    """PLAN_DAYS (7) more days: each day its payments (SQL), then the day's sweep, committed,
+    against the day's floor (the worst ratio is the sweep's); the plans active before it checked
+    against allocate() on that day (a plan that ended stays as it ended)."""
+    (today, day), worst, last = days, (0.0, 1.0, 0), common.size("PLAN_DAYS", 7) - 1
+    for n in range(last + 1):
+        day += timedelta(days=1)
+        more, count = generate_plan_payments(env, tpl, plans.ids, today, day, day - timedelta(1))
+        for plan_id, rows in more.items():
+            payments[plan_id] = payments.get(plan_id, []) + rows
+        env.cr.commit()
+        common.vacuum_analyze(env.cr.dbname, PLAN_TABLES)
+        env.cr.execute("SELECT id FROM patient_payment_plan WHERE state = 'active'")
+        active = [row[0] for row in env.cr.fetchall()]
+        floor = floor_of(day)
+        seconds, queries, stats = run_sweep(env, day, data.company_id, None, profile and n == last)
+        env.cr.commit()
+        say(f"day {day}: {count} payments, sweep {seconds:.3f}s/{queries}q, floor {floor:.4f}s")
+        worst = max(worst, (seconds, floor, queries), key=lambda w: w[0] / w[1])
+        check_sweep(env, active, *expected_sweep(env, active, payments, day), stats)
+    say("checked each day: the plans active before its sweep as allocate() says")
+    return {"sweep": worst[0], "sweep_floor": worst[1], "sweep_queries": worst[2]}
 
 
 if __name__ == "__main__":
