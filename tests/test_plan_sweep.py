@@ -320,13 +320,20 @@ class TestPlanAllocationSql(PaymentPlanCase):
             self.env.flush_all()
             return plans, invoices, self.env.cr.sql_log_count - before
 
-        create_queries(1)  # caches warm
+        warm, warm_invoices, _queries = create_queries(1)  # caches warm
         few, few_invoices, few_queries = create_queries(2)
         many, many_invoices, many_queries = create_queries(6)
         self.assertEqual(few_queries, many_queries)
         with patch.object(type(Plan), "_allocate_payments", lambda self, today=None: None):
-            for invoice in (few_invoices | many_invoices).values():
+            for invoice in (warm_invoices | few_invoices | many_invoices).values():
                 self.pay(invoice, 150.0, TODAY)
         day = date(2026, 4, 6)
+        self.sweep_queries(warm, day)
         self.assertEqual(self.sweep_queries(few, day), self.sweep_queries(many, day))
         self.assertEqual(set(many.installment_ids.mapped("state")), {"paid", "partial", "open"})
+        # two installments missed: every plan defaults (chatter, activities, stages in batches)
+        day = date(2026, 6, 10)
+        self.sweep_queries(warm, day)
+        self.assertEqual(self.sweep_queries(few, day), self.sweep_queries(many, day))
+        self.assertEqual(set((few | many).mapped("state")), {"defaulted"})
+        self.assertEqual(len(many.account_id.activity_ids), len(many))
