@@ -209,14 +209,7 @@ class TestPlanSweep(PaymentPlanCase):
         self.specialist.tz = "America/Los_Angeles"
         plan = self.make_plan()
         self.assertEqual(plan.activation_date, date(2026, 3, 3))
-        # the plan was agreed a moment before the payment (one transaction here)
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE patient_payment_plan SET create_date = create_date - interval '1 hour'"
-            " WHERE id = %s",
-            [plan.id],
-        )
-        self.env.invalidate_all()
+        self.agreed_an_hour_earlier(plan)  # a moment before the payment
         self.pay(self.invoice, 100.0, date(2026, 3, 2))
         self.assertRecordValues(plan.installment_ids[0], [{"amount_paid": 100.0, "state": "paid"}])
         self.assertEqual(plan.amount_remaining, 500.0)
