@@ -84,6 +84,19 @@ class TestReportingDashboard(PatientCollectionsCommon):
             self.assertEqual(action["res_model"], "patient.account")
             self.assertEqual(self.search(action, self.manager), self.account | self.other_account)
 
+    def test_paid_on_the_day_of_the_last_reconciliation(self):
+        """An invoice of the day settled by a payment dated before it (a deposit)
+        is fully paid that day, after 0 days, though the account's last payment
+        is older: the day's partials decide, not the accounts paid that day."""
+        invoice = self.make_invoice(self.other_guarantor, 50.0, DAY)
+        self.pay(invoice, 50.0, DAY - timedelta(days=3))
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.Run.run()
+        self.assertEqual(self.other_account.last_payment_date, DAY - timedelta(days=3))
+        rows = self.Snapshot.sudo().search([("date", "=", DAY)])
+        self.assertEqual(sum(rows.mapped("paid_invoice_count")), 1)
+        self.assertEqual(sum(rows.mapped("paid_invoice_days")), 0)
+
     def test_no_payment_no_average(self):
         self.Run.run()
         self.assertIs(tiles_of(self.dashboard(self.manager))["avg_days_to_pay"]["value"], False)
