@@ -62,6 +62,7 @@
         "web.assets_backend": [
             "patient_collections/static/src/dashboard/*",
             "patient_collections/static/src/board/*",
+            "patient_collections/static/src/dialogs/*",
         ],
         "web.assets_tests": [
             "patient_collections/static/tests/tours/*.js",

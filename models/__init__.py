@@ -28,6 +28,7 @@ from . import res_partner_patient_scope
 from . import account_move
 from . import account_partial_reconcile
 from . import patient_account_line
+from . import patient_account_line_currency
 from . import patient_collection_run
 from . import patient_collection_run_line
 from . import patient_collection_run_isolation
@@ -41,6 +42,7 @@ from . import patient_interaction
 from . import patient_interaction_contact_rules
 from . import patient_interaction_outcomes
 from . import patient_interaction_promise
+from . import patient_interaction_summary
 from . import patient_payment_plan_installment
 from . import patient_payment_plan
 from . import patient_payment_plan_creation

@@ -143,10 +143,13 @@ class PatientAccount(models.Model):
         if not number:
             raise UserError(self.env._("Record the guarantor's number first."))
         self._check_contact_allowed("phone_out")
+        url = "tel:" + re.sub(r"[^0-9+]", "", number)
+        # a client action dials (static/src/board/dial_client_action.js): Odoo's URL
+        # action would open the path "/tel:..." of the site
         return {
-            "type": "ir.actions.act_url",
-            "url": "tel:" + re.sub(r"[^0-9+]", "", number),
-            "target": "self",
+            "type": "ir.actions.client",
+            "tag": "patient_collections.dial",
+            "params": {"url": url},
         }
 
     def action_email_guarantor(self):

@@ -1,3 +1,5 @@
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -12,6 +14,13 @@ STAGE_BOUNDS = {
     "days_past_due_min": (0, 3650),
     "balance_min": (0, 1_000_000_000),
 }
+_logger = logging.getLogger(__name__)
+
+# The shipped stages folded on the board by default: (xml id, shipped name, shipped
+# sequence); a database installed before they were folded gets the fold once.
+FOLDED_BY_DEFAULT = [("patient_collections.stage_agency", "Agency placement", 70)]
+FOLD_DONE_PARAM = "patient_collections.default_folds_applied"
+
 # Texts shown on the board and printed on statements.
 STAGE_TEXT_LIMITS = {"name": 100, "activity_summary": 200, "statement_message": 1000}
 
@@ -178,3 +187,26 @@ class PatientAccountStage(models.Model):
             self.send_statement,
             self.is_final_notice,
         )
+
+    @api.model
+    def _apply_default_folds(self):
+        """Fold the shipped stages meant to be folded (Agency placement), once per
+        database: on install, or on the first update after the fold was shipped.
+        A stage a practice renamed, moved or already folded is left as it is, and a
+        practice that unfolds it later keeps its choice (the data file is noupdate,
+        this runs once: a marker parameter records it)."""
+        params = self.env["ir.config_parameter"].sudo()
+        if params.get_param(FOLD_DONE_PARAM):
+            return
+        for xmlid, name, sequence in FOLDED_BY_DEFAULT:
+            stage = self.env.ref(xmlid, raise_if_not_found=False)
+            if not stage or stage.fold:
+                continue
+            # the shipped values, read in English (the name is translatable)
+            shipped = stage.with_context(lang="en_US")
+            if shipped.name != name or shipped.sequence != sequence:
+                _logger.info("Stage %s was changed by the practice: not folded", xmlid)
+                continue
+            stage.sudo().fold = True
+            _logger.info("Stage %s folded on the board (shipped default)", xmlid)
+        params.set_param(FOLD_DONE_PARAM, "1")

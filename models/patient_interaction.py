@@ -59,7 +59,7 @@ class PatientInteraction(models.Model):
     # the module's own code; who logged it is always the current user (or the run)
     _protected_immutable = True
     _protected_fields = frozenset(
-        VOID_FIELDS | PROMISE_SETTLEMENT_FIELDS | {"overridden_rules", "user_id"}
+        VOID_FIELDS | PROMISE_SETTLEMENT_FIELDS | {"overridden_rules", "user_id", "is_statement"}
     )
 
     account_id = fields.Many2one(
@@ -248,30 +248,6 @@ class PatientInteraction(models.Model):
                 "void one with a reason."
             )
         )
-
-    # ------------------------------------------------------------------ chatter
-
-    def _summary(self):
-        """One line for the chatter: channel, outcome, promise; never the note."""
-        self.ensure_one()
-        channels = dict(self._fields["channel"]._description_selection(self.env))
-        outcomes = dict(self._fields["outcome"]._description_selection(self.env))
-        text = self.env._(
-            "%(channel)s: %(outcome)s",
-            channel=channels[self.channel],
-            outcome=outcomes[self.outcome],
-        )
-        if self.outcome == "promise_to_pay":
-            text += " – " + self.env._(
-                "%(amount)s promised by %(date)s",
-                amount=self.currency_id.format(self.promise_amount),
-                date=self.promise_date,
-            )
-        if self.overridden_rules:
-            text += " – " + self.env._(
-                "contact rule overridden: %(rules)s", rules=self.overridden_rules
-            )
-        return text
 
     # ------------------------------------------------------------------ void
 

@@ -40,3 +40,5 @@ from . import test_company_time_zone
 from . import test_translations
 from . import test_tours_manager_accountant
 from . import test_run_line_accounts
+from . import test_account_display
+from . import test_form_actions_tour

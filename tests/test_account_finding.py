@@ -115,7 +115,8 @@ class TestAccountFinding(PatientCollectionsCommon):
             Account.action_call_guarantor()
         with freeze_time(datetime(2026, 6, 2, 18, 0)):  # 11:00 PDT
             action = Account.action_call_guarantor()
-        self.assertEqual(action["url"], "tel:+13125550100")
+        self.assertEqual(action["tag"], "patient_collections.dial")
+        self.assertEqual(action["params"]["url"], "tel:+13125550100")
         self.assertFalse(self.account.interaction_ids, "dialing logs nothing by itself")
 
     def test_email_checks_the_contact_rules(self):

@@ -55,7 +55,7 @@ class TestInteractions(PatientCollectionsCommon):
     def test_summary_in_chatter_never_the_note(self):
         self.log(note="Patient mentioned the knee surgery", outcome="reached")
         bodies = " ".join(self.messages().mapped("body"))
-        self.assertIn("Outbound call: Reached", bodies)
+        self.assertIn("Call: reached", bodies)
         self.assertNotIn("knee", bodies)
 
     def test_promise_schedules_a_check_and_holds(self):
@@ -162,8 +162,8 @@ class TestInteractions(PatientCollectionsCommon):
         self.assertFalse(early.exists() or late.exists())
         self.assertTrue(spare.exists() and other_user.exists())
         bodies = " ".join(self.messages().mapped("body"))
-        self.assertIn("Outbound call: Reached", bodies)
-        self.assertIn("Inbound call: No answer", bodies)
+        self.assertIn("Call: reached", bodies)
+        self.assertIn("Incoming call: no answer", bodies)
         # three summary lines, two activities done
         self.assertEqual(len(self.messages()) - before, 5)
 

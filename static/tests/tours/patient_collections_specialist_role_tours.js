@@ -128,7 +128,7 @@ tours.add("pc_role_specialist_log_from_form", {
             clickFormButton("Log Interaction"),
             ...logInteraction({ channel: "phone_out", outcome: "reached" }),
             {
-                trigger: ".o-mail-Chatter .o-mail-Message:contains('Outbound call: Reached')",
+                trigger: ".o-mail-Chatter .o-mail-Message:contains('Call: reached')",
                 content: "The contact is in the chatter",
             },
             clickFormButton("Log Interaction"),
@@ -139,13 +139,13 @@ tours.add("pc_role_specialist_log_from_form", {
                 promiseDate: inAWeek,
             }),
             {
-                trigger: ".o-mail-Chatter .o-mail-Message:contains('Inbound call: Promise to pay')",
+                trigger: ".o-mail-Chatter .o-mail-Message:contains('Incoming call: promise to pay')",
                 content: "The promise is in the chatter",
             },
             clickFormButton("Log Interaction"),
             ...logInteraction({ channel: "phone_out", outcome: "left_voicemail" }),
             {
-                trigger: ".o-mail-Chatter .o-mail-Message:contains('Outbound call: Left voicemail')",
+                trigger: ".o-mail-Chatter .o-mail-Message:contains('Call: left voicemail')",
                 content: "The voicemail is in the chatter",
             },
             clickFormButton("Log Interaction"),
@@ -155,7 +155,7 @@ tours.add("pc_role_specialist_log_from_form", {
                 callbackAt: tomorrow,
             }),
             {
-                trigger: ".o-mail-Chatter .o-mail-Message:contains('Outbound call: Callback requested')",
+                trigger: ".o-mail-Chatter .o-mail-Message:contains('Call: callback requested')",
                 content: "The callback request is in the chatter",
             },
             {
