@@ -34,7 +34,9 @@ class PatientPaymentPlan(models.Model):
             },
             "account": plan.account_id.name,
             "plan": plan.name,
-            "date": fields.Date.to_string(plan.activation_date or fields.Date.context_today(self)),
+            "date": self._agreement_date_format()(
+                plan.activation_date or fields.Date.context_today(self)
+            ),
             "guarantor": guarantor.name,
             "guarantor_address": guarantor._display_address(without_company=True),
             "total": fmt(plan.total_amount),
@@ -48,16 +50,21 @@ class PatientPaymentPlan(models.Model):
     def _agreement_schedule(self):
         """[label, due date, amount] per installment, the down payment first."""
         fmt = self.currency_id.format
+        date_format = self._agreement_date_format()
         return [
             [
                 self.env._("Down payment")
                 if line.sequence == 0
                 else self.env._("Installment %(number)s", number=line.sequence),
-                fields.Date.to_string(line.due_date),
+                date_format(line.due_date),
                 fmt(line.amount),
             ]
             for line in self.installment_ids
         ]
+
+    def _agreement_date_format(self):
+        """Dates in the language the agreement is written in (the guarantor's), never ISO."""
+        return self.env["patient.account"]._date_formatter(self.env.lang)
 
     def _agreement_terms(self):
         """The paragraphs of the terms: allocation order, missed installments, default."""

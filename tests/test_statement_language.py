@@ -181,6 +181,10 @@ class TestStatementLanguage(PatientCollectionsCommon, MockEmail):
         for words in ("Acuerdo de plan de pagos", "Cuota 1", "Mensual", "Firma del garante"):
             self.assertIn(words, spanish)
         self.assertIn("1.234,50", spanish)
+        # dates in each language's own format, never ISO
+        self.assertIn(first_due.strftime("%d/%m/%Y"), spanish)
+        self.assertIn(first_due.strftime("%m/%d/%Y"), english)
+        self.assertNotIn(first_due.isoformat(), spanish + english)
         for words in ("Payment Plan Agreement", "Installment 1", "Monthly"):
             self.assertIn(words, english)
             self.assertNotIn(words, spanish)
