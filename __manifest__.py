@@ -70,4 +70,5 @@
         ],
     },
     "application": True,
+    "uninstall_hook": "uninstall_hook",
 }

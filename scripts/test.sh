@@ -259,7 +259,13 @@ else
 module = env["ir.module.module"].search([("name", "=", "$PC_MODULE")])
 module.button_immediate_uninstall()
 EOF
-        lifecycle_check "uninstall" "$log" "$rc" uninstalled
+        # nothing of the module may stay behind on Odoo's own tables
+        left="$(pg_psql -d "$LIFECYCLE_DB" -c "SELECT string_agg(indexname, ', ') FROM pg_indexes WHERE indexname LIKE '${PC_MODULE}\_%'")"
+        if [ "$rc" -eq 0 ] && [ -n "$left" ]; then
+            lifecycle_result "uninstall" 1 "indexes left behind on Odoo's tables: $left"
+        else
+            lifecycle_check "uninstall" "$log" "$rc" uninstalled
+        fi
     else
         lifecycle_result "update (-u)" 1 "not run: the install failed"
         lifecycle_result "websocket worker under --workers=2" 1 "not run: the install failed"
