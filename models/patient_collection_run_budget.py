@@ -55,6 +55,7 @@ class Chain:
     last: float  # monotonic() when a call last asked for the budget (its calls do, between batches)
     done: int = 0  # batches done by its calls
     triggered: bool = False
+    cpu_started: float = 0.0  # cpu_used() at its first call
 
 
 # the chain of each job cursor (Odoo's _run_job opens one per unit of work)
@@ -92,7 +93,7 @@ def chain_of(cr, cron_id, now=None):
     now = monotonic() if now is None else now
     chain = _CHAINS.get(cr)
     if chain is None or chain.cron_id != cron_id or now - chain.last > CHAIN_GAP:
-        chain = _CHAINS[cr] = Chain(cron_id, now, now)
+        chain = _CHAINS[cr] = Chain(cron_id, now, now, cpu_started=cpu_used())
     chain.last = now
     return chain
 
@@ -116,7 +117,9 @@ class RunBudget:
         chained before it in the same unit of work (``cron_id``: the job, from
         Odoo's context; None when called otherwise, e.g. "Run Manually")."""
         now = monotonic()
-        chain = chain_of(cr, cron_id, now) if cron_id else Chain(0, now, now)
+        chain = (
+            chain_of(cr, cron_id, now) if cron_id else Chain(0, now, now, cpu_started=cpu_used())
+        )
         real = real_limit()
         thread_started = getattr(threading.current_thread(), "start_time", None)
         if real and thread_started:  # threaded mode: Odoo's start of the unit of work
@@ -139,8 +142,16 @@ class RunBudget:
         if self.deadline is not None:
             lefts.append(self.deadline - now)
         if self.cpu is not None:
-            lefts.append(self.cpu - cpu_used())
+            lefts.append((self.cpu - cpu_used()) / self.cpu_rate(now))
         return min(lefts)
+
+    def cpu_rate(self, now):
+        """CPU seconds a second of wall time, as seen since the chain's start (at
+        least 1): a process may use more than a core (libraries' own threads)."""
+        elapsed = now - self.chain.started if self.chain else 0
+        if elapsed < 1:
+            return 1.0
+        return max(1.0, (cpu_used() - self.chain.cpu_started) / elapsed)
 
     def allows_batch(self):
         return self.left() >= BATCH_FLOOR

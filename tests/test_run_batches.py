@@ -344,3 +344,16 @@ class TestRunBatches(CollectionRunCommon):
             # called outside the cron engine (Run Manually, in an HTTP worker whose
             # heartbeat comes just before the request): the whole limit
             self.assertAlmostEqual(run_budget.RunBudget.for_cron(cr, None).left(), 110)
+        # a process using more than a core: the CPU left lasts that much less
+        cpu = [100.0]
+        with (
+            patch.object(run_budget, "monotonic", lambda: clock[0]),
+            patch.object(run_budget, "real_limit", lambda: 120),
+            patch.object(run_budget, "cpu_limit", lambda: 160),
+            patch.object(run_budget, "cpu_used", lambda: cpu[0]),
+        ):
+            budget = run_budget.RunBudget.for_cron(cr, 10)
+            self.assertAlmostEqual(budget.left(), 40)
+            clock[0] += 10
+            cpu[0] += 20
+            self.assertAlmostEqual(budget.left(), (150 - 120) / 2)
