@@ -143,3 +143,22 @@ class TestChatterSentences(PatientCollectionsCommon):
                     "is_statement": True,
                 }
             )
+
+
+@tagged("post_install", "-at_install")
+class TestDialogInputs(PatientCollectionsCommon):
+    def test_every_dialog_of_the_module_shows_its_empty_inputs(self):
+        """Each wizard's form, and the interaction form the Log Interaction dialog opens,
+        carry the class that draws empty fields as inputs (static/src/dialogs)."""
+        forms = self.env["ir.ui.view"].search(
+            [("type", "=", "form"), ("inherit_id", "=", False), ("model", "!=", False)]
+        )
+        wizards = self.env["ir.model.data"].search(
+            [("module", "=", "patient_collections"), ("model", "=", "ir.ui.view")]
+        )
+        ours = forms.filtered(
+            lambda view: view.id in wizards.mapped("res_id") and self.env[view.model]._transient
+        ) | self.env.ref("patient_collections.patient_interaction_view_form_quick")
+        self.assertGreaterEqual(len(ours), 9)
+        missing = ours.filtered(lambda view: "o_patient_dialog" not in view.arch_db)
+        self.assertFalse(missing.mapped("name"))
