@@ -21,6 +21,8 @@ EOB_AMOUNTS = (
 
 
 def _in_account_currency(string):
+    """The EOB amount in the account's currency (its own label: Odoo warns of two
+    fields of a model with one label; the form's columns keep the short one)."""
     return fields.Monetary(
         string=string,
         currency_field="company_currency_id",
@@ -31,14 +33,14 @@ def _in_account_currency(string):
 class PatientAccountLine(models.Model):
     _inherit = "patient.account.line"
 
-    amount_charges_account = _in_account_currency("Charges")
-    amount_insurance_paid_account = _in_account_currency("Insurance Paid")
-    amount_adjustment_account = _in_account_currency("Adjustment")
-    amount_deductible_account = _in_account_currency("Deductible")
-    amount_copay_account = _in_account_currency("Copay")
-    amount_coinsurance_account = _in_account_currency("Coinsurance")
-    amount_noncovered_account = _in_account_currency("Non-covered")
-    amount_total_account = _in_account_currency("Patient Responsibility")
+    amount_charges_account = _in_account_currency("Charges (Account Currency)")
+    amount_insurance_paid_account = _in_account_currency("Insurance Paid (Account Currency)")
+    amount_adjustment_account = _in_account_currency("Adjustment (Account Currency)")
+    amount_deductible_account = _in_account_currency("Deductible (Account Currency)")
+    amount_copay_account = _in_account_currency("Copay (Account Currency)")
+    amount_coinsurance_account = _in_account_currency("Coinsurance (Account Currency)")
+    amount_noncovered_account = _in_account_currency("Non-covered (Account Currency)")
+    amount_total_account = _in_account_currency("Patient Responsibility (Account Currency)")
 
     @api.depends("currency_id", "company_currency_id", *EOB_AMOUNTS)
     def _compute_account_currency_amounts(self):
