@@ -34,6 +34,7 @@ class PatientAccount(models.Model):
         merged, pdfs = pdf_statement.render_batch(values)
         attachments = accounts._statement_attach(pdfs, today)
         emailed = accounts._statement_email_recipients(email)
+        printed = {}
         for account, attachment, statement in zip(accounts, attachments, values, strict=True):
             if account in emailed:
                 # written in the guarantor's language, as the statement is
@@ -41,8 +42,8 @@ class PatientAccount(models.Model):
                     attachment, statement["portal_url"]
                 )
             else:
-                account._statement_log_mailed(attachment)
-        accounts._statement_record_sent(emailed, today)
+                printed[account.id] = attachment.ids
+        accounts._statement_record_sent(emailed, today, printed)
         return accounts._statement_merged_attachment(merged, today)
 
     def _statement_attach(self, pdfs, today):
@@ -100,17 +101,19 @@ class PatientAccount(models.Model):
             attachment_ids=attachment.ids,
         )
 
-    def _statement_log_mailed(self, attachment):
-        """A chatter note with the printed statement, for the mail house's copy."""
-        self.ensure_one()
-        self._message_log(
-            body=Markup("<p>%s</p>") % self.env._("Statement sent by mail."),
-            attachment_ids=attachment.ids,
-        )
+    def _statement_log_mailed(self, printed):
+        """A chatter note on each of these accounts with its printed statement, for
+        the mail house's copy (``printed``: {account id: its statement's attachment
+        ids}); all of them in one batch, however many."""
+        body = Markup("<p>%s</p>") % self.env._("Statement sent by mail.")
+        self._message_log_attached(dict.fromkeys(self.ids, body), printed)
 
-    def _statement_record_sent(self, emailed, today):
-        """What sending leaves behind: the access log, one interaction per account
-        (letter or email) and the statement dates."""
+    def _statement_record_sent(self, emailed, today, printed=None):
+        """What sending leaves behind: the access log, the chatter notes of the
+        printed statements (``printed``: {account id: attachment ids}), one
+        interaction per account (letter or email) and the statement dates."""
+        if printed:
+            self.browse(list(printed))._statement_log_mailed(printed)
         Log = self.env["patient.access.log"]
         Log._log("email", emailed, detail="patient_collections.report_patient_statement")
         Log._log("print", self - emailed, detail="patient_collections.report_patient_statement")

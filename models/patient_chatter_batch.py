@@ -22,10 +22,12 @@ MESSAGE_COLUMNS = (
 
 class PatientPhiThreadMixin(models.AbstractModel):
     """Chatter notes of many records at once (plans created, accounts moved by the
-    nightly run): ``_message_log_batch`` writes its mail.message rows with one
-    multi-row INSERT instead of Odoo's per-record create, the same rows (the
-    body sanitized as the field does it, once per distinct body).  Notes with
-    recipients, attachments or tracking values go through Odoo."""
+    nightly run, statements printed): ``_message_log_batch`` writes its
+    mail.message rows with one multi-row INSERT instead of Odoo's per-record
+    create, the same rows (the body sanitized as the field does it, once per
+    distinct body); ``_message_log_attached`` does the same for notes that carry
+    files of their own record, their attachment links in one more INSERT.  Notes with
+    recipients or tracking values go through Odoo."""
 
     _inherit = "patient.phi.thread.mixin"
 
@@ -51,11 +53,70 @@ class PatientPhiThreadMixin(models.AbstractModel):
                 attachment_ids=attachment_ids,
                 tracking_value_ids=tracking_value_ids,
             )
+        common = self._log_row_common(subject, author_id, email_from, message_type)
+        return (
+            self.env["mail.message"]
+            .sudo()
+            .browse(self._insert_log_rows(self._log_rows(bodies, common)))
+        )
+
+    def _message_log_attached(
+        self, bodies, attachment_ids, author_id=None, email_from=None, message_type="notification"
+    ):
+        """A note on each of these records with files of its own (a printed
+        statement's PDF): ``bodies`` {record id: body}, ``attachment_ids`` {record
+        id: ids of attachments of that record}.  The rows of Odoo's
+        ``_message_log(body=..., attachment_ids=...)`` record by record, written
+        with one INSERT of the messages and one of their attachment links however
+        many records; the attachments stay their records'.  Like Odoo's
+        ``_message_log_batch`` it checks no access: the caller has."""
+        Message = self.env["mail.message"].sudo()
+        if not self:
+            return Message
+        links = {
+            record.id: list(dict.fromkeys(attachment_ids.get(record.id) or ())) for record in self
+        }
+        self._check_own_attachments(links)
+        common = self._log_row_common(False, author_id, email_from, message_type)
+        message_ids = self._insert_log_rows(self._log_rows(bodies, common))
+        rows = [
+            (message_id, attachment_id)
+            for record_id, message_id in zip(self.ids, message_ids, strict=True)
+            for attachment_id in links[record_id]
+        ]
+        if rows:
+            self.env.cr.execute_values(
+                "INSERT INTO message_attachment_rel (message_id, attachment_id) VALUES %s",
+                rows,
+                page_size=5000,
+            )
+        return Message.browse(message_ids)
+
+    def _check_own_attachments(self, links):
+        """Each note's files are its record's ({record id: attachment ids}): a
+        file of another document goes through Odoo's ``_message_log``."""
+        files = (
+            self.env["ir.attachment"]
+            .sudo()
+            .browse(
+                {attachment_id for record_ids in links.values() for attachment_id in record_ids}
+            )
+        )
+        owners = {file.id: (file.res_model, file.res_id) for file in files}
+        if any(
+            owners[attachment_id] != (self._name, record_id)
+            for record_id, record_ids in links.items()
+            for attachment_id in record_ids
+        ):
+            raise ValueError(f"{self._name}: a note's files must be attached to its record")
+
+    def _log_row_common(self, subject, author_id, email_from, message_type):
+        """The values of MESSAGE_COLUMNS from author_id on, shared by the notes of
+        one call (as Odoo's ``_message_log_batch`` computes them)."""
         author_id, email_from = self._message_compute_author(
             author_id, email_from, raise_on_email=False
         )
-        Message = self.env["mail.message"].sudo()
-        common = (
+        return (
             author_id,
             email_from,
             self.env["mail.thread"]._notify_get_reply_to(default=email_from)[False],
@@ -66,15 +127,19 @@ class PatientPhiThreadMixin(models.AbstractModel):
             True,
             False,
         )
-        sanitized = {}
+
+    def _log_rows(self, bodies, common):
+        """The MESSAGE_COLUMNS rows of these records' notes, in their order."""
+        Message = self.env["mail.message"].sudo()
         body_field = Message._fields["body"]
+        sanitized = {}
         rows = []
         for record in self:
             body = escape(bodies.get(record.id, ""))
             if body not in sanitized:
                 sanitized[body] = body_field.convert_to_column_insert(body, Message)
             rows.append((self._name, record.id, sanitized[body], *common))
-        return Message.browse(self._insert_log_rows(rows))
+        return rows
 
     def _insert_log_rows(self, rows, page=5000):
         """Multi-row INSERTs of mail.message rows (MESSAGE_COLUMNS), dated now;
