@@ -117,6 +117,18 @@ class TestStatementChatterBatch(PatientCollectionsCommon):
                 ],
             )
 
+    def test_nightly_run_notes_its_printed_statements_at_once(self):
+        accounts = self.due_accounts(3)
+        self.env["patient.collection.run"].run()
+        notes = self.env["mail.message"]
+        for account in accounts:
+            note = self.notes(account)
+            self.assertEqual(len(note), 1)
+            self.assertEqual(note.attachment_ids, self.statement(account))
+            notes |= note
+        # one batch of notes shares the tracking id Odoo gives a batch log
+        self.assertEqual(len(set(notes.mapped("message_id"))), 1)
+
     def test_specialist_downloads_the_noted_statement(self):
         accounts = self.due_accounts(2)
         accounts._send_statements()
