@@ -102,12 +102,12 @@ CREATE_FLOOR_SQL = """
         INSERT INTO patient_payment_plan (
             name, account_id, partner_id, company_id, currency_id, total_amount,
             down_payment, installment_count, installment_amount, frequency, first_due_date,
-            state, activation_date, amount_paid, amount_remaining, next_due_date,
-            next_due_amount, missed_count, create_uid, write_uid, create_date, write_date)
+            state, activation_date, amount_paid, amount_remaining, next_due_date, next_due_amount,
+            missed_count, open_due_date, create_uid, write_uid, create_date, write_date)
         SELECT 'PF' || lpad(r.n::text, 6, '0'), r.account_id, a.partner_id, a.company_id,
                a.currency_id, r.total, 0, %(count)s, trunc(r.total / %(count)s, 2),
                'monthly', r.first_due, 'active', %(today)s, 0, r.total, r.first_due,
-               trunc(r.total / %(count)s, 2), 0, %(uid)s, %(uid)s,
+               trunc(r.total / %(count)s, 2), 0, r.first_due, %(uid)s, %(uid)s,
                now() at time zone 'UTC', now() at time zone 'UTC'
           FROM pcb_plan_req r JOIN patient_account a ON a.id = r.account_id
         RETURNING id, account_id, partner_id, company_id, total_amount, installment_amount,

@@ -48,6 +48,7 @@ from . import patient_payment_plan
 from . import patient_payment_plan_creation
 from . import patient_payment_plan_allocation
 from . import patient_payment_plan_allocation_sql
+from . import patient_payment_plan_sweep
 from . import patient_payment_plan_agreement
 from . import patient_payment_plan_agreement_lang
 from . import ir_actions_report

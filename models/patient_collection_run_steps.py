@@ -15,6 +15,7 @@ from odoo import models
 
 from ..logic.run_counts import CountKey
 from .patient_collection_run import BATCH_SIZE
+from .patient_collection_run_batches import StepBatch
 
 
 class PatientCollectionRun(models.Model):
@@ -125,20 +126,24 @@ class PatientCollectionRun(models.Model):
 
     def _step_payment_plans(self, companies, today, counts):
         """Allocate payments, mark missed installments, complete and default plans:
-        of each window of active plans, only those with work to do (payments
-        changed, an installment past its grace days)."""
-        plans, more = self._step_window(
-            self.env["patient.payment.plan"].sudo(),
-            [("state", "=", "active"), ("company_id", "in", companies.ids)],
-            "_step_payment_plans",
+        only the active plans with work to do (payments changed, an installment
+        past its grace days), found in one query, at most a batch limit a call."""
+        Plan = self.env["patient.payment.plan"].sudo()
+        ids, changed = Plan._sweep_candidates(
+            companies, today, after=self.step_cursor if self else 0
         )
-        plans = plans._plans_to_sweep(today)
+        limit = self._batch_limit("_step_payment_plans")
+        more = None
+        if limit and len(ids) > limit:
+            more = StepBatch(ids[limit - 1], len(ids) - limit)
+            ids = ids[:limit]
+        plans = Plan.browse(ids)
         done = plans.browse()
         for batch in self._batches(plans):
             done |= self._isolated(
                 "_step_payment_plans",
                 batch,
-                lambda records: records._allocate_payments(today),
+                lambda records: records._allocate_payments(today, changed),
                 counts,
                 account_of=lambda plan: plan.account_id,
             )

@@ -63,6 +63,13 @@ class PatientPaymentPlan(models.Model):
     next_due_date = fields.Date(compute="_compute_progress", store=True, index=True)
     next_due_amount = fields.Monetary(compute="_compute_progress", store=True)
     missed_count = fields.Integer(compute="_compute_progress", store=True)
+    open_due_date = fields.Date(
+        string="Oldest Open Installment",
+        compute="_compute_progress",
+        store=True,
+        help="Due date of the oldest installment not paid and not missed: the nightly "
+        "sweep looks at the plan when its grace days are over.",
+    )
     agreement = fields.Binary(string="Signed Agreement", attachment=True, copy=False)
     agreement_filename = fields.Char(copy=False)
 
@@ -93,6 +100,9 @@ class PatientPaymentPlan(models.Model):
             plan.next_due_date = unpaid[0]
             plan.next_due_amount = unpaid[2]
             plan.missed_count = sum(row[2] == "missed" for row in rows)
+            plan.open_due_date = min(
+                (row[0] for row in rows if row[2] in ("open", "partial")), default=False
+            )
 
     def init(self):
         # one active plan per account, even under concurrent confirmations

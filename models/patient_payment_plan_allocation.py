@@ -24,93 +24,30 @@ class PatientPaymentPlan(models.Model):
 
     # ------------------------------------------------------------------ allocation
 
-    def _allocate_payments(self, today=None):
+    def _allocate_payments(self, today=None, changed=None):
         """Bring the plans' installments up to date with the payments and ``today``,
         incrementally: the plans whose payments changed since their last allocation
         (new, reversed or changed; ``payments_key``) are allocated again from scratch;
         for the others only the installments that fell past their grace days become
         missed (one UPDATE).  Then the plans whose installments changed are completed
         or defaulted, in batches.  The result is that of a full reallocation.
-        Follows the accounting whoever posted the payment: runs as superuser."""
+        Follows the accounting whoever posted the payment: runs as superuser.
+        ``changed``: the ids of the plans whose payments may have changed (the
+        sweep's; the others' payments are not read), None: any of them."""
         plans = trusted(self.sudo()).filtered(lambda plan: plan.state == "active")
         if not plans:
             return
         today = today or plans[:1]._company_today()
         plans._lock_for_allocation()
-        payments = plans._payments_since_activation()
-        moved = plans._with_new_payments(payments)
+        # the sweep knows which plans' payments changed (see _sweep_candidates)
+        looked = plans if changed is None else plans.filtered(lambda plan: plan.id in changed)
+        payments = looked._payments_since_activation()
+        moved = looked._with_new_payments(payments)
         changes, payment_links = moved._allocation_changes(today)
         self.env["patient.payment.plan.installment"]._write_allocation(changes, payment_links)
         moved._store_payments_keys(payments)
         lapsed = (plans - moved)._mark_missed(today)
         (moved | lapsed)._close_if_done(today, payments)
-
-    def _plans_to_sweep(self, today):
-        """Those of these active plans the daily sweep has work on, in order of id:
-        the plans whose payments are not those of their last allocation
-        (``payments_key``; only the plans with a reconciliation made since the
-        previous day's sweep, or marked stale, are looked at) and those with an
-        open or partly paid installment past its grace days; the others would not
-        change.  Read in SQL, without loading the plans."""
-        if not self:
-            return self
-        self.flush_model(["state", "company_id", "currency_id", "payments_key"])
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, payments_key, currency_id, company_id FROM patient_payment_plan"
-                " WHERE state = 'active' AND id = ANY(%s)",
-                self.ids,
-            )
-        )
-        rows = self.env.cr.fetchall()
-        if not rows:
-            return self.browse()
-        companies = self.env["res.company"].browse({row[3] for row in rows})
-        plans = self.browse([row[0] for row in rows])
-        paid = plans._with_payments_since_last_sweep(companies, today)
-        rows = [row for row in rows if paid is None or row[0] in paid]
-        payments = self.browse([row[0] for row in rows])._payments_since_activation()
-        digits = {
-            currency.id: currency.decimal_places
-            for currency in self.env["res.currency"].browse({row[2] for row in rows})
-        }
-        due = {
-            plan_id
-            for plan_id, stored, currency_id, _company_id in rows
-            if (stored or False)
-            != plan_status.payments_key(payments.get(plan_id, []), digits[currency_id])
-        }
-        return self.browse(sorted(due | plans._with_lapsed_installments(today, companies)))
-
-    def _with_lapsed_installments(self, today, companies):
-        """Ids of these plans (of ``companies``) with an open or partly paid
-        installment whose grace days ended by ``today`` (one query, the cut-off
-        date per company)."""
-        Installment = self.env["patient.payment.plan.installment"]
-        Installment.flush_model(["state", "due_date", "plan_id", "company_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT installment.plan_id
-                  FROM patient_payment_plan_installment installment
-                  JOIN (VALUES %s) AS cutoff (company_id, due_date)
-                    ON cutoff.company_id = installment.company_id
-                 WHERE installment.plan_id = ANY(%s)
-                   AND installment.due_date <= cutoff.due_date
-                   AND installment.state IN ('open', 'partial')
-                """,
-                SQL(", ").join(
-                    SQL(
-                        "(%s, %s::date)",
-                        company.id,
-                        plan_status.missed_cutoff(today, company.collections_plan_grace_days),
-                    )
-                    for company in companies
-                ),
-                self.ids,
-            )
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
 
     def _payments_since_activation(self):
         """{plan id: [(date, amount, payment id)]}: the guarantor's payments reconciled
@@ -238,8 +175,7 @@ class PatientPaymentPlan(models.Model):
         and the accounts go on with collections by the run's rules."""
         if not self:
             return
-        # the chatter lines below say it (a plain context key would be dropped)
-        trusted(self, tracking_disable=True).write({"state": "completed", "end_date": today})
+        self._end_plans("completed", today)
         self._message_log_batch(
             bodies=dict.fromkeys(
                 self.ids, self.env._("All installments are paid: the plan is complete.")
@@ -249,6 +185,39 @@ class PatientPaymentPlan(models.Model):
             lambda plan: self.env._("Payment plan %(plan)s completed.", plan=plan.name)
         )
         self.account_id._return_to_escalation()
+
+    def _end_plans(self, state, today):
+        """The plans' state and end date, and their installments' copy of the state,
+        in two UPDATEs (the chatter lines of the callers say it: no tracking); what
+        depends on the state (the accounts' active plan, defaults, priority) is
+        recomputed by the ORM as after a write."""
+        Installment = self.env["patient.payment.plan.installment"]
+        self.flush_recordset(["state", "end_date"])
+        Installment.flush_model(["plan_state"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE patient_payment_plan
+                   SET state = %(state)s, end_date = %(today)s,
+                       write_uid = %(uid)s, write_date = %(now)s
+                 WHERE id = ANY(%(ids)s);
+                UPDATE patient_payment_plan_installment
+                   SET plan_state = %(state)s WHERE plan_id = ANY(%(ids)s)
+             RETURNING id
+                """,
+                state=state,
+                today=today,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=self.ids,
+            )
+        )
+        installments = Installment.browse([row[0] for row in self.env.cr.fetchall()])
+        self.invalidate_recordset(["state", "end_date", "write_uid", "write_date"])
+        installments.invalidate_recordset(["plan_state"])
+        # stored by the UPDATE above: not to be recomputed from the plans
+        self.modified(["state", "end_date"])
+        self.env.remove_to_compute(Installment._fields["plan_state"], installments)
 
     def _report_unapplied(self, payments):
         """Tell the accountant, on each payment and on the plan, what of it the plan
@@ -282,8 +251,7 @@ class PatientPaymentPlan(models.Model):
         the account's specialist, and the accounts go on with collections."""
         if not self:
             return
-        # the chatter lines below say it (a plain context key would be dropped)
-        trusted(self, tracking_disable=True).write({"state": "defaulted", "end_date": today})
+        self._end_plans("defaulted", today)
         self._message_log_batch(
             bodies={
                 plan.id: self.env._(
@@ -296,9 +264,7 @@ class PatientPaymentPlan(models.Model):
         self._log_on_accounts(
             lambda plan: self.env._("Payment plan %(plan)s defaulted.", plan=plan.name)
         )
-        self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
-            self._default_activity_vals(today)
-        )
+        self.env["mail.activity"].sudo()._patient_create_batch(self._default_activity_vals(today))
         self.account_id._return_to_escalation()
 
     def _log_on_accounts(self, text):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import models
 from odoo.tools import SQL
 
 # payments_key of a plan whose payments changed without a new reconciliation
@@ -151,57 +151,6 @@ class PatientPaymentPlan(models.Model):
             if relink:
                 payment_links[installment_id] = payment_ids
         return changes, payment_links
-
-    # ------------------------------------------------------------ what changed since
-
-    def _with_payments_since_last_sweep(self, companies, today):
-        """Ids of these plans whose payments may have changed since the sweep of the
-        day before: a reconciliation of their account's invoices newer than what
-        that sweep saw (ids of account.partial.reconcile: a day's overlap for late
-        commits), or marked stale (a reconciliation removed).  None the first time
-        (no sweep seen yet: every plan)."""
-        floor = self._sweep_partial_floor(companies, today)
-        if floor is None:
-            return None
-        self._flush_for_payments()
-        self.flush_model(["payments_key"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT plan.id FROM patient_payment_plan plan
-                 WHERE plan.id = ANY(%(ids)s) AND plan.payments_key = %(stale)s
-                 UNION
-                SELECT plan.id
-                  FROM account_partial_reconcile partial
-                  JOIN account_move_line debit_line ON debit_line.id = partial.debit_move_id
-                  JOIN account_move invoice ON invoice.id = debit_line.move_id
-                  JOIN patient_payment_plan plan ON plan.account_id = invoice.patient_account_id
-                 WHERE partial.id > %(floor)s AND plan.id = ANY(%(ids)s)
-                """,
-                ids=self.ids,
-                stale=STALE,
-                floor=floor,
-            )
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
-
-    @api.model
-    def _sweep_partial_floor(self, companies, today):
-        """The newest reconciliation id the companies' sweep of a previous day saw
-        (the lowest of them; None when one has not swept yet).  A company's first
-        sweep of ``today`` records the newest id now, for the next day."""
-        params = self.env["ir.config_parameter"].sudo()
-        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM account_partial_reconcile")
-        newest = self.env.cr.fetchone()[0]
-        floors = []
-        for company in companies:
-            key = f"patient_collections.plan_sweep_partials.{company.id}"
-            day, floor, seen = (params.get_param(key) or "- - -").split()
-            if day != fields.Date.to_string(today):
-                floor = seen
-                params.set_param(key, f"{fields.Date.to_string(today)} {seen} {newest}")
-            floors.append(None if floor == "-" else int(floor))
-        return None if None in floors else min(floors, default=None)
 
     def _mark_stale(self):
         """These plans' payments changed in a way their fingerprint cannot see

@@ -28,6 +28,7 @@ PLAN_COLUMNS = (
     "next_due_date",
     "next_due_amount",
     "missed_count",
+    "open_due_date",
 )
 INSTALLMENT_COLUMNS = (
     "plan_id",
@@ -286,6 +287,7 @@ class PatientPaymentPlan(models.Model):
             lines[0][1],
             lines[0][2],
             0,
+            lines[0][1],
         )
 
     @api.model

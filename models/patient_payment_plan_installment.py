@@ -158,10 +158,13 @@ class PatientPaymentPlanInstallment(models.Model):
                        amount_remaining = plan.total_amount - progress.paid,
                        next_due_date = progress.due[1],
                        next_due_amount = COALESCE(progress.amount[1], 0),
-                       missed_count = progress.missed
+                       missed_count = progress.missed,
+                       open_due_date = progress.open_due
                   FROM (
                     SELECT plan_id, SUM(COALESCE(amount_paid, 0)) AS paid,
                            COUNT(*) FILTER (WHERE state = 'missed') AS missed,
+                           MIN(due_date) FILTER (WHERE state IN ('open', 'partial'))
+                               AS open_due,
                            array_agg(due_date ORDER BY due_date, sequence, amount_due)
                                FILTER (WHERE state <> 'paid') AS due,
                            array_agg(amount_due ORDER BY due_date, sequence, amount_due)
@@ -177,5 +180,12 @@ class PatientPaymentPlanInstallment(models.Model):
         )
         self.invalidate_recordset(["amount_due"])
         plans.invalidate_recordset(
-            ["amount_paid", "amount_remaining", "next_due_date", "next_due_amount", "missed_count"]
+            [
+                "amount_paid",
+                "amount_remaining",
+                "next_due_date",
+                "next_due_amount",
+                "missed_count",
+                "open_due_date",
+            ]
         )

@@ -11,6 +11,7 @@ from . import test_statement_content
 from . import test_statement_language
 from . import test_plan_concurrency
 from . import test_plan_sweep
+from . import test_plan_sweep_step
 from . import test_phi_access
 from . import test_phi_http
 from . import test_access_log

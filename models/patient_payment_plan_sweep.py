@@ -1,0 +1,166 @@
+"""Which plans the daily sweep works on, in one query, without reading every
+active plan: those with an open or partly paid installment past its grace days
+(``open_due_date``, kept by the allocation), and those whose payments are not
+those of their last allocation (``payments_key``), looked at only when a
+reconciliation of their account's invoices is newer than what the previous
+day's sweep saw, or when they were marked stale."""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..logic import plan_status
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # the sweep's mark, written in SQL by the sweep itself (never a setting)
+    collections_plan_sweep_date = fields.Date(
+        string="Last Payment Plan Sweep", readonly=True, copy=False
+    )
+    collections_plan_sweep_floor = fields.Integer(
+        string="Reconciliations Seen Before the Sweep", readonly=True, copy=False
+    )
+    collections_plan_sweep_seen = fields.Integer(
+        string="Reconciliations Seen by the Sweep", readonly=True, copy=False
+    )
+
+
+class PatientPaymentPlan(models.Model):
+    _inherit = "patient.payment.plan"
+
+    def init(self):
+        super().init()
+        # the sweep's two questions, answered from small partial indexes
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX IF NOT EXISTS patient_payment_plan_lapse_idx"
+                " ON patient_payment_plan (open_due_date) WHERE state = 'active';"
+                " CREATE INDEX IF NOT EXISTS patient_payment_plan_stale_idx"
+                " ON patient_payment_plan (id) WHERE payments_key = 'stale'"
+            )
+        )
+
+    def _plans_to_sweep(self, today):
+        """Those of these active plans the daily sweep has work on, in order of id."""
+        if not self:
+            return self
+        return self.browse(self._sweep_candidates(self.sudo().company_id, today, ids=self.ids)[0])
+
+    @api.model
+    def _sweep_candidates(self, companies, today, after=0, ids=None):
+        """(ids, changed): the ids, in order, of the active plans of ``companies``
+        after id ``after`` (with ``ids``: of those) that the sweep of ``today`` changes:
+        an open or partly paid installment past its grace days, or payments that
+        are not those of the last allocation.  The first sweep of a company looks
+        at every plan's payments; later ones only at the plans with a newer
+        reconciliation (or marked stale).  ``changed``: the ids of those whose
+        payments may have changed (the others only have installments to miss)."""
+        if not companies:
+            return [], set()
+        floor = self._sweep_partial_floor(companies, today)
+        self._flush_for_payments()
+        self.flush_model(["state", "company_id", "open_due_date", "payments_key"])
+        if ids is None:
+            scope = SQL("plan.company_id = ANY(%s) AND plan.id > %s", companies.ids, after or 0)
+        else:
+            scope = SQL("plan.id = ANY(%s)", list(ids))
+        cutoffs = SQL(", ").join(
+            SQL(
+                "(%s, %s::date)",
+                company.id,
+                plan_status.missed_cutoff(today, company.collections_plan_grace_days),
+            )
+            for company in companies
+        )
+        if floor is None:
+            paid = SQL("SELECT plan.id FROM patient_payment_plan plan WHERE %s", scope)
+        else:
+            paid = SQL(
+                """
+                SELECT plan.id FROM patient_payment_plan plan
+                 WHERE plan.payments_key = 'stale' AND %(scope)s
+                 UNION
+                SELECT plan.id
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line debit_line ON debit_line.id = partial.debit_move_id
+                  JOIN account_move invoice ON invoice.id = debit_line.move_id
+                  JOIN patient_payment_plan plan ON plan.account_id = invoice.patient_account_id
+                 WHERE partial.id > %(floor)s AND %(scope)s
+                """,
+                scope=scope,
+                floor=floor,
+            )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT plan.id, TRUE FROM patient_payment_plan plan
+                  JOIN (VALUES %(cutoffs)s) AS cutoff (company_id, due_date)
+                    ON cutoff.company_id = plan.company_id
+                 WHERE plan.state = 'active' AND plan.open_due_date <= cutoff.due_date
+                   AND %(scope)s
+                 UNION ALL
+                SELECT paid.id, FALSE FROM (%(paid)s) AS paid
+                  JOIN patient_payment_plan plan ON plan.id = paid.id
+                 WHERE plan.state = 'active' AND plan.company_id = ANY(%(companies)s)
+                """,
+                cutoffs=cutoffs,
+                scope=scope,
+                paid=paid,
+                companies=companies.ids,
+            )
+        )
+        lapsed, looked = set(), set()
+        for plan_id, is_lapsed in self.env.cr.fetchall():
+            (lapsed if is_lapsed else looked).add(plan_id)
+        changed = (looked & lapsed) | self.browse(looked - lapsed)._with_changed_payments()
+        return sorted(lapsed | changed), changed
+
+    def _with_changed_payments(self):
+        """Ids of these plans whose payments are not those of their last allocation."""
+        if not self:
+            return set()
+        payments = self._payments_since_activation()
+        self.fetch(["payments_key", "currency_id"])
+        return {
+            plan.id
+            for plan in self
+            if (plan.payments_key or False)
+            != plan_status.payments_key(payments.get(plan.id, []), plan.currency_id.decimal_places)
+        }
+
+    @api.model
+    def _sweep_partial_floor(self, companies, today):
+        """The newest reconciliation id the companies' sweep of a previous day saw
+        (the lowest of them; None when one has not swept yet).  A company's first
+        sweep of ``today`` records the newest id now, for the next day (in SQL: a
+        mark of the sweep, not a setting whose write would reset Odoo's caches)."""
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM account_partial_reconcile")
+        newest = self.env.cr.fetchone()[0]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_company
+                   SET collections_plan_sweep_date = %(today)s,
+                       collections_plan_sweep_floor = collections_plan_sweep_seen,
+                       collections_plan_sweep_seen = %(newest)s
+                 WHERE id = ANY(%(ids)s)
+                   AND collections_plan_sweep_date IS DISTINCT FROM %(today)s;
+                SELECT CASE WHEN bool_and(collections_plan_sweep_floor IS NOT NULL)
+                            THEN MIN(collections_plan_sweep_floor) END
+                  FROM res_company WHERE id = ANY(%(ids)s)
+                """,
+                today=today,
+                newest=newest,
+                ids=companies.ids,
+            )
+        )
+        floor = self.env.cr.fetchone()[0]
+        companies.invalidate_recordset(
+            [
+                "collections_plan_sweep_date",
+                "collections_plan_sweep_floor",
+                "collections_plan_sweep_seen",
+            ]
+        )
+        return floor
