@@ -339,11 +339,8 @@ def check_sweep(env, plan_ids, want_inst, want_plan, stats):
     common.require(not bad, f"{len(bad)} plans differ from allocate(), e.g. {bad[:3]}")
     plan_states = Counter(state for state, _m in want_plan.values())
     for state in ("completed", "defaulted"):
-        got = stats.get((f"plan_{state}", False, False), 0)
-        common.require(
-            got == plan_states[state],
-            f"the run counted {got} plans {state}, {plan_states[state]} expected",
-        )
+        got, want = stats.get((f"plan_{state}", False, False), 0), plan_states[state]
+        common.require(got == want, f"the run counted {got} plans {state}, {want} expected")
     return states, plan_states
 
 
@@ -454,9 +451,10 @@ def measure_sweep(env, db, data, plans, repeat, profile, today):
     env.flush_all()
     cr.commit()
     want_inst, want_plan = expected_sweep(env, plans.ids, payments, day)
-    cr.execute("DROP TABLE IF EXISTS pcb_want, pcb_cap, pcb_pay, pcb_plan_req")
-    # the first sweep: no previous day's (models/patient_payment_plan_allocation_sql.py)
-    cr.execute("DELETE FROM ir_config_parameter WHERE key LIKE 'patient_collections.plan_sweep%%'")
+    cr.execute(  # and the first sweep: no mark of a previous day's (patient_payment_plan_sweep.py)
+        "DROP TABLE IF EXISTS pcb_want, pcb_cap, pcb_pay, pcb_plan_req; UPDATE res_company"
+        " SET collections_plan_sweep_date = NULL, collections_plan_sweep_seen = NULL"
+    )
     cr.commit()
     common.vacuum_analyze(db, (*common.BENCH_TABLES, *PLAN_TABLES))
     say(f"balances refreshed for the sweep day {day}; committed, vacuumed")

@@ -37,7 +37,10 @@ class PatientPaymentPlan(models.Model):
                 "CREATE INDEX IF NOT EXISTS patient_payment_plan_lapse_idx"
                 " ON patient_payment_plan (open_due_date) WHERE state = 'active';"
                 " CREATE INDEX IF NOT EXISTS patient_payment_plan_stale_idx"
-                " ON patient_payment_plan (id) WHERE payments_key = 'stale'"
+                " ON patient_payment_plan (id) WHERE payments_key = 'stale';"
+                # the mark's place before it moved to the company
+                " DELETE FROM ir_config_parameter"
+                " WHERE key LIKE 'patient_collections.plan_sweep_partials.%%'"
             )
         )
 
