@@ -114,9 +114,9 @@ CREATE_FLOOR_SQL = """
                   first_due_date
     )
     INSERT INTO patient_payment_plan_installment (
-        plan_id, account_id, partner_id, company_id, plan_state, sequence, due_date, amount,
+        plan_id, account_id, partner_id, company_id, sequence, due_date, amount,
         amount_due, state, create_uid, write_uid, create_date, write_date)
-    SELECT p.id, p.account_id, p.partner_id, p.company_id, 'active', k,
+    SELECT p.id, p.account_id, p.partner_id, p.company_id, k,
            (p.first_due_date + (k - 1) * interval '1 month')::date, amt.amount, amt.amount,
            'open', %(uid)s, %(uid)s, now() at time zone 'UTC', now() at time zone 'UTC'
       FROM plans p
@@ -453,7 +453,7 @@ def measure_sweep(env, db, data, plans, repeat, profile, today):
     want_inst, want_plan = expected_sweep(env, plans.ids, payments, day)
     cr.execute(  # and the first sweep: no mark of a previous day's (patient_payment_plan_sweep.py)
         "DROP TABLE IF EXISTS pcb_want, pcb_cap, pcb_pay, pcb_plan_req; UPDATE res_company"
-        " SET collections_plan_sweep_date = NULL, collections_plan_sweep_seen = NULL"
+        " SET patient_plan_sweep_date = NULL, patient_plan_sweep_seen = NULL"
     )
     cr.commit()
     common.vacuum_analyze(db, (*common.BENCH_TABLES, *PLAN_TABLES))

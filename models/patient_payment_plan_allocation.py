@@ -187,23 +187,17 @@ class PatientPaymentPlan(models.Model):
         self.account_id._return_to_escalation()
 
     def _end_plans(self, state, today):
-        """The plans' state and end date, and their installments' copy of the state,
-        in two UPDATEs (the chatter lines of the callers say it: no tracking); what
-        depends on the state (the accounts' active plan, defaults, priority) is
-        recomputed by the ORM as after a write."""
-        Installment = self.env["patient.payment.plan.installment"]
+        """The plans' state and end date in one UPDATE (the chatter lines of the
+        callers say it: no tracking); what depends on the state (the accounts'
+        active plan, defaults, priority) is recomputed by the ORM as after a write."""
         self.flush_recordset(["state", "end_date"])
-        Installment.flush_model(["plan_state"])
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE patient_payment_plan
                    SET state = %(state)s, end_date = %(today)s,
                        write_uid = %(uid)s, write_date = %(now)s
-                 WHERE id = ANY(%(ids)s);
-                UPDATE patient_payment_plan_installment
-                   SET plan_state = %(state)s WHERE plan_id = ANY(%(ids)s)
-             RETURNING id
+                 WHERE id = ANY(%(ids)s)
                 """,
                 state=state,
                 today=today,
@@ -212,12 +206,8 @@ class PatientPaymentPlan(models.Model):
                 ids=self.ids,
             )
         )
-        installments = Installment.browse([row[0] for row in self.env.cr.fetchall()])
         self.invalidate_recordset(["state", "end_date", "write_uid", "write_date"])
-        installments.invalidate_recordset(["plan_state"])
-        # stored by the UPDATE above: not to be recomputed from the plans
         self.modified(["state", "end_date"])
-        self.env.remove_to_compute(Installment._fields["plan_state"], installments)
 
     def _report_unapplied(self, payments):
         """Tell the accountant, on each payment and on the plan, what of it the plan

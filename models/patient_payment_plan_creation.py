@@ -35,7 +35,6 @@ INSTALLMENT_COLUMNS = (
     "account_id",
     "partner_id",
     "company_id",
-    "plan_state",
     "sequence",
     "due_date",
     "amount",
@@ -215,7 +214,7 @@ class PatientPaymentPlan(models.Model):
         ]
         plan_ids = self._insert_rows(self._table, PLAN_COLUMNS, plan_rows)
         installment_rows = [
-            (plan_id, *row[:3], "active", *line)
+            (plan_id, *row[:3], *line)
             for plan_id, row, vals in zip(plan_ids, plan_rows, vals_list, strict=True)
             for line in self._installment_lines(vals)
         ]

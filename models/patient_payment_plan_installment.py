@@ -19,7 +19,8 @@ class PatientPaymentPlanInstallment(models.Model):
     partner_id = fields.Many2one(related="plan_id.partner_id", store=True, string="Guarantor")
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="plan_id.currency_id")
-    plan_state = fields.Selection(related="plan_id.state", store=True, string="Plan Status")
+    # not stored: a copy on every installment would be rewritten each time a plan ends
+    plan_state = fields.Selection(related="plan_id.state", string="Plan Status")
     sequence = fields.Integer(help="0 is the down payment.")
     due_date = fields.Date(required=True, index=True)
     amount = fields.Monetary(required=True)

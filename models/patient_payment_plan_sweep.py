@@ -15,13 +15,13 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     # the sweep's mark, written in SQL by the sweep itself (never a setting)
-    collections_plan_sweep_date = fields.Date(
+    patient_plan_sweep_date = fields.Date(
         string="Last Payment Plan Sweep", readonly=True, copy=False
     )
-    collections_plan_sweep_floor = fields.Integer(
+    patient_plan_sweep_floor = fields.Integer(
         string="Reconciliations Seen Before the Sweep", readonly=True, copy=False
     )
-    collections_plan_sweep_seen = fields.Integer(
+    patient_plan_sweep_seen = fields.Integer(
         string="Reconciliations Seen by the Sweep", readonly=True, copy=False
     )
 
@@ -38,9 +38,11 @@ class PatientPaymentPlan(models.Model):
                 " ON patient_payment_plan (open_due_date) WHERE state = 'active';"
                 " CREATE INDEX IF NOT EXISTS patient_payment_plan_stale_idx"
                 " ON patient_payment_plan (id) WHERE payments_key = 'stale';"
-                # the mark's place before it moved to the company
+                # what earlier versions kept: the mark as settings, the plan's state
+                # copied on each installment
                 " DELETE FROM ir_config_parameter"
-                " WHERE key LIKE 'patient_collections.plan_sweep_partials.%%'"
+                " WHERE key LIKE 'patient_collections.plan_sweep_partials.%%';"
+                " ALTER TABLE patient_payment_plan_installment DROP COLUMN IF EXISTS plan_state"
             )
         )
 
@@ -144,13 +146,13 @@ class PatientPaymentPlan(models.Model):
             SQL(
                 """
                 UPDATE res_company
-                   SET collections_plan_sweep_date = %(today)s,
-                       collections_plan_sweep_floor = collections_plan_sweep_seen,
-                       collections_plan_sweep_seen = %(newest)s
+                   SET patient_plan_sweep_date = %(today)s,
+                       patient_plan_sweep_floor = patient_plan_sweep_seen,
+                       patient_plan_sweep_seen = %(newest)s
                  WHERE id = ANY(%(ids)s)
-                   AND collections_plan_sweep_date IS DISTINCT FROM %(today)s;
-                SELECT CASE WHEN bool_and(collections_plan_sweep_floor IS NOT NULL)
-                            THEN MIN(collections_plan_sweep_floor) END
+                   AND patient_plan_sweep_date IS DISTINCT FROM %(today)s;
+                SELECT CASE WHEN bool_and(patient_plan_sweep_floor IS NOT NULL)
+                            THEN MIN(patient_plan_sweep_floor) END
                   FROM res_company WHERE id = ANY(%(ids)s)
                 """,
                 today=today,
@@ -161,9 +163,9 @@ class PatientPaymentPlan(models.Model):
         floor = self.env.cr.fetchone()[0]
         companies.invalidate_recordset(
             [
-                "collections_plan_sweep_date",
-                "collections_plan_sweep_floor",
-                "collections_plan_sweep_seen",
+                "patient_plan_sweep_date",
+                "patient_plan_sweep_floor",
+                "patient_plan_sweep_seen",
             ]
         )
         return floor

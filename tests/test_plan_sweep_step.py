@@ -69,9 +69,9 @@ class TestPlanSweepStep(PaymentPlanCase):
             self.step(date(2026, 3, 16))
             self.step(date(2026, 3, 17))
         set_param.assert_not_called()
-        self.assertEqual(company.collections_plan_sweep_date, date(2026, 3, 17))
-        self.assertEqual(company.collections_plan_sweep_seen, newest.id)
-        self.assertEqual(company.collections_plan_sweep_floor, newest.id, "the day before's")
+        self.assertEqual(company.patient_plan_sweep_date, date(2026, 3, 17))
+        self.assertEqual(company.patient_plan_sweep_seen, newest.id)
+        self.assertEqual(company.patient_plan_sweep_floor, newest.id, "the day before's")
 
     def test_defaulted_plan_ends_with_what_depends_on_it(self):
         plan = self.make_plan(first_due_date=FIRST_DUE)
