@@ -43,9 +43,11 @@ from . import patient_interaction_contact_rules
 from . import patient_interaction_outcomes
 from . import patient_interaction_promise
 from . import patient_interaction_summary
+from . import patient_interaction_batch
 from . import patient_payment_plan_installment
 from . import patient_payment_plan
 from . import patient_payment_plan_creation
+from . import patient_payment_plan_activation
 from . import patient_payment_plan_allocation
 from . import patient_payment_plan_allocation_sql
 from . import patient_payment_plan_sweep
