@@ -34,19 +34,22 @@ class PatientInteraction(models.Model):
         complete = model._with_create_defaults(prepared)
         if not all(model._insert_takes(vals) for vals in complete):
             return self.create(vals_list)
-        vals_list = complete
+        checked = {name for vals in complete for name in vals}
+        computed = model._add_computed_columns(complete)
         ids = []
-        for names, group in model._group_by_names(vals_list).items():
+        for names, group in model._group_by_names(complete).items():
             ids += model._insert_vals_rows(names, group, page)
         interactions = model.browse(ids)
         # what the ORM's _create does once the rows are in: the accounts' lists of
-        # interactions, the computed fields (direction, company, the accounts'
-        # counts, last contact and priority) marked to compute, the constraints
+        # interactions, the computed fields (the accounts' counts, last contact and
+        # priority) marked to compute, but those written with the rows; the constraints
         model.env["patient.account"].browse(
-            {vals["account_id"] for vals in vals_list}
+            {vals["account_id"] for vals in complete}
         ).invalidate_recordset(["interaction_ids"])
         interactions.modified(model._fields, create=True)
-        interactions._validate_fields({name for vals in vals_list for name in vals})
+        for field in computed:
+            model.env.remove_to_compute(field, interactions)
+        interactions._validate_fields(checked)
         # (create's _check_company: the company is the account's, a related field)
         interactions._apply_outcomes()
         return interactions.with_env(self.env)
@@ -86,6 +89,49 @@ class PatientInteraction(models.Model):
                 }
             result.append({**defaults[names], **vals})
         return result
+
+    @api.model
+    def _add_computed_columns(self, vals_list):
+        """Add to ``vals_list`` (in place) the values of the stored computed fields
+        the ORM would compute and UPDATE at the next flush, where they follow
+        from the row's own values: a related field along its path from the
+        record the row names, another (without context) computed once per
+        distinct value of the fields it depends on, on a new record holding
+        them.  The fields so added (the others are left to the ORM)."""
+        added = []
+        for field in self._fields.values():
+            if not (field.store and field.compute and field.column_type) or any(
+                field.name in vals for vals in vals_list
+            ):
+                continue
+            if field.related:
+                first, _dot, rest = field.related.partition(".")
+                depends = (first,)
+            else:
+                depends = tuple(self.pool.field_depends[field])
+            if (
+                self.pool.field_depends_context[field]
+                or any("." in name or name not in self._fields for name in depends)
+                or not all(name in vals for vals in vals_list for name in depends)
+            ):
+                continue
+            values = {}
+            if field.related:  # (their values read for all the rows at once)
+                comodel = self.env[self._fields[first].comodel_name].sudo()
+                comodel.browse({vals[first] for vals in vals_list} - {False}).mapped(rest)
+            for vals in vals_list:
+                key = tuple(vals[name] for name in depends)
+                if key not in values:
+                    if field.related:
+                        value = comodel.browse(vals[first])
+                        for name in rest.split("."):
+                            value = value[name]
+                    else:
+                        value = self.new(dict(zip(depends, key, strict=True)))[field.name]
+                    values[key] = field.convert_to_write(value, self)
+                vals[field.name] = values[key]
+            added.append(field)
+        return added
 
     @api.model
     def _group_by_names(self, vals_list):
