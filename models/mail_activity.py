@@ -2,6 +2,7 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 # Models whose activities may only go to users who can read the record.
 PATIENT_MODELS = ("patient.account", "patient.payment.plan", "patient.interaction")
@@ -140,13 +141,38 @@ class MailActivity(models.Model):
             if vals["user_id"]:
                 followers[model_names[vals["res_model_id"]], vals["user_id"]].append(vals["res_id"])
         for (model, user_id), res_ids in followers.items():
-            self.env["mail.followers"]._insert_followers(
-                model, res_ids, users.browse(user_id).partner_id.ids, customer_ids=[]
-            )
-            self.env[model].browse(res_ids).invalidate_recordset(
-                ["activity_ids", "message_follower_ids", "message_partner_ids"]
-            )
+            self._patient_follow(model, res_ids, users.browse(user_id).partner_id.id)
         today = fields.Date.context_today(self)
         todo = {vals["user_id"] for vals in vals_list if vals["date_deadline"] <= today} - {False}
         users.browse(todo)._bus_send("mail.activity/updated", {"activity_created": True})
         return activities
+
+    @api.model
+    def _patient_follow(self, model, res_ids, partner_id):
+        """The assignee's partner follows the records, with the model's default
+        subtypes (Odoo's for an internal user), those already following kept as
+        they are: one statement."""
+        subtypes = self.env["mail.message.subtype"].sudo().default_subtypes(model)[0]
+        self.env["mail.followers"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH new AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT %(model)s, res_id, %(partner)s FROM unnest(%(ids)s::int[]) AS res_id
+                        ON CONFLICT (res_model, res_id, partner_id) DO NOTHING
+                 RETURNING id
+                )
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                       (mail_followers_id, mail_message_subtype_id)
+                SELECT new.id, subtype FROM new, unnest(%(subtypes)s::int[]) AS subtype
+                """,
+                model=model,
+                partner=partner_id,
+                ids=sorted(set(res_ids)),
+                subtypes=subtypes.ids,
+            )
+        )
+        self.env[model].browse(res_ids).invalidate_recordset(
+            ["activity_ids", "message_follower_ids", "message_partner_ids"]
+        )

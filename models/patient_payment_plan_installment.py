@@ -131,25 +131,28 @@ class PatientPaymentPlanInstallment(models.Model):
             linked = self.browse(list(payment_links))
             linked.invalidate_recordset(["payment_ids"])
 
-    def _refresh_progress(self):
+    def _refresh_progress(self, plan_ids=None):
         """After these installments' paid amount or state were written in SQL: their
         amount due and their plans' progress (``_compute_progress``'s rules) in two
-        UPDATEs, the caches invalidated (nothing else depends on them)."""
+        UPDATEs, the caches invalidated (nothing else depends on them).  With
+        ``plan_ids`` (their plans) only their state changed: the amounts due stay."""
         if not self:
             return
         self.invalidate_recordset(["amount_paid", "paid_date", "state"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE patient_payment_plan_installment
-                   SET amount_due = amount - COALESCE(amount_paid, 0)
-                 WHERE id = ANY(%s)
-             RETURNING plan_id
-                """,
-                self.ids,
+        if plan_ids is None:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE patient_payment_plan_installment
+                       SET amount_due = amount - COALESCE(amount_paid, 0)
+                     WHERE id = ANY(%s)
+                 RETURNING plan_id
+                    """,
+                    self.ids,
+                )
             )
-        )
-        plans = self.env["patient.payment.plan"].browse({row[0] for row in self.env.cr.fetchall()})
+            plan_ids = {row[0] for row in self.env.cr.fetchall()}
+        plans = self.env["patient.payment.plan"].browse(plan_ids)
         plans.flush_recordset(["total_amount"])
         self.env.cr.execute(
             SQL(

@@ -104,12 +104,21 @@ class TestPlanSweepStep(PaymentPlanCase):
         self.specialist.tz = "America/Chicago"
         account = self.account
         self.step(date(2026, 3, 16))
+        account.sudo().message_unsubscribe(partner_ids=self.specialist.partner_id.ids)
         with patch.object(type(self.specialist), "_bus_send") as bus_send:
             self.step(DEFAULT_DAY)
         activity = account.activity_ids
         self.assertEqual(len(activity), 1)
         bus_send.assert_called_once_with("mail.activity/updated", {"activity_created": True})
-        self.assertIn(self.specialist.partner_id, account.message_partner_ids)
+        follower = account.sudo().message_follower_ids.filtered(
+            lambda f: f.partner_id == self.specialist.partner_id
+        )
+        self.assertEqual(len(follower), 1, "the assignee follows the account, once")
+        self.assertEqual(
+            follower.subtype_ids,
+            self.env["mail.message.subtype"].default_subtypes("patient.account")[0],
+            "with the default subtypes, as Odoo subscribes an internal user",
+        )
         # the same values through Odoo's create, compared field by field
         names = [
             "res_model_id",
