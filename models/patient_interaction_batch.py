@@ -36,9 +36,11 @@ class PatientInteraction(models.Model):
             return self.create(vals_list)
         checked = {name for vals in complete for name in vals}
         computed = model._add_computed_columns(complete)
-        ids = []
-        for names, group in model._group_by_names(complete).items():
-            ids += model._insert_vals_rows(names, group, page)
+        ids = [None] * len(complete)  # (in the order of vals_list, as create)
+        for names, indexed in model._group_by_names(complete).items():
+            new_ids = model._insert_vals_rows(names, [vals for _index, vals in indexed], page)
+            for (index, _vals), new_id in zip(indexed, new_ids, strict=True):
+                ids[index] = new_id
         interactions = model.browse(ids)
         # what the ORM's _create does once the rows are in: the accounts' lists of
         # interactions, the computed fields (the accounts' counts, last contact and
@@ -135,10 +137,11 @@ class PatientInteraction(models.Model):
 
     @api.model
     def _group_by_names(self, vals_list):
-        """{sorted field names: [vals]}: the rows of one INSERT each."""
+        """{sorted field names: [(index in vals_list, vals)]}: the rows of one
+        INSERT each."""
         groups = {}
-        for vals in vals_list:
-            groups.setdefault(tuple(sorted(vals)), []).append(vals)
+        for index, vals in enumerate(vals_list):
+            groups.setdefault(tuple(sorted(vals)), []).append((index, vals))
         return groups
 
     @api.model

@@ -53,13 +53,18 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
         """{interaction id: {column: value}} of every column but the row's own."""
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT * FROM patient_interaction WHERE id = ANY(%s) ORDER BY id", [interactions.ids]
+            "SELECT * FROM patient_interaction WHERE id = ANY(%s)", [interactions.ids]
         )
         names = [column.name for column in self.env.cr.description]
-        return [
-            {name: value for name, value in zip(names, row, strict=True) if name not in OWN_COLUMNS}
+        rows = {
+            row[names.index("id")]: {
+                name: value
+                for name, value in zip(names, row, strict=True)
+                if name not in OWN_COLUMNS
+            }
             for row in self.env.cr.fetchall()
-        ]
+        }
+        return [rows[interaction_id] for interaction_id in interactions.ids]
 
     # ------------------------------------------------------------------ interactions
 
@@ -73,6 +78,7 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
         self.env.flush_all()
         self.env.invalidate_all()
         batch = self.env["patient.interaction"].search([("account_id", "in", accounts.ids)])
+        batch = batch.sorted("id")
         self.assertEqual(len(batch), 3)
         for account, plan in zip(accounts, plans, strict=True):
             self.assertRecordValues(
@@ -102,7 +108,7 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
                     "outcome": "reached",
                     "note": interaction.note,
                 }
-                for interaction in batch.sorted("id")
+                for interaction in batch
             ]
         )
         self.assertEqual(self.interaction_rows(batch), self.interaction_rows(orm))
@@ -120,6 +126,38 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
             first, second = lines
             for name in ("body", "author_id", "subtype_id", "message_type", "model", "res_id"):
                 self.assertEqual(first[name], second[name], name)
+
+    def test_inserted_interactions_are_the_ones_create_makes(self):
+        """Values of several shapes (a promise, a duration, a note) give the rows
+        create writes, in the order given, with the promise tracked."""
+        first, second = self.new_accounts(2)
+        vals_list = [
+            {
+                "account_id": first.id,
+                "channel": "phone_in",
+                "outcome": "promise_to_pay",
+                "promise_amount": 50.0,
+                "promise_date": date(2026, 3, 5),
+            },
+            {
+                "account_id": second.id,
+                "channel": "email",
+                "outcome": "reached",
+                "duration_minutes": 5,
+            },
+            {"account_id": first.id, "channel": "phone_in", "outcome": "reached", "note": "Spoke."},
+        ]
+        Interaction = trusted(self.env["patient.interaction"])
+        batch = Interaction._insert_logged([dict(vals) for vals in vals_list])
+        orm = Interaction.create([dict(vals) for vals in vals_list])
+        self.assertEqual(batch.account_id.ids, orm.account_id.ids)
+        self.assertEqual(batch.mapped("outcome"), ["promise_to_pay", "reached", "reached"])
+        self.assertEqual(self.interaction_rows(batch), self.interaction_rows(orm))
+        self.assertEqual(batch[0].promise_state, "pending")
+        self.assertEqual(batch[1].direction, "outbound")
+        self.env.invalidate_all()
+        self.assertEqual((first | second).mapped("interaction_count"), [4, 2])
+        self.assertEqual(first.hold_reason, "promise_to_pay")
 
     def test_the_agreement_completes_the_open_call(self):
         """The agreement answers the open call to-do of the account, as a logged call."""
