@@ -2,21 +2,13 @@
 to the payment plan stage, each gets its "agreed" interaction (one multi-row
 INSERT through the interaction's own rules, ``patient_interaction_batch.py``)
 and a chatter line with the plan's terms (the lines' bodies sanitized in one
-pass, their amounts formatted with the language read once)."""
-
-import ast
+pass)."""
 
 from markupsafe import Markup
 
 from odoo import api, models
-from odoo.tools import float_round
-from odoo.tools.misc import get_lang
-
-from odoo.addons.base.models.res_lang import intersperse
 
 from .patient_protected import trusted
-
-NBSP = "\N{NO-BREAK SPACE}"
 
 
 class PatientPaymentPlan(models.Model):
@@ -60,15 +52,11 @@ class PatientPaymentPlan(models.Model):
         """A line in each account's chatter with the plan's terms and the stage it
         left, in one batch."""
         bodies = {}
-        formatters = {}
         for plan in self:
-            currency = plan.currency_id
-            if currency not in formatters:
-                formatters[currency] = self._amount_formatter(currency)
             text = self.env._(
                 "Payment plan %(plan)s: %(total)s in %(count)s installments from %(date)s.",
                 plan=plan.name,
-                total=formatters[currency](plan.total_amount),
+                total=plan.currency_id.format(plan.total_amount),
                 count=plan.installment_count,
                 date=plan.first_due_date,
             )
@@ -81,33 +69,6 @@ class PatientPaymentPlan(models.Model):
                 )
             bodies[plan.account_id.id] = Markup("<p>%s</p>") % text
         self._log_paragraphs(self.account_id, bodies)
-
-    @api.model
-    def _amount_formatter(self, currency):
-        """``currency.format`` as a function of the amount, the language's
-        separators read once (the same text: Odoo's ``format_amount``)."""
-        lang = get_lang(self.env)
-        grouping = ast.literal_eval(lang.grouping)
-        thousands = lang.thousands_sep or ""
-        digits, rounding = currency.decimal_places, currency.rounding
-        symbol = currency.symbol or ""
-        pre, post = (
-            (f"{symbol}{NBSP}", "") if currency.position == "before" else ("", NBSP + symbol)
-        )
-
-        def format_amount(amount):
-            parts = (f"%.{digits}f" % float_round(amount + 0.0, precision_rounding=rounding)).split(
-                "."
-            )
-            parts[0] = intersperse(parts[0], grouping, thousands)[0]
-            text = (
-                lang.decimal_point.join(parts)
-                .replace(" ", NBSP)
-                .replace("-", "-\N{ZERO WIDTH NO-BREAK SPACE}")
-            )
-            return f"{pre}{text}{post}"
-
-        return format_amount
 
     @api.model
     def _log_paragraphs(self, records, bodies):

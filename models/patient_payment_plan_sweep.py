@@ -30,7 +30,7 @@ class PatientPaymentPlan(models.Model):
     _inherit = "patient.payment.plan"
 
     def init(self):
-        super().init()
+        res = super().init()
         # the sweep's two questions, answered from small partial indexes
         self.env.cr.execute(
             SQL(
@@ -45,6 +45,7 @@ class PatientPaymentPlan(models.Model):
                 " ALTER TABLE patient_payment_plan_installment DROP COLUMN IF EXISTS plan_state"
             )
         )
+        return res
 
     def _plans_to_sweep(self, today):
         """Those of these active plans the daily sweep has work on, in order of id."""

@@ -218,19 +218,6 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
             for name in ("body", "author_id", "subtype_id", "message_type", "model", "res_id"):
                 self.assertEqual(message[name], reference[name], name)
 
-    def test_amounts_are_formatted_as_the_currency_formats_them(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        euro = self.env.ref("base.EUR")
-        euro.active = True
-        amounts = [0.0, -0.0, 0.004, 1234.5, -1234567.891, 999999999.995, 12.345]
-        for lang in ("en_US", "fr_FR"):
-            Plan = self.env["patient.payment.plan"].with_context(lang=lang)
-            for currency in (self.env.company.currency_id, euro):
-                currency = currency.with_context(lang=lang)
-                format_amount = Plan._amount_formatter(currency)
-                for amount in amounts:
-                    self.assertEqual(format_amount(amount), currency.format(amount), (lang, amount))
-
     # ------------------------------------------------------------------ queries
 
     def test_queries_do_not_grow_with_the_plans(self):
