@@ -6,6 +6,16 @@ from .patient_protected import is_trusted, trusted
 
 # What a user may still change on a plan: the signed agreement, once scanned.
 USER_FIELDS = frozenset({"agreement", "agreement_filename"})
+# the plan's progress, computed from its installments (_compute_progress), also
+# written in SQL by the set-based creation and allocation
+PROGRESS_FIELDS = (
+    "amount_paid",
+    "amount_remaining",
+    "next_due_date",
+    "next_due_amount",
+    "missed_count",
+    "open_due_date",
+)
 FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every two weeks"), ("monthly", "Monthly")]
 
 

@@ -3,6 +3,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..logic import plan_schedule
+from .patient_payment_plan import PROGRESS_FIELDS
 from .patient_protected import is_trusted, trusted
 
 # The stored columns of a new plan and of its installments, in the order of the
@@ -21,12 +22,7 @@ PLAN_COLUMNS = (
     "first_due_date",
     "state",
     "activation_date",
-    "amount_paid",
-    "amount_remaining",
-    "next_due_date",
-    "next_due_amount",
-    "missed_count",
-    "open_due_date",
+    *PROGRESS_FIELDS,
 )
 INSTALLMENT_COLUMNS = (
     "plan_id",

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .patient_payment_plan import PROGRESS_FIELDS
 from .patient_protected import is_trusted
 
 
@@ -183,13 +184,4 @@ class PatientPaymentPlanInstallment(models.Model):
             )
         )
         self.invalidate_recordset(["amount_due"])
-        plans.invalidate_recordset(
-            [
-                "amount_paid",
-                "amount_remaining",
-                "next_due_date",
-                "next_due_amount",
-                "missed_count",
-                "open_due_date",
-            ]
-        )
+        plans.invalidate_recordset(list(PROGRESS_FIELDS))
