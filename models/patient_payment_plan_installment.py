@@ -42,6 +42,14 @@ class PatientPaymentPlanInstallment(models.Model):
         groups="account.group_account_invoice,account.group_account_readonly",
     )
 
+    def init(self):
+        res = super().init()
+        # earlier versions stored a copy of the plan's state on each installment
+        self.env.cr.execute(
+            SQL("ALTER TABLE patient_payment_plan_installment DROP COLUMN IF EXISTS plan_state")
+        )
+        return res
+
     @api.model_create_multi
     def create(self, vals_list):
         self._check_system_write()

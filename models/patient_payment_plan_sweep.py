@@ -38,11 +38,9 @@ class PatientPaymentPlan(models.Model):
                 " ON patient_payment_plan (open_due_date) WHERE state = 'active';"
                 " CREATE INDEX IF NOT EXISTS patient_payment_plan_stale_idx"
                 " ON patient_payment_plan (id) WHERE payments_key = 'stale';"
-                # what earlier versions kept: the mark as settings, the plan's state
-                # copied on each installment
+                # where earlier versions kept the mark: settings
                 " DELETE FROM ir_config_parameter"
-                " WHERE key LIKE 'patient_collections.plan_sweep_partials.%%';"
-                " ALTER TABLE patient_payment_plan_installment DROP COLUMN IF EXISTS plan_state"
+                " WHERE key LIKE 'patient_collections.plan_sweep_partials.%%'"
             )
         )
         return res
