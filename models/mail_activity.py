@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from .patient_sql_rows import insert_rows
+
 # Models whose activities may only go to users who can read the record.
 PATIENT_MODELS = ("patient.account", "patient.payment.plan", "patient.interaction")
 
@@ -108,7 +110,18 @@ class MailActivity(models.Model):
             res_ids = [vals["res_id"] for vals in vals_list if vals["res_model_id"] == model_id]
             for record in self.env[model].sudo().browse(res_ids):
                 names[model, record.id] = record.display_name
-        now, uid = self.env.cr.now(), self.env.uid
+        columns = (
+            "res_model_id",
+            "res_model",
+            "res_id",
+            "res_name",
+            "activity_type_id",
+            "summary",
+            "user_id",
+            "user_tz",
+            "date_deadline",
+            "active",
+        )
         rows = [
             (
                 vals["res_model_id"],
@@ -121,21 +134,10 @@ class MailActivity(models.Model):
                 tz.get(vals["user_id"]),
                 vals["date_deadline"],
                 True,
-                uid,
-                uid,
-                now,
-                now,
             )
             for vals in vals_list
         ]
-        result = self.env.cr.execute_values(
-            "INSERT INTO mail_activity (res_model_id, res_model, res_id, res_name,"
-            " activity_type_id, summary, user_id, user_tz, date_deadline, active,"
-            " create_uid, write_uid, create_date, write_date) VALUES %s RETURNING id",
-            rows,
-            fetch=True,
-        )
-        activities = self.browse([row[0] for row in result])
+        activities = self.browse(insert_rows(self, columns, rows))
         followers = defaultdict(list)
         for vals in vals_list:
             if vals["user_id"]:

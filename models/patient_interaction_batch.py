@@ -6,11 +6,10 @@ constraints, the fields computed from them and what the outcome does."""
 
 from odoo import api, models
 from odoo.exceptions import UserError
+from odoo.models import LOG_ACCESS_COLUMNS
 
 from .patient_protected import is_trusted
-
-# The stored columns Odoo sets itself on create (ours: the same values).
-MAGIC_COLUMNS = ("create_uid", "write_uid", "create_date", "write_date")
+from .patient_sql_rows import insert_rows
 
 
 class PatientInteraction(models.Model):
@@ -68,7 +67,7 @@ class PatientInteraction(models.Model):
                 or field.inherited
                 or field.translate
                 or field.compute
-                or name in MAGIC_COLUMNS
+                or name in LOG_ACCESS_COLUMNS
                 or name == "id"
             ):
                 return False
@@ -87,7 +86,7 @@ class PatientInteraction(models.Model):
                 defaults[names] = {
                     name: value
                     for name, value in complete.items()
-                    if name not in vals and name not in MAGIC_COLUMNS
+                    if name not in vals and name not in LOG_ACCESS_COLUMNS
                 }
             result.append({**defaults[names], **vals})
         return result
@@ -146,29 +145,11 @@ class PatientInteraction(models.Model):
 
     @api.model
     def _insert_vals_rows(self, names, vals_list, page):
-        """One multi-row INSERT (in pages) of ``vals_list``, each value converted as
-        the ORM's _create converts it; the new ids in order."""
+        """The rows of ``vals_list`` (fields ``names``) inserted, each value
+        converted as the ORM's _create converts it; the new ids in order."""
         fields_ = [self._fields[name] for name in names]
         rows = [
-            (
-                *(
-                    field.convert_to_column_insert(vals[field.name], self, vals)
-                    for field in fields_
-                ),
-                self.env.uid,
-                self.env.uid,
-            )
+            tuple(field.convert_to_column_insert(vals[field.name], self, vals) for field in fields_)
             for vals in vals_list
         ]
-        columns = ", ".join(f'"{name}"' for name in (*names, *MAGIC_COLUMNS))
-        template = "({}, %s, %s, now() at time zone 'UTC', now() at time zone 'UTC')".format(
-            ", ".join(["%s"] * len(names))
-        )
-        result = self.env.cr.execute_values(
-            f'INSERT INTO "{self._table}" ({columns}) VALUES %s RETURNING id',  # noqa: S608
-            rows,
-            template=template,
-            page_size=page,
-            fetch=True,
-        )
-        return [row[0] for row in result]
+        return insert_rows(self, names, rows, page)

@@ -5,6 +5,7 @@ from odoo.tools import SQL
 from ..logic import plan_schedule
 from .patient_payment_plan import PROGRESS_FIELDS
 from .patient_protected import is_trusted, trusted
+from .patient_sql_rows import insert_rows
 
 # The stored columns of a new plan and of its installments, in the order of the
 # rows _insert_active_plans builds (the audit columns follow).
@@ -35,25 +36,6 @@ INSTALLMENT_COLUMNS = (
     "amount_due",
     "state",
 )
-AUDIT_COLUMNS = ("create_uid", "write_uid", "create_date", "write_date")
-
-
-def _array_element(value):
-    """One element of a PostgreSQL array literal, as psycopg2 would pass the
-    value itself (strings quoted, None NULL)."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, str):
-        return '"{}"'.format(value.replace("\\", "\\\\").replace('"', '\\"'))
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)  # integers, decimals, dates
-
-
-def _array_literal(values):
-    return "{" + ",".join(map(_array_element, values)) + "}"
 
 
 class PatientPaymentPlan(models.Model):
@@ -224,14 +206,14 @@ class PatientPaymentPlan(models.Model):
         plan_rows = [
             self._plan_row(vals, name) for vals, name in zip(vals_list, names, strict=True)
         ]
-        plan_ids = self._insert_rows(self, PLAN_COLUMNS, plan_rows)
+        plan_ids = insert_rows(self, PLAN_COLUMNS, plan_rows)
         installment_rows = [
             (plan_id, *row[:3], *line)
             for plan_id, row, vals in zip(plan_ids, plan_rows, vals_list, strict=True)
             for line in self._installment_lines(vals)
         ]
         Installment = self.env["patient.payment.plan.installment"]
-        self._insert_rows(Installment, INSTALLMENT_COLUMNS, installment_rows)
+        insert_rows(Installment, INSTALLMENT_COLUMNS, installment_rows)
         plans = self.browse(plan_ids)
         # as the ORM's create: the accounts' active plan and the like follow
         self.env["patient.account"].browse({row[0] for row in plan_rows}).invalidate_recordset(
@@ -308,30 +290,6 @@ class PatientPaymentPlan(models.Model):
             (line["sequence"], line["due_date"], line["amount"], line["amount"], "open")
             for _command, _id, line in vals["installment_ids"]
         ]
-
-    def _insert_rows(self, model, columns, rows, page=50000):
-        """INSERTs of ``rows`` (values of ``columns`` of ``model``; the audit
-        columns are set here), each column passed as one array (PostgreSQL reads
-        an array literal much faster than as many VALUES rows), in pages; the new
-        ids in the order of ``rows``."""
-        casts = ", ".join(f"%s::{model._fields[name].column_type[1]}[]" for name in columns)
-        names = ", ".join(f'"{name}"' for name in (*columns, *AUDIT_COLUMNS))
-        query = (
-            f'INSERT INTO "{model._table}" ({names}) '  # noqa: S608 - the model's own columns
-            f"SELECT {', '.join(f'u.c{index}' for index in range(len(columns)))}, "
-            "%s, %s, now() at time zone 'UTC', now() at time zone 'UTC' "
-            f"FROM unnest({casts}) WITH ORDINALITY "
-            f"AS u({', '.join(f'c{index}' for index in range(len(columns)))}, n) "
-            "ORDER BY u.n RETURNING id"
-        )
-        ids = []
-        uid = self.env.uid
-        for start in range(0, len(rows), page):
-            chunk = rows[start : start + page]
-            arrays = [_array_literal(values) for values in zip(*chunk, strict=True)]
-            self.env.cr.execute(query, [uid, uid, *arrays])
-            ids += [row[0] for row in self.env.cr.fetchall()]
-        return ids
 
     def _log_creation(self):
         """What mail.thread's create does for new records: the creating user

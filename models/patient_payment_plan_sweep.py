@@ -124,14 +124,7 @@ class PatientPaymentPlan(models.Model):
         """Ids of these plans whose payments are not those of their last allocation."""
         if not self:
             return set()
-        payments = self._payments_since_activation()
-        self.fetch(["payments_key", "currency_id"])
-        return {
-            plan.id
-            for plan in self
-            if (plan.payments_key or False)
-            != plan_status.payments_key(payments.get(plan.id, []), plan.currency_id.decimal_places)
-        }
+        return set(self._with_new_payments(self._payments_since_activation()).ids)
 
     @api.model
     def _sweep_partial_floor(self, companies, today):
