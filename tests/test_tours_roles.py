@@ -315,6 +315,28 @@ class TestRoleTours(PatientCollectionsCommon, HttpCase):
         self.assertEqual(first.state, "paid")
         self.assertEqual(plan.account_id.balance_due, 300)
 
+    def test_accountant_lists_the_installments_due(self):
+        """The Installments menu opens on the active plans' due installments (the
+        filter on the plan's state, which the installments do not store)."""
+        due = self.plan_for("Tourguarantor Due")
+        ended = self.plan_for("Tourguarantor Ended")
+        ended.action_cancel()
+        self.assertEqual(ended.state, "cancelled")
+        self.run_tour(
+            "/odoo/action-patient_collections.patient_payment_plan_installment_action",
+            "pc_role_accountant_installments_due",
+            self.accountant,
+        )
+        self.assertEqual(
+            self.env["patient.payment.plan.installment"]
+            .with_user(self.accountant)
+            .search(
+                [("plan_state", "=", "active"), ("partner_id", "in", (due | ended).partner_id.ids)]
+            )
+            .plan_id,
+            due,
+        )
+
     def test_accountant_prints_the_agreement(self):
         plan = self.plan_for("Tourguarantor Agreement")
         self.run_tour(PLAN_FORM % plan.id, "pc_role_accountant_print_agreement", self.accountant)

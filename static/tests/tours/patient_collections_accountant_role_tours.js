@@ -115,3 +115,20 @@ tours.add("pc_role_accountant_print_agreement", {
         },
     ],
 });
+
+tours.add("pc_role_accountant_installments_due", {
+    steps: () => [
+        {
+            trigger: ".o_searchview_facet:contains('Active Plans')",
+            content: "The Installments list opens on the active plans' due installments",
+        },
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Tourguarantor Due')",
+            content: "The active plan's installment due today is listed",
+        },
+        {
+            trigger: ".o_list_renderer:not(:has(.o_data_row:contains('Tourguarantor Ended')))",
+            content: "not those of a cancelled plan",
+        },
+    ],
+});
