@@ -6,9 +6,13 @@ reconciliation of their account's invoices is newer than what the previous
 day's sweep saw, or when they were marked stale."""
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..logic import plan_status
+from .patient_protected import is_trusted
+
+SWEEP_MARK = ("patient_plan_sweep_date", "patient_plan_sweep_floor", "patient_plan_sweep_seen")
 
 
 class ResCompany(models.Model):
@@ -24,6 +28,28 @@ class ResCompany(models.Model):
     patient_plan_sweep_seen = fields.Integer(
         string="Reconciliations Seen by the Sweep", readonly=True, copy=False
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_sweep_mark_untouched(vals_list)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_sweep_mark_untouched([vals])
+        return super().write(vals)
+
+    @api.model
+    def _check_sweep_mark_untouched(self, vals_list):
+        """Only the sweep keeps its mark (in SQL): a client, administrators
+        included, may not set it."""
+        if not is_trusted(self.env) and any(
+            name in vals for vals in vals_list for name in SWEEP_MARK
+        ):
+            raise AccessError(
+                self.env._(
+                    "The payment plan sweep's mark is kept by the nightly run: it cannot be edited."
+                )
+            )
 
 
 class PatientPaymentPlan(models.Model):
@@ -153,11 +179,5 @@ class PatientPaymentPlan(models.Model):
             )
         )
         floor = self.env.cr.fetchone()[0]
-        companies.invalidate_recordset(
-            [
-                "patient_plan_sweep_date",
-                "patient_plan_sweep_floor",
-                "patient_plan_sweep_seen",
-            ]
-        )
+        companies.invalidate_recordset(list(SWEEP_MARK))
         return floor

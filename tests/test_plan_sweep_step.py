@@ -9,6 +9,7 @@ from unittest.mock import patch
 
 from freezegun import freeze_time
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from ..logic import priority
@@ -71,6 +72,10 @@ class TestPlanSweepStep(PaymentPlanCase):
         set_param.assert_not_called()
         self.assertEqual(company.patient_plan_sweep_date, date(2026, 3, 17))
         self.assertEqual(company.patient_plan_sweep_seen, newest.id)
+        for vals in ({"patient_plan_sweep_floor": 10**9}, {"patient_plan_sweep_date": False}):
+            with self.assertRaisesRegex(AccessError, "kept by the nightly run"):
+                company.with_user(self.env.ref("base.user_admin")).write(vals)
+        self.assertEqual(company.patient_plan_sweep_date, date(2026, 3, 17), "unchanged")
         self.assertEqual(company.patient_plan_sweep_floor, newest.id, "the day before's")
 
     def test_defaulted_plan_ends_with_what_depends_on_it(self):
