@@ -466,7 +466,7 @@ def measure_sweep(env, db, data, plans, repeat, profile, today):
         common.require(len(runs[0][1]) == len(runs[1][1]), "the due_date index gives other rows")
         return min(runs[0][0], runs[1][0])
 
-    names = "_lock_for_allocation _payments_since_activation _allocate_payments _close_if_done"
+    names = "_lock_for_allocation _payment_rows _allocate_payments _write_progress _close"
     timer = common.MethodTimer(env, [("patient.payment.plan", n, False) for n in names.split()])
     floors, pay_floors, sweeps = [], [], []
     sweep_q = stats = None

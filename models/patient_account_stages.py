@@ -243,13 +243,14 @@ class PatientAccount(models.Model):
             trusted(self).write({"final_notice_date": final_notice_date})
         return True
 
-    def _return_to_escalation(self):
+    def _return_to_escalation(self, notes=None):
         """Back to the stage the account deserves (after a payment plan ends): the
         resolved stage when nothing is owed, else where the notice sequence goes
         on from the letters it received (the run's own rules: no letter skipped,
         no gate passed); the first stage when it may enter none yet, so the run
         takes it on.  One stage write per target stage; a line in each moved
-        account's chatter, in one batch."""
+        account's chatter, in one batch, after the account's text in ``notes``
+        ({account id: text}: why it returns, logged on it even if it stays)."""
         accounts = self.sudo()
         stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
         closed = escalation.closed_stage([stage._as_rule() for stage in stages])
@@ -268,16 +269,18 @@ class PatientAccount(models.Model):
             if target and target != account.stage_id.id:
                 moves[target].append(account.id)
         # one write per target stage, its lines in the chatter in one batch
-        bodies = {}
+        lines = dict(notes or {})
         for target, account_ids in moves.items():
             stage = stages.browse(target)
             moving = accounts.browse(account_ids)
             for account in moving:
-                bodies[account.id] = Markup("<p>%s</p>") % self.env._(
+                line = self.env._(
                     "Stage: %(old)s → %(new)s.",
                     old=account.stage_id.name or self.env._("none"),
                     new=stage.name,
                 )
+                lines[account.id] = f"{lines[account.id]} {line}" if account.id in lines else line
             moving._write_stage(stage)
+        bodies = {account_id: Markup("<p>%s</p>") % line for account_id, line in lines.items()}
         if bodies:
             accounts.browse(list(bodies))._message_log_batch(bodies=bodies)

@@ -1,6 +1,6 @@
-from markupsafe import escape
+from markupsafe import Markup, escape
 
-from odoo import models
+from odoo import api, models
 from odoo.tools.mail import generate_tracking_message_id
 
 # The columns of a logged note, in the order of the rows _insert_log_rows builds.
@@ -24,8 +24,8 @@ class PatientPhiThreadMixin(models.AbstractModel):
     """Chatter notes of many records at once (plans created, accounts moved by the
     nightly run, statements printed): ``_message_log_batch`` writes its
     mail.message rows with one multi-row INSERT instead of Odoo's per-record
-    create, the same rows (the body sanitized as the field does it, once per
-    distinct body); ``_message_log_attached`` does the same for notes that carry
+    create, the same rows (the bodies sanitized as the field does it, those of one
+    paragraph all in one pass); ``_message_log_attached`` does the same for notes that carry
     files of their own record, their attachment links in one more INSERT.  Notes with
     recipients or tracking values go through Odoo."""
 
@@ -130,16 +130,39 @@ class PatientPhiThreadMixin(models.AbstractModel):
 
     def _log_rows(self, bodies, common):
         """The MESSAGE_COLUMNS rows of these records' notes, in their order."""
+        texts = [escape(bodies.get(record.id, "")) for record in self]
+        return [
+            (self._name, record.id, body, *common)
+            for record, body in zip(self, self._sanitized_bodies(texts), strict=True)
+        ]
+
+    @api.model
+    def _sanitized_bodies(self, texts):
+        """``texts`` (markup) sanitized as the message's body field does it, each
+        distinct one once: those of one paragraph (``<p>…</p>``, most notes) in one
+        pass over all of them, split back (one by one when they do not split back
+        into as many paragraphs)."""
         Message = self.env["mail.message"].sudo()
         body_field = Message._fields["body"]
-        sanitized = {}
-        rows = []
-        for record in self:
-            body = escape(bodies.get(record.id, ""))
-            if body not in sanitized:
-                sanitized[body] = body_field.convert_to_column_insert(body, Message)
-            rows.append((self._name, record.id, sanitized[body], *common))
-        return rows
+        distinct = list(dict.fromkeys(texts))
+        paragraphs = [
+            text
+            for text in distinct
+            if text.startswith("<p>") and text.endswith("</p>") and text.count("<p>") == 1
+        ]
+        done = {}
+        if len(paragraphs) > 1:
+            joined = str(body_field.convert_to_column_insert(Markup("").join(paragraphs), Message))
+            pieces = joined.removeprefix("<p>").removesuffix("</p>").split("</p><p>")
+            if len(pieces) == len(paragraphs) and not any("<p>" in piece for piece in pieces):
+                done = {
+                    text: Markup(f"<p>{piece}</p>")
+                    for text, piece in zip(paragraphs, pieces, strict=True)
+                }
+        for text in distinct:
+            if text not in done:
+                done[text] = body_field.convert_to_column_insert(text, Message)
+        return [done[text] for text in texts]
 
     def _insert_log_rows(self, rows, page=5000):
         """Multi-row INSERTs of mail.message rows (MESSAGE_COLUMNS), dated now;

@@ -130,7 +130,7 @@ class PatientCollectionRun(models.Model):
         past its grace days), found in one query, at most a batch limit a call."""
         Plan = self.env["patient.payment.plan"].sudo()
         ids, changed = Plan._sweep_candidates(
-            companies, today, after=self.step_cursor if self else 0
+            companies, today, after=self.step_cursor if self else 0, exact=False
         )
         limit = self._batch_limit("_step_payment_plans")
         more = None

@@ -6,7 +6,7 @@ pass)."""
 
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import models
 
 from .patient_protected import trusted
 
@@ -68,35 +68,4 @@ class PatientPaymentPlan(models.Model):
                     new=plan.account_id.stage_id.name,
                 )
             bodies[plan.account_id.id] = Markup("<p>%s</p>") % text
-        self._log_paragraphs(self.account_id, bodies)
-
-    @api.model
-    def _log_paragraphs(self, records, bodies):
-        """``records._message_log_batch(bodies=bodies)`` for bodies that are each one
-        paragraph of text (``<p>…</p>``): the same notes, their bodies sanitized by
-        the message's field in one pass over all of them and split back (one by one
-        when they do not split back into as many paragraphs)."""
-        if len(records) < 2:
-            return records._message_log_batch(bodies=bodies)
-        Message = self.env["mail.message"].sudo()
-        body_field = Message._fields["body"]
-        texts = [bodies.get(record.id, Markup("")) for record in records]
-        joined = body_field.convert_to_column_insert(Markup("").join(texts), Message)
-        pieces = str(joined).split("</p><p>")
-        sanitized = [
-            Markup(
-                f"{'' if index == 0 else '<p>'}{piece}{'' if index == len(pieces) - 1 else '</p>'}"
-            )
-            for index, piece in enumerate(pieces)
-        ]
-        if len(sanitized) != len(texts) or not all(
-            text.startswith("<p>") and text.endswith("</p>") and sanitized_text.count("<p>") == 1
-            for text, sanitized_text in zip(texts, sanitized, strict=False)
-        ):
-            sanitized = [body_field.convert_to_column_insert(text, Message) for text in texts]
-        common = records._log_row_common(False, None, None, "notification")
-        rows = [
-            (records._name, record.id, body, *common)
-            for record, body in zip(records, sanitized, strict=True)
-        ]
-        return Message.browse(records._insert_log_rows(rows))
+        self.account_id._message_log_batch(bodies=bodies)

@@ -1,11 +1,10 @@
 from collections import defaultdict
 
-from markupsafe import Markup
-
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..logic import plan_status
+from .patient_payment_plan import PROGRESS_FIELDS
 from .patient_protected import trusted
 
 
@@ -29,8 +28,9 @@ class PatientPaymentPlan(models.Model):
         incrementally: the plans whose payments changed since their last allocation
         (new, reversed or changed; ``payments_key``) are allocated again from scratch;
         for the others only the installments that fell past their grace days become
-        missed (one UPDATE).  Then the plans whose installments changed are completed
-        or defaulted, in batches.  The result is that of a full reallocation.
+        missed (one UPDATE).  Then the plans whose installments changed get their
+        progress, and those fully paid or with too many misses their end, in one
+        UPDATE.  The result is that of a full reallocation.
         Follows the accounting whoever posted the payment: runs as superuser.
         ``changed``: the ids of the plans whose payments may have changed (the
         sweep's; the others' payments are not read), None: any of them."""
@@ -41,19 +41,27 @@ class PatientPaymentPlan(models.Model):
         plans._lock_for_allocation()
         # the sweep knows which plans' payments changed (see _sweep_candidates)
         looked = plans if changed is None else plans.filtered(lambda plan: plan.id in changed)
-        payments = looked._payments_since_activation()
-        moved = looked._with_new_payments(payments)
-        changes, payment_links = moved._allocation_changes(today)
+        rows = looked._payment_rows()
+        payments = self._payments_by_plan(rows)
+        keys = looked._payments_keys(payments)
+        moved = looked.filtered(lambda plan: plan.payments_key != keys[plan.id])
+        moved_ids = set(moved.ids)
+        changes, payment_links = moved._allocation_changes(
+            today, [row for row in rows if row[0] in moved_ids]
+        )
         self.env["patient.payment.plan.installment"]._write_allocation(changes, payment_links)
-        moved._store_payments_keys(payments)
         lapsed = (plans - moved)._mark_missed(today)
-        (moved | lapsed)._close_if_done(today, payments)
+        work = moved | lapsed
+        ends = work._outcomes()
+        work._write_progress(today, {plan_id: keys[plan_id] for plan_id in moved_ids}, ends)
+        work._close(today, ends, payments)
 
-    def _payments_since_activation(self):
-        """{plan id: [(date, amount, payment id)]}: the guarantor's payments reconciled
-        with the account's invoices since the plan started, in company currency."""
+    def _payment_rows(self):
+        """The guarantor's payments reconciled with the account's invoices since
+        each plan started, in company currency: [(plan id, date, amount, payment
+        id, partial id)] (``_payments_sql``)."""
         if not self:
-            return {}
+            return []
         self._flush_for_payments()
         self.env.cr.execute(
             SQL(
@@ -63,10 +71,21 @@ class PatientPaymentPlan(models.Model):
                 self._payments_sql(),
             )
         )
+        return self.env.cr.fetchall()
+
+    @api.model
+    def _payments_by_plan(self, rows):
+        """{plan id: [(date, amount, payment id)]} of ``_payment_rows``' rows (a
+        payment of a bank statement line: ``partial-<id>``)."""
         payments = defaultdict(list)
-        for plan_id, date, amount, payment_id, partial_id in self.env.cr.fetchall():
+        for plan_id, date, amount, payment_id, partial_id in rows:
             payments[plan_id].append((date, amount, payment_id or f"partial-{partial_id}"))
         return payments
+
+    def _payments_since_activation(self):
+        """{plan id: [(date, amount, payment id)]}: the guarantor's payments reconciled
+        with the account's invoices since the plan started, in company currency."""
+        return self._payments_by_plan(self._payment_rows())
 
     def _lock_for_allocation(self):
         """Serialize allocations of the same plans across transactions."""
@@ -91,27 +110,11 @@ class PatientPaymentPlan(models.Model):
         keys = self._payments_keys(payments)
         return self.filtered(lambda plan: plan.payments_key != keys[plan.id])
 
-    def _store_payments_keys(self, payments):
-        """Remember what was allocated (one UPDATE)."""
-        if not self:
-            return
-        keys = self._payments_keys(payments)
-        self.flush_model(["payments_key"])
-        self.env.cr.execute(
-            SQL(
-                "UPDATE patient_payment_plan plan SET payments_key = new.key"
-                " FROM (VALUES %s) AS new (id, key) WHERE plan.id = new.id",
-                SQL(", ").join(
-                    SQL("(%s, %s)", plan_id, key or None) for plan_id, key in keys.items()
-                ),
-            )
-        )
-        self.invalidate_recordset(["payments_key"])
-
     def _mark_missed(self, today):
         """Installments of these plans, open or partly paid, whose grace days ended
         by ``today`` become missed (one UPDATE, the cut-off date per company from
-        plan_status); returns the plans that got one."""
+        plan_status); returns the plans that got one (their progress is the
+        caller's: ``_write_progress``)."""
         if not self:
             return self
         cutoffs = {
@@ -137,18 +140,16 @@ class PatientPaymentPlan(models.Model):
             )
         )
         rows = self.env.cr.fetchall()
-        plans = self.browse({row[1] for row in rows})
-        Installment.browse([row[0] for row in rows])._refresh_progress(plans.ids)
-        return plans
+        Installment.browse([row[0] for row in rows]).invalidate_recordset(["state"])
+        return self.browse({row[1] for row in rows})
 
     # ------------------------------------------------------------------ outcomes
 
-    def _close_if_done(self, today, payments=None):
-        """Complete fully paid plans; default plans with too many missed installments.
-        ``payments`` ({plan id: [(date, amount, ref)]}): what was allocated, to tell
-        the accountant what a completed plan could not take."""
+    def _outcomes(self):
+        """{plan id: plan_status.COMPLETED or DEFAULTED} of these plans that end with
+        their installments as stored: all paid, or too many missed (one query)."""
         if not self:
-            return
+            return {}
         Installment = self.env["patient.payment.plan.installment"]
         Installment.flush_model(["plan_id", "state"])
         self.env.cr.execute(
@@ -165,46 +166,109 @@ class PatientPaymentPlan(models.Model):
             )
             for plan in self
         }
-        completed = self.filtered(lambda plan: outcomes[plan.id] == plan_status.COMPLETED)
-        defaulted = self.filtered(lambda plan: outcomes[plan.id] == plan_status.DEFAULTED)
-        completed._complete(today)
-        completed._report_unapplied(payments or {})
-        defaulted._default(today)
+        return {plan_id: outcome for plan_id, outcome in outcomes.items() if outcome}
 
-    def _complete(self, today):
-        """End paid plans: state, chatter of the plan and the account (in batches),
-        and the accounts go on with collections by the run's rules."""
+    def _write_progress(self, today, keys=None, ends=None):
+        """The plans' progress from their installments (``_compute_progress``'s
+        rules), the fingerprint of what was allocated (``keys``: {plan id: key})
+        and the end of those that end (``ends``: {plan id: state}, dated ``today``;
+        the chatter lines say it: no tracking), all in one UPDATE.  What depends
+        on the state (the accounts' active plan, defaults, priority) is recomputed
+        by the ORM as after a write."""
         if not self:
             return
-        self._end_plans("completed", today)
-        self._log_ending(
-            dict.fromkeys(self.ids, self.env._("All installments are paid: the plan is complete.")),
-            lambda plan: self.env._("Payment plan %(plan)s completed.", plan=plan.name),
+        keys, ends = keys or {}, ends or {}
+        self.flush_recordset(["total_amount", "payments_key", "state", "end_date"])
+        self.env["patient.payment.plan.installment"].flush_model()
+        news = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s::varchar)",
+                plan_id,
+                plan_id in keys,
+                keys.get(plan_id) or None,
+                ends.get(plan_id),
+            )
+            for plan_id in self.ids
         )
-        self.account_id._return_to_escalation()
-
-    def _end_plans(self, state, today):
-        """The plans' state and end date in one UPDATE (the chatter lines of the
-        callers say it: no tracking); what depends on the state (the accounts'
-        active plan, defaults, priority) is recomputed by the ORM as after a write."""
-        self.flush_recordset(["state", "end_date"])
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE patient_payment_plan
-                   SET state = %(state)s, end_date = %(today)s,
-                       write_uid = %(uid)s, write_date = %(now)s
-                 WHERE id = ANY(%(ids)s)
+                UPDATE patient_payment_plan plan
+                   SET amount_paid = COALESCE(progress.paid, 0),
+                       amount_remaining = plan.total_amount - COALESCE(progress.paid, 0),
+                       next_due_date = progress.due[1],
+                       next_due_amount = COALESCE(progress.amount[1], 0),
+                       missed_count = COALESCE(progress.missed, 0),
+                       open_due_date = progress.open_due,
+                       payments_key = CASE WHEN new.allocated THEN new.key
+                                           ELSE plan.payments_key END,
+                       state = COALESCE(new.state, plan.state),
+                       end_date = CASE WHEN new.state IS NULL THEN plan.end_date
+                                       ELSE %(today)s END,
+                       write_uid = CASE WHEN new.state IS NULL THEN plan.write_uid
+                                        ELSE %(uid)s END,
+                       write_date = CASE WHEN new.state IS NULL THEN plan.write_date
+                                         ELSE %(now)s END
+                  FROM (VALUES %(news)s) AS new (id, allocated, key, state)
+                  LEFT JOIN (
+                    SELECT plan_id, SUM(COALESCE(amount_paid, 0)) AS paid,
+                           COUNT(*) FILTER (WHERE state = 'missed') AS missed,
+                           MIN(due_date) FILTER (WHERE state IN ('open', 'partial'))
+                               AS open_due,
+                           array_agg(due_date ORDER BY due_date, sequence, amount_due)
+                               FILTER (WHERE state <> 'paid') AS due,
+                           array_agg(amount_due ORDER BY due_date, sequence, amount_due)
+                               FILTER (WHERE state <> 'paid') AS amount
+                      FROM patient_payment_plan_installment
+                     WHERE plan_id = ANY(%(ids)s)
+                  GROUP BY plan_id
+                  ) AS progress ON progress.plan_id = new.id
+                 WHERE plan.id = new.id AND plan.id = ANY(%(ids)s)
                 """,
-                state=state,
+                news=news,
+                ids=self.ids,
                 today=today,
                 uid=self.env.uid,
                 now=self.env.cr.now(),
-                ids=self.ids,
             )
         )
-        self.invalidate_recordset(["state", "end_date", "write_uid", "write_date"])
-        self.modified(["state", "end_date"])
+        self.invalidate_recordset(["payments_key", *PROGRESS_FIELDS])
+        ended = self.browse(list(ends))
+        ended.invalidate_recordset(["state", "end_date", "write_uid", "write_date"])
+        ended.modified(["state", "end_date"])
+
+    def _close(self, today, ends, payments):
+        """What follows the end of the plans ``ends`` ({plan id: state}) has: a note
+        on each plan (in one batch), what a completed plan could not take
+        (``payments``: what was allocated) told to the accountant, a call activity
+        for a default, and the accounts go on with collections, a line in each
+        one's chatter saying why."""
+        if not ends:
+            return
+        ended = self.browse(list(ends))
+        completed = ended.filtered(lambda plan: ends[plan.id] == plan_status.COMPLETED)
+        defaulted = ended - completed
+        notes, lines = {}, {}
+        for plan in completed:
+            notes[plan.id] = self.env._("All installments are paid: the plan is complete.")
+            lines[plan.account_id.id] = self.env._(
+                "Payment plan %(plan)s completed.", plan=plan.name
+            )
+        for plan in defaulted:
+            notes[plan.id] = self.env._(
+                "%(count)s installments missed: the plan is in default.",
+                count=plan.missed_count,
+            )
+            lines[plan.account_id.id] = self.env._(
+                "Payment plan %(plan)s defaulted.", plan=plan.name
+            )
+        ended._message_log_batch(bodies=notes)
+        completed._report_unapplied(payments)
+        if defaulted:
+            self.env["mail.activity"].sudo()._patient_create_batch(
+                defaulted._default_activity_vals(today)
+            )
+        ended.account_id._return_to_escalation(lines)
 
     def _report_unapplied(self, payments):
         """Tell the accountant, on each payment and on the plan, what of it the plan
@@ -232,45 +296,6 @@ class PatientPaymentPlan(models.Model):
             self._message_log_batch(
                 bodies={plan_id: " ".join(texts) for plan_id, texts in plan_notes.items()}
             )
-
-    def _default(self, today):
-        """End plans in default: state, chatter (in batches), a call activity for
-        the account's specialist, and the accounts go on with collections."""
-        if not self:
-            return
-        self._end_plans("defaulted", today)
-        self._log_ending(
-            {
-                plan.id: self.env._(
-                    "%(count)s installments missed: the plan is in default.",
-                    count=plan.missed_count,
-                )
-                for plan in self
-            },
-            lambda plan: self.env._("Payment plan %(plan)s defaulted.", plan=plan.name),
-        )
-        self.env["mail.activity"].sudo()._patient_create_batch(self._default_activity_vals(today))
-        self.account_id._return_to_escalation()
-
-    def _log_ending(self, bodies, account_text):
-        """The plans' notes (``bodies``: {plan id: text}) and a line in each plan's
-        account chatter (``account_text(plan)``), all in one INSERT (one plan:
-        through Odoo, as ``_message_log_batch`` does)."""
-        accounts = self.account_id
-        account_bodies = {
-            plan.account_id.id: Markup("<p>%s</p>") % account_text(plan) for plan in self
-        }
-        if len(self) < 2:
-            self._message_log_batch(bodies=bodies)
-            accounts._message_log_batch(bodies=account_bodies)
-            return
-        common = self._log_row_common(False, None, None, "notification")
-        self._insert_log_rows(
-            self._log_rows(bodies, common) + accounts._log_rows(account_bodies, common)
-        )
-        accounts.invalidate_recordset(
-            ["message_ids", "message_needaction", "message_needaction_counter"]
-        )
 
     def _default_activity_vals(self, today):
         """A call activity per defaulted plan, for its account's specialist (else

@@ -50,14 +50,29 @@ class PatientPaymentPlan(models.Model):
         )
         self.flush_model(["account_id", "activation_date", "create_date", "currency_id"])
 
-    def _allocation_changes(self, today):
+    def _allocation_changes(self, today, rows=None):
         """What allocating the plans' payments changes on their installments, in one
         query: ({(paid, paid date, state): [installment ids]}, {installment id:
         [payment ids]}), only the installments whose values or payments differ from
-        what is stored.  The states are plan_status.installment_state's on ``today``."""
+        what is stored.  The states are plan_status.installment_state's on ``today``.
+        ``rows``: the plans' payments as ``_payment_rows`` read them (else read here)."""
         if not self:
             return {}, {}
         self._flush_for_payments()
+        if rows is None:
+            payments = self._payments_sql()
+        elif rows:
+            payments = SQL(
+                "SELECT * FROM (VALUES %s) AS payment (plan_id, date, amount, payment_id,"
+                " partial_id)",
+                SQL(", ").join(SQL("(%s, %s::date, %s::numeric, %s::int, %s::int)", *row)
+                               for row in rows),
+            )  # fmt: skip
+        else:
+            payments = SQL(
+                "SELECT NULL::int AS plan_id, NULL::date AS date, NULL::numeric AS amount,"
+                " NULL::int AS payment_id, NULL::int AS partial_id WHERE FALSE"
+            )
         Installment = self.env["patient.payment.plan.installment"]
         Installment.flush_model(["plan_id", "due_date", "amount", "amount_paid", "paid_date"])
         Installment.flush_model(["state", "payment_ids"])
@@ -116,7 +131,9 @@ class PatientPaymentPlan(models.Model):
                 ), linked AS (
                     SELECT link.%(column1)s AS id,
                            array_agg(link.%(column2)s ORDER BY link.%(column2)s) AS payment_ids
-                      FROM %(relation)s link JOIN due ON due.id = link.%(column1)s
+                      FROM %(relation)s link
+                     -- through the relation's index, not a scan of every plan's links
+                     WHERE link.%(column1)s = ANY(ARRAY(SELECT id FROM due))
                   GROUP BY link.%(column1)s
                 ), judged AS (
                     SELECT due.*, allocated.paid, allocated.payment_ids,
@@ -139,7 +156,7 @@ class PatientPaymentPlan(models.Model):
                 """,
                 today=today,
                 ids=self.ids,
-                payments=self._payments_sql(),
+                payments=payments,
                 relation=SQL.identifier(field.relation),
                 column1=SQL.identifier(field.column1),
                 column2=SQL.identifier(field.column2),

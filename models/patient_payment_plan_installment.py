@@ -2,7 +2,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .patient_payment_plan import PROGRESS_FIELDS
 from .patient_protected import is_trusted
 
 
@@ -92,9 +91,11 @@ class PatientPaymentPlanInstallment(models.Model):
     @api.model
     def _write_allocation(self, changes, payment_links):
         """Store a new allocation set-based: one UPDATE for all changed installments
-        (``changes``: {(paid, paid date, state): [ids]}) and one DELETE plus one INSERT
-        for their links to payments (``payment_links``: {id: [payment ids]})."""
-        self.flush_model(["amount_paid", "paid_date", "state", "payment_ids"])
+        (``changes``: {(paid, paid date, state): [ids]}, their amount due with them)
+        and one DELETE plus one INSERT for their links to payments (``payment_links``:
+        {id: [payment ids]}).  Their plans' progress is the caller's (the plan's
+        ``_write_progress``)."""
+        self.flush_model(["amount_paid", "amount_due", "paid_date", "state", "payment_ids"])
         rows = [
             (installment_id, paid, paid_date or None, state)
             for (paid, paid_date, state), ids in changes.items()
@@ -106,6 +107,7 @@ class PatientPaymentPlanInstallment(models.Model):
                     """
                     UPDATE patient_payment_plan_installment installment
                        SET amount_paid = new.paid,
+                           amount_due = installment.amount - new.paid,
                            paid_date = new.paid_date,
                            state = new.state
                       FROM (VALUES %s) AS new (id, paid, paid_date, state)
@@ -114,7 +116,9 @@ class PatientPaymentPlanInstallment(models.Model):
                     SQL(", ").join(SQL("(%s, %s::numeric, %s::date, %s)", *row) for row in rows),
                 )
             )
-            self.browse([row[0] for row in rows])._refresh_progress()
+            self.browse([row[0] for row in rows]).invalidate_recordset(
+                ["amount_paid", "amount_due", "paid_date", "state"]
+            )
         if payment_links:
             field = self._fields["payment_ids"]
             table = SQL.identifier(field.relation)
@@ -139,57 +143,3 @@ class PatientPaymentPlanInstallment(models.Model):
                 )
             linked = self.browse(list(payment_links))
             linked.invalidate_recordset(["payment_ids"])
-
-    def _refresh_progress(self, plan_ids=None):
-        """After these installments' paid amount or state were written in SQL: their
-        amount due and their plans' progress (``_compute_progress``'s rules) in two
-        UPDATEs, the caches invalidated (nothing else depends on them).  With
-        ``plan_ids`` (their plans) only their state changed: the amounts due stay."""
-        if not self:
-            return
-        self.invalidate_recordset(["amount_paid", "paid_date", "state"])
-        if plan_ids is None:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE patient_payment_plan_installment
-                       SET amount_due = amount - COALESCE(amount_paid, 0)
-                     WHERE id = ANY(%s)
-                 RETURNING plan_id
-                    """,
-                    self.ids,
-                )
-            )
-            plan_ids = {row[0] for row in self.env.cr.fetchall()}
-        plans = self.env["patient.payment.plan"].browse(plan_ids)
-        plans.flush_recordset(["total_amount"])
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE patient_payment_plan plan
-                   SET amount_paid = progress.paid,
-                       amount_remaining = plan.total_amount - progress.paid,
-                       next_due_date = progress.due[1],
-                       next_due_amount = COALESCE(progress.amount[1], 0),
-                       missed_count = progress.missed,
-                       open_due_date = progress.open_due
-                  FROM (
-                    SELECT plan_id, SUM(COALESCE(amount_paid, 0)) AS paid,
-                           COUNT(*) FILTER (WHERE state = 'missed') AS missed,
-                           MIN(due_date) FILTER (WHERE state IN ('open', 'partial'))
-                               AS open_due,
-                           array_agg(due_date ORDER BY due_date, sequence, amount_due)
-                               FILTER (WHERE state <> 'paid') AS due,
-                           array_agg(amount_due ORDER BY due_date, sequence, amount_due)
-                               FILTER (WHERE state <> 'paid') AS amount
-                      FROM patient_payment_plan_installment
-                     WHERE plan_id = ANY(%s)
-                  GROUP BY plan_id
-                  ) AS progress
-                 WHERE plan.id = progress.plan_id
-                """,
-                plans.ids,
-            )
-        )
-        self.invalidate_recordset(["amount_due"])
-        plans.invalidate_recordset(list(PROGRESS_FIELDS))

@@ -78,23 +78,28 @@ class PatientPaymentPlan(models.Model):
         return self.browse(self._sweep_candidates(self.sudo().company_id, today, ids=self.ids)[0])
 
     @api.model
-    def _sweep_candidates(self, companies, today, after=0, ids=None):
+    def _sweep_candidates(self, companies, today, after=0, ids=None, exact=True):
         """(ids, changed): the ids, in order, of the active plans of ``companies``
         after id ``after`` (with ``ids``: of those) that the sweep of ``today`` changes:
         an open or partly paid installment past its grace days, or payments that
         are not those of the last allocation.  The first sweep of a company looks
         at every plan's payments; later ones only at the plans with a newer
         reconciliation (or marked stale).  ``changed``: the ids of those whose
-        payments may have changed (the others only have installments to miss)."""
+        payments may have changed (the others only have installments to miss).
+        ``exact=False`` (the sweep's step, whose allocation reads them anyway): the
+        payments are not read here, every plan with a newer reconciliation is in."""
         if not companies:
             return [], set()
         floor = self._sweep_partial_floor(companies, today)
         self._flush_for_payments()
         self.flush_model(["state", "company_id", "open_due_date", "payments_key"])
         if ids is None:
-            scope = SQL("plan.company_id = ANY(%s) AND plan.id > %s", companies.ids, after or 0)
+            scope = SQL("plan.id > %s", after or 0)
         else:
             scope = SQL("plan.id = ANY(%s)", list(ids))
+        scope = SQL(
+            "%s AND plan.state = 'active' AND plan.company_id = ANY(%s)", scope, companies.ids
+        )
         cutoffs = SQL(", ").join(
             SQL(
                 "(%s, %s::date)",
@@ -127,23 +132,22 @@ class PatientPaymentPlan(models.Model):
                 SELECT plan.id, TRUE FROM patient_payment_plan plan
                   JOIN (VALUES %(cutoffs)s) AS cutoff (company_id, due_date)
                     ON cutoff.company_id = plan.company_id
-                 WHERE plan.state = 'active' AND plan.open_due_date <= cutoff.due_date
-                   AND %(scope)s
+                 WHERE plan.open_due_date <= cutoff.due_date AND %(scope)s
                  UNION ALL
                 SELECT paid.id, FALSE FROM (%(paid)s) AS paid
-                  JOIN patient_payment_plan plan ON plan.id = paid.id
-                 WHERE plan.state = 'active' AND plan.company_id = ANY(%(companies)s)
                 """,
                 cutoffs=cutoffs,
                 scope=scope,
                 paid=paid,
-                companies=companies.ids,
             )
         )
         lapsed, looked = set(), set()
         for plan_id, is_lapsed in self.env.cr.fetchall():
             (lapsed if is_lapsed else looked).add(plan_id)
-        changed = (looked & lapsed) | self.browse(looked - lapsed)._with_changed_payments()
+        if exact:
+            changed = (looked & lapsed) | self.browse(looked - lapsed)._with_changed_payments()
+        else:
+            changed = looked
         return sorted(lapsed | changed), changed
 
     def _with_changed_payments(self):

@@ -212,7 +212,7 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
             account.id: Markup("<p>%s</p>") % text
             for account, text in zip(accounts, texts, strict=True)
         }
-        batch = self.env["patient.payment.plan"]._log_paragraphs(accounts, bodies)
+        batch = accounts._message_log_batch(bodies=bodies)
         for message, account in zip(batch, accounts, strict=True):
             reference = account._message_log(body=bodies[account.id])
             for name in ("body", "author_id", "subtype_id", "message_type", "model", "res_id"):

@@ -147,10 +147,15 @@ class TestPlanSweep(PaymentPlanCase):
         self.assertEqual((self.account | other).stage_id, plan_stage)
         self.sweep(date(2026, 4, 16))
         self.assertEqual(set(plans.mapped("state")), {"defaulted"})
-        for account in self.account | other:
+        for plan in plans:
+            account = plan.account_id
             self.assertNotIn(account.stage_id, plan_stage)
-            line = f"Stage: {plan_stage.name} → {account.stage_id.name}."
-            lines = account.message_ids.filtered(lambda m, line=line: line in (m.body or ""))
+            # why it moved and where, in one line of its chatter
+            line = (
+                f"<p>Payment plan {plan.name} defaulted. "
+                f"Stage: {plan_stage.name} → {account.stage_id.name}.</p>"
+            )
+            lines = account.message_ids.filtered(lambda m, line=line: m.body == line)
             self.assertEqual(len(lines), 1, account.message_ids.mapped("body"))
 
     # ----------------------------------------------------------- creation
