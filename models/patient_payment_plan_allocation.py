@@ -44,7 +44,7 @@ class PatientPaymentPlan(models.Model):
         rows = looked._payment_rows()
         payments = self._payments_by_plan(rows)
         keys = looked._payments_keys(payments)
-        moved = looked.filtered(lambda plan: plan.payments_key != keys[plan.id])
+        moved = looked._with_new_payments(payments, keys)
         moved_ids = set(moved.ids)
         changes, payment_links = moved._allocation_changes(
             today, [row for row in rows if row[0] in moved_ids]
@@ -105,9 +105,10 @@ class PatientPaymentPlan(models.Model):
             for plan in self
         }
 
-    def _with_new_payments(self, payments):
-        """The plans whose payments are not those of their last allocation."""
-        keys = self._payments_keys(payments)
+    def _with_new_payments(self, payments, keys=None):
+        """The plans whose payments are not those of their last allocation
+        (``keys``: their fingerprints, when the caller has them)."""
+        keys = keys or self._payments_keys(payments)
         return self.filtered(lambda plan: plan.payments_key != keys[plan.id])
 
     def _mark_missed(self, today):

@@ -205,13 +205,18 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
 
     def test_paragraphs_are_logged_as_odoo_logs_them(self):
         """Bodies with markup-like text, entities, quotes and non-ASCII, sanitized
-        together, equal Odoo's notes of the same bodies."""
-        accounts = self.new_accounts(3)
+        together, equal Odoo's notes of the same bodies; so do those that are not
+        one paragraph (two of them, plain text, an empty one), sanitized apart."""
+        accounts = self.new_accounts(7)
         texts = ["Tom & Jerry <b>bold</b> 'q' \"d\" → ok", "a\u00a0b  c", "<p>not a tag</p>"]
         bodies = {
             account.id: Markup("<p>%s</p>") % text
-            for account, text in zip(accounts, texts, strict=True)
+            for account, text in zip(accounts, texts, strict=False)
         }
+        bodies[accounts[3].id] = Markup("<p>one</p><p>two &amp; <i>three</i></p>")
+        bodies[accounts[4].id] = "plain <text> & more"
+        bodies[accounts[5].id] = Markup("<p>%s</p>") % texts[0]
+        bodies[accounts[6].id] = ""
         batch = accounts._message_log_batch(bodies=bodies)
         for message, account in zip(batch, accounts, strict=True):
             reference = account._message_log(body=bodies[account.id])
