@@ -62,12 +62,15 @@ class MailActivity(models.Model):
                     record=record.display_name,
                 )
             )
+        managers = {}  # one lookup per company, however many are refused
         for vals in vals_list:
             model = vals.get("res_model") or model_names.get(vals.get("res_model_id"))
             key = (model, vals.get("res_id"), vals.get("user_id", self.env.uid))
             if key in refused:
                 account = self.env[model].sudo().browse(key[1])._patient_account()
-                vals["user_id"] = account._collections_manager().id or False
+                if account.company_id not in managers:
+                    managers[account.company_id] = account._collections_manager().id or False
+                vals["user_id"] = managers[account.company_id]
         return vals_list
 
     @api.model_create_multi
