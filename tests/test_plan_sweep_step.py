@@ -33,6 +33,26 @@ class TestPlanSweepStep(PaymentPlanCase):
         self.env.invalidate_all()
         return result
 
+    def two_plans(self):
+        """Plans of three monthly installments from FIRST_DUE on the account and on
+        another guarantor's, made together."""
+        other = self.make_invoice(
+            self.other_guarantor, 300.0, TODAY - timedelta(days=45), due_date=TODAY
+        ).patient_account_id
+        terms = {
+            "down_payment": 0.0,
+            "frequency": "monthly",
+            "first_due_date": FIRST_DUE,
+            "installment_count": 3,
+            "installment_amount": None,
+        }
+        return self.env["patient.payment.plan"]._create_plans(
+            [
+                (self.account, {**terms, "total_amount": 600.0}),
+                (other, {**terms, "total_amount": 300.0}),
+            ]
+        )
+
     def candidates(self, day):
         return self.env["patient.payment.plan"]._sweep_candidates(self.env.company, day)[0]
 
@@ -157,51 +177,21 @@ class TestPlanSweepStep(PaymentPlanCase):
     def test_default_activity_of_an_account_nobody_may_read_goes_to_a_manager(self):
         """Two accounts of a specialist who lost access default the same night:
         both calls go to the company's collections manager."""
-        other = self.make_invoice(
-            self.other_guarantor, 300.0, TODAY - timedelta(days=45), due_date=TODAY
-        ).patient_account_id
-        (self.account | other).user_id = self.specialist
-        terms = {
-            "down_payment": 0.0,
-            "frequency": "monthly",
-            "first_due_date": FIRST_DUE,
-            "installment_count": 3,
-            "installment_amount": None,
-        }
-        plans = self.env["patient.payment.plan"]._create_plans(
-            [
-                (self.account, {**terms, "total_amount": 600.0}),
-                (other, {**terms, "total_amount": 300.0}),
-            ]
-        )
+        plans = self.two_plans()
+        plans.account_id.user_id = self.specialist
         self.step(date(2026, 3, 16))
         manager = self.account._collections_manager()
         self.assertTrue(manager)
         self.specialist.groups_id = [(6, 0, self.env.ref("base.group_user").ids)]
         self.step(DEFAULT_DAY)
         self.assertEqual(set(plans.mapped("state")), {"defaulted"})
-        for account in self.account | other:
+        for account in plans.account_id:
             self.assertEqual(account.activity_ids.user_id, manager, account.name)
 
     def test_the_step_resumes_in_batches(self):
         """A batch limit of one plan: the step returns where it stopped and what is
         left; called again from there, it takes the rest, each plan once."""
-        other = self.make_invoice(
-            self.other_guarantor, 300.0, TODAY - timedelta(days=45), due_date=TODAY
-        ).patient_account_id
-        terms = {
-            "down_payment": 0.0,
-            "frequency": "monthly",
-            "first_due_date": FIRST_DUE,
-            "installment_count": 3,
-            "installment_amount": None,
-        }
-        plans = self.env["patient.payment.plan"]._create_plans(
-            [
-                (self.account, {**terms, "total_amount": 600.0}),
-                (other, {**terms, "total_amount": 300.0}),
-            ]
-        )
+        plans = self.two_plans()
         run = self.env["patient.collection.run"].sudo()._todays_run(self.env.company, "manual")
         Run = type(run)
         with patch.object(Run, "_batch_limit", lambda run, step: 1 if run else None):
