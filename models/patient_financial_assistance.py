@@ -199,7 +199,10 @@ class PatientFinancialAssistance(models.Model):
                 )
             if not 0 <= application.annual_income < MAX_INCOME:
                 raise ValidationError(
-                    self.env._("The household's annual income is zero or more: correct it.")
+                    self.env._(
+                        "The household's annual income is from zero to under %(max)s: correct it.",
+                        max=application.currency_id.format(MAX_INCOME),
+                    )
                 )
 
     @api.constrains("account_id", "state")

@@ -67,6 +67,7 @@ class TestFinancialAssistance(WriteoffCommon):
             ({"household_size": 0}, ValidationError),
             ({"household_size": 100}, ValidationError),
             ({"annual_income": -1.0}, ValidationError),
+            ({"annual_income": 2e9}, ValidationError),
             ({"annual_income": "lots"}, ValidationError),
             ({"household_size": "two"}, ValidationError),
         ):
@@ -76,6 +77,10 @@ class TestFinancialAssistance(WriteoffCommon):
             self.env["patient.financial.assistance"].search([("account_id", "=", account.id)])
         )
         self.assertFalse(account.hold_reason)
+        # the message says what is accepted, whichever way the income is wrong
+        for income in (-1.0, 2e9):
+            with self.assertRaisesRegex(ValidationError, r"from zero to under .{0,4}1,000,000,000"):
+                self.apply(account, self.specialist, annual_income=income)
 
     # ------------------------------------------------------------------ decisions
 
