@@ -166,6 +166,10 @@ class PatientPaymentPlan(models.Model):
         accounts.check_access("write")
         accounts._check_owner()
         self._check_terms(requests, today)
+        # the agreement's contact (_log_agreement_interactions) passes the contact rules
+        self.env["patient.interaction"]._check_new_contacts(
+            [{"account_id": account.id, "channel": channel} for account, _t in requests]
+        )
         vals_list = [self._prepare_plan_vals(a, t, today[a.company_id]) for a, t in requests]
         plans = trusted(self.sudo())._insert_active_plans(vals_list)
         plans._activate(channel=channel)

@@ -73,6 +73,23 @@ class PaymentPlanCase(PatientCollectionsCommon):
 class TestPaymentPlans(PaymentPlanCase):
     # ----------------------------------------------------------- the wizard
 
+    def test_evening_call_agreement_refused_before_anything_is_written(self):
+        """A plan agreed on a call the practice made after its calling hours is
+        refused by the contact rules before a plan, stage or line is written; the
+        guarantor calling in at that hour agrees to it."""
+        Plan = self.env["patient.payment.plan"]
+        stage = self.account.stage_id
+        messages = len(self.account.message_ids)
+        with freeze_time("2026-03-02 22:30:00"):
+            with self.assertRaisesRegex(UserError, "Contact hours"):
+                self.make_plan(channel="phone_out")
+            self.assertFalse(Plan.search([("account_id", "=", self.account.id)]))
+            self.assertEqual(self.account.stage_id, stage)
+            self.assertEqual(len(self.account.message_ids), messages)
+            plan = self.make_plan(channel="phone_in")
+        self.assertEqual(plan.state, "active")
+        self.assertEqual(plan.account_id.interaction_ids.channel, "phone_in")
+
     def test_wizard_defaults_to_balance_due_without_pending(self):
         wizard = self.wizard(installment_count=6)
         self.assertEqual(wizard.total_amount, 600.0)
