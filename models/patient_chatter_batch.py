@@ -24,10 +24,10 @@ class PatientPhiThreadMixin(models.AbstractModel):
     """Chatter notes of many records at once (plans created, accounts moved by the
     nightly run, statements printed): ``_message_log_batch`` writes its
     mail.message rows with one multi-row INSERT instead of Odoo's per-record
-    create, the same rows (the bodies sanitized as the field does it, those of one
-    paragraph all in one pass); ``_message_log_attached`` does the same for notes that carry
-    files of their own record, their attachment links in one more INSERT.  Notes with
-    recipients or tracking values go through Odoo."""
+    create, the same rows (the bodies sanitized as the field does it, those of
+    one paragraph all in one pass); ``_message_log_attached`` does the same for
+    notes that carry files of their own record, their attachment links in one
+    more INSERT.  Notes with recipients or tracking values go through Odoo."""
 
     _inherit = "patient.phi.thread.mixin"
 

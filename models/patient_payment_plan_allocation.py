@@ -111,6 +111,20 @@ class PatientPaymentPlan(models.Model):
         keys = keys or self._payments_keys(payments)
         return self.filtered(lambda plan: plan.payments_key != keys[plan.id])
 
+    @api.model
+    def _missed_cutoffs(self, companies, today):
+        """``VALUES`` rows (company id, due date): for each of ``companies``, the
+        latest due date an unpaid installment is missed by on ``today`` (its
+        grace days, plan_status.missed_cutoff)."""
+        return SQL(", ").join(
+            SQL(
+                "(%s, %s::date)",
+                company.id,
+                plan_status.missed_cutoff(today, company.collections_plan_grace_days),
+            )
+            for company in companies
+        )
+
     def _mark_missed(self, today):
         """Installments of these plans, open or partly paid, whose grace days ended
         by ``today`` become missed (one UPDATE, the cut-off date per company from
@@ -118,10 +132,6 @@ class PatientPaymentPlan(models.Model):
         caller's: ``_write_progress``)."""
         if not self:
             return self
-        cutoffs = {
-            company.id: plan_status.missed_cutoff(today, company.collections_plan_grace_days)
-            for company in self.company_id
-        }
         Installment = self.env["patient.payment.plan.installment"]
         Installment.flush_model(["state", "due_date", "plan_id", "company_id"])
         self.env.cr.execute(
@@ -136,7 +146,7 @@ class PatientPaymentPlan(models.Model):
                    AND installment.state IN ('open', 'partial')
              RETURNING installment.id, installment.plan_id
                 """,
-                SQL(", ").join(SQL("(%s, %s::date)", *item) for item in cutoffs.items()),
+                self._missed_cutoffs(self.company_id, today),
                 self.ids,
             )
         )

@@ -9,7 +9,6 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
-from ..logic import plan_status
 from .patient_protected import is_trusted
 
 SWEEP_MARK = ("patient_plan_sweep_date", "patient_plan_sweep_floor", "patient_plan_sweep_seen")
@@ -100,14 +99,7 @@ class PatientPaymentPlan(models.Model):
         scope = SQL(
             "%s AND plan.state = 'active' AND plan.company_id = ANY(%s)", scope, companies.ids
         )
-        cutoffs = SQL(", ").join(
-            SQL(
-                "(%s, %s::date)",
-                company.id,
-                plan_status.missed_cutoff(today, company.collections_plan_grace_days),
-            )
-            for company in companies
-        )
+        cutoffs = self._missed_cutoffs(companies, today)
         if floor is None:
             paid = SQL("SELECT plan.id FROM patient_payment_plan plan WHERE %s", scope)
         else:
