@@ -108,10 +108,34 @@ class AccountMove(models.Model):
         return vals_list
 
     def write(self, vals):
+        if "patient_id" in vals and not vals["patient_id"]:
+            self._patient_check_patient_kept()
         res = super().write(vals)
+        if "patient_id" in vals:
+            # an invoice posted before the module (or without its patient) becomes a
+            # patient invoice when the accountant names the patient
+            posted = self.filtered(lambda move: move.state == "posted")
+            posted._patient_link_accounts()
+            posted._patient_refresh_accounts()
         if "insurance_status" in vals:
             self._patient_refresh_accounts()
         return res
+
+    def _patient_check_patient_kept(self):
+        """A posted invoice on a patient account keeps a patient: the account's
+        balance, statements and plans count it."""
+        linked = self.sudo().filtered(
+            lambda move: move.state == "posted" and move.patient_account_id
+        )
+        if linked:
+            raise UserError(
+                self.env._(
+                    "The patient of a posted invoice on a patient account cannot be removed "
+                    "(%(invoices)s): choose the right patient, or reset the invoice to draft "
+                    "first.",
+                    invoices=", ".join(linked.mapped("name")),
+                )
+            )
 
     # ------------------------------------------------------------------ posting
 

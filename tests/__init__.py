@@ -45,3 +45,4 @@ from . import test_account_display
 from . import test_form_actions_tour
 from . import test_statement_chatter_batch
 from . import test_plan_creation_batch
+from . import test_existing_invoices

@@ -1,0 +1,102 @@
+"""Invoices posted without a patient (before the module was installed, or by
+an accountant who left the field empty) become patient invoices when the
+accountant names the patient on the posted invoice: the guarantor's account
+opens with them, on the form (a tour, static/src/tours/existing_invoice_tour.js)
+as through the ORM.  A posted invoice on an account keeps a patient."""
+
+from datetime import timedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, HttpCase, tagged
+
+from .common import PatientCollectionsCommon
+
+ACCOUNTANT = (
+    "base.group_user,account.group_account_invoice,patient_collections.group_collections_accountant"
+)
+INVOICE_FORM = "/odoo/action-account.action_move_out_invoice_type/%s"
+
+
+@tagged("post_install", "-at_install")
+class TestExistingInvoices(PatientCollectionsCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.accountant = cls.company_user("pc_exist_accountant", ACCOUNTANT)
+        cls.today = fields.Date.context_today(cls.env.user)
+
+    def posted_without_patient(self, partner, amount, days_past_due=40):
+        """A customer invoice as the practice posted it before the module."""
+        day = self.today - timedelta(days=days_past_due)
+        invoice = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": day,
+                "invoice_date_due": day,
+                "invoice_line_ids": [
+                    Command.create(
+                        {"name": "Office visit", "quantity": 1, "price_unit": amount, "tax_ids": []}
+                    )
+                ],
+            }
+        )
+        invoice.action_post()
+        return invoice
+
+    def test_naming_the_patient_opens_the_guarantors_account(self):
+        first = self.posted_without_patient(self.guarantor, 300.0)
+        second = self.posted_without_patient(self.guarantor, 120.0, days_past_due=10)
+        self.pay(first, 100.0, self.today - timedelta(days=5))
+        self.assertFalse(self.account_of(self.guarantor), "no patient: not a patient invoice")
+        first.with_user(self.accountant).patient_id = self.child
+        account = self.account_of(self.guarantor)
+        self.assertEqual(first.patient_account_id, account)
+        self.assertFalse(second.patient_account_id, "only the invoice given a patient")
+        self.assertEqual(account.balance_due, 200.0, "the residual, the payment kept")
+        self.assertEqual(account.days_past_due, 40)
+        self.assertEqual(first.payment_state, "partial", "the reconciliation is untouched")
+        second.with_user(self.accountant).patient_id = self.child_2
+        self.assertEqual(second.patient_account_id, account, "one account per guarantor")
+        self.assertEqual(account.balance_due, 320.0)
+
+    def test_a_posted_invoice_on_an_account_keeps_a_patient(self):
+        invoice = self.make_invoice(self.child, 90.0, self.today - timedelta(days=20))
+        account = invoice.patient_account_id
+        with self.assertRaisesRegex(UserError, "cannot be removed"):
+            invoice.with_user(self.accountant).patient_id = False
+        self.assertRecordValues(
+            invoice, [{"patient_id": self.child.id, "patient_account_id": account.id}]
+        )
+        invoice.with_user(self.accountant).patient_id = self.child_2  # a wrong patient corrected
+        self.assertEqual(invoice.patient_account_id, account)
+        self.assertEqual(account.balance_due, 90.0)
+        draft = self.make_invoice(self.child, 50.0, self.today, post=False)
+        draft.patient_id = False  # a draft is not on an account yet
+        self.assertFalse(draft.patient_id)
+
+    def test_only_the_collections_groups_name_the_patient(self):
+        invoice = self.posted_without_patient(self.other_guarantor, 75.0)
+        clerk = self.company_user("pc_exist_clerk", "base.group_user,account.group_account_invoice")
+        with self.assertRaises(AccessError):
+            invoice.with_user(clerk).write({"patient_id": self.other_guarantor.id})
+        self.assertFalse(self.account_of(self.other_guarantor))
+
+    def test_the_posted_invoice_form_takes_the_patient(self):
+        invoice = self.posted_without_patient(self.other_guarantor, 60.0)
+        with Form(invoice.with_user(self.accountant)) as form:
+            form.patient_id = self.other_guarantor
+        self.assertEqual(self.account_of(self.other_guarantor).balance_due, 60.0)
+
+    def test_accountant_names_the_patient_in_the_browser(self):
+        invoice = self.posted_without_patient(self.other_guarantor, 45.0)
+        self.env.flush_all()
+        self.start_tour(
+            INVOICE_FORM % invoice.id, "pc_existing_invoice_patient", login=self.accountant.login
+        )
+        self.env.invalidate_all()
+        account = self.account_of(self.other_guarantor)
+        self.assertEqual(invoice.patient_id, self.other_guarantor)
+        self.assertEqual(invoice.patient_account_id, account)
+        self.assertEqual(account.balance_due, 45.0)
