@@ -178,7 +178,7 @@ class PatientPortal(CustomerPortal):
         account, via_token = self._patient_account_or_404(
             account_id, access_token, "portal question"
         )
-        if topic not in QUESTION_OUTCOMES or not (text or "").strip():
+        if topic not in QUESTION_OUTCOMES or not account._portal_question_text(text):
             message = "question_invalid"
         else:
             account._portal_question(topic, text)
@@ -204,6 +204,31 @@ class PatientPaymentPortal(PaymentPortal):
     def _patient_portal(self):
         return PatientPortal()
 
+    @staticmethod
+    def _patient_providers(account, partner, amount, report=None):
+        """The providers that may take ``amount`` for ``account``: its company's,
+        published, for its currency (the pay page offers these and no other)."""
+        return (
+            request.env["payment.provider"]
+            .sudo()
+            ._get_compatible_providers(
+                account.company_id.id,
+                partner.id,
+                amount,
+                currency_id=account.currency_id.id,
+                report=report,
+            )
+        )
+
+    @staticmethod
+    def _patient_chosen_provider(kwargs):
+        """The provider the payment form chose: the saved token's, or the one named."""
+        if kwargs.get("flow") == "token":
+            token = request.env["payment.token"].sudo().browse(_as_int(kwargs.get("token_id")))
+            return token.exists().provider_id
+        provider_id = _as_int(kwargs.get("provider_id"))
+        return request.env["payment.provider"].sudo().browse(provider_id).exists()
+
     @http.route(f"{PORTAL_ROOT}/<int:account_id>/pay", type="http", auth="public", website=True)
     def portal_patient_pay(self, account_id, access_token=None, amount=None, choice=None, **kw):
         portal = self._patient_portal()
@@ -222,19 +247,8 @@ class PatientPaymentPortal(PaymentPortal):
         account._portal_log("open", via_token, field_names="pay")
         user = request.env.user
         partner = user.partner_id if not user._is_public() else account.partner_id
-        company = account.company_id
         availability_report = {}
-        providers = (
-            request.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                company.id,
-                partner.id,
-                amount,
-                currency_id=account.currency_id.id,
-                report=availability_report,
-            )
-        )
+        providers = self._patient_providers(account, partner, amount, availability_report)
         methods = (
             request.env["payment.method"]
             .sudo()
@@ -301,6 +315,15 @@ class PatientPaymentPortal(PaymentPortal):
         if user._is_public() and (kwargs.get("token_id") or kwargs.get("tokenization_requested")):
             # the token link pays; it does not use or save the guarantor's payment details
             raise ValidationError(request.env._("Sign in to use or save payment details."))
+        provider = self._patient_chosen_provider(kwargs)
+        if not provider or provider not in self._patient_providers(account, partner, amount):
+            # another company's provider would book the money there, unreconciled
+            raise ValidationError(
+                request.env._(
+                    "This payment method cannot pay this account: go back to your account "
+                    "page and choose one of those offered."
+                )
+            )
         kwargs.update(
             {
                 "amount": amount,

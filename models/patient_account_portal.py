@@ -7,7 +7,7 @@ import math
 import uuid
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -224,7 +224,7 @@ class PatientAccount(models.Model):
             "down_payment": 0.0,
             "frequency": "monthly",
             "installment_count": installment_count,
-            "first_due_date": fields.Date.context_today(self) + timedelta(days=30),
+            "first_due_date": self.company_id._patient_today() + timedelta(days=30),
         }
 
     def _portal_plan_request(self, installment_count):
@@ -235,7 +235,7 @@ class PatientAccount(models.Model):
         account = self.sudo()
         Plan = self.env["patient.payment.plan"]
         terms = account._portal_plan_terms(installment_count)
-        problems = Plan._terms_problems(account, terms, fields.Date.context_today(self))
+        problems = Plan._terms_problems(account, terms, account.company_id._patient_today())
         if not problems:
             # the caller checked the visitor (token or guarantor): the plan is made by
             # the module, as superuser and trusted, through the one plan path
@@ -257,12 +257,19 @@ class PatientAccount(models.Model):
             )
         return Plan, problems
 
+    @api.model
+    def _portal_question_text(self, text):
+        """The question as it is kept: without NUL characters (a browser may send
+        them; the database refuses them), trimmed, at most MAX_QUESTION_LENGTH."""
+        text = text if isinstance(text, str) else ""
+        return text.replace("\x00", "").strip()[:MAX_QUESTION_LENGTH]
+
     def _portal_question(self, topic, text):
         """The guarantor's question: an inbound portal interaction with the topic's
         outcome (a dispute puts the dispute hold) and an activity for the specialist."""
         self.ensure_one()
         account = self.sudo()
-        text = (text or "").strip()[:MAX_QUESTION_LENGTH]
+        text = self._portal_question_text(text)
         topics = {
             "dispute": self.env._("Dispute"),
             "insurance": self.env._("Insurance"),

@@ -24,7 +24,12 @@ class PatientAccount(models.Model):
         balance = account.balance_due
         if balance <= 0:
             return [self.env._("Nothing is due on this account.")]
-        if not isinstance(amount, (int, float)) or amount != amount or amount <= 0:
+        if (
+            not isinstance(amount, (int, float))
+            or amount != amount
+            or currency.compare_amounts(amount, 0.0) <= 0
+        ):
+            # less than a cent is nothing: it would be a payment of 0.00
             return [self.env._("Enter the amount to pay.")]
         if currency.compare_amounts(amount, balance) > 0:
             return [
@@ -33,8 +38,14 @@ class PatientAccount(models.Model):
                 )
             ]
         minimum = min(account.company_id.collections_portal_min_payment, balance)
-        allowed_exact = {round(balance, 2), round(account._portal_next_installment_amount(), 2)}
-        if round(amount, 2) not in allowed_exact and currency.compare_amounts(amount, minimum) < 0:
+        # below the minimum, only the balance itself or the plan's next installment
+        exact = [balance, account._portal_next_installment_amount()]
+        allowed = any(
+            currency.compare_amounts(value, 0.0) > 0
+            and currency.compare_amounts(amount, value) == 0
+            for value in exact
+        )
+        if not allowed and currency.compare_amounts(amount, minimum) < 0:
             return [
                 self.env._("The least you can pay online is %(minimum)s.", minimum=fmt(minimum))
             ]

@@ -29,12 +29,13 @@ class PatientAccount(models.Model):
         """Plain values for the statement of each account, in the order of ``self``,
         each in its guarantor's language (``_statement_lang_code``): one query per
         kind, and what a language shares (labels, stage messages) made once per
-        language."""
-        today = today or fields.Date.context_today(self)
+        language.  Without ``today``, each statement is dated by its company's
+        calendar, never the reader's (a guarantor on the portal, a user abroad)."""
         accounts = self.sudo()
         lines, items = accounts._statement_open_items()
         common = {
             "today": today,
+            "todays": {} if today else accounts.company_id._patient_todays(),
             "descriptions": self._statement_descriptions(lines.move_id),
             "portal_urls": accounts._portal_urls(),
             "formatters": {},
@@ -187,7 +188,7 @@ class PatientAccount(models.Model):
         and what every statement of the batch shares."""
         self.ensure_one()
         company = self.company_id
-        today = shared["today"]
+        today = shared["today"] or shared["todays"][company.id]
         fmt = self._statement_formatter(shared)
         date_format = self._statement_date_format(shared)
         amounts = [self._statement_line_amounts(line) for line in lines]

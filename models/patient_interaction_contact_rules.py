@@ -50,9 +50,12 @@ class PatientInteraction(models.Model):
                 window_days=company.collections_call_window_days,
             )
             if violations:
-                if vals.get("override_reason") and is_manager:
+                reason = vals.get("override_reason")
+                # a reason of blanks is no reason: the rules stand
+                overriding = isinstance(reason, str) and reason.strip()
+                if overriding and is_manager:
                     vals["overridden_rules"] = ", ".join(labels[v.rule] for v in violations)
-                elif vals.get("override_reason"):
+                elif overriding:
                     raise AccessError(
                         self.env._("Only a collections manager can override a contact rule.")
                     )

@@ -46,3 +46,4 @@ from . import test_form_actions_tour
 from . import test_statement_chatter_batch
 from . import test_plan_creation_batch
 from . import test_existing_invoices
+from . import test_guarantor_desk
