@@ -62,6 +62,7 @@ class PatientAccount(models.Model):
         # the run and the plans check the gates themselves; never a caller's context
         internal = trusted_flag(self.env, "collections_run")
         if not internal:
+            entering._check_plan_stays(stage)
             entering._check_stage_allowed(stage)
         vals = {**vals, **self._prepare_stage_entry_vals(stage)}
         # the entry dates are the module's own, written with the stage
@@ -69,6 +70,23 @@ class PatientAccount(models.Model):
         if not internal:
             entering._schedule_stage_activities(stage)
         return res
+
+    def _check_plan_stays(self, stage):
+        """An account on an active payment plan stays in a manual stage (the plan's)
+        until the plan ends: moved by hand into any other stage, the run would take
+        it up again and send it letters, or to an agency, while the guarantor pays."""
+        if not stage or stage.is_manual:
+            return
+        on_plan = self.sudo().filtered("active_plan_id")
+        if on_plan:
+            raise UserError(
+                self.env._(
+                    "%(accounts)s: on an active payment plan, it stays in its stage until the "
+                    "plan ends. Cancel the plan first to move it to %(stage)s.",
+                    accounts=", ".join(on_plan.mapped("name")),
+                    stage=stage.sudo().name,
+                )
+            )
 
     def _is_collections_manager(self):
         user = self.env.user

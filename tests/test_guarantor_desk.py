@@ -11,6 +11,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from .common import PatientCollectionsCommon
 from .test_portal import PortalCase
 
 
@@ -131,3 +132,34 @@ class TestBlankOverrideReason(PortalCase):
                 )
             )
         self.assertIn("Contact hours", interaction.overridden_rules)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(datetime(2026, 6, 1, 15, 0))  # 11:00 in New York: within calling hours
+class TestDeskStageMoves(PatientCollectionsCommon):
+    def stage(self, name):
+        return self.env.ref(f"patient_collections.stage_{name}")
+
+    def test_an_account_on_a_plan_stays_in_its_stage(self):
+        """Dragged out of the plan's stage, an account on an active plan was taken up
+        again by the run (letters, then the agency) while the guarantor paid."""
+        self.guarantor.tz = "America/New_York"
+        account = self.make_invoice(
+            self.child, 300.0, date(2026, 4, 1), date(2026, 5, 1)
+        ).patient_account_id
+        specialist = self.company_user(
+            "pc_desk_plan_specialist",
+            "base.group_user,patient_collections.group_collections_specialist",
+        )
+        account.user_id = specialist
+        plan = self.confirm_plan(account, date(2026, 6, 15))
+        self.assertEqual(account.stage_id, self.stage("payment_plan"))
+        as_specialist = account.with_user(specialist)
+        for name in ("new", "pre_collection", "resolved"):
+            with self.assertRaisesRegex(UserError, "active payment plan"):
+                as_specialist.write({"stage_id": self.stage(name).id})
+        self.assertEqual(account.stage_id, self.stage("payment_plan"))
+        # once the plan is cancelled, the account moves as any other
+        plan.with_user(specialist).action_cancel()
+        as_specialist.write({"stage_id": self.stage("new").id})
+        self.assertEqual(account.stage_id, self.stage("new"))
