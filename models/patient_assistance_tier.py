@@ -62,11 +62,28 @@ class PatientAssistanceTier(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_value_types(self, vals_list)
-        return super().create(vals_list)
+        tiers = super().create(vals_list)
+        tiers._rescale_applications(tiers.company_id)
+        return tiers
 
     def write(self, vals):
         check_value_types(self, [vals])
-        return super().write(vals)
+        companies = self.company_id
+        result = super().write(vals)
+        self._rescale_applications(companies | self.company_id)
+        return result
+
+    def unlink(self):
+        companies = self.company_id
+        result = super().unlink()
+        self._rescale_applications(companies)
+        return result
+
+    def _rescale_applications(self, companies):
+        """Open applications of these companies follow their sliding scale as it is now."""
+        self.env["patient.financial.assistance"]._rescale_open(
+            [("company_id", "in", companies.ids)]
+        )
 
     @api.model
     def _scale(self, company):

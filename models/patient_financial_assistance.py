@@ -41,6 +41,8 @@ DECISION_FIELDS = frozenset(
     }
 )
 MAX_INCOME = 1e9
+# computed from the guidelines and the company's sliding scale
+SCALE_FIELDS = ("guideline_amount", "guideline_missing", "fpl_percent", "discount_percent")
 
 
 class PatientFinancialAssistance(models.Model):
@@ -185,6 +187,15 @@ class PatientFinancialAssistance(models.Model):
             else:
                 application.discount_percent = 0.0
 
+    @api.model
+    def _rescale_open(self, domain):
+        """The open applications matching ``domain`` follow the poverty guidelines
+        and sliding scales as they are now (a decided one keeps what it was
+        decided on): called when a guideline or a tier changes."""
+        applications = self.sudo().search([("state", "in", OPEN_STATES), *domain])
+        for name in SCALE_FIELDS:
+            self.env.add_to_compute(self._fields[name], applications)
+
     # ------------------------------------------------------------------ checks
 
     @api.constrains("household_size", "annual_income")
@@ -273,6 +284,9 @@ class PatientFinancialAssistance(models.Model):
     def _unlink_only_drafts(self):
         if self.filtered(lambda application: application.state != "draft"):
             raise UserError(self.env._("Only draft applications can be deleted; deny the others."))
+        if not is_trusted(self.env):
+            # withdrawing lifts the account's hold: the account's owner or a manager
+            self.account_id._check_owner()
         if self:
             self._release_accounts(self.env._("The application was withdrawn."), deleting=self)
 

@@ -122,8 +122,9 @@ class PatientFinancialAssistance(models.Model):
     def _post_discount(self, invoices, percent, charity):
         """One credit note per eligible invoice for ``percent`` of its patient
         responsibility, on the charity-care account, reconciled with what is still
-        open of it; what the credit note holds beyond that is what the guarantor
-        overpaid (the refund due).  Returns (credit notes, discount, refund due)."""
+        open of it and then of the other invoices discounted; what the credit notes
+        hold beyond that is what the guarantor overpaid (the refund due).  Returns
+        (credit notes, discount, refund due)."""
         currency = self.company_id.currency_id
         discounted, vals_list = self._discount_credit_note_vals(invoices, percent, charity)
         if not vals_list:
@@ -186,15 +187,19 @@ class PatientFinancialAssistance(models.Model):
         return discounted, vals_list
 
     def _reconcile_discount(self, invoices, credit_notes):
-        """Each credit note reconciled with what is still open of its invoice, in
-        one reconciliation."""
-        plan = []
+        """Each credit note reconciled with what is still open of its invoice, then
+        what is left of the credit notes with what is still open of the other
+        invoices discounted (per receivable account), in one reconciliation: only
+        what the guarantor paid above the discounted total stays open, to refund."""
+        by_account = {}
         for invoice, note in zip(invoices, credit_notes, strict=True):
             lines = (invoice.line_ids | note.line_ids).filtered(
                 lambda line: line.account_type == "asset_receivable" and not line.reconciled
             )
-            if invoice.amount_residual and len(lines) > 1:
-                plan.append(lines)
+            for account, group in lines.grouped("account_id").items():
+                by_account.setdefault(account, []).append(group)
+        # a nested plan: each group first, then what is left of all of them together
+        plan = list(by_account.values())
         if plan:
             self.env["account.move.line"].sudo()._reconcile_plan(plan)
 

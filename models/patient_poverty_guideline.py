@@ -63,11 +63,26 @@ class PatientPovertyGuideline(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_value_types(self, vals_list)
-        return super().create(vals_list)
+        guidelines = super().create(vals_list)
+        guidelines._rescale_applications(guidelines.mapped("year"))
+        return guidelines
 
     def write(self, vals):
         check_value_types(self, [vals])
-        return super().write(vals)
+        years = self.mapped("year")
+        result = super().write(vals)
+        self._rescale_applications(years + self.mapped("year"))
+        return result
+
+    def unlink(self):
+        years = self.mapped("year")
+        result = super().unlink()
+        self._rescale_applications(years)
+        return result
+
+    def _rescale_applications(self, years):
+        """Open applications of these years follow the guidelines as they are now."""
+        self.env["patient.financial.assistance"]._rescale_open([("year", "in", list(set(years)))])
 
     @api.model
     def _guideline_for(self, year, region, household_size):

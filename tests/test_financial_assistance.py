@@ -14,12 +14,6 @@ BASE, PER_PERSON = 15960, 5680
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-31")
 class TestFinancialAssistance(WriteoffCommon):
-    def apply(self, account, user=None, **vals):
-        Application = self.env["patient.financial.assistance"]
-        if user:
-            Application = Application.with_user(user)
-        return Application.create({"account_id": account.id, **vals})
-
     # ------------------------------------------------------------------ the scale
 
     def test_scale_boundaries_household_1_to_10(self):
@@ -48,7 +42,7 @@ class TestFinancialAssistance(WriteoffCommon):
         self.assertEqual(application.discount_percent, 100.0)
 
     def test_missing_guideline_is_a_clear_error(self):
-        account, invoice = self.account_owing(100.0)
+        account, invoice = self.account_owing(100.0, today=DAY.replace(year=2031))
         application = self.apply(
             account,
             household_size=3,
@@ -60,6 +54,20 @@ class TestFinancialAssistance(WriteoffCommon):
             application.with_user(self.manager).action_approve()
         self.assertEqual(application.state, "draft")
         self.assertEqual(invoice.amount_residual, 100.0)
+        # once the manager enters it, as the message says, the application is on the scale
+        Guideline = self.env["patient.poverty.guideline"].with_user(self.manager)
+        guideline = Guideline.create(
+            {"year": 2031, "region": "contiguous", "base_amount": 10000, "per_person_amount": 5000}
+        )
+        self.assertRecordValues(
+            application,
+            [{"guideline_missing": False, "guideline_amount": 20000.0, "fpl_percent": 50.0}],
+        )
+        guideline.write({"base_amount": 5000, "per_person_amount": 2500})  # 10,000: 100 %
+        self.assertEqual(application.fpl_percent, 100.0)
+        application.with_user(self.manager).action_approve()
+        self.assertRecordValues(application, [{"state": "approved", "discount_amount": 100.0}])
+        self.assertEqual(invoice.amount_residual, 0.0)
 
     def test_bad_input_refused(self):
         account, _invoice = self.account_owing(100.0)

@@ -78,6 +78,13 @@ class WriteoffCommon(PatientCollectionsCommon):
         wizard.action_confirm()
         return self.env["patient.writeoff"].search([("account_id", "=", account.id)], limit=1)
 
+    def apply(self, account, user=None, **vals):
+        """A financial-assistance application for ``account`` (by ``user``)."""
+        Application = self.env["patient.financial.assistance"]
+        if user:
+            Application = Application.with_user(user)
+        return Application.create({"account_id": account.id, **vals})
+
     def assert_nothing_posted(self, account):
         self.assertFalse(self.env["patient.writeoff"].search([("account_id", "=", account.id)]))
         self.assertFalse(

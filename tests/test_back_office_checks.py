@@ -1,0 +1,89 @@
+"""Back-office cases found by trying the product as a new user would: financial
+assistance decided across several invoices, after the scale or the guidelines
+changed, and withdrawn by someone else."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .test_writeoffs import DAY, SPECIALIST, WriteoffCommon
+
+# HHS 2026, 48 contiguous states (data/patient_poverty_guideline_data.xml)
+BASE = 15960
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31")
+class TestAssistanceDecisions(WriteoffCommon):
+    def test_paid_invoice_credit_settles_the_other_invoices_first(self):
+        """One invoice paid, another open: the paid invoice's discount goes to the
+        open one; the guarantor paid less than the discounted total, so nothing
+        is to refund (the letter says so too)."""
+        account, paid = self.account_owing(27.60, days=60)
+        open_invoice = self.make_invoice(
+            account.partner_id, 282.0, DAY - timedelta(days=90), service_date=DAY
+        )
+        self.pay(paid, 27.60, DAY - timedelta(days=10))
+        self.assertEqual(account.balance_due, 282.0)
+        application = self.apply(account, household_size=1, annual_income=2.5 * BASE)
+        self.assertEqual(application.discount_percent, 50.0)
+        application.with_user(self.manager).action_approve()
+        self.assertRecordValues(
+            application, [{"state": "approved", "discount_amount": 154.8, "refund_due": 0.0}]
+        )
+        # owed after the discount: 154.80 - 27.60 paid
+        self.assertEqual(open_invoice.amount_residual, 127.2)
+        self.assertEqual(application.credit_note_ids.mapped("amount_residual"), [0.0, 0.0])
+        self.assertEqual(account.balance_due, 127.2)
+        self.assertFalse(
+            account.activity_ids.filtered(lambda a: "Refund due" in (a.summary or "")),
+            "no refund while the guarantor still owes",
+        )
+        letter = account.interaction_ids.filtered(lambda i: i.channel == "letter")
+        self.assertNotIn("refunded", letter.note)
+
+    def test_refund_due_is_what_was_paid_above_the_discounted_total(self):
+        account, first = self.account_owing(100.0, days=60)
+        second = self.make_invoice(
+            account.partner_id, 100.0, DAY - timedelta(days=30), service_date=DAY
+        )
+        self.pay(first, 100.0, DAY - timedelta(days=10))
+        self.pay(second, 40.0, DAY - timedelta(days=5))
+        application = self.apply(account, household_size=1, annual_income=2.5 * BASE)
+        application.with_user(self.manager).action_approve()
+        # owed 100.00 after the 50 % discount, paid 140.00
+        self.assertRecordValues(application, [{"discount_amount": 100.0, "refund_due": 40.0}])
+        self.assertEqual((first | second).mapped("amount_residual"), [0.0, 0.0])
+        self.assertEqual(account.balance_due, -40.0)
+
+    def test_only_the_owner_withdraws_a_draft(self):
+        owner = self.company_user("pc_qa_fa_owner", SPECIALIST)
+        account, _invoice = self.account_owing(100.0)
+        account.user_id = owner
+        application = self.apply(account, owner, household_size=1, annual_income=1)
+        self.assertEqual(account.hold_reason, "financial_assistance")
+        with self.assertRaises(AccessError):
+            application.with_user(self.specialist).unlink()
+        self.assertTrue(application.exists())
+        self.assertEqual(account.hold_reason, "financial_assistance")
+        application.with_user(owner).unlink()
+        self.assertFalse(account.hold_reason)
+
+    def test_open_applications_follow_the_scale_decided_ones_keep_theirs(self):
+        account, _invoice = self.account_owing(100.0)
+        decided = self.apply(account, household_size=1, annual_income=2.5 * BASE)
+        decided.with_user(self.manager).action_deny("Synthetic reason")
+        waiting = self.apply(account, household_size=1, annual_income=2.5 * BASE)
+        self.assertEqual((decided | waiting).mapped("discount_percent"), [50.0, 50.0])
+        Tier = self.env["patient.assistance.tier"].with_user(self.manager)
+        tier = Tier.search([("max_fpl_percent", "=", 300)])
+        tier.write({"discount_percent": 75.0})
+        self.assertEqual(waiting.discount_percent, 75.0)
+        self.assertEqual(decided.discount_percent, 50.0)
+        tier.unlink()
+        self.assertEqual(waiting.discount_percent, 25.0, "the next tier, up to 400 %")
+        Tier.create({"max_fpl_percent": 250, "discount_percent": 60.0})
+        self.assertEqual(waiting.discount_percent, 60.0)
