@@ -51,7 +51,9 @@ def type_problems(model, vals):
     problems = []
     for name, value in vals.items():
         field = model._fields.get(name)
-        if field is not None and wrong_type(field.type, value):
+        if field is not None and (
+            wrong_type(field.type, value) or not_a_choice(model, field, value)
+        ):
             problems.append(
                 model.env._(
                     "%(field)s %(problem)s.",
@@ -60,6 +62,12 @@ def type_problems(model, vals):
                 )
             )
     return problems
+
+
+def not_a_choice(model, field, value):
+    """True for a value of a selection that is not one of its choices (Odoo stores
+    any text a client sends; a time zone nobody knows breaks every contact check)."""
+    return field.type == "selection" and bool(value) and value not in field.get_values(model.env)
 
 
 def check_setting_values(model, vals):

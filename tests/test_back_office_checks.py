@@ -1,15 +1,15 @@
 """Back-office cases found by trying the product as a new user would: financial
 assistance decided across several invoices, after the scale or the guidelines
-changed, and withdrawn by someone else."""
+changed, and withdrawn by someone else; settings given a choice that is not one."""
 
 from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from .test_writeoffs import DAY, SPECIALIST, WriteoffCommon
+from .test_writeoffs import DAY, MANAGER, SPECIALIST, WriteoffCommon
 
 # HHS 2026, 48 contiguous states (data/patient_poverty_guideline_data.xml)
 BASE = 15960
@@ -87,3 +87,19 @@ class TestAssistanceDecisions(WriteoffCommon):
         self.assertEqual(waiting.discount_percent, 25.0, "the next tier, up to 400 %")
         Tier.create({"max_fpl_percent": 250, "discount_percent": 60.0})
         self.assertEqual(waiting.discount_percent, 60.0)
+
+
+@tagged("post_install", "-at_install")
+class TestSettingsChoices(WriteoffCommon):
+    def test_practice_time_zone_must_be_a_listed_one(self):
+        manager = self.company_user("pc_qa_tz_manager", MANAGER)
+        company = self.env.company.with_user(manager)
+        company.write({"collections_tz": "America/Chicago"})
+        with self.assertRaisesRegex(ValidationError, "Practice Time Zone expects one of"):
+            company.write({"collections_tz": "Mars/Olympus"})
+        with self.assertRaisesRegex(ValidationError, "Practice Time Zone expects one of"):
+            self.env["res.config.settings"].with_user(self.env.ref("base.user_admin")).create(
+                {"collections_tz": "Mars/Olympus"}
+            )
+        self.assertEqual(self.env.company.collections_tz, "America/Chicago")
+        self.assertEqual(self.env.company._patient_tz(), "America/Chicago")
