@@ -99,6 +99,8 @@ def _value_problem(model, field, value):
         return None if valid and 0 < value <= INT_BOUNDS[1] else wrong
     if value_types.wrong_type(field.type, value):
         return wrong
+    if field.type in ("date", "datetime") and value == "":
+        return wrong  # Odoo takes it for empty when checked but hands it to SQL as it is
     try:
         cached = field.convert_to_cache(value, model.browse(), validate=True)
     except (ValueError, TypeError, OverflowError, AssertionError, IndexError):

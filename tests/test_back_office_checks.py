@@ -103,3 +103,22 @@ class TestSettingsChoices(WriteoffCommon):
             )
         self.assertEqual(self.env.company.collections_tz, "America/Chicago")
         self.assertEqual(self.env.company._patient_tz(), "America/Chicago")
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31")
+class TestEmptyDateText(WriteoffCommon):
+    def test_an_empty_text_for_a_date_is_a_clear_error(self):
+        """Odoo hands an empty text given for a date to SQL as it is (a server
+        error); it is refused like any other text that is not a date."""
+        account, _invoice = self.account_owing(100.0)
+        Hold = (
+            self.env["patient.account.hold"]
+            .with_user(self.manager)
+            .with_context(active_model="patient.account", active_ids=account.ids)
+        )
+        with self.assertRaisesRegex(ValidationError, "expects a date"):
+            Hold.create({"action": "set", "hold_reason": "dispute", "hold_until": ""})
+        with self.assertRaisesRegex(ValidationError, "expects a date"):
+            self.apply(account, self.specialist, household_size=1, application_date="")
+        self.assertFalse(account.hold_reason)
