@@ -6,8 +6,10 @@ from .patient_writeoff import WRITEOFF_REASONS
 
 class PatientWriteoffReport(models.Model):
     """What left the receivables other than by payment, and what came back: posted
-    write-offs, approved financial-assistance discounts, and recoveries (payments
-    received after a bad-debt write-off of the account), for accountants."""
+    write-offs (and, negative on their own day, the posted reversals of their
+    entries), approved financial-assistance discounts, and recoveries (payments
+    received after a bad-debt write-off of the account not reversed), for
+    accountants."""
 
     _name = "patient.writeoff.report"
     _description = "Write-offs, Assistance Discounts and Recoveries"
@@ -52,7 +54,7 @@ class PatientWriteoffReport(models.Model):
             SQL(
                 """
                 CREATE OR REPLACE VIEW %s AS (
-                    SELECT w.id * 3 AS id,
+                    SELECT w.id * 4 AS id,
                            'writeoff' AS kind,
                            w.reason AS reason,
                            w.date AS date,
@@ -67,7 +69,24 @@ class PatientWriteoffReport(models.Model):
                       JOIN res_company company ON company.id = w.company_id
                      WHERE w.state = 'posted'
                     UNION ALL
-                    SELECT fa.id * 3 + 1,
+                    SELECT w.id * 4 + 3,
+                           'writeoff',
+                           w.reason,
+                           reversal.date,
+                           w.company_id,
+                           company.currency_id,
+                           w.account_id,
+                           -w.amount,
+                           w.id,
+                           NULL::integer,
+                           reversal.id
+                      FROM patient_writeoff w
+                      JOIN account_move reversal
+                        ON reversal.reversed_entry_id = w.move_id AND reversal.state = 'posted'
+                      JOIN res_company company ON company.id = w.company_id
+                     WHERE w.state = 'posted'
+                    UNION ALL
+                    SELECT fa.id * 4 + 1,
                            'assistance',
                            'assistance',
                            fa.decision_date,
@@ -84,7 +103,7 @@ class PatientWriteoffReport(models.Model):
                       JOIN res_company company ON company.id = fa.company_id
                      WHERE fa.state = 'approved'
                     UNION ALL
-                    SELECT aml.id * 3 + 2,
+                    SELECT aml.id * 4 + 2,
                            'recovery',
                            'bad_debt',
                            aml.date,
@@ -106,6 +125,10 @@ class PatientWriteoffReport(models.Model):
                               AND w.state = 'posted'
                               AND w.reason = 'bad_debt'
                               AND w.date <= aml.date
+                              AND NOT EXISTS (
+                                  SELECT 1 FROM account_move reversal
+                                   WHERE reversal.reversed_entry_id = w.move_id
+                                     AND reversal.state = 'posted')
                          ORDER BY w.date, w.id
                             LIMIT 1
                       ) first_wo ON TRUE

@@ -122,3 +122,35 @@ class TestEmptyDateText(WriteoffCommon):
         with self.assertRaisesRegex(ValidationError, "expects a date"):
             self.apply(account, self.specialist, household_size=1, application_date="")
         self.assertFalse(account.hold_reason)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31")
+class TestReversedWriteoffReport(WriteoffCommon):
+    def test_a_reversed_writeoff_leaves_the_report(self):
+        """An accountant reverses a write-off's entry (a write-off cannot be
+        deleted): the report follows the ledger, the reversal dated as it is
+        posted, and a later payment is no recovery."""
+        account, invoice = self.account_owing(60.0)
+        writeoff = self.writeoff(account, self.manager, reason="bad_debt")
+        self.assertEqual(account.balance_due, 0.0)
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_user(self.accountant)
+            .with_context(active_model="account.move", active_ids=writeoff.move_id.ids)
+            .create({"journal_id": writeoff.move_id.journal_id.id, "date": DAY})
+        )
+        reversal.reverse_moves()
+        self.assertEqual(account.balance_due, 60.0)
+        self.pay(invoice, 25.0, DAY)
+        Report = self.env["patient.writeoff.report"].with_user(self.accountant)
+        rows = Report.search([("account_id", "=", account.id)])
+        self.assertEqual(
+            sorted(rows.mapped(lambda r: (r.kind, str(r.date), r.amount))),
+            [("writeoff", "2026-03-31", -60.0), ("writeoff", "2026-03-31", 60.0)],
+        )
+        [group] = Report.read_group(
+            [("account_id", "=", account.id)], ["amount:sum"], ["reason"], lazy=False
+        )
+        self.assertEqual(group["amount"], 0.0)
+        self.assertEqual(account.balance_due, 35.0)
