@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -23,10 +23,15 @@ class PatientCollectionSnapshotDemo(models.Model):
         companies = self.env["res.company"].browse(
             [company.id for [company] in Account._read_group([], ["company_id"])]
         )
-        if not companies:
-            return 0
-        today = fields.Date.context_today(self)
-        self._take(companies, today)
+        for company in companies:
+            # today on the company's calendar, as its runs date their snapshots
+            self._demo_weeks(company, company._patient_today(), weeks)
+        return weeks if companies else 0
+
+    def _demo_weeks(self, company, today, weeks):
+        """Demo data only: ``company``'s snapshot of ``today`` and ``weeks`` weekly
+        snapshots invented from it."""
+        self._take(company, today)
         scaled = SQL(", ").join(
             SQL("ROUND((s.%s * (1 + 0.03 * w))::numeric, 2)", SQL.identifier(name))
             for name in AMOUNT_FIELDS
@@ -57,7 +62,7 @@ class PatientCollectionSnapshotDemo(models.Model):
                   FROM patient_collection_snapshot s, generate_series(1, %(weeks)s) w
                  WHERE s.company_id = ANY(%(companies)s) AND s.date = %(today)s
                 """,
-                companies=companies.ids,
+                companies=company.ids,
                 today=today,
                 weeks=weeks,
                 amount_columns=SQL(", ").join(SQL.identifier(name) for name in AMOUNT_FIELDS),
@@ -65,4 +70,3 @@ class PatientCollectionSnapshotDemo(models.Model):
             )
         )
         self.invalidate_model()
-        return weeks

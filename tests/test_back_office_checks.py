@@ -154,3 +154,18 @@ class TestReversedWriteoffReport(WriteoffCommon):
         )
         self.assertEqual(group["amount"], 0.0)
         self.assertEqual(account.balance_due, 35.0)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoHistoryCalendar(WriteoffCommon):
+    @freeze_time("2026-12-01 03:00:00")
+    def test_demo_snapshots_are_dated_by_the_company_calendar(self):
+        """At 03:00 UTC it is still November 30 in Los Angeles: the demo's
+        snapshots end that day, the day the company's runs write, so that a run
+        replaces the demo's last day instead of hiding behind a day to come."""
+        self.env.company.collections_tz = "America/Los_Angeles"
+        self.account_owing(100.0, today=DAY.replace(month=11, day=30))
+        Snapshot = self.env["patient.collection.snapshot"]
+        Snapshot.sudo()._demo_history(2)
+        days = sorted({str(day) for [day] in Snapshot._read_group([], ["date:day"])})
+        self.assertEqual(days, ["2026-11-16", "2026-11-23", "2026-11-30"])
