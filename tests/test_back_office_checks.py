@@ -2,9 +2,11 @@
 assistance decided across several invoices, after the scale or the guidelines
 changed, and withdrawn by someone else; settings given a choice that is not one."""
 
+import io
 from datetime import timedelta
 
 from freezegun import freeze_time
+from pypdf import PdfReader
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
@@ -169,3 +171,34 @@ class TestDemoHistoryCalendar(WriteoffCommon):
         Snapshot.sudo()._demo_history(2)
         days = sorted({str(day) for [day] in Snapshot._read_group([], ["date:day"])})
         self.assertEqual(days, ["2026-11-16", "2026-11-23", "2026-11-30"])
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31 12:00:00")
+class TestAgingReportScope(WriteoffCommon):
+    def test_specialist_reads_their_own_accounts_today_as_on_past_days(self):
+        """A specialist's aged balances are their own accounts', live as from a
+        snapshot (the dashboard's and the snapshots' scope): the live report
+        listed every account of the company."""
+        other = self.company_user("pc_qa_aging_other", SPECIALIST)
+        mine, _i = self.account_owing(120.0, days=45)
+        theirs, _j = self.account_owing(300.0, days=10)
+        mine.user_id, theirs.user_id = self.specialist, other
+        self.env["patient.collection.run"].run()
+        Report = self.env["patient.aging.report"].with_user(self.specialist)
+        for now in (DAY, DAY + timedelta(days=1)):  # live, then the day's snapshot
+            with freeze_time(f"{now} 12:00:00"):
+                wizard = Report.create({"as_of_date": DAY})
+                for report in (wizard, wizard.sudo()):
+                    count, totals = report._totals(report._group_rows("specialist"))
+                    self.assertEqual((count, totals["balance_due"]), (1, 120.0))
+        live = Report.create({"as_of_date": DAY})
+        self.assertEqual(live.sudo()._detail_accounts(), mine)
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_user(self.specialist)
+            ._render_qweb_pdf("patient_collections.action_report_patient_aging", live.ids)
+        )
+        text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+        self.assertIn("120.00", text)
+        self.assertNotIn("420.00", text)

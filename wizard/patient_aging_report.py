@@ -58,6 +58,9 @@ class PatientAgingReport(models.TransientModel):
 
     def _domain(self):
         domain = [("company_id", "=", self.company_id.id)]
+        if self.env["patient.collection.snapshot"]._dashboard_scope() == "own":
+            # a specialist's own accounts, live as in the snapshot rows (also as superuser)
+            domain.append(("user_id", "=", self.env.uid))
         if self.stage_ids:
             domain.append(("stage_id", "in", self.stage_ids.ids))
         if self.user_ids:
