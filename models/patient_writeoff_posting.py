@@ -249,11 +249,35 @@ class PatientWriteoff(models.Model):
         self._resolve_settled(accounts)
 
     @api.model
+    def _cancel_plans_of_settled(self, settled):
+        """The draft and active payment plans of accounts left with nothing (written
+        off, forgiven) are cancelled: nothing is left for them to collect, and their
+        installments would be missed and the plan defaulted.  A line on each account."""
+        plans = settled.plan_ids.filtered(lambda plan: plan.state in ("draft", "active"))
+        if not plans:
+            return
+        for company, group in plans.grouped("company_id").items():
+            trusted(group).write({"state": "cancelled", "end_date": company._patient_today()})
+        bodies = {}
+        for plan in plans:
+            text = self.env._(
+                "Payment plan %(plan)s cancelled: nothing is left to pay.", plan=plan.name
+            )
+            bodies.setdefault(plan.account_id.id, []).append(text)
+        plans.account_id._message_log_batch(
+            bodies={
+                account_id: Markup("<p>%s</p>") % " ".join(texts)
+                for account_id, texts in bodies.items()
+            }
+        )
+
+    @api.model
     def _resolve_settled(self, accounts):
         """Accounts with nothing left go to the resolved stage."""
         settled = accounts.sudo().filtered(
             lambda account: account.balance_due <= 0 and account.balance_insurance_pending <= 0
         )
+        self._cancel_plans_of_settled(settled)
         if len(settled) <= 1:
             trusted(settled)._return_to_escalation()
             return

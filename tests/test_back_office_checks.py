@@ -202,3 +202,41 @@ class TestAgingReportScope(WriteoffCommon):
         text = "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
         self.assertIn("120.00", text)
         self.assertNotIn("420.00", text)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31 12:00:00")
+class TestSettledAccountPlans(WriteoffCommon):
+    """A balance forgiven or written off leaves nothing for its payment plan to
+    collect: the plan is cancelled, not left to miss its installments and default."""
+
+    def assert_plan_ended(self, account, plan):
+        self.assertEqual(plan.state, "cancelled")
+        self.assertIn(
+            f"Payment plan {plan.name} cancelled: nothing is left to pay.",
+            " ".join(account.message_ids.mapped("body")),
+        )
+        self.assertEqual(account.stage_id, self.env.ref("patient_collections.stage_resolved"))
+        with freeze_time("2026-07-31 12:00:00"):
+            self.env["patient.collection.run"].run()
+        self.assertEqual(plan.state, "cancelled")
+        self.assertFalse(plan.installment_ids.filtered(lambda i: i.state == "missed"))
+        self.assertEqual(account.stage_id, self.env.ref("patient_collections.stage_resolved"))
+
+    def test_assistance_forgiving_everything_cancels_the_plan(self):
+        account, _invoice = self.account_owing(300.0, days=60)
+        plan = self.confirm_plan(account, DAY + timedelta(days=10))
+        self.assertEqual(plan.state, "active")
+        application = self.apply(account, household_size=1, annual_income=BASE)
+        application.with_user(self.manager).action_approve()
+        self.assertEqual(account.balance_due, 0.0)
+        self.assert_plan_ended(account, plan)
+
+    def test_writing_off_everything_cancels_the_plan_a_part_does_not(self):
+        account, _invoice = self.account_owing(300.0, days=60)
+        plan = self.confirm_plan(account, DAY + timedelta(days=10))
+        self.writeoff(account, self.manager, amount=100.0, reason="bad_debt")
+        self.assertEqual(plan.state, "active")
+        self.writeoff(account, self.manager, reason="administrative")
+        self.assertEqual(account.balance_due, 0.0)
+        self.assert_plan_ended(account, plan)
