@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from .patient_collection_snapshot import BUCKET_FIELDS
 
@@ -49,20 +50,53 @@ class PatientCollectionSnapshotDashboard(models.Model):
         return "own"
 
     @api.model
-    def _dashboard_periods(self, latest):
-        """The days the tiles cover: the latest snapshot's day, its month, the 30
-        days ending on it, and the last snapshot 30 days or more before it."""
+    def _dashboard_latest_days(self):
+        """{company id: its latest snapshot day} among the user's active companies:
+        each company's runs date their rows by its own calendar (and one may not
+        have run yet today), so each is read on its own latest day."""
+        return {
+            company.id: day
+            for company, day in self._read_group(
+                [("company_id", "in", self.env.companies.ids)], ["company_id"], ["date:max"]
+            )
+        }
+
+    @api.model
+    def _days_domain(self, days):
+        """The rows of each company on its day (``days``: {company id: day})."""
+        return expression.OR(
+            [
+                [("company_id", "=", company_id), ("date", "=", day)]
+                for company_id, day in days.items()
+            ]
+        )
+
+    @api.model
+    def _dashboard_periods(self, latest, latest_days):
+        """The days the tiles cover: each company's latest snapshot day, the month
+        and the 30 days ending on the latest of them, and each company's last
+        snapshot 30 days or more before its latest."""
         base = [("company_id", "in", self.env.companies.ids)]
-        before = self._read_group(
-            [*base, ("date", "<=", latest - timedelta(days=30))], [], ["date:max"]
-        )[0][0]
+        before = {
+            company.id: day
+            for company, day in self._read_group(
+                expression.OR(
+                    [
+                        [("company_id", "=", company_id), ("date", "<=", day - timedelta(days=30))]
+                        for company_id, day in latest_days.items()
+                    ]
+                ),
+                ["company_id"],
+                ["date:max"],
+            )
+        }
         return {
             "base": base,
             "latest": latest,
             "month_start": latest.replace(day=1),
             "start_30": latest - timedelta(days=29),
             "before": before,
-            "day": [*base, ("date", "=", latest)],
+            "day": expression.AND([base, self._days_domain(latest_days)]),
             "month": [*base, ("date", ">=", latest.replace(day=1)), ("date", "<=", latest)],
             "last_30": [*base, ("date", ">", latest - timedelta(days=30)), ("date", "<=", latest)],
         }
@@ -80,8 +114,10 @@ class PatientCollectionSnapshotDashboard(models.Model):
         )
         old_1_30 = 0
         if periods["before"]:
-            base = periods["base"]
-            old = self._dashboard_sums([*base, ("date", "=", periods["before"])], ["aging_1_30"])
+            old = self._dashboard_sums(
+                expression.AND([periods["base"], self._days_domain(periods["before"])]),
+                ["aging_1_30"],
+            )
             old_1_30 = old["aging_1_30"]
         return {
             **now,
@@ -134,9 +170,8 @@ class PatientCollectionSnapshotDashboard(models.Model):
         """The dashboard's numbers, read with the user's rights, for their active
         companies, each with the window action of the list behind it."""
         currency = self.env.company.currency_id
-        [[latest]] = self._read_group(
-            [("company_id", "in", self.env.companies.ids)], [], ["date:max"]
-        )
+        latest_days = self._dashboard_latest_days()
+        latest = max(latest_days.values(), default=False)
         result = {
             "currency": {"symbol": currency.symbol, "position": currency.position},
             "date": fields.Date.to_string(latest) if latest else False,
@@ -147,7 +182,7 @@ class PatientCollectionSnapshotDashboard(models.Model):
         }
         if not latest:
             return result
-        periods = self._dashboard_periods(latest)
+        periods = self._dashboard_periods(latest, latest_days)
         numbers = self._dashboard_numbers(periods)
         values = self._dashboard_values(numbers)
         actions = self._dashboard_tile_actions(periods)
@@ -190,27 +225,45 @@ class PatientCollectionSnapshotDashboard(models.Model):
 
     @api.model
     def _dashboard_trend(self, periods):
-        """12 months: the balance due of the last snapshot of each month, the
-        amount collected in the month, and the month's average days to pay."""
+        """12 months: the balance due of each company's last snapshot of each month,
+        the amount collected in the month, and the month's average days to pay."""
         base, latest = periods["base"], periods["latest"]
         year = [*base, ("date", ">", latest - timedelta(days=366))]
         months = self._read_group(
             year,
             ["date:month"],
-            ["date:max", "collected_amount:sum", "paid_invoice_count:sum", "paid_invoice_days:sum"],
+            ["collected_amount:sum", "paid_invoice_count:sum", "paid_invoice_days:sum"],
         )
         if not months:
             return []
-        month_ends = [row[1] for row in months]
-        balance_on = dict(
-            self._read_group([*base, ("date", "in", month_ends)], ["date:day"], ["balance_due:sum"])
-        )
+        month_ends = self._read_group(year, ["date:month", "company_id"], ["date:max"])
+        balance_on = {
+            (company.id, day): amount
+            for company, day, amount in self._read_group(
+                expression.AND(
+                    [
+                        base,
+                        expression.OR(
+                            [
+                                [("company_id", "=", company.id), ("date", "=", last)]
+                                for _month, company, last in month_ends
+                            ]
+                        ),
+                    ]
+                ),
+                ["company_id", "date:day"],
+                ["balance_due:sum"],
+            )
+        }
+        balances = {}
+        for month, company, last in month_ends:
+            balances[month] = balances.get(month, 0) + (balance_on.get((company.id, last)) or 0)
         return [
             {
                 "label": month.strftime("%Y-%m"),
-                "balance_due": balance_on.get(last, 0) or 0,
+                "balance_due": balances.get(month, 0),
                 "collected": collected or 0,
                 "days_to_pay": round(days / paid, 1) if paid else None,
             }
-            for month, last, collected, paid, days in months
+            for month, collected, paid, days in months
         ]

@@ -240,3 +240,34 @@ class TestSettledAccountPlans(WriteoffCommon):
         self.writeoff(account, self.manager, reason="administrative")
         self.assertEqual(account.balance_due, 0.0)
         self.assert_plan_ended(account, plan)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31 12:00:00")
+class TestDashboardCompanies(WriteoffCommon):
+    def test_each_company_read_on_its_own_latest_day(self):
+        """A manager of two practices whose calendars are a day apart (or one of
+        whose runs has not run yet today) sees both: each company's latest day."""
+        clinic_b = self.setup_other_company(name="Synthetic Clinic Dashboard B")["company"]
+        ours, _i = self.account_owing(100.0, days=40)
+        theirs = self.make_invoice(
+            self.child, 250.0, DAY - timedelta(days=40), company=clinic_b
+        ).patient_account_id
+        self.assertEqual(theirs.company_id, clinic_b)
+        Snapshot = self.env["patient.collection.snapshot"].sudo()
+        Snapshot._take(clinic_b, DAY - timedelta(days=1))
+        Snapshot._take(self.env.company, DAY)
+        manager = self.company_user("pc_qa_dash_both", MANAGER)
+        manager.company_ids |= clinic_b
+        data = (
+            self.env["patient.collection.snapshot"]
+            .with_user(manager)
+            .with_context(allowed_company_ids=[self.env.company.id, clinic_b.id])
+            .get_dashboard_data()
+        )
+        tiles = {tile["key"]: tile["value"] for tile in data["tiles"]}
+        expected = sum((ours | theirs).mapped("balance_due"))
+        self.assertEqual(tiles["balance_due"], expected)
+        self.assertEqual(sum(stage["value"] for stage in data["stages"]), expected)
+        self.assertEqual(sum(bucket["value"] for bucket in data["buckets"]), expected)
+        self.assertEqual(data["trend"][-1]["balance_due"], expected, "March: each one's last day")
