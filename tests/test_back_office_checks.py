@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
+from odoo.tools.convert import convert_file
 
 from .test_writeoffs import DAY, MANAGER, SPECIALIST, WriteoffCommon
 
@@ -271,3 +272,39 @@ class TestDashboardCompanies(WriteoffCommon):
         self.assertEqual(sum(stage["value"] for stage in data["stages"]), expected)
         self.assertEqual(sum(bucket["value"] for bucket in data["buckets"]), expected)
         self.assertEqual(data["trend"][-1]["balance_due"], expected, "March: each one's last day")
+
+
+@tagged("post_install", "-at_install")
+class TestShippedScaleOnUpdate(WriteoffCommon):
+    def test_a_deleted_or_reentered_tier_or_guideline_survives_a_module_update(self):
+        """The shipped sliding scale and guidelines are examples to edit: a tier the
+        manager deleted does not come back with the next module update, and one
+        entered again by hand (the same limit, the same year and region) does not
+        make the update fail on the unique constraint."""
+        env = self.env(su=True)  # the shipped data is the main company's
+        Tier = env["patient.assistance.tier"]
+        Guideline = env["patient.poverty.guideline"]
+        shipped = env.ref("patient_collections.assistance_tier_main_200")
+        company = shipped.company_id
+        shipped.unlink()
+        env.ref("patient_collections.assistance_tier_main_400").unlink()
+        Tier.create({"company_id": company.id, "max_fpl_percent": 200, "discount_percent": 90})
+        env.ref("patient_collections.poverty_guideline_2025_hawaii").unlink()
+        Guideline.create(
+            {"year": 2025, "region": "hawaii", "base_amount": 18000, "per_person_amount": 6400}
+        )
+        convert_file(
+            env,
+            "patient_collections",
+            "data/patient_poverty_guideline_data.xml",
+            {},
+            mode="update",
+            noupdate=False,
+        )
+        scale = Tier.search([("company_id", "=", company.id)])
+        self.assertEqual(
+            scale.mapped(lambda tier: (tier.max_fpl_percent, tier.discount_percent)),
+            [(200.0, 90.0), (300.0, 50.0)],
+        )
+        hawaii = Guideline.search([("year", "=", 2025), ("region", "=", "hawaii")])
+        self.assertEqual(hawaii.base_amount, 18000)
