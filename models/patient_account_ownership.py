@@ -55,6 +55,18 @@ class PatientAccount(models.Model):
                         "its company cannot change."
                     )
                 )
+            if "partner_id" in vals and any(
+                account.partner_id.id != vals["partner_id"] for account in self.sudo()
+            ):
+                # its invoices, balances, statements and portal page are that guarantor's
+                raise UserError(
+                    self.env._(
+                        "A patient account belongs to the guarantor billed on its invoices: "
+                        "its guarantor cannot change. To bill someone else, change the "
+                        "patient's guarantor on the contact: the next invoices open that "
+                        "guarantor's account."
+                    )
+                )
         if "stage_id" not in vals:
             return super().write(vals)
         stage = self.env["patient.account.stage"].browse(vals["stage_id"])

@@ -136,7 +136,7 @@ class TestBlankOverrideReason(PortalCase):
 
 @tagged("post_install", "-at_install")
 @freeze_time(datetime(2026, 6, 1, 15, 0))  # 11:00 in New York: within calling hours
-class TestDeskStageMoves(PatientCollectionsCommon):
+class TestDeskAccountChanges(PatientCollectionsCommon):
     def stage(self, name):
         return self.env.ref(f"patient_collections.stage_{name}")
 
@@ -163,3 +163,24 @@ class TestDeskStageMoves(PatientCollectionsCommon):
         plan.with_user(specialist).action_cancel()
         as_specialist.write({"stage_id": self.stage("new").id})
         self.assertEqual(account.stage_id, self.stage("new"))
+
+    def test_the_guarantor_of_an_account_does_not_change(self):
+        """The form shows the guarantor read-only, the server took a new one: the
+        account, its statements and its portal page went to another person while
+        its invoices stayed billed to the guarantor."""
+        account = self.make_invoice(
+            self.child, 120.0, date(2026, 5, 1), date(2026, 5, 15)
+        ).patient_account_id
+        specialist = self.company_user(
+            "pc_desk_guarantor_specialist",
+            "base.group_user,patient_collections.group_collections_specialist",
+        )
+        account.user_id = specialist
+        stranger = self.env["res.partner"].create({"name": "Teststranger Delta"})
+        for user in (specialist, self.env.user):  # a collections manager too
+            with self.assertRaisesRegex(UserError, "guarantor cannot change"):
+                account.with_user(user).write({"partner_id": stranger.id})
+        self.assertEqual(account.partner_id, self.guarantor)
+        self.assertEqual(account.balance_due, 120.0)
+        # writing the guarantor it has is no change
+        account.with_user(specialist).write({"partner_id": self.guarantor.id})
