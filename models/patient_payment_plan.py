@@ -171,11 +171,21 @@ class PatientPaymentPlan(models.Model):
                         "Only a draft or active plan can be cancelled (%(plan)s).", plan=plan.name
                     )
                 )
-        cancelled = trusted(self.sudo())
-        cancelled.write({"state": "cancelled", "end_date": self[:1]._company_today()})
+        cancelled = self.sudo()
+        cancelled._cancel()
         for account in cancelled.account_id:
             account._return_to_escalation()
         return True
+
+    def _cancel(self, today=None):
+        """Cancel these plans, ended on ``today`` (default: each company's calendar
+        date): the state and end date, written as the module.  The caller checked
+        that the user may (``action_cancel``) or that the module must (an account
+        left with nothing to pay); what follows for the accounts is the caller's."""
+        for company, plans in self.grouped("company_id").items():
+            trusted(plans.sudo()).write(
+                {"state": "cancelled", "end_date": today or self._company_today(company)}
+            )
 
     def action_register_payment(self):
         """Odoo's payment registration on the account's open invoices, with the next

@@ -256,8 +256,7 @@ class PatientWriteoff(models.Model):
         plans = settled.plan_ids.filtered(lambda plan: plan.state in ("draft", "active"))
         if not plans:
             return
-        for company, group in plans.grouped("company_id").items():
-            trusted(group).write({"state": "cancelled", "end_date": company._patient_today()})
+        plans._cancel()
         bodies = {}
         for plan in plans:
             text = self.env._(
