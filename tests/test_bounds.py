@@ -499,7 +499,7 @@ class TestBounds(PatientCollectionsCommon):
         for vals, message in (
             ({"days_since_last": 10**6}, "between 0 and 3650"),
             ({"days_since_last": -1}, "between 0 and 3650"),
-            ({"min_balance": -5}, "between 0 and"),
+            ({"min_balance": -5}, "above zero"),
             ({"min_balance": "lots"}, "expects a number"),
         ):
             with self.subTest(vals=vals), self.assertRaisesRegex(ValidationError, message):

@@ -9,6 +9,8 @@ from .common import active_records_default
 # A statement older than this is as good as none; beyond it date arithmetic overflows.
 MAX_DAYS_SINCE_LAST = 3650
 MAX_MIN_BALANCE = 1_000_000_000
+# The smallest balance a statement goes out for, and the form's default.
+DEFAULT_MIN_BALANCE = 0.01
 
 
 class PatientStatementSend(models.TransientModel):
@@ -28,7 +30,9 @@ class PatientStatementSend(models.TransientModel):
         default=active_records_default("patient.account"),
         help="When opened on selected accounts, only those are considered.",
     )
-    min_balance = fields.Float(string="Minimum Balance", digits="Account", default=0.01)
+    min_balance = fields.Float(
+        string="Minimum Balance", digits="Account", default=DEFAULT_MIN_BALANCE
+    )
     days_since_last = fields.Integer(
         string="Last Statement At Least (days ago)",
         default=0,
@@ -49,10 +53,18 @@ class PatientStatementSend(models.TransientModel):
     @api.constrains("min_balance", "days_since_last")
     def _check_bounds(self):
         for wizard in self:
-            if not 0 <= wizard.min_balance <= MAX_MIN_BALANCE:
+            if wizard.min_balance <= 0:
                 raise ValidationError(
                     self.env._(
-                        "The minimum balance must be between 0 and %(maximum)s.",
+                        "The minimum balance must be above zero: statements go only to "
+                        "guarantors who owe something (%(default)s takes every balance due).",
+                        default=DEFAULT_MIN_BALANCE,
+                    )
+                )
+            if wizard.min_balance > MAX_MIN_BALANCE:
+                raise ValidationError(
+                    self.env._(
+                        "The minimum balance must be %(maximum)s at most.",
                         maximum=MAX_MIN_BALANCE,
                     )
                 )
