@@ -49,3 +49,4 @@ from . import test_existing_invoices
 from . import test_guarantor_desk
 from . import test_back_office_checks
 from . import test_statement_min_balance
+from . import test_dialog_dates

@@ -38,14 +38,16 @@ class PatientAccountHold(models.TransientModel):
         return {"type": "ir.actions.act_window_close"}
 
     def _check_hold(self):
-        """A reason, and an end date between today and ten years ahead (the promise
-        horizon of the accounts' companies for a promise to pay)."""
+        """A reason, and an end date between today on the practice's calendar and
+        ten years ahead (the promise horizon of the accounts' companies for a
+        promise to pay)."""
         if not self.hold_reason:
             raise UserError(self.env._("Choose why the account is put on hold."))
         until = self.hold_until
         if not until:
             return
-        today = fields.Date.context_today(self)
+        # the practices' calendar, not the user's (the latest when their dates differ)
+        today = max(self.account_ids.company_id._patient_todays().values())
         if until < today:
             raise UserError(
                 self.env._("A hold cannot end in the past: choose today or a later date.")

@@ -28,9 +28,7 @@ class PatientPaymentPlanCreate(models.TransientModel):
     installment_count = fields.Integer(default=6)
     installment_amount = fields.Monetary()
     frequency = fields.Selection(FREQUENCIES, required=True, default="monthly")
-    first_due_date = fields.Date(
-        required=True, default=lambda self: fields.Date.context_today(self)
-    )
+    first_due_date = fields.Date(required=True, default=lambda self: self._default_first_due_date())
     channel = fields.Selection(
         CHANNELS,
         string="Agreed By",
@@ -51,6 +49,16 @@ class PatientPaymentPlanCreate(models.TransientModel):
             if "total_amount" in fields_list and not values.get("total_amount"):
                 values["total_amount"] = max(account.balance_due, 0.0)
         return values
+
+    @api.model
+    def _default_first_due_date(self):
+        """Today on the calendar of the account's practice (never the user's, who
+        may be a day ahead or behind it), as the plan's dates are."""
+        context = self.env.context
+        account = self.env["patient.account"]
+        if context.get("active_model") == "patient.account" and context.get("active_id"):
+            account = account.browse(context["active_id"]).exists()
+        return self.env["patient.payment.plan"]._company_today(account.company_id)
 
     @api.onchange("installment_amount")
     def _onchange_installment_amount(self):

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools.pdf import merge_pdf
 
 from ..models.patient_account_statement_text import INFORMATIONAL_HOLDS
 from .common import active_records_default
@@ -82,29 +84,30 @@ class PatientStatementSend(models.TransientModel):
         return self.env["patient.account.stage"].search([("send_statement", "=", True)])
 
     def _domain(self, holds=True):
-        """The accounts that qualify (``holds`` False: the hold filter left out)."""
-        today = fields.Date.context_today(self)
-        domain = [
-            ("company_id", "in", self.env.companies.ids),
-            ("balance_due", ">=", self.min_balance),
-            *self.env["patient.account"]._statement_eligible_domain(today),
-        ]
+        """The accounts that qualify (``holds`` False: the hold filter left out),
+        each practice's judged on its own calendar: "today's statement" and "the
+        last statement at least N days ago" are its dates, never the user's."""
+        domain = [("balance_due", ">=", self.min_balance)]
         if self.account_ids:
             domain.append(("id", "in", self.account_ids.ids))
         if self.stage_ids:
             domain.append(("stage_id", "in", self.stage_ids.ids))
         if holds and self.exclude_holds:
             domain.append(("hold_reason", "=", False))
-        if self.days_since_last > 0:
-            # (clamped: the form counts while a number is being typed)
-            days = min(self.days_since_last, MAX_DAYS_SINCE_LAST)
-            limit = today - timedelta(days=days)
-            domain += [
-                "|",
-                ("last_statement_date", "=", False),
-                ("last_statement_date", "<=", limit),
-            ]
-        return domain
+        Account = self.env["patient.account"]
+        # (clamped: the form counts while a number is being typed)
+        days = min(self.days_since_last, MAX_DAYS_SINCE_LAST)
+        per_company = []
+        for company_id, today in self.env.companies._patient_todays().items():
+            branch = [("company_id", "=", company_id), *Account._statement_eligible_domain(today)]
+            if days > 0:
+                branch += [
+                    "|",
+                    ("last_statement_date", "=", False),
+                    ("last_statement_date", "<=", today - timedelta(days=days)),
+                ]
+            per_company.append(branch)
+        return expression.AND([domain, expression.OR(per_company)])
 
     @api.depends("stage_ids", "account_ids", "min_balance", "days_since_last", "exclude_holds")
     def _compute_qualifying(self):
@@ -143,16 +146,38 @@ class PatientStatementSend(models.TransientModel):
         self.ensure_one()
         accounts = self.env["patient.account"].search(self._domain())
         if not accounts:
-            raise UserError(
-                self.env._(
-                    "No account qualifies: widen the stages, lower the minimum balance or the "
-                    "days since the last statement (today's statements are never sent twice)."
-                )
-            )
+            raise self._nothing_qualifies()
         accounts.check_access("write")
-        merged = accounts._send_statements(email=self.email)
+        merged = self._send_by_calendar(accounts)
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{merged.id}?download=true",
             "target": "self",
         }
+
+    def _nothing_qualifies(self):
+        return UserError(
+            self.env._(
+                "No account qualifies: widen the stages, lower the minimum balance or the "
+                "days since the last statement (today's statements are never sent twice)."
+            )
+        )
+
+    def _send_by_calendar(self, accounts):
+        """Send the statements of ``accounts``, each practice's dated by its own
+        calendar (the statement code dates by the context's time zone: the
+        practice's, not the user's); one merged PDF for the mail house."""
+        zones = accounts.company_id._patient_tzs()
+        parts = [
+            group.with_context(tz=tz)._send_statements(email=self.email)
+            for tz, group in accounts.grouped(lambda a: zones[a.company_id.id]).items()
+        ]
+        parts = [part for part in parts if part]
+        if not parts:
+            raise self._nothing_qualifies()
+        if len(parts) == 1:
+            return parts[0]
+        todays = accounts.company_id._patient_todays()
+        return accounts._statement_merged_attachment(
+            merge_pdf([part.raw for part in parts]), max(todays.values())
+        )
