@@ -112,6 +112,7 @@ class PatientAccount(models.Model):
     )
     stage_id = fields.Many2one(
         "patient.account.stage",
+        required=True,
         index=True,
         tracking=True,
         copy=False,
@@ -353,7 +354,21 @@ class PatientAccount(models.Model):
     # ------------------------------------------------------------------ CRUD
 
     def _prepare_create_vals(self, vals_list):
+        default_stage = None
         for vals in vals_list:
+            if "stage_id" in vals and not vals["stage_id"]:
+                # an account is always on the board: sent empty, it opens in the first stage
+                if default_stage is None:
+                    default_stage = self._default_stage_id()
+                if not default_stage:
+                    raise ValidationError(
+                        self.env._(
+                            "No collection stage to open the patient account in: a collections "
+                            "manager adds or restores one in Collections > Configuration > "
+                            "Stages."
+                        )
+                    )
+                vals["stage_id"] = default_stage.id
             if not vals.get("name") or vals["name"] == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(

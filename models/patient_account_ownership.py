@@ -35,6 +35,15 @@ class PatientAccount(models.Model):
         return super()._protected_refusal(names)
 
     def write(self, vals):
+        if "stage_id" in vals and not vals["stage_id"]:
+            # an account without a stage drops off the board and out of the run
+            raise UserError(
+                self.env._(
+                    "A patient account is always in a stage: choose the stage to move it to "
+                    "(a column of the board, or the stage bar of the form) instead of "
+                    "clearing it."
+                )
+            )
         if not is_trusted(self.env):
             if any(
                 name not in CONTACT_PREFERENCE_FIELDS

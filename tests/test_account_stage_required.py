@@ -1,0 +1,70 @@
+"""A patient account is always in a stage: a client cannot empty it (the account
+would drop off the board), and an account created without one opens in the
+default stage."""
+
+from datetime import date, timedelta
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import PatientCollectionsCommon
+from .test_tours_roles import MANAGER, SPECIALIST
+
+
+@tagged("post_install", "-at_install")
+class TestAccountStageRequired(PatientCollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.specialist = cls.company_user("pc_sr_specialist", SPECIALIST)
+        cls.manager = cls.company_user("pc_sr_manager", MANAGER)
+        invoice = cls.make_invoice(cls.child, 150.0, date.today() - timedelta(days=10))
+        cls.account = invoice.patient_account_id
+        cls.Stage = cls.env["patient.account.stage"]
+
+    def test_stage_cannot_be_emptied(self):
+        stage = self.account.stage_id
+        self.assertTrue(stage, "the invoice opened the account in a stage")
+        for user in (self.specialist, self.manager):
+            with self.subTest(user=user.login), self.assertRaises(UserError) as caught:
+                self.account.with_user(user).write({"stage_id": False})
+            self.assertIn("always in a stage", str(caught.exception))
+        self.assertEqual(self.account.stage_id, stage)
+
+    def test_field_is_required_in_views(self):
+        """The form and the board offer no empty stage."""
+        self.assertTrue(self.Account._fields["stage_id"].required)
+        for view_type in ("form", "list"):
+            with self.subTest(view_type=view_type):
+                fields = self.Account.with_user(self.specialist).get_views([(False, view_type)])[
+                    "models"
+                ]["patient.account"]["fields"]
+                self.assertTrue(fields["stage_id"]["required"])
+
+    def test_create_without_stage_opens_in_default_stage(self):
+        default = self.Account._default_stage_id()
+        self.assertTrue(default)
+        account = self.Account.with_user(self.manager).create(
+            {"partner_id": self.other_guarantor.id, "stage_id": False}
+        )
+        self.assertEqual(account.stage_id, default)
+
+    def test_create_refused_without_any_stage(self):
+        """No stage an account may open in: a clear refusal, nothing written."""
+        self.Stage.search([("is_closed", "=", False), ("is_manual", "=", False)]).active = False
+        with self.assertRaises(ValidationError) as caught:
+            self.Account.with_user(self.manager).create({"partner_id": self.other_guarantor.id})
+        self.assertIn("Configuration > Stages", str(caught.exception))
+        self.assertFalse(
+            self.Account.with_context(active_test=False).search(
+                [("partner_id", "=", self.other_guarantor.id)]
+            )
+        )
+
+    def test_internal_moves_still_work(self):
+        """The run's own stage writes and the return after a plan are unchanged."""
+        resolved = self.Stage.search([("is_closed", "=", True)], limit=1)
+        self.account._write_stage(resolved)
+        self.assertEqual(self.account.stage_id, resolved)
+        self.account._return_to_escalation()
+        self.assertFalse(self.account.stage_id.is_closed, "it owes: back in the sequence")
