@@ -85,7 +85,10 @@ class PatientFinancialAssistance(models.Model):
         if refund_due > 0:
             self._schedule_refund(refund_due)
         self._log_decision()
-        self.env["patient.writeoff"]._resolve_settled(account)
+        # what the discount took off the balance (the rest is the refund due)
+        credit = self.discount_amount - refund_due
+        label = self.env._("Financial assistance %(name)s", name=self.name)
+        self.env["patient.writeoff"]._resolve_settled(account, {account.id: [(credit, label)]})
 
     def _eligible_invoices(self):
         """Posted patient invoices of the account with a date of service within the

@@ -1,7 +1,10 @@
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..logic import plan_status
 from .patient_protected import is_trusted, trusted
 
 # What a user may still change on a plan: the signed agreement, once scanned.
@@ -186,6 +189,104 @@ class PatientPaymentPlan(models.Model):
             trusted(plans.sudo()).write(
                 {"state": "cancelled", "end_date": today or self._company_today(company)}
             )
+
+    # ------------------------------------------------------------------ credits
+
+    @api.model
+    def _lower_for_credits(self, accounts, credits):
+        """What was taken off these accounts' balances outside payments (a partial
+        write-off, an approved financial-assistance discount) comes off their
+        active plans too, or the unpaid installments would add up to more than the
+        guarantor owes, and be missed and default the plan once the balance is paid.
+        ``credits``: {account id: [(amount, source label)]}.  The installments are
+        lowered from the last one backwards (the allocation fills them oldest
+        first, so what was paid stays where it is); one lowered to nothing is
+        removed; the total follows; a note on the plan says so.  The payments are
+        then allocated again (the states, the progress and the sweep's bookkeeping:
+        payments_key, open_due_date), and a plan left with nothing to pay completes.
+        The accounts' balances and allocation are up to date (_on_accounting_change)."""
+        plans = accounts.sudo().plan_ids.filtered(
+            lambda plan: plan.state == "active" and credits.get(plan.account_id.id)
+        )
+        if not plans:
+            return
+        # {new amount: installment ids}, installments removed, {plan id: new total},
+        # {plan id: how much it was lowered}
+        new_amounts, removed, totals, notes = {}, [], {}, {}
+        for plan in plans:
+            currency = plan.currency_id
+            credit = currency.round(sum(amount for amount, _s in credits[plan.account_id.id]))
+            left = credit
+            unpaid = plan.installment_ids.filtered(lambda i: i.state != "paid").sorted(
+                lambda i: (i.due_date, str(i.id)), reverse=True
+            )
+            for installment in unpaid:
+                if currency.compare_amounts(left, 0) <= 0:
+                    break
+                cut = min(left, currency.round(installment.amount_due))
+                if currency.compare_amounts(cut, 0) <= 0:
+                    continue
+                amount = currency.round(installment.amount - cut)
+                if currency.is_zero(amount):
+                    removed.append(installment.id)
+                else:
+                    new_amounts.setdefault(amount, []).append(installment.id)
+                left = currency.round(left - cut)
+            lowered = currency.round(credit - left)
+            if currency.is_zero(lowered):
+                continue
+            totals[plan.id] = currency.round(plan.total_amount - lowered)
+            notes[plan.id] = lowered
+        if not totals:
+            return
+        Installment = trusted(self.env["patient.payment.plan.installment"].sudo())
+        for amount, ids in new_amounts.items():
+            Installment.browse(ids).write({"amount": amount})
+        Installment.browse(removed).unlink()
+        lowered_plans = trusted(plans.browse(list(totals)))
+        for total, group in lowered_plans.grouped(lambda plan: totals[plan.id]).items():
+            group.write({"total_amount": total})
+        lowered_plans._mark_stale()
+        lowered_plans._allocate_payments()
+        lowered_plans._message_log_batch(
+            bodies={
+                plan.id: Markup("<p>%s</p>")
+                % plan._lowered_note(credits[plan.account_id.id], notes[plan.id])
+                for plan in lowered_plans
+            }
+        )
+        lowered_plans._complete_emptied()
+
+    def _lowered_note(self, sources, lowered):
+        """The plan's chatter line: what lowered it, by how much, what is left."""
+        self.ensure_one()
+        fmt = self.currency_id.format
+        left = sum(
+            installment.amount_due
+            for installment in self.installment_ids
+            if installment.state != "paid"
+        )
+        return self.env._(
+            "%(sources)s took %(credit)s off the account's balance: the plan's last unpaid "
+            "installments are lowered by %(lowered)s (an installment lowered to nothing is "
+            "removed). Left to pay on the plan: %(left)s.",
+            sources=", ".join(label for _a, label in sources),
+            credit=fmt(sum(amount for amount, _l in sources)),
+            lowered=fmt(lowered),
+            left=fmt(left),
+        )
+
+    def _complete_emptied(self):
+        """Those of these active plans with no installment left (all of them were
+        lowered to nothing) complete: nothing is left to pay on them."""
+        emptied = self.filtered(lambda plan: plan.state == "active" and not plan.installment_ids)
+        if not emptied:
+            return
+        for company, plans in emptied.grouped("company_id").items():
+            ends = dict.fromkeys(plans.ids, plan_status.COMPLETED)
+            today = self._company_today(company)
+            plans._write_progress(today, ends=ends)
+            plans._close(today, ends, {})
 
     def action_register_payment(self):
         """Odoo's payment registration on the account's open invoices, with the next

@@ -246,7 +246,12 @@ class PatientWriteoff(models.Model):
                 for account_id, texts in bodies.items()
             }
         )
-        self._resolve_settled(accounts)
+        credits = {}
+        for writeoff in self:
+            credits.setdefault(writeoff.account_id.id, []).append(
+                (writeoff.amount, self.env._("Write-off %(name)s", name=writeoff.name))
+            )
+        self._resolve_settled(accounts, credits)
 
     @api.model
     def _cancel_plans_of_settled(self, settled):
@@ -271,12 +276,17 @@ class PatientWriteoff(models.Model):
         )
 
     @api.model
-    def _resolve_settled(self, accounts):
-        """Accounts with nothing left go to the resolved stage."""
+    def _resolve_settled(self, accounts, credits=None):
+        """Accounts with nothing left go to the resolved stage, their plans are
+        cancelled; the active plans of the others are lowered by what was taken
+        off their balances (``credits``: {account id: [(amount, source label)]},
+        see PatientPaymentPlan._lower_for_credits)."""
         settled = accounts.sudo().filtered(
             lambda account: account.balance_due <= 0 and account.balance_insurance_pending <= 0
         )
         self._cancel_plans_of_settled(settled)
+        if credits:
+            self.env["patient.payment.plan"]._lower_for_credits(accounts.sudo() - settled, credits)
         if len(settled) <= 1:
             trusted(settled)._return_to_escalation()
             return

@@ -51,3 +51,4 @@ from . import test_back_office_checks
 from . import test_statement_min_balance
 from . import test_dialog_dates
 from . import test_account_stage_required
+from . import test_plan_credits
