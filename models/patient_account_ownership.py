@@ -84,6 +84,7 @@ class PatientAccount(models.Model):
         internal = trusted_flag(self.env, "collections_run")
         if not internal:
             entering._check_plan_stays(stage)
+            entering._check_resolved_allowed(stage)
             entering._check_stage_allowed(stage)
         vals = {**vals, **self._prepare_stage_entry_vals(stage)}
         # the entry dates are the module's own, written with the stage

@@ -120,6 +120,38 @@ class PatientAccount(models.Model):
                 )
             )
 
+    def _check_resolved_allowed(self, stage):
+        """Refuse a hand move into the resolved stage of an account whose guarantor
+        still owes (its balances refreshed first): the next run would reopen it.
+        An amount waiting only for insurance is not owed by the patient yet: such
+        an account may be resolved (the run then holds it for insurance)."""
+        if not stage.is_closed or not self:
+            return
+        accounts = self.sudo()
+        accounts._refresh_balances()
+        owing = accounts.filtered(
+            lambda account: account.currency_id.compare_amounts(account.balance_due, 0) > 0
+        )
+        if not owing:
+            return
+        raise UserError(
+            self.env._(
+                "%(stage)s is for accounts with nothing left to pay, and these still owe:\n"
+                "%(accounts)s\n"
+                "Record the payment, write the balance off or approve financial assistance "
+                "instead: the daily run then moves the account to %(stage)s itself.",
+                stage=stage.sudo().name,
+                accounts="\n".join(
+                    self.env._(
+                        "%(account)s: %(amount)s still owed",
+                        account=account.name,
+                        amount=account.currency_id.format(account.balance_due),
+                    )
+                    for account in owing
+                ),
+            )
+        )
+
     def _schedule_stage_activities(self, stage):
         """The stage's activity for each account's specialist, created in one batch."""
         if not stage.activity_type_id or not self:
