@@ -53,3 +53,4 @@ from . import test_dialog_dates
 from . import test_account_stage_required
 from . import test_plan_credits
 from . import test_resolved_move
+from . import test_dialog_tours
