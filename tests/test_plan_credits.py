@@ -91,43 +91,31 @@ class TestPlanCredits(WriteoffCommon):
         self.assertEqual(plan.state, "completed")
         self.assertFalse(plan.installment_ids.filtered(lambda i: i.state == "missed"))
 
+    def assert_installments(self, plan, rows):
+        """``rows``: (amount, amount paid, state) of the plan's installments, in order."""
+        self.assertEqual([(i.amount, i.amount_paid, i.state) for i in plan.installment_ids], rows)
+
     def test_what_was_paid_stays_the_rest_is_lowered(self):
         account, invoice, plan = self.planned()
         self.pay(invoice, 130.0, DAY)
         self.assertEqual(plan.installment_ids.mapped("state"), ["paid", "partial", "open"])
         self.writeoff(account, self.manager, amount=70.0, reason="bad_debt")
         self.assertEqual(account.balance_due, 100.0)
-        self.assertRecordValues(
-            plan.installment_ids,
-            [
-                {"amount": 100.0, "amount_paid": 100.0, "state": "paid"},
-                {"amount": 100.0, "amount_paid": 30.0, "state": "partial"},
-                {"amount": 30.0, "amount_paid": 0.0, "state": "open"},
-            ],
+        self.assert_installments(
+            plan, [(100.0, 100.0, "paid"), (100.0, 30.0, "partial"), (30.0, 0.0, "open")]
         )
         self.assertRecordValues(plan, [{"total_amount": 230.0, "amount_paid": 130.0}])
         self.assert_consistent(plan)
         # the last installment lowered to nothing is removed, then the partly paid
         # one is lowered (never below what was paid on it)
-        self.writeoff(account, self.manager, amount=30.0, reason="bad_debt")
-        self.assertEqual(account.balance_due, 70.0)
-        self.assertRecordValues(
-            plan.installment_ids,
-            [
-                {"amount": 100.0, "amount_paid": 100.0, "state": "paid"},
-                {"amount": 100.0, "amount_paid": 30.0, "state": "partial"},
-            ],
-        )
-        self.writeoff(account, self.manager, amount=40.0, reason="bad_debt")
-        self.assertEqual(account.balance_due, 30.0)
-        self.assertRecordValues(
-            plan.installment_ids,
-            [
-                {"amount": 100.0, "amount_paid": 100.0, "state": "paid"},
-                {"amount": 60.0, "amount_paid": 30.0, "state": "partial"},
-            ],
-        )
-        self.assert_consistent(plan)
+        for amount, balance, rows in (
+            (30.0, 70.0, [(100.0, 100.0, "paid"), (100.0, 30.0, "partial")]),
+            (40.0, 30.0, [(100.0, 100.0, "paid"), (60.0, 30.0, "partial")]),
+        ):
+            self.writeoff(account, self.manager, amount=amount, reason="bad_debt")
+            self.assertEqual(account.balance_due, balance)
+            self.assert_installments(plan, rows)
+            self.assert_consistent(plan)
 
     def test_plan_written_off_whole_while_other_charges_remain_completes(self):
         account, _invoice, plan = self.planned()

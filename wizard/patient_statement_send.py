@@ -145,8 +145,7 @@ class PatientStatementSend(models.TransientModel):
         """Produce the statements; download the merged PDF for the mail house."""
         self.ensure_one()
         accounts = self.env["patient.account"].search(self._domain())
-        if not accounts:
-            raise self._nothing_qualifies()
+        self._check_qualifying(accounts)
         accounts.check_access("write")
         merged = self._send_by_calendar(accounts)
         return {
@@ -155,13 +154,16 @@ class PatientStatementSend(models.TransientModel):
             "target": "self",
         }
 
-    def _nothing_qualifies(self):
-        return UserError(
-            self.env._(
-                "No account qualifies: widen the stages, lower the minimum balance or the "
-                "days since the last statement (today's statements are never sent twice)."
+    def _check_qualifying(self, records):
+        """Refuse when nothing qualifies (``records``: the accounts, or what
+        sending them produced), saying which settings to widen."""
+        if not records:
+            raise UserError(
+                self.env._(
+                    "No account qualifies: widen the stages, lower the minimum balance or the "
+                    "days since the last statement (today's statements are never sent twice)."
+                )
             )
-        )
 
     def _send_by_calendar(self, accounts):
         """Send the statements of ``accounts``, each practice's dated by its own
@@ -173,8 +175,7 @@ class PatientStatementSend(models.TransientModel):
             for tz, group in accounts.grouped(lambda a: zones[a.company_id.id]).items()
         ]
         parts = [part for part in parts if part]
-        if not parts:
-            raise self._nothing_qualifies()
+        self._check_qualifying(parts)
         if len(parts) == 1:
             return parts[0]
         todays = accounts.company_id._patient_todays()
