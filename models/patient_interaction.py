@@ -154,6 +154,7 @@ class PatientInteraction(models.Model):
                             "the date it will be paid by."
                         )
                     )
+                interaction._check_promise_within_balance()
             elif interaction.promise_amount or interaction.promise_date:
                 raise ValidationError(
                     self.env._("A promised amount or date only goes with a promise to pay.")
@@ -176,6 +177,30 @@ class PatientInteraction(models.Model):
                         "or one of the guarantor's contacts."
                     )
                 )
+
+    def _check_promise_within_balance(self):
+        """A promise is for what the guarantor owes: at most the balance due."""
+        self.ensure_one()
+        account = self.account_id.sudo()
+        currency = account.currency_id
+        if currency.compare_amounts(self.promise_amount, account.balance_due) <= 0:
+            return
+        if currency.compare_amounts(account.balance_due, 0) <= 0:
+            raise ValidationError(
+                self.env._(
+                    "Nothing is owed on %(account)s: there is no payment to promise. Log the "
+                    "contact with another outcome.",
+                    account=account.name,
+                )
+            )
+        raise ValidationError(
+            self.env._(
+                "A promise to pay is at most the balance due: %(maximum)s on %(account)s. "
+                "Enter that amount or less.",
+                maximum=currency.format(account.balance_due),
+                account=account.name,
+            )
+        )
 
     def _check_bounds(self):
         """Durations, promise and callback dates a practice could mean."""

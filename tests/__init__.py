@@ -54,3 +54,4 @@ from . import test_account_stage_required
 from . import test_plan_credits
 from . import test_resolved_move
 from . import test_dialog_tours
+from . import test_promise_amount
