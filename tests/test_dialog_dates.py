@@ -19,11 +19,16 @@ NOW = "2026-03-02 06:00:00"
 PRACTICE_DAY = date(2026, 3, 2)
 USER_DAY = date(2026, 3, 1)
 USER_TZ = "Pacific/Honolulu"
+# 22:00 UTC: 23:00 on March 2 in Berlin, 12:00 on March 3 in Kiritimati
+AHEAD_NOW = "2026-03-02 22:00:00"
+AHEAD_TZ = "Pacific/Kiritimati"
 
 
-@tagged("post_install", "-at_install")
-@freeze_time(NOW)
-class TestDialogDates(PatientCollectionsCommon):
+class DialogDatesCase(PatientCollectionsCommon):
+    """A practice in Berlin, its staff in ``user_tz``, a guarantor owing 300."""
+
+    user_tz = USER_TZ
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -34,8 +39,8 @@ class TestDialogDates(PatientCollectionsCommon):
                 "collections_plan_max_months": 12,
             }
         )
-        cls.specialist = cls.company_user("pc_dd_specialist", SPECIALIST, tz=USER_TZ)
-        cls.manager = cls.company_user("pc_dd_manager", MANAGER, tz=USER_TZ)
+        cls.specialist = cls.company_user("pc_dd_specialist", SPECIALIST, tz=cls.user_tz)
+        cls.manager = cls.company_user("pc_dd_manager", MANAGER, tz=cls.user_tz)
         invoice = cls.make_invoice(
             cls.other_guarantor, 300.0, USER_DAY - timedelta(days=40), due_date=USER_DAY
         )
@@ -44,7 +49,7 @@ class TestDialogDates(PatientCollectionsCommon):
 
     def as_user(self, model, user, **context):
         ctx = {
-            "tz": USER_TZ,
+            "tz": self.user_tz,
             "active_model": "patient.account",
             "active_id": self.account.id,
             "active_ids": self.account.ids,
@@ -52,9 +57,17 @@ class TestDialogDates(PatientCollectionsCommon):
         }
         return self.env[model].with_user(user).with_context(**ctx)
 
+
+@tagged("post_install", "-at_install")
+@freeze_time(NOW)
+class TestDialogDates(DialogDatesCase):
+    """A user a day behind the practice."""
+
     def test_dates_of_the_setup(self):
         self.assertEqual(self.env.company._patient_today(), PRACTICE_DAY)
-        self.assertEqual(self.env["res.partner"].with_user(self.specialist).env.user.tz, USER_TZ)
+        self.assertEqual(
+            self.env["res.partner"].with_user(self.specialist).env.user.tz, self.user_tz
+        )
 
     def test_statement_of_the_practice_day(self):
         """Last sent on the practice's yesterday (the user's today): it goes today,
@@ -105,3 +118,33 @@ class TestDialogDates(PatientCollectionsCommon):
         action = wizard.action_confirm()
         plan = self.env["patient.payment.plan"].browse(action["res_id"])
         self.assertEqual(plan.first_due_date, PRACTICE_DAY)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(AHEAD_NOW)
+class TestDialogDatesUserAhead(DialogDatesCase):
+    """A user a day ahead of the practice: its today is the user's yesterday."""
+
+    user_tz = AHEAD_TZ
+
+    def test_hold_ends_on_the_practice_day(self):
+        self.assertEqual(self.env.company._patient_today(), PRACTICE_DAY)
+        Hold = self.as_user("patient.account.hold", self.specialist)
+        Hold.create({"hold_reason": "dispute", "hold_until": PRACTICE_DAY}).action_apply()
+        self.assertEqual(self.account.hold_until, PRACTICE_DAY)
+
+    def test_todays_statement_not_sent_twice(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE patient_account SET last_statement_date = %s WHERE id = %s",
+            [PRACTICE_DAY, self.account.id],
+        )
+        self.account.invalidate_recordset(["last_statement_date"])
+        wizard = self.as_user("patient.statement.send", self.manager).create({})
+        self.assertEqual(wizard.qualifying_count, 0)
+        with self.assertRaisesRegex(UserError, "No account qualifies"):
+            wizard.action_send()
+
+    def test_plan_dialog_starts_on_the_practice_day(self):
+        Wizard = self.as_user("patient.payment.plan.create", self.specialist)
+        self.assertEqual(Wizard.default_get(["first_due_date"])["first_due_date"], PRACTICE_DAY)
