@@ -47,6 +47,15 @@ class DialogDatesCase(PatientCollectionsCommon):
         cls.account = invoice.patient_account_id
         cls.account.user_id = cls.specialist
 
+    def last_statement_on(self, day):
+        """As if the account's last statement went out on ``day``."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE patient_account SET last_statement_date = %s WHERE id = %s",
+            [day, self.account.id],
+        )
+        self.account.invalidate_recordset(["last_statement_date"])
+
     def as_user(self, model, user, **context):
         ctx = {
             "tz": self.user_tz,
@@ -72,12 +81,7 @@ class TestDialogDates(DialogDatesCase):
     def test_statement_of_the_practice_day(self):
         """Last sent on the practice's yesterday (the user's today): it goes today,
         dated by the practice's calendar."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE patient_account SET last_statement_date = %s WHERE id = %s",
-            [USER_DAY, self.account.id],
-        )
-        self.account.invalidate_recordset(["last_statement_date"])
+        self.last_statement_on(USER_DAY)
         wizard = self.as_user("patient.statement.send", self.manager).create({})
         self.assertEqual(wizard.qualifying_count, 1)
         wizard.action_send()
@@ -88,12 +92,7 @@ class TestDialogDates(DialogDatesCase):
             again.action_send()
 
     def test_days_since_last_statement_count_practice_days(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE patient_account SET last_statement_date = %s WHERE id = %s",
-            [PRACTICE_DAY - timedelta(days=7), self.account.id],
-        )
-        self.account.invalidate_recordset(["last_statement_date"])
+        self.last_statement_on(PRACTICE_DAY - timedelta(days=7))
         Send = self.as_user("patient.statement.send", self.manager)
         self.assertEqual(Send.create({"days_since_last": 7}).qualifying_count, 1)
         self.assertEqual(Send.create({"days_since_last": 8}).qualifying_count, 0)
@@ -134,12 +133,7 @@ class TestDialogDatesUserAhead(DialogDatesCase):
         self.assertEqual(self.account.hold_until, PRACTICE_DAY)
 
     def test_todays_statement_not_sent_twice(self):
-        self.env.flush_all()
-        self.env.cr.execute(
-            "UPDATE patient_account SET last_statement_date = %s WHERE id = %s",
-            [PRACTICE_DAY, self.account.id],
-        )
-        self.account.invalidate_recordset(["last_statement_date"])
+        self.last_statement_on(PRACTICE_DAY)
         wizard = self.as_user("patient.statement.send", self.manager).create({})
         self.assertEqual(wizard.qualifying_count, 0)
         with self.assertRaisesRegex(UserError, "No account qualifies"):
