@@ -2,25 +2,18 @@
 would drop off the board), and an account created without one opens in the
 default stage."""
 
-from datetime import date, timedelta
-
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import PatientCollectionsCommon
-from .test_tours_roles import MANAGER, SPECIALIST
+from .common_desk import DeskCommon
 
 
 @tagged("post_install", "-at_install")
-class TestAccountStageRequired(PatientCollectionsCommon):
+class TestAccountStageRequired(DeskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.specialist = cls.company_user("pc_sr_specialist", SPECIALIST)
-        cls.manager = cls.company_user("pc_sr_manager", MANAGER)
-        invoice = cls.make_invoice(cls.child, 150.0, date.today() - timedelta(days=10))
-        cls.account = invoice.patient_account_id
-        cls.Stage = cls.env["patient.account.stage"]
+        cls.account, _invoice = cls.owing_account("Stageperson Alpha", days=10)
 
     def test_stage_cannot_be_emptied(self):
         stage = self.account.stage_id
@@ -63,8 +56,7 @@ class TestAccountStageRequired(PatientCollectionsCommon):
 
     def test_internal_moves_still_work(self):
         """The run's own stage writes and the return after a plan are unchanged."""
-        resolved = self.Stage.search([("is_closed", "=", True)], limit=1)
-        self.account._write_stage(resolved)
-        self.assertEqual(self.account.stage_id, resolved)
+        self.account._write_stage(self.resolved)
+        self.assertEqual(self.account.stage_id, self.resolved)
         self.account._return_to_escalation()
         self.assertFalse(self.account.stage_id.is_closed, "it owes: back in the sequence")

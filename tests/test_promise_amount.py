@@ -7,22 +7,15 @@ from datetime import date, timedelta
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from .common import PatientCollectionsCommon
-from .test_tours_roles import SPECIALIST, daytime_tz
+from .common_desk import DeskCommon
 
 
 @tagged("post_install", "-at_install")
-class TestPromiseAmount(PatientCollectionsCommon):
+class TestPromiseAmount(DeskCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.specialist = cls.company_user("pc_pa_specialist", SPECIALIST)
-        guarantor = cls.env["res.partner"].create(
-            {"name": "Promiseperson Alpha", "is_patient": True, "tz": daytime_tz()}
-        )
-        cls.invoice = cls.make_invoice(guarantor, 250.0, date.today() - timedelta(days=30))
-        cls.account = cls.invoice.patient_account_id
-        cls.account.user_id = cls.specialist
+        cls.account, cls.invoice = cls.owing_account("Promiseperson Alpha", 250.0, days=30)
 
     def dialog(self):
         """The Log Interaction dialog's model, with the button's defaults."""

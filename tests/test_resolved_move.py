@@ -2,7 +2,7 @@
 (the next run would reopen the account); the run's own moves still close paid
 accounts, and an amount waiting only for insurance is not owed by the patient."""
 
-from datetime import date, timedelta
+from datetime import date
 
 from odoo.exceptions import UserError
 from odoo.tests import HttpCase, tagged
@@ -10,33 +10,11 @@ from odoo.tools import mute_logger
 
 from odoo.addons.patient_collections.models.patient_protected import trusted
 
-from .common import PatientCollectionsCommon
-from .test_tours_roles import MANAGER, SPECIALIST, daytime_tz
-
-
-class ResolvedMoveCommon(PatientCollectionsCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.specialist = cls.company_user("pc_rm_specialist", SPECIALIST)
-        cls.manager = cls.company_user("pc_rm_manager", MANAGER)
-        cls.resolved = cls.env.ref("patient_collections.stage_resolved")
-        cls.new = cls.env.ref("patient_collections.stage_new")
-
-    def owing_account(self, name, amount=150.0, **invoice_vals):
-        guarantor = self.env["res.partner"].create(
-            {"name": name, "is_patient": True, "tz": daytime_tz()}
-        )
-        invoice = self.make_invoice(
-            guarantor, amount, date.today() - timedelta(days=20), **invoice_vals
-        )
-        account = invoice.patient_account_id
-        account.user_id = self.specialist
-        return account, invoice
+from .common_desk import DeskCommon
 
 
 @tagged("post_install", "-at_install")
-class TestResolvedMove(ResolvedMoveCommon):
+class TestResolvedMove(DeskCommon):
     def test_hand_move_refused_while_owed(self):
         account, _invoice = self.owing_account("Resolvedperson Alpha")
         stage = account.stage_id
@@ -94,7 +72,7 @@ class TestResolvedMove(ResolvedMoveCommon):
 
 
 @tagged("post_install", "-at_install")
-class TestResolvedMoveTour(ResolvedMoveCommon, HttpCase):
+class TestResolvedMoveTour(DeskCommon, HttpCase):
     def test_board_drag_and_stage_bar(self):
         """A specialist drags an owing account to Resolved on the board, then clicks
         Resolved in the form's stage bar: both refused with the amount, nothing moved."""
@@ -104,7 +82,9 @@ class TestResolvedMoveTour(ResolvedMoveCommon, HttpCase):
         self.env.cr.precommit.run()
         with mute_logger("odoo.http"):  # the two refusals the tour expects
             self.start_tour(
-                "/odoo", "patient_collections_resolved_move_tour", login=self.specialist.login
+                "/odoo/action-patient_collections.patient_account_board_action",
+                "patient_collections_resolved_move_tour",
+                login=self.specialist.login,
             )
         account.invalidate_recordset()
         self.assertEqual(account.stage_id, self.new)

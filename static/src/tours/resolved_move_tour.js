@@ -5,7 +5,6 @@
    Started by tests/test_resolved_move.py, which checks the stage afterwards. */
 
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const CARD = ".o_kanban_record:contains('Resolvedperson Tour')";
 const NEW_COLUMN = ".o_kanban_group:has(.o_column_title:contains('New'))";
@@ -30,14 +29,8 @@ function refusalShownAndClosed(where) {
 }
 
 registry.category("web_tour.tours").add("patient_collections_resolved_move_tour", {
-    url: "/odoo",
+    url: "/odoo/action-patient_collections.patient_account_board_action",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            trigger: ".o_app[data-menu-xmlid='patient_collections.collections_menu_root']",
-            content: "Open the Collections app",
-            run: "click",
-        },
         {
             trigger: `${NEW_COLUMN} ${CARD}`,
             content: "Drag the account to Resolved",
