@@ -5,8 +5,8 @@ unassigned accounts; any specialist records the guarantor's contact
 preferences; balances and the 501(r) dates are the module's own.
 """
 
-from odoo import models
-from odoo.exceptions import AccessError, UserError
+from odoo import api, models
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .patient_account import BALANCE_FIELDS, MANAGER_GROUP
 from .patient_protected import is_trusted, trusted, trusted_flag
@@ -33,6 +33,58 @@ class PatientAccount(models.Model):
                 )
             )
         return super()._protected_refusal(names)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Accounts open from the guarantor's posted invoices; by hand, only a
+        collections manager opens one, and never a second per guarantor and company."""
+        if not self.has_access("create"):
+            raise AccessError(
+                self.env._(
+                    "A patient account opens by itself when an invoice of the guarantor's "
+                    "patients is posted; only a collections manager opens one by hand."
+                )
+            )
+        self._check_one_per_guarantor(vals_list)
+        return super().create(vals_list)
+
+    @api.model
+    def _check_one_per_guarantor(self, vals_list):
+        """Refuse a second account of a guarantor in a company (archived ones count),
+        before the database's unique constraint would: one search for all."""
+        keys = [
+            (vals.get("partner_id"), vals.get("company_id") or self.env.company.id)
+            for vals in vals_list
+        ]
+        # (values of the wrong type are refused with their own message further on)
+        keys = [key for key in keys if all(type(part) is int for part in key)]
+        if not keys:
+            return
+        if len(set(keys)) < len(keys):
+            raise ValidationError(
+                self.env._("A guarantor has one patient account per company: create it once.")
+            )
+        existing = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("partner_id", "in", list({partner for partner, _company in keys})),
+                    ("company_id", "in", list({company for _partner, company in keys})),
+                ]
+            )
+            .filtered(lambda account: (account.partner_id.id, account.company_id.id) in keys)
+        )
+        if not existing:
+            return
+        numbers = ", ".join(existing.mapped("name"))  # account numbers, never a name
+        raise ValidationError(
+            self.env._(
+                "The guarantor already has patient account %(accounts)s in this company: "
+                "open it instead (a collections manager can restore it if it is archived).",
+                accounts=numbers,
+            )
+        )
 
     def write(self, vals):
         if "stage_id" in vals and not vals["stage_id"]:
