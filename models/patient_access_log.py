@@ -264,15 +264,16 @@ class PatientAccessLog(models.Model):
     @api.model
     def _cron_purge(self):
         """Delete entries older than each company's retention period, and log it."""
-        today = fields.Date.context_today(self)
         companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        # the retention counts from today on each practice's calendar
+        todays = companies._patient_todays()
         self.flush_model()
         purged = {}
         for company in companies:
             years = company.collections_access_log_years
             if years <= 0:  # never below six (see res.company); kept forever if unset
                 continue
-            cutoff = today - relativedelta(years=years)
+            cutoff = todays[company.id] - relativedelta(years=years)
             self.env.cr.execute(
                 SQL(
                     "DELETE FROM patient_access_log WHERE company_id = %s AND date < %s",
@@ -283,7 +284,7 @@ class PatientAccessLog(models.Model):
             purged[company] = (self.env.cr.rowcount, cutoff)
         longest = max(companies.mapped("collections_access_log_years") or [0])
         if longest:
-            cutoff = today - relativedelta(years=longest)
+            cutoff = min(todays.values()) - relativedelta(years=longest)
             self.env.cr.execute(
                 SQL(
                     "DELETE FROM patient_access_log WHERE company_id IS NULL AND date < %s",

@@ -5,7 +5,10 @@ One aggregate UPDATE per batch of accounts over Odoo's own receivable lines
 and the accounts found or created for posted invoices.
 """
 
+from collections import defaultdict
+
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..logic import aging
@@ -177,7 +180,8 @@ class PatientAccount(models.Model):
         """
         if not self:
             return
-        today = today or fields.Date.context_today(self)
+        # aged as of ``today`` (the run's), else today on each practice's calendar
+        days = {today: self} if today else self._practice_days()
         self.env["account.move.line"].flush_model(
             [
                 "amount_residual",
@@ -201,15 +205,18 @@ class PatientAccount(models.Model):
             ]
         )
         self.flush_model(["partner_id", "company_id"])
-        ids = self.ids
         # The aggregate always reads many lines: hash joins.  Statistics taken while
         # a big import is still uncommitted can make the planner pick nested loops
         # over the receivable lines, minutes instead of a second; not for this one
         # statement (SET LOCAL is put back right after it).
         # (an error rolls the setting back with the statement)
         self.env.cr.execute("SET LOCAL enable_nestloop = off")
-        for start in range(0, len(ids), batch_size):
-            self.env.cr.execute(self._refresh_balances_sql(ids[start : start + batch_size], today))
+        for day, accounts in days.items():
+            ids = accounts.ids
+            for start in range(0, len(ids), batch_size):
+                self.env.cr.execute(
+                    self._refresh_balances_sql(ids[start : start + batch_size], day)
+                )
         self.env.cr.execute("SET LOCAL enable_nestloop = on")
         self.invalidate_recordset(
             [*BALANCE_FIELDS, "priority_score", "open_item_ids", "open_item_count"]
@@ -225,8 +232,19 @@ class PatientAccount(models.Model):
         Accounts already aged today are skipped, so running twice changes
         nothing the second time.  Returns how many accounts were aged.
         """
-        today = fields.Date.context_today(self)
-        domain = ["|", ("aging_date", "=", False), ("aging_date", "<", today), *extra_domain]
+        # not aged yet today on its practice's calendar (one leaf per distinct date)
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        stale = defaultdict(list)
+        for company_id, today in companies._patient_todays().items():
+            stale[today].append(company_id)
+        domain = [
+            "|",
+            ("aging_date", "=", False),
+            *expression.OR(
+                [("company_id", "in", ids), ("aging_date", "<", day)] for day, ids in stale.items()
+            ),
+            *extra_domain,
+        ]
         Account = self.with_context(active_test=False).sudo()
         remaining = Account.search_count(domain)
         done = 0
@@ -234,7 +252,7 @@ class PatientAccount(models.Model):
             accounts = Account.search(domain, limit=batch_size, order="id")
             if not accounts:
                 break
-            accounts._refresh_balances(today=today, batch_size=batch_size)
+            accounts._refresh_balances(batch_size=batch_size)
             done += len(accounts)
             remaining = max(remaining - len(accounts), 0)
             self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

@@ -139,8 +139,10 @@ class PatientAccountLine(models.Model):
 
     @api.depends("date_due")
     def _compute_aging(self):
-        today = fields.Date.context_today(self)
+        # aged as of today on the practice's calendar, as the accounts are
+        todays = self.company_id._patient_todays()
         for line in self:
+            today = todays[line.company_id.id]
             days = aging.days_past_due(line.date_due, today)
             line.days_past_due = days
             line.aging_bucket = aging.bucket_for(days)

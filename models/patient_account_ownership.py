@@ -138,9 +138,12 @@ class PatientAccount(models.Model):
             entering._check_plan_stays(stage)
             entering._check_resolved_allowed(stage)
             entering._check_stage_allowed(stage)
-        vals = {**vals, **self._prepare_stage_entry_vals(stage)}
-        # the entry dates are the module's own, written with the stage
-        res = super(PatientAccount, trusted(self)).write(vals)
+        # the entry dates are the module's own, written with the stage: today on
+        # each practice's calendar (one write per date)
+        res = True
+        for today, group in (self._practice_days() or {None: self}).items():
+            entry = {**vals, **group._prepare_stage_entry_vals(stage, today)}
+            res = super(PatientAccount, trusted(group)).write(entry) and res
         if not internal:
             entering._schedule_stage_activities(stage)
         return res

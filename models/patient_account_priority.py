@@ -10,10 +10,11 @@ from ..logic import priority
 class PatientAccount(models.Model):
     _inherit = "patient.account"
 
-    def _priority_inputs(self):
-        """The inputs of the priority score; later capabilities add theirs."""
+    def _priority_inputs(self, today=None):
+        """The inputs of the priority score; later capabilities add theirs.  As of
+        the day the account was aged, else ``today`` (the practice's calendar)."""
         self.ensure_one()
-        today = self.aging_date or fields.Date.context_today(self)
+        today = self.aging_date or today or self.company_id._patient_today()
         since = (
             fields.Datetime.to_datetime(self.last_contact_date).date()
             if self.last_contact_date
@@ -43,11 +44,14 @@ class PatientAccount(models.Model):
     )
     def _compute_priority(self):
         weights = {}
+        todays = self.company_id._patient_todays()
         for account in self:
             company = account.company_id
             if company not in weights:
                 weights[company] = company._collections_priority_weights()
-            account.priority_score = priority.score(account._priority_inputs(), weights[company])
+            account.priority_score = priority.score(
+                account._priority_inputs(todays.get(company.id)), weights[company]
+            )
 
     @api.depends("priority_score")
     def _compute_priority_explanation(self):
@@ -58,6 +62,7 @@ class PatientAccount(models.Model):
             "days_since_contact": self.env._("Days since last contact"),
             "defaulted_plans": self.env._("Defaulted payment plans"),
         }
+        todays = self.company_id._patient_todays()
         for account in self:
             currency = account.currency_id
 
@@ -65,7 +70,7 @@ class PatientAccount(models.Model):
                 return currency.format(float(value)) if term.unit == "amount" else str(int(value))
 
             account.priority_explanation = priority.explain(
-                account._priority_inputs(),
+                account._priority_inputs(todays.get(account.company_id.id)),
                 account.company_id._collections_priority_weights(),
                 labels=labels,
                 fmt_value=fmt,

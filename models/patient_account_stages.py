@@ -30,20 +30,28 @@ class PatientAccount(models.Model):
     )
 
     @api.depends("hold_reason", "hold_until")
-    @api.depends_context("tz")
     def _compute_promise_due_today(self):
-        today = fields.Date.context_today(self)
+        # the promise is dated on the practice's calendar, whoever looks
+        todays = self.company_id._patient_todays()
         for account in self:
             account.promise_due_today = (
-                account.hold_reason == PROMISE_HOLD and account.hold_until == today
+                account.hold_reason == PROMISE_HOLD
+                and account.hold_until == todays.get(account.company_id.id)
             )
 
     def _search_promise_due_today(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Search for promises due today or not."))
+        # each practice's today: one leaf per distinct date, for its companies
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        days = defaultdict(list)
+        for company_id, today in companies._patient_todays().items():
+            days[today].append(company_id)
         domain = [
             ("hold_reason", "=", PROMISE_HOLD),
-            ("hold_until", "=", fields.Date.context_today(self)),
+            *expression.OR(
+                [("company_id", "in", ids), ("hold_until", "=", day)] for day, ids in days.items()
+            ),
         ]
         return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
 
@@ -56,8 +64,17 @@ class PatientAccount(models.Model):
 
     # ------------------------------------------------------------------ stages
 
-    def _prepare_stage_entry_vals(self, stage):
-        today = fields.Date.context_today(self)
+    def _practice_days(self):
+        """``{date: accounts}``: these accounts by today on their company's calendar."""
+        todays = self.company_id._patient_todays()
+        return self.grouped(lambda account: todays[account.company_id.id])
+
+    def _prepare_stage_entry_vals(self, stage, today=None):
+        """The entry dates of ``stage``: ``today``, else today on the calendar of
+        the accounts' company (the caller groups accounts by it)."""
+        today = today or (
+            self.company_id[:1]._patient_today() if self else self.env.company._patient_today()
+        )
         vals = {"stage_date": today}
         if stage.is_final_notice:
             vals["final_notice_date"] = today
@@ -68,7 +85,7 @@ class PatientAccount(models.Model):
         self.ensure_one()
         company = self.company_id
         return escalation.extraordinary_action_blocks(
-            today or fields.Date.context_today(self),
+            today or company._patient_today(),
             self.first_statement_date or self.first_open_date,
             self.final_notice_date,
             self.hold_reason,
@@ -100,8 +117,9 @@ class PatientAccount(models.Model):
             return
         messages = self._gate_messages()
         problems = []
+        todays = self.company_id._patient_todays()
         for account in self.sudo():
-            blocks = account._extraordinary_blocks()
+            blocks = account._extraordinary_blocks(todays[account.company_id.id])
             if blocks:
                 problems.append(
                     self.env._(
@@ -156,9 +174,16 @@ class PatientAccount(models.Model):
         """The stage's activity for each account's specialist, created in one batch."""
         if not stage.activity_type_id or not self:
             return self.env["mail.activity"]
-        today = fields.Date.context_today(self)
         activity_type = stage.activity_type_id
-        deadline = activity_type._get_date_deadline() if activity_type.delay_count else today
+        # counted from today on the practice's calendar, per company
+        deadlines = {
+            company_id: (
+                activity_type.with_context(tz=tz)._get_date_deadline()
+                if activity_type.delay_count
+                else fields.Date.context_today(self.with_context(tz=tz))
+            )
+            for company_id, tz in self.company_id._patient_tzs().items()
+        }
         model_id = self.env["ir.model"]._get_id(self._name)
         vals_list = [
             {
@@ -167,7 +192,7 @@ class PatientAccount(models.Model):
                 "activity_type_id": activity_type.id,
                 "summary": stage.activity_summary or stage.name,
                 "user_id": account.user_id.id,
-                "date_deadline": deadline,
+                "date_deadline": deadlines[account.company_id.id],
             }
             for account in self
             if account.user_id
@@ -187,12 +212,13 @@ class PatientAccount(models.Model):
             return
         if not reason:
             raise UserError(self.env._("Choose why the account is put on hold."))
-        today = fields.Date.context_today(self)
-        if until and until < today:
+        # each practice's calendar, not the user's: past for none, ten years for all
+        todays = self.company_id._patient_todays().values()
+        if until and until < max(todays):
             raise UserError(
                 self.env._("A hold cannot end in the past: choose today or a later date.")
             )
-        if until and until > today + timedelta(days=MAX_HOLD_DAYS):
+        if until and until > min(todays) + timedelta(days=MAX_HOLD_DAYS):
             raise UserError(
                 self.env._("A hold lasts at most ten years: choose an earlier end date, or none.")
             )
@@ -288,11 +314,9 @@ class PatientAccount(models.Model):
         closed = escalation.closed_stage([stage._as_rule() for stage in stages])
         paid = accounts._filter_settled()
         targets = {account.id: closed.id if closed else None for account in paid}
-        targets.update(
-            self.env["patient.collection.run"]._resume_targets(
-                accounts - paid, fields.Date.context_today(self)
-            )
-        )
+        # the notice sequence goes on from today on each practice's calendar
+        for today, group in (accounts - paid)._practice_days().items():
+            targets.update(self.env["patient.collection.run"]._resume_targets(group, today))
         first = self._default_stage_id()
         paid_ids = set(paid.ids)
         moves = defaultdict(list)

@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import models
+from odoo.tools.pdf import merge_pdf
 
 from .patient_protected import trusted
 
@@ -19,12 +20,23 @@ class PatientAccount(models.Model):
             ("last_statement_date", "<", today),
         ]
 
-    def _send_statements(self, email=False):
+    def _send_statements(self, email=False, today=None):
         """Produce today's statements of these accounts: one merged PDF (returned as an
         attachment, for the mail house), each account's own PDF in its chatter, a
         letter (or email) interaction, and the statement dates.  Accounts that got
-        today's statement already, or asked to cease communication, are skipped."""
-        today = fields.Date.context_today(self)
+        today's statement already, or asked to cease communication, are skipped.
+        Dated ``today`` (the run's), else today on each practice's calendar."""
+        if not today:
+            days = self._practice_days()
+            if len(days) > 1:
+                parts = [group._send_statements(email, day) for day, group in days.items()]
+                parts = [part for part in parts if part]
+                if len(parts) < 2:
+                    return parts[0] if parts else self.env["ir.attachment"]
+                return self._statement_merged_attachment(
+                    merge_pdf([part.raw for part in parts]), max(days)
+                )
+            today = next(iter(days), None) or self.env.company._patient_today()
         accounts = self.sudo().filtered_domain(self._statement_eligible_domain(today))
         if not accounts:
             return self.env["ir.attachment"]

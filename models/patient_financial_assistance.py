@@ -68,7 +68,11 @@ class PatientFinancialAssistance(models.Model):
     currency_id = fields.Many2one(related="account_id.currency_id")
     partner_id = fields.Many2one(related="account_id.partner_id", string="Guarantor")
     application_date = fields.Date(
-        required=True, default=fields.Date.context_today, tracking=True, index=True
+        required=True,
+        # today on the practice's calendar (the user may change it in the form)
+        default=lambda self: self.env.company._patient_today(),
+        tracking=True,
+        index=True,
     )
     year = fields.Integer(
         compute="_compute_year",
@@ -354,15 +358,18 @@ class PatientFinancialAssistance(models.Model):
             raise UserError(self.env._("Say why the application is denied."))
         if len(reason) > 2000 or "\x00" in reason:
             raise UserError(self.env._("The reason is too long (2000 characters at most)."))
-        trusted(self).write(
-            {
-                "state": "denied",
-                "deny_reason": reason,
-                "decided_by_id": self.env.user.id,
-                "decision_date": fields.Date.context_today(self),
-                "applied_discount_percent": 0.0,
-            }
-        )
+        # decided today on each practice's calendar
+        todays = self.company_id._patient_todays()
+        for company, applications in self.grouped("company_id").items():
+            trusted(applications).write(
+                {
+                    "state": "denied",
+                    "deny_reason": reason,
+                    "decided_by_id": self.env.user.id,
+                    "decision_date": todays[company.id],
+                    "applied_discount_percent": 0.0,
+                }
+            )
         self._release_accounts(self.env._("The financial-assistance application was denied."))
         for application in self:
             application._log_decision()

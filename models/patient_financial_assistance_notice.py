@@ -4,7 +4,7 @@ letter interaction to the guarantor (unless they asked us to cease contact)."""
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import models
 
 from .patient_protected import trusted
 
@@ -82,7 +82,7 @@ class PatientFinancialAssistance(models.Model):
             {
                 "company_name": company.name or "",
                 "company_address": company.partner_id._display_address(without_company=True),
-                "date": date_format(fields.Date.context_today(self)),
+                "date": date_format(company._patient_today()),
                 "account": account.name or "",
                 "guarantor_name": partner.name or "",
                 "guarantor_address": partner._display_address(without_company=True),

@@ -5,7 +5,7 @@ amount is the refund due (501(r)), an accountant's activity."""
 
 from datetime import timedelta
 
-from odoo import Command, fields, models
+from odoo import Command, models
 from odoo.exceptions import UserError
 
 from .patient_account import MANAGER_GROUP
@@ -67,7 +67,7 @@ class PatientFinancialAssistance(models.Model):
             {
                 "state": "approved",
                 "decided_by_id": self.env.user.id,
-                "decision_date": fields.Date.context_today(self),
+                "decision_date": self.company_id._patient_today(),
                 "applied_discount_percent": percent,
                 "discount_amount": discount,
                 "refund_due": refund_due,
@@ -154,6 +154,7 @@ class PatientFinancialAssistance(models.Model):
         currency = self.company_id.currency_id
         vals_list = []
         discounted = invoices.browse()
+        today = self.company_id._patient_today()  # the practice's accounting date
         for invoice in invoices:
             amount = currency.round(invoice.amount_total_signed * percent / 100.0)
             if currency.is_zero(amount):
@@ -166,8 +167,8 @@ class PatientFinancialAssistance(models.Model):
                     "patient_id": invoice.patient_id.id,
                     "journal_id": invoice.journal_id.id,
                     "currency_id": currency.id,
-                    "invoice_date": fields.Date.context_today(self),
-                    "date": fields.Date.context_today(self),
+                    "invoice_date": today,
+                    "date": today,
                     "ref": self.env._(
                         "Financial assistance %(name)s: %(percent)s %% of %(invoice)s",
                         name=self.name,

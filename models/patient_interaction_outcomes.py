@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from markupsafe import Markup
 
-from odoo import fields, models
+from odoo import models
 
 from ..logic import contact_rules
 from .patient_protected import trusted, trusted_flag
@@ -40,16 +40,18 @@ class PatientInteraction(models.Model):
         the chatter lines and the answered activities, each in one batch; then
         interaction by interaction the account's holds and flags; then the
         follow-up activities, created at once."""
-        today = fields.Date.context_today(self)
         model_id = self.env["ir.model"]._get_id("patient.account")
         activities = []
         # the effects are the module's own: holds and contact flags on any account
         interactions = trusted(self.sudo())
         interactions._log_summaries()
+        # promises and follow-ups are dated on the account's practice's calendar
+        todays = interactions.account_id.company_id._patient_todays()
         if not trusted_flag(self.env, "patient_statement_logging"):
             # a statement is no answer to the specialist's open to-dos
             interactions._complete_matching_activities()
         for interaction in interactions:
+            today = todays[interaction.account_id.company_id.id]
             interaction._update_account_for_outcome(today)
             activities += interaction._outcome_activity_vals(model_id, today)
         if activities:

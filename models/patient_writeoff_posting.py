@@ -6,7 +6,7 @@ the accounts left with nothing."""
 
 from markupsafe import Markup
 
-from odoo import Command, api, fields, models
+from odoo import Command, api, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -60,9 +60,11 @@ class PatientWriteoff(models.Model):
         writeoffs = self.sudo()
         if not writeoffs:
             return
-        date = date or fields.Date.context_today(self)
+        # the accounting date: the run's, else today on each practice's calendar
+        todays = {} if date else writeoffs.company_id._patient_todays()
         items = writeoffs._open_items()
         for company, group in writeoffs.grouped("company_id").items():
+            day = date or todays[company.id]
             journal = self._journal_for(company)
             accounts = self._postable_accounts(company, set(group.mapped("reason")))
             entries = [
@@ -75,14 +77,14 @@ class PatientWriteoff(models.Model):
                 (group[start : start + ENTRY_SIZE], entries[start : start + ENTRY_SIZE])
                 for start in range(0, len(group), ENTRY_SIZE)
             ]
-            moves = self._create_writeoff_moves(company, journal, date, chunks)
+            moves = self._create_writeoff_moves(company, journal, day, chunks)
             plan = self._writeoff_reconciliation_plan(moves, chunks)
             for move, (chunk, _parts) in zip(moves, chunks, strict=True):
                 trusted(chunk).write(
                     {
                         "state": "posted",
                         "move_id": move.id,
-                        "date": date,
+                        "date": day,
                         "approved_by_id": (approved_by or self.env.user).id,
                     }
                 )

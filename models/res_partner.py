@@ -137,7 +137,9 @@ class ResPartner(models.Model):
 
     @api.constrains("patient_birthdate")
     def _check_patient_birthdate(self):
-        today = fields.Date.context_today(self)
+        # the latest today of the practices' calendars: a birth there today is no future
+        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
+        today = max(companies._patient_todays().values())
         for partner in self.sudo():
             if partner.patient_birthdate and partner.patient_birthdate > today:
                 raise ValidationError(self.env._("A date of birth cannot be in the future."))

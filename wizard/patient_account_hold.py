@@ -32,12 +32,7 @@ class PatientAccountHold(models.TransientModel):
         accounts.check_access("write")
         if self.action == "set":
             self._check_hold()
-            # the accounts' own checks date by the context's time zone: the practice's
-            zones = accounts.company_id._patient_tzs()
-            for tz, group in accounts.grouped(lambda a: zones[a.company_id.id]).items():
-                group.with_context(tz=tz)._set_hold(
-                    self.hold_reason, self.hold_until, self.hold_note
-                )
+            accounts._set_hold(self.hold_reason, self.hold_until, self.hold_note)
         else:
             accounts._release_hold(why=self.env._("Released by hand."))
         return {"type": "ir.actions.act_window_close"}

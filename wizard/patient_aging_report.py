@@ -30,7 +30,10 @@ class PatientAgingReport(models.TransientModel):
     _inherit = ["patient.wizard.mixin"]
     _reportlab_reports = {"patient_collections.report_patient_aging": "_aging_pdfs"}
 
-    as_of_date = fields.Date(string="As of", required=True, default=fields.Date.context_today)
+    # today on the practice's calendar, as the snapshots are dated (the user may change it)
+    as_of_date = fields.Date(
+        string="As of", required=True, default=lambda self: self.env.company._patient_today()
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
@@ -47,14 +50,14 @@ class PatientAgingReport(models.TransientModel):
         self.ensure_one()
         if self.company_id not in self.env.user.company_ids:
             raise AccessError(self.env._("You can only report on the companies you belong to."))
-        today = fields.Date.context_today(self)
+        today = self.company_id._patient_today()
         if self.as_of_date > today:
             raise UserError(
                 self.env._("The report cannot be dated after today: choose today or a past day.")
             )
 
     def _is_live(self):
-        return self.as_of_date >= fields.Date.context_today(self)
+        return self.as_of_date >= self.company_id._patient_today()
 
     def _domain(self):
         domain = [("company_id", "=", self.company_id.id)]
