@@ -53,6 +53,8 @@ class PatientAccessLog(models.Model):
     _audit_open = False
     _audit_list = False
     _order = "date desc, id desc"
+    # found by the record's reference (an account or plan number, never a name)
+    _rec_name = "record_ref"
     _log_access = False  # the row has its own date and user; nobody ever writes it
 
     date = fields.Datetime(required=True, readonly=True, index=True)

@@ -39,6 +39,8 @@ class PatientAccountLine(models.Model):
     _audit_open = False
     _auto = False
     _order = "date_due, id"
+    # named and found by the invoice's or payment's number, never by a patient's name
+    _rec_name = "move_name"
 
     account_id = fields.Many2one("patient.account", readonly=True, index=True)
     company_id = fields.Many2one("res.company", readonly=True)

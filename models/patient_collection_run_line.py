@@ -58,6 +58,8 @@ class PatientCollectionRunLine(models.Model):
     _inherit = ["patient.phi.mixin"]
     _audit_open = False
     _order = "run_id, kind, stage_id, reason, id"
+    # found by their run's reference or their stage (no account, no guarantor)
+    _rec_names_search = ["run_id", "stage_id"]
     _protected_immutable = True
 
     run_id = fields.Many2one(

@@ -57,3 +57,4 @@ from . import test_dialog_tours
 from . import test_promise_amount
 from . import test_account_creation
 from . import test_practice_dates
+from . import test_name_search_refs
