@@ -143,6 +143,7 @@ class PatientInteraction(models.Model):
 
     @api.constrains("duration_minutes", "promise_amount", "outcome", "promise_date", "callback_at")
     def _check_values(self):
+        zones = self.account_id.sudo().company_id._patient_tzs()
         for interaction in self:
             if interaction.duration_minutes < 0:
                 raise ValidationError(self.env._("A duration cannot be negative."))
@@ -163,7 +164,7 @@ class PatientInteraction(models.Model):
                 raise ValidationError(
                     self.env._("A callback request needs the date and time to call back.")
                 )
-            interaction._check_bounds()
+            interaction._check_bounds(zones.get(interaction.account_id.sudo().company_id.id))
             account = interaction.account_id.sudo()
             contact = interaction.partner_id
             if (
@@ -202,8 +203,9 @@ class PatientInteraction(models.Model):
             )
         )
 
-    def _check_bounds(self):
-        """Durations, promise and callback dates a practice could mean."""
+    def _check_bounds(self, tz=None):
+        """Durations, promise and callback dates a practice could mean; a promise
+        from the day it is made on the practice's calendar (time zone ``tz``)."""
         self.ensure_one()
         if self.duration_minutes > MAX_DURATION_MINUTES:
             raise ValidationError(
@@ -212,7 +214,10 @@ class PatientInteraction(models.Model):
                     minutes=MAX_DURATION_MINUTES,
                 )
             )
-        logged_on = fields.Datetime.to_datetime(self.date).date()
+        tz = tz or self.account_id.sudo().company_id._patient_tz()
+        logged_on = fields.Datetime.context_timestamp(
+            self.with_context(tz=tz), fields.Datetime.to_datetime(self.date)
+        ).date()
         if self.promise_date:
             horizon = self.account_id.sudo().company_id.collections_promise_horizon_days
             if self.promise_date < logged_on:

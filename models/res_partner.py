@@ -137,10 +137,11 @@ class ResPartner(models.Model):
 
     @api.constrains("patient_birthdate")
     def _check_patient_birthdate(self):
-        # the latest today of the practices' calendars: a birth there today is no future
-        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
-        today = max(companies._patient_todays().values())
-        for partner in self.sudo():
+        # the practice's calendar: the contact's company, else the one worked in
+        partners = self.sudo()
+        todays = (partners.company_id | self.env.company)._patient_todays()
+        for partner in partners:
+            today = todays[(partner.company_id or self.env.company).id]
             if partner.patient_birthdate and partner.patient_birthdate > today:
                 raise ValidationError(self.env._("A date of birth cannot be in the future."))
 

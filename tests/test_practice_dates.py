@@ -22,6 +22,8 @@ PRACTICE_DAY = date(2026, 3, 2)
 BEHIND_NOW = "2026-03-02 06:00:00"
 # 22:00 UTC: 23:00 on March 2 in Berlin, 12:00 on March 3 in Kiritimati
 AHEAD_NOW = "2026-03-02 22:00:00"
+# 05:00 UTC on March 3: 19:00 on March 2 in Honolulu (the practice), 06:00 in Berlin
+PRACTICE_BEHIND_UTC_NOW = "2026-03-03 05:00:00"
 LETTER = "odoo.addons.patient_collections.logic.pdf_assistance_letter.render"
 
 
@@ -30,13 +32,14 @@ class PracticeDates:
     mixed into one test class per direction."""
 
     allow_inherited_tests_method = True  # Odoo's loader: this mixin's tests, per direction
+    practice_tz = PRACTICE_TZ
     user_tz = None
     user_day = None
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.company.collections_tz = PRACTICE_TZ
+        cls.env.company.collections_tz = cls.practice_tz
         cls.desk = cls.company_user("pc_pd_specialist", SPECIALIST, tz=cls.user_tz)
         cls.boss = cls.company_user("pc_pd_manager", MANAGER, tz=cls.user_tz)
 
@@ -52,6 +55,7 @@ class PracticeDates:
         self.assertEqual(self.env.company._patient_today(), PRACTICE_DAY)
         account = self.as_user(self.Account, self.desk)
         self.assertEqual(account.env.user.tz, self.user_tz)
+        self.assertEqual(self.env.company._patient_tz(), self.practice_tz)
         self.assertEqual(fields.Date.context_today(account), self.user_day)
 
     # ------------------------------------------------------------------ holds, promises
@@ -262,4 +266,16 @@ class TestPracticeDatesUserBehind(PracticeDates, WriteoffCommon):
 @freeze_time(AHEAD_NOW)
 class TestPracticeDatesUserAhead(PracticeDates, WriteoffCommon):
     user_tz = "Pacific/Kiritimati"
+    user_day = PRACTICE_DAY + timedelta(days=1)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(PRACTICE_BEHIND_UTC_NOW)
+class TestPracticeDatesBehindUtc(PracticeDates, WriteoffCommon):
+    """A practice behind UTC in its evening (UTC's date is its tomorrow), a user
+    ahead of it: a promise for the practice's today was refused as 'before the day
+    it is made' (the UTC date of the call), whoever logged it."""
+
+    practice_tz = "Pacific/Honolulu"
+    user_tz = PRACTICE_TZ
     user_day = PRACTICE_DAY + timedelta(days=1)
