@@ -152,6 +152,16 @@ class PatientAccount(models.Model):
         )
         if not owing:
             return
+        # each line translated on its own, before the message (a _() inside another's
+        # arguments is not extracted for translation)
+        lines = [
+            self.env._(
+                "%(account)s: %(amount)s still owed",
+                account=account.name,
+                amount=account.currency_id.format(account.balance_due),
+            )
+            for account in owing
+        ]
         raise UserError(
             self.env._(
                 "%(stage)s is for accounts with nothing left to pay, and these still owe:\n"
@@ -159,14 +169,7 @@ class PatientAccount(models.Model):
                 "Record the payment, write the balance off or approve financial assistance "
                 "instead: the daily run then moves the account to %(stage)s itself.",
                 stage=stage.sudo().name,
-                accounts="\n".join(
-                    self.env._(
-                        "%(account)s: %(amount)s still owed",
-                        account=account.name,
-                        amount=account.currency_id.format(account.balance_due),
-                    )
-                    for account in owing
-                ),
+                accounts="\n".join(lines),
             )
         )
 

@@ -48,6 +48,8 @@ def type_problems(model, vals):
         "selection": model.env._("expects one of its listed choices"),
         "boolean": model.env._("expects true or false"),
     }
+    # not inside the message's own _(): the extraction of terms would miss it
+    text = model.env._("expects a text")
     problems = []
     for name, value in vals.items():
         field = model._fields.get(name)
@@ -58,7 +60,7 @@ def type_problems(model, vals):
                 model.env._(
                     "%(field)s %(problem)s.",
                     field=field.get_description(model.env)["string"],
-                    problem=expected.get(field.type, model.env._("expects a text")),
+                    problem=expected.get(field.type, text),
                 )
             )
     return problems

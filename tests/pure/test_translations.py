@@ -4,6 +4,7 @@ i18n/patient_collections.pot is the module's terms (``make pot`` exports it from
 test ``test_translations`` checks it is not stale). Every language file must translate every one
 of them, keep each placeholder and markup tag, and have no fuzzy (unchecked) entry."""
 
+import ast
 import re
 from collections import Counter
 from pathlib import Path
@@ -93,3 +94,33 @@ def test_odoo_can_extract_the_terms_of_every_python_file():
             except Exception as error:  # any failure drops the file's terms
                 failed.append(f"{path.relative_to(SHIPPED)}: {error!r}")
     assert not failed, failed
+
+
+def marked_strings(path):
+    """(line, text) of each string literal the file marks for translation: the first
+    argument of a ``_()`` / ``env._()`` / ``_lt()`` call, wherever the call is."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and node.args):
+            continue
+        func, first = node.func, node.args[0]
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if (
+            name in ("_", "_lt")
+            and isinstance(first, ast.Constant)
+            and isinstance(first.value, str)
+        ):
+            yield node.lineno, first.value
+
+
+def test_every_string_marked_in_the_code_is_a_term():
+    """babel skips a ``_()`` inside the arguments of another ``_()`` (a message built
+    from translated parts): such a part would never reach the template, and would stay
+    in English for every reader. Each marked string must be in the template."""
+    terms = entries(load(POT))
+    missing = [
+        f"{path.relative_to(SHIPPED)}:{line}: {text[:60]!r}"
+        for path in shipped_python()
+        for line, text in marked_strings(path)
+        if text not in terms
+    ]
+    assert not missing, f"{len(missing)} marked strings not in the .pot: {missing[:5]}"
