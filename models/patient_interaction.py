@@ -5,6 +5,7 @@ file: the contact rules that judge an outbound contact before it is logged
 (``patient_interaction_outcomes.py``) and the settlement of promises to pay
 (``patient_interaction_promise.py``)."""
 
+from collections import defaultdict
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -144,6 +145,7 @@ class PatientInteraction(models.Model):
     @api.constrains("duration_minutes", "promise_amount", "outcome", "promise_date", "callback_at")
     def _check_values(self):
         zones = self.account_id.sudo().company_id._patient_tzs()
+        promised = self._other_pending_promised()
         for interaction in self:
             if interaction.duration_minutes < 0:
                 raise ValidationError(self.env._("A duration cannot be negative."))
@@ -155,7 +157,7 @@ class PatientInteraction(models.Model):
                             "the date it will be paid by."
                         )
                     )
-                interaction._check_promise_within_balance()
+                interaction._check_promise_within_balance(promised.get(interaction.id, 0.0))
             elif interaction.promise_amount or interaction.promise_date:
                 raise ValidationError(
                     self.env._("A promised amount or date only goes with a promise to pay.")
@@ -179,13 +181,55 @@ class PatientInteraction(models.Model):
                     )
                 )
 
-    def _check_promise_within_balance(self):
-        """A promise is for what the guarantor owes: at most the balance due."""
+    def _other_pending_promised(self):
+        """{interaction id: what the guarantor still has to pay of the account's
+        other pending promises} for the promises among these interactions: each
+        promised amount less what was paid since it was made.  Two queries."""
+        promises = self.filtered(lambda interaction: interaction.outcome == "promise_to_pay")
+        if not promises:
+            return {}
+        pending = self.sudo().search(
+            [
+                ("account_id", "in", promises.account_id.ids),
+                ("outcome", "=", "promise_to_pay"),
+                ("promise_state", "=", "pending"),
+                ("state", "=", "logged"),
+            ]
+        )
+        paid = pending._paid_since_promised()
+        left = {p.id: max(p.promise_amount - paid.get(p.id, 0.0), 0.0) for p in pending}
+        by_account = defaultdict(float)
+        for promise in pending:
+            by_account[promise.account_id.id] += left[promise.id]
+        return {
+            promise.id: by_account[promise.account_id.id] - left.get(promise.id, 0.0)
+            for promise in promises
+        }
+
+    def _check_promise_within_balance(self, other_pending=0.0):
+        """A promise is for what the guarantor owes: with what is still to pay of
+        the account's ``other_pending`` promises, at most the balance due."""
         self.ensure_one()
         account = self.account_id.sudo()
         currency = account.currency_id
         if currency.compare_amounts(self.promise_amount, account.balance_due) <= 0:
-            return
+            if currency.compare_amounts(other_pending, 0) <= 0 or (
+                currency.compare_amounts(self.promise_amount + other_pending, account.balance_due)
+                <= 0
+            ):
+                return
+            raise ValidationError(
+                self.env._(
+                    "Promises to pay %(pending)s are still pending on %(account)s, whose "
+                    "balance due is %(balance)s: a new promise is at most %(maximum)s. Enter "
+                    "that amount or less; if the guarantor changed a promise, a manager voids "
+                    "the old one first.",
+                    pending=currency.format(other_pending),
+                    account=account.name,
+                    balance=currency.format(account.balance_due),
+                    maximum=currency.format(max(account.balance_due - other_pending, 0.0)),
+                )
+            )
         if currency.compare_amounts(account.balance_due, 0) <= 0:
             raise ValidationError(
                 self.env._(

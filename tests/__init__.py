@@ -55,6 +55,7 @@ from . import test_plan_credits
 from . import test_resolved_move
 from . import test_dialog_tours
 from . import test_promise_amount
+from . import test_promise_pending
 from . import test_account_creation
 from . import test_practice_dates
 from . import test_name_search_refs
