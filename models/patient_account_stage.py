@@ -171,7 +171,36 @@ class PatientAccountStage(models.Model):
 
     def write(self, vals):
         self._check_vals([vals])
+        if "active" in vals and not vals["active"]:
+            self._check_empty_before_archive()
         return super().write(vals)
+
+    def _check_empty_before_archive(self):
+        """An archived stage leaves the board and the run's rules: the accounts in
+        it would sit where nobody sees or moves them. Refused while any open
+        (unarchived) account of any practice is in it, saying how many."""
+        stages = self.filtered("active")
+        if not stages:
+            return
+        # stages are shared by the practices: count every company's accounts
+        counts = (
+            self.env["patient.account"]
+            .sudo()
+            ._read_group([("stage_id", "in", stages.ids)], ["stage_id"], ["__count"])
+        )
+        if counts:
+            raise ValidationError(
+                "\n".join(
+                    self.env._(
+                        "Stage %(stage)s still holds %(count)s account(s): move them to "
+                        "another stage first (select them in Collections > Patient Accounts "
+                        "and change their stage), then archive it.",
+                        stage=stage.name,
+                        count=count,
+                    )
+                    for stage, count in counts
+                )
+            )
 
     def _as_rule(self):
         """The stage as the pure escalation rules see it."""

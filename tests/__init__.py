@@ -59,3 +59,4 @@ from . import test_promise_pending
 from . import test_account_creation
 from . import test_practice_dates
 from . import test_name_search_refs
+from . import test_stage_archive

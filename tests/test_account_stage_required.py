@@ -44,6 +44,8 @@ class TestAccountStageRequired(DeskCommon):
 
     def test_create_refused_without_any_stage(self):
         """No stage an account may open in: a clear refusal, nothing written."""
+        # accounts leave a stage before it is archived
+        self.Account.search([("stage_id.is_closed", "=", False)])._write_stage(self.resolved)
         self.Stage.search([("is_closed", "=", False), ("is_manual", "=", False)]).active = False
         with self.assertRaises(ValidationError) as caught:
             self.Account.with_user(self.manager).create({"partner_id": self.other_guarantor.id})

@@ -1,0 +1,64 @@
+"""Archiving a stage: an archived stage leaves the board and the run's rules, so
+a stage that accounts sit in cannot be archived until they are moved; an empty
+stage (or one holding only archived accounts) archives as before."""
+
+from odoo.exceptions import ValidationError
+from odoo.tests import tagged
+
+from .common_desk import DeskCommon
+from .test_tours_roles import MANAGER
+
+
+@tagged("post_install", "-at_install")
+class TestStageArchive(DeskCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stage = cls.Stage.create(
+            {"name": "Archivetest Hold", "sequence": 55, "is_manual": True}
+        )
+        cls.account, _invoice = cls.owing_account("Archiveperson Alpha", days=10)
+        cls.account._write_stage(cls.stage)
+
+    def test_stage_with_accounts_refused(self):
+        """The manager is told how many accounts and what to do; nothing archived."""
+        for archive in (
+            lambda stage: stage.action_archive(),
+            lambda stage: stage.write({"active": False}),
+        ):
+            with self.assertRaises(ValidationError) as caught:
+                archive(self.stage.with_user(self.manager))
+            message = str(caught.exception)
+            self.assertIn("Archivetest Hold", message)
+            self.assertIn("1 account(s)", message)
+            self.assertIn("move them to another stage first", message)
+            self.assertTrue(self.stage.active)
+            self.assertEqual(self.account.stage_id, self.stage)
+
+    def test_accounts_of_another_company_count(self):
+        """Stages are shared by the practices: a manager of one practice cannot
+        hide another practice's accounts in an archived stage."""
+        other = self.setup_other_company()["company"]
+        other_manager = self.company_user("pc_archive_manager_b", MANAGER, company=other)
+        with self.assertRaises(ValidationError):
+            self.stage.with_user(other_manager).action_archive()
+        self.assertTrue(self.stage.active)
+
+    def test_empty_stage_archives(self):
+        self.account._write_stage(self.new)
+        self.stage.with_user(self.manager).action_archive()
+        self.assertFalse(self.stage.active)
+        self.stage.with_user(self.manager).action_unarchive()
+        self.assertTrue(self.stage.active)
+
+    def test_archived_accounts_do_not_block(self):
+        self.account.active = False
+        self.stage.with_user(self.manager).action_archive()
+        self.assertFalse(self.stage.active)
+
+    def test_other_writes_unaffected(self):
+        """Renaming, reordering and folding a stage with accounts still work."""
+        self.stage.with_user(self.manager).write(
+            {"name": "Archivetest Renamed", "sequence": 56, "fold": True, "active": True}
+        )
+        self.assertEqual(self.stage.name, "Archivetest Renamed")
