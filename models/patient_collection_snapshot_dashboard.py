@@ -36,8 +36,30 @@ class PatientCollectionSnapshotDashboard(models.Model):
 
     @api.model
     def _dashboard_sums(self, domain, names):
-        [values] = self._read_group(domain, [], [f"{name}:sum" for name in names])
-        return dict(zip(names, (value or 0 for value in values), strict=True))
+        return self._money_sums(domain, [], names).get((), dict.fromkeys(names, 0))
+
+    @api.model
+    def _money_sums(self, domain, groupby, names):
+        """{groupby values: {name: sum}}: the rows' sums per group, their amounts
+        converted from each company's currency to the current company's at the
+        practice's today (as Odoo's own reports do), so that companies of
+        different currencies are never added up as if they were one."""
+        target = self.env.company.currency_id
+        today = None  # read only when an amount is converted
+        money = {name for name in names if self._fields[name].type == "monetary"}
+        sums = {}
+        width = len(groupby)
+        for row in self._read_group(
+            domain, [*groupby, "currency_id"], [f"{name}:sum" for name in names]
+        ):
+            currency = row[width]
+            group = sums.setdefault(row[:width], dict.fromkeys(names, 0))
+            for name, value in zip(names, row[width + 1 :], strict=True):
+                if value and name in money and currency and currency != target:
+                    today = today or self.env.company._patient_today()
+                    value = currency._convert(value, target, self.env.company, today)
+                group[name] += value or 0
+        return sums
 
     @api.model
     def _dashboard_scope(self):
@@ -217,10 +239,12 @@ class PatientCollectionSnapshotDashboard(models.Model):
         return [
             {
                 "label": stage.sudo().display_name if stage else self.env._("No stage"),
-                "value": amount or 0,
+                "value": sums["balance_due"],
                 "action": self._stage_action(stage),
             }
-            for stage, amount in self._read_group(periods["day"], ["stage_id"], ["balance_due:sum"])
+            for (stage,), sums in self._money_sums(
+                periods["day"], ["stage_id"], ["balance_due"]
+            ).items()
         ]
 
     @api.model
@@ -229,17 +253,17 @@ class PatientCollectionSnapshotDashboard(models.Model):
         the amount collected in the month, and the month's average days to pay."""
         base, latest = periods["base"], periods["latest"]
         year = [*base, ("date", ">", latest - timedelta(days=366))]
-        months = self._read_group(
-            year,
-            ["date:month"],
-            ["collected_amount:sum", "paid_invoice_count:sum", "paid_invoice_days:sum"],
-        )
+        names = ["collected_amount", "paid_invoice_count", "paid_invoice_days"]
+        months = [
+            (month, *(sums[name] for name in names))
+            for (month,), sums in self._money_sums(year, ["date:month"], names).items()
+        ]
         if not months:
             return []
         month_ends = self._read_group(year, ["date:month", "company_id"], ["date:max"])
         balance_on = {
-            (company.id, day): amount
-            for company, day, amount in self._read_group(
+            (company.id, day): sums["balance_due"]
+            for (company, day), sums in self._money_sums(
                 expression.AND(
                     [
                         base,
@@ -252,8 +276,8 @@ class PatientCollectionSnapshotDashboard(models.Model):
                     ]
                 ),
                 ["company_id", "date:day"],
-                ["balance_due:sum"],
-            )
+                ["balance_due"],
+            ).items()
         }
         balances = {}
         for month, company, last in month_ends:

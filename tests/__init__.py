@@ -60,3 +60,4 @@ from . import test_account_creation
 from . import test_practice_dates
 from . import test_name_search_refs
 from . import test_stage_archive
+from . import test_dashboard_currency
