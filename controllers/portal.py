@@ -234,15 +234,17 @@ class PatientPaymentPortal(PaymentPortal):
         portal = self._patient_portal()
         account, via_token = portal._patient_account_or_404(account_id, access_token, "portal pay")
         if choice == "balance":
-            amount = account.balance_due
+            amount = account._portal_payable()
         elif choice == "installment":
             amount = account._portal_next_installment_amount()
         else:
             amount = _as_float(amount)
         problems = account._portal_payment_problems(amount)
         if problems:
+            in_progress = account._portal_payments_in_progress()
+            message = "pay_in_progress" if in_progress else "pay_invalid"
             return request.redirect(
-                portal._patient_account_url(account, access_token, via_token, "pay_invalid")
+                portal._patient_account_url(account, access_token, via_token, message)
             )
         account._portal_log("open", via_token, field_names="pay")
         user = request.env.user

@@ -15,15 +15,45 @@ class PatientAccount(models.Model):
         plan = self.sudo().active_plan_id
         return plan.next_due_amount if plan else 0.0
 
+    def _portal_payments_in_progress(self):
+        """What the guarantor paid online that Odoo has not booked yet: the
+        account's transactions pending, authorized, or confirmed without their
+        payment (post-processing comes later).  Abandoned drafts, cancelled and
+        failed ones took no money."""
+        self.ensure_one()
+        transactions = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search(
+                [
+                    ("patient_account_id", "=", self.id),
+                    ("state", "in", ("pending", "authorized", "done")),
+                    ("payment_id", "=", False),
+                    ("operation", "!=", "validation"),
+                ]
+            )
+        )
+        return sum(transactions.mapped("amount"))
+
+    def _portal_payable(self):
+        """The most the guarantor may pay online now: the balance due less the
+        online payments not booked yet (a second tab never pays twice)."""
+        self.ensure_one()
+        return self.sudo().balance_due - self._portal_payments_in_progress()
+
     def _portal_payment_problems(self, amount):
         """Why ``amount`` cannot be paid online now ([] when it can)."""
         self.ensure_one()
         account = self.sudo()
         currency = account.currency_id
         fmt = currency.format
-        balance = account.balance_due
-        if balance <= 0:
+        if currency.compare_amounts(account.balance_due, 0.0) <= 0:
             return [self.env._("Nothing is due on this account.")]
+        balance = account._portal_payable()
+        if currency.compare_amounts(balance, 0.0) <= 0:
+            return [
+                self.env._("Your online payment is still being processed: nothing more is due now.")
+            ]
         if (
             not isinstance(amount, (int, float))
             or amount != amount

@@ -34,6 +34,7 @@ from . import test_account_line_search
 from . import test_portal_http
 from . import test_portal_tours
 from . import test_portal_concurrency
+from . import test_portal_in_progress
 from . import test_account_finding
 from . import test_performance
 from . import test_account_activities
