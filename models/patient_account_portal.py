@@ -239,7 +239,9 @@ class PatientAccount(models.Model):
         if not problems:
             # the caller checked the visitor (token or guarantor): the plan is made by
             # the module, as superuser and trusted, through the one plan path
-            plan = trusted(Plan.sudo())._create_plans([(account, terms)], channel="portal")
+            plan = trusted(Plan.sudo(), patient_portal_contact=True)._create_plans(
+                [(account, terms)], channel="portal"
+            )
             return plan, []
         user = account.user_id or account._collections_manager()
         if user:
@@ -276,7 +278,10 @@ class PatientAccount(models.Model):
             "assistance": self.env._("Financial assistance"),
             "other": self.env._("Other"),
         }
-        interaction = trusted(self.env["patient.interaction"].sudo()).create(
+        # the guarantor's own contact: no answer to the staff's open to-dos
+        interaction = trusted(
+            self.env["patient.interaction"].sudo(), patient_portal_contact=True
+        ).create(
             {
                 "account_id": account.id,
                 "partner_id": account.partner_id.id,

@@ -107,7 +107,8 @@ class PatientAccount(models.Model):
         self.ensure_one()
         account = self.sudo()
         amount = sum(transactions.mapped("amount"))
-        trusted(self.env["patient.interaction"].sudo()).create(
+        # the guarantor's own contact: no answer to the staff's open to-dos
+        trusted(self.env["patient.interaction"].sudo(), patient_portal_contact=True).create(
             {
                 "account_id": account.id,
                 "partner_id": account.partner_id.id,

@@ -47,8 +47,12 @@ class PatientInteraction(models.Model):
         interactions._log_summaries()
         # promises and follow-ups are dated on the account's practice's calendar
         todays = interactions.account_id.company_id._patient_todays()
-        if not trusted_flag(self.env, "patient_statement_logging"):
-            # a statement is no answer to the specialist's open to-dos
+        if not (
+            trusted_flag(self.env, "patient_statement_logging")
+            or trusted_flag(self.env, "patient_portal_contact")
+        ):
+            # a statement, or what the guarantor does on the portal, is no answer to
+            # the staff's open to-dos
             interactions._complete_matching_activities()
         for interaction in interactions:
             today = todays[interaction.account_id.company_id.id]

@@ -35,6 +35,7 @@ from . import test_portal_http
 from . import test_portal_tours
 from . import test_portal_concurrency
 from . import test_portal_in_progress
+from . import test_portal_activities
 from . import test_account_finding
 from . import test_performance
 from . import test_account_activities
