@@ -54,17 +54,21 @@ class PatientCollectionRun(models.Model):
         )
         stages = self.env["patient.account.stage"].sudo().with_context(active_test=False)
         Account = self.env["patient.account"].sudo()
+        moved = {}
         for stage_id, account_ids in plan.items():
             stage = stages.browse(stage_id)
+            moved[stage_id] = Account
             for start in range(0, len(account_ids), BATCH_SIZE):
-                counts[CountKey("moved", stage_id)] += len(
-                    self._isolated(
-                        "_step_escalate",
-                        Account.browse(account_ids[start : start + BATCH_SIZE]),
-                        lambda records, stage=stage: self._move_accounts(records, stage),
-                        counts,
-                    )
+                done = self._isolated(
+                    "_step_escalate",
+                    Account.browse(account_ids[start : start + BATCH_SIZE]),
+                    lambda records, stage=stage: self._move_accounts(records, stage),
+                    counts,
                 )
+                counts[CountKey("moved", stage_id)] += len(done)
+                moved[stage_id] |= done
+        # the list behind each "Moved to stage" count
+        self.env["patient.collection.run.line"]._link_moved(self, moved)
         remaining = limit and last_id and self._escalation_remaining(companies, last_id)
         return StepBatch(last_id, remaining) if remaining else None
 

@@ -78,6 +78,15 @@ class PatientCollectionRunLine(models.Model):
         help="The account the run could not process (empty: the whole step).",
     )
     failure_reason = fields.Selection(FAILURE_REASONS, string="Why")
+    moved_account_ids = fields.Many2many(
+        "patient.account",
+        "patient_collection_run_line_moved_rel",
+        "line_id",
+        "account_id",
+        string="Accounts Moved",
+        readonly=True,
+        help="The accounts this run moved into the stage (the list behind the count).",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

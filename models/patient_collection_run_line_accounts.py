@@ -6,10 +6,13 @@ The run keeps counts, not account lists; the accounts behind a reason are the
 ones the run's own rules (``logic.escalation.decide_escalation``, through the
 run's escalation reader) give that reason on the run's date, from the accounts
 as they are now: for today's run, exactly the run's; for an older run, the
-accounts in that situation today.  Moved accounts are those in the stage since
-the run's date; an account the run could not process is the line's own."""
+accounts in that situation today.  Moved accounts are the ones the run moved
+(kept on the line: a second run of the day, or a move by hand, is not this
+run's); an account the run could not process is the line's own."""
 
-from odoo import models
+from odoo import Command, api, models
+
+from .patient_protected import trusted
 
 
 class PatientCollectionRunLine(models.Model):
@@ -35,7 +38,10 @@ class PatientCollectionRunLine(models.Model):
         run = self.run_id
         if self.account_id:
             return self.account_id.ids
+        if self.kind == "moved" and self.sudo().moved_account_ids:
+            return self.sudo().moved_account_ids.ids
         if self.kind == "moved" and self.stage_id:
+            # a run recorded before the moved accounts were kept: in the stage since its date
             return (
                 self.env["patient.account"]
                 .sudo()
@@ -51,6 +57,28 @@ class PatientCollectionRunLine(models.Model):
         if self.reason:
             return self._accounts_judged(lambda decision: self._counts_decision(decision))
         return []
+
+    @api.model
+    def _link_moved(self, run, moved):
+        """Keep on ``run``'s "Moved to stage" lines which accounts it moved
+        (``moved``: {stage id: accounts}); a line not written yet is opened with
+        no count (the run's ``_record`` adds the count to it)."""
+        lines = {line.stage_id.id: line for line in run.line_ids if line.kind == "moved"}
+        new_lines = []
+        for stage_id, accounts in moved.items():
+            if not accounts:
+                continue
+            links = [Command.link(account_id) for account_id in accounts.ids]
+            if stage_id in lines:
+                trusted(lines[stage_id]).write({"moved_account_ids": links})
+            else:
+                new_lines.append(
+                    Command.create(
+                        {"kind": "moved", "stage_id": stage_id, "moved_account_ids": links}
+                    )
+                )
+        if new_lines:
+            trusted(run).write({"line_ids": new_lines})
 
     def _counts_decision(self, decision):
         """Whether this line counts an account the rules decided ``decision`` for."""
