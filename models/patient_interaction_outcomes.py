@@ -87,6 +87,13 @@ class PatientInteraction(models.Model):
         if outcome == "promise_to_pay":
             if not account.hold_reason and self.promise_date >= today:
                 account._set_hold("promise_to_pay", until=self.promise_date)
+            elif (
+                account.hold_reason == "promise_to_pay"
+                and account.hold_until
+                and self.promise_date > account.hold_until
+            ):
+                # held until the last pending promise
+                account._set_hold("promise_to_pay", until=self.promise_date)
         elif outcome == "cease_request":
             account.write({"cease_communication": True, "cease_date": today})
         elif outcome == "wrong_number":

@@ -138,6 +138,21 @@ class PatientInteraction(models.Model):
             )
 
     def _release_promise_holds(self):
-        """The promised date has passed: the accounts these promises hold go on."""
+        """The promised date has passed: the accounts these promises hold go on,
+        but those a later promise still holds (pending, not due yet)."""
         accounts = trusted(self.account_id).filtered(lambda a: a.hold_reason == "promise_to_pay")
-        accounts._release_hold(why=self.env._("The promised date has passed."))
+        if not accounts:
+            return
+        still_promised = (
+            self.sudo()
+            .search(
+                [
+                    ("account_id", "in", accounts.ids),
+                    ("outcome", "=", "promise_to_pay"),
+                    ("promise_state", "=", "pending"),
+                    ("state", "=", "logged"),
+                ]
+            )
+            .account_id
+        )
+        (accounts - still_promised)._release_hold(why=self.env._("The promised date has passed."))

@@ -78,3 +78,24 @@ class TestPromisePending(DeskCommon):
         other, _invoice = self.owing_account("Pendingperson Beta", 80.0, days=30)
         self.promise(80.0, account=other)
         self.promise(250.0)
+
+    def test_the_hold_lasts_until_the_last_pending_promise(self):
+        today = date.today()
+        self.promise(100.0, days=2)
+        self.assertRecordValues(
+            self.account,
+            [{"hold_reason": "promise_to_pay", "hold_until": today + timedelta(days=2)}],
+        )
+        self.promise(100.0, days=6)
+        self.assertEqual(self.account.hold_until, today + timedelta(days=6))
+        self.promise(50.0, days=4)  # an earlier date does not shorten it
+        self.assertEqual(self.account.hold_until, today + timedelta(days=6))
+        Interaction = self.env["patient.interaction"]
+        # the first promises fall due: the last one still holds the account
+        self.assertEqual(
+            Interaction._settle_due_promises(self.env.company, today + timedelta(days=5)),
+            {"kept": 0, "broken": 2},
+        )
+        self.assertEqual(self.account.hold_reason, "promise_to_pay")
+        Interaction._settle_due_promises(self.env.company, today + timedelta(days=7))
+        self.assertFalse(self.account.hold_reason)
