@@ -192,7 +192,10 @@ class PatientWriteoff(models.Model):
         self._check_manager()
         if self.filtered(lambda writeoff: writeoff.state != "to_approve"):
             raise UserError(self.env._("Only write-offs waiting for approval can be refused."))
-        reason = reason or self.env._("Refused by a collections manager.")
+        # a client may send anything: a text, else the default
+        reason = (reason.strip() if isinstance(reason, str) else "") or self.env._(
+            "Refused by a collections manager."
+        )
         trusted(self.sudo()).write(
             {"state": "refused", "refuse_reason": reason[:200], "approved_by_id": self.env.user.id}
         )
