@@ -195,7 +195,7 @@ class PatientCollectionRun(models.Model):
             raise AccessError(
                 self.env._("Only collections managers can start the collections run.")
             )
-        if trigger not in dict(self._fields["trigger"].selection):
+        if not isinstance(trigger, str) or trigger not in dict(self._fields["trigger"].selection):
             raise UserError(self.env._("Unknown trigger of a collections run."))
 
     @api.model
