@@ -1,4 +1,7 @@
+import re
+
 from odoo import api, models
+from odoo.tools import SQL
 
 from .patient_contact_gate import gated_messages
 from .patient_protected import trusted_flag
@@ -40,6 +43,9 @@ class SmsSms(models.Model):
         gated = gated_messages(self.env)
         Account = self.env["patient.account"].sudo()
         Partner = self.env["res.partner"].sudo()
+        holders = self._holders_of_numbers(
+            {vals["number"] for vals in vals_list if vals.get("number")}
+        )
         for vals in vals_list:
             message_id = vals.get("mail_message_id")
             if message_id and message_id in gated:
@@ -47,15 +53,7 @@ class SmsSms(models.Model):
             people = Partner.browse(vals.get("partner_id") or [])
             number = vals.get("number")
             if number:
-                people |= Partner.search(
-                    [
-                        "|",
-                        "|",
-                        ("phone_sanitized", "=", number),
-                        ("phone", "=", number),
-                        ("mobile", "=", number),
-                    ]
-                )
+                people |= holders.get(number, Partner)
             if not people:
                 continue
             for account in Account._accounts_of_contacts(people):
@@ -64,3 +62,57 @@ class SmsSms(models.Model):
                     account.with_env(self.env)._gate_outbound_contact(contacted, "sms")
             if message_id:
                 gated.add(message_id)
+
+    @api.model
+    def _holders_of_numbers(self, numbers):
+        """{number: the contacts holding it}: saved as sent, or a phone or mobile
+        saved in any format ("(202) 555-0143") that is the same number in the
+        contact's country (the composer sends the international form).  Two
+        queries for all the numbers."""
+        Partner = self.env["res.partner"].sudo()
+        if not numbers:
+            return {}
+        numbers = sorted(numbers)
+        exact = Partner.search(
+            [
+                "|",
+                "|",
+                ("phone_sanitized", "in", numbers),
+                ("phone", "in", numbers),
+                ("mobile", "in", numbers),
+            ]
+        )
+        # the same last seven digits first, then the same number once formatted
+        tails = {number: re.sub(r"\D", "", number)[-7:] for number in numbers}
+        Partner.flush_model(["phone", "mobile"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM res_partner
+                 WHERE right(regexp_replace(COALESCE(phone, ''), '\\D', '', 'g'), 7) = ANY(%s)
+                    OR right(regexp_replace(COALESCE(mobile, ''), '\\D', '', 'g'), 7) = ANY(%s)
+                """,
+                sorted(set(tails.values())),
+                sorted(set(tails.values())),
+            )
+        )
+        candidates = Partner.browse([row[0] for row in self.env.cr.fetchall()])
+        # each contact's numbers in international form, in the contact's country
+        saved = {
+            partner: {
+                partner._phone_format(number=value, force_format="E164")
+                for value in (partner.phone, partner.mobile)
+                if value
+            }
+            - {False}
+            for partner in candidates
+        }
+        holders = {}
+        for number in numbers:
+            people = exact.filtered(lambda p, n=number: n in (p.phone_sanitized, p.phone, p.mobile))
+            if len(tails[number]) == 7:
+                for partner, forms in saved.items():
+                    if partner._phone_format(number=number, force_format="E164") in forms:
+                        people |= partner
+            holders[number] = people
+        return holders

@@ -24,6 +24,7 @@ from . import test_company_scope
 from . import test_run_companies
 from . import test_run_batches
 from . import test_sms_gate
+from . import test_sms_number_formats
 from . import test_financial_assistance
 from . import test_writeoffs
 from . import test_escalation_sequence
