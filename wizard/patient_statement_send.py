@@ -87,11 +87,7 @@ class PatientStatementSend(models.TransientModel):
         """The accounts that qualify (``holds`` False: the hold filter left out),
         each practice's judged on its own calendar: "today's statement" and "the
         last statement at least N days ago" are its dates, never the user's."""
-        domain = [("balance_due", ">=", self.min_balance)]
-        if self.account_ids:
-            domain.append(("id", "in", self.account_ids.ids))
-        if self.stage_ids:
-            domain.append(("stage_id", "in", self.stage_ids.ids))
+        domain = self._scope()
         if holds and self.exclude_holds:
             domain.append(("hold_reason", "=", False))
         Account = self.env["patient.account"]
@@ -108,6 +104,15 @@ class PatientStatementSend(models.TransientModel):
                 ]
             per_company.append(branch)
         return expression.AND([domain, expression.OR(per_company)])
+
+    def _scope(self):
+        """The accounts asked for: the selection or the stages, owing the minimum."""
+        domain = [("balance_due", ">=", self.min_balance)]
+        if self.account_ids:
+            domain.append(("id", "in", self.account_ids.ids))
+        if self.stage_ids:
+            domain.append(("stage_id", "in", self.stage_ids.ids))
+        return domain
 
     @api.depends("stage_ids", "account_ids", "min_balance", "days_since_last", "exclude_holds")
     def _compute_qualifying(self):
@@ -145,7 +150,8 @@ class PatientStatementSend(models.TransientModel):
         """Produce the statements; download the merged PDF for the mail house."""
         self.ensure_one()
         accounts = self.env["patient.account"].search(self._domain())
-        self._check_qualifying(accounts)
+        if not accounts:
+            self._explain_nothing_qualifies()
         accounts.check_access("write")
         merged = self._send_by_calendar(accounts)
         return {
@@ -158,12 +164,41 @@ class PatientStatementSend(models.TransientModel):
         """Refuse when nothing qualifies (``records``: the accounts, or what
         sending them produced), saying which settings to widen."""
         if not records:
-            raise UserError(
+            raise UserError(self._nothing_qualifies_text())
+
+    def _nothing_qualifies_text(self):
+        return self.env._(
+            "No account qualifies: widen the stages, lower the minimum balance or the "
+            "days since the last statement (today's statements are never sent twice)."
+        )
+
+    def _explain_nothing_qualifies(self):
+        """Refuse, saying which settings to widen and how many of the accounts
+        asked for are left out by their own situation (a request to cease
+        communication, a hold), which no setting of the form widens."""
+        Account = self.env["patient.account"]
+        ceased = Account.search_count(
+            [*self._scope(), ("balance_due", ">", 0), ("cease_communication", "=", True)]
+        )
+        held = Account.search_count(self._domain(holds=False)) if self.exclude_holds else 0
+        why = []
+        if ceased:
+            why.append(
                 self.env._(
-                    "No account qualifies: widen the stages, lower the minimum balance or the "
-                    "days since the last statement (today's statements are never sent twice)."
+                    "%(count)s of the accounts asked for asked to cease communication: no "
+                    "statement goes to them.",
+                    count=ceased,
                 )
             )
+        if held:
+            why.append(
+                self.env._(
+                    "%(count)s of the accounts asked for are on hold: untick Skip Accounts "
+                    "on Hold to send theirs.",
+                    count=held,
+                )
+            )
+        raise UserError("\n".join([self._nothing_qualifies_text(), *why]))
 
     def _send_by_calendar(self, accounts):
         """Send the statements of ``accounts``, each practice's dated by its own
