@@ -369,6 +369,11 @@ class PatientAccount(models.Model):
                         )
                     )
                 vals["stage_id"] = default_stage.id
+            elif isinstance(vals.get("stage_id"), int):
+                # an archived stage is off the board and out of the run's rules
+                stage = self.env["patient.account.stage"].sudo().browse(vals["stage_id"])
+                if stage.exists() and not stage.active:
+                    raise ValidationError(self._archived_stage_message(stage))
             if not vals.get("name") or vals["name"] == self.env._("New"):
                 company = self.env["res.company"].browse(vals.get("company_id")) or self.env.company
                 vals["name"] = self.env["ir.sequence"].with_company(company).next_by_code(

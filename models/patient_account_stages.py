@@ -112,7 +112,10 @@ class PatientAccount(models.Model):
         }
 
     def _check_stage_allowed(self, stage):
-        """Refuse a hand move into an extraordinary-action stage the account may not enter."""
+        """Refuse a hand move into an archived stage (off the board and the run's
+        rules), or into an extraordinary-action stage the account may not enter."""
+        if self and not stage.sudo().active:
+            raise UserError(self._archived_stage_message(stage))
         if not stage.is_extraordinary_action:
             return
         messages = self._gate_messages()
@@ -137,6 +140,13 @@ class PatientAccount(models.Model):
                     problems="\n".join(problems),
                 )
             )
+
+    def _archived_stage_message(self, stage):
+        return self.env._(
+            "Stage %(stage)s is archived: choose an active stage (a collections manager "
+            "restores it in Collections > Configuration > Stages).",
+            stage=stage.sudo().name,
+        )
 
     def _check_resolved_allowed(self, stage):
         """Refuse a hand move into the resolved stage of an account whose guarantor

@@ -2,7 +2,7 @@
 a stage that accounts sit in cannot be archived until they are moved; an empty
 stage (or one holding only archived accounts) archives as before."""
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from .common_desk import DeskCommon
@@ -62,3 +62,38 @@ class TestStageArchive(DeskCommon):
             {"name": "Archivetest Renamed", "sequence": 56, "fold": True, "active": True}
         )
         self.assertEqual(self.stage.name, "Archivetest Renamed")
+
+
+@tagged("post_install", "-at_install")
+class TestArchivedStageRefused(DeskCommon):
+    """No account enters an archived stage: neither moved there by hand nor
+    created there (a client may send any stage id)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.archived = cls.Stage.create(
+            {"name": "Archivetest Old", "sequence": 57, "is_manual": True, "active": False}
+        )
+        cls.account, _invoice = cls.owing_account("Archiveperson Beta", days=10)
+
+    def test_hand_move_into_archived_stage_refused(self):
+        stage = self.account.stage_id
+        for user in (self.manager, self.specialist):
+            with self.subTest(user=user.login), self.assertRaises(UserError) as caught:
+                self.account.with_user(user).write({"stage_id": self.archived.id})
+            self.assertIn("Archivetest Old is archived", str(caught.exception))
+        self.assertEqual(self.account.stage_id, stage)
+
+    def test_create_in_archived_stage_refused(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.Account.with_user(self.manager).create(
+                {"partner_id": self.other_guarantor.id, "stage_id": self.archived.id}
+            )
+        self.assertIn("is archived", str(caught.exception))
+        self.assertFalse(self.Account.search([("partner_id", "=", self.other_guarantor.id)]))
+
+    def test_active_stage_still_works(self):
+        manual = self.Stage.create({"name": "Archivetest Live", "sequence": 58, "is_manual": True})
+        self.account.with_user(self.manager).write({"stage_id": manual.id})
+        self.assertEqual(self.account.stage_id, manual)
