@@ -107,6 +107,11 @@ class PatientAccount(models.Model):
                 raise AccessError(
                     self.env._("Only collections managers archive or restore patient accounts.")
                 )
+            if vals.get("active") and "stage_id" not in vals:
+                # restored into its stage: an archived one is off the board and the run
+                stuck = self.sudo().filtered(lambda account: not account.stage_id.active)[:1]
+                if stuck:
+                    raise UserError(stuck._archived_stage_message(stuck.stage_id))
             if "company_id" in vals and any(
                 account.company_id.id != vals["company_id"] for account in self.sudo()
             ):

@@ -97,3 +97,18 @@ class TestArchivedStageRefused(DeskCommon):
         manual = self.Stage.create({"name": "Archivetest Live", "sequence": 58, "is_manual": True})
         self.account.with_user(self.manager).write({"stage_id": manual.id})
         self.assertEqual(self.account.stage_id, manual)
+
+    def test_restoring_an_account_into_an_archived_stage_refused(self):
+        """An archived account in a stage archived since is restored only after
+        the stage is, or together with a move to an active stage."""
+        stage = self.Stage.create({"name": "Archivetest Later", "sequence": 59, "is_manual": True})
+        self.account._write_stage(stage)
+        self.account.with_user(self.manager).active = False
+        stage.with_user(self.manager).action_archive()
+        with self.assertRaises(UserError) as caught:
+            self.account.with_user(self.manager).action_unarchive()
+        self.assertIn("Archivetest Later is archived", str(caught.exception))
+        self.assertFalse(self.account.active)
+        self.account.with_user(self.manager).write({"active": True, "stage_id": self.new.id})
+        self.assertTrue(self.account.active)
+        self.assertEqual(self.account.stage_id, self.new)
