@@ -348,4 +348,5 @@ class PatientInteraction(models.Model):
                 body=Markup("<p>%s</p>")
                 % self.env._("Voided: %(summary)s", summary=interaction._summary())
             )
+        logged._undo_voided_promises()
         return True

@@ -156,3 +156,58 @@ class PatientInteraction(models.Model):
             .account_id
         )
         (accounts - still_promised)._release_hold(why=self.env._("The promised date has passed."))
+
+    def _undo_voided_promises(self):
+        """Voided pending promises (logged by mistake, or replaced) hold nothing:
+        their promise checks close, and the promise hold follows the account's
+        promises still pending (until the latest one, lifted when none is left)."""
+        promises = self.sudo().filtered(
+            lambda p: p.outcome == "promise_to_pay" and p.promise_state == "pending"
+        )
+        if not promises:
+            return
+        accounts = trusted(promises.account_id)
+        pending = self.sudo().search(
+            [
+                ("account_id", "in", accounts.ids),
+                ("outcome", "=", "promise_to_pay"),
+                ("promise_state", "=", "pending"),
+                ("state", "=", "logged"),
+            ]
+        )
+        latest = {}
+        for promise in pending:
+            account_id = promise.account_id.id
+            latest[account_id] = max(
+                latest.get(account_id, promise.promise_date), promise.promise_date
+            )
+        # the checks of the voided promises' dates, unless a pending one has that date
+        still_checked = {(p.account_id.id, p.promise_date) for p in pending}
+        voided = {(p.account_id.id, p.promise_date) for p in promises} - still_checked
+        checks = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "patient.account"),
+                    ("res_id", "in", accounts.ids),
+                    (
+                        "activity_type_id",
+                        "=",
+                        self.env.ref("patient_collections.mail_activity_type_promise_check").id,
+                    ),
+                ]
+            )
+        )
+        accounts._close_activities(
+            checks.filtered(lambda check: (check.res_id, check.date_deadline) in voided),
+            self.env._("Closed: the promise was voided."),
+        )
+        held = accounts.filtered(lambda a: a.hold_reason == "promise_to_pay")
+        released = held.filtered(lambda a: a.id not in latest)
+        released._release_hold(why=self.env._("The promise was voided."))
+        todays = (held - released).company_id._patient_todays()
+        for account in held - released:
+            until = latest[account.id]
+            if account.hold_until != until and until >= todays[account.company_id.id]:
+                account._set_hold("promise_to_pay", until=until)

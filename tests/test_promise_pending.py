@@ -99,3 +99,38 @@ class TestPromisePending(DeskCommon):
         self.assertEqual(self.account.hold_reason, "promise_to_pay")
         Interaction._settle_due_promises(self.env.company, today + timedelta(days=7))
         self.assertFalse(self.account.hold_reason)
+
+    def promise_checks(self):
+        return (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "patient.account"),
+                    ("res_id", "=", self.account.id),
+                    (
+                        "activity_type_id",
+                        "=",
+                        self.env.ref("patient_collections.mail_activity_type_promise_check").id,
+                    ),
+                ]
+            )
+        )
+
+    def test_a_voided_promise_holds_nothing(self):
+        today = date.today()
+        mistaken = self.promise(100.0, days=5)
+        self.assertEqual(self.account.hold_reason, "promise_to_pay")
+        self.assertEqual(len(self.promise_checks()), 1)
+        mistaken.with_user(self.manager).action_void("Logged on the wrong account")
+        self.assertFalse(self.account.hold_reason)
+        self.assertFalse(self.promise_checks())
+        # the guarantor's promises left hold the account until the latest one
+        self.promise(100.0, days=2)
+        later = self.promise(100.0, days=6)
+        later.with_user(self.manager).action_void("The guarantor changed the promise")
+        self.assertRecordValues(
+            self.account,
+            [{"hold_reason": "promise_to_pay", "hold_until": today + timedelta(days=2)}],
+        )
+        self.assertEqual(self.promise_checks().date_deadline, today + timedelta(days=2))
