@@ -6,17 +6,13 @@ most what is left, so the guarantor is never charged twice for one balance."""
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
+from . import test_guarantor_desk
 from .test_portal import PortalCase
 
 
 @tagged("post_install", "-at_install")
 class TestPortalPaymentInProgress(PortalCase):
-    def transactions(self):
-        return (
-            self.env["payment.transaction"]
-            .sudo()
-            .search([("patient_account_id", "=", self.account.id)])
-        )
+    transactions = test_guarantor_desk.TestGuarantorOddInputs.patient_transactions
 
     def test_confirmed_payment_not_booked_yet_leaves_nothing_to_pay(self):
         tx = self.patient_tx(300.0)
@@ -26,11 +22,9 @@ class TestPortalPaymentInProgress(PortalCase):
         self.assertTrue(self.account._portal_payment_problems(10.0))
         token = self.account._portal_ensure_token()
         # the second tab: its form was opened before the first payment
-        with self.assertRaises(JsonRpcException):
-            self.make_jsonrpc_request(
-                self.url(self.account, suffix="/transaction"),
-                params=self.transaction_params(token, 300.0),
-            )
+        route = self.url(self.account, suffix="/transaction")
+        params = self.transaction_params(token, 300.0)
+        self.assertRaises(JsonRpcException, self.make_jsonrpc_request, route, params=params)
         self.assertEqual(self.transactions(), tx)
         page = self.url_open(self.url(self.account, token, "/pay") + "&choice=balance")
         self.assertIn("message=pay_in_progress", page.url)
