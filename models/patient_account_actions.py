@@ -21,6 +21,16 @@ class PatientAccount(models.Model):
     def action_create_plan(self):
         self.ensure_one()
         self._check_owner()
+        if self.currency_id.compare_amounts(self.balance_due, 0) <= 0:
+            # the form hides the button then; a form opened before the last payment
+            # (or an RPC call) still sends it
+            raise UserError(
+                self.env._(
+                    "Nothing is owed on %(account)s: there is no balance to put on a payment "
+                    "plan. Reload the account to see its balances.",
+                    account=self.name,
+                )
+            )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Payment Plan"),
