@@ -71,6 +71,7 @@ from . import patient_financial_assistance
 from . import patient_financial_assistance_posting
 from . import patient_financial_assistance_notice
 from . import patient_financial_assistance_demo
+from . import patient_financial_assistance_documents
 from . import patient_account_writeoff
 from . import patient_writeoff_report
 from . import patient_collection_run_writeoff
