@@ -28,18 +28,31 @@ class PatientAccount(models.Model):
         search="_search_promise_due_today",
         help="On a promise-to-pay hold whose promised date is today.",
     )
+    promise_due = fields.Boolean(
+        compute="_compute_promise_due_today",
+        search="_search_promise_due",
+        help="On a promise-to-pay hold whose promised date is today or before (not judged yet).",
+    )
 
     @api.depends("hold_reason", "hold_until")
     def _compute_promise_due_today(self):
         # the promise is dated on the practice's calendar, whoever looks
         todays = self.company_id._patient_todays()
         for account in self:
-            account.promise_due_today = (
-                account.hold_reason == PROMISE_HOLD
-                and account.hold_until == todays.get(account.company_id.id)
-            )
+            today = todays.get(account.company_id.id)
+            promised = account.hold_reason == PROMISE_HOLD and account.hold_until
+            account.promise_due_today = bool(promised and account.hold_until == today)
+            account.promise_due = bool(promised and account.hold_until <= today)
 
     def _search_promise_due_today(self, operator, value):
+        return self._search_promise_by_practice_day(operator, value, "=")
+
+    def _search_promise_due(self, operator, value):
+        return self._search_promise_by_practice_day(operator, value, "<=")
+
+    def _search_promise_by_practice_day(self, operator, value, compare):
+        """Accounts on a promise-to-pay hold whose promised date ``compare`` today,
+        each on its practice's calendar (whoever searches, wherever they are)."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Search for promises due today or not."))
         # each practice's today: one leaf per distinct date, for its companies
@@ -50,7 +63,8 @@ class PatientAccount(models.Model):
         domain = [
             ("hold_reason", "=", PROMISE_HOLD),
             *expression.OR(
-                [("company_id", "in", ids), ("hold_until", "=", day)] for day, ids in days.items()
+                [("company_id", "in", ids), ("hold_until", compare, day)]
+                for day, ids in days.items()
             ),
         ]
         return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]

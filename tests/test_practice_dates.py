@@ -103,6 +103,39 @@ class PracticeDates:
             self.as_user(self.Account, self.desk).search([("promise_due_today", "=", False)]),
         )
 
+    def test_promises_due_filter_by_the_practice_day(self):
+        """The board's "Promises Due" filter: promised today or before on the
+        practice's calendar (the browser's date of a user a day off would take in
+        tomorrow's promise, or leave out today's)."""
+        today_account, _i = self.owing()
+        tomorrow_account, _j = self.owing()
+        Interaction = self.as_user(self.env["patient.interaction"], self.desk)
+        for account, day in (
+            (today_account, PRACTICE_DAY),
+            (tomorrow_account, PRACTICE_DAY + timedelta(days=1)),
+        ):
+            Interaction.create(
+                {
+                    "account_id": account.id,
+                    "channel": "phone_in",
+                    "outcome": "promise_to_pay",
+                    "promise_date": day,
+                    "promise_amount": 50.0,
+                }
+            )
+        accounts = today_account | tomorrow_account
+        Account = self.as_user(self.Account, self.desk)
+        self.assertEqual(
+            Account.search([("promise_due", "=", True), ("id", "in", accounts.ids)]), today_account
+        )
+        self.assertEqual(
+            Account.search([("promise_due", "=", False), ("id", "in", accounts.ids)]),
+            tomorrow_account,
+        )
+        self.assertEqual(accounts.with_env(Account.env).mapped("promise_due"), [True, False])
+        arch = Account.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("[('promise_due', '=', True)]", arch)
+
     def test_cease_request_dated_by_the_practice(self):
         account, _invoice = self.owing()
         self.as_user(self.env["patient.interaction"], self.desk).create(
