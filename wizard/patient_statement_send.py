@@ -3,7 +3,6 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools.pdf import merge_pdf
 
 from ..models.patient_account_statement_text import INFORMATIONAL_HOLDS
 from .common import active_records_default
@@ -153,7 +152,9 @@ class PatientStatementSend(models.TransientModel):
         if not accounts:
             self._explain_nothing_qualifies()
         accounts.check_access("write")
-        merged = self._send_by_calendar(accounts)
+        # each practice's statements dated by its own calendar, one merged PDF
+        merged = accounts._send_statements(email=self.email)
+        self._check_qualifying(merged)
         return {
             "type": "ir.actions.act_url",
             "url": f"/web/content/{merged.id}?download=true",
@@ -199,21 +200,3 @@ class PatientStatementSend(models.TransientModel):
                 )
             )
         raise UserError("\n".join([self._nothing_qualifies_text(), *why]))
-
-    def _send_by_calendar(self, accounts):
-        """Send the statements of ``accounts``, each practice's dated by its own
-        calendar (the statement code dates by the context's time zone: the
-        practice's, not the user's); one merged PDF for the mail house."""
-        zones = accounts.company_id._patient_tzs()
-        parts = [
-            group.with_context(tz=tz)._send_statements(email=self.email)
-            for tz, group in accounts.grouped(lambda a: zones[a.company_id.id]).items()
-        ]
-        parts = [part for part in parts if part]
-        self._check_qualifying(parts)
-        if len(parts) == 1:
-            return parts[0]
-        todays = accounts.company_id._patient_todays()
-        return accounts._statement_merged_attachment(
-            merge_pdf([part.raw for part in parts]), max(todays.values())
-        )
