@@ -188,14 +188,7 @@ class PatientInteraction(models.Model):
         promises = self.filtered(lambda interaction: interaction.outcome == "promise_to_pay")
         if not promises:
             return {}
-        pending = self.sudo().search(
-            [
-                ("account_id", "in", promises.account_id.ids),
-                ("outcome", "=", "promise_to_pay"),
-                ("promise_state", "=", "pending"),
-                ("state", "=", "logged"),
-            ]
-        )
+        pending = self._pending_promises(promises.account_id)
         paid = pending._paid_since_promised()
         left = {p.id: max(p.promise_amount - paid.get(p.id, 0.0), 0.0) for p in pending}
         by_account = defaultdict(float)

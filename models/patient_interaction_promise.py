@@ -137,24 +137,26 @@ class PatientInteraction(models.Model):
                 )
             )
 
+    @api.model
+    def _pending_promises(self, accounts):
+        """The pending promises to pay of these accounts (logged, not voided): one
+        search, as superuser (what holds an account, whoever logged it)."""
+        return self.sudo().search(
+            [
+                ("account_id", "in", accounts.ids),
+                ("outcome", "=", "promise_to_pay"),
+                ("promise_state", "=", "pending"),
+                ("state", "=", "logged"),
+            ]
+        )
+
     def _release_promise_holds(self):
         """The promised date has passed: the accounts these promises hold go on,
         but those a later promise still holds (pending, not due yet)."""
         accounts = trusted(self.account_id).filtered(lambda a: a.hold_reason == "promise_to_pay")
         if not accounts:
             return
-        still_promised = (
-            self.sudo()
-            .search(
-                [
-                    ("account_id", "in", accounts.ids),
-                    ("outcome", "=", "promise_to_pay"),
-                    ("promise_state", "=", "pending"),
-                    ("state", "=", "logged"),
-                ]
-            )
-            .account_id
-        )
+        still_promised = self._pending_promises(accounts).account_id
         (accounts - still_promised)._release_hold(why=self.env._("The promised date has passed."))
 
     def _undo_voided_promises(self):
@@ -167,14 +169,7 @@ class PatientInteraction(models.Model):
         if not promises:
             return
         accounts = trusted(promises.account_id)
-        pending = self.sudo().search(
-            [
-                ("account_id", "in", accounts.ids),
-                ("outcome", "=", "promise_to_pay"),
-                ("promise_state", "=", "pending"),
-                ("state", "=", "logged"),
-            ]
-        )
+        pending = self._pending_promises(accounts)
         latest = {}
         for promise in pending:
             account_id = promise.account_id.id
