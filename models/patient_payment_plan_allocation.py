@@ -204,6 +204,19 @@ class PatientPaymentPlan(models.Model):
         self.env.cr.execute(
             SQL(
                 """
+                WITH progress AS MATERIALIZED (
+                    SELECT plan_id, SUM(COALESCE(amount_paid, 0)) AS paid,
+                           COUNT(*) FILTER (WHERE state = 'missed') AS missed,
+                           MIN(due_date) FILTER (WHERE state IN ('open', 'partial'))
+                               AS open_due,
+                           array_agg(due_date ORDER BY due_date, sequence, amount_due)
+                               FILTER (WHERE state <> 'paid') AS due,
+                           array_agg(amount_due ORDER BY due_date, sequence, amount_due)
+                               FILTER (WHERE state <> 'paid') AS amount
+                      FROM patient_payment_plan_installment
+                     WHERE plan_id = ANY(%(ids)s)
+                  GROUP BY plan_id
+                )
                 UPDATE patient_payment_plan plan
                    SET amount_paid = COALESCE(progress.paid, 0),
                        amount_remaining = plan.total_amount - COALESCE(progress.paid, 0),
@@ -221,19 +234,7 @@ class PatientPaymentPlan(models.Model):
                        write_date = CASE WHEN new.state IS NULL THEN plan.write_date
                                          ELSE %(now)s END
                   FROM (VALUES %(news)s) AS new (id, allocated, key, state)
-                  LEFT JOIN (
-                    SELECT plan_id, SUM(COALESCE(amount_paid, 0)) AS paid,
-                           COUNT(*) FILTER (WHERE state = 'missed') AS missed,
-                           MIN(due_date) FILTER (WHERE state IN ('open', 'partial'))
-                               AS open_due,
-                           array_agg(due_date ORDER BY due_date, sequence, amount_due)
-                               FILTER (WHERE state <> 'paid') AS due,
-                           array_agg(amount_due ORDER BY due_date, sequence, amount_due)
-                               FILTER (WHERE state <> 'paid') AS amount
-                      FROM patient_payment_plan_installment
-                     WHERE plan_id = ANY(%(ids)s)
-                  GROUP BY plan_id
-                  ) AS progress ON progress.plan_id = new.id
+                  LEFT JOIN progress ON progress.plan_id = new.id
                  WHERE plan.id = new.id AND plan.id = ANY(%(ids)s)
                 """,
                 news=news,
