@@ -62,8 +62,8 @@ class PatientAccount(models.Model):
             )
         return res
 
-    def _write_stage(self, stage):
-        res = super()._write_stage(stage)
+    def _write_stage(self, stage, today=None):
+        res = super()._write_stage(stage, today)
         planned = self.filtered("active_plan_id") if stage.is_manual else self.browse()
         self._close_activities(
             planned._open_collection_activities(promise_checks=True).filtered(

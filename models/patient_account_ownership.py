@@ -143,10 +143,12 @@ class PatientAccount(models.Model):
             entering._check_plan_stays(stage)
             entering._check_resolved_allowed(stage)
             entering._check_stage_allowed(stage)
-        # the entry dates are the module's own, written with the stage: today on
-        # each practice's calendar (one write per date)
+        # the entry dates are the module's own, written with the stage: the run's
+        # day, else today on each practice's calendar (one write per date)
         res = True
-        for today, group in (self._practice_days() or {None: self}).items():
+        day = self.env.context.get("collections_stage_day")
+        days = {day: self} if day and trusted_flag(self.env, "collections_stage_day") else {}
+        for today, group in (days or self._practice_days() or {None: self}).items():
             entry = {**vals, **group._prepare_stage_entry_vals(stage, today)}
             res = super(PatientAccount, trusted(group)).write(entry) and res
         if not internal:

@@ -69,10 +69,13 @@ class PatientAccount(models.Model):
         ]
         return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
 
-    def _write_stage(self, stage):
+    def _write_stage(self, stage, today=None):
         """The run's stage change: one write, gates already checked by the run,
-        tracking replaced by the run's own batched chatter lines."""
-        return trusted(self.sudo(), collections_run=True, tracking_disable=True).write(
+        tracking replaced by the run's own batched chatter lines.  ``today``: the
+        day the accounts enter the stage (the run's), else today on each
+        practice's calendar."""
+        day = {"collections_stage_day": today} if today else {}
+        return trusted(self.sudo(), collections_run=True, tracking_disable=True, **day).write(
             {"stage_id": stage.id}
         )
 
@@ -328,22 +331,26 @@ class PatientAccount(models.Model):
             trusted(self).write({"final_notice_date": final_notice_date})
         return True
 
-    def _return_to_escalation(self, notes=None):
+    def _return_to_escalation(self, notes=None, today=None):
         """Back to the stage the account deserves (after a payment plan ends): the
         resolved stage when nothing is owed, else where the notice sequence goes
         on from the letters it received (the run's own rules: no letter skipped,
         no gate passed); the first stage when it may enter none yet, so the run
         takes it on.  One stage write per target stage; a line in each moved
         account's chatter, in one batch, after the account's text in ``notes``
-        ({account id: text}: why it returns, logged on it even if it stays)."""
+        ({account id: text}: why it returns, logged on it even if it stays).
+        ``today``: the day of record (the run's), else today on each practice's
+        calendar."""
         accounts = self.sudo()
         stages = self.env["patient.account.stage"].sudo().search([])  # pylint: disable=no-search-all
         closed = escalation.closed_stage([stage._as_rule() for stage in stages])
         paid = accounts._filter_settled()
         targets = {account.id: closed.id if closed else None for account in paid}
         # the notice sequence goes on from today on each practice's calendar
-        for today, group in (accounts - paid)._practice_days().items():
-            targets.update(self.env["patient.collection.run"]._resume_targets(group, today))
+        going_on = accounts - paid
+        days = {today: going_on} if today and going_on else going_on._practice_days()
+        for day, group in days.items():
+            targets.update(self.env["patient.collection.run"]._resume_targets(group, day))
         first = self._default_stage_id()
         paid_ids = set(paid.ids)
         moves = defaultdict(list)
@@ -363,7 +370,7 @@ class PatientAccount(models.Model):
                     new=stage.name,
                 )
                 lines[account.id] = f"{lines[account.id]} {line}" if account.id in lines else line
-            moving._write_stage(stage)
+            moving._write_stage(stage, today)
         bodies = {account_id: Markup("<p>%s</p>") % line for account_id, line in lines.items()}
         if bodies:
             accounts.browse(list(bodies))._message_log_batch(bodies=bodies)

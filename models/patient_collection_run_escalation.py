@@ -62,7 +62,7 @@ class PatientCollectionRun(models.Model):
                 done = self._isolated(
                     "_step_escalate",
                     Account.browse(account_ids[start : start + BATCH_SIZE]),
-                    lambda records, stage=stage: self._move_accounts(records, stage),
+                    lambda records, stage=stage: self._move_accounts(records, stage, today),
                     counts,
                 )
                 counts[CountKey("moved", stage_id)] += len(done)
@@ -79,11 +79,11 @@ class PatientCollectionRun(models.Model):
             .search_count([("company_id", "in", companies.ids), ("id", ">", last_id)])
         )
 
-    def _move_accounts(self, accounts, stage):
-        """Move accounts to a stage: one write, one batch of chatter lines, one of
-        activities for their specialists."""
+    def _move_accounts(self, accounts, stage, today=None):
+        """Move accounts to a stage on ``today`` (the run's day): one write, one
+        batch of chatter lines, one of activities for their specialists."""
         previous = {account.id: account.stage_id.name or "" for account in accounts}
-        accounts._write_stage(stage)
+        accounts._write_stage(stage, today)
         bodies = {
             account_id: Markup("<p>%s</p>")
             % self.env._(

@@ -280,7 +280,7 @@ class PatientPaymentPlan(models.Model):
             self.env["mail.activity"].sudo()._patient_create_batch(
                 defaulted._default_activity_vals(today)
             )
-        ended.account_id._return_to_escalation(lines)
+        ended.account_id._return_to_escalation(lines, today)
 
     def _report_unapplied(self, payments):
         """Tell the accountant, on each payment and on the plan, what of it the plan

@@ -70,3 +70,4 @@ from . import test_run_inputs
 from . import test_statement_send_why
 from . import test_plan_button_nothing_owed
 from . import test_assistance_documents
+from . import test_stage_day
