@@ -111,15 +111,21 @@ class PatientAccount(models.Model):
         """A collections manager of the account's company, for reviews and approvals."""
         self.ensure_one()
         group = self.env.ref("patient_collections.group_collections_manager")
-        managers = group.sudo().users.filtered(
-            lambda user: (
-                not user.share
-                and user.active
-                and user != self.env.ref("base.user_root")
-                and self.company_id in user.company_ids
+        return (
+            self.env["res.users"]
+            .sudo()
+            .search(
+                [
+                    ("groups_id", "in", group.id),
+                    ("share", "=", False),
+                    ("active", "=", True),
+                    ("id", "!=", self.env.ref("base.user_root").id),
+                    ("company_ids", "in", self.company_id.id),
+                ],
+                order="id",
+                limit=1,
             )
         )
-        return managers.sorted("id")[:1]
 
     # ------------------------------------------------------------------ reaching out
 
