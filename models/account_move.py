@@ -144,17 +144,26 @@ class AccountMove(models.Model):
         posted = super()._post(soft)
         posted._patient_link_accounts()
         posted._patient_refresh_accounts()
+        posted._patient_sync_writeoffs()
         return posted
 
     def button_draft(self):
         res = super().button_draft()
         self._patient_refresh_accounts()
+        self._patient_sync_writeoffs()
         return res
 
     def button_cancel(self):
         res = super().button_cancel()
         self._patient_refresh_accounts()
+        self._patient_sync_writeoffs()
         return res
+
+    def _patient_sync_writeoffs(self):
+        """Write-offs reversed (or standing again) as these entries reverse theirs."""
+        entries = self.sudo().reversed_entry_id
+        if entries:
+            self.env["patient.writeoff"]._sync_reversals(entries)
 
     def _patient_moves(self):
         """Customer invoices and credit notes about a patient (read as superuser)."""

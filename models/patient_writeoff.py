@@ -49,7 +49,12 @@ class PatientWriteoff(models.Model):
     reason = fields.Selection(WRITEOFF_REASONS, required=True, readonly=True, index=True)
     note = fields.Text(readonly=True, groups=SPECIALIST_GROUP)
     state = fields.Selection(
-        [("to_approve", "To Approve"), ("posted", "Posted"), ("refused", "Refused")],
+        [
+            ("to_approve", "To Approve"),
+            ("posted", "Posted"),
+            ("refused", "Refused"),
+            ("reversed", "Reversed"),
+        ],
         required=True,
         readonly=True,
         index=True,

@@ -226,6 +226,49 @@ class PatientWriteoff(models.Model):
             )
         return journal
 
+    @api.model
+    def _sync_reversals(self, entries):
+        """The write-offs whose journal entry is among ``entries`` follow the
+        ledger: reversed while a posted entry reverses theirs, posted again when
+        that reversal is reset to draft or cancelled; a line in the chatter of
+        the write-off and of its account says which entry did it."""
+        writeoffs = trusted(self.sudo()).search(
+            [("move_id", "in", entries.ids), ("state", "in", ("posted", "reversed"))]
+        )
+        notes, lines, moved = {}, {}, {"posted": [], "reversed": []}
+        for writeoff in writeoffs:
+            reversals = writeoff.move_id.reversal_move_ids.filtered(
+                lambda move: move.state == "posted"
+            )
+            state = "reversed" if reversals else "posted"
+            if state == writeoff.state:
+                continue
+            moved[state].append(writeoff.id)
+            if reversals:
+                notes[writeoff.id] = self.env._(
+                    "Its journal entry was reversed by %(entry)s: the amount is owed again.",
+                    entry=", ".join(reversals.mapped("name")),
+                )
+            else:
+                notes[writeoff.id] = self.env._(
+                    "The entry that reversed it is no longer posted: the write-off stands."
+                )
+            lines.setdefault(writeoff.account_id.id, []).append(
+                self.env._("Write-off %(name)s reversed.", name=writeoff.name)
+                if reversals
+                else self.env._("Write-off %(name)s stands again.", name=writeoff.name)
+            )
+        for state, ids in moved.items():
+            if ids:
+                writeoffs.browse(ids).write({"state": state})
+        if notes:
+            writeoffs.browse(list(notes))._message_log_batch(
+                bodies={key: Markup("<p>%s</p>") % text for key, text in notes.items()}
+            )
+            self.env["patient.account"].sudo().browse(list(lines))._message_log_batch(
+                bodies={key: Markup("<p>%s</p>") % " ".join(texts) for key, texts in lines.items()}
+            )
+
     def _after_posting(self):
         """Balances from the ledger, a chatter line per account, the resolved stage
         for those left with nothing."""

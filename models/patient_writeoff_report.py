@@ -67,7 +67,7 @@ class PatientWriteoffReport(models.Model):
                            w.move_id AS move_id
                       FROM patient_writeoff w
                       JOIN res_company company ON company.id = w.company_id
-                     WHERE w.state = 'posted'
+                     WHERE w.state IN ('posted', 'reversed')
                     UNION ALL
                     SELECT w.id * 4 + 3,
                            'writeoff',
@@ -84,7 +84,7 @@ class PatientWriteoffReport(models.Model):
                       JOIN account_move reversal
                         ON reversal.reversed_entry_id = w.move_id AND reversal.state = 'posted'
                       JOIN res_company company ON company.id = w.company_id
-                     WHERE w.state = 'posted'
+                     WHERE w.state IN ('posted', 'reversed')
                     UNION ALL
                     SELECT fa.id * 4 + 1,
                            'assistance',

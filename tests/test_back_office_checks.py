@@ -158,6 +158,35 @@ class TestReversedWriteoffReport(WriteoffCommon):
         self.assertEqual(group["amount"], 0.0)
         self.assertEqual(account.balance_due, 35.0)
 
+    def test_a_reversed_writeoff_says_so(self):
+        """The write-off follows its entry: Reversed once the accountant's
+        reversal is posted (its chatter and the account's say by which entry),
+        Posted again when that reversal goes back to draft."""
+        account, _invoice = self.account_owing(40.0)
+        writeoff = self.writeoff(account, self.manager, reason="administrative")
+        self.assertEqual(writeoff.state, "posted")
+        reversal = (
+            self.env["account.move.reversal"]
+            .with_user(self.accountant)
+            .with_context(active_model="account.move", active_ids=writeoff.move_id.ids)
+            .create({"journal_id": writeoff.move_id.journal_id.id, "date": DAY})
+        )
+        reversal.reverse_moves()
+        entry = writeoff.move_id.reversal_move_ids
+        self.assertEqual(entry.state, "posted")
+        self.assertEqual(writeoff.state, "reversed")
+        self.assertTrue(
+            any(f"reversed by {entry.name}" in (m.body or "") for m in writeoff.message_ids)
+        )
+        self.assertIn(f"Write-off {writeoff.name} reversed.", account.message_ids[0].body)
+        self.assertEqual(account.balance_due, 40.0)
+        Writeoff = self.env["patient.writeoff"].with_user(self.manager)
+        self.assertIn(writeoff, Writeoff.search([("state", "=", "reversed")]))
+        entry.with_user(self.accountant).button_draft()
+        self.assertEqual(writeoff.state, "posted")
+        self.assertIn(f"Write-off {writeoff.name} stands again.", account.message_ids[0].body)
+        self.assertEqual(account.balance_due, 0.0)
+
 
 @tagged("post_install", "-at_install")
 class TestDemoHistoryCalendar(WriteoffCommon):
