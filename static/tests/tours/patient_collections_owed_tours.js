@@ -1,0 +1,336 @@
+/** @odoo-module **/
+
+// Refusals and filters clicked as their role meets them: Send Statements when
+// nothing qualifies, a stage that holds accounts archived, a document added to a
+// financial-assistance application, a second online payment while the first is
+// processed, the Promises Due filter, the Payment Plan button of an account that
+// owes nothing.  Started (and their database effects checked) by
+// tests/test_owed_tours.py.
+
+import { registry } from "@web/core/registry";
+import { session } from "@web/session";
+
+const tours = registry.category("web_tour.tours");
+// the dialog on top (not one under an error message)
+const TOP = ".modal:not(.o_inactive_modal)";
+// an error dialog (a UserError or ValidationError)
+const ERROR = ".modal .o_error_dialog";
+
+function dialogClosed(title) {
+    return {
+        trigger: `body:not(:has(.modal .modal-title:contains('${title}')))`,
+        content: `The ${title} dialog is closed`,
+    };
+}
+
+/** The error dialog says ``text``; close it. */
+function refusal(text, content) {
+    return [
+        {
+            trigger: `${ERROR}:contains('${text}')`,
+            content,
+        },
+        {
+            trigger: `.modal:has(.o_error_dialog:contains('${text}')) .modal-footer .btn-primary`,
+            content: "Close the message",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.o_error_dialog))",
+            content: "The message is closed",
+        },
+    ];
+}
+
+/** Select list rows by a text they contain, then run an entry of the Actions menu. */
+function listAction(rowTexts, entry) {
+    return [
+        ...rowTexts.map((text) => ({
+            trigger: `.o_list_renderer .o_data_row:contains('${text}') .o_list_record_selector input`,
+            content: `Select ${text}`,
+            run: "check",
+        })),
+        {
+            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
+            content: "Open the Actions menu",
+            run: "click",
+        },
+        {
+            trigger: `.o-dropdown--menu .o-dropdown-item:contains('${entry}')`,
+            content: entry,
+            run: "click",
+        },
+    ];
+}
+
+// ---------------------------------------------------------------- 1. Send Statements
+
+tours.add("pc_owed_send_statements_nothing_qualifies", {
+    steps: () => [
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Owedwhy Held')",
+            content: "The patient accounts list",
+        },
+        ...listAction(["Owedwhy Ceased", "Owedwhy Held"], "Send Statements"),
+        {
+            trigger: `${TOP} .modal-title:contains('Send Statements')`,
+            content: "The wizard opens on the two accounts",
+        },
+        {
+            trigger: `${TOP} .o_field_widget[name='account_ids'] .o_tag:contains('PA')`,
+            content: "The selected accounts are shown",
+        },
+        {
+            trigger: `${TOP} .o_field_widget[name='qualifying_count']:contains('0')`,
+            content: "No account qualifies",
+        },
+        {
+            trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
+            content: "Produce the statements all the same",
+            run: "click",
+        },
+        {
+            trigger: `${ERROR}:contains('1 of the accounts asked for asked to cease communication')`,
+            content: "Told that one account asked to cease communication",
+        },
+        {
+            trigger: `${ERROR}:contains('1 of the accounts asked for are on hold')`,
+            content: "Told that one account is on hold, and what to untick",
+        },
+        ...refusal("No account qualifies", "Told which settings to widen"),
+        {
+            trigger: `${TOP} .modal-footer button:contains('Cancel')`,
+            content: "Leave the wizard",
+            run: "click",
+        },
+        dialogClosed("Send Statements"),
+    ],
+});
+
+// ---------------------------------------------------------------- 2. Stage archive
+
+const ARCHIVE_REFUSED = "Stage Owedstage Busy still holds 1 account(s): move them";
+
+tours.add("pc_owed_stage_archive_refused", {
+    steps: () => [
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Owedstage Busy')",
+            content: "The stages list",
+        },
+        ...listAction(["Owedstage Busy"], "Archive"),
+        {
+            trigger: `${TOP} .modal-footer button.btn-primary:contains('Archive')`,
+            content: "Confirm the archiving",
+            run: "click",
+        },
+        ...refusal(ARCHIVE_REFUSED, "Refused from the list: the stage holds an account"),
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Owedstage Busy') td[name='name']",
+            content: "The stage is still listed; open it",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='name'] input",
+            content: "The stage form",
+        },
+        {
+            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
+            content: "Open the Actions menu",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Archive')",
+            content: "Archive",
+            run: "click",
+        },
+        {
+            trigger: `${TOP} .modal-footer button.btn-primary`,
+            content: "Confirm the archiving",
+            run: "click",
+        },
+        ...refusal(ARCHIVE_REFUSED, "Refused from the form too"),
+        {
+            trigger: ".o_form_view .o_form_sheet:not(:has(.ribbon:contains('Archived')))",
+            content: "The stage is not archived",
+        },
+    ],
+});
+
+// ---------------------------------------------------------------- 3. Assistance documents
+
+tours.add("pc_owed_assistance_document", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_field_widget[name='account_id']:contains('PA')",
+            content: "The application form",
+        },
+        {
+            trigger: ".o_notebook .nav-link:contains('Documents')",
+            content: "The Documents tab",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name='attachment_ids'] .o_attach",
+            content: "Attach a pay slip (the file chooser is filled as a person picks a file)",
+            async run() {
+                const input = document.querySelector(
+                    ".o_field_widget[name='attachment_ids'] input.o_input_file"
+                );
+                const files = new DataTransfer();
+                files.items.add(
+                    new File(["%PDF-1.4 synthetic"], "owed_payslip.pdf", {
+                        type: "application/pdf",
+                    })
+                );
+                input.files = files.files;
+                input.dispatchEvent(new Event("change", { bubbles: true }));
+            },
+        },
+        {
+            trigger:
+                ".o_field_widget[name='attachment_ids'] .o_attachment:not(.o_attachment_uploading)[title='owed_payslip.pdf']",
+            content: "The document is uploaded and listed",
+        },
+        {
+            trigger: ".o_form_button_save:enabled",
+            content: "Save",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_form_saved",
+            content: "Saved",
+        },
+        {
+            trigger: ".o_field_widget[name='attachment_ids'] .o_attachment[title='owed_payslip.pdf']",
+            content: "The document stays on the saved application",
+        },
+    ],
+});
+
+// ---------------------------------------------------------------- 4. Portal
+
+tours.add("pc_owed_portal_payment_in_progress", {
+    steps: () => [
+        {
+            trigger: "a[href^='/my/patient-accounts/']",
+            content: "The guarantor's account is listed",
+            run: "click",
+        },
+        {
+            trigger: ".o_patient_balance_due:contains('300.00')",
+            content: "The balance due: the payment is not booked yet",
+        },
+        {
+            trigger: "#pay_balance:checked",
+            content: "The full balance is chosen",
+        },
+        {
+            trigger: ".o_patient_pay_button",
+            content: "Pay again",
+            run: "click",
+        },
+        {
+            trigger: ".alert-warning:contains('An online payment you made is still being processed')",
+            content: "Told the first payment is still being processed",
+        },
+        {
+            trigger: ".o_patient_portal_account:not(:has(input[name='o_payment_radio']))",
+            content: "Back on the account page, no payment form",
+        },
+    ],
+});
+
+// ---------------------------------------------------------------- 5. Promises Due
+
+tours.add("pc_owed_promises_due_filter", {
+    steps: () => [
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Owedpromise Later')",
+            content: "The patient accounts list, both promises in it",
+        },
+        {
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            content: "Open the filters",
+            run: "click",
+        },
+        {
+            trigger: ".o_filter_menu .o-dropdown-item:contains('Promises Due')",
+            content: "Promises Due",
+            run: "click",
+        },
+        {
+            trigger: ".o_searchview_facet:contains('Promises Due')",
+            content: "The filter is on",
+        },
+        {
+            trigger:
+                ".o_list_renderer:not(:has(.o_data_row:contains('Owedpromise Later'))) .o_data_row:contains('Owedpromise Today')",
+            content: "The promise due today (the practice's today) is listed, the later one is not",
+        },
+    ],
+});
+
+// ---------------------------------------------------------------- 6. Payment Plan
+
+/** Odoo's external JSON-RPC API, as another user (no cookie of this session). */
+async function externalCall(service, method, args) {
+    const response = await fetch("/jsonrpc", {
+        method: "POST",
+        credentials: "omit",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", method: "call", params: { service, method, args } }),
+    });
+    const data = await response.json();
+    if (data.error) {
+        throw new Error(`${service}.${method}: ${JSON.stringify(data.error)}`);
+    }
+    return data.result;
+}
+
+/** The accountant books the guarantor's payment of the whole invoice. */
+async function accountantPays(guarantorName) {
+    const login = "pc_ow_accountant";
+    const uid = await externalCall("common", "login", [session.db, login, login]);
+    const call = (model, method, args, kwargs = {}) =>
+        externalCall("object", "execute_kw", [session.db, uid, login, model, method, args, kwargs]);
+    const invoiceIds = await call("account.move", "search", [
+        [
+            ["partner_id.name", "=", guarantorName],
+            ["move_type", "=", "out_invoice"],
+            ["state", "=", "posted"],
+        ],
+    ]);
+    const context = { active_model: "account.move", active_ids: invoiceIds };
+    const [wizardId] = await call("account.payment.register", "create", [[{}]], { context });
+    await call("account.payment.register", "action_create_payments", [[wizardId]], { context });
+}
+
+tours.add("pc_owed_plan_nothing_owed", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_field_widget[name='partner_id']:contains('Owedplan Person')",
+            content: "The account form, the balance still owed",
+        },
+        {
+            trigger: ".o_form_view .o_form_statusbar button[name='action_create_plan']",
+            content: "The Payment Plan button is offered",
+        },
+        {
+            trigger: ".o_form_view",
+            content: "Meanwhile the accountant books the guarantor's payment of it all",
+            async run() {
+                await accountantPays("Owedplan Person");
+            },
+        },
+        {
+            trigger: ".o_form_view .o_form_statusbar button[name='action_create_plan']",
+            content: "Payment Plan (the form was opened before the payment)",
+            run: "click",
+        },
+        ...refusal("there is no balance to put on a payment plan", "Refused: nothing is owed"),
+        {
+            trigger: "body:not(:has(.modal .modal-title:contains('Payment Plan')))",
+            content: "No Payment Plan dialog",
+        },
+    ],
+});
