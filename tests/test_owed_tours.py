@@ -121,7 +121,9 @@ class TestOwedTours(PortalCase):
         transaction is started."""
         tx = self.patient_tx(300.0)
         tx._set_done()  # the provider confirmed; post-processing comes later
-        self.run_tour("/my/patient-accounts", "pc_owed_portal_payment_in_progress", "pc_portal_alpha")
+        self.run_tour(
+            "/my/patient-accounts", "pc_owed_portal_payment_in_progress", "pc_portal_alpha"
+        )
         transactions = (
             self.env["payment.transaction"]
             .sudo()
@@ -163,6 +165,4 @@ class TestOwedTours(PortalCase):
         self.assertEqual(invoice.payment_state, "paid")
         self.assertEqual(account.balance_due, 0.0)
         self.assertFalse(account.plan_ids)
-        self.assertFalse(
-            self.env["patient.payment.plan"].search([("account_id", "=", account.id)])
-        )
+        self.assertFalse(self.env["patient.payment.plan"].search([("account_id", "=", account.id)]))
