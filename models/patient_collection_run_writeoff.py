@@ -26,8 +26,9 @@ class PatientCollectionRun(models.Model):
     def _small_balance_account_ids(self, company, today, after_id=0, limit=None):
         """Accounts of ``company`` whose whole balance due is under the threshold and
         past due long enough, nothing waiting for insurance, not on hold, no
-        write-off waiting for approval (after ``after_id``, ``limit`` at most): one
-        query."""
+        write-off waiting for approval, and no small-balance write-off the
+        accountant reversed (the practice chose to collect it: left to the staff)
+        (after ``after_id``, ``limit`` at most): one query."""
         self.env["patient.account"].flush_model(
             [
                 "company_id",
@@ -54,7 +55,9 @@ class PatientCollectionRun(models.Model):
                    AND pa.hold_reason IS NULL
                    AND NOT EXISTS (
                        SELECT 1 FROM patient_writeoff w
-                        WHERE w.account_id = pa.id AND w.state = 'to_approve')
+                        WHERE w.account_id = pa.id
+                          AND (w.state = 'to_approve'
+                               OR (w.state = 'reversed' AND w.reason = 'small_balance')))
               ORDER BY pa.id
                  LIMIT %(limit)s
                 """,

@@ -274,6 +274,16 @@ class TestWriteoffs(WriteoffCommon):
         again = self.env["patient.collection.run"].run(companies=company)
         self.assertEqual(again.writeoff_count, 0)
         self.assertEqual(len(small.writeoff_ids), 1, "nothing written off twice")
+        # the accountant reverses it: the practice collects it, the run leaves it
+        self.env["account.move.reversal"].with_user(self.accountant).with_context(
+            active_model="account.move", active_ids=writeoff.move_id.ids
+        ).create({"journal_id": writeoff.move_id.journal_id.id, "date": DAY}).reverse_moves()
+        self.assertEqual(writeoff.state, "reversed")
+        self.assertEqual(small.balance_due, 7.5)
+        later = self.env["patient.collection.run"].run(companies=company)
+        self.assertEqual(later.writeoff_count, 0)
+        self.assertEqual(small.balance_due, 7.5)
+        self.assertEqual(len(small.writeoff_ids), 1)
 
     def test_small_balance_step_off_by_default(self):
         self.assertFalse(self.env.company.collections_small_balance_writeoff)
