@@ -193,10 +193,10 @@ class TestRunCompanies(RunCompaniesCommon):
         Account = type(self.env["patient.account"])
         write_stage = Account._write_stage
 
-        def failing(records, stage):
+        def failing(records, stage, today=None):
             if bad.id in records.ids:
                 raise ValueError(f"synthetic failure for {bad.partner_id.name}")
-            return write_stage(records, stage)
+            return write_stage(records, stage, today)
 
         self.patch(Account, "_write_stage", failing)
         runs = self.scheduled_run()
