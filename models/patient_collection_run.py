@@ -185,6 +185,12 @@ class PatientCollectionRun(models.Model):
         action left unfinished today is finished.
         """
         self._check_may_run(trigger)
+        if trigger == "cron" and not self.env.su:
+            # the run's record says who started it: the scheduled action calls
+            # _cron_collection_run, a client's run is never the scheduled one
+            raise AccessError(
+                self.env._("Only the scheduled action starts a scheduled collections run.")
+            )
         progress = self._run_in_batches(self._run_companies(companies), trigger)
         self._check_not_busy(progress)
         return progress.runs.with_env(self.env)

@@ -1,8 +1,9 @@
 """What a client sends to the run's public method: a trigger that is not one of
 its choices (a list, a dict, a number) is refused with a clear message, never a
-server error, and nothing is recorded."""
+server error, and nothing is recorded; nor may a manager's run pass for the
+scheduled one."""
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
 from .common_run import CollectionRunCommon
@@ -21,3 +22,11 @@ class TestRunInputs(CollectionRunCommon):
                 Run.run(trigger=trigger)
             self.assertIn("Unknown trigger", str(caught.exception))
         self.assertEqual(self.Run.sudo().search_count([]), before)
+
+    def test_a_manager_cannot_pass_a_run_off_as_the_scheduled_one(self):
+        manager = self.company_user("pc_run_inputs_boss", MANAGER)
+        with self.assertRaisesRegex(AccessError, "Only the scheduled action"):
+            self.Run.with_user(manager).run(trigger="cron")
+        self.assertFalse(self.Run.sudo().search([("trigger", "=", "cron")]))
+        run = self.Run.with_user(manager).run()
+        self.assertEqual(run.trigger, "manual")
