@@ -193,6 +193,9 @@ class PatientAccount(models.Model):
         ]
         plan = account.active_plan_id
         company = account.company_id
+        currency = account.currency_id
+        in_progress = account._portal_payments_in_progress()
+        payable = account._portal_payable(in_progress)
         return {
             "account": account,
             "items": items,
@@ -201,7 +204,14 @@ class PatientAccount(models.Model):
             "company": company,
             "min_payment": company.collections_portal_min_payment,
             "aging_words": account._portal_aging_words(account.days_past_due),
-            "format_amount": account.currency_id.format,
+            "format_amount": currency.format,
+            # paid online, not booked yet: told before the Pay choices, which offer the rest
+            "payment_in_progress": in_progress
+            if currency.compare_amounts(in_progress, 0) > 0
+            else 0,
+            "payable": payable,
+            "can_pay": currency.compare_amounts(account.balance_due, 0) > 0
+            and currency.compare_amounts(payable, 0) > 0,
         }
 
     # ------------------------------------------------------------------ plans and questions

@@ -35,11 +35,15 @@ class PatientAccount(models.Model):
         )
         return sum(transactions.mapped("amount"))
 
-    def _portal_payable(self):
+    def _portal_payable(self, in_progress=None):
         """The most the guarantor may pay online now: the balance due less the
-        online payments not booked yet (a second tab never pays twice)."""
+        online payments not booked yet (a second tab never pays twice).
+        ``in_progress``: those payments when the caller has just summed them
+        (``_portal_payments_in_progress``), not to search them twice."""
         self.ensure_one()
-        return self.sudo().balance_due - self._portal_payments_in_progress()
+        if in_progress is None:
+            in_progress = self._portal_payments_in_progress()
+        return self.sudo().balance_due - in_progress
 
     def _portal_payment_problems(self, amount):
         """Why ``amount`` cannot be paid online now ([] when it can)."""

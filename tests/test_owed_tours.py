@@ -117,7 +117,7 @@ class TestOwedTours(PortalCase):
 
     def test_portal_payment_in_progress(self):
         """The provider took the whole balance, Odoo has not booked it yet: the
-        guarantor's second Pay is turned back with the message, no second
+        account page says so up front and offers no Pay form, no second
         transaction is started."""
         tx = self.patient_tx(300.0)
         tx._set_done()  # the provider confirmed; post-processing comes later
@@ -133,6 +133,22 @@ class TestOwedTours(PortalCase):
         self.assertEqual(tx.state, "done")
         self.assertFalse(tx.payment_id)
         self.assertEqual(self.account.balance_due, 300.0)
+
+    def test_portal_payment_partly_in_progress(self):
+        """100.00 of the 300.00 is pending at the provider: the page says so and its
+        Pay form offers the rest, 200.00, which the payment page then takes."""
+        tx = self.patient_tx(100.0)
+        tx._set_pending()
+        self.run_tour(
+            "/my/patient-accounts", "pc_owed_portal_payment_partly_in_progress", "pc_portal_alpha"
+        )
+        transactions = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("patient_account_id", "=", self.account.id)])
+        )
+        self.assertEqual(transactions, tx, "the tour stops at the payment form")
+        self.assertEqual(self.account._portal_payable(), 200.0)
 
     # ------------------------------------------------------------------ 5. Promises Due
 

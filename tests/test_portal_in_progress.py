@@ -1,7 +1,11 @@
 """An online payment taken but not booked yet (the provider confirmed it, or it
 is pending, and Odoo has not made the payment of it) is still owed no more: a
 second tab, or a second click before the first payment is booked, may pay at
-most what is left, so the guarantor is never charged twice for one balance."""
+most what is left, so the guarantor is never charged twice for one balance.
+The account page says so before any click: the amount in progress, and a Pay
+form for the rest only (none when nothing is left)."""
+
+import re
 
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
@@ -9,10 +13,71 @@ from odoo.tests.common import JsonRpcException
 from . import test_guarantor_desk
 from .test_portal import PortalCase
 
+NOTICE_RE = re.compile(r'class="[^"]*o_patient_payment_in_progress[^"]*"[^>]*>(.*?)</div>', re.S)
+BALANCE_CHOICE_RE = re.compile(
+    r'<label class="form-check-label" for="pay_balance">(.*?)</label>', re.S
+)
+
 
 @tagged("post_install", "-at_install")
 class TestPortalPaymentInProgress(PortalCase):
     transactions = test_guarantor_desk.TestGuarantorOddInputs.patient_transactions
+
+    def account_page(self):
+        """The account page as the token visitor opens it: (notice text or None,
+        the "full balance" choice's text or None when there is no Pay form)."""
+        page = self.url_open(self.url(self.account, self.account._portal_ensure_token()))
+        self.assertEqual(page.status_code, 200)
+        notice = NOTICE_RE.search(page.text)
+        choice = BALANCE_CHOICE_RE.search(page.text)
+        if choice:
+            self.assertIn('class="btn btn-primary o_patient_pay_button"', page.text)
+        else:
+            self.assertNotIn("o_patient_pay_button", page.text)
+        return (
+            " ".join(notice.group(1).split()) if notice else None,
+            " ".join(choice.group(1).split()) if choice else None,
+        )
+
+    def money(self, amount):
+        return " ".join(self.account.currency_id.format(amount).split())
+
+    # ------------------------------------------------------------------ the page, before any click
+
+    def test_page_without_payment_in_progress_offers_the_full_balance(self):
+        notice, choice = self.account_page()
+        self.assertIsNone(notice)
+        self.assertEqual(choice, f"The full balance, {self.money(300.0)}")
+
+    def test_page_tells_the_whole_balance_is_in_progress_and_offers_no_form(self):
+        self.patient_tx(300.0)._set_done()  # confirmed by the provider, not booked
+        notice, choice = self.account_page()
+        self.assertIsNone(choice, "nothing more may be paid: no Pay form")
+        self.assertIn(f"An online payment of {self.money(300.0)} you made", notice)
+        self.assertIn("nothing more is due now", notice)
+
+    def test_page_offers_the_rest_of_a_balance_partly_in_progress(self):
+        self.patient_tx(100.0)._set_pending()
+        self.patient_tx(20.0, suffix="a")._set_done()  # confirmed, not booked
+        notice, choice = self.account_page()
+        self.assertIn(f"An online payment of {self.money(120.0)} you made", notice)
+        self.assertIn(f"you can pay the rest, {self.money(180.0)}, below", notice)
+        self.assertEqual(choice, f"The rest of the balance, {self.money(180.0)}")
+        # the choice pays that rest
+        token = self.account._portal_ensure_token()
+        page = self.url_open(self.url(self.account, token, "/pay") + "&choice=balance")
+        self.assertIn('data-amount="180.0"', page.text)
+
+    def test_page_values_of_a_payment_in_progress(self):
+        values = self.account._portal_values()
+        self.assertEqual((values["payment_in_progress"], values["payable"]), (0, 300.0))
+        self.assertTrue(values["can_pay"])
+        self.patient_tx(300.0)._set_done()
+        values = self.account._portal_values()
+        self.assertEqual((values["payment_in_progress"], values["payable"]), (300.0, 0.0))
+        self.assertFalse(values["can_pay"])
+
+    # ------------------------------------------------------------------ paying
 
     def test_confirmed_payment_not_booked_yet_leaves_nothing_to_pay(self):
         tx = self.patient_tx(300.0)

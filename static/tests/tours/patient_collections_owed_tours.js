@@ -221,21 +221,58 @@ tours.add("pc_owed_portal_payment_in_progress", {
             content: "The balance due: the payment is not booked yet",
         },
         {
-            trigger: "#pay_balance:checked",
-            content: "The full balance is chosen",
+            trigger:
+                ".o_patient_payment_in_progress:contains('An online payment of'):contains('300.00'):contains('nothing more is due now')",
+            content: "Told up front the whole balance is being paid",
         },
         {
-            trigger: ".o_patient_pay_button",
-            content: "Pay again",
+            trigger:
+                ".o_patient_portal_account:not(:has(.o_patient_pay)):not(:has(.o_patient_pay_button)):not(:has(#pay_balance))",
+            content: "No Pay form: nothing more may be paid",
+        },
+    ],
+});
+
+tours.add("pc_owed_portal_payment_partly_in_progress", {
+    steps: () => [
+        {
+            trigger: "a[href^='/my/patient-accounts/']",
+            content: "The guarantor's account is listed",
             run: "click",
         },
         {
-            trigger: ".alert-warning:contains('An online payment you made is still being processed')",
-            content: "Told the first payment is still being processed",
+            trigger: ".o_patient_balance_due:contains('300.00')",
+            content: "The balance due: the payment is not booked yet",
         },
         {
-            trigger: ".o_patient_portal_account:not(:has(input[name='o_payment_radio']))",
-            content: "Back on the account page, no payment form",
+            trigger:
+                ".o_patient_payment_in_progress:contains('An online payment of'):contains('100.00'):contains('you can pay the rest')",
+            content: "Told up front part of the balance is being paid",
+        },
+        {
+            trigger: "label[for='pay_balance']:contains('The rest of the balance'):contains('200.00')",
+            content: "The balance choice offers the rest, not the whole balance",
+        },
+        {
+            trigger: ".o_patient_pay:not(:contains('300.00'))",
+            content: "The Pay form offers nothing of the whole balance",
+        },
+        {
+            trigger: "#pay_balance:checked",
+            content: "The rest is chosen",
+        },
+        {
+            trigger: ".o_patient_pay_button",
+            content: "Pay",
+            run: "click",
+        },
+        {
+            trigger: "h2:contains('Pay'):contains('200.00')",
+            content: "The payment page takes the rest",
+        },
+        {
+            trigger: "input[name='o_payment_radio']",
+            content: "The payment form is offered",
         },
     ],
 });
