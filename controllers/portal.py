@@ -180,6 +180,9 @@ class PatientPortal(CustomerPortal):
         )
         if topic not in QUESTION_OUTCOMES or not account._portal_question_text(text):
             message = "question_invalid"
+        elif account._portal_question_too_long(text):
+            # refused, not cut: the page says the limit (the text is never logged)
+            message = "question_too_long"
         else:
             account._portal_question(topic, text)
             message = "question_sent"

@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 from odoo import api, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from .patient_account import PROTECTED_FIELDS
@@ -212,6 +212,7 @@ class PatientAccount(models.Model):
             "payable": payable,
             "can_pay": currency.compare_amounts(account.balance_due, 0) > 0
             and currency.compare_amounts(payable, 0) > 0,
+            "max_question_length": MAX_QUESTION_LENGTH,
         }
 
     # ------------------------------------------------------------------ plans and questions
@@ -272,15 +273,31 @@ class PatientAccount(models.Model):
     @api.model
     def _portal_question_text(self, text):
         """The question as it is kept: without NUL characters (a browser may send
-        them; the database refuses them), trimmed, at most MAX_QUESTION_LENGTH."""
+        them; the database refuses them), its line breaks as one character each
+        (a form sends CR LF, the textarea's ``maxlength`` counts one), trimmed.
+        Never cut: ``_portal_question_too_long`` says when it is over the limit."""
         text = text if isinstance(text, str) else ""
-        return text.replace("\x00", "").strip()[:MAX_QUESTION_LENGTH]
+        return text.replace("\x00", "").replace("\r\n", "\n").strip()
+
+    @api.model
+    def _portal_question_too_long(self, text):
+        """Whether the question is longer than the MAX_QUESTION_LENGTH characters it
+        is kept with (refused, never cut without the guarantor knowing)."""
+        return len(self._portal_question_text(text)) > MAX_QUESTION_LENGTH
 
     def _portal_question(self, topic, text):
         """The guarantor's question: an inbound portal interaction with the topic's
         outcome (a dispute puts the dispute hold) and an activity for the specialist."""
         self.ensure_one()
         account = self.sudo()
+        if self._portal_question_too_long(text):
+            # the message says the limit, never the text
+            raise UserError(
+                self.env._(
+                    "Your question is too long: at most %(limit)s characters.",
+                    limit=MAX_QUESTION_LENGTH,
+                )
+            )
         text = self._portal_question_text(text)
         topics = {
             "dispute": self.env._("Dispute"),

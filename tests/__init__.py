@@ -72,3 +72,4 @@ from . import test_plan_button_nothing_owed
 from . import test_assistance_documents
 from . import test_stage_day
 from . import test_owed_tours
+from . import test_portal_question
