@@ -3,9 +3,16 @@ invoices a payment settles, what follows a confirmed payment (the interaction
 and the guarantor's receipt), and the demo's payment provider.  The payment
 itself is Odoo's: ``payment.transaction`` (models/payment_transaction.py)."""
 
-from odoo import api, models
+from datetime import timedelta
+
+from odoo import api, fields, models
 
 from .patient_protected import trusted
+
+# How long Odoo's payment cron goes on post-processing a transaction (payment's
+# _cron_post_process): one still not booked after that is the accountants' to
+# settle, no longer a payment in progress that holds the guarantor back.
+IN_PROGRESS_DAYS = 4
 
 
 class PatientAccount(models.Model):
@@ -18,8 +25,10 @@ class PatientAccount(models.Model):
     def _portal_payments_in_progress(self):
         """What the guarantor paid online that Odoo has not booked yet: the
         account's transactions pending, authorized, or confirmed without their
-        payment (post-processing comes later).  Abandoned drafts, cancelled and
-        failed ones took no money."""
+        payment (post-processing comes later), as long as Odoo still processes
+        them (IN_PROGRESS_DAYS since their last change: a wire transfer promised
+        and never made, or a payment Odoo could not book, stops counting then).
+        Abandoned drafts, cancelled and failed ones took no money."""
         self.ensure_one()
         transactions = (
             self.env["payment.transaction"]
@@ -30,6 +39,11 @@ class PatientAccount(models.Model):
                     ("state", "in", ("pending", "authorized", "done")),
                     ("payment_id", "=", False),
                     ("operation", "!=", "validation"),
+                    (
+                        "last_state_change",
+                        ">=",
+                        fields.Datetime.now() - timedelta(days=IN_PROGRESS_DAYS),
+                    ),
                 ]
             )
         )

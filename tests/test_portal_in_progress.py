@@ -6,7 +6,9 @@ The account page says so before any click: the amount in progress, and a Pay
 form for the rest only (none when nothing is left)."""
 
 import re
+from datetime import timedelta
 
+from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
@@ -111,6 +113,24 @@ class TestPortalPaymentInProgress(PortalCase):
             self.url(self.account, suffix="/transaction"),
             params=self.transaction_params(token, 200.0),
         )
+
+    def test_a_payment_odoo_stopped_processing_no_longer_holds_the_guarantor_back(self):
+        """Odoo post-processes a transaction for four days: a wire transfer
+        promised and never made, or a confirmed payment it could not book, then
+        stops counting as in progress (the accountants settle it)."""
+        promised = self.patient_tx(100.0, suffix="w")
+        promised._set_pending()
+        unbooked = self.patient_tx(50.0, suffix="u")
+        unbooked._set_done()
+        self.assertEqual(self.account._portal_payments_in_progress(), 150.0)
+        now = fields.Datetime.now()
+        promised.last_state_change = now - timedelta(days=3, hours=23)
+        unbooked.last_state_change = now - timedelta(days=4, hours=1)
+        self.assertEqual(self.account._portal_payments_in_progress(), 100.0)
+        promised.last_state_change = now - timedelta(days=5)
+        self.assertEqual(self.account._portal_payments_in_progress(), 0.0)
+        self.assertFalse(self.account._portal_payment_problems(300.0))
+        self.assertEqual(self.account_page(), (None, f"The full balance, {self.money(300.0)}"))
 
     def test_abandoned_cancelled_or_failed_payments_do_not_count(self):
         self.patient_tx(300.0, suffix="d")  # a form opened and left: a draft
