@@ -137,13 +137,7 @@ class TestReversedWriteoffReport(WriteoffCommon):
         account, invoice = self.account_owing(60.0)
         writeoff = self.writeoff(account, self.manager, reason="bad_debt")
         self.assertEqual(account.balance_due, 0.0)
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_user(self.accountant)
-            .with_context(active_model="account.move", active_ids=writeoff.move_id.ids)
-            .create({"journal_id": writeoff.move_id.journal_id.id, "date": DAY})
-        )
-        reversal.reverse_moves()
+        self.reverse_entry(writeoff)
         self.assertEqual(account.balance_due, 60.0)
         self.pay(invoice, 25.0, DAY)
         Report = self.env["patient.writeoff.report"].with_user(self.accountant)
@@ -165,14 +159,7 @@ class TestReversedWriteoffReport(WriteoffCommon):
         account, _invoice = self.account_owing(40.0)
         writeoff = self.writeoff(account, self.manager, reason="administrative")
         self.assertEqual(writeoff.state, "posted")
-        reversal = (
-            self.env["account.move.reversal"]
-            .with_user(self.accountant)
-            .with_context(active_model="account.move", active_ids=writeoff.move_id.ids)
-            .create({"journal_id": writeoff.move_id.journal_id.id, "date": DAY})
-        )
-        reversal.reverse_moves()
-        entry = writeoff.move_id.reversal_move_ids
+        entry = self.reverse_entry(writeoff)
         self.assertEqual(entry.state, "posted")
         self.assertEqual(writeoff.state, "reversed")
         self.assertTrue(

@@ -65,6 +65,14 @@ class WriteoffCommon(PatientCollectionsCommon):
         )
         return invoice.patient_account_id, invoice
 
+    def reverse_entry(self, writeoff):
+        """The accountant reverses the write-off's journal entry (Odoo's wizard);
+        returns the reversing entry."""
+        self.env["account.move.reversal"].with_user(self.accountant).with_context(
+            active_model="account.move", active_ids=writeoff.move_id.ids
+        ).create({"journal_id": writeoff.move_id.journal_id.id, "date": DAY}).reverse_moves()
+        return writeoff.move_id.reversal_move_ids
+
     def writeoff(self, account, user, amount=None, reason="bad_debt", note=False):
         vals = {"reason": reason, "note": note}
         if amount is not None:
@@ -275,9 +283,7 @@ class TestWriteoffs(WriteoffCommon):
         self.assertEqual(again.writeoff_count, 0)
         self.assertEqual(len(small.writeoff_ids), 1, "nothing written off twice")
         # the accountant reverses it: the practice collects it, the run leaves it
-        self.env["account.move.reversal"].with_user(self.accountant).with_context(
-            active_model="account.move", active_ids=writeoff.move_id.ids
-        ).create({"journal_id": writeoff.move_id.journal_id.id, "date": DAY}).reverse_moves()
+        self.reverse_entry(writeoff)
         self.assertEqual(writeoff.state, "reversed")
         self.assertEqual(small.balance_due, 7.5)
         later = self.env["patient.collection.run"].run(companies=company)

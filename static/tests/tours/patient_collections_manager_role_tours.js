@@ -5,6 +5,7 @@
 
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { listAction } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
 const DIALOG = ".modal:not(.o_inactive_modal)";
@@ -14,27 +15,6 @@ function dialogClosed(title) {
         trigger: `body:not(:has(.modal .modal-title:contains('${title}')))`,
         content: `The ${title} dialog is closed`,
     };
-}
-
-/** Select list rows by a text they contain, then run an entry of the Actions menu. */
-function listAction(rowTexts, entry) {
-    return [
-        ...rowTexts.map((text) => ({
-            trigger: `.o_list_renderer .o_data_row:contains('${text}') .o_list_record_selector input`,
-            content: `Select ${text}`,
-            run: "check",
-        })),
-        {
-            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
-            content: "Open the Actions menu",
-            run: "click",
-        },
-        {
-            trigger: `.o-dropdown--menu .o-dropdown-item:contains('${entry}')`,
-            content: entry,
-            run: "click",
-        },
-    ];
 }
 
 // ---------------------------------------------------------------- Assign wizard

@@ -9,6 +9,7 @@
 
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
+import { listAction } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
 // the dialog on top (not one under an error message)
@@ -38,27 +39,6 @@ function refusal(text, content) {
         {
             trigger: "body:not(:has(.o_error_dialog))",
             content: "The message is closed",
-        },
-    ];
-}
-
-/** Select list rows by a text they contain, then run an entry of the Actions menu. */
-function listAction(rowTexts, entry) {
-    return [
-        ...rowTexts.map((text) => ({
-            trigger: `.o_list_renderer .o_data_row:contains('${text}') .o_list_record_selector input`,
-            content: `Select ${text}`,
-            run: "check",
-        })),
-        {
-            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
-            content: "Open the Actions menu",
-            run: "click",
-        },
-        {
-            trigger: `.o-dropdown--menu .o-dropdown-item:contains('${entry}')`,
-            content: entry,
-            run: "click",
         },
     ];
 }
@@ -209,8 +189,9 @@ tours.add("pc_owed_assistance_document", {
 
 // ---------------------------------------------------------------- 4. Portal
 
-tours.add("pc_owed_portal_payment_in_progress", {
-    steps: () => [
+/** The guarantor opens their account from the list: 300.00 still due (not booked). */
+function openUnbookedAccount() {
+    return [
         {
             trigger: "a[href^='/my/patient-accounts/']",
             content: "The guarantor's account is listed",
@@ -220,6 +201,12 @@ tours.add("pc_owed_portal_payment_in_progress", {
             trigger: ".o_patient_balance_due:contains('300.00')",
             content: "The balance due: the payment is not booked yet",
         },
+    ];
+}
+
+tours.add("pc_owed_portal_payment_in_progress", {
+    steps: () => [
+        ...openUnbookedAccount(),
         {
             trigger:
                 ".o_patient_payment_in_progress:contains('An online payment of'):contains('300.00'):contains('nothing more is due now')",
@@ -235,15 +222,7 @@ tours.add("pc_owed_portal_payment_in_progress", {
 
 tours.add("pc_owed_portal_payment_partly_in_progress", {
     steps: () => [
-        {
-            trigger: "a[href^='/my/patient-accounts/']",
-            content: "The guarantor's account is listed",
-            run: "click",
-        },
-        {
-            trigger: ".o_patient_balance_due:contains('300.00')",
-            content: "The balance due: the payment is not booked yet",
-        },
+        ...openUnbookedAccount(),
         {
             trigger:
                 ".o_patient_payment_in_progress:contains('An online payment of'):contains('100.00'):contains('you can pay the rest')",
