@@ -55,17 +55,9 @@ class PatientAccount(models.Model):
         each on its practice's calendar (whoever searches, wherever they are)."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(self.env._("Search for promises due today or not."))
-        # each practice's today: one leaf per distinct date, for its companies
-        companies = self.env["res.company"].sudo().search([])  # pylint: disable=no-search-all
-        days = defaultdict(list)
-        for company_id, today in companies._patient_todays().items():
-            days[today].append(company_id)
         domain = [
             ("hold_reason", "=", PROMISE_HOLD),
-            *expression.OR(
-                [("company_id", "in", ids), ("hold_until", compare, day)]
-                for day, ids in days.items()
-            ),
+            *self.env["res.company"]._patient_day_domain("hold_until", compare),
         ]
         return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
 

@@ -5,7 +5,9 @@ promise's hold on the account is lifted."""
 
 from markupsafe import Markup
 
-from odoo import api, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from .patient_protected import trusted
@@ -13,6 +15,34 @@ from .patient_protected import trusted
 
 class PatientInteraction(models.Model):
     _inherit = "patient.interaction"
+
+    promise_due = fields.Boolean(
+        compute="_compute_promise_due",
+        search="_search_promise_due",
+        help="A pending promise whose date is today or before on the practice's calendar.",
+    )
+
+    @api.depends("promise_state", "promise_date")
+    def _compute_promise_due(self):
+        # the promise is dated on the practice's calendar, whoever looks
+        todays = self.sudo().company_id._patient_todays()
+        for interaction in self:
+            today = todays.get(interaction.sudo().company_id.id)
+            interaction.promise_due = bool(
+                interaction.promise_state == "pending"
+                and interaction.promise_date
+                and today
+                and interaction.promise_date <= today
+            )
+
+    def _search_promise_due(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search for promises due or not."))
+        domain = [
+            ("promise_state", "=", "pending"),
+            *self.env["res.company"]._patient_day_domain("promise_date", "<="),
+        ]
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
 
     @api.model
     def _settle_due_promises(self, companies, today):

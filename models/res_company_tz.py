@@ -3,7 +3,10 @@ uses (runs, statements, plans, installments, payments, promises) and the zone
 call hours fall back to for a guarantor without one (README "Dates and time
 zones")."""
 
-from odoo import fields, models
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.osv import expression
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -64,3 +67,17 @@ class ResCompany(models.Model):
             company_id: fields.Date.context_today(self.with_context(tz=tz))
             for company_id, tz in self._patient_tzs().items()
         }
+
+    @api.model
+    def _patient_day_domain(self, field_name, compare):
+        """A domain on records with a ``company_id``: ``field_name`` (a date)
+        ``compare`` today, each record's today on its practice's calendar (every
+        company's, whoever searches, wherever they are): one leaf per distinct
+        date, for its companies."""
+        companies = self.sudo().search([])  # pylint: disable=no-search-all
+        days = defaultdict(list)
+        for company_id, today in companies._patient_todays().items():
+            days[today].append(company_id)
+        return expression.OR(
+            [("company_id", "in", ids), (field_name, compare, day)] for day, ids in days.items()
+        )

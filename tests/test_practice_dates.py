@@ -135,6 +135,23 @@ class PracticeDates:
         self.assertEqual(accounts.with_env(Account.env).mapped("promise_due"), [True, False])
         arch = Account.get_views([(False, "search")])["views"]["search"]["arch"]
         self.assertIn("[('promise_due', '=', True)]", arch)
+        # the interactions' own "Promises Due" filter judges them the same way
+        promises = Interaction.search([("account_id", "in", accounts.ids)])
+        self.assertEqual(
+            Interaction.search([("promise_due", "=", True), ("id", "in", promises.ids)]).account_id,
+            today_account,
+        )
+        self.assertEqual(
+            Interaction.search(
+                [("promise_due", "=", False), ("id", "in", promises.ids)]
+            ).account_id,
+            tomorrow_account,
+        )
+        self.assertEqual(
+            promises.sorted(lambda p: p.promise_date).mapped("promise_due"), [True, False]
+        )
+        arch = Interaction.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("[('promise_due', '=', True)]", arch)
 
     def test_cease_request_dated_by_the_practice(self):
         account, _invoice = self.owing()
