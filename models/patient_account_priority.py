@@ -28,6 +28,11 @@ class PatientAccount(models.Model):
             "days_since_contact": (today - since).days if since and self.balance_due > 0 else 0,
         }
 
+    def _undated_todays(self):
+        """Today on the calendars of the companies of these accounts not aged
+        yet (the others' score is as of their aging date): no query when all are."""
+        return self.filtered(lambda account: not account.aging_date).company_id._patient_todays()
+
     @api.depends(
         "balance_due",
         "days_past_due",
@@ -44,7 +49,7 @@ class PatientAccount(models.Model):
     )
     def _compute_priority(self):
         weights = {}
-        todays = self.company_id._patient_todays()
+        todays = self._undated_todays()
         for account in self:
             company = account.company_id
             if company not in weights:
@@ -62,7 +67,7 @@ class PatientAccount(models.Model):
             "days_since_contact": self.env._("Days since last contact"),
             "defaulted_plans": self.env._("Defaulted payment plans"),
         }
-        todays = self.company_id._patient_todays()
+        todays = self._undated_todays()
         for account in self:
             currency = account.currency_id
 

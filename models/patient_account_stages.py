@@ -324,13 +324,20 @@ class PatientAccount(models.Model):
         return True
 
     def _return_to_escalation(self, notes=None, today=None):
+        """``_escalation_return`` with its chatter lines logged."""
+        bodies = self._escalation_return(notes, today)
+        if bodies:
+            self.sudo().browse(list(bodies))._message_log_batch(bodies=bodies)
+
+    def _escalation_return(self, notes=None, today=None):
         """Back to the stage the account deserves (after a payment plan ends): the
         resolved stage when nothing is owed, else where the notice sequence goes
         on from the letters it received (the run's own rules: no letter skipped,
         no gate passed); the first stage when it may enter none yet, so the run
-        takes it on.  One stage write per target stage; a line in each moved
-        account's chatter, in one batch, after the account's text in ``notes``
-        ({account id: text}: why it returns, logged on it even if it stays).
+        takes it on.  One stage write per target stage.  Returns the chatter
+        lines, not logged ({account id: body}): each moved account's, after its
+        text in ``notes`` ({account id: text}: why it returns, logged on it even
+        if it stays).
         ``today``: the day of record (the run's), else today on each practice's
         calendar."""
         accounts = self.sudo()
@@ -363,6 +370,4 @@ class PatientAccount(models.Model):
                 )
                 lines[account.id] = f"{lines[account.id]} {line}" if account.id in lines else line
             moving._write_stage(stage, today)
-        bodies = {account_id: Markup("<p>%s</p>") % line for account_id, line in lines.items()}
-        if bodies:
-            accounts.browse(list(bodies))._message_log_batch(bodies=bodies)
+        return {account_id: Markup("<p>%s</p>") % line for account_id, line in lines.items()}

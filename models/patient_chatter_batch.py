@@ -53,12 +53,25 @@ class PatientPhiThreadMixin(models.AbstractModel):
                 attachment_ids=attachment_ids,
                 tracking_value_ids=tracking_value_ids,
             )
-        common = self._log_row_common(subject, author_id, email_from, message_type)
-        return (
-            self.env["mail.message"]
-            .sudo()
-            .browse(self._insert_log_rows(self._log_rows(bodies, common)))
+        return self._message_log_batches(
+            [(self, bodies)], subject, author_id, email_from, message_type
         )
+
+    @api.model
+    def _message_log_batches(
+        self, batches, subject=False, author_id=None, email_from=None, message_type="notification"
+    ):
+        """The notes of ``batches`` ([(records, {record id: body})], records of
+        models with this mixin: a plan's and its account's) with one INSERT,
+        each row that of ``_message_log_batch`` (no recipients, files or tracking)."""
+        common = self._log_row_common(subject, author_id, email_from, message_type)
+        rows = [row for records, bodies in batches for row in records._log_rows(bodies, common)]
+        message_ids = self._insert_log_rows(rows) if rows else []
+        for records, _bodies in batches:
+            records.invalidate_recordset(
+                ["message_ids", "message_needaction", "message_needaction_counter"]
+            )
+        return self.env["mail.message"].sudo().browse(message_ids)
 
     def _message_log_attached(
         self, bodies, attachment_ids, author_id=None, email_from=None, message_type="notification"

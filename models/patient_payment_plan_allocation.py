@@ -274,13 +274,15 @@ class PatientPaymentPlan(models.Model):
             lines[plan.account_id.id] = self.env._(
                 "Payment plan %(plan)s defaulted.", plan=plan.name
             )
-        ended._message_log_batch(bodies=notes)
-        completed._report_unapplied(payments)
         if defaulted:
             self.env["mail.activity"].sudo()._patient_create_batch(
                 defaulted._default_activity_vals(today)
             )
-        ended.account_id._return_to_escalation(lines, today)
+        accounts = ended.account_id
+        returned = accounts._escalation_return(lines, today)
+        # the plans' notes and their accounts' lines: one INSERT
+        self._message_log_batches([(ended, notes), (accounts.browse(list(returned)), returned)])
+        completed._report_unapplied(payments)
 
     def _report_unapplied(self, payments):
         """Tell the accountant, on each payment and on the plan, what of it the plan
