@@ -3,6 +3,8 @@ from markupsafe import Markup, escape
 from odoo import api, models
 from odoo.tools.mail import generate_tracking_message_id
 
+from .patient_sql_rows import insert_rows
+
 # The columns of a logged note, in the order of the rows _insert_log_rows builds.
 MESSAGE_COLUMNS = (
     "model",
@@ -177,22 +179,15 @@ class PatientPhiThreadMixin(models.AbstractModel):
                 done[text] = body_field.convert_to_column_insert(text, Message)
         return [done[text] for text in texts]
 
-    def _insert_log_rows(self, rows, page=5000):
-        """Multi-row INSERTs of mail.message rows (MESSAGE_COLUMNS), dated now;
-        the records' chatter caches are invalidated as Odoo's create does."""
+    def _insert_log_rows(self, rows):
+        """The mail.message rows (MESSAGE_COLUMNS) dated now, written as the
+        module writes many rows (``insert_rows``); the records' chatter caches
+        are invalidated as Odoo's create does."""
         now = self.env.cr.now()
-        uid = self.env.uid
-        names = ", ".join(
-            f'"{name}"'
-            for name in (*MESSAGE_COLUMNS, "date", "create_uid", "write_uid", "create_date")
-        )
-        result = self.env.cr.execute_values(
-            f"INSERT INTO mail_message ({names}, write_date) VALUES %s RETURNING id",  # noqa: S608
-            [(*row, now, uid, uid, now, now) for row in rows],
-            page_size=page,
-            fetch=True,
+        message_ids = insert_rows(
+            self.env["mail.message"], (*MESSAGE_COLUMNS, "date"), [(*row, now) for row in rows]
         )
         self.invalidate_recordset(
             ["message_ids", "message_needaction", "message_needaction_counter"]
         )
-        return [row[0] for row in result]
+        return message_ids

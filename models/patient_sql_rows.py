@@ -1,5 +1,6 @@
 """The one way the module writes many rows of a model at once (plans and their
-installments, agreed interactions, the call activities of defaulted plans):
+installments, agreed interactions, the call activities of defaulted plans, the
+chatter notes of the nightly run):
 each column passed as one array literal to ``INSERT ... SELECT FROM unnest``
 (PostgreSQL reads one array much faster than as many VALUES rows), the log
 access columns set as the ORM sets them.  The callers convert the values as
