@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, float_repr
 
 from .patient_account import PROTECTED_FIELDS
 from .patient_protected import trusted, trusted_flag
@@ -196,13 +196,17 @@ class PatientAccount(models.Model):
         currency = account.currency_id
         in_progress = account._portal_payments_in_progress()
         payable = account._portal_payable(in_progress)
+        min_payment = account._portal_min_payment(payable)
         return {
             "account": account,
             "items": items,
             "plan": plan,
             "installments": plan.installment_ids.sorted("due_date") if plan else [],
             "company": company,
-            "min_payment": company.collections_portal_min_payment,
+            # "another amount": what the pay route accepts, said by the label and the input
+            "min_payment": min_payment,
+            "amount_input_min": float_repr(min_payment, currency.decimal_places),
+            "amount_input_max": float_repr(payable, currency.decimal_places),
             "aging_words": account._portal_aging_words(account.days_past_due),
             "format_amount": currency.format,
             # paid online, not booked yet: told before the Pay choices, which offer the rest

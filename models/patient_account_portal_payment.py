@@ -59,6 +59,17 @@ class PatientAccount(models.Model):
             in_progress = self._portal_payments_in_progress()
         return self.sudo().balance_due - in_progress
 
+    def _portal_min_payment(self, payable=None):
+        """The least the guarantor may pay online as an amount of their own: the
+        company's minimum, or what is left to pay when that is less (the whole
+        remaining amount can always be paid).  The one rule of the minimum: the
+        account page says it, ``_portal_payment_problems`` applies it.
+        ``payable``: ``_portal_payable()`` when the caller has it already."""
+        self.ensure_one()
+        if payable is None:
+            payable = self._portal_payable()
+        return min(self.sudo().company_id.collections_portal_min_payment, payable)
+
     def _portal_payment_problems(self, amount):
         """Why ``amount`` cannot be paid online now ([] when it can)."""
         self.ensure_one()
@@ -85,13 +96,13 @@ class PatientAccount(models.Model):
                     "You can pay at most the balance due, %(balance)s.", balance=fmt(balance)
                 )
             ]
-        minimum = min(account.company_id.collections_portal_min_payment, balance)
-        # below the minimum, only the balance itself or the plan's next installment
-        exact = [balance, account._portal_next_installment_amount()]
-        allowed = any(
-            currency.compare_amounts(value, 0.0) > 0
-            and currency.compare_amounts(amount, value) == 0
-            for value in exact
+        minimum = account._portal_min_payment(balance)
+        # below the minimum, only the plan's next installment (the whole rest is
+        # never below it: the minimum is at most the rest)
+        installment = account._portal_next_installment_amount()
+        allowed = (
+            currency.compare_amounts(installment, 0.0) > 0
+            and currency.compare_amounts(amount, installment) == 0
         )
         if not allowed and currency.compare_amounts(amount, minimum) < 0:
             return [

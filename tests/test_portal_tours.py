@@ -18,7 +18,8 @@ NO_DEMO_PROVIDER = (
 @tagged("post_install", "-at_install")
 class TestPortalTours(PortalCase):
     """A portal guarantor and a token-link visitor pay part of the balance; a
-    guarantor sets up a plan within policy."""
+    guarantor pays the little left, below the minimum; a guarantor sets up a plan
+    within policy."""
 
     @classmethod
     def setUpClass(cls):
@@ -77,6 +78,35 @@ class TestPortalTours(PortalCase):
         opened = self.log_lines(self.account, "open")
         self.assertEqual(set(opened.mapped("detail")), {"portal: token link"})
         self.assertEqual(opened.mapped("user_id"), self.env.ref("base.public_user"))
+
+    def test_tour_guarantor_pays_the_little_left(self):
+        """3.00 left after a payment booked, the company's minimum 10.00: paid as
+        "another amount" of 3.00, nothing left."""
+        booked = self.patient_tx(297.0, suffix="booked")
+        booked._set_done()
+        booked._post_process()
+        self.assertEqual(self.account.balance_due, 3.0)
+        self.start_tour(
+            "/my/patient-accounts", "pc_portal_guarantor_pay_little_left", login="pc_portal_alpha"
+        )
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("patient_account_id", "=", self.account.id), ("id", "!=", booked.id)])
+        )
+        self.assertRecordValues(
+            tx,
+            [
+                {
+                    "provider_id": self.demo_provider.id,
+                    "state": "done",
+                    "amount": 3.0,
+                    "is_post_processed": True,
+                }
+            ],
+        )
+        self.assertEqual(self.new_invoice.amount_residual, 0.0)
+        self.assertEqual(self.account.balance_due, 0.0)
 
     def test_tour_guarantor_sets_up_a_plan(self):
         self.start_tour("/my/patient-accounts", "pc_portal_guarantor_plan", login="pc_portal_alpha")

@@ -8,17 +8,27 @@ import { registry } from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
 
-// From the account page showing a balance of 300.00: pay 60.00 of it with the
-// Demo provider, come back to the account page and see 240.00.
-function payPartWithDemo() {
+// From the account page showing a balance of ``balance``: pay ``amount`` (a
+// number, typed as a guarantor types it) of it as "Another amount" (asked at
+// least ``minimum``) with the Demo provider, come back to the account page and
+// see ``left``.
+function payAnotherAmountWithDemo({ balance, minimum, amount, left }) {
     return [
         {
-            trigger: ".o_patient_balance_due:contains('300.00')",
+            trigger: `.o_patient_balance_due:contains('${balance}')`,
             content: "The balance due is shown",
         },
         {
             trigger: ".o_patient_portal_account:contains('days past due')",
             content: "The aging in words",
+        },
+        {
+            trigger: `label[for='pay_other']:contains('Another amount (at least'):contains('${minimum}')`,
+            content: "The least the practice takes online",
+        },
+        {
+            trigger: `.o_patient_pay input[name='amount'][min='${minimum}'][max='${balance}']`,
+            content: "The amount field takes what the practice takes",
         },
         {
             trigger: "#pay_other",
@@ -27,8 +37,8 @@ function payPartWithDemo() {
         },
         {
             trigger: ".o_patient_pay input[name='amount']",
-            content: "Part of the balance",
-            run: "edit 60 && press Tab",
+            content: "The amount to pay",
+            run: `edit ${amount} && press Tab`,
         },
         {
             trigger: ".o_patient_pay_button",
@@ -36,7 +46,7 @@ function payPartWithDemo() {
             run: "click",
         },
         {
-            trigger: "h2:contains('60.00')",
+            trigger: `h2:contains('${amount.toFixed(2)}')`,
             content: "The amount to pay",
         },
         {
@@ -60,10 +70,20 @@ function payPartWithDemo() {
             timeout: 20000,
         },
         {
-            trigger: ".o_patient_balance_due:contains('240.00')",
+            trigger: `.o_patient_balance_due:contains('${left}')`,
             content: "The new balance",
         },
     ];
+}
+
+// 60.00 of 300.00 (the company's minimum: 10.00)
+function payPartWithDemo() {
+    return payAnotherAmountWithDemo({
+        balance: "300.00",
+        minimum: "10.00",
+        amount: 60,
+        left: "240.00",
+    });
 }
 
 tours.add("pc_portal_guarantor_pay", {
@@ -114,5 +134,26 @@ tours.add("pc_portal_guarantor_plan", {
             trigger: "#pay_installment",
             content: "The next installment is offered for payment",
         },
+    ],
+});
+
+// 3.00 left, below the company's minimum of 10.00: asked for at least 3.00, paid
+tours.add("pc_portal_guarantor_pay_little_left", {
+    steps: () => [
+        {
+            trigger: "a[href^='/my/patient-accounts/']",
+            content: "The guarantor's account is listed",
+            run: "click",
+        },
+        {
+            trigger: "label[for='pay_other']:not(:contains('10.00'))",
+            content: "The company's minimum is not asked for: less is left",
+        },
+        ...payAnotherAmountWithDemo({
+            balance: "3.00",
+            minimum: "3.00",
+            amount: 3,
+            left: "0.00",
+        }),
     ],
 });
