@@ -157,7 +157,10 @@ class PatientPortal(CustomerPortal):
         count = _as_int(installment_count)
         if not count and installment_amount:
             count = account._portal_plan_count_for_amount(_as_float(installment_amount))
-        if not count or count < 1 or count > 520:
+        if account._portal_plan_waits_for_payment():
+            # a page opened before the payment, or a forged form: nothing is made
+            message = "plan_in_progress"
+        elif not count or count < 1 or count > 520:
             message = "plan_invalid"
         else:
             plan, _problems = account._portal_plan_request(count)

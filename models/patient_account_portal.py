@@ -214,12 +214,24 @@ class PatientAccount(models.Model):
             if currency.compare_amounts(in_progress, 0) > 0
             else 0,
             "payable": payable,
+            # no plan offered while a payment is in progress: it would cover money paid
+            "plan_waits_for_payment": account._portal_plan_waits_for_payment(in_progress),
             "can_pay": currency.compare_amounts(account.balance_due, 0) > 0
             and currency.compare_amounts(payable, 0) > 0,
             "max_question_length": MAX_QUESTION_LENGTH,
         }
 
     # ------------------------------------------------------------------ plans and questions
+
+    def _portal_plan_waits_for_payment(self, in_progress=None):
+        """Whether a plan must wait until the guarantor's online payment in
+        progress is booked: a plan set up now would schedule the money already
+        paid (the page offers no plan form then, the plan route refuses).
+        ``in_progress``: ``_portal_payments_in_progress()`` when the caller has it."""
+        self.ensure_one()
+        if in_progress is None:
+            in_progress = self._portal_payments_in_progress()
+        return self.sudo().currency_id.compare_amounts(in_progress, 0.0) > 0
 
     def _portal_plan_count_for_amount(self, installment_amount):
         """The number of monthly installments that pays the balance at about
@@ -248,6 +260,14 @@ class PatientAccount(models.Model):
         with the proposed terms.  Returns (plan, problems)."""
         self.ensure_one()
         account = self.sudo()
+        if account._portal_plan_waits_for_payment():
+            # the route checks first (and tells the guarantor); nothing made here either
+            raise UserError(
+                self.env._(
+                    "An online payment you made is still being processed: you can set up a "
+                    "payment plan for what is left once it is booked."
+                )
+            )
         Plan = self.env["patient.payment.plan"]
         terms = account._portal_plan_terms(installment_count)
         problems = Plan._terms_problems(account, terms, account.company_id._patient_today())

@@ -9,12 +9,18 @@ import re
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tests.common import JsonRpcException
 
 from . import test_guarantor_desk
 from .test_portal import PortalCase
 
+PLAN_WAITS = (
+    "An online payment you made is still being processed: you can set up a payment plan for "
+    "what is left once it is booked."
+)
+PLAN_WAITS_RE = re.compile(r'class="[^"]*o_patient_plan_waits[^"]*"[^>]*>(.*?)</p>', re.S)
 NOTICE_RE = re.compile(r'class="[^"]*o_patient_payment_in_progress[^"]*"[^>]*>(.*?)</div>', re.S)
 BALANCE_CHOICE_RE = re.compile(
     r'<label class="form-check-label" for="pay_balance">(.*?)</label>', re.S
@@ -137,3 +143,62 @@ class TestPortalPaymentInProgress(PortalCase):
         self.patient_tx(300.0, suffix="c")._set_canceled()
         self.patient_tx(300.0, suffix="e")._set_error("declined")
         self.assertFalse(self.account._portal_payment_problems(300.0))
+
+    # ------------------------------------------------------------------ a plan waits
+
+    def plan_section(self):
+        """The account page's plan section (token link): (its sentence while a plan
+        waits for the payment, or None; whether the plan form is there)."""
+        page = self.url_open(self.url(self.account, self.account._portal_ensure_token()))
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("o_patient_plan", page.text, "the Pay over time section is shown")
+        waits = PLAN_WAITS_RE.search(page.text)
+        return (
+            " ".join(waits.group(1).split()) if waits else None,
+            "o_patient_plan_button" in page.text,
+        )
+
+    def test_no_plan_form_while_a_payment_is_in_progress(self):
+        """A plan set up now would schedule money already paid: no form, one
+        sentence saying when it comes back; back once the payment is booked."""
+        self.assertEqual(self.plan_section(), (None, True))
+        tx = self.patient_tx(100.0)
+        tx._set_pending()
+        self.assertEqual(self.plan_section(), (PLAN_WAITS, False))
+        self.assertTrue(self.account._portal_values()["plan_waits_for_payment"])
+        tx._set_done()
+        self.assertEqual(self.plan_section(), (PLAN_WAITS, False))
+        tx._post_process()  # booked: 200.00 left, a plan may cover it
+        self.assertEqual(self.account.balance_due, 200.0)
+        self.assertEqual(self.plan_section(), (None, True))
+
+    def test_plan_route_refuses_while_a_payment_is_in_progress(self):
+        """The page opened in another tab before the payment (or a forged form):
+        refused with the page's sentence, no plan, no request for the specialist."""
+        token = self.account._portal_ensure_token()
+        csrf = self.csrf(self.account, token)
+        self.patient_tx(100.0)._set_pending()
+        response = self.url_open(
+            self.url(self.account, suffix="/plan"),
+            data={"csrf_token": csrf, "installment_count": "3", "access_token": token},
+        )
+        self.assertIn("message=plan_in_progress", response.url)
+        self.assertIn(PLAN_WAITS, " ".join(response.text.split()))
+        # outside the policy (an activity otherwise), by amount: refused the same way
+        for data in ({"installment_count": "100"}, {"installment_amount": "120"}):
+            response = self.url_open(
+                self.url(self.account, suffix="/plan"),
+                data=dict(data, csrf_token=csrf, access_token=token),
+            )
+            self.assertIn("message=plan_in_progress", response.url)
+        self.assertFalse(self.account.plan_ids)
+        self.assertFalse(
+            self.account.activity_ids.filtered(
+                lambda a: a.summary == "Payment plan requested on the portal"
+            )
+        )
+        with self.assertRaises(UserError):
+            self.account._portal_plan_request(3)
+        self.assertFalse(
+            self.env["patient.payment.plan"].search([("account_id", "=", self.account.id)])
+        )

@@ -217,6 +217,16 @@ tours.add("pc_owed_portal_payment_in_progress", {
                 ".o_patient_portal_account:not(:has(.o_patient_pay)):not(:has(.o_patient_pay_button)):not(:has(#pay_balance))",
             content: "No Pay form: nothing more may be paid",
         },
+        {
+            trigger:
+                ".o_patient_plan .o_patient_plan_waits:contains('you can set up a payment plan for what is left once it is booked')",
+            content: "Pay over time says why it waits, and until when",
+        },
+        {
+            trigger:
+                ".o_patient_portal_account:not(:has(.o_patient_plan form)):not(:has(.o_patient_plan_button)):not(:has(#installment_count))",
+            content: "No plan form: a plan now would cover the money being paid",
+        },
     ],
 });
 
