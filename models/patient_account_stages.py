@@ -9,7 +9,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.osv import expression
 
 from ..logic import escalation, holds
 from .patient_account import MANAGER_GROUP
@@ -53,13 +52,9 @@ class PatientAccount(models.Model):
     def _search_promise_by_practice_day(self, operator, value, compare):
         """Accounts on a promise-to-pay hold whose promised date ``compare`` today,
         each on its practice's calendar (whoever searches, wherever they are)."""
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Search for promises due today or not."))
-        domain = [
-            ("hold_reason", "=", PROMISE_HOLD),
-            *self.env["res.company"]._patient_day_domain("hold_until", compare),
-        ]
-        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
+        return self.env["res.company"]._patient_day_search(
+            [("hold_reason", "=", PROMISE_HOLD)], "hold_until", compare, operator, value
+        )
 
     def _write_stage(self, stage, today=None):
         """The run's stage change: one write, gates already checked by the run,

@@ -6,8 +6,6 @@ promise's hold on the account is lifted."""
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
-from odoo.osv import expression
 from odoo.tools import SQL
 
 from .patient_protected import trusted
@@ -36,13 +34,9 @@ class PatientInteraction(models.Model):
             )
 
     def _search_promise_due(self, operator, value):
-        if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(self.env._("Search for promises due or not."))
-        domain = [
-            ("promise_state", "=", "pending"),
-            *self.env["res.company"]._patient_day_domain("promise_date", "<="),
-        ]
-        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
+        return self.env["res.company"]._patient_day_search(
+            [("promise_state", "=", "pending")], "promise_date", "<=", operator, value
+        )
 
     @api.model
     def _settle_due_promises(self, companies, today):

@@ -6,6 +6,7 @@ zones")."""
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.osv import expression
 
 from odoo.addons.base.models.res_partner import _tz_get
@@ -81,3 +82,15 @@ class ResCompany(models.Model):
         return expression.OR(
             [("company_id", "in", ids), (field_name, compare, day)] for day, ids in days.items()
         )
+
+    @api.model
+    def _patient_day_search(self, leaves, field_name, compare, operator, value):
+        """The search of a boolean "due by the practice's calendar" field (the
+        promise filters): records matching ``leaves`` and
+        :meth:`_patient_day_domain` (``field_name`` ``compare`` each practice's
+        today) for ``= True`` or ``!= False``, the others for ``= False`` or
+        ``!= True``.  Any other search is refused."""
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search for promises due or not."))
+        domain = [*leaves, *self._patient_day_domain(field_name, compare)]
+        return domain if (operator == "=") == value else ["!", *expression.normalize_domain(domain)]
