@@ -3,13 +3,13 @@ role that meets them (static/tests/tours/patient_collections_owed_tours.js), the
 the database state those clicks must have left: Send Statements when nothing
 qualifies, archiving a stage that holds accounts, a document added to a
 financial-assistance application, a second online payment while the first is
-processed, the Promises Due filter, and the Payment Plan button of an account
-that owes nothing.
+processed, the Promises Due filters of the accounts and of the interactions, and
+the Payment Plan button of an account that owes nothing.
 
 The class is the portal's (a guarantor owing 300.00 with a portal user, Odoo's
 dummy payment provider); the back-office tours make their own users and accounts."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from odoo import fields
 from odoo.tests import tagged
@@ -22,6 +22,18 @@ ACCOUNT_LIST = "/odoo/action-patient_collections.patient_account_action"
 ACCOUNT_FORM = ACCOUNT_LIST + "/%s"
 STAGE_LIST = "/odoo/action-patient_collections.patient_account_stage_action"
 ASSISTANCE_FORM = "/odoo/action-patient_collections.patient_financial_assistance_action/%s"
+
+
+def practice_a_day_off():
+    """(practice's time zone, user's time zone) such that the practice's date is
+    neither the browser's (UTC: Odoo runs with TZ=UTC, the tours' Chromium too)
+    nor the user's, for an hour at least from now: a filter judged by the
+    browser's or the user's day gives another answer than the practice's."""
+    if datetime.now(timezone.utc).hour >= 10:
+        # UTC+14 is already on tomorrow (until 10:00 UTC), UTC-11 on yesterday or today
+        return "Pacific/Kiritimati", "Pacific/Pago_Pago"
+    # UTC-11 is still on yesterday (until 11:00 UTC), UTC+14 on today
+    return "Pacific/Pago_Pago", "Pacific/Kiritimati"
 
 
 @tagged("post_install", "-at_install")
@@ -48,6 +60,18 @@ class TestOwedTours(PortalCase):
         self.assertTrue(account, "posting the patient invoice opens the account")
         account.user_id = self.owed_specialist
         return account, invoice
+
+    def practice_day_off(self):
+        """Put the practice and the specialist a day apart from each other and from
+        the browser (:func:`practice_a_day_off`); returns the practice's today."""
+        company = self.env.company
+        company.collections_tz, self.owed_specialist.tz = practice_a_day_off()
+        today = company._patient_today()
+        browser_today = datetime.now(timezone.utc).date()
+        self.assertNotEqual(browser_today, today, "the browser's day is not the practice's")
+        specialist = self.env.user.with_context(tz=self.owed_specialist.tz)
+        self.assertNotEqual(fields.Date.context_today(specialist), today, "nor the specialist's")
+        return today
 
     def run_tour(self, url, tour, login):
         self.env.flush_all()
@@ -153,12 +177,10 @@ class TestOwedTours(PortalCase):
     # ------------------------------------------------------------------ 5. Promises Due
 
     def test_promises_due_filter(self):
-        """The practice is a day ahead of the specialist (UTC+14, UTC-11): the
-        filter follows the practice's calendar."""
-        company = self.env.company
-        company.collections_tz = "Pacific/Kiritimati"
-        self.owed_specialist.tz = "Pacific/Pago_Pago"
-        today = company._patient_today()
+        """The practice is a day off the browser and the specialist (UTC+14 and
+        UTC-11, or the other way round): the filter follows the practice's
+        calendar."""
+        today = self.practice_day_off()
         due, _invoice = self.owing("Owedpromise Today")
         trusted(due)._set_hold("promise_to_pay", until=today)
         later, _invoice = self.owing("Owedpromise Later")
@@ -182,3 +204,33 @@ class TestOwedTours(PortalCase):
         self.assertEqual(account.balance_due, 0.0)
         self.assertFalse(account.plan_ids)
         self.assertFalse(self.env["patient.payment.plan"].search([("account_id", "=", account.id)]))
+
+    # ------------------------------------------------------------ 7. Interactions' Promises Due
+
+    def test_interaction_promises_due_filter(self):
+        """The specialist's Promise Calendar as a list, "Promises Due": today's
+        promise on the practice's calendar, not tomorrow's (the practice a day off
+        the browser and the specialist)."""
+        today = self.practice_day_off()
+        Interaction = self.env["patient.interaction"].with_user(self.owed_specialist)
+        promises = Interaction
+        for name, day, amount in (
+            ("Owedpledge Today", today, 31.41),
+            ("Owedpledge Later", today + timedelta(days=1), 42.29),
+        ):
+            account, _invoice = self.owing(name)
+            promises |= Interaction.create(
+                {
+                    "account_id": account.id,
+                    "channel": "phone_in",
+                    "outcome": "promise_to_pay",
+                    "promise_date": day,
+                    "promise_amount": amount,
+                }
+            )
+        self.assertEqual(promises.mapped("promise_state"), ["pending", "pending"])
+        self.run_tour("/odoo", "pc_owed_interaction_promises_due", "pc_ow_specialist")
+        due, later = promises
+        found = Interaction.search([("promise_due", "=", True)])
+        self.assertIn(due, found)
+        self.assertNotIn(later, found)

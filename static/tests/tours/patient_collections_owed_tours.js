@@ -4,12 +4,16 @@
 // nothing qualifies, a stage that holds accounts archived, a document added to a
 // financial-assistance application, a second online payment while the first is
 // processed, the Promises Due filter, the Payment Plan button of an account that
-// owes nothing.  Started (and their database effects checked) by
-// tests/test_owed_tours.py.
+// owes nothing, the interactions' Promises Due filter.  Started (and their database effects
+// checked) by tests/test_owed_tours.py.
 
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
-import { listAction } from "@patient_collections/../tests/tours/tour_steps";
+import {
+    applyFilter,
+    collectionsMenu,
+    listAction,
+} from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
 // the dialog on top (not one under an error message)
@@ -274,20 +278,7 @@ tours.add("pc_owed_promises_due_filter", {
             trigger: ".o_list_renderer .o_data_row:contains('Owedpromise Later')",
             content: "The patient accounts list, both promises in it",
         },
-        {
-            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
-            content: "Open the filters",
-            run: "click",
-        },
-        {
-            trigger: ".o_filter_menu .o-dropdown-item:contains('Promises Due')",
-            content: "Promises Due",
-            run: "click",
-        },
-        {
-            trigger: ".o_searchview_facet:contains('Promises Due')",
-            content: "The filter is on",
-        },
+        ...applyFilter("Promises Due"),
         {
             trigger:
                 ".o_list_renderer:not(:has(.o_data_row:contains('Owedpromise Later'))) .o_data_row:contains('Owedpromise Today')",
@@ -357,6 +348,33 @@ tours.add("pc_owed_plan_nothing_owed", {
         {
             trigger: "body:not(:has(.modal .modal-title:contains('Payment Plan')))",
             content: "No Payment Plan dialog",
+        },
+    ],
+});
+
+// ---------------------------------------------------------------- 7. Interactions' Promises Due
+
+tours.add("pc_owed_interaction_promises_due", {
+    steps: () => [
+        ...collectionsMenu(
+            "collections_menu_followup",
+            "patient_interaction_promise_menu",
+            "Promise Calendar"
+        ),
+        {
+            trigger: ".o_control_panel .o_switch_view.o_list",
+            content: "The promised interactions as a list",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('42.29')",
+            content: "Both promises are listed",
+        },
+        ...applyFilter("Promises Due"),
+        {
+            trigger:
+                ".o_list_renderer:not(:has(.o_data_row:contains('42.29'))) .o_data_row:contains('31.41')",
+            content: "The promise due today (the practice's today) is listed, tomorrow's is not",
         },
     ],
 });

@@ -2,6 +2,8 @@
 
 // Steps the tours of static/tests/tours/ share (no tour of its own).
 
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
 /** Select list rows by a text they contain, then run an entry of the Actions menu. */
 export function listAction(rowTexts, entry) {
     return [
@@ -18,6 +20,49 @@ export function listAction(rowTexts, entry) {
         {
             trigger: `.o-dropdown--menu .o-dropdown-item:contains('${entry}')`,
             content: entry,
+            run: "click",
+        },
+    ];
+}
+
+/** Apply the filter ``name`` of the search view's Filters menu; its facet shows. */
+export function applyFilter(name) {
+    return [
+        {
+            trigger: ".o_control_panel .o_searchview_dropdown_toggler",
+            content: "Open the filters",
+            run: "click",
+        },
+        {
+            trigger: `.o_filter_menu .o-dropdown-item:contains('${name}')`,
+            content: name,
+            run: "click",
+        },
+        {
+            trigger: `.o_searchview_facet:contains('${name}')`,
+            content: `The ${name} filter is on`,
+        },
+    ];
+}
+
+/** From the home menu: the Collections app, its ``section`` menu (xml id without
+ * the module), then the entry ``item`` (xml id without the module) of it. */
+export function collectionsMenu(section, item, label) {
+    return [
+        stepUtils.showAppsMenuItem(),
+        {
+            trigger: ".o_app[data-menu-xmlid='patient_collections.collections_menu_root']",
+            content: "Open the Collections app",
+            run: "click",
+        },
+        {
+            trigger: `.o_main_navbar [data-menu-xmlid='patient_collections.${section}']`,
+            content: "Open the menu",
+            run: "click",
+        },
+        {
+            trigger: `.dropdown-item[data-menu-xmlid='patient_collections.${item}']`,
+            content: label,
             run: "click",
         },
     ];
