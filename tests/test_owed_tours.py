@@ -3,25 +3,29 @@ role that meets them (static/tests/tours/patient_collections_owed_tours.js), the
 the database state those clicks must have left: Send Statements when nothing
 qualifies, archiving a stage that holds accounts, a document added to a
 financial-assistance application, a second online payment while the first is
-processed, the Promises Due filters of the accounts and of the interactions, and
-the Payment Plan button of an account that owes nothing.
+processed, the Promises Due filters of the accounts and of the interactions, the
+Payment Plan button of an account that owes nothing, and a write-off whose journal
+entry the accountant reverses.
 
-The class is the portal's (a guarantor owing 300.00 with a portal user, Odoo's
-dummy payment provider); the back-office tours make their own users and accounts."""
+TestOwedTours is the portal's class (a guarantor owing 300.00 with a portal user,
+Odoo's dummy payment provider); the back-office tours make their own users and
+accounts.  TestOwedReversalTour is the write-offs' (expense accounts set)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..models.patient_protected import trusted
 from .test_portal import PortalCase
 from .test_tours_roles import ACCOUNTANT, MANAGER, SPECIALIST, daytime_tz
+from .test_writeoffs import WriteoffCommon
 
 ACCOUNT_LIST = "/odoo/action-patient_collections.patient_account_action"
 ACCOUNT_FORM = ACCOUNT_LIST + "/%s"
 STAGE_LIST = "/odoo/action-patient_collections.patient_account_stage_action"
 ASSISTANCE_FORM = "/odoo/action-patient_collections.patient_financial_assistance_action/%s"
+WRITEOFF_FORM = "/odoo/action-patient_collections.patient_writeoff_action/%s"
 
 
 def practice_a_day_off():
@@ -234,3 +238,30 @@ class TestOwedTours(PortalCase):
         found = Interaction.search([("promise_due", "=", True)])
         self.assertIn(due, found)
         self.assertNotIn(later, found)
+
+
+@tagged("post_install", "-at_install")
+class TestOwedReversalTour(WriteoffCommon, HttpCase):
+    def test_writeoff_reversed_from_its_entry(self):
+        """The accountant opens a posted write-off's journal entry from its form
+        and reverses it with Odoo's Reverse Entry: back on the write-off it is
+        Reversed, and the write-offs' Reversed filter lists it, not a write-off
+        that stands."""
+        today = date.today()
+        account, _invoice = self.account_owing(61.5, days=100, today=today)
+        writeoff = self.writeoff(account, self.manager)
+        standing_account, _invoice = self.account_owing(19.25, days=100, today=today)
+        standing = self.writeoff(standing_account, self.manager)
+        self.assertEqual((writeoff | standing).mapped("state"), ["posted", "posted"])
+        self.assertTrue(writeoff.name.startswith("WO"), "the tour finds its breadcrumb by it")
+        self.env.flush_all()
+        self.start_tour(
+            WRITEOFF_FORM % writeoff.id, "pc_owed_writeoff_reversed", login="pc_wo_accountant"
+        )
+        self.env.invalidate_all()
+        reversal = writeoff.move_id.reversal_move_ids
+        self.assertRecordValues(reversal, [{"state": "posted", "create_uid": self.accountant.id}])
+        self.assertEqual(writeoff.state, "reversed")
+        self.assertEqual(account.balance_due, 61.5, "owed again")
+        self.assertEqual(standing.state, "posted")
+        self.assertEqual(standing_account.balance_due, 0.0)

@@ -4,7 +4,8 @@
 // nothing qualifies, a stage that holds accounts archived, a document added to a
 // financial-assistance application, a second online payment while the first is
 // processed, the Promises Due filter, the Payment Plan button of an account that
-// owes nothing, the interactions' Promises Due filter.  Started (and their database effects
+// owes nothing, a write-off whose journal entry the accountant reverses, the
+// interactions' Promises Due filter.  Started (and their database effects
 // checked) by tests/test_owed_tours.py.
 
 import { registry } from "@web/core/registry";
@@ -352,7 +353,71 @@ tours.add("pc_owed_plan_nothing_owed", {
     ],
 });
 
-// ---------------------------------------------------------------- 7. Interactions' Promises Due
+// ---------------------------------------------------------------- 7. Reversed write-off
+
+tours.add("pc_owed_writeoff_reversed", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_statusbar_status .o_arrow_button_current[data-value='posted']",
+            content: "The posted write-off's form",
+        },
+        {
+            trigger: ".o_form_view .o-form-buttonbox button[name='action_view_move']",
+            content: "Open its journal entry",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb .breadcrumb-item.o_back_button:contains('WO')",
+            content: "The journal entry, opened from the write-off",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_buttons button:contains('Reverse Entry')",
+            content: "Odoo's Reverse Entry",
+            run: "click",
+        },
+        {
+            trigger: `${TOP} .modal-footer button[name='refund_moves']`,
+            content: "Reverse, on the wizard's date and journal",
+            run: "click",
+        },
+        {
+            trigger:
+                "body:not(:has(.modal)) .o_breadcrumb:has(.breadcrumb-item:contains('WO') + .breadcrumb-item.o_back_button)",
+            content: "The reversing entry opens, one step past the reversed one",
+        },
+        {
+            trigger: ".o_breadcrumb .breadcrumb-item:contains('WO') a",
+            content: "Back to the write-off",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_form_view .o_statusbar_status .o_arrow_button_current[data-value='reversed']:contains('Reversed')",
+            content: "The write-off is Reversed",
+        },
+        {
+            trigger: ".o-mail-Message:contains('Its journal entry was reversed by')",
+            content: "Its chatter says which entry reversed it",
+        },
+        {
+            trigger: ".o_breadcrumb .breadcrumb-item:contains('Write-offs') a",
+            content: "Back to the write-offs",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('19.25')",
+            content: "The write-offs list, the one that stands in it",
+        },
+        ...applyFilter("Reversed"),
+        {
+            trigger:
+                ".o_list_renderer:not(:has(.o_data_row:contains('19.25'))) .o_data_row:contains('61.50'):contains('Reversed')",
+            content: "The reversed write-off is listed, the one that stands is not",
+        },
+    ],
+});
+
+// ---------------------------------------------------------------- 8. Interactions' Promises Due
 
 tours.add("pc_owed_interaction_promises_due", {
     steps: () => [
