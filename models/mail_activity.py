@@ -100,9 +100,10 @@ class MailActivity(models.Model):
         vals_list = self._patient_check_assignees([dict(vals) for vals in vals_list])
         if not vals_list:
             return self.browse()
-        IrModel = self.env["ir.model"].sudo()
-        model_names = {vals["res_model_id"]: None for vals in vals_list}
-        for model in IrModel.browse(list(model_names)):
+        # the patient models' by Odoo's cached lookup, others read
+        model_names = {self.env["ir.model"]._get_id(model): model for model in PATIENT_MODELS}
+        unknown = {vals["res_model_id"] for vals in vals_list} - set(model_names)
+        for model in self.env["ir.model"].sudo().browse(unknown):
             model_names[model.id] = model.model
         users = (
             self.env["res.users"].sudo().browse({vals["user_id"] for vals in vals_list} - {False})

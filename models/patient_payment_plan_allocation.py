@@ -316,7 +316,7 @@ class PatientPaymentPlan(models.Model):
         the user, when an internal one runs it, else a collections manager of the
         company: looked up once per company, as the activity check would)."""
         model_id = self.env["ir.model"]._get_id("patient.account")
-        call = self.env.ref("mail.mail_activity_data_call").id
+        call = self.env["ir.model.data"]._xmlid_to_res_id("mail.mail_activity_data_call")
         user = self.env.user
         fallback = {}
         if not user.active or user.share:

@@ -154,15 +154,15 @@ class PatientPaymentPlan(models.Model):
         (the lowest of them; None when one has not swept yet).  A company's first
         sweep of ``today`` records the newest id now, for the next day (in SQL: a
         mark of the sweep, not a setting whose write would reset Odoo's caches)."""
-        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM account_partial_reconcile")
-        newest = self.env.cr.fetchone()[0]
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE res_company
                    SET patient_plan_sweep_date = %(today)s,
                        patient_plan_sweep_floor = patient_plan_sweep_seen,
-                       patient_plan_sweep_seen = %(newest)s
+                       patient_plan_sweep_seen = (
+                           SELECT COALESCE(MAX(id), 0) FROM account_partial_reconcile
+                       )
                  WHERE id = ANY(%(ids)s)
                    AND patient_plan_sweep_date IS DISTINCT FROM %(today)s;
                 SELECT CASE WHEN bool_and(patient_plan_sweep_floor IS NOT NULL)
@@ -170,7 +170,6 @@ class PatientPaymentPlan(models.Model):
                   FROM res_company WHERE id = ANY(%(ids)s)
                 """,
                 today=today,
-                newest=newest,
                 ids=companies.ids,
             )
         )
