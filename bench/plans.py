@@ -495,12 +495,10 @@ def measure_sweep(env, db, data, plans, repeat, profile, today):
     cr.commit()
     say(f"sweep again the same day: {again:.2f}s, {again_q} queries")
     common.require(not again_stats, f"the second sweep changed plans: {again_stats}")
-    result = {
+    return daily_sweeps(env, data, plans, payments, tpl, (today, day, repeat), floor, profile) | {
         "payments": n_payments, "catchup": min(sweeps), "catchup_queries": sweep_q,
         "sweep_again": again, "catchup_floor": min(floors), "floor_payments": min(pay_floors),
     }  # fmt: skip
-    days = daily_sweeps(env, data, plans, payments, tpl, (today, day, repeat), floor, profile)
-    return result | days
 
 
 def daily_sweeps(env, data, plans, payments, tpl, days, floor_of, profile):
