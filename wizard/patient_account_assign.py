@@ -4,7 +4,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..logic import assignment
-from ..models.patient_protected import check_value_types
 from .common import active_records_default
 
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
@@ -21,6 +20,7 @@ def _collections_users_domain(self):
 
 class PatientAccountAssign(models.TransientModel):
     _name = "patient.account.assign"
+    _inherit = ["patient.wizard.mixin"]
     _description = "Assign Patient Accounts to Specialists"
 
     account_ids = fields.Many2many(
@@ -48,15 +48,6 @@ class PatientAccountAssign(models.TransientModel):
         help="Who gets how many accounts and what they owe, before anything is assigned.",
     )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        check_value_types(self, vals_list)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        check_value_types(self, [vals])
-        return super().write(vals)
-
     @api.depends("account_ids")
     def _compute_account_count(self):
         for wizard in self:
@@ -70,11 +61,10 @@ class PatientAccountAssign(models.TransientModel):
     def _preview(self):
         """A table of who would get what: each specialist's accounts, their total
         balance, and how many change hands (False until a specialist is chosen)."""
-        users = self.user_id if self.mode == "single" else self.user_ids
-        accounts = self.account_ids
+        users = self._users()
+        accounts = self.account_ids._origin
         if not accounts or not users:
             return False
-        # ids, not records: in the dialog's onchange the records are new ones
         by_id = dict(zip(accounts.ids, accounts, strict=True))
         names = dict(zip(users.ids, users.sudo().mapped("name"), strict=True))
         rows = {user_id: [0, {}, 0] for user_id in users.ids}
@@ -83,7 +73,7 @@ class PatientAccountAssign(models.TransientModel):
             row = rows[user_id]
             row[0] += 1
             row[1][account.currency_id] = row[1].get(account.currency_id, 0.0) + account.balance_due
-            row[2] += account.user_id._origin.id != user_id
+            row[2] += account.user_id.id != user_id
         header = Markup(
             "<tr><th>%s</th><th class='text-end'>%s</th>"
             "<th class='text-end'>%s</th><th class='text-end'>%s</th></tr>"
@@ -111,19 +101,26 @@ class PatientAccountAssign(models.TransientModel):
             Markup().join(lines),
         )
 
+    def _users(self):
+        """The chosen specialists, as stored records (in the dialog's onchange the
+        wizard's relations are new records, whose ids neither sort nor match)."""
+        return (self.user_id if self.mode == "single" else self.user_ids)._origin
+
     def _mapping(self):
-        accounts = self.account_ids
+        """{account id: user id} of the accounts as the mode spreads them."""
+        accounts = self.account_ids._origin
+        users = self._users()
         if self.mode == "single":
-            if not self.user_id:
+            if not users:
                 raise UserError(self.env._("Choose the specialist who gets the accounts."))
-            return assignment.assign_single(accounts.ids, self.user_id.id)
-        if not self.user_ids:
+            return assignment.assign_single(accounts.ids, users.id)
+        if not users:
             raise UserError(self.env._("Choose the specialists to share the accounts between."))
         if self.mode == "round_robin":
             ordered = accounts.sorted(lambda a: (-a.priority_score, a.id))
-            return assignment.assign_round_robin(ordered.ids, self.user_ids.ids)
+            return assignment.assign_round_robin(ordered.ids, users.ids)
         mapping, _totals = assignment.assign_balanced(
-            [(account.id, account.balance_due) for account in accounts], self.user_ids.ids
+            [(account.id, account.balance_due) for account in accounts], users.ids
         )
         return mapping
 
@@ -132,8 +129,7 @@ class PatientAccountAssign(models.TransientModel):
         if not self.account_ids:
             raise UserError(self.env._("Select at least one patient account."))
         self.account_ids.check_access("write")
-        users = self.user_id if self.mode == "single" else self.user_ids
-        self._check_assignees(users)
+        self._check_assignees(self._users())
         by_user = {}
         for account_id, user_id in self._mapping().items():
             by_user.setdefault(user_id, []).append(account_id)
