@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from .patient_account import MANAGER_GROUP
 
@@ -50,9 +50,25 @@ class PatientAccount(models.Model):
             )
         self._check_owner()
 
+    def _check_owes_something(self):
+        """Refuse a write-off of an account that owes nothing (paid since its form
+        or the dialog was opened)."""
+        self.ensure_one()
+        account = self.sudo()
+        if account.currency_id.compare_amounts(account.balance_due, 0) <= 0:
+            raise UserError(
+                self.env._(
+                    "Nothing is owed on %(account)s (balance due %(balance)s): there is nothing "
+                    "to write off. Reload the account to see its balances.",
+                    account=account.name,
+                    balance=account.currency_id.format(account.balance_due),
+                )
+            )
+
     def action_open_writeoff(self):
         self.ensure_one()
         self._check_writeoff_rights()
+        self._check_owes_something()
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Write Off"),

@@ -293,6 +293,17 @@ class PatientPaymentPlan(models.Model):
         installment's amount filled in."""
         self.ensure_one()
         self.check_access("read")
+        if self.state != "active":
+            # a form opened before the plan was cancelled, completed or defaulted
+            state = dict(self._fields["state"]._description_selection(self.env))[self.state]
+            raise UserError(
+                self.env._(
+                    "%(plan)s is %(state)s: it takes no more payments. Register the "
+                    "guarantor's payment on the account's invoices instead.",
+                    plan=self.name,
+                    state=state,
+                )
+            )
         invoices = self.env["account.move"].search(
             [
                 ("patient_account_id", "=", self.account_id.id),

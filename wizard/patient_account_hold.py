@@ -27,6 +27,15 @@ class PatientAccountHold(models.TransientModel):
     def action_apply(self):
         self.ensure_one()
         accounts = self.account_ids
+        archived = self.with_context(active_test=False).account_ids - accounts
+        if archived:
+            raise UserError(
+                self.env._(
+                    "%(accounts)s: archived, so out of collections. A collections manager "
+                    "restores an account (Unarchive) before it is put on hold or released.",
+                    accounts=", ".join(archived.sudo().mapped("name")),
+                )
+            )
         if not accounts:
             raise UserError(self.env._("Select at least one patient account."))
         accounts.check_access("write")

@@ -76,6 +76,7 @@ class PatientAccountWriteoff(models.TransientModel):
         amount = currency.round(self.amount)
         if not self.reason:
             raise UserError(self.env._("Choose why the balance is written off."))
+        self.account_id._check_owes_something()
         if currency.compare_amounts(amount, 0) <= 0:
             raise UserError(self.env._("A write-off is an amount above zero."))
         if currency.compare_amounts(amount, account.balance_due) > 0:
