@@ -31,6 +31,11 @@ class PatientStatementSend(models.TransientModel):
         default=active_records_default("patient.account"),
         help="When opened on selected accounts, only those are considered.",
     )
+    on_selection = fields.Boolean(
+        default=lambda self: self._default_on_selection(),
+        help="Opened on selected accounts: only those are considered, even when none of "
+        "them can be read any more (archived since).",
+    )
     min_balance = fields.Float(
         string="Minimum Balance", digits="Account", default=DEFAULT_MIN_BALANCE
     )
@@ -77,6 +82,10 @@ class PatientStatementSend(models.TransientModel):
                     )
                 )
 
+    def _default_on_selection(self):
+        context = self.env.context
+        return context.get("active_model") == "patient.account" and bool(context.get("active_ids"))
+
     def _default_stage_ids(self):
         if self.env.context.get("active_model") == "patient.account":
             return self.env["patient.account.stage"]  # the selected accounts, whatever stage
@@ -107,13 +116,21 @@ class PatientStatementSend(models.TransientModel):
     def _scope(self):
         """The accounts asked for: the selection or the stages, owing the minimum."""
         domain = [("balance_due", ">=", self.min_balance)]
-        if self.account_ids:
+        if self.account_ids or self.on_selection:
+            # the selection, what of it is readable: never every account instead
             domain.append(("id", "in", self.account_ids.ids))
         if self.stage_ids:
             domain.append(("stage_id", "in", self.stage_ids.ids))
         return domain
 
-    @api.depends("stage_ids", "account_ids", "min_balance", "days_since_last", "exclude_holds")
+    @api.depends(
+        "stage_ids",
+        "account_ids",
+        "on_selection",
+        "min_balance",
+        "days_since_last",
+        "exclude_holds",
+    )
     def _compute_qualifying(self):
         Account = self.env["patient.account"]
         for wizard in self:
@@ -177,6 +194,14 @@ class PatientStatementSend(models.TransientModel):
         """Refuse, saying which settings to widen and how many of the accounts
         asked for are left out by their own situation (a request to cease
         communication, a hold), which no setting of the form widens."""
+        if self.on_selection and not self.account_ids:
+            raise UserError(
+                self.env._(
+                    "None of the selected accounts can get a statement: they are archived (a "
+                    "collections manager restores them first) or of a company you are not "
+                    "working in."
+                )
+            )
         Account = self.env["patient.account"]
         ceased = Account.search_count(
             [*self._scope(), ("balance_due", ">", 0), ("cease_communication", "=", True)]
