@@ -20,6 +20,10 @@ class TestDeskStaleDialogs(DeskCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.accountant = cls.company_user("pc_desk_accountant", ACCOUNTANT)
+        expense = cls.env["account.account"].create(
+            {"name": "Desk write-offs", "code": "688900", "account_type": "expense"}
+        )
+        cls.env.company.collections_writeoff_account_administrative_id = expense
 
     def in_dialog(self, model, account, user):
         return (
@@ -68,3 +72,16 @@ class TestDeskStaleDialogs(DeskCommon):
             plan.with_user(self.accountant).action_register_payment()
         self.assertIn(plan.name, str(caught.exception))
         self.assertIn("Cancelled", str(caught.exception))
+
+    def test_write_off_dialog_confirmed_twice(self):
+        account, _invoice = self.owing_account("Desk Twice Written Off")
+        wizard = self.in_dialog("patient.account.writeoff", account, self.manager).create(
+            {"amount": 20.0, "reason": "administrative"}
+        )
+        wizard.action_confirm()
+        with self.assertRaises(UserError) as caught:
+            wizard.action_confirm()
+        writeoffs = self.env["patient.writeoff"].search([("account_id", "=", account.id)])
+        self.assertEqual(len(writeoffs), 1)
+        self.assertIn(writeoffs.name, str(caught.exception))
+        self.assertEqual(account.balance_due, 130.0)

@@ -26,6 +26,8 @@ class PatientAccountWriteoff(models.TransientModel):
         related="account_id.company_id.collections_writeoff_limit", string="Your Limit"
     )
     needs_approval = fields.Boolean(compute="_compute_needs_approval")
+    # what this dialog proposed: confirming it again (a retried request) writes nothing off twice
+    writeoff_id = fields.Many2one("patient.writeoff", readonly=True)
 
     @api.model
     def _default_account(self):
@@ -48,10 +50,19 @@ class PatientAccountWriteoff(models.TransientModel):
         self.ensure_one()
         account = self.account_id
         account._check_writeoff_rights()
+        if self.writeoff_id:
+            raise UserError(
+                self.env._(
+                    "This dialog already proposed write-off %(name)s: close it, and open Write "
+                    "Off again for another write-off.",
+                    name=self.writeoff_id.sudo().name,
+                )
+            )
         self._check_amount()
         writeoff = self.env["patient.writeoff"]._propose(
             account, self.amount, self.reason, note=self.note or False
         )
+        self.writeoff_id = writeoff
         if writeoff.state == "to_approve":
             message = self.env._(
                 "Write-off %(name)s is waiting for a collections manager's approval.",
