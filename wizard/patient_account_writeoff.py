@@ -27,7 +27,7 @@ class PatientAccountWriteoff(models.TransientModel):
     )
     needs_approval = fields.Boolean(compute="_compute_needs_approval")
     # what this dialog proposed: confirming it again (a retried request) writes nothing off twice
-    writeoff_id = fields.Many2one("patient.writeoff", readonly=True)
+    writeoff_id = fields.Many2one("patient.writeoff", string="Proposed Write-off", readonly=True)
 
     @api.model
     def _default_account(self):

@@ -32,6 +32,7 @@ class PatientStatementSend(models.TransientModel):
         help="When opened on selected accounts, only those are considered.",
     )
     on_selection = fields.Boolean(
+        string="Opened on Selected Accounts",
         default=lambda self: self._default_on_selection(),
         help="Opened on selected accounts: only those are considered, even when none of "
         "them can be read any more (archived since).",
