@@ -129,7 +129,11 @@ class PatientFinancialAssistance(models.Model):
         hold beyond that is what the guarantor overpaid (the refund due).  Returns
         (credit notes, discount, refund due)."""
         currency = self.company_id.currency_id
-        discounted, vals_list = self._discount_credit_note_vals(invoices, percent, charity)
+        written = self._written_off(invoices)
+        discounted, vals_list = self._discount_credit_note_vals(invoices, percent, charity, written)
+        if not vals_list and any(written.values()):
+            # the write-offs already took off more than the discount: nothing to credit
+            return self.env["account.move"], 0.0, 0.0
         if not vals_list:
             raise UserError(
                 self.env._(
@@ -147,16 +151,36 @@ class PatientFinancialAssistance(models.Model):
         refund_due = -sum(credit_notes.mapped("amount_residual_signed"))
         return credit_notes, currency.round(discount), currency.round(max(refund_due, 0.0))
 
-    def _discount_credit_note_vals(self, invoices, percent, charity):
+    def _written_off(self, invoices):
+        """{invoice id: what the account's posted write-offs took off it}."""
+        entries = (
+            self.env["patient.writeoff"]
+            .sudo()
+            .search([("account_id", "=", self.account_id.id), ("state", "=", "posted")])
+            .move_id
+        )
+        return {
+            invoice.id: sum(
+                partial.amount
+                for partial in invoice.line_ids.matched_credit_ids
+                if partial.credit_move_id.move_id in entries
+            )
+            for invoice in invoices
+        }
+
+    def _discount_credit_note_vals(self, invoices, percent, charity, written):
         """(invoices discounted, credit note values in the same order): ``percent``
-        of each invoice on the charity-care account; invoices whose discount rounds
-        to zero are left out."""
+        of each invoice on the charity-care account, less what was written off
+        of it (``written``: {invoice id: amount}; a write-off is no payment, so
+        not refunded: the guarantor gets back only what they paid above the
+        discounted total); invoices whose discount rounds to zero are left out."""
         currency = self.company_id.currency_id
         vals_list = []
         discounted = invoices.browse()
         today = self.company_id._patient_today()  # the practice's accounting date
         for invoice in invoices:
-            amount = currency.round(invoice.amount_total_signed * percent / 100.0)
+            full = invoice.amount_total_signed * percent / 100.0
+            amount = currency.round(max(full - written.get(invoice.id, 0.0), 0.0))
             if currency.is_zero(amount):
                 continue
             discounted |= invoice

@@ -176,6 +176,36 @@ class TestFinancialAssistance(WriteoffCommon):
         activity = account.activity_ids.filtered(lambda a: "Refund due" in (a.summary or ""))
         self.assertEqual(activity.user_id, self.accountant)
 
+    def test_written_off_part_is_not_refunded(self):
+        """Bad debt written off, then a 100 % discount approved: the guarantor gets
+        back what they paid, not what the practice wrote off."""
+        account, invoice = self.account_owing(945.5, days=60)
+        self.pay(invoice, 150.0, DAY - timedelta(days=10))
+        writeoff = self.writeoff(account, self.manager)
+        self.assertEqual((writeoff.state, writeoff.amount), ("posted", 795.5))
+        application = self.apply(account, household_size=1, annual_income=BASE)
+        application.with_user(self.manager).action_approve()
+        self.assertEqual(application.discount_amount, 150.0)
+        self.assertEqual(application.refund_due, 150.0)
+        self.assertEqual(account.balance_due, -150.0, "what was paid, to refund")
+        activity = account.activity_ids.filtered(lambda a: "Refund due" in (a.summary or ""))
+        self.assertIn("150.00", activity.summary)
+
+    def test_write_off_above_the_discount_leaves_nothing_to_credit(self):
+        account, invoice = self.account_owing(1000.0, days=60)
+        self.pay(invoice, 100.0, DAY - timedelta(days=10))
+        self.writeoff(account, self.manager)  # 900.00
+        application = self.apply(account, household_size=1, annual_income=2.5 * BASE)
+        self.assertEqual(application.discount_percent, 50.0)
+        application.with_user(self.manager).action_approve()
+        self.assertRecordValues(
+            application,
+            [{"state": "approved", "discount_amount": 0.0, "refund_due": 0.0}],
+        )
+        self.assertFalse(application.credit_note_ids)
+        self.assertEqual(account.balance_due, 0.0)
+        self.assertFalse(account.activity_ids.filtered(lambda a: "Refund" in (a.summary or "")))
+
     def test_denial(self):
         account, invoice = self.account_owing(100.0)
         application = self.apply(account, household_size=1, annual_income=10 * BASE)
