@@ -69,8 +69,7 @@ class PatientPaymentPlan(models.Model):
         if account.sudo().plan_ids.filtered(lambda plan: plan.state == "active"):
             problems.append(
                 self.env._(
-                    "%(account)s already has an active payment plan: complete or cancel it first.",
-                    account=account.name,
+                    "The account already has an active payment plan: complete or cancel it first."
                 )
             )
         return problems

@@ -16,8 +16,8 @@ def _array_element(value):
         return "NULL"
     if isinstance(value, bool):
         return "t" if value else "f"
-    if isinstance(value, str):
-        return '"{}"'.format(value.replace("\\", "\\\\").replace('"', '\\"'))
+    if isinstance(value, str):  # str() first: Markup.replace would escape the quotes
+        return '"{}"'.format(str(value).replace("\\", "\\\\").replace('"', '\\"'))
     if isinstance(value, float):
         return repr(value)
     return str(value)  # integers, decimals, dates, datetimes

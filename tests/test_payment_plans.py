@@ -124,8 +124,14 @@ class TestPaymentPlans(PaymentPlanCase):
 
     def test_second_active_plan_refused(self):
         self.make_plan()
-        with self.assertRaisesRegex(UserError, "already has an active payment plan"):
+        with self.assertRaises(UserError) as refusal:
             self.make_plan()
+        self.assertEqual(
+            str(refusal.exception),
+            f"{self.account.name}: The account already has an active payment plan: "
+            "complete or cancel it first.",
+            "the account named once",
+        )
         self.assertEqual(len(self.account.plan_ids), 1)
 
     def test_schedule_by_amount_and_month_ends(self):

@@ -154,8 +154,10 @@ class TestReporting(PatientCollectionsCommon):
             count, totals = today._totals(today._group_rows("specialist"))
             self.assertEqual(totals["balance_due"], round(self.account_totals()[1], 2))
             self.assertAlmostEqual(before[1] - totals["balance_due"], 310.02, places=2)
-            with self.assertRaises(UserError):
-                self.wizard(as_of_date=DAY - timedelta(days=30))._group_rows("stage")
+            missing = self.wizard(as_of_date=DAY - timedelta(days=30))
+            for action in (missing.action_print_pdf, missing.action_export_xlsx):
+                with self.assertRaisesRegex(UserError, "There is no snapshot"):
+                    action()
 
     def test_insurance_grouping_live_equals_snapshot(self):
         self.Run.run()

@@ -191,6 +191,7 @@ class PatientAgingReport(models.TransientModel):
     def action_print_pdf(self):
         self.ensure_one()
         self._check_readable()
+        self._source()  # a day without a snapshot refused at the button, as for the XLSX
         return self.env.ref("patient_collections.action_report_patient_aging").report_action(self)
 
     # ------------------------------------------------------------------ XLSX
