@@ -159,6 +159,12 @@ class AccountMove(models.Model):
         self._patient_sync_writeoffs()
         return res
 
+    def _has_to_be_paid(self):
+        """Not while the insurer has the claim (Odoo's invoice portal offered Pay
+        Now): the patient owes it once it is adjudicated, as the account page and
+        the statements say."""
+        return super()._has_to_be_paid() and self.insurance_status != "pending"
+
     def _patient_sync_writeoffs(self):
         """Write-offs reversed (or standing again) as these entries reverse theirs."""
         entries = self.sudo().reversed_entry_id
