@@ -160,6 +160,13 @@ class PatientPortal(CustomerPortal):
         if account._portal_plan_waits_for_payment():
             # a page opened before the payment, or a forged form: nothing is made
             message = "plan_in_progress"
+        elif account.active_plan_id:
+            # a second submit, or a page opened before the plan was set up: the plan
+            # stands, no request goes to the specialist
+            message = "plan_exists"
+        elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
+            # a page opened before the balance was paid: nothing to spread
+            message = "plan_nothing_due"
         elif not count or count < 1 or count > 520:
             message = "plan_invalid"
         else:

@@ -214,6 +214,9 @@ class PatientAccount(models.Model):
             if currency.compare_amounts(in_progress, 0) > 0
             else 0,
             "payable": payable,
+            # the plan's next installment, offered only when the pay route takes it (not
+            # above what may be paid while an online payment is in progress)
+            "next_installment": account._portal_payable_installment(payable),
             # no plan offered while a payment is in progress: it would cover money paid
             "plan_waits_for_payment": account._portal_plan_waits_for_payment(in_progress),
             "can_pay": currency.compare_amounts(account.balance_due, 0) > 0

@@ -49,6 +49,22 @@ class PatientAccount(models.Model):
         )
         return sum(transactions.mapped("amount"))
 
+    def _portal_payable_installment(self, payable=None):
+        """The plan's next installment when the guarantor may pay it online now
+        (more than zero, not above ``_portal_payable()``), else 0.0: the account
+        page offers it as a choice only then."""
+        self.ensure_one()
+        installment = self._portal_next_installment_amount()
+        if payable is None:
+            payable = self._portal_payable()
+        currency = self.sudo().currency_id
+        if (
+            currency.compare_amounts(installment, 0.0) > 0
+            and currency.compare_amounts(installment, payable) <= 0
+        ):
+            return installment
+        return 0.0
+
     def _portal_payable(self, in_progress=None):
         """The most the guarantor may pay online now: the balance due less the
         online payments not booked yet (a second tab never pays twice).

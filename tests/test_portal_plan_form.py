@@ -1,0 +1,84 @@
+"""The account page's plan and Pay forms submitted when they no longer apply: a
+second click on "Set up my plan" (or a page opened before the plan was set up,
+or before the balance was paid) makes nothing and sends no request to the
+specialist, and the guarantor reads why; the plan's next installment is offered
+as a Pay choice only when the pay route takes it."""
+
+import re
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .test_portal import PortalCase
+
+REQUESTED = "Payment plan requested on the portal"
+ALERT_RE = re.compile(r'<div class="alert [^"]*" role="(?:status|alert)">(.*?)</div>', re.S)
+INSTALLMENT_RE = re.compile(
+    r'<label class="form-check-label" for="pay_installment">(.*?)</label>', re.S
+)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalPlanForm(PortalCase):
+    def submit_plan(self, token, csrf, count):
+        return self.url_open(
+            self.url(self.account, suffix="/plan"),
+            data={"csrf_token": csrf, "installment_count": str(count), "access_token": token},
+        )
+
+    def alert(self, response):
+        found = ALERT_RE.search(response.text)
+        return " ".join(found.group(1).split()) if found else None
+
+    def requests_to_the_specialist(self):
+        return self.account.activity_ids.filtered(lambda activity: activity.summary == REQUESTED)
+
+    def test_a_second_submit_keeps_the_plan_and_asks_nobody(self):
+        token = self.account._portal_ensure_token()
+        csrf = self.csrf(self.account, token)
+        response = self.submit_plan(token, csrf, 3)
+        self.assertIn("message=plan_created", response.url)
+        plan = self.account.active_plan_id
+        self.assertEqual(len(plan.installment_ids), 3)
+        # the same form again (a double click, another tab): 6 installments asked
+        response = self.submit_plan(token, csrf, 6)
+        self.assertIn("message=plan_exists", response.url)
+        self.assertEqual(
+            self.alert(response), "You already have a payment plan: its schedule is below."
+        )
+        self.assertEqual(self.account.active_plan_id, plan)
+        self.assertEqual(len(plan.installment_ids), 3)
+        self.assertFalse(self.requests_to_the_specialist(), "no review of a plan that stands")
+
+    def test_a_paid_balance_is_not_spread(self):
+        token = self.account._portal_ensure_token()
+        csrf = self.csrf(self.account, token)  # the page, opened before the payment
+        self.pay(self.old_invoice | self.new_invoice, 300.0, fields.Date.today())
+        self.assertEqual(self.account.balance_due, 0.0)
+        response = self.submit_plan(token, csrf, 3)
+        self.assertIn("message=plan_nothing_due", response.url)
+        self.assertEqual(
+            self.alert(response),
+            "Nothing is due on this account now: there is no balance to pay over time.",
+        )
+        self.assertFalse(self.account.plan_ids)
+        self.assertFalse(self.requests_to_the_specialist())
+
+    def test_an_installment_above_what_may_be_paid_is_not_offered(self):
+        token = self.account._portal_ensure_token()
+        self.submit_plan(token, self.csrf(self.account, token), 3)
+        self.assertEqual(self.account._portal_next_installment_amount(), 100.0)
+        page = self.url_open(self.url(self.account, token))
+        choice = INSTALLMENT_RE.search(page.text)
+        self.assertEqual(
+            " ".join(choice.group(1).split()),
+            "The next installment, " + " ".join(self.account.currency_id.format(100.0).split()),
+        )
+        # 250.00 paid online in another tab, not booked yet: 50.00 may still be paid
+        self.patient_tx(250.0)._set_pending()
+        self.assertEqual(self.account._portal_payable(), 50.0)
+        page = self.url_open(self.url(self.account, token))
+        self.assertIn("o_patient_pay_button", page.text)
+        self.assertIsNone(INSTALLMENT_RE.search(page.text), "the pay route refuses 100.00")
+        response = self.url_open(self.url(self.account, token, "/pay") + "&choice=installment")
+        self.assertIn("message=pay_in_progress", response.url)
