@@ -180,6 +180,11 @@ class PatientAccount(models.Model):
                 receipt, patient_interaction_logged=True, patient_portal_link=True
             ).message_post(
                 body=body,
+                # from the practice, whoever's request booked the payment (the guarantor
+                # paying while logged in, the token link's public user, the cron)
+                author_id=account.company_id.partner_id.id,
+                # Odoo leaves out the user of the request: the guarantor's own is one
+                notify_author=True,
                 # no amount, name or number in a subject
                 subject=receipt.env._("Payment received"),
                 partner_ids=account.partner_id.ids,

@@ -79,3 +79,4 @@ from . import test_desk_stale_dialogs
 from . import test_desk_statement_selection
 from . import test_portal_invoice_pay
 from . import test_portal_plan_form
+from . import test_portal_receipt
