@@ -19,7 +19,11 @@ from odoo.tools import consteq
 from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..models.patient_account_portal import PORTAL_ROOT, QUESTION_OUTCOMES
+from ..models.patient_account_portal import (
+    MAX_PORTAL_INSTALLMENTS,
+    PORTAL_ROOT,
+    QUESTION_OUTCOMES,
+)
 
 ACCOUNT_MODEL = "patient.account"
 
@@ -167,8 +171,11 @@ class PatientPortal(CustomerPortal):
         elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
             # a page opened before the balance was paid: nothing to spread
             message = "plan_nothing_due"
-        elif not count or count < 1 or count > 520:
+        elif not count or count < 1:
             message = "plan_invalid"
+        elif count > MAX_PORTAL_INSTALLMENTS:
+            # a few cents a month asked: say the limit, not "choose a number"
+            message = "plan_too_many"
         else:
             plan, _problems = account._portal_plan_request(count)
             message = "plan_created" if plan else "plan_requested"

@@ -22,6 +22,9 @@ QUESTION_OUTCOMES = {
     "other": "other",
 }
 MAX_QUESTION_LENGTH = 4000
+# the most installments a guarantor may ask for on the portal (the company's policy
+# may allow fewer: then the request goes to the specialist)
+MAX_PORTAL_INSTALLMENTS = 520
 
 
 class PatientAccount(models.Model):
@@ -222,6 +225,7 @@ class PatientAccount(models.Model):
             "can_pay": currency.compare_amounts(account.balance_due, 0) > 0
             and currency.compare_amounts(payable, 0) > 0,
             "max_question_length": MAX_QUESTION_LENGTH,
+            "max_installments": MAX_PORTAL_INSTALLMENTS,
         }
 
     # ------------------------------------------------------------------ plans and questions
@@ -240,8 +244,14 @@ class PatientAccount(models.Model):
         """The number of monthly installments that pays the balance at about
         ``installment_amount`` each (the schedule splits the balance evenly)."""
         self.ensure_one()
-        balance = self.sudo().balance_due
-        if balance <= 0 or not installment_amount or installment_amount <= 0:
+        account = self.sudo()
+        balance = account.balance_due
+        if (
+            balance <= 0
+            or not installment_amount
+            # less than a cent a month is no amount (and 1e-310 divides to infinity)
+            or account.currency_id.compare_amounts(installment_amount, 0.0) <= 0
+        ):
             return 0
         return max(1, math.ceil(round(balance / installment_amount, 6)))
 

@@ -82,3 +82,27 @@ class TestPortalPlanForm(PortalCase):
         self.assertIsNone(INSTALLMENT_RE.search(page.text), "the pay route refuses 100.00")
         response = self.url_open(self.url(self.account, token, "/pay") + "&choice=installment")
         self.assertIn("message=pay_in_progress", response.url)
+
+    def test_an_amount_a_month_too_small_says_what_to_change(self):
+        token = self.account._portal_ensure_token()
+        csrf = self.csrf(self.account, token)
+        url = self.url(self.account, suffix="/plan")
+        # 0.01 a month of 300.00: 30000 installments, more than the portal takes
+        response = self.url_open(
+            url, data={"csrf_token": csrf, "installment_amount": "0.01", "access_token": token}
+        )
+        self.assertIn("message=plan_too_many", response.url)
+        self.assertEqual(
+            self.alert(response),
+            "That is more than 520 installments: choose fewer installments or a larger amount "
+            "per month.",
+        )
+        # less than a cent is no amount: 1e-310 divided the balance to infinity (a 500)
+        for amount in ("0.001", "1e-310", "5e-324"):
+            response = self.url_open(
+                url, data={"csrf_token": csrf, "installment_amount": amount, "access_token": token}
+            )
+            self.assertEqual(response.status_code, 200, amount)
+            self.assertIn("message=plan_invalid", response.url, amount)
+        self.assertFalse(self.account.plan_ids)
+        self.assertFalse(self.requests_to_the_specialist())
