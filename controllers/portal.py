@@ -161,13 +161,14 @@ class PatientPortal(CustomerPortal):
         count = _as_int(installment_count)
         if not count and installment_amount:
             count = account._portal_plan_count_for_amount(_as_float(installment_amount))
-        if account._portal_plan_waits_for_payment():
+        if account.active_plan_id:
+            # a second submit, or a page opened before the plan was set up: the plan
+            # stands, no request goes to the specialist (first: a payment in progress
+            # does not make it one to set up later)
+            message = "plan_exists"
+        elif account._portal_plan_waits_for_payment():
             # a page opened before the payment, or a forged form: nothing is made
             message = "plan_in_progress"
-        elif account.active_plan_id:
-            # a second submit, or a page opened before the plan was set up: the plan
-            # stands, no request goes to the specialist
-            message = "plan_exists"
         elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
             # a page opened before the balance was paid: nothing to spread
             message = "plan_nothing_due"

@@ -49,6 +49,12 @@ class TestPortalPlanForm(PortalCase):
         self.assertEqual(self.account.active_plan_id, plan)
         self.assertEqual(len(plan.installment_ids), 3)
         self.assertFalse(self.requests_to_the_specialist(), "no review of a plan that stands")
+        # an online payment in progress besides: still the plan that stands, not "set up
+        # a plan for what is left once the payment is booked"
+        self.patient_tx(50.0)._set_pending()
+        response = self.submit_plan(token, csrf, 6)
+        self.assertIn("message=plan_exists", response.url)
+        self.assertEqual(self.account.active_plan_id, plan)
 
     def test_a_paid_balance_is_not_spread(self):
         token = self.account._portal_ensure_token()
