@@ -3,7 +3,9 @@ booked the payment: the guarantor paying while logged in (Odoo's payment status
 page post-processes the transaction in their request), the token link's public
 user, or the payment cron.  Authored by the guarantor, it was no mail to them
 (Odoo does not notify a message's author) and made them a follower of the
-account; authored by the public user, it had no sender."""
+account, and let them edit it; authored by the public user, it had no sender."""
+
+import json
 
 from odoo.tests import tagged
 
@@ -39,6 +41,24 @@ class TestPortalReceipt(PortalCase):
         self.account.company_id.partner_id.email = "billing@practice-alpha.example.com"
         receipt = self.booked_by(self.guarantor_user, 120.0)
         self.assert_sent_by_the_practice(receipt)
+        # not theirs to rewrite: Odoo lets an author edit their message
+        self.authenticate("pc_portal_alpha", "pc_portal_alpha")
+        response = self.url_open(
+            "/mail/message/update_content",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "params": {
+                        "message_id": receipt.id,
+                        "body": "<p>Nothing received</p>",
+                        "attachment_ids": [],
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        self.assertIn("error", response.json())
+        self.assertNotIn("Nothing received", str(receipt.body))
 
     def test_paid_through_the_token_link(self):
         self.account.company_id.partner_id.email = "billing@practice-alpha.example.com"
