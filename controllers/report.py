@@ -48,10 +48,12 @@ class PatientReportController(ReportController):
     )
     def report_routes(self, reportname, docids=None, converter=None, **data):
         if _is_module_report(reportname):
-            # what Odoo's route would answer with a 500: an unknown converter, a
-            # context or options that are not JSON objects
+            # what Odoo's route would answer with a 500: an unknown converter or
+            # report name, a context or options that are not JSON objects
             if converter not in CONVERTERS:
                 raise NotFound(f"Converter {converter} not implemented.")
+            if not request.env["ir.actions.report"]._get_report_from_name(reportname):
+                raise NotFound(f"Report {reportname} not found.")
             for key in ("options", "context"):
                 if data.get(key):
                     _json_object(data[key], key)

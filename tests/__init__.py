@@ -80,3 +80,4 @@ from . import test_desk_statement_selection
 from . import test_portal_invoice_pay
 from . import test_portal_plan_form
 from . import test_portal_receipt
+from . import test_routes_report_names
