@@ -263,7 +263,13 @@ class PatientPaymentPortal(PaymentPortal):
         problems = account._portal_payment_problems(amount)
         if problems:
             in_progress = account._portal_payments_in_progress()
-            message = "pay_in_progress" if in_progress else "pay_invalid"
+            if in_progress:
+                message = "pay_in_progress"
+            elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
+                # a page opened before the balance was paid: not "choose an amount"
+                message = "pay_nothing_due"
+            else:
+                message = "pay_invalid"
             return request.redirect(
                 portal._patient_account_url(account, access_token, via_token, message)
             )

@@ -1,8 +1,9 @@
 """The account page's plan and Pay forms submitted when they no longer apply: a
 second click on "Set up my plan" (or a page opened before the plan was set up,
 or before the balance was paid) makes nothing and sends no request to the
-specialist, and the guarantor reads why; the plan's next installment is offered
-as a Pay choice only when the pay route takes it."""
+specialist, and the guarantor reads why; so does the Pay form of a balance paid
+since; the plan's next installment is offered as a Pay choice only when the pay
+route takes it."""
 
 import re
 
@@ -20,6 +21,13 @@ INSTALLMENT_RE = re.compile(
 
 @tagged("post_install", "-at_install")
 class TestPortalPlanForm(PortalCase):
+    def patient_transactions(self):
+        return (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("patient_account_id", "=", self.account.id)])
+        )
+
     def submit_plan(self, token, csrf, count):
         return self.url_open(
             self.url(self.account, suffix="/plan"),
@@ -69,6 +77,18 @@ class TestPortalPlanForm(PortalCase):
         )
         self.assertFalse(self.account.plan_ids)
         self.assertFalse(self.requests_to_the_specialist())
+
+    def test_a_paid_balance_is_not_paid_again(self):
+        token = self.account._portal_ensure_token()
+        self.pay(self.old_invoice | self.new_invoice, 300.0, fields.Date.today())
+        # the Pay form of a page opened before the payment
+        for query in ("&choice=balance", "&choice=other&amount=50"):
+            response = self.url_open(self.url(self.account, token, "/pay") + query)
+            self.assertIn("message=pay_nothing_due", response.url, query)
+            self.assertEqual(
+                self.alert(response), "Nothing is due on this account now: there is nothing to pay."
+            )
+        self.assertFalse(self.patient_transactions())
 
     def test_an_installment_above_what_may_be_paid_is_not_offered(self):
         token = self.account._portal_ensure_token()
