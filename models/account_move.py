@@ -162,8 +162,9 @@ class AccountMove(models.Model):
     def _has_to_be_paid(self):
         """Not while the insurer has the claim (Odoo's invoice portal offered Pay
         Now): the patient owes it once it is adjudicated, as the account page and
-        the statements say."""
-        return super()._has_to_be_paid() and self.insurance_status != "pending"
+        the statements say.  Read as superuser: the portal's invoice list asks
+        as the guarantor, who may not read the claim's status field."""
+        return super()._has_to_be_paid() and self.sudo().insurance_status != "pending"
 
     def _patient_sync_writeoffs(self):
         """Write-offs reversed (or standing again) as these entries reverse theirs."""

@@ -22,7 +22,7 @@ class TestPortalInvoicePay(PortalCase):
         for invoice, offered in ((self.new_invoice, True), (pending, False)):
             page = self.url_open(f"/my/invoices/{invoice.id}")
             self.assertEqual(page.status_code, 200)
-            self.assertEqual('id="portal_pay"' in page.text, offered, invoice.name)
+            self.assertEqual('data-bs-target="#pay_with"' in page.text, offered, invoice.name)
         listing = self.url_open("/my/invoices")
         self.assertEqual(listing.text.count('title="Pay Now"'), 2, "the two adjudicated ones")
         pending.sudo().insurance_status = "adjudicated"
