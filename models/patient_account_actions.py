@@ -18,12 +18,18 @@ class PatientAccount(models.Model):
         terms = {"total_amount": self.balance_due, "frequency": "monthly", **terms}
         return self.env["patient.payment.plan"]._create_plans([(self, terms)], channel=channel)
 
+    def _owes_nothing(self):
+        """Whether this account's balance due is nothing or a credit: the buttons that
+        act on a balance refuse then (the form hides them; a form opened before the
+        last payment, or an RPC call, still sends them)."""
+        self.ensure_one()
+        account = self.sudo()
+        return account.currency_id.compare_amounts(account.balance_due, 0) <= 0
+
     def action_create_plan(self):
         self.ensure_one()
         self._check_owner()
-        if self.currency_id.compare_amounts(self.balance_due, 0) <= 0:
-            # the form hides the button then; a form opened before the last payment
-            # (or an RPC call) still sends it
+        if self._owes_nothing():
             raise UserError(
                 self.env._(
                     "Nothing is owed on %(account)s: there is no balance to put on a payment "

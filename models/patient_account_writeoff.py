@@ -53,9 +53,8 @@ class PatientAccount(models.Model):
     def _check_owes_something(self):
         """Refuse a write-off of an account that owes nothing (paid since its form
         or the dialog was opened)."""
-        self.ensure_one()
-        account = self.sudo()
-        if account.currency_id.compare_amounts(account.balance_due, 0) <= 0:
+        if self._owes_nothing():
+            account = self.sudo()
             raise UserError(
                 self.env._(
                     "Nothing is owed on %(account)s (balance due %(balance)s): there is nothing "
