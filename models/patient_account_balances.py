@@ -298,6 +298,9 @@ class PatientAccount(models.Model):
         return {key: found[key] for key in keys}
 
     def _on_accounting_change(self):
-        """Balances, then the allocation of payments to active plans."""
+        """Balances, then the allocation of payments to active plans, and the plans
+        lowered to what the invoices still owe (``_lower_to_owed``)."""
         self._refresh_balances()
-        self.sudo().plan_ids.filtered(lambda plan: plan.state == "active")._allocate_payments()
+        plans = self.sudo().plan_ids.filtered(lambda plan: plan.state == "active")
+        plans._allocate_payments()
+        plans._lower_to_owed()

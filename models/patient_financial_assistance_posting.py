@@ -23,6 +23,8 @@ class PatientFinancialAssistance(models.Model):
         percent = self._approvable_discount_percent()
         charity = self._charity_account()
         invoices = self._eligible_invoices()
+        # _after_approval lowers the account's plan by the discount, naming it
+        self.env["patient.payment.plan"]._credits_lowered_by_caller(self.account_id)
         credit_notes, discount, refund_due = self._post_discount(invoices, percent, charity)
         self._record_approval(percent, invoices, credit_notes, discount, refund_due)
         self._after_approval(refund_due)

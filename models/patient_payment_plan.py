@@ -19,6 +19,10 @@ PROGRESS_FIELDS = (
     "missed_count",
     "open_due_date",
 )
+# accounts whose credits this transaction's write-off or assistance lowers the
+# plans by itself, with its own note (transaction data: never a client's value)
+OWN_CREDITS = "patient_collections.plan_credits_by_caller"
+
 FREQUENCIES = [("weekly", "Weekly"), ("biweekly", "Every two weeks"), ("monthly", "Monthly")]
 
 
@@ -288,6 +292,52 @@ class PatientPaymentPlan(models.Model):
             plans._write_progress(today, ends=ends)
             plans._close(today, ends, {})
 
+    @api.model
+    def _credits_lowered_by_caller(self, accounts):
+        """The caller (a write-off, a financial-assistance discount) lowers the plans
+        of ``accounts`` by its credit itself: ``_lower_to_owed`` leaves them alone
+        until the end of the transaction."""
+        self.env.cr.precommit.data.setdefault(OWN_CREDITS, set()).update(accounts.ids)
+
+    def _lower_to_owed(self):
+        """Those of these active plans left to collect more than their account's
+        open invoices still owe (credit notes, adjustments or someone else's
+        payments took it off, not the guarantor's payments the plan counts) are
+        lowered to what is owed, or cancelled with the account resolved when nothing
+        is (``patient.writeoff._resolve_settled``): else their installments would be
+        missed and the plan defaulted over money nobody owes."""
+        skip = self.env.cr.precommit.data.get(OWN_CREDITS, ())
+        plans = self.sudo().filtered(
+            lambda plan: plan.state == "active" and plan.account_id.id not in skip
+        )
+        if not plans:
+            return
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("patient_account_id", "in", plans.account_id.ids),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("insurance_status", "!=", "pending"),
+                ],
+                ["patient_account_id"],
+                ["amount_residual_signed:sum"],
+            )
+        )
+        owed = {account.id: total for account, total in groups}
+        label = self.env._("Credits on the account's invoices (credit notes, adjustments)")
+        credits = {}
+        for plan in plans:
+            currency = plan.currency_id
+            excess = currency.round(plan.amount_remaining - owed.get(plan.account_id.id, 0.0))
+            if currency.compare_amounts(excess, 0) > 0:
+                credits[plan.account_id.id] = [(excess, label)]
+        if credits:
+            accounts = plans.account_id.filtered(lambda account: account.id in credits)
+            self.env["patient.writeoff"]._resolve_settled(accounts, credits)
+
     def action_register_payment(self):
         """Odoo's payment registration on the account's open invoices, with the next
         installment's amount filled in."""
@@ -304,14 +354,22 @@ class PatientPaymentPlan(models.Model):
                     state=state,
                 )
             )
-        invoices = self.env["account.move"].search(
-            [
-                ("patient_account_id", "=", self.account_id.id),
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("amount_residual", ">", 0),
-            ],
-            order="invoice_date_due, id",
+        # the plan is on the balance due: not on claims the insurer still has (read
+        # as superuser: the claim's status is PHI, the invoices' access is Odoo's)
+        invoices = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("patient_account_id", "=", self.account_id.id),
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("amount_residual", ">", 0),
+                    ("insurance_status", "!=", "pending"),
+                ],
+                order="invoice_date_due, id",
+            )
+            .with_env(self.env)
         )
         if not invoices:
             raise UserError(self.env._("The account has no open invoice to register a payment on."))

@@ -20,18 +20,25 @@ class PatientPaymentPlan(models.Model):
         """The plans' payments (the ``plan`` relation: id, account_id,
         activation_date, create_date) as (plan id, date, amount, payment id,
         partial id): the guarantor's payments reconciled with the account's
-        invoices since the plan started, in company currency."""
+        invoices since the plan started, in company currency.  A payment of
+        someone else (the insurer's remittance on a claim) is not the guarantor's:
+        only payments of the guarantor (or of a contact of theirs), or of nobody
+        named (a bank statement line), count."""
         return SQL(
             """
             SELECT plan.id AS plan_id, credit_line.date, partial.amount,
                    pay_move.origin_payment_id AS payment_id, partial.id AS partial_id
               FROM plan
+              JOIN patient_account account ON account.id = plan.account_id
               JOIN account_move invoice ON invoice.patient_account_id = plan.account_id
               JOIN account_move_line debit_line ON debit_line.move_id = invoice.id
               JOIN account_partial_reconcile partial ON partial.debit_move_id = debit_line.id
               JOIN account_move_line credit_line ON credit_line.id = partial.credit_move_id
               JOIN account_move pay_move ON pay_move.id = credit_line.move_id
+              LEFT JOIN res_partner payer ON payer.id = credit_line.partner_id
              WHERE invoice.state = 'posted'
+               AND (payer.id IS NULL
+                    OR COALESCE(payer.commercial_partner_id, payer.id) = account.partner_id)
                AND pay_move.state = 'posted'
                AND (pay_move.origin_payment_id IS NOT NULL
                     OR pay_move.statement_line_id IS NOT NULL)
@@ -44,10 +51,12 @@ class PatientPaymentPlan(models.Model):
 
     def _flush_for_payments(self):
         self.env["account.partial.reconcile"].flush_model()
-        self.env["account.move.line"].flush_model(["move_id", "date"])
+        self.env["account.move.line"].flush_model(["move_id", "date", "partner_id"])
         self.env["account.move"].flush_model(
             ["state", "patient_account_id", "origin_payment_id", "statement_line_id", "create_date"]
         )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env["patient.account"].flush_model(["partner_id"])
         self.flush_model(["account_id", "activation_date", "create_date", "currency_id"])
 
     def _allocation_changes(self, today, rows=None):

@@ -60,6 +60,8 @@ class PatientWriteoff(models.Model):
         writeoffs = self.sudo()
         if not writeoffs:
             return
+        # _after_posting lowers the plans by these write-offs, with their names
+        self.env["patient.payment.plan"]._credits_lowered_by_caller(writeoffs.account_id)
         # the accounting date: the run's, else today on each practice's calendar
         todays = {} if date else writeoffs.company_id._patient_todays()
         items = writeoffs._open_items()

@@ -1,0 +1,177 @@
+"""A payment plan follows the ledger, not only the guarantor's payments: what the
+insurer pays is not the guarantor's installment; a credit note or a hand-made
+adjustment that takes the invoices below what is left on the plan lowers the plan
+(or cancels it when nothing is owed), so its installments are never missed and
+the plan defaulted over money nobody owes."""
+
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+from odoo.tools import html2plaintext
+
+from .test_writeoffs import DAY, WriteoffCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31 12:00:00")
+class TestPlanLedger(WriteoffCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write(
+            {
+                "collections_plan_min_installment": 10.0,
+                "collections_plan_grace_days": 5,
+                "collections_plan_misses_default": 1,
+            }
+        )
+        cls.insurer = cls.env["res.partner"].create(
+            {"name": "Testinsurer Health Plan", "is_company": True}
+        )
+        cls.bank = cls.company_data["default_journal_bank"]
+
+    def planned(self, amount=300.0):
+        account, invoice = self.account_owing(amount, days=20)
+        plan = self.confirm_plan(account, DAY + timedelta(days=10))
+        self.agreed_an_hour_earlier(plan)
+        return account, invoice, plan
+
+    def receivable(self, moves):
+        return moves.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable" and not line.reconciled
+        )
+
+    def insurer_pays(self, invoice, amount):
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": self.insurer.id,
+                "amount": amount,
+                "date": DAY,
+                "journal_id": self.bank.id,
+            }
+        )
+        payment.action_post()
+        (self.receivable(payment.move_id) | self.receivable(invoice)).reconcile()
+        return payment
+
+    def credit(self, invoice, amount, move_type="out_refund"):
+        """A credit note of ``amount`` on ``invoice``, reconciled with it."""
+        refund = self.make_invoice(invoice.patient_id, amount, DAY, move_type=move_type)
+        (self.receivable(refund) | self.receivable(invoice)).reconcile()
+        return refund
+
+    def note_text(self, plan):
+        return " ".join(html2plaintext(body) for body in plan.message_ids.mapped("body"))
+
+    def test_insurer_payment_on_a_claim_is_not_an_installment(self):
+        account, _invoice, plan = self.planned()
+        claim = self.make_invoice(
+            account.partner_id,
+            500.0,
+            DAY - timedelta(days=5),
+            insurance_status="pending",
+            insurance_claim_ref="CLM-T-1",
+        )
+        self.insurer_pays(claim, 400.0)
+        self.assertEqual(account.balance_due, 300.0)
+        self.assertRecordValues(plan, [{"state": "active", "amount_paid": 0.0}])
+        self.assertEqual(set(plan.installment_ids.mapped("state")), {"open"})
+        # and the sweep of the day after the last due date defaults it, as it should
+        self.assertEqual(plan.amount_remaining, 300.0)
+
+    def test_register_payment_leaves_out_claims_the_insurer_has(self):
+        account, invoice, plan = self.planned()
+        self.make_invoice(
+            account.partner_id,
+            500.0,
+            DAY - timedelta(days=40),
+            insurance_status="pending",
+            insurance_claim_ref="CLM-T-2",
+        )
+        action = plan.action_register_payment()
+        self.assertEqual(action["context"]["active_ids"], invoice.ids)
+
+    def test_insurer_payment_on_the_planned_invoice_lowers_the_plan(self):
+        account, invoice, plan = self.planned()
+        self.insurer_pays(invoice, 120.0)
+        self.assertEqual(account.balance_due, 180.0)
+        self.assertRecordValues(
+            plan, [{"state": "active", "amount_paid": 0.0, "total_amount": 180.0}]
+        )
+        self.assertEqual(plan.amount_remaining, account.balance_due)
+        self.assertIn("Credits on the account's invoices", self.note_text(plan))
+
+    def test_credit_note_lowers_the_plan(self):
+        account, invoice, plan = self.planned()
+        self.pay(invoice, 100.0, DAY)
+        self.assertEqual(plan.amount_paid, 100.0)
+        self.credit(invoice, 50.0)
+        self.assertEqual(account.balance_due, 150.0)
+        self.assertRecordValues(
+            plan, [{"state": "active", "amount_paid": 100.0, "total_amount": 250.0}]
+        )
+        self.assertEqual(plan.installment_ids.mapped("amount"), [100.0, 100.0, 50.0])
+        self.assertEqual(plan.amount_remaining, 150.0)
+
+    def test_guarantor_payments_do_not_lower_the_plan(self):
+        account, invoice, plan = self.planned()
+        self.pay(invoice, 100.0, DAY)
+        self.assertRecordValues(plan, [{"total_amount": 300.0, "amount_paid": 100.0}])
+        # a payment left unapplied is not taken off the plan either: once applied,
+        # the plan counts it as the guarantor's
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": account.partner_id.id,
+                "amount": 40.0,
+                "date": DAY,
+                "journal_id": self.bank.id,
+            }
+        )
+        payment.action_post()
+        self.assertEqual(account.balance_due, 160.0)
+        self.assertRecordValues(plan, [{"total_amount": 300.0, "amount_paid": 100.0}])
+        (self.receivable(payment.move_id) | self.receivable(invoice)).reconcile()
+        self.assertRecordValues(plan, [{"total_amount": 300.0, "amount_paid": 140.0}])
+
+    def test_adjustment_to_nothing_cancels_the_plan(self):
+        account, invoice, plan = self.planned()
+        adjustment = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": DAY,
+                "line_ids": [
+                    (0, 0, {"account_id": self.bad_debt.id, "debit": 300.0, "name": "Adj"}),
+                    (
+                        0,
+                        0,
+                        {
+                            "account_id": self.receivable(invoice).account_id.id,
+                            "partner_id": account.partner_id.id,
+                            "credit": 300.0,
+                            "name": "Adj",
+                        },
+                    ),
+                ],
+            }
+        )
+        adjustment.action_post()
+        (self.receivable(adjustment) | self.receivable(invoice)).reconcile()
+        self.assertEqual(account.balance_due, 0.0)
+        self.assertEqual(plan.state, "cancelled")
+        self.assertIn(plan.name, " ".join(account.message_ids.mapped("body")))
+        # nothing for the sweep long after the due dates to miss or default
+        self.assertFalse(plan._plans_to_sweep(DAY + timedelta(days=120)))
+
+    def test_writeoff_lowers_the_plan_once(self):
+        account, _invoice, plan = self.planned()
+        self.writeoff(account, self.manager, amount=100.0, reason="administrative")
+        self.assertRecordValues(plan, [{"state": "active", "total_amount": 200.0}])
+        self.assertEqual(plan.amount_remaining, account.balance_due)
+        # the write-off names itself; no second, generic lowering
+        self.assertNotIn("Credits on the account's invoices", self.note_text(plan))
