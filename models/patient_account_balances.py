@@ -15,6 +15,19 @@ from ..logic import aging
 from .patient_account import BALANCE_FIELDS
 
 
+def money_in_sql(move):
+    """SQL: the journal entry ``move`` (an alias) brings money in: a payment (Odoo's,
+    or a bank statement line's) that no posted entry reverses (a payment reversed,
+    as a bounced check is, is no money in)."""
+    return SQL(
+        """(%(move)s.origin_payment_id IS NOT NULL OR %(move)s.statement_line_id IS NOT NULL)
+           AND NOT EXISTS (
+               SELECT 1 FROM account_move reversal
+                WHERE reversal.reversed_entry_id = %(move)s.id AND reversal.state = 'posted')""",
+        move=SQL.identifier(move),
+    )
+
+
 def open_items_from(accounts):
     """FROM and WHERE of the open receivable lines of patient accounts.
 
@@ -112,7 +125,7 @@ class PatientAccount(models.Model):
                  WHERE aml.parent_state = 'posted'
                    AND account.account_type = 'asset_receivable'
                    AND aml.balance < 0
-                   AND (move.origin_payment_id IS NOT NULL OR move.statement_line_id IS NOT NULL)
+                   AND %(money_in)s
               GROUP BY acc.id, aml.date
               ORDER BY acc.id, aml.date DESC
             ), agg AS (
@@ -152,6 +165,7 @@ class PatientAccount(models.Model):
             days=days,
             open_items=open_items_from(SQL.identifier("acc")),
             bucket_sums=SQL(", ").join(bucket_sums),
+            money_in=money_in_sql("move"),
             bucket_sets=bucket_sets,
             today=today,
         )
@@ -202,6 +216,8 @@ class PatientAccount(models.Model):
                 "insurance_status",
                 "origin_payment_id",
                 "statement_line_id",
+                "reversed_entry_id",
+                "state",
             ]
         )
         self.flush_model(["partner_id", "company_id"])

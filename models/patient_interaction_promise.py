@@ -8,6 +8,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from .patient_account_balances import money_in_sql
 from .patient_protected import trusted
 
 
@@ -83,6 +84,9 @@ class PatientInteraction(models.Model):
         self.env["account.move.line"].flush_model(
             ["balance", "date", "parent_state", "partner_id", "company_id", "account_id"]
         )
+        self.env["account.move"].flush_model(
+            ["origin_payment_id", "statement_line_id", "reversed_entry_id", "state"]
+        )
         self.env.cr.execute(
             SQL(
                 """
@@ -99,12 +103,11 @@ class PatientInteraction(models.Model):
                         SELECT id FROM account_account WHERE account_type = 'asset_receivable')
                    AND EXISTS (
                         SELECT 1 FROM account_move move
-                         WHERE move.id = aml.move_id
-                           AND (move.origin_payment_id IS NOT NULL
-                                OR move.statement_line_id IS NOT NULL))
+                         WHERE move.id = aml.move_id AND %s)
                  WHERE pi.id = ANY(%s)
               GROUP BY pi.id
                 """,
+                money_in_sql("move"),
                 self.ids,
             )
         )

@@ -1,6 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
+from .patient_account_balances import money_in_sql
 from .patient_writeoff import WRITEOFF_REASONS
 
 
@@ -135,10 +136,10 @@ class PatientWriteoffReport(models.Model):
                      WHERE aml.parent_state = 'posted'
                        AND acc.account_type = 'asset_receivable'
                        AND aml.balance < 0
-                       AND (move.origin_payment_id IS NOT NULL
-                            OR move.statement_line_id IS NOT NULL)
+                       AND %s
                 )
                 """,
                 SQL.identifier(self._table),
+                money_in_sql("move"),
             )
         )

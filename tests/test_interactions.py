@@ -333,6 +333,27 @@ class TestInteractions(PatientCollectionsCommon):
         self.assertEqual(kept.count, 1)
         self.assertNotEqual(self.account.hold_reason, "promise_to_pay")
 
+    def test_promise_broken_when_its_payment_is_reversed(self):
+        """A payment reversed (a bounced check) is no money in: not a kept promise,
+        not the account's last payment."""
+        promise = self.promise(100.0)
+        with freeze_time(NOW + timedelta(days=2)):
+            payment = self.pay(self.invoice, 100.0, TODAY + timedelta(days=2))
+            self.assertEqual(self.account.last_payment_amount, 100.0)
+            self.env["account.move.reversal"].with_context(
+                active_model="account.move", active_ids=payment.move_id.ids
+            ).create(
+                {"journal_id": payment.move_id.journal_id.id, "date": TODAY + timedelta(days=2)}
+            ).reverse_moves()
+            self.assertTrue(payment.move_id.reversal_move_ids)
+        self.account.invalidate_recordset()
+        self.assertFalse(self.account.last_payment_amount)
+        self.assertFalse(self.account.last_payment_date)
+        with freeze_time(NOW + timedelta(days=6)):
+            self.env["patient.collection.run"].run()
+        self.assertEqual(promise.promise_state, "broken")
+        self.assertEqual(promise.promise_paid_amount, 0.0)
+
     def test_promise_broken_by_partial_payment(self):
         promise = self.promise(100.0)
         with freeze_time(NOW + timedelta(days=3)):
