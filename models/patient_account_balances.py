@@ -313,6 +313,34 @@ class PatientAccount(models.Model):
             found.update({(a.partner_id.id, a.company_id.id): a for a in created})
         return {key: found[key] for key in keys}
 
+    def _open_debts(self):
+        """{account id: what its open items owe}: the open receivable items the
+        balance counts (``open_items_from``) that are debts (not the unapplied
+        credits that lower the balance due), claims the insurer has left out; in
+        company currency."""
+        self.env["account.move.line"].flush_model(
+            ["amount_residual", "parent_state", "account_id", "partner_id", "company_id"]
+        )
+        self.env["account.move"].flush_model(
+            ["patient_account_id", "move_type", "insurance_status"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH acc AS (
+                    SELECT id, partner_id, company_id FROM patient_account WHERE id = ANY(%s)
+                )
+                SELECT pa.id, SUM(aml.amount_residual) %s
+                   AND aml.amount_residual > 0
+                   AND move.insurance_status IS DISTINCT FROM 'pending'
+              GROUP BY pa.id
+                """,
+                self.ids,
+                open_items_from(SQL.identifier("acc")),
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
     def _on_accounting_change(self):
         """Balances, then the allocation of payments to active plans, and the plans
         lowered to what the invoices still owe (``_lower_to_owed``)."""

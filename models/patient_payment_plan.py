@@ -301,7 +301,7 @@ class PatientPaymentPlan(models.Model):
 
     def _lower_to_owed(self):
         """Those of these active plans left to collect more than their account's
-        open invoices still owe (credit notes, adjustments or someone else's
+        open items still owe (credit notes, adjustments or someone else's
         payments took it off, not the guarantor's payments the plan counts) are
         lowered to what is owed, or cancelled with the account resolved when nothing
         is (``patient.writeoff._resolve_settled``): else their installments would be
@@ -312,21 +312,7 @@ class PatientPaymentPlan(models.Model):
         )
         if not plans:
             return
-        groups = (
-            self.env["account.move"]
-            .sudo()
-            ._read_group(
-                [
-                    ("patient_account_id", "in", plans.account_id.ids),
-                    ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("insurance_status", "!=", "pending"),
-                ],
-                ["patient_account_id"],
-                ["amount_residual_signed:sum"],
-            )
-        )
-        owed = {account.id: total for account, total in groups}
+        owed = plans.account_id._open_debts()
         label = self.env._("Credits on the account's invoices (credit notes, adjustments)")
         credits = {}
         for plan in plans:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
@@ -139,28 +140,45 @@ class TestPlanLedger(WriteoffCommon):
         (self.receivable(payment.move_id) | self.receivable(invoice)).reconcile()
         self.assertRecordValues(plan, [{"total_amount": 300.0, "amount_paid": 140.0}])
 
-    def test_adjustment_to_nothing_cancels_the_plan(self):
-        account, invoice, plan = self.planned()
-        adjustment = self.env["account.move"].create(
+    def entry(self, account, invoice, amount):
+        """A hand-made entry on the guarantor's receivable: ``amount`` > 0 a charge
+        (a fee), < 0 a credit (an adjustment)."""
+        receivable = self.receivable(invoice).account_id
+        move = self.env["account.move"].create(
             {
                 "move_type": "entry",
                 "date": DAY,
                 "line_ids": [
-                    (0, 0, {"account_id": self.bad_debt.id, "debit": 300.0, "name": "Adj"}),
-                    (
-                        0,
-                        0,
+                    Command.create(
+                        {"account_id": self.bad_debt.id, "balance": -amount, "name": "Adj"}
+                    ),
+                    Command.create(
                         {
-                            "account_id": self.receivable(invoice).account_id.id,
+                            "account_id": receivable.id,
                             "partner_id": account.partner_id.id,
-                            "credit": 300.0,
+                            "balance": amount,
                             "name": "Adj",
-                        },
+                        }
                     ),
                 ],
             }
         )
-        adjustment.action_post()
+        move.action_post()
+        return move
+
+    def test_a_fee_on_the_plan_is_still_owed(self):
+        account, invoice = self.account_owing(300.0, days=20)
+        self.entry(account, invoice, 30.0)
+        self.assertEqual(account.balance_due, 330.0)
+        plan = self.confirm_plan(account, DAY + timedelta(days=10))
+        self.agreed_an_hour_earlier(plan)
+        self.assertEqual(plan.total_amount, 330.0)
+        self.pay(invoice, 110.0, DAY)
+        self.assertRecordValues(plan, [{"total_amount": 330.0, "amount_paid": 110.0}])
+
+    def test_adjustment_to_nothing_cancels_the_plan(self):
+        account, invoice, plan = self.planned()
+        adjustment = self.entry(account, invoice, -300.0)
         (self.receivable(adjustment) | self.receivable(invoice)).reconcile()
         self.assertEqual(account.balance_due, 0.0)
         self.assertEqual(plan.state, "cancelled")
