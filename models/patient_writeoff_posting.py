@@ -19,38 +19,59 @@ from .patient_writeoff import ENTRY_SIZE
 class PatientWriteoff(models.Model):
     _inherit = "patient.writeoff"
 
-    def _open_items(self):
-        """{account id: [(line id, open amount, receivable account id, partner id)]}:
-        the open positive receivable items of these write-offs' accounts, oldest
-        first, insurance-pending ones left out (they are not the patient's yet).
-        One query."""
-        accounts = self.account_id
+    def _open_items_rows(self, select, tail):
+        """Rows of ``SELECT select`` over the open receivable items of these
+        write-offs' accounts (``open_items_from``, aliases pa, aml, move),
+        insurance-pending ones left out (they are not the patient's yet), then
+        ``tail`` (conditions, grouping, order).  One query."""
         self.env["account.move.line"].flush_model(
             ["amount_residual", "parent_state", "account_id", "partner_id", "date_maturity"]
         )
         self.env["account.move"].flush_model(["patient_account_id", "insurance_status"])
+        accounts = SQL(
+            "(SELECT id, partner_id, company_id FROM patient_account WHERE id = ANY(%s))",
+            self.account_id.ids,
+        )
         self.env.cr.execute(
             SQL(
-                """
-                SELECT pa.id, aml.id, aml.amount_residual, aml.account_id, aml.partner_id
-                %s
-                   AND aml.amount_residual > 0
-                   AND COALESCE(move.insurance_status, '') != 'pending'
-              ORDER BY pa.id, COALESCE(aml.date_maturity, aml.date), aml.id
-                """,
-                open_items_from(
-                    SQL(
-                        "(SELECT id, partner_id, company_id FROM patient_account"
-                        " WHERE id = ANY(%s))",
-                        accounts.ids,
-                    )
-                ),
+                "SELECT %s %s AND COALESCE(move.insurance_status, '') != 'pending' %s",
+                select,
+                open_items_from(accounts),
+                tail,
             )
         )
+        return self.env.cr.fetchall()
+
+    def _open_items(self):
+        """{account id: [(line id, open amount, receivable account id, partner id)]}:
+        the open positive receivable items of these write-offs' accounts, oldest
+        first."""
         items = {}
-        for account_id, line_id, residual, receivable_id, partner_id in self.env.cr.fetchall():
+        for account_id, line_id, residual, receivable_id, partner_id in self._open_items_rows(
+            SQL("pa.id, aml.id, aml.amount_residual, aml.account_id, aml.partner_id"),
+            SQL(
+                "AND aml.amount_residual > 0"
+                " ORDER BY pa.id, COALESCE(aml.date_maturity, aml.date), aml.id"
+            ),
+        ):
             items.setdefault(account_id, []).append((line_id, residual, receivable_id, partner_id))
         return items
+
+    def _apply_open_credits(self):
+        """The unapplied credits of these write-offs' accounts (a payment or a credit
+        note not matched yet) are matched with their open debts first, oldest
+        first, as an accountant would: the balance written off already nets them,
+        so the write-off settles the items and leaves no credit and debt open side
+        by side (aged apart)."""
+        Line = self.env["account.move.line"].sudo()
+        for (line_ids,) in self._open_items_rows(
+            SQL("array_agg(aml.id ORDER BY COALESCE(aml.date_maturity, aml.date), aml.id)"),
+            SQL(
+                "GROUP BY pa.id, aml.account_id"
+                " HAVING bool_or(aml.amount_residual > 0) AND bool_or(aml.amount_residual < 0)"
+            ),
+        ):
+            Line.browse(line_ids).reconcile()
 
     def _post_batch(self, approved_by=None, date=None):
         """Post these write-offs: per company one journal entry crediting the open
@@ -64,6 +85,7 @@ class PatientWriteoff(models.Model):
         self.env["patient.payment.plan"]._credits_lowered_by_caller(writeoffs.account_id)
         # the accounting date: the run's, else today on each practice's calendar
         todays = {} if date else writeoffs.company_id._patient_todays()
+        writeoffs._apply_open_credits()
         items = writeoffs._open_items()
         for company, group in writeoffs.grouped("company_id").items():
             day = date or todays[company.id]

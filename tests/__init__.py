@@ -82,3 +82,4 @@ from . import test_portal_plan_form
 from . import test_portal_receipt
 from . import test_routes_report_names
 from . import test_plan_ledger
+from . import test_writeoff_ledger
