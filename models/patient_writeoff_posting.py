@@ -43,18 +43,21 @@ class PatientWriteoff(models.Model):
         return self.env.cr.fetchall()
 
     def _open_items(self):
-        """{account id: [(line id, open amount, receivable account id, partner id)]}:
-        the open positive receivable items of these write-offs' accounts, oldest
-        first."""
+        """{account id: [(line id, open amount, receivable account id, partner id,
+        currency id, open amount in that currency)]}: the open positive receivable
+        items of these write-offs' accounts, oldest first."""
         items = {}
-        for account_id, line_id, residual, receivable_id, partner_id in self._open_items_rows(
-            SQL("pa.id, aml.id, aml.amount_residual, aml.account_id, aml.partner_id"),
+        for account_id, *item in self._open_items_rows(
+            SQL(
+                "pa.id, aml.id, aml.amount_residual, aml.account_id, aml.partner_id,"
+                " aml.currency_id, aml.amount_residual_currency"
+            ),
             SQL(
                 "AND aml.amount_residual > 0"
                 " ORDER BY pa.id, COALESCE(aml.date_maturity, aml.date), aml.id"
             ),
         ):
-            items.setdefault(account_id, []).append((line_id, residual, receivable_id, partner_id))
+            items.setdefault(account_id, []).append(tuple(item))
         return items
 
     def _apply_open_credits(self):
@@ -140,7 +143,8 @@ class PatientWriteoff(models.Model):
         )
         partner_id = self.account_id.partner_id.id
         line_vals, matches = [], []
-        for (line_id, _residual, receivable_id, item_partner), part in parts:
+        for item, part in parts:
+            line_id, _residual, receivable_id, item_partner, _c, _r = item
             line_vals.append(
                 {
                     "name": label,
@@ -148,6 +152,7 @@ class PatientWriteoff(models.Model):
                     "partner_id": item_partner or partner_id,
                     "debit": 0.0,
                     "credit": part,
+                    **self._item_currency_vals(item, part),
                 }
             )
             matches.append(line_id)
@@ -162,6 +167,21 @@ class PatientWriteoff(models.Model):
         )
         matches.append(None)
         return line_vals, matches
+
+    def _item_currency_vals(self, item, part):
+        """The currency amounts of the write-off's credit of ``part`` (company
+        currency) on ``item``, an open item in a foreign currency: its open amount
+        in that currency when all of it goes (so the item closes in both), else
+        that share of it.  Nothing for an item in company currency."""
+        _line, residual, _account, _partner, currency_id, residual_currency = item
+        if not currency_id or currency_id == self.company_id.currency_id.id:
+            return {}
+        currency = self.env["res.currency"].browse(currency_id)
+        if self.company_id.currency_id.compare_amounts(part, residual) >= 0:
+            share = residual_currency
+        else:
+            share = currency.round(residual_currency * part / residual)
+        return {"currency_id": currency_id, "amount_currency": -share}
 
     @api.model
     def _create_writeoff_moves(self, company, journal, date, chunks):

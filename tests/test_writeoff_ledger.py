@@ -2,6 +2,8 @@
 off already nets the account's unapplied credits, so they are matched with its
 debts first and no credit and debt stay open side by side, aged apart."""
 
+from datetime import timedelta
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -12,6 +14,32 @@ from .test_writeoffs import DAY, WriteoffCommon
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-31 12:00:00")
 class TestWriteoffLedger(WriteoffCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.eur = cls.setup_other_currency("EUR", rates=[("2025-01-01", 2.0), ("2026-03-01", 2.5)])
+
+    def test_writeoff_of_a_foreign_currency_invoice_closes_it(self):
+        """An invoice in euros booked at one rate, written off at another: the
+        write-off takes off its open euros with its open dollars, so it closes in
+        both and nothing is left to write off again the next night."""
+        partner = self.env["res.partner"].create(
+            {"name": "Testwriteoff Euro Person", "is_patient": True}
+        )
+        when = DAY - timedelta(days=60)
+        invoice = self.make_invoice(partner, 100.0, when, service_date=when, currency=self.eur)
+        account = invoice.patient_account_id
+        self.assertEqual(account.balance_due, 50.0)
+        writeoff = self.writeoff(account, self.manager, reason="bad_debt")
+        self.assertEqual(writeoff.amount, 50.0)
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertEqual(invoice.amount_residual, 0.0)
+        self.assertEqual(account.balance_due, 0.0)
+        receivable = writeoff.move_id.line_ids.filtered(lambda line: line.credit)
+        self.assertRecordValues(
+            receivable, [{"currency_id": self.eur.id, "amount_currency": -100.0, "credit": 50.0}]
+        )
+
     def test_unapplied_payment_is_applied_before_the_writeoff(self):
         account, invoice = self.account_owing(100.0, days=100)
         payment = self.env["account.payment"].create(
