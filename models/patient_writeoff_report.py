@@ -8,9 +8,10 @@ from .patient_writeoff import WRITEOFF_REASONS
 class PatientWriteoffReport(models.Model):
     """What left the receivables other than by payment, and what came back: posted
     write-offs (and, negative on their own day, the posted reversals of their
-    entries), approved financial-assistance discounts, and recoveries (payments
-    received after a bad-debt write-off of the account not reversed), for
-    accountants."""
+    entries), approved financial-assistance discounts, and recoveries (what of the
+    payments received after a bad-debt write-off of the account not reversed no
+    debt of the account took: what was written off coming back; a payment of what
+    was not written off, or of a new visit, is none), for accountants."""
 
     _name = "patient.writeoff.report"
     _description = "Write-offs, Assistance Discounts and Recoveries"
@@ -111,7 +112,7 @@ class PatientWriteoffReport(models.Model):
                            aml.company_id,
                            aml.company_currency_id,
                            pa.id,
-                           -aml.balance,
+                           -aml.amount_residual,
                            first_wo.id,
                            NULL::integer,
                            aml.move_id
@@ -135,7 +136,7 @@ class PatientWriteoffReport(models.Model):
                       ) first_wo ON TRUE
                      WHERE aml.parent_state = 'posted'
                        AND acc.account_type = 'asset_receivable'
-                       AND aml.balance < 0
+                       AND aml.amount_residual < 0
                        AND %s
                 )
                 """,

@@ -68,3 +68,27 @@ class TestWriteoffLedger(WriteoffCommon):
                 }
             ],
         )
+
+    def test_recovery_is_only_what_comes_back_of_the_writeoff(self):
+        account, invoice = self.account_owing(200.0, days=100)
+        self.writeoff(account, self.manager, amount=50.0, reason="bad_debt")
+        self.assertEqual(account.balance_due, 150.0)
+        self.pay(invoice, 150.0, DAY)  # the part not written off
+        visit = self.make_invoice(account.partner_id, 80.0, DAY)
+        self.pay(visit, 80.0, DAY)  # a new visit
+        Report = self.env["patient.writeoff.report"].with_user(self.accountant)
+        recoveries = Report.search([("account_id", "=", account.id), ("kind", "=", "recovery")])
+        self.assertFalse(recoveries)
+        # money beyond what is owed: the written-off balance coming back
+        extra = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": account.partner_id.id,
+                "amount": 30.0,
+                "date": DAY,
+            }
+        )
+        extra.action_post()
+        recoveries = Report.search([("account_id", "=", account.id), ("kind", "=", "recovery")])
+        self.assertEqual(recoveries.mapped("amount"), [30.0])
