@@ -111,7 +111,7 @@ class PatientWriteoff(models.Model):
                     {
                         "state": "posted",
                         "move_id": move.id,
-                        "date": day,
+                        "date": move.date,  # Odoo moves it past a lock date
                         "approved_by_id": (approved_by or self.env.user).id,
                     }
                 )

@@ -92,3 +92,11 @@ class TestWriteoffLedger(WriteoffCommon):
         extra.action_post()
         recoveries = Report.search([("account_id", "=", account.id), ("kind", "=", "recovery")])
         self.assertEqual(recoveries.mapped("amount"), [30.0])
+
+    def test_writeoff_dated_as_its_entry_past_a_lock_date(self):
+        account, invoice = self.account_owing(100.0, days=100)
+        self.env.company.fiscalyear_lock_date = DAY
+        writeoff = self.writeoff(account, self.manager, reason="bad_debt")
+        self.assertEqual(invoice.payment_state, "paid")
+        self.assertGreater(writeoff.move_id.date, DAY)
+        self.assertEqual(writeoff.date, writeoff.move_id.date)
