@@ -370,6 +370,9 @@ class PatientPaymentPlan(models.Model):
                 "active_model": "account.move",
                 "active_ids": invoices.ids,
                 "default_group_payment": True,
+                # the installment's amount is in the plan's currency (the company's),
+                # whatever the invoices' currency
+                "default_currency_id": self.currency_id.id,
                 "default_amount": amount,
             },
         }

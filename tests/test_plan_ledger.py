@@ -96,6 +96,20 @@ class TestPlanLedger(WriteoffCommon):
         action = plan.action_register_payment()
         self.assertEqual(action["context"]["active_ids"], invoice.ids)
 
+    def test_register_payment_in_the_plans_currency(self):
+        eur = self.setup_other_currency("EUR", rates=[("2025-01-01", 2.0)])
+        partner = self.env["res.partner"].create(
+            {"name": "Testplan Euro Person", "is_patient": True}
+        )
+        invoice = self.make_invoice(partner, 600.0, DAY - timedelta(days=20), currency=eur)
+        account = invoice.patient_account_id
+        self.assertEqual(account.balance_due, 300.0)
+        plan = self.confirm_plan(account, DAY + timedelta(days=10))
+        action = plan.action_register_payment()
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
+        self.assertEqual(wizard.currency_id, self.env.company.currency_id)
+        self.assertEqual(wizard.amount, 100.0)
+
     def test_insurer_payment_on_the_planned_invoice_lowers_the_plan(self):
         account, invoice, plan = self.planned()
         self.insurer_pays(invoice, 120.0)
