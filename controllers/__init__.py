@@ -1,2 +1,3 @@
 from . import report
 from . import portal
+from . import portal_payment

@@ -9,14 +9,15 @@ access log; every view is logged (the portal user, or "token link", and the
 address).  Once the visitor is checked, the pages read the account as superuser.
 """
 
+import re
+
 from werkzeug.exceptions import NotFound
 
 from odoo import http
-from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
+from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import consteq
 
-from odoo.addons.payment.controllers.portal import PaymentPortal
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.patient_account_portal import (
@@ -28,18 +29,45 @@ from ..models.patient_account_portal import (
 ACCOUNT_MODEL = "patient.account"
 
 
+# What a browser's number input sends (HTML's "valid floating-point number"),
+# ASCII digits only: Python's float() and int() also take "1_0" (as 10), "inf",
+# "nan", " 3 " and other scripts' digits, which no form sends.
+_DECIMAL_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?", re.ASCII)
+# a whole number, written "3" or "3.0" (a number input may send either)
+_WHOLE_RE = re.compile(r"([0-9]+)(?:\.0*)?", re.ASCII)
+
+
 def _as_float(value):
+    """A number from a form (a string of digits) or a JSON request (a number);
+    None for anything else."""
+    if isinstance(value, str):
+        value = value.strip()
+        if not _DECIMAL_RE.fullmatch(value):
+            return None
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return number if number == number and abs(number) < 1e12 else None
 
 
 def _as_int(value):
+    """A whole number from a form ("12", "12.0") or a JSON request (an integer);
+    None for anything else ("1_0", "3.5", "-2", "١٢")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if not isinstance(value, str):
+        return None
+    found = _WHOLE_RE.fullmatch(value.strip())
+    if not found:
+        return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        return int(found.group(1))
+    except ValueError:  # more digits than Python converts
         return None
 
 
@@ -159,7 +187,8 @@ class PatientPortal(CustomerPortal):
         ``installment_amount`` a month."""
         account, via_token = self._patient_account_or_404(account_id, access_token, "portal plan")
         count = _as_int(installment_count)
-        if not count and installment_amount:
+        count_unreadable = bool((installment_count or "").strip()) and count is None
+        if not count and installment_amount and not count_unreadable:
             count = account._portal_plan_count_for_amount(_as_float(installment_amount))
         if account.active_plan_id:
             # a second submit, or a page opened before the plan was set up: the plan
@@ -172,6 +201,9 @@ class PatientPortal(CustomerPortal):
         elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
             # a page opened before the balance was paid: nothing to spread
             message = "plan_nothing_due"
+        elif count_unreadable:
+            # "1_0", "3.5", "-2": not read as some other number, refused with the reason
+            message = "plan_count_invalid"
         elif not count or count < 1:
             message = "plan_invalid"
         elif count > MAX_PORTAL_INSTALLMENTS:
@@ -201,6 +233,10 @@ class PatientPortal(CustomerPortal):
         elif account._portal_question_too_long(text):
             # refused, not cut: the page says the limit (the text is never logged)
             message = "question_too_long"
+        elif account._portal_question_repeated(topic, text):
+            # the same form posted again (a double click, back and resubmit): the
+            # question was sent, nothing more is made
+            message = "question_sent"
         else:
             account._portal_question(topic, text)
             message = "question_sent"
@@ -217,151 +253,3 @@ class PatientPortal(CustomerPortal):
         if message:
             params.append(f"message={message}")
         return f"{PORTAL_ROOT}/{account.id}" + ("?" + "&".join(params) if params else "")
-
-
-class PatientPaymentPortal(PaymentPortal):
-    """Paying a patient account online with any provider configured in Odoo."""
-
-    def _patient_portal(self):
-        return PatientPortal()
-
-    @staticmethod
-    def _patient_providers(account, partner, amount, report=None):
-        """The providers that may take ``amount`` for ``account``: its company's,
-        published, for its currency (the pay page offers these and no other)."""
-        return (
-            request.env["payment.provider"]
-            .sudo()
-            ._get_compatible_providers(
-                account.company_id.id,
-                partner.id,
-                amount,
-                currency_id=account.currency_id.id,
-                report=report,
-            )
-        )
-
-    @staticmethod
-    def _patient_chosen_provider(kwargs):
-        """The provider the payment form chose: the saved token's, or the one named."""
-        if kwargs.get("flow") == "token":
-            token = request.env["payment.token"].sudo().browse(_as_int(kwargs.get("token_id")))
-            return token.exists().provider_id
-        provider_id = _as_int(kwargs.get("provider_id"))
-        return request.env["payment.provider"].sudo().browse(provider_id).exists()
-
-    @http.route(f"{PORTAL_ROOT}/<int:account_id>/pay", type="http", auth="public", website=True)
-    def portal_patient_pay(self, account_id, access_token=None, amount=None, choice=None, **kw):
-        portal = self._patient_portal()
-        account, via_token = portal._patient_account_or_404(account_id, access_token, "portal pay")
-        if choice == "balance":
-            amount = account._portal_payable()
-        elif choice == "installment":
-            amount = account._portal_next_installment_amount()
-        else:
-            amount = _as_float(amount)
-        problems = account._portal_payment_problems(amount)
-        if problems:
-            in_progress = account._portal_payments_in_progress()
-            if in_progress:
-                message = "pay_in_progress"
-            elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
-                # a page opened before the balance was paid: not "choose an amount"
-                message = "pay_nothing_due"
-            else:
-                message = "pay_invalid"
-            return request.redirect(
-                portal._patient_account_url(account, access_token, via_token, message)
-            )
-        account._portal_log("open", via_token, field_names="pay")
-        user = request.env.user
-        partner = user.partner_id if not user._is_public() else account.partner_id
-        availability_report = {}
-        providers = self._patient_providers(account, partner, amount, availability_report)
-        methods = (
-            request.env["payment.method"]
-            .sudo()
-            ._get_compatible_payment_methods(
-                providers.ids,
-                partner.id,
-                currency_id=account.currency_id.id,
-                report=availability_report,
-            )
-        )
-        # a token-link visitor neither sees nor saves the guarantor's payment details
-        logged_in = not user._is_public()
-        tokens = (
-            request.env["payment.token"].sudo()._get_available_tokens(providers.ids, partner.id)
-            if logged_in
-            else request.env["payment.token"]
-        )
-        tokenize = self._compute_show_tokenize_input_mapping(providers)
-        if not logged_in:
-            tokenize = dict.fromkeys(tokenize, False)
-        values = portal._prepare_portal_layout_values()
-        values.update(
-            {
-                "account": account,
-                "page_name": "patient_account",
-                "amount": amount,
-                "currency": account.currency_id,
-                "partner_id": partner.id,
-                "providers_sudo": providers,
-                "payment_methods_sudo": methods,
-                "tokens_sudo": tokens,
-                "availability_report": availability_report,
-                "show_tokenize_input_mapping": tokenize,
-                "transaction_route": f"{PORTAL_ROOT}/{account.id}/transaction",
-                "landing_route": portal._patient_account_url(
-                    account, access_token, via_token, "paid"
-                ),
-                "access_token": access_token if via_token else None,
-                "payment_reference": False,
-                "format_amount": account.currency_id.format,
-            }
-        )
-        return request.render("patient_collections.portal_patient_pay", values)
-
-    @http.route(f"{PORTAL_ROOT}/<int:account_id>/transaction", type="json", auth="public")
-    def portal_patient_transaction(self, account_id, access_token=None, amount=None, **kwargs):
-        """A draft transaction for ``amount`` (checked again here: the client sends
-        it), linked to the account; its processing values."""
-        try:
-            account, _via_token = self._patient_portal()._patient_account_access(
-                _as_int(account_id), access_token, detail="portal transaction"
-            )
-        except (AccessError, MissingError):
-            raise ValidationError(request.env._("The access token is invalid.")) from None
-        amount = _as_float(amount)
-        if account._portal_payment_problems(amount):
-            # the reason names the balance: shown on the page, never written to the server log
-            raise UserError(
-                request.env._("This amount cannot be paid online: go back to your account page.")
-            )
-        user = request.env.user
-        partner = user.partner_id if not user._is_public() else account.partner_id
-        self._validate_transaction_kwargs(kwargs)
-        if user._is_public() and (kwargs.get("token_id") or kwargs.get("tokenization_requested")):
-            # the token link pays; it does not use or save the guarantor's payment details
-            raise ValidationError(request.env._("Sign in to use or save payment details."))
-        provider = self._patient_chosen_provider(kwargs)
-        if not provider or provider not in self._patient_providers(account, partner, amount):
-            # another company's provider would book the money there, unreconciled
-            raise ValidationError(
-                request.env._(
-                    "This payment method cannot pay this account: go back to your account "
-                    "page and choose one of those offered."
-                )
-            )
-        kwargs.update(
-            {
-                "amount": amount,
-                "currency_id": account.currency_id.id,
-                "partner_id": partner.id,
-            }
-        )
-        tx = self._create_transaction(
-            custom_create_values={"patient_account_id": account.id},
-            **kwargs,
-        )
-        return tx._get_processing_values()

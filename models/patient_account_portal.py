@@ -7,7 +7,7 @@ import math
 import uuid
 from datetime import timedelta
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_repr
 
@@ -22,6 +22,8 @@ QUESTION_OUTCOMES = {
     "other": "other",
 }
 MAX_QUESTION_LENGTH = 4000
+# the same question sent again within this time is the form posted twice: kept once
+QUESTION_REPEAT_MINUTES = 60
 # the most installments a guarantor may ask for on the portal (the company's policy
 # may allow fewer: then the request goes to the specialist)
 MAX_PORTAL_INSTALLMENTS = 520
@@ -210,6 +212,9 @@ class PatientAccount(models.Model):
             "min_payment": min_payment,
             "amount_input_min": float_repr(min_payment, currency.decimal_places),
             "amount_input_max": float_repr(payable, currency.decimal_places),
+            # the currency's smallest amount: 1 for yen, 0.001 for dinars
+            "amount_input_step": float_repr(currency.rounding, currency.decimal_places),
+            "currency_decimals": currency.decimal_places,
             "aging_words": account._portal_aging_words(account.days_past_due),
             "format_amount": currency.format,
             # paid online, not booked yet: told before the Pay choices, which offer the rest
@@ -229,16 +234,6 @@ class PatientAccount(models.Model):
         }
 
     # ------------------------------------------------------------------ plans and questions
-
-    def _portal_plan_waits_for_payment(self, in_progress=None):
-        """Whether a plan must wait until the guarantor's online payment in
-        progress is booked: a plan set up now would schedule the money already
-        paid (the page offers no plan form then, the plan route refuses).
-        ``in_progress``: ``_portal_payments_in_progress()`` when the caller has it."""
-        self.ensure_one()
-        if in_progress is None:
-            in_progress = self._portal_payments_in_progress()
-        return self.sudo().currency_id.compare_amounts(in_progress, 0.0) > 0
 
     def _portal_plan_count_for_amount(self, installment_amount):
         """The number of monthly installments that pays the balance at about
@@ -322,6 +317,46 @@ class PatientAccount(models.Model):
         is kept with (refused, never cut without the guarantor knowing)."""
         return len(self._portal_question_text(text)) > MAX_QUESTION_LENGTH
 
+    @api.model
+    def _portal_question_topics(self):
+        return {
+            "dispute": self.env._("Dispute"),
+            "insurance": self.env._("Insurance"),
+            "assistance": self.env._("Financial assistance"),
+            "other": self.env._("Other"),
+        }
+
+    @api.model
+    def _portal_question_note(self, topic, text):
+        """The interaction's note of the question (its text as kept)."""
+        return self.env._(
+            "Question about the bill (%(topic)s): %(text)s",
+            topic=self._portal_question_topics()[topic],
+            text=self._portal_question_text(text),
+        )
+
+    def _portal_question_repeated(self, topic, text):
+        """Whether this very question (topic and text) came from the portal in the
+        last QUESTION_REPEAT_MINUTES: the form posted twice (a double click, back
+        and resubmit) makes one interaction, one request to the specialist."""
+        self.ensure_one()
+        note = self._portal_question_note(topic, text)
+        since = fields.Datetime.now() - timedelta(minutes=QUESTION_REPEAT_MINUTES)
+        return bool(
+            self.env["patient.interaction"]
+            .sudo()
+            .search_count(
+                [
+                    ("account_id", "=", self.id),
+                    ("channel", "=", "portal"),
+                    ("outcome", "=", QUESTION_OUTCOMES[topic]),
+                    ("create_date", ">=", since),
+                    ("note", "=", note),
+                ],
+                limit=1,
+            )
+        )
+
     def _portal_question(self, topic, text):
         """The guarantor's question: an inbound portal interaction with the topic's
         outcome (a dispute puts the dispute hold) and an activity for the specialist."""
@@ -335,13 +370,7 @@ class PatientAccount(models.Model):
                     limit=MAX_QUESTION_LENGTH,
                 )
             )
-        text = self._portal_question_text(text)
-        topics = {
-            "dispute": self.env._("Dispute"),
-            "insurance": self.env._("Insurance"),
-            "assistance": self.env._("Financial assistance"),
-            "other": self.env._("Other"),
-        }
+        topics = self._portal_question_topics()
         # the guarantor's own contact: no answer to the staff's open to-dos
         interaction = trusted(
             self.env["patient.interaction"].sudo(), patient_portal_contact=True
@@ -351,9 +380,7 @@ class PatientAccount(models.Model):
                 "partner_id": account.partner_id.id,
                 "channel": "portal",
                 "outcome": QUESTION_OUTCOMES[topic],
-                "note": self.env._(
-                    "Question about the bill (%(topic)s): %(text)s", topic=topics[topic], text=text
-                ),
+                "note": self._portal_question_note(topic, text),
             }
         )
         user = account.user_id or account._collections_manager()

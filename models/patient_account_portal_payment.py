@@ -6,6 +6,7 @@ itself is Odoo's: ``payment.transaction`` (models/payment_transaction.py)."""
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import float_compare
 
 from .patient_protected import trusted
 
@@ -48,6 +49,16 @@ class PatientAccount(models.Model):
             )
         )
         return sum(transactions.mapped("amount"))
+
+    def _portal_plan_waits_for_payment(self, in_progress=None):
+        """Whether a plan must wait until the guarantor's online payment in
+        progress is booked: a plan set up now would schedule the money already
+        paid (the page offers no plan form then, the plan route refuses).
+        ``in_progress``: ``_portal_payments_in_progress()`` when the caller has it."""
+        self.ensure_one()
+        if in_progress is None:
+            in_progress = self._portal_payments_in_progress()
+        return self.sudo().currency_id.compare_amounts(in_progress, 0.0) > 0
 
     def _portal_payable_installment(self, payable=None):
         """The plan's next installment when the guarantor may pay it online now
@@ -125,6 +136,21 @@ class PatientAccount(models.Model):
                 self.env._("The least you can pay online is %(minimum)s.", minimum=fmt(minimum))
             ]
         return []
+
+    def _portal_amount_fits_currency(self, amount):
+        """Whether ``amount`` is written in the currency's units: no more decimals
+        than it has (0 for yen, 3 for dinars), as the pay form's amount input
+        allows.  A float's own error (240.00000000001) is not a decimal more."""
+        self.ensure_one()
+        currency = self.sudo().currency_id
+        if not isinstance(amount, (int, float)) or amount != amount:
+            return False
+        return (
+            float_compare(
+                amount, currency.round(amount), precision_digits=currency.decimal_places + 3
+            )
+            == 0
+        )
 
     def _portal_invoices_to_pay(self):
         """The account's open invoices that are due from the guarantor (insurance

@@ -83,3 +83,5 @@ from . import test_portal_receipt
 from . import test_routes_report_names
 from . import test_plan_ledger
 from . import test_writeoff_ledger
+from . import test_portal12_forms
+from . import test_portal12_tours
