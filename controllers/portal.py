@@ -18,6 +18,7 @@ from odoo.exceptions import AccessError, MissingError
 from odoo.http import request
 from odoo.tools import consteq
 
+from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.patient_account_portal import (
@@ -137,10 +138,9 @@ class PatientPortal(CustomerPortal):
     def portal_patient_account(self, account_id, access_token=None, message=None, **kw):
         account, via_token = self._patient_account_or_404(account_id, access_token)
         account._portal_log("open", via_token)
-        lang = account.partner_id.lang
-        if via_token and lang and request.env["res.lang"]._get_data(code=lang):
-            # a token visitor reads the page in the guarantor's language
-            request.update_context(lang=lang)
+        if message == "paid":
+            message = self._patient_paid_message(account)
+        account = self._patient_token_lang(account, via_token)
         values = self._prepare_portal_layout_values()
         values.update(account._portal_values())
         values.update(
@@ -152,6 +152,34 @@ class PatientPortal(CustomerPortal):
             }
         )
         return request.render("patient_collections.portal_patient_account", values)
+
+    @staticmethod
+    def _patient_token_lang(account, via_token):
+        """A token visitor reads the pages in the guarantor's language: the
+        template, and the words and amounts computed on the account (returned
+        in that language; read before, it kept the visitor's)."""
+        lang = account.partner_id.lang
+        if via_token and lang and request.env["res.lang"]._get_data(code=lang):
+            request.update_context(lang=lang)
+            return account.with_context(lang=lang)
+        return account
+
+    @staticmethod
+    def _patient_paid_message(account):
+        """The payment form lands here (``message=paid``) whatever became of the
+        payment: Odoo's status page leaves it cancelled or failed too.  The
+        visitor's last transaction (in their session) says which."""
+        tx = (
+            request.env["payment.transaction"]
+            .sudo()
+            .browse(request.session.get(PaymentPostProcessing.MONITORED_TX_ID_KEY))
+            .exists()
+        )
+        if tx.patient_account_id == account and tx.state == "cancel":
+            return "pay_cancelled"
+        if tx.patient_account_id == account and tx.state == "error":
+            return "pay_failed"
+        return "paid"
 
     @http.route(
         f"{PORTAL_ROOT}/<int:account_id>/statement", type="http", auth="public", website=True

@@ -46,6 +46,7 @@ class PatientPaymentPortal(PaymentPortal):
     def portal_patient_pay(self, account_id, access_token=None, amount=None, choice=None, **kw):
         portal = self._patient_portal()
         account, via_token = portal._patient_account_or_404(account_id, access_token, "portal pay")
+        account = portal._patient_token_lang(account, via_token)
         currency = account.currency_id
         if choice == "balance":
             amount = currency.round(account._portal_payable())

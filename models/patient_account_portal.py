@@ -216,6 +216,10 @@ class PatientAccount(models.Model):
             "amount_input_step": float_repr(currency.rounding, currency.decimal_places),
             "currency_decimals": currency.decimal_places,
             "aging_words": account._portal_aging_words(account.days_past_due),
+            # paid more than owed: shown as a credit, not as a negative balance due
+            "credit": -account.balance_due
+            if currency.compare_amounts(account.balance_due, 0) < 0
+            else 0,
             "format_amount": currency.format,
             # paid online, not booked yet: told before the Pay choices, which offer the rest
             "payment_in_progress": in_progress

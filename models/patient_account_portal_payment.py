@@ -196,12 +196,23 @@ class PatientAccount(models.Model):
             code = account._statement_lang_code()
             receipt = account.with_context(lang=code)
             fmt = account._money_formatter(account.currency_id, code)
-            body = receipt.env._(
-                "We received your payment of %(amount)s. Thank you. Your balance due is "
-                "now %(balance)s.",
-                amount=fmt(amount),
-                balance=fmt(account.balance_due),
-            )
+            if account.currency_id.compare_amounts(account.balance_due, 0.0) < 0:
+                # paid more than owed (the balance paid meanwhile): a credit, not a
+                # negative balance due
+                body = receipt.env._(
+                    "We received your payment of %(amount)s. Thank you. You now have a "
+                    "credit of %(credit)s: our billing office will refund it or apply it "
+                    "to your next bill.",
+                    amount=fmt(amount),
+                    credit=fmt(-account.balance_due),
+                )
+            else:
+                body = receipt.env._(
+                    "We received your payment of %(amount)s. Thank you. Your balance due is "
+                    "now %(balance)s.",
+                    amount=fmt(amount),
+                    balance=fmt(account.balance_due),
+                )
             trusted(
                 receipt, patient_interaction_logged=True, patient_portal_link=True
             ).message_post(

@@ -85,3 +85,4 @@ from . import test_plan_ledger
 from . import test_writeoff_ledger
 from . import test_portal12_forms
 from . import test_portal12_tours
+from . import test_portal12_outcomes
