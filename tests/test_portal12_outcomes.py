@@ -66,7 +66,7 @@ class TestPortal12PaidMoreThanOwed(Portal12Case):
         token = self.account._portal_ensure_token()
         page = self.url_open(self.url(self.account, token))
         self.assertIn("Your credit", page.text)
-        self.assertIn("You paid more than you owe", page.text)
+        self.assertIn("Your account is in credit", page.text)
         self.assertNotIn("o_patient_balance_due", page.text)
         self.assertNotIn("o_patient_pay_button", page.text)
 
