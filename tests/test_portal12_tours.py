@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .test_portal import PortalCase
+from .test_portal_tours import NO_DEMO_PROVIDER
 
 REQUESTED = "Payment plan requested on the portal"
 
@@ -34,3 +35,37 @@ class TestPortal12PlanTours(PortalCase):
         )
         self.assertFalse(self.account.plan_ids)
         self.assertFalse(self.requests_to_the_specialist())
+
+
+@tagged("post_install", "-at_install")
+class TestPortal12PayCancelledTour(PortalCase):
+    """A payment cancelled at the Demo provider lands on the account page saying
+    nothing was paid (it read "Thank you: your payment is being processed")."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        module = cls.env["ir.module.module"]._get("payment_demo")
+        cls.demo_installed = module.state == "installed"
+        if cls.demo_installed:
+            cls.dummy_provider.state = "disabled"
+            cls.demo_provider = cls._prepare_provider("demo")
+            cls.demo_provider.is_published = True
+
+    def setUp(self):
+        if not self.demo_installed:
+            self.skipTest(NO_DEMO_PROVIDER)
+        super().setUp()
+
+    def test_tour_cancelled_payment(self):
+        self.start_tour(
+            "/my/patient-accounts", "pc_portal_guarantor_pay_cancelled", login="pc_portal_alpha"
+        )
+        tx = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search([("patient_account_id", "=", self.account.id)])
+        )
+        self.assertEqual(tx.state, "cancel")
+        self.assertEqual(self.account.balance_due, 300.0)
+        self.assertFalse(self.account._portal_payments_in_progress())
