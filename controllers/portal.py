@@ -93,7 +93,14 @@ class PatientPortal(CustomerPortal):
         user = request.env.user
         if account in Account._portal_accounts_of(user):
             return account, False
-        if access_token and account.access_token and consteq(account.access_token, access_token):
+        if (
+            # a token of other characters (or a JSON number, a list) is no token:
+            # consteq compares ASCII strings only (it raised a 500)
+            isinstance(access_token, str)
+            and access_token.isascii()
+            and account.access_token
+            and consteq(account.access_token, access_token)
+        ):
             return account, True
         Log._log_denied(account, detail=detail)
         raise AccessError(request.env._("This document does not exist."))

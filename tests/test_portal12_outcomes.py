@@ -3,6 +3,8 @@ the guarantor back to it (``message=paid``) whether the payment went through,
 was cancelled or failed; a cancelled or failed one read "Thank you: your payment
 is being processed"."""
 
+import json
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -92,3 +94,26 @@ class TestPortal12TokenLanguage(Portal12Case):
         self.assertNotIn("300.00", page.text.replace('max="300.00"', ""))
         page = self.pay_other(token, "60")
         self.assertIn("60,00", page.text)
+
+
+@tagged("post_install", "-at_install")
+class TestPortal12OddTokens(Portal12Case):
+    """A token link with a non-ASCII character (a link mangled by a mail client,
+    typed by hand) answered a 500: Odoo's consteq compares ASCII strings only."""
+
+    def test_odd_tokens_are_refused_like_any_wrong_token(self):
+        self.account._portal_ensure_token()
+        for suffix in ("", "/statement", "/pay"):
+            response = self.url_open(self.url(self.account, "\u00fc", suffix))
+            self.assert_refused(response)
+        denied = self.log_lines(self.account, "denied")
+        self.assertEqual(len(denied), 3)
+        for token in ("\u00fc", 12345, ["x"]):
+            response = self.url_open(
+                self.url(self.account, suffix="/transaction"),
+                data=json.dumps({"jsonrpc": "2.0", "params": self.transaction_params(token, 60.0)}),
+                headers={"Content-Type": "application/json"},
+            )
+            error = response.json()["error"]["data"]
+            self.assertEqual(error["message"], "The access token is invalid.", token)
+        self.assertFalse(self.patient_transactions())
