@@ -177,12 +177,14 @@ class AccountMove(models.Model):
         return self.sudo().filtered(lambda m: m.move_type in PATIENT_MOVE_TYPES and m.patient_id)
 
     def _patient_check_eob(self):
-        """Refuse to post an EOB breakdown that does not add up to the invoice."""
+        """Refuse to post an EOB breakdown that does not add up to the invoice
+        (its total before tax: the EOB is about the services)."""
         for move in self._patient_moves():
             amounts = {name: move[name] for name in EOB_FIELDS}
             if not eob.has_breakdown(amounts):
                 continue
-            result = eob.reconcile(amounts, move.amount_total, move.currency_id.rounding)
+            # the insurer's figures are the services' (a sales tax is on top of them)
+            result = eob.reconcile(amounts, move.amount_untaxed, move.currency_id.rounding)
             if not result.adds_up:
                 raise UserError(move._patient_eob_mismatch_message(amounts, result))
 
@@ -199,7 +201,7 @@ class AccountMove(models.Model):
             "%(adjustment)s = %(allowed)s\n"
             "Deductible %(deductible)s + copay %(copay)s + coinsurance "
             "%(coinsurance)s + non-covered %(noncovered)s = %(responsibility)s\n"
-            "Invoice total: %(total)s\n"
+            "Invoice total before tax: %(total)s\n"
             "All three must be equal: correct the breakdown or the invoice lines.",
             invoice=self.name if self.name and self.name != "/" else self.env._("the invoice"),
             charges=fmt(amounts["amount_charges"]),

@@ -35,6 +35,17 @@ class TestExplanationOfBenefits(PatientCollectionsCommon):
         self.assertEqual(move.state, "draft")
         self.assertFalse(move.patient_account_id, "nothing is half-written")
 
+    def test_taxed_invoice_checked_before_tax(self):
+        """The EOB prices the services: a sales tax on the line is on top of it."""
+        tax = self.env["account.tax"].create(
+            {"name": "Test sales tax 10%", "amount": 10.0, "type_tax_use": "sale"}
+        )
+        move = self.make_invoice(self.child, 60.0, "2026-02-01", post=False, **self.eob())
+        move.invoice_line_ids.tax_ids = tax
+        self.assertEqual(move.amount_total, 66.0)
+        move.action_post()
+        self.assertEqual(move.state, "posted")
+
     def test_charges_side_must_match_responsibility(self):
         move = self.make_invoice(
             self.child, 60.0, "2026-02-01", post=False, **self.eob(amount_adjustment=50.0)
