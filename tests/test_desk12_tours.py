@@ -1,0 +1,70 @@
+"""Dialog paths that had only API tests, clicked in the browser by their role
+(static/tests/tours/patient_collections_desk12_tours.js):
+
+- a manager assigns accounts from the list in Round-robin and in Balanced mode,
+  switching the mode in the dialog (its onchange failed in both modes);
+- Aged Balances' Print PDF on a day without a snapshot warns the user."""
+
+from datetime import date, timedelta
+
+from odoo.tests import HttpCase, tagged
+
+from .common import PatientCollectionsCommon
+
+SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
+MANAGER = "base.group_user,patient_collections.group_collections_manager"
+ACCOUNT_LIST = "/odoo/action-patient_collections.patient_account_action"
+
+
+@tagged("post_install", "-at_install")
+class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        user = cls.company_user
+        cls.manager = user("pc_d12_manager", MANAGER, name="Tourmanager Deskmain")
+        cls.one = user("pc_d12_one", SPECIALIST, name="Tourspecialist Deskone")
+        cls.two = user("pc_d12_two", SPECIALIST, name="Tourspecialist Desktwo")
+        cls.today = date.today()
+
+    def make_account(self, name, amount):
+        guarantor = self.env["res.partner"].create({"name": name, "is_patient": True})
+        invoice = self.make_invoice(guarantor, amount, self.today - timedelta(days=40))
+        account = invoice.patient_account_id
+        self.assertTrue(account, "posting the patient invoice opens the account")
+        self.assertFalse(account.user_id)
+        return account
+
+    def run_tour(self, url, tour):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.start_tour(url, tour, login=self.manager.login)
+        self.env.invalidate_all()
+
+    def test_round_robin_from_the_list(self):
+        accounts = self.env["patient.account"].concat(
+            *(self.make_account(f"Tourrobin {n}", 100.0) for n in ("One", "Two", "Three", "Four"))
+        )
+        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_round_robin")
+        self.assertEqual(accounts.user_id, self.one | self.two)
+        self.assertEqual(len(accounts.filtered(lambda a: a.user_id == self.one)), 2)
+        self.assertEqual(len(accounts.filtered(lambda a: a.user_id == self.two)), 2)
+
+    def test_balanced_from_the_list(self):
+        large = self.make_account("Tourbalance Large", 500.0)
+        middle = self.make_account("Tourbalance Middle", 300.0)
+        small = self.make_account("Tourbalance Small", 200.0)
+        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_balanced")
+        self.assertEqual(large.user_id, self.one)
+        self.assertEqual((middle | small).user_id, self.two)
+
+    def test_aging_pdf_without_snapshot_warns(self):
+        day = date(2025, 1, 15)
+        Snapshot = self.env["patient.collection.snapshot"]
+        self.assertFalse(Snapshot.search_count([("date", "=", day)]))
+        self.make_account("Tourbalance Aging", 150.0)
+        self.run_tour("/odoo", "pc_desk12_aging_no_snapshot")
+        printed = self.env["patient.access.log"].search(
+            [("event", "=", "print"), ("user_id", "=", self.manager.id)]
+        )
+        self.assertFalse(printed, "nothing was printed")
