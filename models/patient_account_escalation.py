@@ -4,7 +4,7 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..logic import escalation
-from .patient_protected import trusted_flag
+from .patient_protected import check_value_types, trusted_flag
 
 
 class PatientAccount(models.Model):
@@ -87,6 +87,8 @@ class PatientAccount(models.Model):
         says, in the chatter, which letters the account has not received."""
         if "stage_id" not in vals or trusted_flag(self.env, "collections_run"):
             return super().write(vals)
+        # a stage id, before it is looked up (a text or a number with decimals failed in SQL)
+        check_value_types(self, [{"stage_id": vals["stage_id"]}])
         stage = self.env["patient.account.stage"].sudo().browse(vals["stage_id"]).exists()
         skipped = {}
         if stage and not stage.is_closed and not stage.is_manual:

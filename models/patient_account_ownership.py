@@ -143,6 +143,12 @@ class PatientAccount(models.Model):
             entering._check_plan_stays(stage)
             entering._check_resolved_allowed(stage)
             entering._check_stage_allowed(stage)
+        others = {name: value for name, value in vals.items() if name != "stage_id"}
+        if others and not is_trusted(self.env):
+            # only the stage and its entry dates are the module's own write: the
+            # caller's other values go the untrusted way (protected fields refused)
+            super().write(others)
+            vals = {"stage_id": vals["stage_id"]}
         # the entry dates are the module's own, written with the stage: the run's
         # day, else today on each practice's calendar (one write per date)
         res = True

@@ -284,6 +284,15 @@ class PatientFinancialAssistance(models.Model):
                 self.account_id._check_owner()
         return super().write(vals)
 
+    def copy(self, default=None):
+        # the decision's fields are the module's own, the invoices an accountant's
+        raise UserError(
+            self.env._(
+                "An application is not duplicated: create a new one with the household's "
+                "current situation."
+            )
+        )
+
     @api.ondelete(at_uninstall=False)
     def _unlink_only_drafts(self):
         if self.filtered(lambda application: application.state != "draft"):

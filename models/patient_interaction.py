@@ -316,6 +316,16 @@ class PatientInteraction(models.Model):
             )
         )
 
+    def copy(self, default=None):
+        # a copy would claim a contact that never happened (and its logger, date and
+        # outcome are the module's own): the form's Duplicate says what to do instead
+        raise UserError(
+            self.env._(
+                "An interaction records one contact: it cannot be duplicated. Log a new "
+                "interaction for the new contact."
+            )
+        )
+
     # ------------------------------------------------------------------ void
 
     def action_void(self, reason):

@@ -91,6 +91,11 @@ class PatientWriteoff(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("patient.writeoff") or "/"
         return super().create(vals_list)
 
+    def copy(self, default=None):
+        raise AccessError(
+            self.env._("Write-offs are proposed with the Write Off button of an account.")
+        )
+
     def _protected_immutable_refusal(self):
         return AccessError(
             self.env._(

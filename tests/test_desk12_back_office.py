@@ -1,0 +1,100 @@
+"""What the back office does with a record beyond its buttons: a write that
+moves the stage together with other fields, and the form's Duplicate.
+
+- A stage change is written by the module (with its entry dates): the caller's
+  other values in the same write, e.g. the 501(r) dates, a hold or the priority,
+  went through with it, though each alone is refused.
+- Duplicate of an interaction, an assistance application or a write-off said a
+  field "cannot be set by hand" or that the user may not read one: it now says
+  what to do instead."""
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .test_writeoffs import DAY, WriteoffCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31")
+class TestDesk12BackOffice(WriteoffCommon):
+    def own_account(self):
+        account, _invoice = self.account_owing(300.0, days=40)
+        account.user_id = self.specialist
+        return account
+
+    def test_stage_write_does_not_carry_protected_fields(self):
+        account = self.own_account()
+        second = self.env.ref("patient_collections.stage_second_statement")
+        self.assertNotEqual(account.stage_id, second)
+        forged = {
+            "first_statement_date": "2020-01-01",
+            "final_notice_date": "2020-01-01",
+            "hold_reason": "bankruptcy",
+            "priority_score": 100,
+        }
+        for user in (self.specialist, self.manager):
+            for name, value in forged.items():
+                with (
+                    self.subTest(user=user.login, field=name),
+                    self.assertRaisesRegex(AccessError, "cannot be set by hand"),
+                ):
+                    account.with_user(user).write({"stage_id": second.id, name: value})
+        self.assertFalse(account.first_statement_date)
+        self.assertFalse(account.final_notice_date)
+        self.assertFalse(account.hold_reason)
+        self.assertNotEqual(account.stage_id, second)
+
+    def test_stage_write_keeps_the_other_fields_it_may(self):
+        account = self.own_account()
+        second = self.env.ref("patient_collections.stage_second_statement")
+        account.with_user(self.specialist).write(
+            {"stage_id": second.id, "preferred_channel": "sms", "color": 3}
+        )
+        self.assertRecordValues(
+            account,
+            [{"stage_id": second.id, "stage_date": DAY, "preferred_channel": "sms", "color": 3}],
+        )
+        # another's account: the contact preferences alone, never the stage
+        other, _invoice = self.account_owing(200.0, days=40)
+        other.user_id = self.manager
+        with self.assertRaisesRegex(AccessError, "assigned to another specialist"):
+            other.with_user(self.specialist).write({"stage_id": second.id, "color": 2})
+        self.assertNotEqual(other.stage_id, second)
+
+    def test_stage_of_the_wrong_type_is_refused(self):
+        """A stage sent as text, a number with decimals, a list or an id that does
+        not exist: a ValidationError naming the field (SQL and TypeError before)."""
+        account = self.own_account()
+        stage = account.stage_id
+        for value in ("abc", 1.5, [stage.id], 2**40, 99_999_999):
+            with (
+                self.subTest(value=value),
+                self.assertRaisesRegex(ValidationError, "Stage (expects|names)"),
+            ):
+                account.with_user(self.manager).write({"stage_id": value})
+        self.assertEqual(account.stage_id, stage)
+
+    def test_duplicate_says_what_to_do(self):
+        account = self.own_account()
+        interaction = (
+            self.env["patient.interaction"]
+            .with_user(self.specialist)
+            .create({"account_id": account.id, "channel": "letter", "outcome": "other"})
+        )
+        application = self.apply(account, self.specialist, household_size=2, annual_income=10)
+        writeoff = self.writeoff(account, self.manager, amount=10.0)
+        self.assertTrue(writeoff)
+        interactions = account.interaction_ids
+        for user in (self.specialist, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaisesRegex(UserError, "Log a new interaction"):
+                    interaction.with_user(user).copy()
+                with self.assertRaisesRegex(UserError, "create a new one"):
+                    application.with_user(user).copy()
+                with self.assertRaisesRegex(AccessError, "Write Off button"):
+                    writeoff.with_user(user).copy()
+        self.assertEqual(account.interaction_ids, interactions)
+        self.assertEqual(len(account.assistance_ids), 1)
+        self.assertEqual(len(account.writeoff_ids), 1)
