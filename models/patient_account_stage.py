@@ -107,12 +107,15 @@ class PatientAccountStage(models.Model):
         if problems:
             raise ValidationError("\n".join(problems))
 
-    def _bounds_problems(self, values):
-        """What is out of bounds in ``values`` ({field: number})."""
+    def _bounds_problems(self, values, stage_name=None):
+        """What is out of bounds in ``values`` ({field: number}) of the stage
+        ``stage_name`` (default: this stage's; a stage being created has none yet)."""
+        if not (isinstance(stage_name, str) and stage_name):
+            stage_name = self[:1].name or self.env._("(no name)")
         return [
             self.env._(
                 "Stage %(stage)s: %(field)s must be between %(low)s and %(high)s.",
-                stage=(self[:1].name or "")[:40],
+                stage=stage_name[:40],
                 field=self._fields[name].get_description(self.env)["string"],
                 low=STAGE_BOUNDS[name][0],
                 high=STAGE_BOUNDS[name][1],
@@ -129,15 +132,18 @@ class PatientAccountStage(models.Model):
             raise ValidationError("\n".join(dict.fromkeys(problems)))
         check_value_types(self, vals_list)
         for vals in vals_list:
-            name = vals.get("name", self.env.context.get("default_name") if creating else None)
-            if (creating or "name" in vals) and not name:
+            stage_name = vals.get(
+                "name", self.env.context.get("default_name") if creating else None
+            )
+            if (creating or "name" in vals) and not stage_name:
                 problems.append(self.env._("A stage needs a name."))
             problems += self._bounds_problems(
                 {
                     name: self._fields[name].convert_to_cache(vals[name], self.browse())
                     for name in STAGE_BOUNDS
                     if name in vals
-                }
+                },
+                stage_name=stage_name,
             )
             for name, limit in STAGE_TEXT_LIMITS.items():
                 text = vals.get(name)

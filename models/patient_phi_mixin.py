@@ -13,6 +13,7 @@ from .patient_phi_list_audit import (
     ListReadAudit,
     audit_refs,
 )
+from .patient_protected import model_label
 
 EXPORT_GROUP = "base.group_allow_export"
 
@@ -47,7 +48,7 @@ def check_export_right(records, fields_to_export):
                 records.env._(
                     "You are not allowed to export %(model)s: ask an administrator for the "
                     "export right.",
-                    model=records._description,
+                    model=model_label(records),
                 )
             )
         check_export_paths(records, fields_to_export)

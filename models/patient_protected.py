@@ -47,6 +47,11 @@ def trusted(records, **flags):
     return records.with_context(**{TRUSTED_KEY: _Trust(names)}, **flags)
 
 
+def model_label(model):
+    """The model's name in the user's language (``_description`` is English only)."""
+    return model.env["ir.model"].sudo()._get(model._name).name or model._description
+
+
 def is_trusted(env):
     return isinstance(env.context.get(TRUSTED_KEY), _Trust)
 
@@ -240,7 +245,7 @@ class PatientProtectedMixin(models.AbstractModel):
             self.env._(
                 "%(model)s: %(fields)s cannot be set by hand; the module sets them itself. "
                 "Leave them out.",
-                model=self._description,
+                model=model_label(self),
                 fields=self._protected_labels(names),
             )
         )
@@ -250,7 +255,7 @@ class PatientProtectedMixin(models.AbstractModel):
         return AccessError(
             self.env._(
                 "%(model)s is a permanent record: it cannot be changed.",
-                model=self._description,
+                model=model_label(self),
             )
         )
 

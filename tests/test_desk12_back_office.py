@@ -76,6 +76,20 @@ class TestDesk12BackOffice(WriteoffCommon):
                 account.with_user(self.manager).write({"stage_id": value})
         self.assertEqual(account.stage_id, stage)
 
+    def test_new_stage_out_of_bounds_is_named(self):
+        """A stage being created has no record name yet: the message named
+        "Stage :" (an import's row, a manager's New)."""
+        Stage = self.env["patient.account.stage"].with_user(self.manager)
+        with self.assertRaisesRegex(
+            ValidationError, r"Stage Testimport Late: Minimum Days Past Due must be between"
+        ):
+            Stage.create({"name": "Testimport Late", "days_past_due_min": 99999})
+        with self.assertRaisesRegex(ValidationError, r"Stage \(no name\): Minimum Days Past"):
+            Stage.create({"name": "", "days_past_due_min": -1})
+        stage = self.env.ref("patient_collections.stage_new")
+        with self.assertRaisesRegex(ValidationError, rf"Stage {stage.name}: Sequence must be"):
+            stage.with_user(self.manager).write({"sequence": -1})
+
     def test_duplicate_says_what_to_do(self):
         account = self.own_account()
         interaction = (
