@@ -46,7 +46,17 @@ class PatientAccount(models.Model):
                 )
             )
         self._check_one_per_guarantor(vals_list)
-        return super().create(vals_list)
+        accounts = super().create(vals_list)
+        if not is_trusted(self.env) and not self.env.su:
+            # a stage chosen by hand (an import, the API) is entered as a hand move
+            # would: never straight into an extraordinary action the 501(r) and
+            # dispute gates forbid, nor into Resolved while the guarantor owes
+            chosen_ids = {vals.get("stage_id") for vals in vals_list}
+            chosen = accounts.filtered(lambda account: account.stage_id.id in chosen_ids)
+            for stage, group in chosen.grouped("stage_id").items():
+                group._check_resolved_allowed(stage)
+                group._check_stage_allowed(stage)
+        return accounts
 
     @api.model
     def _check_one_per_guarantor(self, vals_list):

@@ -90,6 +90,24 @@ class TestDesk12BackOffice(WriteoffCommon):
         with self.assertRaisesRegex(ValidationError, rf"Stage {stage.name}: Sequence must be"):
             stage.with_user(self.manager).write({"sequence": -1})
 
+    def test_account_opened_by_hand_passes_the_stage_gates(self):
+        """An account a manager opens by hand (an import's row, the API) in a
+        stage of their choosing: straight into Agency placement (an extraordinary
+        action, no statement ever sent) went through, where a move is refused."""
+        Account = self.env["patient.account"].with_user(self.manager)
+        agency = self.env.ref("patient_collections.stage_agency")
+        self.assertTrue(agency.is_extraordinary_action)
+        guarantor = self.env["res.partner"].create(
+            {"name": "Testimport Agency", "is_patient": True}
+        )
+        with self.assertRaises(UserError) as refused:  # (a savepoint: nothing kept)
+            Account.create({"partner_id": guarantor.id, "stage_id": agency.id})
+        self.assertIn("extraordinary collection action", str(refused.exception))
+        self.assertFalse(Account.sudo().search([("partner_id", "=", guarantor.id)]))
+        first = self.env.ref("patient_collections.stage_first_statement")
+        account = Account.create({"partner_id": guarantor.id, "stage_id": first.id})
+        self.assertEqual(account.stage_id, first)
+
     def test_duplicate_says_what_to_do(self):
         account = self.own_account()
         interaction = (
