@@ -58,6 +58,18 @@ class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
         self.assertEqual(large.user_id, self.one)
         self.assertEqual((middle | small).user_id, self.two)
 
+    def test_board_columns_stay_in_the_escalation_order(self):
+        """A manager could drag a Board column: the stages were resequenced,
+        which reorders the daily run's escalation."""
+        self.make_account("Tourboard Columns", 120.0)
+        stages = self.env["patient.account.stage"].search([])
+        before = stages.mapped("sequence")
+        self.run_tour(
+            "/odoo/action-patient_collections.patient_account_board_action",
+            "pc_desk12_board_columns_fixed",
+        )
+        self.assertEqual(stages.mapped("sequence"), before)
+
     def test_aging_pdf_without_snapshot_warns(self):
         day = date(2025, 1, 15)
         Snapshot = self.env["patient.collection.snapshot"]

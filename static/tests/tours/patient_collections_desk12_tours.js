@@ -169,3 +169,22 @@ tours.add("pc_desk12_aging_no_snapshot", {
         },
     ],
 });
+
+// The Board: cards move between stages, the stage columns themselves do not (their
+// order is the escalation order of the daily run, set in Configuration > Stages).
+tours.add("pc_desk12_board_columns_fixed", {
+    steps: () => [
+        {
+            trigger: ".o_kanban_renderer .o_kanban_group .o_kanban_record:contains('Tourboard Columns')",
+            content: "The Board with the account",
+        },
+        {
+            trigger: ".o_kanban_record.o_draggable:contains('Tourboard Columns')",
+            content: "The card can be dragged to another stage",
+        },
+        {
+            trigger: ".o_kanban_renderer:has(.o_kanban_group):not(:has(.o_kanban_group.o_group_draggable))",
+            content: "No stage column can be dragged",
+        },
+    ],
+});
