@@ -58,6 +58,29 @@ class PatientAccount(models.Model):
                 group._check_stage_allowed(stage)
         return accounts
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_only_empty(self):
+        """An account with invoices or collection history is archived, never deleted:
+        its invoices would leave collections (the guarantor still owing) and its
+        history, the chatter and the audit trail with it."""
+        kept = self.sudo().filtered(
+            lambda account: (
+                account.move_ids
+                or account.interaction_ids
+                or account.plan_ids
+                or account.writeoff_ids
+                or account.assistance_ids
+            )
+        )
+        if kept:
+            raise UserError(
+                self.env._(
+                    "%(accounts)s: an account with invoices or collection history cannot be "
+                    "deleted; archive it instead (a collections manager can restore it).",
+                    accounts=", ".join(kept.mapped("name")),
+                )
+            )
+
     @api.model
     def _check_one_per_guarantor(self, vals_list):
         """Refuse a second account of a guarantor in a company (archived ones count),

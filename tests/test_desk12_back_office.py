@@ -108,6 +108,23 @@ class TestDesk12BackOffice(WriteoffCommon):
         account = Account.create({"partner_id": guarantor.id, "stage_id": first.id})
         self.assertEqual(account.stage_id, first)
 
+    def test_account_with_invoices_is_archived_not_deleted(self):
+        """Delete of an account whose guarantor owes on posted invoices went
+        through: the invoices lost their account and left collections."""
+        account, invoice = self.account_owing(150.0, days=40)
+        with self.assertRaises(UserError) as refused:
+            account.with_user(self.manager).unlink()
+        self.assertIn(f"{account.name}: an account with invoices", str(refused.exception))
+        self.assertTrue(account.exists())
+        self.assertEqual(invoice.patient_account_id, account)
+        # opened by hand with nothing on it: a mistake a manager may delete
+        guarantor = self.env["res.partner"].create({"name": "Testdelete Empty", "is_patient": True})
+        empty = (
+            self.env["patient.account"].with_user(self.manager).create({"partner_id": guarantor.id})
+        )
+        empty.with_user(self.manager).unlink()
+        self.assertFalse(empty.exists())
+
     def test_duplicate_says_what_to_do(self):
         account = self.own_account()
         interaction = (
