@@ -125,6 +125,20 @@ class TestDesk12BackOffice(WriteoffCommon):
         empty.with_user(self.manager).unlink()
         self.assertFalse(empty.exists())
 
+    def test_release_of_accounts_not_on_hold_says_so(self):
+        """Hold or Release > Release on accounts none of which is held closed the
+        dialog as if done."""
+        account = self.own_account()
+        self.assertFalse(account.hold_reason)
+        wizard = (
+            self.env["patient.account.hold"]
+            .with_user(self.specialist)
+            .with_context(active_model="patient.account", active_ids=account.ids)
+            .create({"action": "release"})
+        )
+        with self.assertRaisesRegex(UserError, "None of the selected accounts is on hold"):
+            wizard.action_apply()
+
     def test_duplicate_says_what_to_do(self):
         account = self.own_account()
         interaction = (

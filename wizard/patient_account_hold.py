@@ -43,6 +43,13 @@ class PatientAccountHold(models.TransientModel):
             self._check_hold()
             accounts._set_hold(self.hold_reason, self.hold_until, self.hold_note)
         else:
+            if not accounts.filtered("hold_reason"):
+                # the dialog closed as if released, and nothing had changed
+                raise UserError(
+                    self.env._(
+                        "None of the selected accounts is on hold: there is nothing to release."
+                    )
+                )
             accounts._release_hold(why=self.env._("Released by hand."))
         return {"type": "ir.actions.act_window_close"}
 
