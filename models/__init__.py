@@ -86,3 +86,4 @@ from . import patient_account_portal
 from . import patient_account_portal_payment
 from . import payment_transaction
 from . import ir_http
+from . import patient_financial_assistance_ledger

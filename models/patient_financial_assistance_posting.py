@@ -38,6 +38,7 @@ class PatientFinancialAssistance(models.Model):
             )  # raises the clear error naming the guideline to enter
         percent = self.discount_percent
         if percent <= 0:
+            self.env["patient.assistance.tier"]._check_scale(self.company_id)
             raise UserError(
                 self.env._(
                     "At %(fpl)s %% of the poverty guideline the household is above the "
@@ -126,15 +127,20 @@ class PatientFinancialAssistance(models.Model):
 
     def _post_discount(self, invoices, percent, charity):
         """One credit note per eligible invoice for ``percent`` of its patient
-        responsibility, on the charity-care account, reconciled with what is still
-        open of it and then of the other invoices discounted; what the credit notes
-        hold beyond that is what the guarantor overpaid (the refund due).  Returns
+        responsibility (what was billed less what was credited), on the
+        charity-care account with the invoice's taxes, reconciled with what is
+        still open of it and then of the other invoices discounted; what the
+        guarantor paid beyond what they owe after it is the refund due.  Returns
         (credit notes, discount, refund due)."""
         currency = self.company_id.currency_id
-        written = self._written_off(invoices)
-        discounted, vals_list = self._discount_credit_note_vals(invoices, percent, charity, written)
-        if not vals_list and any(written.values()):
-            # the write-offs already took off more than the discount: nothing to credit
+        today = self._discount_date(invoices)  # before anything is written
+        self._apply_open_credits(invoices)
+        corrected, written = self._credited(invoices)
+        discounted, amounts, vals_list = self._discount_credit_note_vals(
+            invoices, percent, charity, (corrected, written), today
+        )
+        if not vals_list and any([*corrected.values(), *written.values()]):
+            # credit notes and write-offs took off more than the discount: nothing to credit
             return self.env["account.move"], 0.0, 0.0
         if not vals_list:
             raise UserError(
@@ -147,45 +153,30 @@ class PatientFinancialAssistance(models.Model):
         credit_notes = (
             self.env["account.move"].sudo().with_company(self.company_id).create(vals_list)
         )
+        self._round_discount_notes(credit_notes, amounts, charity)
         credit_notes.action_post()
         self._reconcile_discount(discounted, credit_notes)
         discount = sum(credit_notes.mapped("amount_total_signed")) * -1
-        refund_due = -sum(credit_notes.mapped("amount_residual_signed"))
-        return credit_notes, currency.round(discount), currency.round(max(refund_due, 0.0))
+        return credit_notes, currency.round(discount), self._refund_due(credit_notes)
 
-    def _written_off(self, invoices):
-        """{invoice id: what the account's posted write-offs took off it}."""
-        entries = (
-            self.env["patient.writeoff"]
-            .sudo()
-            .search([("account_id", "=", self.account_id.id), ("state", "=", "posted")])
-            .move_id
-        )
-        return {
-            invoice.id: sum(
-                partial.amount
-                for partial in invoice.line_ids.matched_credit_ids
-                if partial.credit_move_id.move_id in entries
-            )
-            for invoice in invoices
-        }
-
-    def _discount_credit_note_vals(self, invoices, percent, charity, written):
-        """(invoices discounted, credit note values in the same order): ``percent``
-        of each invoice on the charity-care account, less what was written off
-        of it (``written``: {invoice id: amount}; a write-off is no payment, so
-        not refunded: the guarantor gets back only what they paid above the
-        discounted total); invoices whose discount rounds to zero are left out."""
+    def _discount_credit_note_vals(self, invoices, percent, charity, credited, today):
+        """(invoices discounted, discounts, credit note values in the same order):
+        ``percent`` of what each invoice billed less what credit notes corrected,
+        less what was written off of it (``credited``: ({invoice id: corrected},
+        {invoice id: written off})): neither is a payment, so neither is refunded;
+        its lines and taxes in proportion; invoices whose discount rounds to zero
+        are left out."""
         currency = self.company_id.currency_id
-        vals_list = []
+        vals_list, amounts = [], []
+        corrected, written = credited
         discounted = invoices.browse()
-        today = self.company_id._patient_today()  # the practice's accounting date
         for invoice in invoices:
-            full = invoice.amount_total_signed * percent / 100.0
-            amount = currency.round(max(full - written.get(invoice.id, 0.0), 0.0))
-            if currency.is_zero(amount):
+            charged = max(invoice.amount_total_signed - corrected.get(invoice.id, 0.0), 0.0)
+            amount = currency.round(charged * percent / 100.0 - written.get(invoice.id, 0.0))
+            if currency.is_zero(amount) or amount < 0:
                 continue
             discounted |= invoice
+            amounts.append(amount)
             vals_list.append(
                 {
                     "move_type": "out_refund",
@@ -193,8 +184,9 @@ class PatientFinancialAssistance(models.Model):
                     "patient_id": invoice.patient_id.id,
                     "journal_id": invoice.journal_id.id,
                     "currency_id": currency.id,
+                    "fiscal_position_id": invoice.fiscal_position_id.id,
+                    # the accounting date follows from it by Odoo's rule (lock dates)
                     "invoice_date": today,
-                    "date": today,
                     "ref": self.env._(
                         "Financial assistance %(name)s: %(percent)s %% of %(invoice)s",
                         name=self.name,
@@ -202,19 +194,12 @@ class PatientFinancialAssistance(models.Model):
                         invoice=invoice.name,
                     ),
                     "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": self.env._("Financial assistance discount"),
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "account_id": charity.id,
-                                "tax_ids": [],
-                            }
-                        )
+                        Command.create(vals)
+                        for vals in self._discount_lines_vals(invoice, amount, charity)
                     ],
                 }
             )
-        return discounted, vals_list
+        return discounted, amounts, vals_list
 
     def _reconcile_discount(self, invoices, credit_notes):
         """Each credit note reconciled with what is still open of its invoice, then
