@@ -87,3 +87,4 @@ from . import patient_account_portal_payment
 from . import payment_transaction
 from . import ir_http
 from . import patient_financial_assistance_ledger
+from . import res_company_assistance

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..logic import assistance
 from .patient_protected import check_value_types
@@ -62,9 +62,23 @@ class PatientAssistanceTier(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_value_types(self, vals_list)
-        tiers = super().create(vals_list)
+        # a limit the company's scale has already (e.g. its default scale, given at
+        # the company's creation) is that tier, updated: not a second one
+        companies = [vals.get("company_id") or self.env.company.id for vals in vals_list]
+        existing = self.sudo().search([("company_id", "in", companies)])
+        by_key = {(tier.company_id.id, tier.max_fpl_percent): tier for tier in existing}
+        found, new_vals = self.browse(), []
+        for vals in vals_list:
+            key = (vals.get("company_id") or self.env.company.id, vals.get("max_fpl_percent"))
+            tier = by_key.get(key)
+            if tier and set(vals) <= {"company_id", "max_fpl_percent", "discount_percent"}:
+                tier.with_env(self.env).write({"discount_percent": vals.get("discount_percent")})
+                found |= tier.with_env(self.env)
+            else:
+                new_vals.append(vals)
+        tiers = super().create(new_vals) if new_vals else self.browse()
         tiers._rescale_applications(tiers.company_id)
-        return tiers
+        return found | tiers
 
     def write(self, vals):
         check_value_types(self, [vals])
@@ -90,6 +104,19 @@ class PatientAssistanceTier(models.Model):
         """The sliding scale of ``company``: [(max % FPL, discount %)]."""
         tiers = self.sudo().search([("company_id", "=", company.id)])
         return [(tier.max_fpl_percent, tier.discount_percent) for tier in tiers]
+
+    @api.model
+    def _check_scale(self, company):
+        """A UserError saying where to set the sliding scale of a company without one."""
+        if not self.sudo().search_count([("company_id", "=", company.id)], limit=1):
+            raise UserError(
+                self.env._(
+                    "%(company)s has no sliding scale: a collections manager sets its tiers "
+                    "under Collections > Configuration > Sliding Scale before an application "
+                    "is approved.",
+                    company=company.name,
+                )
+            )
 
     @api.model
     def _discount(self, company, percent, presumptive=False):
