@@ -89,3 +89,4 @@ from . import test_portal12_outcomes
 from . import test_desk12_tours
 from . import test_desk12_back_office
 from . import test_desk12_spanish
+from . import test_money12_assistance_ledger
