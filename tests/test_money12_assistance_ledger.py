@@ -79,19 +79,7 @@ class TestMoney12UnappliedPayment(Money12Common):
     """D4: a payment not matched to the invoice is the guarantor's money too."""
 
     def unapplied_payment(self, account, amount):
-        bank = self.company_data["default_journal_bank"]
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": account.partner_id.id,
-                "amount": amount,
-                "date": DAY,
-                "journal_id": bank.id,
-            }
-        )
-        payment.action_post()
-        return payment
+        return self.received(account.partner_id, amount)
 
     def test_full_discount_refunds_the_unapplied_payment(self):
         account, invoice = self.account_owing(100.0, days=60)

@@ -31,7 +31,6 @@ class TestPlanLedger(WriteoffCommon):
         cls.insurer = cls.env["res.partner"].create(
             {"name": "Testinsurer Health Plan", "is_company": True}
         )
-        cls.bank = cls.company_data["default_journal_bank"]
 
     def planned(self, amount=300.0):
         account, invoice = self.account_owing(amount, days=20)
@@ -45,17 +44,7 @@ class TestPlanLedger(WriteoffCommon):
         )
 
     def insurer_pays(self, invoice, amount):
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": self.insurer.id,
-                "amount": amount,
-                "date": DAY,
-                "journal_id": self.bank.id,
-            }
-        )
-        payment.action_post()
+        payment = self.received(self.insurer, amount)
         (self.receivable(payment.move_id) | self.receivable(invoice)).reconcile()
         return payment
 
@@ -138,17 +127,7 @@ class TestPlanLedger(WriteoffCommon):
         self.assertRecordValues(plan, [{"total_amount": 300.0, "amount_paid": 100.0}])
         # a payment left unapplied is not taken off the plan either: once applied,
         # the plan counts it as the guarantor's
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": account.partner_id.id,
-                "amount": 40.0,
-                "date": DAY,
-                "journal_id": self.bank.id,
-            }
-        )
-        payment.action_post()
+        payment = self.received(account.partner_id, 40.0)
         self.assertEqual(account.balance_due, 160.0)
         self.assertRecordValues(plan, [{"total_amount": 300.0, "amount_paid": 100.0}])
         (self.receivable(payment.move_id) | self.receivable(invoice)).reconcile()

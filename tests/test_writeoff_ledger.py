@@ -42,16 +42,7 @@ class TestWriteoffLedger(WriteoffCommon):
 
     def test_unapplied_payment_is_applied_before_the_writeoff(self):
         account, invoice = self.account_owing(100.0, days=100)
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": account.partner_id.id,
-                "amount": 40.0,
-                "date": DAY,
-            }
-        )
-        payment.action_post()
+        payment = self.received(account.partner_id, 40.0)
         self.assertEqual(account.balance_due, 60.0)
         writeoff = self.writeoff(account, self.manager, reason="bad_debt")
         self.assertEqual(writeoff.amount, 60.0)
@@ -80,16 +71,7 @@ class TestWriteoffLedger(WriteoffCommon):
         recoveries = Report.search([("account_id", "=", account.id), ("kind", "=", "recovery")])
         self.assertFalse(recoveries)
         # money beyond what is owed: the written-off balance coming back
-        extra = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": account.partner_id.id,
-                "amount": 30.0,
-                "date": DAY,
-            }
-        )
-        extra.action_post()
+        self.received(account.partner_id, 30.0)
         recoveries = Report.search([("account_id", "=", account.id), ("kind", "=", "recovery")])
         self.assertEqual(recoveries.mapped("amount"), [30.0])
 

@@ -65,6 +65,22 @@ class WriteoffCommon(PatientCollectionsCommon):
         )
         return invoice.patient_account_id, invoice
 
+    def received(self, partner, amount):
+        """A payment of ``amount`` from ``partner`` on DAY, posted and left
+        unapplied (the accountant has not matched it to an invoice yet)."""
+        payment = self.env["account.payment"].create(
+            {
+                "payment_type": "inbound",
+                "partner_type": "customer",
+                "partner_id": partner.id,
+                "amount": amount,
+                "date": DAY,
+                "journal_id": self.company_data["default_journal_bank"].id,
+            }
+        )
+        payment.action_post()
+        return payment
+
     def reverse_entry(self, writeoff):
         """The accountant reverses the write-off's journal entry (Odoo's wizard);
         returns the reversing entry."""
@@ -231,16 +247,7 @@ class TestWriteoffs(WriteoffCommon):
         account, _invoice = self.account_owing(60.0)
         self.writeoff(account, self.manager, reason="bad_debt")
         self.assertEqual(account.balance_due, 0.0)
-        payment = self.env["account.payment"].create(
-            {
-                "payment_type": "inbound",
-                "partner_type": "customer",
-                "partner_id": account.partner_id.id,
-                "amount": 25.0,
-                "date": DAY,
-            }
-        )
-        payment.action_post()
+        self.received(account.partner_id, 25.0)
         Report = self.env["patient.writeoff.report"].with_user(self.accountant)
         rows = Report.search([("account_id", "=", account.id)])
         self.assertEqual(
