@@ -290,6 +290,26 @@ class TestBounds(PatientCollectionsCommon):
         self.assertEqual(self.env.company.collections_plan_max_installments, 60)
         self.assertEqual(self.env.company.collections_promise_horizon_days, 60)
 
+    def test_501r_periods_need_the_laws_minimums(self):
+        company = self.env.company.with_user(self.manager)
+        self.assertTrue(company.collections_501r_gating)
+        with self.assertRaisesRegex(ValidationError, "120 days at least"):
+            company.write({"collections_notification_days": 0})
+        with self.assertRaisesRegex(ValidationError, "30 days at least"):
+            self.env["res.config.settings"].with_user(self.admin).create(
+                {"collections_final_notice_days": 10}
+            ).set_values()
+        # a practice not bound by 501(r) sets what it wants, once the gating is off
+        company.write(
+            {
+                "collections_501r_gating": False,
+                "collections_notification_days": 0,
+                "collections_final_notice_days": 0,
+            }
+        )
+        with self.assertRaisesRegex(ValidationError, "Reasonable Efforts need"):
+            company.write({"collections_501r_gating": True})
+
     # ------------------------------------------------------------------ wizards
 
     def wizard_names(self, model, skip=()):
