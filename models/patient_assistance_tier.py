@@ -62,23 +62,9 @@ class PatientAssistanceTier(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         check_value_types(self, vals_list)
-        # a limit the company's scale has already (e.g. its default scale, given at
-        # the company's creation) is that tier, updated: not a second one
-        companies = [vals.get("company_id") or self.env.company.id for vals in vals_list]
-        existing = self.sudo().search([("company_id", "in", companies)])
-        by_key = {(tier.company_id.id, tier.max_fpl_percent): tier for tier in existing}
-        found, new_vals = self.browse(), []
-        for vals in vals_list:
-            key = (vals.get("company_id") or self.env.company.id, vals.get("max_fpl_percent"))
-            tier = by_key.get(key)
-            if tier and set(vals) <= {"company_id", "max_fpl_percent", "discount_percent"}:
-                tier.with_env(self.env).write({"discount_percent": vals.get("discount_percent")})
-                found |= tier.with_env(self.env)
-            else:
-                new_vals.append(vals)
-        tiers = super().create(new_vals) if new_vals else self.browse()
+        tiers = super().create(vals_list)
         tiers._rescale_applications(tiers.company_id)
-        return found | tiers
+        return tiers
 
     def write(self, vals):
         check_value_types(self, [vals])

@@ -40,7 +40,9 @@ class WriteoffCommon(PatientCollectionsCommon):
                 "collections_writeoff_account_administrative_id": cls.bad_debt.id,
             }
         )
+        # the scale these tests count on (a new company has the default one: the same)
         Tier = cls.env["patient.assistance.tier"]
+        Tier.search([("company_id", "=", company.id)]).unlink()
         Tier.create(
             [
                 {"company_id": company.id, "max_fpl_percent": 200, "discount_percent": 100},
