@@ -30,6 +30,7 @@ from reportlab.platypus import (
 )
 
 from . import pdf_common as pc
+from . import pdf_statement_layout as layout
 from .statement_clean import ROW_COLUMNS, clean_statement
 from .statement_slip import remittance_slip
 
@@ -92,23 +93,28 @@ TEXT_COLUMNS = ("patient", "description")
 DESCRIPTION = ROW_COLUMNS.index("description")
 # A longer description prints on a line of its own under its item.
 DESCRIPTION_IN_COLUMN = 90
-# Characters that fit a value column on one line.
-CELL_WIDTH = 11
+PATIENT = ROW_COLUMNS.index("patient")
+# The first amount column.
+AMOUNTS = 3
 
 
-def _item_rows(row, styles, pending_label=""):
+def _item_rows(row, styles, pending_label="", widths=None):
     """One open item's rows of the invoice table: its cells (names and descriptions
-    wrap inside their column, a value too long for its column too; a line waiting
-    for insurance says so) and, for a long description, a line of its own under
-    them over the table's width, so it prints whole without a tall narrow cell."""
+    wrap inside their column; an amount is plain text on one line, its font fitted
+    to its column by ``_invoice_table``; a line waiting for insurance says so)
+    and, for a long description, a line of its own under them over the table's
+    width, so it prints whole without a tall narrow cell."""
     cells = []
     for index, name in enumerate(ROW_COLUMNS):
         value = row.get(name, "")
         if name in TEXT_COLUMNS:
-            cells.append(Paragraph(pc.escape(value), styles["cell"]))
+            style, text = styles["cell"], pc.escape(value)
+            if index == PATIENT and widths:
+                lines, style = layout.name_cell(value, widths[index], style)
+                text = "<br/>".join(pc.escape(line) for line in lines)
+            cells.append(Paragraph(text, style))
         else:
-            style = styles["cell_right" if index >= 3 else "cell"]
-            cells.append(pc.fit(value, style, CELL_WIDTH))
+            cells.append(str(value or ""))
     note = ""
     if row.get("pending") and pending_label:
         note = "<i>" + pc.escape(pending_label) + "</i>"
@@ -224,8 +230,8 @@ def _stage_message(statement, styles):
     ]
 
 
-def _total_row(label, value, styles):
-    return ["", "", label, "", "", "", "", "", pc.fit(value, styles["cell_right"], CELL_WIDTH)]
+def _total_row(label, value):
+    return ["", "", label, "", "", "", "", "", str(value or "")]
 
 
 def _invoice_table(statement, styles):
@@ -233,32 +239,40 @@ def _invoice_table(statement, styles):
     every line, less what waits for insurance, is the guarantor's balance."""
     labels = statement["labels"]
     header = [
-        Paragraph(pc.escape(labels[name]), styles["head_right" if index >= 3 else "head"])
+        Paragraph(pc.escape(labels[name]), styles["head_right" if index >= AMOUNTS else "head"])
         for index, name in enumerate(ROW_COLUMNS)
     ]
     pending_label = labels.get("pending_line", "")
-    totals = [_total_row(labels["total"], statement["balance"], styles)]
+    totals = [_total_row(labels["total"], statement["balance"])]
     if statement.get("pending_total"):
         totals += [
-            _total_row(labels.get("pending_total", ""), statement["pending_total"], styles),
-            _total_row(labels.get("balance_due", ""), statement["balance_due"], styles),
+            _total_row(labels.get("pending_total", ""), statement["pending_total"]),
+            _total_row(labels.get("balance_due", ""), statement["balance_due"]),
         ]
+    widths = layout.column_widths(
+        COLUMN_WIDTHS,
+        [dict(enumerate(row.get(name, "") for name in ROW_COLUMNS)) for row in statement["rows"]]
+        + [{len(ROW_COLUMNS) - 1: total[-1]} for total in totals],
+        AMOUNTS,
+        PATIENT,
+        DESCRIPTION,
+    )
     rows, style = [header], []
     for number, row in enumerate(statement["rows"]):
-        item = _item_rows(row, styles, pending_label)
+        item = _item_rows(row, styles, pending_label, widths)
         first, last = len(rows), len(rows) + len(item) - 1
         # an item in one colour, its description line over the columns after the date
         style.append(("BACKGROUND", (0, first), (-1, last), pc.ROW_COLOURS[number % 2]))
         style += [("SPAN", (1, index), (-1, index)) for index in range(first + 1, last + 1)]
         rows += item
     rows += totals
-    widths = [w * inch for w in COLUMN_WIDTHS]
-    table = pc.grid(rows, widths, align_right_from=3, split_in_row=True)
+    table = pc.grid(rows, widths, align_right_from=AMOUNTS, split_in_row=True)
     table.setStyle(
         TableStyle(
             [
                 *style,
-                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
+                ("FONTSIZE", (0, 0), (-1, -1), layout.FONT_SIZE),
+                *layout.amount_commands(rows, widths, AMOUNTS),
                 ("LINEABOVE", (0, -len(totals)), (-1, -len(totals)), 0.6, colors.black),
                 # a total's label over the columns left of the balance
                 *(("SPAN", (2, -row), (7, -row)) for row in range(1, len(totals) + 1)),
