@@ -285,14 +285,15 @@ def _invoice_table(statement, styles):
 def _summary(statement, styles):
     """Aging, the payment plan, how to pay and the financial-assistance notice."""
     labels = statement["labels"]
+    # an amount on one line, in a smaller font when it is too wide for its column
+    amounts = [str(value or "") for _label, value in statement["aging"]]
+    widths = [1.0 * inch] * len(amounts)
     aging = pc.grid(
-        [
-            [label for label, _value in statement["aging"]],
-            [pc.fit(value, styles["cell_right"], 14) for _label, value in statement["aging"]],
-        ],
-        [1.0 * inch] * len(statement["aging"]),
+        [[label for label, _value in statement["aging"]], amounts],
+        widths,
         align_right_from=0,
     )
+    aging.setStyle(TableStyle(layout.amount_commands([[], amounts], widths, 0, size=8.5)))
     story = [Paragraph(pc.escape(labels["aging"]), styles["heading"]), aging]
     if statement.get("plan_line"):
         story += [

@@ -61,13 +61,14 @@ def column_widths(base, rows, amount_from, patient, description):
     return widths
 
 
-def amount_size(text, width):
-    """The font size at which the amount ``text`` fits a column ``width`` points wide."""
+def amount_size(text, width, size=FONT_SIZE):
+    """The font size, ``size`` at most, at which the amount ``text`` fits a column
+    ``width`` points wide."""
     room = width - 2 * AMOUNT_PADDING - 0.5
-    natural = text_width(text)
+    natural = text_width(text, size)
     if natural <= room:
-        return FONT_SIZE
-    return max(MIN_AMOUNT_SIZE, FONT_SIZE * room / natural)
+        return size
+    return max(MIN_AMOUNT_SIZE, size * room / natural)
 
 
 def name_cell(name, width, style):
@@ -107,9 +108,9 @@ def _after_hyphens(word):
     return [(part + "-", "") for part in parts[:-1]] + [(parts[-1], " ")]
 
 
-def amount_commands(rows, widths, amount_from):
-    """Table style commands: the amounts' padding, and a smaller font for each
-    amount (a plain text cell) too wide for its column."""
+def amount_commands(rows, widths, amount_from, size=FONT_SIZE):
+    """Table style commands: the amounts' padding, and a font smaller than
+    ``size`` for each amount (a plain text cell) too wide for its column."""
     last = len(widths) - 1
     commands = [
         ("LEFTPADDING", (amount_from, 0), (last, -1), AMOUNT_PADDING),
@@ -119,8 +120,8 @@ def amount_commands(rows, widths, amount_from):
         for column in range(amount_from, len(widths)):
             cell = row[column] if column < len(row) else ""
             if isinstance(cell, str) and cell:
-                size = amount_size(cell, widths[column])
-                if size < FONT_SIZE:
+                fitted = amount_size(cell, widths[column], size)
+                if fitted < size:
                     place = (column, number)
-                    commands.append(("FONTSIZE", place, place, size))
+                    commands.append(("FONTSIZE", place, place, fitted))
     return commands

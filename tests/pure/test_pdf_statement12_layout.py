@@ -29,7 +29,12 @@ def big_statement():
         payments="-$\xa01,000,000.00",
         balance=BIG,
     )
-    data.update(rows=[row, row], balance="$\xa012,469,139.78", labels=dict(LABELS))
+    data.update(
+        rows=[row, row],
+        balance="$\xa012,469,139.78",
+        aging=[("Current", "$\xa0-1,234,567.00"), ("31-60", "$\xa0-123,456,789.00")],
+        labels=dict(LABELS),
+    )
     return data
 
 
@@ -40,7 +45,10 @@ def test_seven_digit_amounts_print_whole_on_one_line_of_their_cell():
         assert amount.replace(" ", "") in text.replace(" ", ""), (amount, text)
         # never cut over two lines: each amount sits whole on one line of the text
         assert any(amount.replace(" ", "") in line.replace(" ", "") for line in lines), amount
-    assert "$ 12,469,139.78" in text
+    assert "$ 12,469,139.78" in lines  # the total
+    # the aging's amounts too
+    assert "$ -1,234,567.00" in lines
+    assert "$ -123,456,789.00" in lines
 
 
 def test_a_long_patient_name_wraps_over_a_few_lines_only():
