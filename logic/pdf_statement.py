@@ -152,13 +152,15 @@ def _letterhead(statement, styles, logos):
         Paragraph(pc.lines(practice["address"]), styles["small"]),
     ]
     head_left += _contact_lines(practice, labels, styles)
-    facts = [
-        ("statement_date", statement["date"]),
-        ("account", statement["account"]),
-        ("balance_due", statement.get("balance_due")),
-        ("amount_due", statement["amount_due"]),
-        ("due_date", statement["due_date"]),
-    ]
+    facts = [("statement_date", statement["date"]), ("account", statement["account"])]
+    if statement.get("credit"):  # nothing to pay: the credit, no amount due nor pay-by date
+        facts.append(("credit", statement["credit"]))
+    else:
+        facts += [
+            ("balance_due", statement.get("balance_due")),
+            ("amount_due", statement["amount_due"]),
+            ("due_date", statement["due_date"]),
+        ]
     facts = pc.grid(
         [
             [labels.get(key, ""), pc.fit(value, styles["value"], 16)]
@@ -222,12 +224,12 @@ def _address_block(statement, styles):
 
 
 def _stage_message(statement, styles):
-    if not statement.get("stage_message"):
-        return []
-    return [
-        Paragraph(pc.escape(statement["stage_message"]), styles["bold"]),
-        Spacer(1, 0.08 * inch),
-    ]
+    """The credit, when there is nothing to pay, and the stage's message."""
+    story = []
+    for key in ("credit_line", "stage_message"):
+        if statement.get(key):
+            story += [Paragraph(pc.escape(statement[key]), styles["bold"]), Spacer(1, 0.08 * inch)]
+    return story
 
 
 def _total_row(label, value):

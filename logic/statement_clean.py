@@ -26,6 +26,8 @@ TEXT_LIMITS = {
     "balance": 30,
     "balance_due": 30,
     "pending_total": 30,
+    "credit": 30,
+    "credit_line": 300,
     "guarantor": 60,
     "stage_message": 1500,
     "plan_line": 500,

@@ -74,11 +74,17 @@ def _slip_rows(statement, styles):
         [labels["remit_to"], _remit_to(statement, styles)],
         [labels["account"], statement["account"]],
         [labels["guarantor"], pc.fit(statement["guarantor"], styles["value"], 45)],
-        [labels["amount_due"], statement["amount_due"]],
     ]
-    if statement.get("balance_due") and statement["balance_due"] != statement["amount_due"]:
-        rows.append([labels.get("balance_due", ""), statement["balance_due"]])
-    rows.append([labels["amount_enclosed"], "______________"])
+    if statement.get("credit"):  # nothing to pay: the credit, said plainly
+        rows += [
+            [labels.get("credit", ""), statement["credit"]],
+            ["", Paragraph(pc.escape(statement.get("credit_line", "")), styles["cell"])],
+        ]
+    else:
+        rows.append([labels["amount_due"], statement["amount_due"]])
+        if statement.get("balance_due") and statement["balance_due"] != statement["amount_due"]:
+            rows.append([labels.get("balance_due", ""), statement["balance_due"]])
+        rows.append([labels["amount_enclosed"], "______________"])
     if statement.get("portal_url"):
         rows.append(
             [

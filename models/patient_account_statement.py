@@ -172,7 +172,7 @@ class PatientAccount(models.Model):
     def _statement_plan_line(self, due, fmt, date_format):
         """The sentence about the account's payment plan ("" without one)."""
         plan = self.active_plan_id
-        if not (plan and due.due_date):
+        if not (plan and due.due_date and due.amount > 0):
             return ""
         return self.env._(
             "Payment plan %(plan)s: pay %(amount)s by %(date)s. The rest of your balance "
@@ -196,6 +196,9 @@ class PatientAccount(models.Model):
         due = self._statement_amount_due(totals, today)
         bucket_labels = shared["bucket_labels"]
         descriptions = shared["descriptions"]
+        # nothing to pay (a credit, or a zero balance): no pay-by date, the credit said plainly
+        nothing_due = self.currency_id.compare_amounts(due.amount, 0.0) <= 0
+        credit = -totals.due if self.currency_id.compare_amounts(totals.due, 0.0) < 0 else 0.0
         return {
             "account": self.name,
             "date": date_format(today),
@@ -212,7 +215,15 @@ class PatientAccount(models.Model):
             "pending_total": fmt(-totals.pending) if totals.pending else "",
             "balance_due": fmt(totals.due),
             "amount_due": fmt(due.amount),
-            "due_date": date_format(due.due_date or today + self._statement_terms()),
+            "due_date": ""
+            if nothing_due
+            else date_format(due.due_date or today + self._statement_terms()),
+            "credit": fmt(credit) if credit else "",
+            "credit_line": self.env._(
+                "You have a credit of %(amount)s: nothing to pay.", amount=fmt(credit)
+            )
+            if credit
+            else "",
             "aging": [(bucket_labels[key], fmt(self["aging_" + key])) for key in aging.BUCKET_KEYS],
             "plan_line": self._statement_plan_line(due, fmt, date_format),
             "stage_message": self._statement_message(),

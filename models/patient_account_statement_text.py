@@ -154,6 +154,7 @@ class PatientAccount(models.Model):
             "account": self.env._("Account"),
             "amount_due": self.env._("Amount due now"),
             "balance_due": self.env._("Your balance"),
+            "credit": self.env._("Your credit"),
             "pending_total": self.env._("Insurance pending (not due yet)"),
             "pending_line": self.env._("Insurance pending: not part of the amount due"),
             "due_date": self.env._("Please pay by"),
