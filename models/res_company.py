@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.tools.translate import LazyTranslate
 
 from ..logic import priority
 from ..logic.value_types import wrong_type
@@ -34,6 +35,27 @@ SETTING_TEXT_LIMITS = {
     "collections_payment_instructions": 2000,
     "collections_assistance_notice": 2000,
 }
+
+_lt = LazyTranslate(__name__)
+# The shipped "How to pay" and "Financial assistance" texts: terms translated in
+# i18n/, stored in English as the fields' defaults.  A practice that never changed
+# them gets them in the guarantor's language (``_collections_statement_text``).
+SHIPPED_TEXTS = {
+    "collections_payment_instructions": _lt(
+        "Pay online through the patient portal, by phone with a card, or by check "
+        "made out to the practice with the slip below."
+    ),
+    "collections_assistance_notice": _lt(
+        "If you cannot pay this bill in full, you may qualify for financial "
+        "assistance or a payment plan. Call us or ask at the front desk for an "
+        "application; it is free and will not hurt your credit."
+    ),
+}
+
+
+def shipped_english(name):
+    """The shipped text of the setting ``name`` as stored: its English source."""
+    return SHIPPED_TEXTS[name]._source
 
 
 def type_problems(model, vals):
@@ -192,16 +214,13 @@ class ResCompany(models.Model):
     collections_payment_instructions = fields.Text(
         string="How to Pay",
         translate=True,
-        default="Pay online through the patient portal, by phone with a card, or by check "
-        "made out to the practice with the slip below.",
+        default=shipped_english("collections_payment_instructions"),
         help="Printed on every statement: how the guarantor can pay.",
     )
     collections_assistance_notice = fields.Text(
         string="Financial Assistance Notice",
         translate=True,
-        default="If you cannot pay this bill in full, you may qualify for financial "
-        "assistance or a payment plan. Call us or ask at the front desk for an "
-        "application; it is free and will not hurt your credit.",
+        default=shipped_english("collections_assistance_notice"),
         help="Printed on every statement: how to ask for financial assistance or a plan.",
     )
     collections_weight_balance = fields.Integer(
@@ -369,6 +388,17 @@ class ResCompany(models.Model):
             ],
             "target": "current",
         }
+
+    def _collections_statement_text(self, name):
+        """The company's text ``name`` (how to pay, the financial-assistance notice)
+        in the context's language: the practice's own text, in that language when
+        it entered one; the shipped text as translated when it never changed it
+        (stored in English only, Odoo would print it in English to everyone)."""
+        self.ensure_one()
+        text = self[name] or ""
+        if " ".join(text.split()) == " ".join(shipped_english(name).split()):
+            return self.env._(SHIPPED_TEXTS[name])
+        return text
 
     def _collections_letter_interval(self):
         """Minimum days between two letters of the notice sequence."""

@@ -91,3 +91,4 @@ from . import test_desk12_back_office
 from . import test_desk12_spanish
 from . import test_money12_assistance_ledger
 from . import test_statement12_credit
+from . import test_statement12_texts
