@@ -88,3 +88,4 @@ from . import payment_transaction
 from . import ir_http
 from . import patient_financial_assistance_ledger
 from . import res_company_assistance
+from . import res_company_compliance

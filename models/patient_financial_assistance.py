@@ -284,7 +284,7 @@ class PatientFinancialAssistance(models.Model):
                 self.account_id._check_owner()
         return super().write(vals)
 
-    def copy(self, default=None):
+    def copy(self, default=None):  # pylint: disable=method-required-super
         # the decision's fields are the module's own, the invoices an accountant's
         raise UserError(
             self.env._(

@@ -91,7 +91,7 @@ class PatientWriteoff(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("patient.writeoff") or "/"
         return super().create(vals_list)
 
-    def copy(self, default=None):
+    def copy(self, default=None):  # pylint: disable=method-required-super
         raise AccessError(
             self.env._("Write-offs are proposed with the Write Off button of an account.")
         )

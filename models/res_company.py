@@ -40,7 +40,8 @@ _lt = LazyTranslate(__name__)
 # The shipped "How to pay" and "Financial assistance" texts: terms translated in
 # i18n/, stored in English as the fields' defaults.  A practice that never changed
 # them gets them in the guarantor's language (``_collections_statement_text``).
-SHIPPED_TEXTS = {
+# pylint: disable=prefer-env-translation
+SHIPPED_TEXTS = {  # (no env at import: lazy terms, translated when read)
     "collections_payment_instructions": _lt(
         "Pay online through the patient portal, by phone with a card, or by check "
         "made out to the practice with the slip below."
@@ -51,6 +52,7 @@ SHIPPED_TEXTS = {
         "application; it is free and will not hurt your credit."
     ),
 }
+# pylint: enable=prefer-env-translation
 
 
 def shipped_english(name):
@@ -306,31 +308,6 @@ class ResCompany(models.Model):
                     self.env._(
                         "The access log is kept six years at least (HIPAA documentation "
                         "retention): enter 6 or more."
-                    )
-                )
-
-    @api.constrains(
-        "collections_501r_gating", "collections_notification_days", "collections_final_notice_days"
-    )
-    def _check_501r_periods(self):
-        """501(r)'s reasonable efforts are 120 days of notification after the first
-        statement and a final notice 30 days before an extraordinary action: with
-        the gating on, shorter periods would let the run act before the law allows."""
-        for company in self.filtered("collections_501r_gating"):
-            if (
-                company.collections_notification_days < 120
-                or company.collections_final_notice_days < 30
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "501(r) Reasonable Efforts need a notification period of 120 days at "
-                        "least and a final notice 30 days at least before an extraordinary "
-                        "collection action (%(company)s: %(notification)s and %(notice)s days). "
-                        "Enter those, or turn 501(r) Reasonable Efforts off if the practice is "
-                        "not bound by 501(r).",
-                        company=company.name,
-                        notification=company.collections_notification_days,
-                        notice=company.collections_final_notice_days,
                     )
                 )
 

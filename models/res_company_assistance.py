@@ -38,5 +38,6 @@ class ResCompany(models.Model):
         Param = self.env["ir.config_parameter"].sudo()
         if Param.get_param(BACKFILL_PARAM):
             return
-        self.sudo().search([])._give_default_sliding_scale()
+        companies = self.sudo().search([])  # pylint: disable=no-search-all
+        companies._give_default_sliding_scale()
         Param.set_param(BACKFILL_PARAM, "1")
