@@ -18,9 +18,9 @@ from .test_writeoffs import DAY, WriteoffCommon
 BASE = 15960
 
 
-@tagged("post_install", "-at_install")
-@freeze_time("2026-03-31 12:00:00")
-class TestPlanCredits(WriteoffCommon):
+class PlanLedgerCommon(WriteoffCommon):
+    """Plans of small installments, missed after 5 days, defaulted at the first miss."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -32,6 +32,10 @@ class TestPlanCredits(WriteoffCommon):
             }
         )
 
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31 12:00:00")
+class TestPlanCredits(PlanLedgerCommon):
     def planned(self, amount=300.0, count=3):
         account, invoice = self.account_owing(amount, days=60)
         plan = self.confirm_plan(account, DAY + timedelta(days=10), installment_count=count)

@@ -12,22 +12,16 @@ from odoo import Command
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
-from .test_writeoffs import DAY, WriteoffCommon
+from .test_plan_credits import PlanLedgerCommon
+from .test_writeoffs import DAY
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-31 12:00:00")
-class TestPlanLedger(WriteoffCommon):
+class TestPlanLedger(PlanLedgerCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.env.company.write(
-            {
-                "collections_plan_min_installment": 10.0,
-                "collections_plan_grace_days": 5,
-                "collections_plan_misses_default": 1,
-            }
-        )
         cls.insurer = cls.env["res.partner"].create(
             {"name": "Testinsurer Health Plan", "is_company": True}
         )

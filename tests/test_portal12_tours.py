@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from .test_portal import PortalCase
-from .test_portal_tours import NO_DEMO_PROVIDER
+from .test_portal_tours import DemoProviderCase
 
 REQUESTED = "Payment plan requested on the portal"
 
@@ -38,24 +38,9 @@ class TestPortal12PlanTours(PortalCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPortal12PayCancelledTour(PortalCase):
+class TestPortal12PayCancelledTour(DemoProviderCase):
     """A payment cancelled at the Demo provider lands on the account page saying
     nothing was paid (it read "Thank you: your payment is being processed")."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        module = cls.env["ir.module.module"]._get("payment_demo")
-        cls.demo_installed = module.state == "installed"
-        if cls.demo_installed:
-            cls.dummy_provider.state = "disabled"
-            cls.demo_provider = cls._prepare_provider("demo")
-            cls.demo_provider.is_published = True
-
-    def setUp(self):
-        if not self.demo_installed:
-            self.skipTest(NO_DEMO_PROVIDER)
-        super().setUp()
 
     def test_tour_cancelled_payment(self):
         self.start_tour(

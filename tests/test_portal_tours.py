@@ -15,11 +15,9 @@ NO_DEMO_PROVIDER = (
 )
 
 
-@tagged("post_install", "-at_install")
-class TestPortalTours(PortalCase):
-    """A portal guarantor and a token-link visitor pay part of the balance; a
-    guarantor pays the little left, below the minimum; a guarantor sets up a plan
-    within policy."""
+class DemoProviderCase(PortalCase):
+    """Portal tests paying with the Demo provider of the test company, the only one
+    offered; skipped with the reason when payment_demo is not installed."""
 
     @classmethod
     def setUpClass(cls):
@@ -36,6 +34,13 @@ class TestPortalTours(PortalCase):
         if not self.demo_installed:
             self.skipTest(NO_DEMO_PROVIDER)
         super().setUp()
+
+
+@tagged("post_install", "-at_install")
+class TestPortalTours(DemoProviderCase):
+    """A portal guarantor and a token-link visitor pay part of the balance; a
+    guarantor pays the little left, below the minimum; a guarantor sets up a plan
+    within policy."""
 
     def assert_paid_online(self, amount, partner):
         """One confirmed Demo transaction of ``amount`` for the account, posted as
