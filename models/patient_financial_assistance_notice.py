@@ -90,7 +90,7 @@ class PatientFinancialAssistance(models.Model):
                 "account_label": self.env._("Account"),
                 "date_label": self.env._("Date"),
                 "body": text,
-                "notice": company.collections_assistance_notice or "",
+                "notice": company._collections_statement_text("collections_assistance_notice"),
             }
         )
         return (

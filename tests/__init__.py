@@ -92,3 +92,4 @@ from . import test_desk12_spanish
 from . import test_money12_assistance_ledger
 from . import test_statement12_credit
 from . import test_statement12_texts
+from . import test_assistance_letter_language
