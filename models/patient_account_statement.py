@@ -226,7 +226,8 @@ class PatientAccount(models.Model):
             else "",
             "aging": [(bucket_labels[key], fmt(self["aging_" + key])) for key in aging.BUCKET_KEYS],
             "plan_line": self._statement_plan_line(due, fmt, date_format),
-            "stage_message": self._statement_message(),
+            # a stage's dunning words to a guarantor in credit would be wrong
+            "stage_message": "" if credit else self._statement_message(),
             "how_to_pay": company._collections_statement_text("collections_payment_instructions"),
             "assistance": company._collections_statement_text("collections_assistance_notice"),
             "portal_url": shared["portal_urls"].get(self.id, ""),

@@ -34,6 +34,13 @@ class TestStatement12Credit(PortalCase):
         self.assertEqual(text.count("You have a credit of $ 63.60: nothing to pay."), 2)  # the slip
         self.assert_a_credit_nothing_to_pay(text)
 
+    def test_no_dunning_message_to_a_guarantor_in_credit(self):
+        stage = self.account.stage_id
+        stage.statement_message = "Testdunning: this balance is overdue, pay now."
+        self.assertIn("Testdunning", page_text(self.account._statement_pdfs()[0]))
+        self.make_credit()
+        self.assertNotIn("Testdunning", page_text(self.account._statement_pdfs()[0]))
+
     def test_the_portal_download_of_a_credit(self):
         self.make_credit()
         token = self.account._portal_ensure_token()
