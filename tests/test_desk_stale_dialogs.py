@@ -49,6 +49,27 @@ class TestDeskStaleDialogs(DeskCommon):
         with self.assertRaises(UserError):
             account.with_user(self.specialist).action_open_writeoff()
 
+    def test_dialog_opened_on_a_deleted_account(self):
+        """A list opened before another user deleted one of its accounts: the dialog
+        opens on the others (Odoo's 'Model: Unknown' error before)."""
+        account, _invoice = self.owing_account("Desk Stale Kept")
+        gone = self.Account.create(
+            {
+                "partner_id": self.env["res.partner"]
+                .create({"name": "Desk Stale Gone", "is_patient": True})
+                .id
+            }
+        )
+        gone_id = gone.id
+        gone.unlink()
+        wizard = (
+            self.env["patient.account.hold"]
+            .with_user(self.manager)
+            .with_context(active_model="patient.account", active_ids=[gone_id, account.id])
+            .create({"action": "set", "hold_reason": "dispute"})
+        )
+        self.assertEqual(wizard.account_ids, account)
+
     def test_hold_on_an_archived_account(self):
         account, _invoice = self.owing_account("Desk Stale Archived")
         wizard = self.in_dialog("patient.account.hold", account, self.manager).create(

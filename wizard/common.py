@@ -25,12 +25,18 @@ _ALLOWED_COMMANDS = frozenset(
 
 def active_records_default(model_name):
     """A default for a Many2many field of a wizard: the records it was opened on,
-    when they are of ``model_name``."""
+    when they are of ``model_name`` (those deleted meanwhile left out: a list
+    opened before another user deleted one)."""
 
     def default(self):
         context = self.env.context
         if context.get("active_model") == model_name and context.get("active_ids"):
-            return [fields.Command.set(context["active_ids"])]
+            ids = context["active_ids"]
+            if isinstance(ids, (list, tuple)) and all(
+                isinstance(i, int) and not isinstance(i, bool) for i in ids
+            ):
+                ids = self.env[model_name].browse(ids).exists().ids
+            return [fields.Command.set(ids)]
         return []
 
     return default
