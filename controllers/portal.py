@@ -280,6 +280,19 @@ class PatientPortal(CustomerPortal):
             self._patient_account_url(account, access_token, via_token, message)
         )
 
+    @http.route(
+        [f"{PORTAL_ROOT}/<int:account_id>/plan", f"{PORTAL_ROOT}/<int:account_id>/question"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_patient_form_address(self, account_id, access_token=None, **kw):
+        """A form's address opened (a reload after posting, the browser's history):
+        the account page, where the forms are."""
+        account, via_token = self._patient_account_or_404(account_id, access_token, "portal form")
+        return request.redirect(self._patient_account_url(account, access_token, via_token))
+
     @staticmethod
     def _patient_account_url(account, access_token, via_token, message=None):
         params = []

@@ -150,6 +150,17 @@ class TestPortal12FormNumbers(Portal12Case):
         self.assertIn("message=plan_created", response.url)
         self.assertEqual(len(self.account.active_plan_id.installment_ids), 3)
 
+    def test_a_forms_address_opened_leads_to_the_account(self):
+        token = self.account._portal_ensure_token()
+        for suffix in ("/plan", "/question"):
+            response = self.url_open(self.url(self.account, token, suffix))
+            self.assertEqual(response.status_code, 200, suffix)
+            self.assertTrue(response.url.endswith(self.url(self.account, token)), response.url)
+        self.assertFalse(self.account.plan_ids)
+        # another's account stays out of reach
+        response = self.url_open(self.url(self.other_account, token, "/plan"))
+        self.assertEqual(response.status_code, 404)
+
     def test_amounts_digits_only(self):
         token = self.account._portal_ensure_token()
         csrf = self.csrf(self.account, token)
