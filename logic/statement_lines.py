@@ -56,9 +56,13 @@ def line_amounts(
 
     An invoice owes its patient responsibility (a credit note gives it back),
     of which the payments made leave the open amount; a payment not yet
-    applied owes nothing and shows as paid.  The EOB columns show when the
-    item has charges."""
-    responsibility = amount_total * rate if move_type != "entry" else 0.0
+    applied owes nothing and shows as paid; an entry the practice posted on the
+    guarantor's receivable by hand (a fee, an adjustment) owes what it leaves
+    open.  The EOB columns show when the item has charges."""
+    if move_type == "entry":
+        responsibility = max(amount_residual, 0.0)
+    else:
+        responsibility = amount_total * rate
     sign = -1 if move_type == "out_refund" else 1
     has_eob = bool(amount_charges)
     return StatementLine(

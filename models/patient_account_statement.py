@@ -78,9 +78,10 @@ class PatientAccount(models.Model):
 
     @api.model
     def _statement_descriptions(self, moves):
-        """{move id: its product lines' labels}, what a statement line describes."""
+        """{move id: its product lines' labels, each once}, what a statement line
+        describes (a payment's or a journal entry's lines share their label)."""
         return {
-            move.id: ", ".join(names)
+            move.id: ", ".join(dict.fromkeys(name for name in names if name))
             for move, names in self.env["account.move.line"]
             .sudo()
             ._read_group(

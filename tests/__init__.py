@@ -91,5 +91,6 @@ from . import test_desk12_back_office
 from . import test_desk12_spanish
 from . import test_money12_assistance_ledger
 from . import test_statement12_credit
+from . import test_statement13_fee
 from . import test_statement12_texts
 from . import test_assistance_letter_language
