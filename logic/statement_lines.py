@@ -59,10 +59,8 @@ def line_amounts(
     applied owes nothing and shows as paid; an entry the practice posted on the
     guarantor's receivable by hand (a fee, an adjustment) owes what it leaves
     open.  The EOB columns show when the item has charges."""
-    if move_type == "entry":
-        responsibility = max(amount_residual, 0.0)
-    else:
-        responsibility = amount_total * rate
+    entry = move_type == "entry"
+    responsibility = max(amount_residual, 0.0) if entry else amount_total * rate
     sign = -1 if move_type == "out_refund" else 1
     has_eob = bool(amount_charges)
     return StatementLine(

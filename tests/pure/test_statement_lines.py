@@ -39,6 +39,12 @@ def test_credit_note_gives_back_and_payment_shows_as_paid():
     assert (payment.payments, payment.balance) == (25.0, -25.0)
 
 
+def test_entry_posted_by_hand_on_the_receivable_is_owed_not_paid():
+    fee = sl.line_amounts("entry", 25.0, 25.0)
+    assert (fee.responsibility, fee.payments, fee.balance) == (25.0, 0.0, 25.0)
+    assert sl.statement_totals([fee, sl.line_amounts("entry", 0.0, -10.0)]).balance == 15.0
+
+
 def test_foreign_currency_columns_convert_to_the_company_currency():
     rate = sl.conversion_rate(-120.0, 100.0)
     assert rate == pytest.approx(1.2)
