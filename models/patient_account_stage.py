@@ -97,6 +97,21 @@ class PatientAccountStage(models.Model):
                     self.env._("Stage %(stage)s: thresholds cannot be negative.", stage=stage.name)
                 )
 
+    @api.constrains("is_closed", "is_manual")
+    def _check_closed_not_manual(self):
+        """The run moves paid accounts into the Resolved stage and reopens them from
+        it; it never moves an account into or out of a Manual stage: one stage
+        cannot be both."""
+        for stage in self.filtered(lambda stage: stage.is_closed and stage.is_manual):
+            raise ValidationError(
+                self.env._(
+                    "Stage %(stage)s cannot be both Resolved and Manual: the daily run moves "
+                    "paid accounts into the Resolved stage, and never into a Manual one. "
+                    "Untick one of them.",
+                    stage=stage.name,
+                )
+            )
+
     @api.constrains(*STAGE_BOUNDS)
     def _check_bounds(self):
         problems = [

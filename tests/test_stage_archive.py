@@ -112,3 +112,24 @@ class TestArchivedStageRefused(DeskCommon):
         self.account.with_user(self.manager).write({"active": True, "stage_id": self.new.id})
         self.assertTrue(self.account.active)
         self.assertEqual(self.account.stage_id, self.new)
+
+
+@tagged("post_install", "-at_install")
+class TestStage13ResolvedManual(DeskCommon):
+    """A stage both Resolved and Manual: the run would move paid accounts into a
+    stage it is never to move accounts into. Refused, whichever box comes second."""
+
+    def test_resolved_and_manual_refused(self):
+        manual = self.Stage.with_user(self.manager).create(
+            {"name": "Testmanual Review", "sequence": 56, "is_manual": True}
+        )
+        with self.assertRaises(ValidationError) as caught:
+            manual.with_user(self.manager).write({"is_closed": True})
+        self.assertIn("Testmanual Review cannot be both Resolved and Manual", str(caught.exception))
+        with self.assertRaises(ValidationError):
+            self.Stage.with_user(self.manager).create(
+                {"name": "Testboth", "is_manual": True, "is_closed": True}
+            )
+        resolved = self.Stage.search([("is_closed", "=", True)], limit=1)
+        with self.assertRaises(ValidationError):
+            resolved.with_user(self.manager).write({"is_manual": True})
