@@ -85,7 +85,7 @@ def is_test_bookkeeping(rec):
     )
 
 
-def module_problems(records, module):
+def module_problems(records, module, table_prefix="patient_"):
     """WARNING+ records that belong to the addon.
 
     * any record emitted while Odoo installs/updates the addon (between
@@ -94,7 +94,9 @@ def module_problems(records, module):
       models [...] have no access rules``, ``odoo.fields: ... unknown
       parameter``;
     * any record of the addon's own loggers (``odoo.addons.<module>...``);
-    * any record whose text mentions the addon's name.
+    * any record whose text mentions the addon's name, or one of its tables
+      (quoted, as PostgreSQL's errors name them: ``"patient_account_stage"``;
+      ``table_prefix``).
     Test failures are left out: the result line counts them.
     """
     problems = []
@@ -115,6 +117,7 @@ def module_problems(records, module):
             or rec.logger == own_logger
             or rec.logger.startswith(own_logger + ".")
             or module in rec.text
+            or (table_prefix and f'"{table_prefix}' in rec.text)
         ):
             problems.append(rec)
     return problems
@@ -183,8 +186,9 @@ def cmd_tests(args):
         skipped = sum(
             1
             for rec in records
-            if rec.level == "INFO" and rec.msg.startswith("skipped ") and
-            (TEST_LOGGER_RE.match(rec.logger) or rec.logger.startswith("odoo.tests"))
+            if rec.level == "INFO"
+            and rec.msg.startswith("skipped ")
+            and (TEST_LOGGER_RE.match(rec.logger) or rec.logger.startswith("odoo.tests"))
         )
         passed = max(n_tests - n_failed - n_errors - skipped, 0)
         failed += n_failed + n_errors
