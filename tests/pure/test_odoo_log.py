@@ -13,9 +13,9 @@ SPEC.loader.exec_module(odoo_log)
 HEAD = "2026-12-01 16:17:28,513 20281 ERROR pc_lifecycle odoo.sql_db: bad query: "
 LOG = "\n".join(
     [
-        HEAD + """b'DELETE FROM "patient_account_stage" WHERE id IN (3)'""",
+        HEAD + """b'DELETE FROM "patient_account_stage" WHERE id IN (3)'""",  # noqa: S608
         'ERROR: update or delete on table "patient_account_stage" violates a foreign key',
-        HEAD + """b'DELETE FROM "res_partner" WHERE id IN (88)'""",
+        HEAD + """b'DELETE FROM "res_partner" WHERE id IN (88)'""",  # noqa: S608
         'ERROR: update or delete on table "res_partner" violates "account_move_partner_id_fkey"',
         "2026-12-01 16:17:29,000 20281 INFO pc_lifecycle odoo.modules.loading: done",
         "",
