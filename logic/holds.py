@@ -18,3 +18,34 @@ def waits_for_insurance(balance_due, insurance_pending):
 def is_settled(balance_due, insurance_pending):
     """Whether nothing is left to pay on the account, now or after insurance."""
     return balance_due <= 0 and insurance_pending <= 0
+
+
+# How strong each hold is: a hold is never replaced by a weaker one.  Bankruptcy
+# and death stop every demand (the automatic stay; an estate is not chased by
+# calls); a dispute stops collection until it is answered (No Surprises Act:
+# not to collections while open); a financial-assistance application stops
+# extraordinary actions only (501(r)); a promise, insurance and "other" pause
+# the notices for a while.
+HOLD_STRENGTH = {
+    "bankruptcy": 4,
+    "deceased": 4,
+    "dispute": 3,
+    "financial_assistance": 2,
+    "promise_to_pay": 1,
+    "insurance_pending": 1,
+    "other": 1,
+}
+# The holds no statement or demand ever goes out on, and that only a collections
+# manager releases.
+NO_DEMAND_HOLDS = ("bankruptcy", "deceased")
+
+
+def hold_strength(reason):
+    """How strong a hold of ``reason`` is (0: no hold)."""
+    return HOLD_STRENGTH.get(reason, 1) if reason else 0
+
+
+def keeps_hold(current, new):
+    """Whether an account on a ``current`` hold keeps it when a ``new`` one is
+    asked for: the current one is stronger."""
+    return hold_strength(current) > hold_strength(new)

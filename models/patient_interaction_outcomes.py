@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from odoo import models
 
-from ..logic import contact_rules
+from ..logic import contact_rules, holds
 from .patient_protected import trusted, trusted_flag
 
 # The activity types an interaction on a channel completes.
@@ -85,7 +85,11 @@ class PatientInteraction(models.Model):
         account = self.account_id
         outcome = self.outcome
         if outcome == "promise_to_pay":
-            if not account.hold_reason and self.promise_date >= today:
+            if self.promise_date >= today and (
+                not account.hold_reason or holds.keeps_hold(account.hold_reason, "promise_to_pay")
+            ):
+                # on a stronger hold, kept (said in the chatter): the promise holds
+                # the account when that hold is released
                 account._set_hold("promise_to_pay", until=self.promise_date)
             elif (
                 account.hold_reason == "promise_to_pay"

@@ -1,6 +1,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from ..logic import holds
 from ..models.patient_account import HOLD_REASONS
 from .common import active_records_default, latest_date
 
@@ -41,6 +42,7 @@ class PatientAccountHold(models.TransientModel):
         accounts.check_access("write")
         if self.action == "set":
             self._check_hold()
+            self._check_not_weaker()
             accounts._set_hold(self.hold_reason, self.hold_until, self.hold_note)
         else:
             if not accounts.filtered("hold_reason"):
@@ -53,6 +55,25 @@ class PatientAccountHold(models.TransientModel):
             accounts._release_hold(why=self.env._("Released by hand."))
         return {"type": "ir.actions.act_window_close"}
 
+    def _check_not_weaker(self):
+        """A hold never replaces a stronger one: refused before anything changes."""
+        stronger = self.account_ids.filtered(
+            lambda account: holds.keeps_hold(account.hold_reason, self.hold_reason)
+        )
+        if stronger:
+            labels = dict(self._fields["hold_reason"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "%(count)s of the selected accounts are on a hold stronger than "
+                    "%(reason)s (%(holds)s), which it does not replace: leave them out, or "
+                    "release their hold first (a bankruptcy or deceased hold: a collections "
+                    "manager).",
+                    count=len(stronger),
+                    reason=labels[self.hold_reason],
+                    holds=", ".join(sorted({labels[r] for r in stronger.mapped("hold_reason")})),
+                )
+            )
+
     def _check_hold(self):
         """A reason, and an end date between today on the practice's calendar and
         ten years ahead (the promise horizon of the accounts' companies for a
@@ -61,6 +82,13 @@ class PatientAccountHold(models.TransientModel):
             raise UserError(self.env._("Choose why the account is put on hold."))
         until = self.hold_until
         if not until:
+            if self.hold_reason == "promise_to_pay":
+                raise UserError(
+                    self.env._(
+                        "A promise to pay holds an account until the promised date: choose "
+                        "the date in Until."
+                    )
+                )
             return
         # the practices' calendar, not the user's (the latest when their dates differ)
         today = max(self.account_ids.company_id._patient_todays().values())

@@ -23,3 +23,21 @@ def test_waits_for_insurance(due, pending, expected):
 )
 def test_is_settled(due, pending, expected):
     assert holds.is_settled(due, pending) is expected
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "kept"),
+    [
+        ("bankruptcy", "dispute", True),
+        ("deceased", "financial_assistance", True),
+        ("dispute", "financial_assistance", True),
+        ("financial_assistance", "promise_to_pay", True),
+        ("promise_to_pay", "dispute", False),  # a dispute replaces a promise
+        ("financial_assistance", "dispute", False),
+        ("bankruptcy", "deceased", False),  # as strong: replaced
+        (False, "promise_to_pay", False),
+        ("other", "promise_to_pay", False),
+    ],
+)
+def test_a_stronger_hold_is_kept(current, new, kept):
+    assert holds.keeps_hold(current, new) is kept

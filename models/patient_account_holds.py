@@ -1,0 +1,90 @@
+"""Which hold an account keeps: one hold at a time, never replaced by a weaker
+one (bankruptcy and deceased above dispute, above financial assistance, above
+a promise, insurance or other; ``logic.holds``); a promise still pending holds
+the account again when the stronger hold that replaced it is released; only a
+collections manager releases a bankruptcy or deceased hold."""
+
+from collections import defaultdict
+
+from markupsafe import Markup
+
+from odoo import models
+from odoo.exceptions import UserError
+
+from ..logic import holds
+from .patient_account import MANAGER_GROUP
+
+PROMISE_HOLD = "promise_to_pay"
+
+
+class PatientAccount(models.Model):
+    _inherit = "patient.account"
+
+    def _set_hold(self, reason, until=False, note=False, auto=False):
+        """The accounts on a stronger hold keep it (said in their chatter)."""
+        if reason == PROMISE_HOLD and not until:
+            raise UserError(
+                self.env._(
+                    "A promise to pay holds an account until the promised date: choose the date."
+                )
+            )
+        kept = self.filtered(lambda account: holds.keeps_hold(account.hold_reason, reason))
+        if kept:
+            kept._log_stronger_hold_kept(reason)
+        return super(PatientAccount, self - kept)._set_hold(
+            reason, until=until, note=note, auto=auto
+        )
+
+    def _log_stronger_hold_kept(self, reason):
+        labels = dict(self._fields["hold_reason"]._description_selection(self.env))
+        bodies = {
+            account.id: Markup("<p>%s</p>")
+            % self.env._(
+                "Still on hold: %(kept)s, a stronger hold than %(asked)s, which does not "
+                "replace it.",
+                kept=labels[account.hold_reason],
+                asked=labels[reason],
+            )
+            for account in self
+        }
+        self._message_log_batch(bodies=bodies)
+
+    def _release_hold(self, why=None):
+        """Lift the holds; a bankruptcy or deceased hold for collections managers
+        only; an account with a promise still pending goes back on its hold."""
+        no_demand = self.filtered(lambda account: account.hold_reason in holds.NO_DEMAND_HOLDS)
+        if no_demand and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+            raise UserError(
+                self.env._(
+                    "Only a collections manager releases a bankruptcy or deceased hold: ask a "
+                    "manager to review the account."
+                )
+            )
+        replaced = self.filtered(
+            lambda account: account.hold_reason and account.hold_reason != PROMISE_HOLD
+        )
+        res = super()._release_hold(why=why)
+        replaced._resume_promise_holds()
+        return res
+
+    def _resume_promise_holds(self):
+        """These accounts, just released, go back on a promise-to-pay hold until
+        their latest promise still pending and not past (what the guarantor was
+        promised stays promised).  One search."""
+        if not self:
+            return
+        pending = self.env["patient.interaction"]._pending_promises(self)
+        todays = self.company_id._patient_todays()
+        latest = {}
+        for promise in pending:
+            account = promise.account_id
+            if promise.promise_date >= todays[account.company_id.id]:
+                latest[account.id] = max(
+                    latest.get(account.id, promise.promise_date), promise.promise_date
+                )
+        by_date = defaultdict(lambda: self.browse())
+        for account in self:
+            if account.id in latest and not account.hold_reason:
+                by_date[latest[account.id]] |= account
+        for until, accounts in by_date.items():
+            accounts._set_hold(PROMISE_HOLD, until=until)
