@@ -99,3 +99,29 @@ class TestHolds13PromiseEndDate(HoldsCommon):
         wizard.hold_until = self.env.company._patient_today() + timedelta(days=3)
         wizard.action_apply()
         self.assertEqual(account.hold_reason, "promise_to_pay")
+
+
+@tagged("post_install", "-at_install")
+class TestStatement13NoDemandHolds(HoldsCommon):
+    def test_never_sent_to_bankruptcy_or_deceased(self):
+        bankrupt, _invoice = self.owing_account("Holdperson Zeta")
+        deceased, _invoice = self.owing_account("Holdperson Eta")
+        disputed, _invoice = self.owing_account("Holdperson Theta")
+        bankrupt._set_hold("bankruptcy")
+        deceased._set_hold("deceased")
+        disputed._set_hold("dispute")
+        Send = self.env["patient.statement.send"].with_user(self.specialist)
+        wizard = Send.with_context(
+            active_model="patient.account", active_ids=(bankrupt | deceased).ids
+        ).create({"exclude_holds": False, "email": True})
+        self.assertEqual(wizard.qualifying_count, 0)
+        with self.assertRaises(UserError) as caught:
+            wizard.action_send()
+        message = str(caught.exception)
+        self.assertIn("2 of the accounts asked for are on a bankruptcy or deceased hold", message)
+        self.assertNotIn("untick", message)
+        self.assertFalse(bankrupt.last_statement_date or deceased.last_statement_date)
+        wizard = Send.with_context(
+            active_model="patient.account", active_ids=(bankrupt | disputed).ids
+        ).create({"exclude_holds": False})
+        self.assertEqual(wizard.qualifying_count, 1, "the dispute's statement, unticked")

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
+from ..logic.holds import NO_DEMAND_HOLDS
 from ..models.patient_account_statement_text import INFORMATIONAL_HOLDS
 from .common import active_records_default
 
@@ -96,7 +97,8 @@ class PatientStatementSend(models.TransientModel):
         """The accounts that qualify (``holds`` False: the hold filter left out),
         each practice's judged on its own calendar: "today's statement" and "the
         last statement at least N days ago" are its dates, never the user's."""
-        domain = self._scope()
+        # never a demand to a bankrupt or deceased guarantor, whatever the checkbox
+        domain = [*self._scope(), ("hold_reason", "not in", list(NO_DEMAND_HOLDS))]
         if holds and self.exclude_holds:
             domain.append(("hold_reason", "=", False))
         Account = self.env["patient.account"]
@@ -208,6 +210,9 @@ class PatientStatementSend(models.TransientModel):
             [*self._scope(), ("balance_due", ">", 0), ("cease_communication", "=", True)]
         )
         held = Account.search_count(self._domain(holds=False)) if self.exclude_holds else 0
+        no_demand = Account.search_count(
+            [*self._scope(), ("balance_due", ">", 0), ("hold_reason", "in", list(NO_DEMAND_HOLDS))]
+        )
         why = []
         if ceased:
             why.append(
@@ -223,6 +228,14 @@ class PatientStatementSend(models.TransientModel):
                     "%(count)s of the accounts asked for are on hold: untick Skip Accounts "
                     "on Hold to send theirs.",
                     count=held,
+                )
+            )
+        if no_demand:
+            why.append(
+                self.env._(
+                    "%(count)s of the accounts asked for are on a bankruptcy or deceased hold: "
+                    "no statement goes to them, whatever the settings.",
+                    count=no_demand,
                 )
             )
         raise UserError("\n".join([self._nothing_qualifies_text(), *why]))
