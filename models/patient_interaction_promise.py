@@ -3,11 +3,14 @@ step): kept when the guarantor's payments since the promise reach the promised
 amount, broken otherwise; the broken ones get a follow-up call, and the
 promise's hold on the account is lifted."""
 
+from collections import defaultdict
+
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..logic import promise_credit
 from .patient_account_balances import money_in_sql
 from .patient_protected import trusted
 
@@ -78,40 +81,97 @@ class PatientInteraction(models.Model):
         )
 
     def _paid_since_promised(self):
-        """{interaction id: amount}: what the guarantor paid (payments and bank
-        statement lines on the receivable of the account's company) since the day
-        each promise was made.  One query."""
+        """{interaction id: amount}: what the guarantor paid toward each of these
+        pending promises (payments and bank statement lines on the receivable of
+        the account's company): a payment counts once, toward the account's
+        promises oldest first, and only toward those made on or before its date,
+        the day a promise was made read on the practice's calendar.  Two queries
+        (the accounts' promises, their payments), whatever the number."""
+        pending = self.sudo().filtered(lambda p: p.promise_state == "pending")
+        if not pending:
+            return {}
+        accounts = pending.account_id
+        tzs = accounts.company_id._patient_tzs()
+
+        def made_on(promise):
+            tz = tzs[promise.account_id.company_id.id]
+            return fields.Datetime.context_timestamp(
+                promise.with_context(tz=tz), promise.date
+            ).date()
+
+        since = {}
+        for promise in pending:
+            day = made_on(promise)
+            since[promise.account_id.id] = min(since.get(promise.account_id.id, day), day)
+        # the settled promises that may have been credited with the same payments
+        promises = pending | self.sudo().search(
+            [
+                ("account_id", "in", accounts.ids),
+                ("outcome", "=", "promise_to_pay"),
+                ("state", "=", "logged"),
+                ("promise_state", "in", ("kept", "broken")),
+                ("promise_checked_on", ">=", min(since.values())),
+            ]
+        )
+        payments = self._payments_since(since)
+        by_account = defaultdict(list)
+        for promise in promises:
+            settled = None if promise in pending else promise.promise_paid_amount
+            by_account[promise.account_id.id].append(
+                (
+                    promise.id,
+                    made_on(promise),
+                    promise.promise_date,
+                    promise.promise_amount,
+                    settled,
+                )
+            )
+        paid = {}
+        for account_id, account_promises in by_account.items():
+            paid.update(
+                promise_credit.credit_promises(payments.get(account_id, []), account_promises)
+            )
+        return {promise.id: paid.get(promise.id, 0.0) for promise in self}
+
+    def _payments_since(self, since):
+        """{account id: [(date, amount)]}: the money in of each account's
+        guarantor on its company's receivable from the day ``since[account id]``
+        on, by date.  One query."""
         self.env["account.move.line"].flush_model(
             ["balance", "date", "parent_state", "partner_id", "company_id", "account_id"]
         )
         self.env["account.move"].flush_model(
             ["origin_payment_id", "statement_line_id", "reversed_entry_id", "state"]
         )
+        self.env["patient.account"].flush_model(["partner_id", "company_id"])
         self.env.cr.execute(
             SQL(
                 """
-                SELECT pi.id, COALESCE(SUM(-aml.balance), 0)
-                  FROM patient_interaction pi
-                  JOIN patient_account pa ON pa.id = pi.account_id
-             LEFT JOIN account_move_line aml
+                SELECT pa.id, aml.date, SUM(-aml.balance)
+                  FROM unnest(%s::int[], %s::date[]) AS since(account_id, day)
+                  JOIN patient_account pa ON pa.id = since.account_id
+                  JOIN account_move_line aml
                     ON aml.partner_id = pa.partner_id
                    AND aml.company_id = pa.company_id
                    AND aml.parent_state = 'posted'
                    AND aml.balance < 0
-                   AND aml.date >= (pi.date AT TIME ZONE 'UTC')::date
+                   AND aml.date >= since.day
                    AND aml.account_id IN (
                         SELECT id FROM account_account WHERE account_type = 'asset_receivable')
                    AND EXISTS (
                         SELECT 1 FROM account_move move
                          WHERE move.id = aml.move_id AND %s)
-                 WHERE pi.id = ANY(%s)
-              GROUP BY pi.id
+              GROUP BY pa.id, aml.date
                 """,
+                list(since),
+                list(since.values()),
                 money_in_sql("move"),
-                self.ids,
             )
         )
-        return dict(self.env.cr.fetchall())
+        payments = defaultdict(list)
+        for account_id, day, amount in self.env.cr.fetchall():
+            payments[account_id].append((day, amount))
+        return payments
 
     def _write_promise_state(self, state, paid, today):
         """Mark these promises ``state`` (kept or broken), settled ``today`` with

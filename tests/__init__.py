@@ -95,3 +95,4 @@ from . import test_statement13_fee
 from . import test_statement12_texts
 from . import test_assistance_letter_language
 from . import test_holds13
+from . import test_promises13

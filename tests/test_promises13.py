@@ -1,0 +1,76 @@
+"""Promises (desk13): a payment counts once toward the promises, oldest first;
+the day a promise was made is the practice's."""
+
+from datetime import date, datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .test_holds13 import HoldsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestPromise13Settlement(HoldsCommon):
+    def test_one_payment_counts_toward_one_promise(self):
+        account, invoice = self.owing_account("Promiseperson Alpha", 200.0)
+        today = self.env.company._patient_today()
+        first = self.log(
+            account, "promise_to_pay", promise_amount=100.0, promise_date=today + timedelta(3)
+        )
+        second = self.log(
+            account, "promise_to_pay", promise_amount=100.0, promise_date=today + timedelta(10)
+        )
+        self.pay(invoice, 100.0, today)
+        Interaction = self.env["patient.interaction"]
+        Interaction._settle_due_promises(self.env.company, today + timedelta(days=4))
+        Interaction._settle_due_promises(self.env.company, today + timedelta(days=11))
+        self.assertRecordValues(
+            first + second,
+            [
+                {"promise_state": "kept", "promise_paid_amount": 100.0},
+                {"promise_state": "broken", "promise_paid_amount": 0.0},
+            ],
+        )
+
+    def test_settled_in_one_run_oldest_first(self):
+        account, invoice = self.owing_account("Promiseperson Beta", 200.0)
+        today = self.env.company._patient_today()
+        later = self.log(
+            account, "promise_to_pay", promise_amount=100.0, promise_date=today + timedelta(5)
+        )
+        sooner = self.log(
+            account, "promise_to_pay", promise_amount=100.0, promise_date=today + timedelta(2)
+        )
+        self.pay(invoice, 100.0, today)
+        result = self.env["patient.interaction"]._settle_due_promises(
+            self.env.company, today + timedelta(days=6)
+        )
+        self.assertEqual(result, {"kept": 1, "broken": 1})
+        self.assertEqual((sooner.promise_state, later.promise_state), ("kept", "broken"))
+
+
+@tagged("post_install", "-at_install")
+class TestPromise13PracticeDay(HoldsCommon):
+    def test_made_in_the_practice_evening(self):
+        """Made at 17:30 in Los Angeles on 30 November (01:30 UTC on 1 December),
+        paid on the 30th: kept."""
+        self.env.company.collections_tz = "America/Los_Angeles"
+        with freeze_time(datetime(2026, 12, 1, 1, 35)):
+            guarantor = self.env["res.partner"].create(
+                {"name": "Promiseperson Gamma", "is_patient": True, "tz": "America/Los_Angeles"}
+            )
+            invoice = self.make_invoice(guarantor, 100.0, date(2026, 11, 1))
+            account = invoice.patient_account_id
+            account.user_id = self.specialist
+            promise = self.log(
+                account,
+                "promise_to_pay",
+                promise_amount=100.0,
+                promise_date=date(2026, 12, 1),
+                date=datetime(2026, 12, 1, 1, 30),
+            )
+            self.pay(invoice, 100.0, date(2026, 11, 30))
+        self.env["patient.interaction"]._settle_due_promises(self.env.company, date(2026, 12, 2))
+        self.assertEqual(promise.promise_state, "kept")
+        self.assertEqual(promise.promise_paid_amount, 100.0)
