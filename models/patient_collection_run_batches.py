@@ -149,7 +149,9 @@ class PatientCollectionRun(models.Model):
     def _todays_run(self, company, trigger):
         """The run of ``company`` under way today, else a new one (a run of an
         earlier day that never finished is closed as such).  The scheduled action
-        runs once a day: when today's run is done, it is that run (done)."""
+        runs once a day: when its run of today is done and no "Run now" finished
+        after it, it is that run (done); a "Run now" earlier that day does not
+        stand in for it (the evening's payments and promises are the night's)."""
         today = company._patient_today()  # the date of record: the company's calendar
         running = self.sudo().search(
             [("company_id", "=", company.id), ("state", "=", "running")], limit=1
@@ -161,9 +163,10 @@ class PatientCollectionRun(models.Model):
         if trigger == "cron":
             finished = self.sudo().search(
                 [("company_id", "=", company.id), ("date", "=", today), ("state", "=", "done")],
+                order="id desc",
                 limit=1,
             )
-            if finished:
+            if finished.trigger == "cron":
                 return finished
         return self._open_run(company, trigger, today)
 

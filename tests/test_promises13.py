@@ -1,5 +1,6 @@
-"""Promises (desk13): a payment counts once toward the promises, oldest first;
-the day a promise was made is the practice's."""
+"""Promises and the run (desk13): a payment counts once toward the promises,
+oldest first; the day a promise was made is the practice's; the night's
+scheduled run still runs after a "Run now" the same day."""
 
 from datetime import date, datetime, timedelta
 
@@ -74,3 +75,20 @@ class TestPromise13PracticeDay(HoldsCommon):
         self.env["patient.interaction"]._settle_due_promises(self.env.company, date(2026, 12, 2))
         self.assertEqual(promise.promise_state, "kept")
         self.assertEqual(promise.promise_paid_amount, 100.0)
+
+
+@tagged("post_install", "-at_install")
+class TestRun13CronAfterRunNow(HoldsCommon):
+    def test_the_nightly_run_after_a_run_now(self):
+        self.owing_account("Runperson Alpha")
+        Run = self.env["patient.collection.run"]
+        company = self.env.company
+        manual = Run.with_user(self.manager).run(companies=company)
+        self.assertEqual((manual.trigger, manual.state), ("manual", "done"))
+        nightly = Run.sudo().run(companies=company, trigger="cron")
+        self.assertEqual((nightly.trigger, nightly.state), ("cron", "done"))
+        self.assertNotEqual(nightly, manual, "the night's run is its own")
+        # called again the same day (the cron engine, a trigger left over): that run
+        again = Run.sudo().run(companies=company, trigger="cron")
+        self.assertEqual(again, nightly)
+        self.assertEqual(Run.sudo().search_count([("company_id", "=", company.id)]), 2)
