@@ -4,10 +4,14 @@ outcome calls for (a promise, a dispute, a cease request...), and the follow-up
 activities (check the promise, call back, a manager's review)."""
 
 from collections import defaultdict
+from datetime import datetime, time, timedelta
 
+import pytz
 from markupsafe import Markup
 
-from odoo import models
+from odoo import fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from ..logic import contact_rules, holds
 from .patient_protected import trusted, trusted_flag
@@ -34,6 +38,49 @@ MANAGER_OUTCOMES = {"dispute", "deceased_reported", "bankruptcy_reported"}
 
 class PatientInteraction(models.Model):
     _inherit = "patient.interaction"
+
+    callback_due = fields.Boolean(
+        compute="_compute_callback_due",
+        search="_search_callback_due",
+        help="A callback asked for today or before, not made yet (no call logged on the "
+        "account since it was asked for).",
+    )
+
+    def _compute_callback_due(self):
+        due = set(self._callback_due_ids(self.ids))
+        for interaction in self:
+            interaction.callback_due = interaction.id in due
+
+    def _search_callback_due(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(self.env._("Search callbacks due with = or != True or False."))
+        return [("id", "in" if (operator == "=") == value else "not in", self._callback_due_ids())]
+
+    def _callback_due_ids(self, ids=None):
+        """The logged callback requests due before tomorrow on the user's calendar
+        (overdue ones too) with no call logged on their account since.  One query."""
+        tomorrow = fields.Date.context_today(self) + timedelta(days=1)
+        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
+        end = tz.localize(datetime.combine(tomorrow, time())).astimezone(pytz.utc)
+        self.flush_model(["outcome", "state", "callback_at", "account_id", "channel", "date"])
+        only = SQL("AND pi.id = ANY(%s)", list(ids)) if ids is not None else SQL()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT pi.id FROM patient_interaction pi
+                 WHERE pi.outcome = 'callback_requested' AND pi.state = 'logged'
+                   AND pi.callback_at < %s %s
+                   AND NOT EXISTS (
+                        SELECT 1 FROM patient_interaction made
+                         WHERE made.account_id = pi.account_id AND made.state = 'logged'
+                           AND made.channel IN ('phone_out', 'phone_in')
+                           AND made.date > pi.date)
+                """,
+                end.replace(tzinfo=None),
+                only,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _apply_outcomes(self):
         """What each logged interaction calls for, done once, whatever created it:

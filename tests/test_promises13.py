@@ -1,6 +1,7 @@
 """Promises and the run (desk13): a payment counts once toward the promises,
 oldest first; the day a promise was made is the practice's; the night's
-scheduled run still runs after a "Run now" the same day."""
+scheduled run still runs after a "Run now" the same day; Today's Callbacks
+lists the overdue ones, not those made."""
 
 from datetime import date, datetime, timedelta
 
@@ -92,3 +93,37 @@ class TestRun13CronAfterRunNow(HoldsCommon):
         again = Run.sudo().run(companies=company, trigger="cron")
         self.assertEqual(again, nightly)
         self.assertEqual(Run.sudo().search_count([("company_id", "=", company.id)]), 2)
+
+
+@tagged("post_install", "-at_install")
+class TestCallbacks13Filter(HoldsCommon):
+    def test_overdue_callbacks_listed_made_ones_not(self):
+        Interaction = self.env["patient.interaction"].with_user(self.specialist)
+        now = datetime.now().replace(microsecond=0)
+        waiting, _invoice = self.owing_account("Callbackperson Alpha")
+        made, _invoice = self.owing_account("Callbackperson Beta")
+        asked = Interaction.create(
+            [
+                {
+                    "account_id": account.id,
+                    "channel": "phone_in",
+                    "outcome": "callback_requested",
+                    "date": now - timedelta(days=2),
+                    "callback_at": now - timedelta(days=2) + timedelta(hours=1),
+                }
+                for account in (waiting, made)
+            ]
+        )
+        Interaction.create(
+            {
+                "account_id": made.id,
+                "channel": "phone_out",
+                "outcome": "no_answer",
+                "date": now - timedelta(minutes=5),
+            }
+        )
+        found = Interaction.search(
+            [("callback_due", "=", True), ("account_id", "in", (waiting | made).ids)]
+        )
+        self.assertEqual(found, asked[0])
+        self.assertEqual(asked.mapped("callback_due"), [True, False])
