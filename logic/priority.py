@@ -29,7 +29,8 @@ DEFAULT_WEIGHTS = {
 
 
 def contributions(inputs, weights):
-    """Points each term adds to the score, in the order of ``TERMS``.
+    """(term, input as given, points) for each term, in the order of ``TERMS``: a
+    negative input (a credit balance) adds no points, and is shown as it is.
 
     Computed in ``Decimal`` so that the SQL version of the score (numeric
     arithmetic, see ``sql_score``) gives the same numbers.
@@ -38,12 +39,12 @@ def contributions(inputs, weights):
     points = []
     for term in TERMS:
         weight = max(int(weights.get(term.key) or 0), 0)
-        value = max(Decimal(str(inputs.get(term.key) or 0)), Decimal(0))
-        share = min(value / Decimal(str(term.cap)), Decimal(1))
+        given = Decimal(str(inputs.get(term.key) or 0))
+        share = min(max(given, Decimal(0)) / Decimal(str(term.cap)), Decimal(1))
         points.append(
             (
                 term,
-                value,
+                given,
                 Decimal(100) * weight * share / total_weight if total_weight else Decimal(0),
             )
         )

@@ -1,7 +1,8 @@
-"""Promises and the run (desk13): a payment counts once toward the promises,
-oldest first; the day a promise was made is the practice's; the night's
-scheduled run still runs after a "Run now" the same day; Today's Callbacks
-lists the overdue ones, not those made."""
+"""Promises, callbacks, the run and the priority explanation (desk13): a
+payment counts once toward the promises, oldest first; the day a promise was
+made is the practice's; the night's scheduled run still runs after a "Run now"
+the same day; Today's Callbacks lists the overdue ones, not those made; the
+explanation shows a credit balance as it is."""
 
 from datetime import date, datetime, timedelta
 
@@ -127,3 +128,14 @@ class TestCallbacks13Filter(HoldsCommon):
         )
         self.assertEqual(found, asked[0])
         self.assertEqual(asked.mapped("callback_due"), [True, False])
+
+
+@tagged("post_install", "-at_install")
+class TestPriority13Credit(HoldsCommon):
+    def test_explanation_shows_the_credit(self):
+        account, invoice = self.owing_account("Creditperson Alpha", 100.0)
+        self.pay(invoice, 150.0, self.env.company._patient_today())
+        self.assertEqual(account.balance_due, -50.0)
+        self.assertIn(
+            f"Balance due: {account.currency_id.format(-50.0)}", account.priority_explanation
+        )

@@ -47,3 +47,12 @@ def test_explanation_lists_every_term_biggest_first():
 
 def test_negative_inputs_count_as_zero():
     assert priority.score({"balance": -50}, priority.DEFAULT_WEIGHTS) == 0
+
+
+def test_explanation_shows_a_credit_balance_as_it_is():
+    """A credit adds no points, and the explanation shows the real balance (-50.00,
+    not a clamped 0.00)."""
+    inputs = {"balance": -50.0, "days_past_due": 0}
+    text = priority.explain(inputs, priority.DEFAULT_WEIGHTS)
+    assert "Balance due: -50.00 → +0" in text
+    assert priority.score(inputs, priority.DEFAULT_WEIGHTS) == 0
