@@ -52,6 +52,24 @@ class TestPromise13Settlement(HoldsCommon):
         self.assertEqual(result, {"kept": 1, "broken": 1})
         self.assertEqual((sooner.promise_state, later.promise_state), ("kept", "broken"))
 
+    def test_queries_do_not_grow_with_the_promises(self):
+        today = self.env.company._patient_today()
+        promises = self.env["patient.interaction"]
+        for n in range(4):
+            account, invoice = self.owing_account(f"Promiseperson Count{n}", 200.0)
+            self.pay(invoice, 50.0, today)
+            promises |= self.log(
+                account, "promise_to_pay", promise_amount=100.0, promise_date=today + timedelta(3)
+            )
+        counts = []
+        for some in (promises[:1], promises):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            paid = some._paid_since_promised()
+            counts.append(self.env.cr.sql_log_count - before)
+            self.assertEqual(set(paid.values()), {50.0})
+        self.assertEqual(counts[0], counts[1], "one promise or four: the same queries")
+
 
 @tagged("post_install", "-at_install")
 class TestPromise13PracticeDay(HoldsCommon):
