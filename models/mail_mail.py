@@ -5,15 +5,18 @@ from .patient_protected import trusted_flag
 
 # What decides where a mail goes and what it is about.
 ADDRESS_FIELDS = frozenset({"recipient_ids", "email_to", "email_cc", "model", "res_id"})
-# Mails about these models (or about nothing) are judged by their recipients
-# alone; a mail about another business document (an invoice) is that document's.
-CONTACT_MODELS = (False, "res.partner")
+# Mails about a login (the invitation to the portal, a password reset the
+# guarantor asked for) are the person's access to their own account, no
+# collections contact.  Every other mail (about nothing, a contact, an invoice or
+# any other document) is judged by its recipients.
+LOGIN_MODELS = ("res.users",)
 
 
 class MailMail(models.Model):
     """The last door of every email: a mail about a patient account (or about
-    one of its plans), or a bare mail to its guarantor or patients, passes the
-    outbound contact gate unless the message it carries was judged already."""
+    one of its plans), or any other mail reaching its guarantor or patients
+    (about nothing, a contact, an invoice or any document but a login), passes
+    the outbound contact gate unless the message it carries was judged already."""
 
     _inherit = "mail.mail"
 
@@ -42,9 +45,11 @@ class MailMail(models.Model):
             and issubclass(self.pool[model], self.pool["patient.phi.mixin"])
         ):
             return self.env[model].sudo().browse(self.res_id).exists()._patient_account()
-        if model in CONTACT_MODELS:
-            return Account._accounts_of_contacts(self.recipient_ids, self._patient_emails())
-        return Account
+        if model in LOGIN_MODELS:
+            return Account
+        # whatever document it is about (an invoice's chatter reaches its customer):
+        # a mail reaching the guarantor or a patient of an account is contact
+        return Account._accounts_of_contacts(self.recipient_ids, self._patient_emails())
 
     def _patient_emails(self):
         return emails_of(self.email_to, self.email_cc)

@@ -5,6 +5,7 @@ chatter message of any type or subtype, a note naming them, the composer in
 comment or mass-mail mode, a template, a scheduled message, a ``mail.mail``
 written directly — meets :meth:`PatientAccount._gate_outbound_contact`:
 
+0. a request to cease communication, whoever writes (the same refusal for all);
 1. the role rule: only collections specialists and managers who may read the
    account contact its guarantor, judged on the real user (``env.user`` stays
    the caller under ``sudo()``, which Odoo's chatter routes use);
@@ -25,6 +26,7 @@ from odoo import models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import clean_context
 
+from ..logic import contact_rules
 from .patient_protected import trusted_flag
 
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
@@ -100,6 +102,11 @@ class PatientAccount(models.Model):
         Interaction = self.env["patient.interaction"]
         if not contacted or trusted_flag(self.env, "patient_interaction_logged"):
             return Interaction
+        if self.sudo().cease_communication:
+            # the guarantor's request stands whoever writes, about whatever document:
+            # the same refusal for all
+            cease = contact_rules.Violation(contact_rules.RULE_CEASE, None)
+            raise UserError(Interaction._violation_message(self, [cease]))
         self._check_contact_role()
         values = {
             "account_id": self.id,

@@ -96,3 +96,4 @@ from . import test_statement12_texts
 from . import test_assistance_letter_language
 from . import test_holds13
 from . import test_promises13
+from . import test_rules13_gate
