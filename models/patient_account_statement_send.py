@@ -1,8 +1,9 @@
 from markupsafe import Markup
 
-from odoo import models
+from odoo import fields, models
 from odoo.tools.pdf import merge_pdf
 
+from ..logic import contact_rules
 from .patient_protected import trusted
 
 
@@ -46,16 +47,17 @@ class PatientAccount(models.Model):
         merged, pdfs = pdf_statement.render_batch(values)
         attachments = accounts._statement_attach(pdfs, today)
         emailed = accounts._statement_email_recipients(email)
+        moments = emailed._statement_email_moments()
         printed = {}
         for account, attachment, statement in zip(accounts, attachments, values, strict=True):
             if account in emailed:
                 # written in the guarantor's language, as the statement is
                 account.with_context(lang=statement["lang"])._statement_email(
-                    attachment, statement["portal_url"]
+                    attachment, statement["portal_url"], held_until=moments.get(account.id)
                 )
             else:
                 printed[account.id] = attachment.ids
-        accounts._statement_record_sent(emailed, today, printed)
+        accounts._statement_record_sent(emailed, today, printed, moments)
         return accounts._statement_merged_attachment(merged, today)
 
     def _statement_attach(self, pdfs, today):
@@ -87,11 +89,24 @@ class PatientAccount(models.Model):
             )
         )
 
-    def _statement_email(self, attachment, portal_url):
+    def _statement_email_moments(self):
+        """{account id: when its statement email may reach the guarantor} for the
+        accounts whose guarantor is outside their contact hours now (the nightly
+        run is at night for some time zones): the next opening of their window."""
+        now = fields.Datetime.now()
+        moments = {}
+        for account in self:
+            opening = contact_rules.next_contact_window(now, account._contact_tz())
+            if opening.replace(tzinfo=None) > now:
+                moments[account.id] = opening.replace(tzinfo=None)
+        return moments
+
+    def _statement_email(self, attachment, portal_url, held_until=None):
         """Email the statement to the guarantor with the account's portal link (no
         PHI in subject, text or link), in the context's language (the caller's
         ``_statement_lang_code``); the interaction is logged with the others by
-        ``_statement_record_sent``."""
+        ``_statement_record_sent``.  ``held_until``: outside the guarantor's
+        contact hours, the email waits in the queue until their window opens."""
         self.ensure_one()
         body = Markup("<p>%s</p>") % self.env._("Your latest statement is attached. Thank you.")
         if portal_url:
@@ -99,8 +114,12 @@ class PatientAccount(models.Model):
                 portal_url,
                 self.env._("See your account and pay online"),
             )
-        trusted(
-            self,
+        sender = self
+        if held_until:
+            # queued, never sent at once (sending ignores the scheduled date)
+            sender = self.with_context(mail_notify_force_send=False)
+        message = trusted(
+            sender,
             patient_interaction_logged=True,
             patient_addressees_only=True,
             patient_portal_link=True,
@@ -112,6 +131,49 @@ class PatientAccount(models.Model):
             partner_ids=self.partner_id.ids,
             attachment_ids=attachment.ids,
         )
+        if held_until:
+            self.env["mail.mail"].sudo().search(
+                [("mail_message_id", "=", message.id), ("state", "=", "outgoing")]
+            ).write({"scheduled_date": held_until})
+
+    def _statement_cancel_held(self):
+        """A request to cease communication stops the statement emails of these
+        accounts still waiting for the guarantor's contact hours: cancelled, their
+        interactions voided (nothing reached the guarantor)."""
+        now = fields.Datetime.now()
+        account = self.sudo()
+        self.env["mail.mail"].sudo().search(
+            [
+                ("model", "=", self._name),
+                ("res_id", "in", self.ids),
+                ("state", "=", "outgoing"),
+                ("scheduled_date", ">", now),
+            ]
+        ).cancel()
+        held = (
+            self.env["patient.interaction"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "in", account.ids),
+                    ("is_statement", "=", True),
+                    ("channel", "=", "email"),
+                    ("state", "=", "logged"),
+                    ("date", ">", now),
+                ]
+            )
+        )
+        trusted(held).write(
+            {
+                "state": "voided",
+                "void_reason": self.env._(
+                    "Not sent: the guarantor asked to cease communication before the "
+                    "statement went out."
+                ),
+                "voided_by_id": self.env.user.id,
+                "voided_at": now,
+            }
+        )
 
     def _statement_log_mailed(self, printed):
         """A chatter note on each of these accounts with its printed statement, for
@@ -120,10 +182,14 @@ class PatientAccount(models.Model):
         body = Markup("<p>%s</p>") % self.env._("Statement sent by mail.")
         self._message_log_attached(dict.fromkeys(self.ids, body), printed)
 
-    def _statement_record_sent(self, emailed, today, printed=None):
+    def _statement_record_sent(self, emailed, today, printed=None, held=None):
         """What sending leaves behind: the access log, the chatter notes of the
         printed statements (``printed``: {account id: attachment ids}), one
-        interaction per account (letter or email) and the statement dates."""
+        interaction per account (letter or email) and the statement dates.  An
+        email held for the guarantor's contact hours (``held``: {account id: when
+        it goes out}) is logged at the moment it reaches them."""
+        held = held or {}
+        now = fields.Datetime.now()
         if printed:
             self.browse(list(printed))._statement_log_mailed(printed)
         Log = self.env["patient.access.log"]
@@ -139,6 +205,7 @@ class PatientAccount(models.Model):
                     "account_id": account.id,
                     "channel": "email" if account in emailed else "letter",
                     "outcome": "other",
+                    "date": held.get(account.id, now),
                     "note": self.env._("Statement of %(date)s.", date=today),
                 }
                 for account in self

@@ -10,7 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..logic import contact_rules
-from .patient_protected import is_trusted
+from .patient_protected import is_trusted, trusted_flag
 
 # How far back a specialist may date a contact (managers: any past date).
 MAX_BACKDATE_DAYS = 30
@@ -69,12 +69,17 @@ class PatientInteraction(models.Model):
         refusing any contact without an account, dated in the future, or (for a
         specialist) dated too long ago."""
         now = fields.Datetime.now()
+        # the statement step logs an email held for the guarantor's contact hours at
+        # the moment it goes out (the next opening of the window, within a day)
+        ahead = timedelta(
+            days=1 if trusted_flag(self.env, "patient_statement_logging") else 0, minutes=5
+        )
         outbound = []
         for vals in vals_list:
             if not vals.get("account_id"):
                 raise ValidationError(self.env._("An interaction needs its patient account."))
             moment = fields.Datetime.to_datetime(vals.get("date")) or now
-            if moment > now + timedelta(minutes=5):
+            if moment > now + ahead:
                 raise ValidationError(
                     self.env._(
                         "An interaction is logged once it happened: its date cannot be in the "

@@ -106,3 +106,77 @@ class TestRules13InvoiceChatter(PatientCollectionsCommon, MockEmail):
         self.assertEqual(len(self.emails_logged()), 1)
 
 
+@tagged("post_install", "-at_install")
+@freeze_time("2026-12-02 02:00:30")
+class TestRules13HeldStatements(PatientCollectionsCommon, MockEmail):
+    """02:00 UTC, the nightly run's hour: 21:00 in New York, 11:00 in Tokyo."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.guarantor.write({"email": "testparent.alpha@example.com", "tz": "America/New_York"})
+        cls.other_guarantor.write({"email": "testperson.gamma@example.com", "tz": "Asia/Tokyo"})
+        day = fields.Date.today() - timedelta(days=40)
+        cls.account = cls.make_invoice(cls.child, 100.0, day, due_date=day).patient_account_id
+        cls.tokyo = cls.make_invoice(
+            cls.other_guarantor, 100.0, day, due_date=day
+        ).patient_account_id
+        (cls.account | cls.tokyo).statement_delivery = "email"
+        # the window opens at 08:00 in New York: 13:00 UTC
+        cls.opening = datetime(2026, 12, 2, 13, 0)
+
+    def setUp(self):
+        super().setUp()
+        self.enterContext(self.mock_mail_gateway())
+
+    def mails(self, partner):
+        return self.env["mail.mail"].sudo().search([("recipient_ids", "in", partner.ids)])
+
+    def emails_logged(self, account):
+        return account.sudo().interaction_ids.filtered(lambda i: i.channel == "email")
+
+    def test_nightly_run_holds_the_email_for_the_window(self):
+        run = self.env["patient.collection.run"].run()
+        self.assertFalse(run.failed_count)
+        self.assertTrue(self.account.last_statement_date)
+        sent = run.line_ids.filtered(lambda line: line.kind == "statement_sent")
+        self.assertEqual(sum(sent.mapped("count")), 2)
+        held = self.mails(self.guarantor)
+        self.assertRecordValues(held, [{"state": "outgoing", "scheduled_date": self.opening}])
+        self.assertRecordValues(
+            self.emails_logged(self.account), [{"date": self.opening, "is_statement": True}]
+        )
+        # Tokyo is in its window: sent now
+        self.assertFalse(self.mails(self.other_guarantor).scheduled_date)
+        # the queue leaves it alone until the window opens
+        Mail = self.env["mail.mail"].sudo()
+        self.assertNotIn(held.id, Mail._search([("scheduled_date", "<=", fields.Datetime.now())]))
+        # a second run sends nothing twice
+        self.env["patient.collection.run"].run()
+        self.assertEqual(len(self.mails(self.guarantor)), 1)
+        self.assertEqual(len(self.emails_logged(self.account)), 1)
+
+    def test_send_statements_holds_the_few_out_of_hours(self):
+        wizard = (
+            self.env["patient.statement.send"]
+            .with_context(
+                active_model="patient.account", active_ids=(self.account | self.tokyo).ids
+            )
+            .create({"email": True})
+        )
+        self.assertEqual(wizard.qualifying_count, 2)
+        wizard.action_send()
+        self.assertEqual(self.mails(self.guarantor).scheduled_date, self.opening)
+        self.assertEqual(len(self.mails(self.other_guarantor)), 1)
+        self.assertTrue(self.account.last_statement_date)
+        self.assertTrue(self.tokyo.last_statement_date)
+
+    def test_a_cease_request_stops_the_held_email(self):
+        self.account._send_statements(email=True)
+        held = self.mails(self.guarantor)
+        self.assertEqual(held.state, "outgoing")
+        self.env["patient.interaction"].create(
+            {"account_id": self.account.id, "channel": "phone_in", "outcome": "cease_request"}
+        )
+        self.assertEqual(held.state, "cancel")
+        self.assertEqual(self.emails_logged(self.account).state, "voided")
