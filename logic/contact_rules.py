@@ -8,7 +8,8 @@ staff) and the TCPA:
   inconvenient-time presumption covers every communication, not only calls;
   a letter is excepted: it is mailed, not received, at a time of day);
 - at most ``max_calls`` outbound call attempts per account in any rolling
-  ``window_days`` days (7 in 7 by default);
+  ``window_days`` days (7 in 7 by default), every window containing the call
+  counted (a call dated back counts the calls logged after it too);
 - no outbound contact of any channel after a request to cease communication,
   except the written acknowledgement of that request;
 - text messages only with recorded consent;
@@ -77,18 +78,31 @@ next_contact_window = next_call_window
 within_contact_hours = within_call_hours
 
 
+def _window_full(moment, calls, max_calls, window):
+    """Whether a call at ``moment`` would make some rolling window containing it
+    hold more than ``max_calls`` calls (``calls``: the others, sorted UTC): the
+    windows that matter end at ``moment`` or at a later call less than a window
+    after it."""
+    ends = [moment] + [call for call in calls if moment <= call < moment + window]
+    return any(sum(1 for call in calls if end - window < call <= end) >= max_calls for end in ends)
+
+
 def call_frequency_violation(moment_utc, previous_calls_utc, max_calls=7, window_days=7):
-    """When ``max_calls`` attempts already fall in the ``window_days`` days before
-    ``moment_utc``, the moment the oldest of them leaves the window; else None."""
+    """When a call at ``moment_utc`` would make ``max_calls`` + 1 attempts in some
+    rolling ``window_days`` days containing it — with the calls before it, and
+    those after it too (a call logged late, dated back) — the first moment from
+    which a call is allowed again; else None."""
     moment = _utc(moment_utc)
     window = timedelta(days=window_days)
-    recent = sorted(
-        _utc(call) for call in previous_calls_utc if moment - window < _utc(call) <= moment
-    )
-    if len(recent) < max_calls:
+    calls = sorted(_utc(call) for call in previous_calls_utc)
+    if not _window_full(moment, calls, max_calls, window):
         return None
-    # the (len - max_calls + 1)-th oldest must leave the window to free one slot
-    return recent[len(recent) - max_calls] + window
+    # a slot frees when a call leaves the window: the first such moment with room
+    # (the last one always has: every call is behind it then)
+    for freed in sorted({call + window for call in calls if call + window > moment}):
+        if not _window_full(freed, calls, max_calls, window):
+            return freed
+    return calls[-1] + window
 
 
 def check(

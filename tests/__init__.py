@@ -97,3 +97,4 @@ from . import test_assistance_letter_language
 from . import test_holds13
 from . import test_promises13
 from . import test_rules13_gate
+from . import test_rules13_calls

@@ -80,6 +80,57 @@ def test_frequency_limit_configurable():
     assert not rules.check("phone_out", now, "UTC", calls, max_calls=4)
 
 
+def test_backdated_call_counts_the_calls_after_it():
+    """Seven calls in the last hour: an eighth dated two hours back is refused too
+    (the window from it holds the seven)."""
+    now = utc(2026, 5, 10, 15, 0)
+    seven = [now - timedelta(minutes=10 * (7 - i)) for i in range(7)]
+    assert rules.check("phone_out", now, "UTC", seven)
+    violations = rules.check("phone_out", now - timedelta(hours=2), "UTC", seven)
+    assert [v.rule for v in violations] == [rules.RULE_CALL_FREQUENCY]
+    # allowed again once the first of the seven leaves the window
+    assert violations[0].allowed_from == seven[0] + timedelta(days=7)
+
+
+def test_every_window_containing_the_call_is_counted():
+    """Four calls before and three after, all within seven days of a call dated
+    between them: eight in a window."""
+    moment = utc(2026, 5, 10, 12, 0)
+    before = [moment - timedelta(days=d) for d in (0.5, 1, 2, 3)]
+    after = [moment + timedelta(days=d) for d in (1, 2, 3)]
+    assert rules.call_frequency_violation(moment, before + after) is not None
+    # the same calls spread wider: no window of seven days holds eight
+    after = [moment + timedelta(days=d) for d in (3.5, 4, 5)]
+    assert rules.call_frequency_violation(moment, before + after) is None
+
+
+def test_a_call_long_before_the_others_is_allowed():
+    now = utc(2026, 5, 10, 15, 0)
+    seven = [now - timedelta(minutes=10 * (7 - i)) for i in range(7)]
+    assert rules.check("phone_out", now - timedelta(days=7, hours=1), "UTC", seven) == []
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=30 * 24), max_size=12),
+    st.integers(min_value=0, max_value=30 * 24),
+)
+@settings(max_examples=200, deadline=None)
+def test_frequency_property_no_window_over_the_limit(hours, new_hour):
+    """A call the rule accepts never makes a rolling window hold more than seven;
+    a refused one always would."""
+    base = utc(2026, 5, 1)
+    calls = [base + timedelta(hours=h) for h in hours]
+    moment = base + timedelta(hours=new_hour)
+    window = timedelta(days=7)
+    every = sorted([*calls, moment])
+    crowded = any(
+        sum(1 for c in every if start <= c < start + window) > 7
+        for start in every
+        if start <= moment < start + window
+    )
+    assert (rules.call_frequency_violation(moment, calls) is not None) == crowded
+
+
 def test_freed_slot_outside_call_hours_moves_to_next_window():
     tz = "America/New_York"
     now = local(tz, 2026, 5, 10, 15, 0)

@@ -1,0 +1,66 @@
+"""Desk 13, contact rules on calls: 7 in 7 counts every window containing a
+call dated back, a contact person's own time zone, callbacks inside the contact
+hours, one cease acknowledgement letter, and cease or wrong number lifted by a
+manager only."""
+
+from datetime import date, datetime, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import PatientCollectionsCommon
+
+# 2026-06-01 15:00 UTC: 11:00 in New York (EDT), 00:00 in Tokyo
+NOW = datetime(2026, 6, 1, 15, 0)
+TODAY = date(2026, 6, 1)
+
+
+class Rules13Common(PatientCollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        company = cls.env.company
+        common = {"company_id": company.id, "company_ids": [company.id]}
+        cls.specialist = new_test_user(
+            cls.env,
+            login="pc_r13c_specialist",
+            groups="patient_collections.group_collections_specialist",
+            **common,
+        )
+        cls.manager = new_test_user(
+            cls.env,
+            login="pc_r13c_manager",
+            groups="patient_collections.group_collections_manager",
+            **common,
+        )
+        cls.guarantor.tz = "America/New_York"
+        cls.contact = cls.env["res.partner"].create(
+            {"name": "Testcontact Alpha", "parent_id": cls.guarantor.id, "tz": "Asia/Tokyo"}
+        )
+        day = TODAY - timedelta(days=40)
+        cls.account = cls.make_invoice(cls.child, 300.0, day, due_date=day).patient_account_id
+        cls.account.user_id = cls.specialist
+
+    def log(self, user=None, **vals):
+        values = {"account_id": self.account.id, "channel": "phone_out", "outcome": "reached"}
+        values.update(vals)
+        return self.env["patient.interaction"].with_user(user or self.specialist).create(values)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(NOW)
+class TestRules13CallRules(Rules13Common):
+    def test_backdated_eighth_call_is_refused(self):
+        for i in range(7):
+            self.log(outcome="no_answer", date=NOW - timedelta(minutes=10 * (7 - i)))
+        with self.assertRaisesRegex(UserError, "Call frequency limit"):
+            self.log(outcome="no_answer")
+        with self.assertRaisesRegex(UserError, "Call frequency limit"):
+            self.log(outcome="no_answer", date=NOW - timedelta(hours=2))
+        with self.assertRaisesRegex(UserError, "Call frequency limit"):
+            self.log(outcome="no_answer", date=NOW - timedelta(days=3))
+        # a call more than a week before the seven is outside all their windows
+        self.log(outcome="no_answer", date=NOW - timedelta(days=7, hours=2))
+
