@@ -101,11 +101,14 @@ class PatientAccount(models.Model):
                 "%(tz)s (the practice's)", tz=company_tz.get(account.company_id.id, "UTC")
             )
 
-    def _contact_tz(self):
-        """The guarantor's time zone, else the company's: the same whoever calls."""
+    def _contact_tz(self, person=None):
+        """The time zone of the person contacted (``person``: one of the guarantor's
+        contacts or a patient, with their own), else the guarantor's, else the
+        company's: the same whoever calls."""
         self.ensure_one()
         account = self.sudo()
-        return account.partner_id.tz or account.company_id._patient_tz()
+        own = person.sudo().tz if person else False
+        return own or account.partner_id.tz or account.company_id._patient_tz()
 
     def _collections_manager(self):
         """A collections manager of the account's company, for reviews and approvals."""

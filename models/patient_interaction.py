@@ -281,6 +281,20 @@ class PatientInteraction(models.Model):
                         days=MAX_CALLBACK_DAYS,
                     )
                 )
+            person_tz = self.account_id.sudo()._contact_tz(self.partner_id)
+            if not contact_rules.within_call_hours(callback, person_tz):
+                # a call the contact rules would refuse when it is due
+                raise ValidationError(
+                    self.env._(
+                        "A callback is planned within the contact hours, 08:00 to 21:00 for "
+                        "the person to call: %(time)s is outside them (%(tz)s). Pick a time "
+                        "in those hours.",
+                        time=contact_rules.local_time(callback, person_tz).strftime(
+                            "%Y-%m-%d %H:%M"
+                        ),
+                        tz=person_tz,
+                    )
+                )
 
     # ------------------------------------------------------------------ CRUD
 

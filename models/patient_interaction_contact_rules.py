@@ -37,10 +37,12 @@ class PatientInteraction(models.Model):
         for moment, vals in sorted(outbound, key=lambda item: item[0]):
             account = accounts.browse(vals["account_id"])
             company = account.company_id
+            # the hours of the person called: a contact of the guarantor has their own
+            tz = account._contact_tz(self.env["res.partner"].browse(vals.get("partner_id")))
             violations = contact_rules.check(
                 vals["channel"],
                 moment,
-                account._contact_tz(),
+                tz,
                 previous_calls_utc=calls[account.id],
                 cease_communication=account.cease_communication,
                 sms_consent=account.sms_consent,
@@ -60,7 +62,7 @@ class PatientInteraction(models.Model):
                         self.env._("Only a collections manager can override a contact rule.")
                     )
                 else:
-                    raise UserError(self._violation_message(account, violations))
+                    raise UserError(self._violation_message(account, violations, tz))
             if vals["channel"] == "phone_out":
                 calls[account.id].append(moment)
 
@@ -129,9 +131,9 @@ class PatientInteraction(models.Model):
             contact_rules.RULE_INVALID_NUMBER: self.env._("Invalid phone number"),
         }
 
-    def _violation_message(self, account, violations):
+    def _violation_message(self, account, violations, tz=None):
         labels = self._rule_labels()
-        tz = account._contact_tz()
+        tz = tz or account._contact_tz()
         lines = []
         for violation in violations:
             if violation.allowed_from:

@@ -173,7 +173,8 @@ class PatientInteraction(models.Model):
                 )
             )
         elif outcome == "callback_requested":
-            local = contact_rules.local_time(self.callback_at, account._contact_tz())
+            tz = account._contact_tz(self.partner_id)
+            local = contact_rules.local_time(self.callback_at, tz)
             activities.append(
                 self._activity_vals(
                     model_id,
@@ -181,7 +182,7 @@ class PatientInteraction(models.Model):
                     self.env._(
                         "Call back at %(time)s (%(tz)s)",
                         time=local.strftime("%H:%M"),
-                        tz=account._contact_tz(),
+                        tz=tz,
                     ),
                     owner,
                     local.date(),

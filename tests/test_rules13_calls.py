@@ -64,3 +64,31 @@ class TestRules13CallRules(Rules13Common):
         # a call more than a week before the seven is outside all their windows
         self.log(outcome="no_answer", date=NOW - timedelta(days=7, hours=2))
 
+    def test_a_contact_person_is_called_in_their_own_hours(self):
+        # 00:00 in Tokyo: the contact may not be called, the guarantor may
+        with self.assertRaisesRegex(UserError, "Asia/Tokyo"):
+            self.log(partner_id=self.contact.id)
+        self.log(partner_id=self.guarantor.id)
+        # 02:00 UTC: 22:00 in New York, 11:00 in Tokyo
+        with freeze_time(datetime(2026, 6, 2, 2, 0)):
+            self.log(partner_id=self.contact.id)
+            with self.assertRaisesRegex(UserError, "America/New_York"):
+                self.log(partner_id=self.guarantor.id)
+
+    def test_callback_inside_the_contact_hours(self):
+        # 23:30 in New York
+        with self.assertRaisesRegex(ValidationError, "contact hours"):
+            self.log(outcome="callback_requested", callback_at=datetime(2026, 6, 3, 3, 30))
+        # 14:00 in New York is 03:00 in Tokyo: not for the Tokyo contact
+        with self.assertRaisesRegex(ValidationError, "Asia/Tokyo"):
+            self.log(
+                outcome="callback_requested",
+                callback_at=datetime(2026, 6, 2, 18, 0),
+                partner_id=self.contact.id,
+                channel="phone_in",
+            )
+        self.log(outcome="callback_requested", callback_at=datetime(2026, 6, 2, 18, 0))
+        activity = self.account.activity_ids.filtered(lambda a: "Call back" in a.summary)
+        self.assertIn("14:00 (America/New_York)", activity.summary)
+
+
