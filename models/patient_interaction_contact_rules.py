@@ -23,6 +23,7 @@ class PatientInteraction(models.Model):
         """Refuse outbound contacts a contact rule forbids (unless a manager overrides),
         before anything is written."""
         is_manager = self.env.user.has_group("patient_collections.group_collections_manager")
+        self._check_cease_acknowledgements(vals_list)
         outbound = self._outbound_contact_moments(vals_list, is_manager)
         if not outbound:
             return
@@ -65,6 +66,61 @@ class PatientInteraction(models.Model):
                     raise UserError(self._violation_message(account, violations, tz))
             if vals["channel"] == "phone_out":
                 calls[account.id].append(moment)
+
+    def _check_cease_acknowledgements(self, vals_list):
+        """The acknowledgement of a request to cease communication is one letter
+        (outcome Other) per request, while the request stands."""
+        acks = [vals for vals in vals_list if vals.get("is_cease_acknowledgement")]
+        if not acks:
+            return
+        if any(vals.get("channel") != "letter" or vals.get("outcome") != "other" for vals in acks):
+            raise ValidationError(
+                self.env._(
+                    "A cease acknowledgement is the letter acknowledging the guarantor's "
+                    "request: log it with channel Letter and outcome Other."
+                )
+            )
+        accounts = (
+            self.env["patient.account"]
+            .browse({vals["account_id"] for vals in acks if vals.get("account_id")})
+            .sudo()
+        )
+        if not all(accounts.mapped("cease_communication")):
+            raise ValidationError(
+                self.env._(
+                    "There is no request to cease communication to acknowledge on this "
+                    "account: log the letter without ticking Acknowledges Cease Request."
+                )
+            )
+        Interaction = self.sudo()
+        for account in accounts:
+            request = Interaction.search(
+                [
+                    ("account_id", "=", account.id),
+                    ("outcome", "=", "cease_request"),
+                    ("state", "=", "logged"),
+                ],
+                order="date desc",
+                limit=1,
+            )
+            since = request.date or fields.Datetime.to_datetime(account.cease_date)
+            sent = Interaction.search_count(
+                [
+                    ("account_id", "=", account.id),
+                    ("is_cease_acknowledgement", "=", True),
+                    ("state", "=", "logged"),
+                    *([("date", ">=", since)] if since else []),
+                ]
+            )
+            if sent + sum(1 for vals in acks if vals.get("account_id") == account.id) > 1:
+                raise ValidationError(
+                    self.env._(
+                        "The request to cease communication on %(account)s is acknowledged "
+                        "already: one letter acknowledges it, no other contact follows. A "
+                        "manager can void the first one if it was logged by mistake.",
+                        account=account.name,
+                    )
+                )
 
     def _outbound_contact_moments(self, vals_list, is_manager):
         """[(moment, vals)] of the outbound contacts among ``vals_list``, after

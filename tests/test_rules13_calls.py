@@ -92,3 +92,38 @@ class TestRules13CallRules(Rules13Common):
         self.assertIn("14:00 (America/New_York)", activity.summary)
 
 
+@tagged("post_install", "-at_install")
+@freeze_time(NOW)
+class TestRules13Cease(Rules13Common):
+    def cease(self):
+        self.log(channel="phone_in", outcome="cease_request")
+
+    def acknowledge(self, **vals):
+        return self.log(channel="letter", outcome="other", is_cease_acknowledgement=True, **vals)
+
+    def test_one_acknowledgement_letter(self):
+        with self.assertRaisesRegex(ValidationError, "no request to cease"):
+            self.acknowledge()
+        self.cease()
+        with self.assertRaisesRegex(ValidationError, "Letter and outcome Other"):
+            self.log(channel="letter", outcome="promise_to_pay", is_cease_acknowledgement=True)
+        with self.assertRaisesRegex(ValidationError, "Letter and outcome Other"):
+            self.log(channel="phone_out", outcome="other", is_cease_acknowledgement=True)
+        first = self.acknowledge()
+        with self.assertRaisesRegex(ValidationError, "acknowledged already"):
+            self.acknowledge()
+        with self.assertRaisesRegex(ValidationError, "acknowledged already"):
+            self.env["patient.interaction"].with_user(self.manager).create(
+                [
+                    {
+                        "account_id": self.account.id,
+                        "channel": "letter",
+                        "outcome": "other",
+                        "is_cease_acknowledgement": True,
+                    }
+                ]
+                * 2
+            )
+        # logged by mistake and voided: the letter can be logged again
+        first.with_user(self.manager).action_void("Logged twice by mistake")
+        self.acknowledge()
