@@ -169,11 +169,14 @@ class PatientAccount(models.Model):
         tracking=True,
         copy=False,
         help="The guarantor asked us to stop contacting them: no outbound contact but the "
-        "written acknowledgement of the request.",
+        "written acknowledgement of the request. Only a collections manager lifts it.",
     )
     cease_date = fields.Date(readonly=True, copy=False)
     phone_invalid = fields.Boolean(
-        string="Wrong Number", tracking=True, copy=False, help="Outbound calls are refused."
+        string="Wrong Number",
+        tracking=True,
+        copy=False,
+        help="Outbound calls are refused. Only a collections manager lifts it.",
     )
     sms_consent = fields.Boolean(string="Text Consent", readonly=True, copy=False, tracking=True)
     sms_consent_date = fields.Datetime(string="Text Consent Recorded", readonly=True, copy=False)

@@ -19,6 +19,10 @@ CONTACT_PREFERENCE_FIELDS = frozenset(
 )
 
 
+# Flags that protect the guarantor: set by anyone, lifted by a collections manager.
+LIFTED_BY_MANAGERS = ("cease_communication", "phone_invalid")
+
+
 class PatientAccount(models.Model):
     _inherit = "patient.account"
 
@@ -136,6 +140,7 @@ class PatientAccount(models.Model):
                 for name in vals
             ):
                 self._check_owner()
+            self._check_contact_flags_lifted(vals)
             if "active" in vals and not self._is_collections_manager():
                 raise AccessError(
                     self.env._("Only collections managers archive or restore patient accounts.")
@@ -193,6 +198,23 @@ class PatientAccount(models.Model):
         if not internal:
             entering._schedule_stage_activities(stage)
         return res
+
+    def _check_contact_flags_lifted(self, vals):
+        """A request to cease communication, or a number known to be wrong, protects
+        the guarantor: only a collections manager lifts it (the change tracked in the
+        chatter, the date of the request kept); a specialist's checkbox or API call
+        cannot."""
+        lifted = [name for name in LIFTED_BY_MANAGERS if name in vals and not vals[name]]
+        if not lifted or self._is_collections_manager():
+            return
+        if any(account[name] for account in self.sudo() for name in lifted):
+            raise AccessError(
+                self.env._(
+                    "Only a collections manager lifts a request to cease communication or a "
+                    "wrong-number flag. Log what the guarantor said as an interaction and "
+                    "ask a manager to lift it."
+                )
+            )
 
     def _check_plan_stays(self, stage):
         """An account on an active payment plan stays in a manual stage (the plan's)

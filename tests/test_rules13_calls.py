@@ -127,3 +127,33 @@ class TestRules13Cease(Rules13Common):
         # logged by mistake and voided: the letter can be logged again
         first.with_user(self.manager).action_void("Logged twice by mistake")
         self.acknowledge()
+
+    def test_a_specialist_cannot_lift_cease_or_wrong_number(self):
+        self.cease()
+        self.log(channel="phone_in", outcome="wrong_number")
+        account = self.account.with_user(self.specialist)
+        for field in ("cease_communication", "phone_invalid"):
+            with self.subTest(field=field):
+                with self.assertRaisesRegex(AccessError, "collections manager"):
+                    account.write({field: False})
+                with self.assertRaisesRegex(AccessError, "collections manager"):
+                    account.web_save({field: False}, {})
+        self.assertRecordValues(
+            self.account,
+            [{"cease_communication": True, "phone_invalid": True, "cease_date": TODAY}],
+        )
+        with self.assertRaisesRegex(UserError, "Cease"):
+            self.log()
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # as if committed: the lifting is tracked
+        # a manager lifts them; the chatter keeps the trace, and the request's date
+        self.account.with_user(self.manager).write(
+            {"cease_communication": False, "phone_invalid": False}
+        )
+        self.assertEqual(self.account.cease_date, TODAY)
+        self.env.flush_all()
+        self.env.cr.precommit.run()  # the tracking is written on commit
+        tracked = self.account.message_ids.tracking_value_ids.field_id.mapped("name")
+        self.assertIn("cease_communication", tracked)
+        self.assertIn("phone_invalid", tracked)
+        self.log()
