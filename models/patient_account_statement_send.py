@@ -94,9 +94,12 @@ class PatientAccount(models.Model):
         accounts whose guarantor is outside their contact hours now (the nightly
         run is at night for some time zones): the next opening of their window."""
         now = fields.Datetime.now()
+        zones = self.company_id._patient_tzs()  # one query for all the companies
         moments = {}
-        for account in self:
-            opening = contact_rules.next_contact_window(now, account._contact_tz())
+        for account in self.sudo():
+            # the guarantor's time zone, else the practice's (as ``_contact_tz``)
+            tz = account.partner_id.tz or zones.get(account.company_id.id)
+            opening = contact_rules.next_contact_window(now, tz)
             if opening.replace(tzinfo=None) > now:
                 moments[account.id] = opening.replace(tzinfo=None)
         return moments
