@@ -145,6 +145,22 @@ class ResPartner(models.Model):
             if partner.patient_birthdate and partner.patient_birthdate > today:
                 raise ValidationError(self.env._("A date of birth cannot be in the future."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        """A patient's time zone is their own: Odoo gives a new contact the time zone
+        of the user who types it in, by which the contact rules would then judge
+        calls.  Unless one is given, a patient's stays unset (the practice's
+        applies) until theirs is recorded; other contacts keep Odoo's default."""
+        context = self.env.context
+        if "default_tz" not in context:
+            vals_list = [
+                {**vals, "tz": False}
+                if "tz" not in vals and vals.get("is_patient", context.get("default_is_patient"))
+                else vals
+                for vals in vals_list
+            ]
+        return super().create(vals_list)
+
     def copy_data(self, default=None):
         """Duplicating a patient keeps them a patient of the same guarantor.
 

@@ -157,3 +157,21 @@ class TestRules13Cease(Rules13Common):
         self.assertIn("cease_communication", tracked)
         self.assertIn("phone_invalid", tracked)
         self.log()
+
+
+@tagged("post_install", "-at_install")
+class TestRules13PatientTimeZone(PatientCollectionsCommon):
+    def test_a_new_patient_does_not_take_the_staff_time_zone(self):
+        Partner = self.env["res.partner"].with_context(tz="Asia/Tokyo")
+        patient = Partner.create({"name": "Testperson Zone", "is_patient": True})
+        self.assertFalse(patient.tz)
+        quick = Partner.with_context(default_is_patient=True).create({"name": "Testperson Quick"})
+        self.assertFalse(quick.tz)
+        chosen = Partner.create(
+            {"name": "Testperson Chosen", "is_patient": True, "tz": "America/Chicago"}
+        )
+        self.assertEqual(chosen.tz, "America/Chicago")
+        # any other contact keeps Odoo's default
+        self.assertEqual(Partner.create({"name": "Testvendor Zone"}).tz, "Asia/Tokyo")
+        account = self.make_invoice(patient, 50.0, date.today()).patient_account_id
+        self.assertEqual(account._contact_tz(), self.env.company._patient_tz())
