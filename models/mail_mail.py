@@ -10,13 +10,18 @@ ADDRESS_FIELDS = frozenset({"recipient_ids", "email_to", "email_cc", "model", "r
 # collections contact.  Every other mail (about nothing, a contact, an invoice or
 # any other document) is judged by its recipients.
 LOGIN_MODELS = ("res.users",)
+# Mails about nothing or a contact are collections contact (the whole gate); a
+# mail about another business document (the invoice the billing office emails)
+# is the practice's billing, judged by a cease request alone.
+CONTACT_MODELS = (False, "res.partner")
 
 
 class MailMail(models.Model):
     """The last door of every email: a mail about a patient account (or about
-    one of its plans), or any other mail reaching its guarantor or patients
-    (about nothing, a contact, an invoice or any document but a login), passes
-    the outbound contact gate unless the message it carries was judged already."""
+    one of its plans), or a bare mail to its guarantor or patients, passes the
+    outbound contact gate unless the message it carries was judged already; a
+    mail about another document (an invoice) reaching them stops at a cease
+    request."""
 
     _inherit = "mail.mail"
 
@@ -51,6 +56,14 @@ class MailMail(models.Model):
         # a mail reaching the guarantor or a patient of an account is contact
         return Account._accounts_of_contacts(self.recipient_ids, self._patient_emails())
 
+    def _is_document_mail(self):
+        """About a business document other than the module's (an invoice, an
+        order): the practice's billing, not collections contact."""
+        model = self.model
+        if model in CONTACT_MODELS or model in LOGIN_MODELS or model not in self.env:
+            return False
+        return not issubclass(self.pool[model], self.pool["patient.phi.mixin"])
+
     def _patient_emails(self):
         return emails_of(self.email_to, self.email_cc)
 
@@ -68,6 +81,11 @@ class MailMail(models.Model):
                 if not contacted:
                     continue
                 account = account.with_env(self.env)
+                if mail._is_document_mail():
+                    # billing mail (an invoice sent to its customer): only the
+                    # guarantor's cease request stops it, no role rule, no log
+                    account._refuse_if_ceased()
+                    continue
                 if mail.scheduled_date and mail.scheduled_date > now:
                     account._refuse_scheduled_contact()
                 account._gate_outbound_contact(contacted, "email")

@@ -102,11 +102,7 @@ class PatientAccount(models.Model):
         Interaction = self.env["patient.interaction"]
         if not contacted or trusted_flag(self.env, "patient_interaction_logged"):
             return Interaction
-        if self.sudo().cease_communication:
-            # the guarantor's request stands whoever writes, about whatever document:
-            # the same refusal for all
-            cease = contact_rules.Violation(contact_rules.RULE_CEASE, None)
-            raise UserError(Interaction._violation_message(self, [cease]))
+        self._refuse_if_ceased()
         self._check_contact_role()
         values = {
             "account_id": self.id,
@@ -119,6 +115,15 @@ class PatientAccount(models.Model):
         Interaction = Interaction.with_context(clean_context(self.env.context))  # pylint: disable=context-overridden
         Interaction._check_new_contacts([dict(values)])
         return Interaction.create(values)
+
+    def _refuse_if_ceased(self):
+        """The guarantor's cease request stands whoever writes, about whatever
+        document: the same refusal for all."""
+        self.ensure_one()
+        if self.sudo().cease_communication:
+            cease = contact_rules.Violation(contact_rules.RULE_CEASE, None)
+            Interaction = self.env["patient.interaction"]
+            raise UserError(Interaction._violation_message(self, [cease]))
 
     def _refuse_scheduled_contact(self):
         raise UserError(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.mail.tests.common import MockEmail
@@ -32,6 +32,7 @@ class TestRules13InvoiceChatter(PatientCollectionsCommon, MockEmail):
             "pc_r13_specialist", "base.group_user,patient_collections.group_collections_specialist"
         )
         cls.sysadmin = user("pc_r13_sysadmin", "base.group_user,base.group_system")
+        cls.billing = user("pc_r13_billing", "base.group_user,account.group_account_invoice")
         cls.guarantor.email = "testparent.alpha@example.com"
         cls.invoice = cls.make_invoice(cls.child, 250.0, fields.Date.today() - timedelta(days=40))
         cls.account = cls.invoice.patient_account_id
@@ -87,23 +88,20 @@ class TestRules13InvoiceChatter(PatientCollectionsCommon, MockEmail):
         self.assertFalse(self.mails())
         self.assertFalse(self.emails_logged())
 
-    def test_invoice_mail_meets_the_role_and_the_rules(self):
-        with self.assertRaises(AccessError):
-            self.post(self.accountant, subtype_xmlid="mail.mt_comment")
-        self.assertFalse(self.mails())
+    def test_invoice_mail_is_billing_without_a_cease(self):
+        """The billing office emails the invoice to its customer at any hour, no
+        collections role asked, no interaction logged: the practice's billing."""
         self.guarantor.tz = zone_at(23)
+        for user in (self.accountant, self.billing, self.specialist):
+            self.post(user, subtype_xmlid="mail.mt_comment")
+        self.assertEqual(len(self.mails()), 3)
+        self.assertFalse(self.emails_logged())
+        # a bare mail to the guarantor (about no document) is collections contact
         with self.assertRaises(UserError) as caught:
-            self.post(self.specialist, subtype_xmlid="mail.mt_comment")
+            self.env["mail.mail"].with_user(self.specialist).sudo().create(
+                {"subject": "Testreminder", "recipient_ids": [(4, self.guarantor.id)]}
+            )
         self.assertIn("Contact hours", str(caught.exception))
-        self.guarantor.tz = zone_at(12)
-        self.post(self.specialist, subtype_xmlid="mail.mt_comment")
-        self.assertEqual(len(self.mails()), 1)
-        self.assertEqual(len(self.emails_logged()), 1)
-        # an internal note on the invoice reaches nobody of the account: no contact
-        self.invoice.with_user(self.accountant).sudo().message_post(
-            body="Checked", subtype_xmlid="mail.mt_note"
-        )
-        self.assertEqual(len(self.emails_logged()), 1)
 
 
 @tagged("post_install", "-at_install")
