@@ -1,8 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from .patient_account import MANAGER_GROUP
-
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
 
 
@@ -100,6 +98,3 @@ class PatientAccount(models.Model):
         if not self.assistance_ids:
             action.update({"view_mode": "form", "views": [(False, "form")]})
         return action
-
-    def _is_collections_manager(self):
-        return self.env.user.has_group(MANAGER_GROUP)
