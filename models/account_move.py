@@ -79,6 +79,42 @@ class AccountMove(models.Model):
                     )
                 )
 
+    @api.constrains("patient_id", "partner_id", "move_type")
+    def _check_patient(self):
+        """A patient invoice names a person marked as a patient, is a customer
+        invoice or credit note, and bills the patient's guarantor (the patient,
+        when they have none): the customer whose patient account it joins.  The
+        invoice form's domain is the view's only; imports and the API come here."""
+        for move in self.sudo().filtered("patient_id"):
+            invoice = move.name if move.name and move.name != "/" else self.env._("the invoice")
+            patient = move.patient_id
+            if not patient.is_patient or patient.is_company:
+                raise ValidationError(
+                    self.env._(
+                        "The patient of %(invoice)s must be a person marked as a patient: "
+                        "choose a patient, or tick Patient on the contact first.",
+                        invoice=invoice,
+                    )
+                )
+            if move.move_type not in PATIENT_MOVE_TYPES:
+                raise ValidationError(
+                    self.env._(
+                        "Only customer invoices and credit notes name a patient: leave the "
+                        "patient of %(invoice)s empty.",
+                        invoice=invoice,
+                    )
+                )
+            if move.commercial_partner_id != patient._patient_guarantor():
+                raise ValidationError(
+                    self.env._(
+                        "The customer of %(invoice)s must be the patient's guarantor (the "
+                        "patient themselves when they have none): choosing the patient fills "
+                        "it in. Set that customer, or correct the patient's guarantor on the "
+                        "contact.",
+                        invoice=invoice,
+                    )
+                )
+
     @api.onchange("patient_id")
     def _onchange_patient_id(self):
         if self.patient_id and self.is_sale_document():
@@ -110,6 +146,8 @@ class AccountMove(models.Model):
     def write(self, vals):
         if "patient_id" in vals and not vals["patient_id"]:
             self._patient_check_patient_kept()
+        if "patient_id" in vals:
+            self._patient_check_not_cancelled(vals["patient_id"])
         res = super().write(vals)
         if "patient_id" in vals:
             # an invoice posted before the module (or without its patient) becomes a
@@ -134,6 +172,20 @@ class AccountMove(models.Model):
                     "(%(invoices)s): choose the right patient, or reset the invoice to draft "
                     "first.",
                     invoices=", ".join(linked.mapped("name")),
+                )
+            )
+
+    def _patient_check_not_cancelled(self, patient_id):
+        """A cancelled invoice keeps the patient it had (the form shows it read-only)."""
+        changed = self.sudo().filtered(
+            lambda move: move.state == "cancel" and move.patient_id.id != (patient_id or False)
+        )
+        if changed:
+            raise UserError(
+                self.env._(
+                    "The patient of a cancelled invoice cannot be changed (%(invoices)s): "
+                    "reset it to draft first.",
+                    invoices=", ".join(changed.mapped("name")),
                 )
             )
 
