@@ -1,14 +1,90 @@
-from odoo import models
+from odoo import api, models
+from odoo.exceptions import AccessError
 
 from .ir_binary import FILE_FIELDS
+from .patient_access_log import is_patient_file_model
+from .patient_phi_mixin import EXPORT_GROUP
+
+# what would let someone without a login, or without rights on the record, open a file
+SHARING_FIELDS = ("public", "access_token")
 
 
 class IrAttachment(models.Model):
-    """A statement, a plan agreement or a run's merged statements read over RPC
-    (``read``, ``search_read``, ``web_read`` of ``datas`` or ``raw``) is a
-    download: it writes a 'download' line like the file routes do."""
+    """The files of patient data (a statement, a plan agreement, a run's merged
+    statements, an assistance application's proof of income, the chatter's files):
+
+    - read over RPC (``read``, ``search_read``, ``web_read`` of ``datas`` or
+      ``raw``) is a download: it writes a 'download' line like the file routes
+      do, a refused read a 'denied' line;
+    - exported (``export_data``, the list's Export): needs Odoo's export right,
+      and writes an 'export' line naming the records the files belong to;
+    - never public, never shared by a link's token: nobody may set ``public`` or
+      ``access_token`` on them, and the file routes ignore both for them (only
+      the user's own rights on the record open the file)."""
 
     _inherit = "ir.attachment"
+
+    def _is_patient_file(self):
+        self.ensure_one()
+        return is_patient_file_model(self.env, self.sudo().res_model)
+
+    def _refuse_patient_sharing(self):
+        """Refused for a user, whoever they are; for Odoo's own code run as
+        superuser (the mail gateway's inline images, the chatter's message
+        formatting) the flag and token are dropped instead."""
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Patient files cannot be made public or shared by a link. Leave the "
+                    "file private: the guarantor gets their statement from their portal "
+                    "account page or by email from the account."
+                )
+            )
+        return {"public": False, "access_token": False}
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        vals_list = [
+            {**vals, **self._refuse_patient_sharing()}
+            if any(vals.get(name) for name in SHARING_FIELDS)
+            and is_patient_file_model(self.env, vals.get("res_model"))
+            else vals
+            for vals in vals_list
+        ]
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if any(vals.get(name) for name in SHARING_FIELDS):
+            res_models = {vals["res_model"]} if "res_model" in vals else set()
+            res_models = res_models or set(self.sudo().mapped("res_model"))
+            if any(is_patient_file_model(self.env, res_model) for res_model in res_models):
+                vals = {**vals, **self._refuse_patient_sharing()}
+        elif is_patient_file_model(self.env, vals.get("res_model")):
+            # a file attached to patient data loses the link it may have had
+            vals = {**vals, "public": False, "access_token": False}
+        return super().write(vals)
+
+    def validate_access(self, access_token):
+        """The file routes (``/web/content``, ``/web/image``): a file of patient
+        data opens by the user's own rights on its record only, never by its
+        public flag or a token."""
+        self.ensure_one()
+        if self.env.su or not self._is_patient_file():
+            return super().validate_access(access_token)
+        self.check("read")  # internal users only; unattached: the uploader only
+        attachment = self.sudo()
+        if attachment.res_id:
+            self.env[attachment.res_model].browse(attachment.res_id).check_access("read")
+        return self
+
+    def read(self, fields=None, load="_classic_read"):
+        try:
+            return super().read(fields=fields, load=load)
+        except AccessError:
+            read = [name for name in FILE_FIELDS if name in (fields or ())]
+            if read and not self.env.su:
+                self.env["patient.access.log"]._log_download_denied(self, ", ".join(read))
+            raise
 
     def _read_format(self, fnames, load="_classic_read"):
         result = super()._read_format(fnames, load=load)
@@ -16,3 +92,24 @@ class IrAttachment(models.Model):
         if read and self and not self.env.su and not self.env.context.get("bin_size"):
             self.env["patient.access.log"]._log_download(self, ", ".join(read))
         return result
+
+    def export_data(self, fields_to_export):
+        Log = self.env["patient.access.log"]
+        exported = ", ".join(sorted(set(fields_to_export)))
+        patient_files = [] if self.env.su else list(Log._patient_files(self).values())
+        refused = patient_files and not self.env.user.has_group(EXPORT_GROUP)
+        for files, owners in patient_files:
+            detail = ", ".join(f"ir.attachment,{file_id}" for file_id in files.ids[:20])
+            owners = owners.browse(list(dict.fromkeys(owners.ids)))
+            if refused:
+                Log._log_denied(owners, detail=detail, field_names=exported)
+            else:
+                Log._log("export", owners, batch=True, field_names=exported, detail=detail)
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "You are not allowed to export patient files: ask an administrator for "
+                    "the export right."
+                )
+            )
+        return super().export_data(fields_to_export)

@@ -1,7 +1,7 @@
 from odoo import models
 from odoo.exceptions import AccessError
 
-from .patient_access_log import PATIENT_FILE_MODELS
+from .patient_access_log import is_patient_file_model
 
 # the fields of an attachment that hold its file
 FILE_FIELDS = ("raw", "datas", "db_datas")
@@ -20,10 +20,10 @@ class IrBinary(models.AbstractModel):
         """The patient record whose file ``record.field_name`` is, or None."""
         if record._name == "ir.attachment":
             attachment = record.sudo()
-            if attachment.res_model in PATIENT_FILE_MODELS and attachment.res_id:
+            if attachment.res_id and is_patient_file_model(self.env, attachment.res_model):
                 return self.env[attachment.res_model].sudo().browse(attachment.res_id)
             return None
-        if record._name in PATIENT_FILE_MODELS:
+        if is_patient_file_model(self.env, record._name):
             return record.sudo()
         return None
 
@@ -56,7 +56,9 @@ class IrBinary(models.AbstractModel):
         if record._name == "ir.attachment":
             if field_name in FILE_FIELDS:
                 Log._log_download(record, field_name)
-        elif record._name in PATIENT_FILE_MODELS and record._fields[field_name].attachment:
+        elif (
+            is_patient_file_model(self.env, record._name) and record._fields[field_name].attachment
+        ):
             # a file field of the record itself (a plan's signed agreement)
             Log._log_download(
                 self.env["ir.attachment"]

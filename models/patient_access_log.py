@@ -19,8 +19,8 @@ EVENTS = [
     ("denied", "Denied"),
     ("purge", "Log purged"),
 ]
-# The files of these models are patient data: their downloads are logged.
-PATIENT_FILE_MODELS = ("patient.account", "patient.payment.plan", "patient.collection.run")
+# The models of patient data whose files are patient data (see is_patient_file_model).
+PHI_MIXIN = "patient.phi.mixin"
 # The longest list of record ids kept on one export line, and of references named.
 MAX_LOGGED_IDS = 10000
 MAX_NAMED_REFS = 20
@@ -40,6 +40,17 @@ INSERT_COLUMNS = (
 )
 
 
+def is_patient_file_model(env, res_model):
+    """Whether the files attached to ``res_model`` are patient data (a statement,
+    a plan agreement, an assistance application's proof of income, a file of the
+    chatter of any of them): every model of patient data, not configuration
+    (stages) nor the access log itself (``_audit_files``)."""
+    if not res_model or not isinstance(res_model, str) or res_model not in env.registry:
+        return False
+    model = env[res_model]
+    return isinstance(model, env.registry[PHI_MIXIN]) and model._audit_files
+
+
 class PatientAccessLog(models.Model):
     """Who looked at which patient data, and when: identifiers only, never values.
 
@@ -52,6 +63,7 @@ class PatientAccessLog(models.Model):
     _inherit = ["patient.phi.mixin"]
     _audit_open = False
     _audit_list = False
+    _audit_files = False
     _order = "date desc, id desc"
     # found by the record's reference (an account or plan number, never a name)
     _rec_name = "record_ref"
@@ -233,17 +245,38 @@ class PatientAccessLog(models.Model):
         self.env.cr.postrollback.add(write_after_rollback)
 
     @api.model
+    def _patient_files(self, attachments):
+        """{model: (files, the records they belong to)} of the patient-data files
+        of ``attachments``."""
+        files = attachments.sudo().filtered(
+            lambda attachment: (
+                attachment.res_id and is_patient_file_model(self.env, attachment.res_model)
+            )
+        )
+        by_model = {}
+        for res_model in {attachment.res_model for attachment in files}:
+            of_model = files.filtered(lambda attachment, m=res_model: attachment.res_model == m)
+            owners = self.env[res_model].sudo().browse(of_model.mapped("res_id"))
+            by_model[res_model] = (of_model, owners)
+        return by_model
+
+    @api.model
+    def _log_download_denied(self, attachments, how):
+        """A 'denied' line per record whose files of ``attachments`` were refused."""
+        for files, owners in self._patient_files(attachments).values():
+            self._log_denied(
+                owners.browse(list(dict.fromkeys(owners.ids))),
+                detail=", ".join(f"ir.attachment,{file_id}" for file_id in files.ids[:20]),
+                field_names=how,
+            )
+
+    @api.model
     def _log_download(self, attachments, how):
         """One 'download' line per file of ``attachments`` that belongs to patient
         data (a statement, a plan agreement, a run's merged statements), naming
         the record it belongs to; ``how``: the field read (``raw``, ``datas``)."""
-        files = attachments.sudo().filtered(
-            lambda attachment: attachment.res_model in PATIENT_FILE_MODELS and attachment.res_id
-        )
         vals_list = []
-        for res_model in {attachment.res_model for attachment in files}:
-            of_model = files.filtered(lambda attachment, m=res_model: attachment.res_model == m)
-            owners = self.env[res_model].sudo().browse(of_model.mapped("res_id"))
+        for of_model, owners in self._patient_files(attachments).values():
             for vals, attachment in zip(
                 self._entry_vals("download", owners, field_names=how), of_model, strict=True
             ):

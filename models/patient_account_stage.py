@@ -30,6 +30,7 @@ class PatientAccountStage(models.Model):
     _description = "Collection Stage"
     _inherit = ["patient.phi.mixin"]
     _audit_open = False
+    _audit_files = False  # configuration, not patient data
     _order = "sequence, id"
 
     name = fields.Char(required=True, translate=True)

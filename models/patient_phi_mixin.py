@@ -85,6 +85,9 @@ class PatientPhiMixin(ListReadAudit, models.AbstractModel):
     # list reads (search_read, web_search_read, read_group...) are logged: None
     # for "when the records belong to a patient account" (see _audit_lists)
     _audit_list = None
+    # the files attached to these records are patient data: their downloads are
+    # logged, and no public flag or link token ever opens them (ir_attachment.py)
+    _audit_files = True
 
     # ------------------------------------------------------------------ identifiers
 
@@ -160,6 +163,42 @@ class PatientPhiMixin(ListReadAudit, models.AbstractModel):
         )
 
     read._readonly = False
+
+    def _read_format(self, fnames, load="_classic_read"):
+        """A file field of the record itself (a plan's signed agreement) read over
+        RPC (``read``, ``search_read``, ``web_read`` without ``bin_size``) is a
+        download, as through ``/web/content``: one 'download' line per file."""
+        result = super()._read_format(fnames, load=load)
+        files = [
+            name
+            for name in fnames or ()
+            if name in self._fields
+            and self._fields[name].type == "binary"
+            and self._fields[name].attachment
+        ]
+        if (
+            not files
+            or not self
+            or not self._audit_files
+            or self.env.su
+            or self.env.context.get("bin_size")
+        ):
+            return result
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", self._name),
+                    ("res_id", "in", self.ids),
+                    ("res_field", "in", files),
+                ]
+            )
+        )
+        Log = self.env["patient.access.log"]
+        for name in files:
+            Log._log_download(attachments.filtered(lambda file, n=name: file.res_field == n), name)
+        return result
 
     def export_data(self, fields_to_export):
         check_export_right(self, fields_to_export)

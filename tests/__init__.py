@@ -98,4 +98,5 @@ from . import test_holds13
 from . import test_promises13
 from . import test_rules13_gate
 from . import test_rules13_calls
+from . import test_phi13_files
 from . import test_phi13_patient_invoice
