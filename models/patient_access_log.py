@@ -11,6 +11,7 @@ _logger = logging.getLogger(__name__)
 
 EVENTS = [
     ("open", "Opened"),
+    ("chatter", "Chatter read"),
     ("list", "Listed"),
     ("print", "Printed"),
     ("download", "Downloaded"),
@@ -282,6 +283,11 @@ class PatientAccessLog(models.Model):
             ):
                 vals["detail"] = f"ir.attachment,{attachment.id}"
                 vals_list.append(vals)
+        self._insert_now(vals_list)
+
+    @api.model
+    def _insert_now(self, vals_list):
+        """Write these lines, in a read-only transaction too."""
         if not vals_list:
             return
         if not self.env.cr.readonly:
