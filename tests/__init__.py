@@ -100,3 +100,4 @@ from . import test_rules13_gate
 from . import test_rules13_calls
 from . import test_phi13_files
 from . import test_phi13_patient_invoice
+from . import test_phi13_chatter
