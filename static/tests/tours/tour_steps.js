@@ -34,12 +34,12 @@ export function applyFilter(name) {
             run: "click",
         },
         {
-            trigger: `.o_filter_menu .o-dropdown-item:contains('${name}')`,
+            trigger: `.o_filter_menu .o-dropdown-item:contains("${name}")`,
             content: name,
             run: "click",
         },
         {
-            trigger: `.o_searchview_facet:contains('${name}')`,
+            trigger: `.o_searchview_facet:contains("${name}")`,
             content: `The ${name} filter is on`,
         },
     ];

@@ -1,0 +1,147 @@
+/** @odoo-module **/
+
+// The desk's new refusals and filters, clicked as their role does.  Started (and
+// their database effects checked) by tests/test_desk13_tours.py.
+//  - A specialist releasing a bankruptcy hold from the Hold dialog is told to ask
+//    a manager; the hold stays.
+//  - A specialist unticking Cease Communication is told a manager lifts it; a
+//    manager lifts it and the change is in the chatter.
+//  - Today's Callbacks in the Interactions list: the overdue callback not made.
+
+import { registry } from "@web/core/registry";
+import { applyFilter } from "@patient_collections/../tests/tours/tour_steps";
+
+const tours = registry.category("web_tour.tours");
+const DIALOG = ".modal:not(.o_inactive_modal)";
+
+function errorDialog(words) {
+    return [
+        {
+            trigger: `.modal .modal-body:contains('${words}')`,
+            content: `The user is told: ${words}`,
+        },
+        {
+            trigger: `${DIALOG} .modal-footer button.btn-primary`,
+            content: "Close the message",
+            run: "click",
+        },
+    ];
+}
+
+function contactRulesTab() {
+    return {
+        trigger: ".o_form_view .o_notebook .nav-link:contains('Contact Rules')",
+        content: "Open the Contact Rules tab",
+        run: "click",
+    };
+}
+
+function untickCease() {
+    return [
+        contactRulesTab(),
+        {
+            trigger: ".o_form_view .o_field_widget[name='cease_communication'] input:checked",
+            content: "Cease Communication is ticked",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_form_button_save",
+            content: "Save",
+            run: "click",
+        },
+    ];
+}
+
+tours.add("pc_desk13_release_bankruptcy_refused", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .ribbon:contains('On Hold')",
+            content: "The account is on hold",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_buttons button:contains('Release Hold')",
+            content: "Release Hold",
+            run: "click",
+        },
+        {
+            trigger: `${DIALOG} .o_field_widget[name='action'] input[data-value='release']:checked`,
+            content: "The dialog proposes the release",
+        },
+        {
+            trigger: `${DIALOG} .modal-footer button:contains('Apply')`,
+            content: "Apply",
+            run: "click",
+        },
+        ...errorDialog("Only a collections manager releases a bankruptcy or deceased hold"),
+        {
+            trigger: `${DIALOG} .modal-footer button:contains('Cancel'), ${DIALOG} .modal-footer button:contains('Discard')`,
+            content: "Close the Hold dialog",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal))",
+            content: "No dialog left",
+        },
+        {
+            trigger: ".o_form_view .ribbon:contains('On Hold')",
+            content: "Still on hold",
+        },
+    ],
+});
+
+tours.add("pc_desk13_lift_cease_refused", {
+    steps: () => [
+        ...untickCease(),
+        ...errorDialog("Only a collections manager lifts a request to cease communication"),
+        {
+            trigger: ".o_form_view .o_form_button_cancel",
+            content: "Discard the change",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='cease_communication'] input:checked",
+            content: "Cease Communication is still ticked",
+        },
+    ],
+});
+
+tours.add("pc_desk13_manager_lifts_cease", {
+    steps: () => [
+        ...untickCease(),
+        {
+            trigger: ".o_form_view .o_form_saved",
+            content: "Saved",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='cease_communication'] input:not(:checked)",
+            content: "Cease Communication is lifted",
+        },
+        {
+            trigger: ".o-mail-Chatter .o-mail-Message:contains('Cease Communication')",
+            content: "The change is in the chatter",
+        },
+    ],
+});
+
+tours.add("pc_desk13_todays_callbacks", {
+    steps: () => [
+        {
+            trigger: ".o_searchview_facet:contains('Date') .o_facet_remove",
+            content: "Remove the default Date filter (this month)",
+            run: "click",
+        },
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Tourcallback Waiting')",
+            content: "The interactions list",
+        },
+        ...applyFilter("Today's Callbacks"),
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Tourcallback Waiting')",
+            content: "The overdue callback is listed",
+        },
+        {
+            trigger: ".o_list_renderer:not(:has(.o_data_row:contains('Tourcallback Made')))",
+            content: "The callback already made is not",
+        },
+    ],
+});

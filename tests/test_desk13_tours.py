@@ -1,0 +1,84 @@
+"""The desk's new refusals and filters clicked in the browser by their role
+(static/tests/tours/patient_collections_desk13_tours.js): releasing a
+bankruptcy hold and lifting a cease request are a manager's (the specialist is
+told so, nothing changes); a manager lifts the cease request; Today's Callbacks
+lists the overdue callback, not the one already made."""
+
+from datetime import datetime, timedelta
+
+from odoo.tests import HttpCase, tagged
+
+from .common_desk import DeskCommon
+from .test_tours_roles import ACCOUNT_FORM
+
+INTERACTIONS = "/odoo/action-patient_collections.patient_interaction_action"
+
+
+@tagged("post_install", "-at_install")
+class TestDesk13Tours(DeskCommon, HttpCase):
+    def run_tour(self, url, tour, user):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        self.start_tour(url, tour, login=user.login)
+        self.env.invalidate_all()
+
+    def ceased_account(self, name):
+        account, _invoice = self.owing_account(name)
+        self.env["patient.interaction"].with_user(self.specialist).create(
+            {"account_id": account.id, "channel": "phone_in", "outcome": "cease_request"}
+        )
+        self.assertTrue(account.cease_communication)
+        return account
+
+    def test_specialist_cannot_release_a_bankruptcy_hold(self):
+        account, _invoice = self.owing_account("Tourhold Bankrupt")
+        account._set_hold("bankruptcy")
+        self.run_tour(
+            ACCOUNT_FORM % account.id, "pc_desk13_release_bankruptcy_refused", self.specialist
+        )
+        self.assertEqual(account.hold_reason, "bankruptcy")
+
+    def test_specialist_cannot_lift_a_cease_request(self):
+        account = self.ceased_account("Tourcease Specialist")
+        self.run_tour(ACCOUNT_FORM % account.id, "pc_desk13_lift_cease_refused", self.specialist)
+        self.assertTrue(account.cease_communication)
+
+    def test_manager_lifts_a_cease_request(self):
+        account = self.ceased_account("Tourcease Manager")
+        self.run_tour(ACCOUNT_FORM % account.id, "pc_desk13_manager_lifts_cease", self.manager)
+        self.assertFalse(account.cease_communication)
+
+    def test_todays_callbacks_in_the_interactions_list(self):
+        Interaction = self.env["patient.interaction"].with_user(self.specialist)
+        now = datetime.now().replace(microsecond=0)
+        waiting, _invoice = self.owing_account("Tourcallback Waiting")
+        made, _invoice = self.owing_account("Tourcallback Made")
+        Interaction.create(
+            [
+                {
+                    "account_id": account.id,
+                    "partner_id": account.partner_id.id,  # the list's Person Contacted
+                    "channel": "phone_in",
+                    "outcome": "callback_requested",
+                    "date": now - timedelta(days=2),
+                    "callback_at": now - timedelta(days=2) + timedelta(minutes=30),
+                }
+                for account in (waiting, made)
+            ]
+        )
+        Interaction.create(
+            {
+                "account_id": made.id,
+                "partner_id": made.partner_id.id,
+                "channel": "phone_out",
+                "outcome": "no_answer",
+                "date": now - timedelta(minutes=5),
+            }
+        )
+        due = (
+            self.env["patient.interaction"]
+            .with_user(self.manager)
+            .search([("callback_due", "=", True)])
+        )
+        self.assertEqual(due.account_id, waiting)
+        self.run_tour(INTERACTIONS, "pc_desk13_todays_callbacks", self.manager)
