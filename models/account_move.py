@@ -81,18 +81,20 @@ class AccountMove(models.Model):
 
     @api.constrains("patient_id", "partner_id", "move_type")
     def _check_patient(self):
-        """A patient invoice names a person marked as a patient, is a customer
-        invoice or credit note, and bills the patient's guarantor (the patient,
-        when they have none): the customer whose patient account it joins.  The
-        invoice form's domain is the view's only; imports and the API come here."""
+        """A patient invoice names a person (no company, nor a company's contact),
+        is a customer invoice or credit note, and an invoice bills the patient's
+        guarantor (the patient, when they have none): the customer whose patient
+        account it joins.  A credit note credits whoever was billed (its
+        guarantor may have changed since).  The invoice form's domain is the
+        view's only; imports and the API come here."""
         for move in self.sudo().filtered("patient_id"):
             invoice = move.name if move.name and move.name != "/" else self.env._("the invoice")
             patient = move.patient_id
-            if not patient.is_patient or patient.is_company:
+            if patient.is_company or patient.commercial_partner_id.is_company:
                 raise ValidationError(
                     self.env._(
-                        "The patient of %(invoice)s must be a person marked as a patient: "
-                        "choose a patient, or tick Patient on the contact first.",
+                        "The patient of %(invoice)s must be a person, not a company or one "
+                        "of its contacts: choose the patient.",
                         invoice=invoice,
                     )
                 )
@@ -104,7 +106,10 @@ class AccountMove(models.Model):
                         invoice=invoice,
                     )
                 )
-            if move.commercial_partner_id != patient._patient_guarantor():
+            if (
+                move.move_type != "out_refund"
+                and move.commercial_partner_id != patient._patient_guarantor()
+            ):
                 raise ValidationError(
                     self.env._(
                         "The customer of %(invoice)s must be the patient's guarantor (the "

@@ -69,17 +69,30 @@ class TestPhi13PatientInvoice(PatientCollectionsCommon):
         for contact in (self.acme_billing, self.acme):
             with (
                 self.subTest(contact=contact.name),
-                self.assertRefused(ValidationError, "must be a person marked as a patient"),
+                self.assertRefused(ValidationError, "must be a person, not a company"),
             ):
                 invoice.with_user(self.accountant).write({"patient_id": contact.id})
         self.assertNoAccount(self.acme)
         self.assertFalse(invoice.patient_id)
         # a company ticked Patient is no person either
         self.acme.is_patient = True
-        with self.assertRefused(ValidationError, "must be a person marked as a patient"):
+        with self.assertRefused(ValidationError, "must be a person, not a company"):
             invoice.with_user(self.accountant).write({"patient_id": self.acme.id})
-        with self.assertRefused(ValidationError, "must be a person marked as a patient"):
+        with self.assertRefused(ValidationError, "must be a person, not a company"):
             self.move(self.acme_billing, post=False, patient_id=self.acme_billing.id)
+        # a person not ticked Patient yet is named as before
+        person = self.env["res.partner"].create({"name": "Testperson Unticked"})
+        self.move(person).with_user(self.accountant).write({"patient_id": person.id})
+        self.assertTrue(self.Account.search([("partner_id", "=", person.id)]))
+
+    def test_a_credit_note_after_the_guarantor_changed(self):
+        """The patient's guarantor changes (custody): a credit note on an invoice
+        the old guarantor was billed for credits them, as Odoo reverses it."""
+        invoice = self.make_invoice(self.child, 90.0, self.day)
+        self.child.guarantor_id = self.other_guarantor
+        credit = invoice._reverse_moves()
+        self.assertEqual(credit.partner_id, self.guarantor)
+        self.assertEqual(credit.patient_id, self.child)
 
     def test_the_customer_is_the_patients_guarantor(self):
         invoice = self.move(self.other_guarantor)
@@ -131,7 +144,7 @@ class TestPhi13PatientInvoice(PatientCollectionsCommon):
         self.assertFalse(result["ids"])
         self.env.invalidate_all()
         self.assertIn(
-            "must be a person marked as a patient",
+            "must be a person, not a company",
             " ".join(m["message"] for m in result["messages"]),
         )
         self.assertFalse(invoice.patient_id)
