@@ -9,7 +9,7 @@ ADDRESS_FIELDS = frozenset({"recipient_ids", "email_to", "email_cc", "model", "r
 # guarantor asked for) are the person's access to their own account, no
 # collections contact.  Every other mail (about nothing, a contact, an invoice or
 # any other document) is judged by its recipients.
-LOGIN_MODELS = ("res.users",)
+LOGIN_MODELS = ("res.users", "portal.wizard.user")
 # Mails about nothing or a contact are collections contact (the whole gate); a
 # mail about another business document (the invoice the billing office emails)
 # is the practice's billing, judged by a cease request alone.
@@ -50,17 +50,25 @@ class MailMail(models.Model):
             and issubclass(self.pool[model], self.pool["patient.phi.mixin"])
         ):
             return self.env[model].sudo().browse(self.res_id).exists()._patient_account()
-        if model in LOGIN_MODELS:
+        if self._is_login_mail():
             return Account
         # whatever document it is about (an invoice's chatter reaches its customer):
         # a mail reaching the guarantor or a patient of an account is contact
         return Account._accounts_of_contacts(self.recipient_ids, self._patient_emails())
 
+    def _is_login_mail(self):
+        """About the person's login: the portal invitation, or a mail about no
+        document sent to a user as a user (Odoo's password reset, its new-device
+        alert: ``user_notification``)."""
+        return self.model in LOGIN_MODELS or (
+            not self.model and self.message_type == "user_notification"
+        )
+
     def _is_document_mail(self):
         """About a business document other than the module's (an invoice, an
         order): the practice's billing, not collections contact."""
         model = self.model
-        if model in CONTACT_MODELS or model in LOGIN_MODELS or model not in self.env:
+        if model in CONTACT_MODELS or self._is_login_mail() or model not in self.env:
             return False
         return not issubclass(self.pool[model], self.pool["patient.phi.mixin"])
 

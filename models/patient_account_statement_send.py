@@ -139,6 +139,13 @@ class PatientAccount(models.Model):
                 [("mail_message_id", "=", message.id), ("state", "=", "outgoing")]
             ).write({"scheduled_date": held_until})
 
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("cease_communication"):
+            # however the request is recorded (the outcome, the form's checkbox)
+            self._statement_cancel_held()
+        return res
+
     def _statement_cancel_held(self):
         """A request to cease communication stops the statement emails of these
         accounts still waiting for the guarantor's contact hours: cancelled, their

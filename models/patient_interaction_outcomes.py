@@ -147,7 +147,6 @@ class PatientInteraction(models.Model):
                 account._set_hold("promise_to_pay", until=self.promise_date)
         elif outcome == "cease_request":
             account.write({"cease_communication": True, "cease_date": today})
-            account._statement_cancel_held()
         elif outcome == "wrong_number":
             account.write({"phone_invalid": True})
         if outcome in OUTCOME_HOLDS and account.hold_reason != OUTCOME_HOLDS[outcome]:

@@ -178,3 +178,31 @@ class TestRules13HeldStatements(PatientCollectionsCommon, MockEmail):
         )
         self.assertEqual(held.state, "cancel")
         self.assertEqual(self.emails_logged(self.account).state, "voided")
+
+    def test_ticking_cease_on_the_form_stops_the_held_email(self):
+        self.account._send_statements(email=True)
+        held = self.mails(self.guarantor)
+        self.assertEqual(held.state, "outgoing")
+        specialist = self.company_user(
+            "pc_r13_held_specialist",
+            "base.group_user,patient_collections.group_collections_specialist",
+        )
+        self.account.with_user(specialist).write({"cease_communication": True})
+        self.assertEqual(held.state, "cancel")
+        self.assertEqual(self.emails_logged(self.account).state, "voided")
+
+    def test_the_guarantors_own_password_reset_is_no_contact(self):
+        """Odoo's reset mail (about no document, to a user as a user) at 21:00 in
+        New York: the person's access to their account, not collections contact."""
+        user = self.env["res.users"].create(
+            {
+                "name": "Testportal Alpha",
+                "login": "pc_r13_portal_alpha",
+                "partner_id": self.guarantor.id,
+                "groups_id": [(6, 0, [self.env.ref("base.group_portal").id])],
+            }
+        )
+        user.action_reset_password()  # refused before: the role rule, the hours
+        sent_to = [address for mail in self._mails for address in mail["email_to"]]
+        self.assertTrue(any("testparent.alpha@example.com" in to for to in sent_to), sent_to)
+        self.assertFalse(self.emails_logged(self.account))
