@@ -176,7 +176,8 @@ class PatientAccount(models.Model):
         string="Wrong Number",
         tracking=True,
         copy=False,
-        help="Outbound calls are refused. Only a collections manager lifts it.",
+        help="Outbound calls are refused. Recording a new number for the guarantor "
+        "lifts it; otherwise only a collections manager does.",
     )
     sms_consent = fields.Boolean(string="Text Consent", readonly=True, copy=False, tracking=True)
     sms_consent_date = fields.Datetime(string="Text Consent Recorded", readonly=True, copy=False)

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from .patient_phi_mixin import audit_phi_export
+from .patient_protected import trusted
 
 COLLECTIONS_GROUPS = (
     "patient_collections.group_collections_accountant,"
@@ -160,6 +161,25 @@ class ResPartner(models.Model):
                 for vals in vals_list
             ]
         return super().create(vals_list)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("phone") or vals.get("mobile"):
+            self._patient_clear_wrong_number()
+        return res
+
+    def _patient_clear_wrong_number(self):
+        """A new number recorded for a guarantor: their accounts' Wrong Number flag
+        was about the old one (said in each account's chatter)."""
+        accounts = (
+            self.env["patient.account"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("phone_invalid", "=", True)])
+        )
+        if accounts:
+            trusted(accounts).write({"phone_invalid": False})
+            note = self.env._("A new phone number was recorded: Wrong Number is cleared.")
+            accounts._message_log_batch(bodies=dict.fromkeys(accounts.ids, note))
 
     def copy_data(self, default=None):
         """Duplicating a patient keeps them a patient of the same guarantor.

@@ -158,6 +158,13 @@ class TestRules13Cease(Rules13Common):
         self.assertIn("phone_invalid", tracked)
         self.log()
 
+    def test_a_new_number_clears_wrong_number(self):
+        self.log(channel="phone_in", outcome="wrong_number")
+        self.assertTrue(self.account.phone_invalid)
+        self.account.partner_id.write({"phone": "+1 555 0100 222"})
+        self.assertFalse(self.account.phone_invalid)
+        self.assertIn("Wrong Number is cleared", " ".join(self.account.message_ids.mapped("body")))
+
 
 @tagged("post_install", "-at_install")
 class TestRules13PatientTimeZone(PatientCollectionsCommon):
