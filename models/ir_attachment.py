@@ -64,6 +64,20 @@ class IrAttachment(models.Model):
             vals = {**vals, "public": False, "access_token": False}
         return super().write(vals)
 
+    def generate_access_token(self):
+        """A patient file gets no link: Odoo's own code asking for one (an image
+        pasted in a message, a mail's large attachments) gets a token that is
+        stored nowhere and opens nothing; the file opens by the reader's rights."""
+        patient_files = self.filtered(lambda attachment: attachment._is_patient_file())
+        tokens = dict(
+            zip(
+                (self - patient_files).ids,
+                super(IrAttachment, self - patient_files).generate_access_token(),
+                strict=True,
+            )
+        )
+        return [tokens.get(attachment.id) or self._generate_access_token() for attachment in self]
+
     def validate_access(self, access_token):
         """The file routes (``/web/content``, ``/web/image``): a file of patient
         data opens by the user's own rights on its record only, never by its

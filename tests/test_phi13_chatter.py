@@ -76,3 +76,26 @@ class TestPhi13ChatterReads(PhiFilesCommon):
             {"fields": ["body"]},
         )
         self.assertFalse(self.new_lines(mark))
+
+    def test_an_image_pasted_in_a_note_on_the_account(self):
+        """Odoo turns a pasted image into an attachment of the message and asks it a
+        token for its link: the note is posted, the file keeps no token."""
+        pixel = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAj"
+        pixel += "CB0C8AAAAASUVORK5CYII="
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.specialist)
+            .with_context(default_model="patient.account", default_res_ids=self.account.ids)
+            .create(
+                {
+                    "body": f'<p>Testnote <img src="data:image/png;base64,{pixel}"></p>',
+                    "composition_mode": "comment",
+                    "subtype_id": self.env.ref("mail.mt_note").id,
+                }
+            )
+        )
+        composer._action_send_mail()
+        message = self.account.message_ids[:1]
+        self.assertIn("Testnote", message.body)
+        self.assertTrue(message.attachment_ids)
+        self.assertFalse(any(message.attachment_ids.sudo().mapped("access_token")))
