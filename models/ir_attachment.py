@@ -26,7 +26,11 @@ class IrAttachment(models.Model):
 
     def _is_patient_file(self):
         self.ensure_one()
-        return is_patient_file_model(self.env, self.sudo().res_model)
+        # one field read as superuser, not the record's others (prefetched, they
+        # would be served to the user from the cache, their read rights unchecked)
+        return is_patient_file_model(
+            self.env, self.sudo().with_context(prefetch_fields=False).res_model
+        )
 
     def _refuse_patient_sharing(self):
         """Refused for a user, whoever they are; for Odoo's own code run as
@@ -86,7 +90,7 @@ class IrAttachment(models.Model):
         if self.env.su or not self._is_patient_file():
             return super().validate_access(access_token)
         self.check("read")  # internal users only; unattached: the uploader only
-        attachment = self.sudo()
+        attachment = self.sudo().with_context(prefetch_fields=False)
         if attachment.res_id:
             self.env[attachment.res_model].browse(attachment.res_id).check_access("read")
         return self
