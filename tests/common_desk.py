@@ -2,7 +2,7 @@
 the Resolved stage, promises to pay, opening accounts by hand): a specialist
 and a manager of the test company, the default stages, an owing account."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .common import PatientCollectionsCommon
 from .test_tours_roles import MANAGER, SPECIALIST, daytime_tz
@@ -31,3 +31,35 @@ class DeskCommon(PatientCollectionsCommon):
         account = invoice.patient_account_id
         account.user_id = cls.specialist
         return account, invoice
+
+    def callbacks_waiting_and_made(self, prefix):
+        """Two accounts of the specialist whose guarantors asked, two days ago, to
+        be called back half an hour later; the second has been called since.
+        Returns (waiting, made)."""
+        Interaction = self.env["patient.interaction"].with_user(self.specialist)
+        now = datetime.now().replace(microsecond=0)
+        waiting, _invoice = self.owing_account(f"{prefix} Waiting")
+        made, _invoice = self.owing_account(f"{prefix} Made")
+        asked = {"channel": "phone_in", "outcome": "callback_requested"}
+        Interaction.create(
+            [
+                {
+                    **asked,
+                    "account_id": account.id,
+                    "partner_id": account.partner_id.id,
+                    "date": now - timedelta(days=2),
+                    "callback_at": now - timedelta(days=2, minutes=-30),
+                }
+                for account in (waiting, made)
+            ]
+        )
+        Interaction.create(
+            {
+                "account_id": made.id,
+                "partner_id": made.partner_id.id,
+                "channel": "phone_out",
+                "outcome": "no_answer",
+                "date": now - timedelta(minutes=5),
+            }
+        )
+        return waiting, made

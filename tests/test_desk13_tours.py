@@ -4,8 +4,6 @@ bankruptcy hold and lifting a cease request are a manager's (the specialist is
 told so, nothing changes); a manager lifts the cease request; Today's Callbacks
 lists the overdue callback, not the one already made."""
 
-from datetime import datetime, timedelta
-
 from odoo.tests import HttpCase, tagged
 
 from .common_desk import DeskCommon
@@ -49,32 +47,7 @@ class TestDesk13Tours(DeskCommon, HttpCase):
         self.assertFalse(account.cease_communication)
 
     def test_todays_callbacks_in_the_interactions_list(self):
-        Interaction = self.env["patient.interaction"].with_user(self.specialist)
-        now = datetime.now().replace(microsecond=0)
-        waiting, _invoice = self.owing_account("Tourcallback Waiting")
-        made, _invoice = self.owing_account("Tourcallback Made")
-        Interaction.create(
-            [
-                {
-                    "account_id": account.id,
-                    "partner_id": account.partner_id.id,  # the list's Person Contacted
-                    "channel": "phone_in",
-                    "outcome": "callback_requested",
-                    "date": now - timedelta(days=2),
-                    "callback_at": now - timedelta(days=2) + timedelta(minutes=30),
-                }
-                for account in (waiting, made)
-            ]
-        )
-        Interaction.create(
-            {
-                "account_id": made.id,
-                "partner_id": made.partner_id.id,
-                "channel": "phone_out",
-                "outcome": "no_answer",
-                "date": now - timedelta(minutes=5),
-            }
-        )
+        waiting, _made = self.callbacks_waiting_and_made("Tourcallback")
         due = (
             self.env["patient.interaction"]
             .with_user(self.manager)

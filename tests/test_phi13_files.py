@@ -13,6 +13,7 @@ from odoo.fields import Command
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from . import test_access_log_reads as access_log_reads
 from .common import PatientCollectionsCommon
 
 PDF = b"%PDF-1.4 synthetic test file"
@@ -68,20 +69,8 @@ class PhiFilesCommon(PatientCollectionsCommon, HttpCase):
         else:
             self.authenticate(None, None)
 
-    def call_kw(self, model, method, args, kwargs=None):
-        payload = {
-            "id": 0,
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
+    # the web client's JSON-RPC call, as the access log's read tests make it
+    call_kw = access_log_reads.TestAccessLogReads.call_kw
 
     def assertRefused(self, body):
         self.assertNotIn("result", body, f"answered: {str(body.get('result'))[:200]}")
