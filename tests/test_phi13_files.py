@@ -76,21 +76,9 @@ class PhiFilesCommon(PatientCollectionsCommon, HttpCase):
         self.assertNotIn("result", body, f"answered: {str(body.get('result'))[:200]}")
         self.assertEqual(body["error"]["data"]["name"], "odoo.exceptions.AccessError")
 
-    def mark(self):
-        self.env["patient.access.log"].flush_model()
-        self.env.cr.execute("SELECT COALESCE(max(id), 0) FROM patient_access_log")
-        return self.env.cr.fetchone()[0]
-
-    def new_lines(self, mark, **domain):
-        self.env.invalidate_all()
-        return (
-            self.env["patient.access.log"]
-            .sudo()
-            .search(
-                [("id", ">", mark)] + [(key, "=", value) for key, value in domain.items()],
-                order="id",
-            )
-        )
+    # the access log's lines written since a mark, as the access log's read tests read them
+    mark = access_log_reads.TestAccessLogReads.mark
+    new_lines = access_log_reads.TestAccessLogReads.new_lines
 
 
 @tagged("post_install", "-at_install")
