@@ -11,6 +11,7 @@ import threading
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from ..logic.run_counts import RunCounts
 from .patient_collection_run_budget import RunBudget
@@ -93,9 +94,13 @@ class PatientCollectionRun(models.Model):
             Cron._notify_progress(done=chain.done, remaining=progress.remaining)
             self._commit_batch()
 
-        progress = self._run_in_batches(
-            self._run_companies(None), "cron", budget=budget, after_batch=commit
-        )
+        companies = self._run_companies(None)
+        if not self._scheduled_call_due():
+            # woken before its time by a trigger (a manager's Run now handing its
+            # rest over): the runs under way are finished, none is started, so
+            # the night's run still comes at its hour
+            companies = self._companies_running_today(companies)
+        progress = self._run_in_batches(companies, "cron", budget=budget, after_batch=commit)
         # done: what this unit of work did (Odoo calls again while some is done
         # and some remains, and stops when a call reports nothing done)
         Cron._notify_progress(done=chain.done, remaining=progress.remaining)
@@ -103,6 +108,36 @@ class PatientCollectionRun(models.Model):
             chain.triggered = True
             self.env.ref("patient_collections.ir_cron_collection_run").sudo()._trigger()
         return progress.runs
+
+    @api.model
+    def _scheduled_call_due(self):
+        """Whether this call of the scheduled action is its scheduled one (or one
+        Odoo chains to it): its next call's time has come.  A call without the
+        job in its context ("Run Manually" on the scheduled action) is one too."""
+        cron_id = self.env.context.get("cron_id")
+        if not cron_id:
+            return True
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextcall <= (now() AT TIME ZONE 'UTC') FROM ir_cron WHERE id = %s",
+                cron_id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return bool(row and row[0])
+
+    @api.model
+    def _companies_running_today(self, companies):
+        """Those of ``companies`` with a run of their today under way."""
+        running = self.sudo().search(
+            [("company_id", "in", companies.ids), ("state", "=", "running")]
+        )
+        todays = companies._patient_todays()
+        return companies.filtered(
+            lambda company: any(
+                run.company_id == company and run.date == todays[company.id] for run in running
+            )
+        )
 
     @api.model
     def _cron_budget(self):

@@ -102,3 +102,4 @@ from . import test_rules13_calls
 from . import test_phi13_files
 from . import test_phi13_patient_invoice
 from . import test_phi13_chatter
+from . import test_run_handoff14

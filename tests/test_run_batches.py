@@ -279,6 +279,13 @@ class TestRunBatches(CollectionRunCommon):
             patch.object(Run, "_batch_limit", lambda run, step: ACCOUNTS if run else None)
         )
         Cron = self.Run.with_context(cron_id=cron.id)
+        # the scheduled call: its hour has come (on the database's clock)
+        self.env.cr.execute(
+            "UPDATE ir_cron SET nextcall = (now() AT TIME ZONE 'UTC') - interval '1 minute'"
+            " WHERE id = %s",
+            [cron.id],
+        )
+        cron.invalidate_recordset(["nextcall"])
 
         # a cron worker's unit of work: 120 s from the heartbeat before its sleep
         # (70 s at most), less the margin: 40 s for the chain
