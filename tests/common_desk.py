@@ -32,11 +32,12 @@ class DeskCommon(PatientCollectionsCommon):
         account.user_id = cls.specialist
         return account, invoice
 
-    def callbacks_waiting_and_made(self, prefix):
-        """Two accounts of the specialist whose guarantors asked, two days ago, to
-        be called back half an hour later; the second has been called since.
-        Returns (waiting, made)."""
-        Interaction = self.env["patient.interaction"].with_user(self.specialist)
+    def callbacks_waiting_and_made(self, prefix, days_ago=2, logged_by=None):
+        """Two accounts of the specialist whose guarantors asked, ``days_ago`` days
+        ago, to be called back half an hour later (logged by the specialist, else
+        ``logged_by``: older than 30 days, a manager); the second has been called
+        since.  Returns (waiting, made)."""
+        Interaction = self.env["patient.interaction"].with_user(logged_by or self.specialist)
         now = datetime.now().replace(microsecond=0)
         waiting, _invoice = self.owing_account(f"{prefix} Waiting")
         made, _invoice = self.owing_account(f"{prefix} Made")
@@ -47,8 +48,8 @@ class DeskCommon(PatientCollectionsCommon):
                     **asked,
                     "account_id": account.id,
                     "partner_id": account.partner_id.id,
-                    "date": now - timedelta(days=2),
-                    "callback_at": now - timedelta(days=2, minutes=-30),
+                    "date": now - timedelta(days=days_ago),
+                    "callback_at": now - timedelta(days=days_ago, minutes=-30),
                 }
                 for account in (waiting, made)
             ]

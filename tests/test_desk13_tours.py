@@ -47,7 +47,11 @@ class TestDesk13Tours(DeskCommon, HttpCase):
         self.assertFalse(account.cease_communication)
 
     def test_todays_callbacks_in_the_interactions_list(self):
-        waiting, _made = self.callbacks_waiting_and_made("Tourcallback")
+        # asked for last month, whatever today is: no default filter of the list
+        # (this month's dates) hides it
+        waiting, _made = self.callbacks_waiting_and_made(
+            "Tourcallback", days_ago=35, logged_by=self.manager
+        )
         due = (
             self.env["patient.interaction"]
             .with_user(self.manager)
