@@ -1,9 +1,14 @@
+import logging
+
 from odoo import api, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from .ir_binary import FILE_FIELDS
 from .patient_access_log import is_patient_file_model
 from .patient_phi_mixin import EXPORT_GROUP
+
+_logger = logging.getLogger(__name__)
 
 # what would let someone without a login, or without rights on the record, open a file
 SHARING_FIELDS = ("public", "access_token")
@@ -23,6 +28,29 @@ class IrAttachment(models.Model):
       the user's own rights on the record open the file)."""
 
     _inherit = "ir.attachment"
+
+    def init(self):
+        """On install and every upgrade: patient files made public or given a
+        token before these rules (an earlier version, another module's code)
+        lose both, so no old link or flag still opens them over RPC or a route."""
+        res = super().init()
+        patient_models = [
+            name for name in self.env.registry if is_patient_file_model(self.env, name)
+        ]
+        self.env.cr.execute(
+            SQL(
+                "UPDATE ir_attachment SET public = FALSE, access_token = NULL"
+                " WHERE res_model = ANY(%s) AND (public OR access_token IS NOT NULL)",
+                patient_models,
+            )
+        )
+        if self.env.cr.rowcount:
+            # a count only: which files and whose stay out of the log
+            _logger.info(
+                "%s patient files were public or shared by a link: now private",
+                self.env.cr.rowcount,
+            )
+        return res
 
     def _is_patient_file(self):
         self.ensure_one()

@@ -185,6 +185,30 @@ class TestPhi13FileSharing(PhiFilesCommon):
             ],
         )
 
+    def test_upgrade_makes_old_shared_patient_files_private(self):
+        """Flags and tokens an older database holds: the module's upgrade clears
+        them on patient files, and leaves other files' as they are."""
+        other = self.env["ir.attachment"].create(
+            {"name": "brochure.pdf", "raw": PDF, "res_model": "res.partner", "res_id": 1}
+        )
+        shared = self.files | other
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE ir_attachment SET public = true, access_token = 'tok-' || id WHERE id IN %s",
+            [tuple(shared.ids)],
+        )
+        self.env.invalidate_all()
+        self.env["ir.attachment"].init()  # what -u patient_collections runs
+        self.env.invalidate_all()
+        self.assertRecordValues(
+            shared,
+            [
+                {"public": False, "access_token": False},
+                {"public": False, "access_token": False},
+                {"public": True, "access_token": f"tok-{other.id}"},
+            ],
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestPhi13AssistanceFiles(PhiFilesCommon):
