@@ -84,12 +84,13 @@ class MailMail(models.Model):
             message_id = mail.mail_message_id.id
             if message_id in gated and not rejudge:
                 continue
+            billing = mail._is_document_mail()
             for account in mail._patient_accounts_addressed():
                 contacted = account._patient_recipients(mail.recipient_ids, mail._patient_emails())
                 if not contacted:
                     continue
                 account = account.with_env(self.env)
-                if mail._is_document_mail():
+                if billing:
                     # billing mail (an invoice sent to its customer): only the
                     # guarantor's cease request stops it, no role rule, no log
                     account._refuse_if_ceased()

@@ -12,7 +12,6 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..logic import holds
-from .patient_account import MANAGER_GROUP
 
 PROMISE_HOLD = "promise_to_pay"
 
@@ -53,7 +52,7 @@ class PatientAccount(models.Model):
         """Lift the holds; a bankruptcy or deceased hold for collections managers
         only; an account with a promise still pending goes back on its hold."""
         no_demand = self.filtered(lambda account: account.hold_reason in holds.NO_DEMAND_HOLDS)
-        if no_demand and not (self.env.su or self.env.user.has_group(MANAGER_GROUP)):
+        if no_demand and not (self.env.su or self._is_collections_manager()):
             raise UserError(
                 self.env._(
                     "Only a collections manager releases a bankruptcy or deceased hold: ask a "
