@@ -67,3 +67,30 @@ export function collectionsMenu(section, item, label) {
         },
     ];
 }
+
+/** The dialog titled ``title`` is closed. */
+export function dialogClosed(title) {
+    return {
+        trigger: `body:not(:has(.modal .modal-title:contains('${title}')))`,
+        content: `The ${title} dialog is closed`,
+    };
+}
+
+/** An error dialog (a UserError or ValidationError) says ``text``; close it. */
+export function refusal(text, content) {
+    return [
+        {
+            trigger: `.modal .o_error_dialog:contains('${text}')`,
+            content: content || `The user is told: ${text}`,
+        },
+        {
+            trigger: `.modal:has(.o_error_dialog:contains('${text}')) .modal-footer .btn-primary`,
+            content: "Close the message",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.o_error_dialog))",
+            content: "The message is closed",
+        },
+    ];
+}
