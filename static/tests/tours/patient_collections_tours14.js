@@ -128,6 +128,14 @@ tours.add("pc_tours14_send_statements", {
             content: "Two accounts qualify: the bankruptcy hold is left out all the same",
         },
         {
+            trigger: `${TOP} .alert-info:contains('bankruptcy or deceased hold')`,
+            content: "The dialog says why: a bankruptcy or deceased hold gets no statement",
+        },
+        {
+            trigger: `${TOP} .alert-info:contains('waits in the queue until their hours open')`,
+            content: "and that an email outside the guarantor's hours waits for them",
+        },
+        {
             trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
             content: "Produce the statements (the merged PDF downloads)",
             run: "click",
