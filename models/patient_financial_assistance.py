@@ -51,7 +51,9 @@ class PatientFinancialAssistance(models.Model):
     _inherit = ["patient.phi.thread.mixin", "mail.activity.mixin"]
     _order = "application_date desc, id desc"
     _check_company_auto = True
-    _protected_fields = DECISION_FIELDS
+    # a client enters the scale's inputs; the scale itself (and the guideline's
+    # year, from the application date) only the module computes
+    _protected_fields = DECISION_FIELDS | {*SCALE_FIELDS, "year"}
 
     name = fields.Char(string="Number", readonly=True, copy=False, index="trigram")
     account_id = fields.Many2one(

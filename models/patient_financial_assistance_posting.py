@@ -9,6 +9,7 @@ from odoo import Command, models
 from odoo.exceptions import UserError
 
 from .patient_account import MANAGER_GROUP
+from .patient_financial_assistance import SCALE_FIELDS
 from .patient_protected import trusted
 
 
@@ -31,7 +32,11 @@ class PatientFinancialAssistance(models.Model):
 
     def _approvable_discount_percent(self):
         """The discount this application gets on the sliding scale, or a UserError
-        saying what to enter or to deny it."""
+        saying what to enter or to deny it.  Judged on the scale computed afresh from
+        what was entered, never on stored figures."""
+        self.env.add_to_compute(self._fields["year"], self)
+        for name in SCALE_FIELDS:
+            self.env.add_to_compute(self._fields[name], self)
         if self.guideline_missing and not self.presumptive_reason:
             self.env["patient.poverty.guideline"]._guideline_for(
                 self.year, self.region, self.household_size
