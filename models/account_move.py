@@ -205,16 +205,57 @@ class AccountMove(models.Model):
         return posted
 
     def button_draft(self):
+        self._patient_check_not_decided()
         res = super().button_draft()
         self._patient_refresh_accounts()
         self._patient_sync_writeoffs()
         return res
 
     def button_cancel(self):
+        self._patient_check_not_decided()
         res = super().button_cancel()
         self._patient_refresh_accounts()
         self._patient_sync_writeoffs()
         return res
+
+    def _patient_check_not_decided(self):
+        """A write-off's own entry and an approved assistance discount's credit
+        note record a decision: reset to draft or cancelled, the ledger would say
+        one thing and the write-off or the application another.  A reversal undoes
+        a write-off (the write-off follows it)."""
+        posted = self.sudo().filtered(lambda move: move.state == "posted")
+        if not posted:
+            return
+        writeoffs = (
+            self.env["patient.writeoff"]
+            .sudo()
+            .search([("move_id", "in", posted.ids), ("state", "in", ("posted", "reversed"))])
+        )
+        if writeoffs:
+            raise UserError(
+                self.env._(
+                    "Journal entry %(entry)s records write-off %(writeoffs)s: it cannot be "
+                    "reset to draft or cancelled. To undo the write-off, reverse the entry "
+                    "(Reverse Entry): the write-off follows the reversal.",
+                    entry=", ".join(writeoffs.move_id.mapped("name")),
+                    writeoffs=", ".join(writeoffs.mapped("name")),
+                )
+            )
+        applications = (
+            self.env["patient.financial.assistance"]
+            .sudo()
+            .search([("credit_note_ids", "in", posted.ids), ("state", "=", "approved")])
+        )
+        if applications:
+            raise UserError(
+                self.env._(
+                    "Credit note %(entry)s is the financial assistance discount of application "
+                    "%(applications)s: it cannot be reset to draft or cancelled, or the "
+                    "guarantor would be asked again for what was forgiven.",
+                    entry=", ".join((applications.credit_note_ids & posted).mapped("name")),
+                    applications=", ".join(applications.mapped("name")),
+                )
+            )
 
     def _has_to_be_paid(self):
         """Not while the insurer has the claim (Odoo's invoice portal offered Pay
