@@ -113,7 +113,8 @@ class PatientWriteoff(models.Model):
     @api.model
     def _propose(self, account, amount, reason, note=False):
         """A write-off of ``account`` by the current user: posted at once within
-        their limit (a manager: any amount), else waiting for a manager."""
+        their limit (a manager: any amount), counting what they already wrote off
+        on the account themselves, else waiting for a manager."""
         user = self.env.user
         is_manager = user.has_group(MANAGER_GROUP)
         company = account.company_id
@@ -128,7 +129,7 @@ class PatientWriteoff(models.Model):
         self._postable_accounts(company, {reason})
         limit = company.collections_writeoff_limit
         Writeoff = trusted(self.sudo(), mail_create_nolog=True)
-        if is_manager or account.currency_id.compare_amounts(amount, limit) <= 0:
+        if is_manager or not self._above_own_limit(account, amount):
             writeoff = Writeoff.create({**vals, "state": "to_approve"})
             writeoff._post_batch(approved_by=user)
             return writeoff
@@ -148,7 +149,8 @@ class PatientWriteoff(models.Model):
             user_id=manager.id,
             summary=self.env._("Approve write-off %(name)s", name=writeoff.name),
             note=self.env._(
-                "Proposed write-off of %(amount)s (%(reason)s) above the specialist limit.",
+                "Proposed write-off of %(amount)s (%(reason)s): with what the specialist "
+                "already wrote off on the account, above their limit.",
                 amount=account.currency_id.format(amount),
                 reason=writeoff._reason_label(),
             ),
@@ -164,6 +166,24 @@ class PatientWriteoff(models.Model):
             )
         )
         return writeoff
+
+    @api.model
+    def _above_own_limit(self, account, amount):
+        """Whether writing ``amount`` off ``account`` takes the current user past
+        the company's limit: the limit is on what they write off on the account
+        on their own, not on each write-off (split in parts, the parts add up)."""
+        own = self.sudo()._read_group(
+            [
+                ("account_id", "=", account.id),
+                ("state", "=", "posted"),
+                ("origin", "=", "manual"),
+                ("requested_by_id", "=", self.env.uid),
+                ("approved_by_id", "=", self.env.uid),
+            ],
+            aggregates=["amount:sum"],
+        )[0][0]
+        limit = account.company_id.collections_writeoff_limit
+        return account.currency_id.compare_amounts((own or 0.0) + amount, limit) > 0
 
     def _reason_label(self):
         self.ensure_one()

@@ -43,7 +43,7 @@ class PatientAccountWriteoff(models.TransientModel):
             wizard.needs_approval = bool(
                 not manager
                 and wizard.account_id
-                and wizard.amount > wizard.account_id.company_id.collections_writeoff_limit
+                and self.env["patient.writeoff"]._above_own_limit(wizard.account_id, wizard.amount)
             )
 
     def action_confirm(self):
