@@ -74,12 +74,19 @@ class PatientFinancialAssistance(models.Model):
         {invoice id: what the account's posted write-offs took off it}), company
         currency; payments (and earlier assistance credit notes' money) are neither.
         A correction lowers the charge the discount is on; a write-off is the
-        practice's, part of the discount already (not refunded)."""
+        practice's, part of the discount already (not refunded), except an
+        administrative one: the practice's error, a correction of the charge."""
         money = self._money_moves()
         writeoffs = (
             self.env["patient.writeoff"]
             .sudo()
-            .search([("account_id", "=", self.account_id.id), ("state", "=", "posted")])
+            .search(
+                [
+                    ("account_id", "=", self.account_id.id),
+                    ("state", "=", "posted"),
+                    ("reason", "!=", "administrative"),
+                ]
+            )
             .move_id
         )
         corrected, written = {}, {}
