@@ -2,6 +2,7 @@ from odoo import api, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
+from .patient_account_balances import money_in_sql
 from .patient_collection_snapshot import BUCKET_FIELDS, KPI_FIELDS, RIGHT_PARTY_OUTCOMES
 
 
@@ -169,7 +170,9 @@ class PatientCollectionSnapshotTake(models.Model):
         """Per account: the patient invoices fully paid on ``day`` and the sum of
         their days to pay.  An invoice is fully paid on the day of its last
         reconciliation (the latest ``max_date`` of the partials on its receivable
-        lines) once Odoo marks it paid or in payment; its days to pay run from the
+        lines) once Odoo marks it paid or in payment, when money (a payment) is
+        among what settled it that day: one closed by a write-off or a credit note
+        alone was never paid; its days to pay run from the
         invoice date to that day.  Only the partials dated ``day`` (and the rare
         ones dated later, which move the payment day) are looked at, both through
         the index on ``max_date`` (``init``) as hashed sets: the cost follows the
@@ -190,7 +193,17 @@ class PatientCollectionSnapshotTake(models.Model):
                                       FROM account_partial_reconcile r
                                       JOIN account_move_line l ON l.id = r.debit_move_id
                                      WHERE r.max_date > %(day)s)
+                   -- paid: money settled it that day, not a write-off or a credit
+                   -- note (an assistance discount, a correction) alone
+                   AND EXISTS (SELECT 1
+                                 FROM account_partial_reconcile r
+                                 JOIN account_move_line l ON l.id = r.debit_move_id
+                                 JOIN account_move_line cl ON cl.id = r.credit_move_id
+                                 JOIN account_move pay ON pay.id = cl.move_id
+                                WHERE l.move_id = m.id AND r.max_date = %(day)s
+                                  AND %(money_in)s)
               GROUP BY m.patient_account_id
             """,
             day=day,
+            money_in=money_in_sql("pay"),
         )
