@@ -1,8 +1,9 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..logic import eob
 from .patient_phi_mixin import audit_phi_export
+from .patient_protected import is_trusted, trusted
 
 PHI_GROUPS = (
     "patient_collections.group_collections_accountant,"
@@ -127,6 +128,10 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if any(vals.get("patient_account_id") for vals in vals_list) or self.env.context.get(
+            "default_patient_account_id"
+        ):
+            self._patient_refuse_account_link()
         for vals in vals_list:
             if vals.get("patient_id") and not vals.get("partner_id"):
                 patient = self.env["res.partner"].sudo().browse(vals["patient_id"])
@@ -149,6 +154,8 @@ class AccountMove(models.Model):
         return vals_list
 
     def write(self, vals):
+        if "patient_account_id" in vals:
+            self._patient_refuse_account_link()
         if "patient_id" in vals and not vals["patient_id"]:
             self._patient_check_patient_kept()
         if "patient_id" in vals:
@@ -162,7 +169,22 @@ class AccountMove(models.Model):
             posted._patient_refresh_accounts()
         if "insurance_status" in vals:
             self._patient_refresh_accounts()
+        if any(name in vals for name in EOB_FIELDS):
+            # an EOB entered after posting (an invoice from before the module) adds
+            # up like one entered before
+            self.filtered(lambda move: move.state == "posted")._patient_check_eob()
         return res
+
+    def _patient_refuse_account_link(self):
+        """The patient account of an invoice is the module's: it follows the
+        invoice's customer and company when it is posted (``_patient_link_accounts``)."""
+        if not is_trusted(self.env):
+            raise AccessError(
+                self.env._(
+                    "The patient account of an invoice is set by the module from its customer "
+                    "and company when it is posted: leave it out."
+                )
+            )
 
     def _patient_check_patient_kept(self):
         """A posted invoice on a patient account keeps a patient: the account's
@@ -329,7 +351,7 @@ class AccountMove(models.Model):
                 by_account.setdefault(account, moves.browse())
                 by_account[account] |= move
         for account, account_moves in by_account.items():
-            account_moves.write({"patient_account_id": account.id})
+            trusted(account_moves).write({"patient_account_id": account.id})
 
     def _patient_refresh_accounts(self):
         """Refresh the balances of the accounts whose receivables these moves touch."""
