@@ -264,11 +264,6 @@ class PatientAccount(models.Model):
         )
         return {row_id: (company_id, name) for row_id, company_id, name in self.env.cr.fetchall()}
 
-    def _default_stage_id(self):
-        return self.env["patient.account.stage"].search(
-            [("is_closed", "=", False), ("is_manual", "=", False)], limit=1
-        )
-
     @api.model
     def _read_group_stage_ids(self, stages, domain):
         # every stage is a column, even when empty (a handful of configuration records)

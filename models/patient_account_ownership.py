@@ -55,8 +55,9 @@ class PatientAccount(models.Model):
             # a stage chosen by hand (an import, the API) is entered as a hand move
             # would: never straight into an extraordinary action the 501(r) and
             # dispute gates forbid, nor into Resolved while the guarantor owes
-            chosen_ids = {vals.get("stage_id") for vals in vals_list}
-            chosen = accounts.filtered(lambda account: account.stage_id.id in chosen_ids)
+            # (judged on the stored stage: a default from the context is chosen too)
+            first = self._default_stage_id()
+            chosen = accounts.filtered(lambda account: account.stage_id != first)
             for stage, group in chosen.grouped("stage_id").items():
                 group._check_resolved_allowed(stage)
                 group._check_stage_allowed(stage)

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..logic import escalation
 from .patient_protected import check_value_types
@@ -20,6 +20,8 @@ _logger = logging.getLogger(__name__)
 # sequence); a database installed before they were folded gets the fold once.
 FOLDED_BY_DEFAULT = [("patient_collections.stage_agency", "Agency placement", 70)]
 FOLD_DONE_PARAM = "patient_collections.default_folds_applied"
+# what makes a stage the run's resolved stage or one new accounts start in
+ROLE_FIELDS = {"active", "is_closed", "is_manual", "is_final_notice", "is_extraordinary_action"}
 
 # Texts shown on the board and printed on statements.
 STAGE_TEXT_LIMITS = {"name": 100, "activity_summary": 200, "statement_message": 1000}
@@ -195,7 +197,65 @@ class PatientAccountStage(models.Model):
         self._check_vals([vals])
         if "active" in vals and not vals["active"]:
             self._check_empty_before_archive()
-        return super().write(vals)
+        res = super().write(vals)
+        if ROLE_FIELDS & set(vals) and not self.env.context.get("install_mode"):
+            self._check_sequence_kept(self.browse())
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_unused(self):
+        """A stage accounts or runs refer to is archived, not deleted: the run
+        records (permanent) would lose the stage they name."""
+        used = {
+            stage
+            for [stage] in self.env["patient.account"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group([("stage_id", "in", self.ids)], ["stage_id"])
+        } | {
+            stage
+            for [stage] in self.env["patient.collection.run.line"]
+            .sudo()
+            ._read_group([("stage_id", "in", self.ids)], ["stage_id"])
+        }
+        if used:
+            raise UserError(
+                self.env._(
+                    "Stage %(stages)s is named by accounts or collections runs: archive it "
+                    "instead of deleting it.",
+                    stages=", ".join(sorted(stage.name for stage in used)),
+                )
+            )
+        self._check_sequence_kept(self)
+
+    @api.model
+    def _check_sequence_kept(self, leaving):
+        """The run needs, among the active stages (``leaving`` set apart), a
+        resolved one to close paid accounts in and one new accounts start in."""
+        active = self.sudo().search([("id", "not in", leaving.ids)])
+        if not active.filtered("is_closed"):
+            raise ValidationError(
+                self.env._(
+                    "Keep one active resolved stage: paid accounts are closed in it. Mark "
+                    "another stage Resolved first."
+                )
+            )
+        if not active.filtered(
+            lambda stage: (
+                not (
+                    stage.is_closed
+                    or stage.is_manual
+                    or stage.is_final_notice
+                    or stage.is_extraordinary_action
+                )
+            )
+        ):
+            raise ValidationError(
+                self.env._(
+                    "Keep one active stage new accounts can start in (not resolved, manual, "
+                    "final notice or extraordinary action): add or reactivate one first."
+                )
+            )
 
     def _check_empty_before_archive(self):
         """An archived stage leaves the board and the run's rules: the accounts in

@@ -259,6 +259,19 @@ class PatientAccount(models.Model):
             )
         )
 
+    def _default_stage_id(self):
+        """The first stage of the notice sequence: never a final notice or an
+        extraordinary action, however the stages are ordered (501(r) gates)."""
+        return self.env["patient.account.stage"].search(
+            [
+                ("is_closed", "=", False),
+                ("is_manual", "=", False),
+                ("is_final_notice", "=", False),
+                ("is_extraordinary_action", "=", False),
+            ],
+            limit=1,
+        )
+
     def _filter_settled(self):
         """The accounts with nothing left to pay, now or after insurance."""
         return self.filtered(
