@@ -34,7 +34,9 @@ def open_items_from(accounts):
     ``accounts`` is an SQL table expression with ``id``, ``partner_id`` and
     ``company_id``, aliased ``pa``.  A line counts when it is posted, still
     open, and belongs either to the account's invoices and credit notes or to
-    an entry without an invoice (a payment or bank receipt not yet matched).
+    the guarantor's other credits: an entry without an invoice (a payment or
+    bank receipt not yet matched), a credit note about no patient (one posted
+    before the module).
     """
     return SQL(
         """
@@ -47,7 +49,8 @@ def open_items_from(accounts):
          WHERE aml.parent_state = 'posted'
            AND account.account_type = 'asset_receivable'
            AND aml.amount_residual != 0
-           AND (move.patient_account_id = pa.id OR move.move_type = 'entry')
+           AND (move.patient_account_id = pa.id OR move.move_type = 'entry'
+                OR (move.move_type = 'out_refund' AND move.patient_account_id IS NULL))
         """,
         accounts,
     )

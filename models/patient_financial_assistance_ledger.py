@@ -17,8 +17,8 @@ class PatientFinancialAssistance(models.Model):
 
     def _open_receivable_lines(self):
         """The account's posted open receivable lines in company currency (its
-        invoices and credit notes, and entries without an invoice: payments not
-        yet matched), as the balances count them."""
+        invoices and credit notes, entries without an invoice: payments not yet
+        matched, and credit notes about no patient), as the balances count them."""
         account = self.account_id.sudo()
         return (
             self.env["account.move.line"]
@@ -32,8 +32,12 @@ class PatientFinancialAssistance(models.Model):
                     ("reconciled", "=", False),
                     ("amount_residual", "!=", 0),
                     "|",
+                    "|",
                     ("move_id.patient_account_id", "=", account.id),
                     ("move_id.move_type", "=", "entry"),
+                    "&",
+                    ("move_id.move_type", "=", "out_refund"),
+                    ("move_id.patient_account_id", "=", False),
                 ]
             )
         )

@@ -3,7 +3,6 @@ sliding scale forged by a specialist, the ledger's decisions reset behind the
 module's back, the write-off limit split in parts, an administrative write-off
 taken for charity, and invoices closed without money counted as paid."""
 
-
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError
