@@ -7,3 +7,4 @@ from . import patient_statement_send
 from . import patient_account_writeoff
 from . import patient_financial_assistance_deny
 from . import patient_aging_report
+from . import base_partner_merge
