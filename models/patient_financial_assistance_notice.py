@@ -30,12 +30,16 @@ class PatientFinancialAssistance(models.Model):
                     amount=fmt(self.refund_due),
                 )
             return text
+        # the reason ends its sentence before the next one starts
+        reason = (self.deny_reason or "").strip()
+        if reason and reason[-1] not in ".!?":
+            reason += "."
         return self.env._(
             "Your application %(name)s for financial assistance was not approved. Reason: "
             "%(reason)s You may apply again if your situation changes, or ask us about a "
             "payment plan.",
             name=self.name,
-            reason=self.deny_reason,
+            reason=reason,
         )
 
     def _log_decision(self):

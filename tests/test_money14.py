@@ -99,6 +99,14 @@ class TestMoney14(WriteoffCommon):
         self.assertEqual(application.discount_amount, 235.0)
         self.assertEqual(account.balance_due, 235.0)
 
+    def test_the_denial_reason_ends_its_sentence(self):
+        account, _invoice = self.account_owing(100.0, days=60)
+        application = self.apply(account, household_size=1, annual_income=BASE * 9)
+        application.with_user(self.manager).action_deny("Income above the policy")
+        self.assertIn(
+            "Reason: Income above the policy. You may apply again", application._decision_text()
+        )
+
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-31 12:00:00")
