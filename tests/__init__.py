@@ -106,3 +106,4 @@ from . import test_run_handoff14
 from . import test_tours14
 from . import test_money14
 from . import test_onboard14
+from . import test_tours14b
