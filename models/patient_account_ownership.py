@@ -269,3 +269,12 @@ class PatientAccount(models.Model):
             raise AccessError(
                 self.env._("Only collections specialists record a guarantor's preferences.")
             )
+
+    def _message_auto_subscribe_notify(self, partner_ids, template):
+        """Odoo emails a specialist the accounts assigned to them, from the assigning
+        user's address; without one, Odoo refuses the whole assignment.  The account is
+        theirs either way (it is on their board and in its chatter's tracking), so the
+        email is left out instead (``patient.account.assign`` tells the manager)."""
+        if not self.env.user.email:
+            return None
+        return super()._message_auto_subscribe_notify(partner_ids, template)

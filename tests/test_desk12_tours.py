@@ -2,7 +2,8 @@
 (static/tests/tours/patient_collections_desk12_tours.js):
 
 - a manager assigns accounts from the list in Round-robin and in Balanced mode,
-  switching the mode in the dialog (its onchange failed in both modes);
+  switching the mode in the dialog (its onchange failed in both modes), and
+  without an email address on their user (Odoo's notice refused it);
 - Aged Balances' Print PDF on a day without a snapshot warns the user."""
 
 from datetime import date, timedelta
@@ -49,6 +50,16 @@ class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
         self.assertEqual(accounts.user_id, self.one | self.two)
         self.assertEqual(len(accounts.filtered(lambda a: a.user_id == self.one)), 2)
         self.assertEqual(len(accounts.filtered(lambda a: a.user_id == self.two)), 2)
+
+    def test_assigning_without_an_email_address(self):
+        """Odoo refused the whole assignment when the manager's user had no email
+        (its assignment notice goes from that address)."""
+        accounts = self.make_account("Tournomail One", 100.0) | self.make_account(
+            "Tournomail Two", 100.0
+        )
+        self.manager.email = False
+        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_no_email")
+        self.assertEqual(accounts.user_id, self.one | self.two)
 
     def test_balanced_from_the_list(self):
         large = self.make_account("Tourbalance Large", 500.0)

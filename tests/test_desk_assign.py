@@ -64,3 +64,26 @@ class TestDeskAssignDialog(DeskCommon):
                     Assign.create(vals)
                 self.assertNotIn("another model requires", str(caught.exception))
         self.assertEqual(self.env["patient.account"].search_count([]), count)
+
+    def test_assigning_manager_without_email(self):
+        """Odoo's assignment email goes from the assigner's address: without one the
+        accounts are still assigned (no email), and the dialog says why none went."""
+        Message = self.env["mail.message"].sudo()  # user notifications: their recipients only
+        notices = [("model", "=", "patient.account"), ("subject", "like", "You have been assigned")]
+        before = Message.search_count(notices)
+        self.manager.email = False
+        form = self.dialog()
+        form.user_id = self.second
+        result = form.save().action_assign()
+        self.assertEqual(self.accounts.user_id, self.second)
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertIn("no email address", result["params"]["message"])
+        self.assertEqual(result["params"]["next"]["type"], "ir.actions.act_window_close")
+        self.assertEqual(Message.search_count(notices), before)
+        self.manager.email = "pc.desk.manager@example.com"
+        form = self.dialog()
+        form.user_id = self.specialist
+        result = form.save().action_assign()
+        self.assertEqual(result, {"type": "ir.actions.act_window_close"})
+        self.assertEqual(self.accounts.user_id, self.specialist)
+        self.assertEqual(Message.search_count(notices), before + 2, "one notice per account")

@@ -136,7 +136,24 @@ class PatientAccountAssign(models.TransientModel):
         Account = self.env["patient.account"]
         for user_id, account_ids in by_user.items():
             Account.browse(account_ids).write({"user_id": user_id})
-        return {"type": "ir.actions.act_window_close"}
+        close = {"type": "ir.actions.act_window_close"}
+        if self.env.user.email:
+            return close
+        # Odoo's assignment email goes from the assigning user's address
+        # (patient.account._message_auto_subscribe_notify)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "message": self.env._(
+                    "Accounts assigned. The specialists were not emailed about them: your "
+                    "user has no email address. Set one in My Preferences to notify them."
+                ),
+                "next": close,
+            },
+        }
 
     def _check_assignees(self, users):
         """Accounts go only to collections specialists or managers (internal users)

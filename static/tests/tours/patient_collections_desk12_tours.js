@@ -4,6 +4,7 @@
 // their database effects checked) by tests/test_desk12_tours.py.
 //  - Assign to Specialists in Round-robin and Balanced mode: the mode switch in the
 //    dialog runs the onchange (these modes crashed there: TypeError/KeyError).
+//  - The same as a manager without an email address: assigned, and warned.
 //  - Aged Balances' Print PDF on a day with no snapshot: the warning the user reads.
 
 import { registry } from "@web/core/registry";
@@ -99,6 +100,29 @@ tours.add("pc_desk12_assign_round_robin", {
         {
             trigger: `.o_list_renderer:has(.o_data_row td[name='user_id']:contains('${ASSIGN_ONE}')):has(.o_data_row td[name='user_id']:contains('${ASSIGN_TWO}'))`,
             content: "Both specialists got accounts",
+        },
+    ],
+});
+
+// A manager whose user has no email address: Odoo's assignment email cannot go
+// out, the accounts are assigned all the same and a warning says why no email went.
+tours.add("pc_desk12_assign_no_email", {
+    steps: () => [
+        ...assignSteps(
+            ["Tournomail One", "Tournomail Two"],
+            "round_robin",
+            [
+                [ASSIGN_ONE, "1", "100.00"],
+                [ASSIGN_TWO, "1", "100.00"],
+            ]
+        ),
+        {
+            trigger: ".o_notification:contains('were not emailed'):contains('My Preferences')",
+            content: "The warning: no email went to the specialists, and how to fix it",
+        },
+        {
+            trigger: `.o_data_row:contains('Tournomail Two') td[name='user_id']:contains('Tourspecialist Desk')`,
+            content: "The accounts are assigned",
         },
     ],
 });
