@@ -118,3 +118,9 @@ class TestTours14(DeskCommon, HttpCase):
         # the Interactions menu is a manager's (a specialist reads interactions on
         # the account form)
         self.run_tour("/odoo", "pc_tours14_person_contacted", self.manager)
+        # and the specialist, on the account form's Interactions tab
+        self.run_tour(
+            f"/odoo/action-patient_collections.patient_account_action/{account.id}",
+            "pc_tours14_person_contacted_form",
+            self.specialist,
+        )

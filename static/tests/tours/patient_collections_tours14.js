@@ -239,3 +239,23 @@ tours.add("pc_tours14_person_contacted", {
         },
     ],
 });
+
+// A specialist reads interactions on the account form (the Interactions menu is a
+// manager's): its tab shows the person contacted too.
+tours.add("pc_tours14_person_contacted_form", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_notebook a.nav-link:contains('Interactions')",
+            content: "The account's Interactions tab",
+            run: "click",
+        },
+        {
+            trigger: ".o_field_widget[name='interaction_ids'] thead th[data-name='partner_id']:contains('Person Contacted')",
+            content: "The Person Contacted column",
+        },
+        {
+            trigger: ".o_field_widget[name='interaction_ids'] .o_data_row td[name='partner_id']:contains('Tourfourteen Contactchild')",
+            content: "The person contacted on the interaction's row",
+        },
+    ],
+});
