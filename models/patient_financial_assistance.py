@@ -175,7 +175,8 @@ class PatientFinancialAssistance(models.Model):
             guideline = guidelines.get((application.year, application.region))
             size = application.household_size
             amount = percent = 0.0
-            if guideline and 1 <= size <= assistance.MAX_HOUSEHOLD:
+            sized = 1 <= size <= assistance.MAX_HOUSEHOLD
+            if guideline and sized:
                 amount = float(
                     assistance.guideline_amount(
                         guideline.base_amount, guideline.per_person_amount, size
@@ -188,7 +189,7 @@ class PatientFinancialAssistance(models.Model):
             company = application.company_id or self.env.company
             if application.presumptive_reason:
                 application.discount_percent = Tier._discount(company, 0, presumptive=True)
-            elif guideline:
+            elif guideline and sized:
                 application.discount_percent = Tier._discount(company, percent)
             else:
                 application.discount_percent = 0.0

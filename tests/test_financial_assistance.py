@@ -3,7 +3,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .test_writeoffs import DAY, SPECIALIST, WriteoffCommon
 
@@ -33,6 +33,20 @@ class TestFinancialAssistance(WriteoffCommon):
                 application.write({"annual_income": 4.01 * guideline})
                 self.assertEqual(application.discount_percent, 0.0)
                 application.unlink()
+
+    def test_no_discount_shown_for_a_household_of_nobody(self):
+        """While the form has a household size out of range (0 before it is typed),
+        the scale read an FPL of 0 % and showed the top discount."""
+        account, _invoice = self.account_owing(100.0)
+        form = Form(self.env["patient.financial.assistance"].with_user(self.specialist))
+        form.account_id = account
+        form.annual_income = 1000
+        self.assertEqual(form.discount_percent, 100.0, "a household of 1 at 6 % FPL")
+        for size in (0, 100):
+            with self.subTest(size=size):
+                form.household_size = size
+                self.assertEqual(form.discount_percent, 0.0)
+                self.assertEqual(form.fpl_percent, 0.0)
 
     def test_presumptive_eligibility_grants_the_top_tier(self):
         account, _invoice = self.account_owing(100.0)
