@@ -186,6 +186,26 @@ class TestReporting(PatientCollectionsCommon):
         action = wizard.action_print_pdf()
         self.assertEqual(action["report_name"], "patient_collections.report_patient_aging")
 
+    def test_pdf_in_the_readers_language(self):
+        """A manager who works in Spanish reads Spanish numbers and dates (the
+        amounts were written 1,234.50 and the day 2026-04-15 in every language)."""
+        self.env["res.lang"]._activate_lang("es_ES")
+        self.manager.lang = "es_ES"
+        self.Run.run()
+        wizard = self.wizard(user=self.manager)
+        pdf, _kind = (
+            self.env["ir.actions.report"]
+            .with_user(self.manager)
+            .with_context(lang="es_ES")  # as the web client sends it
+            ._render_qweb_pdf(REPORT, wizard.ids)
+        )
+        text = pdf_text(pdf)
+        total = self.account_totals()[1]
+        self.assertIn(f"{total:.2f}".replace(".", ","), text)
+        self.assertNotIn(f"{total:.2f}", text)
+        self.assertIn(DAY.strftime("%d/%m/%Y"), text)
+        self.assertNotIn(DAY.isoformat(), text)
+
     def test_xlsx_content(self):
         wizard = self.wizard(user=self.manager)
         action = wizard.action_export_xlsx()

@@ -5,6 +5,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_date, formatLang
 
 from ..logic.pdf_aging_report import aging_report_pdf
 from ..models.patient_collection_snapshot import AMOUNT_FIELDS
@@ -137,16 +138,28 @@ class PatientAgingReport(models.TransientModel):
         fields_ = self.env["patient.collection.snapshot"]._fields
         return [fields_[name].get_description(self.env)["string"] for name in AMOUNT_FIELDS]
 
+    def _money_text(self, amount):
+        """An amount of the report's company currency, without its symbol, written
+        as the user's language writes numbers (1,234.50 or 1.234,50)."""
+        currency = self.company_id.currency_id
+        return formatLang(self.env, currency.round(amount or 0.0), digits=currency.decimal_places)
+
     def _meta_lines(self):
         source = (
             self.env._("Live balances")
             if self._is_live()
-            else self.env._("Snapshot of the daily run of %(date)s", date=self.as_of_date)
+            else self.env._(
+                "Snapshot of the daily run of %(date)s", date=format_date(self.env, self.as_of_date)
+            )
         )
         group = dict(self._fields["group_by"]._description_selection(self.env))[self.group_by]
         return [
             self.env._("Company: %(company)s", company=self.company_id.name),
-            self.env._("As of: %(date)s — %(origin)s", date=self.as_of_date, origin=source),
+            self.env._(
+                "As of: %(date)s — %(origin)s",
+                date=format_date(self.env, self.as_of_date),
+                origin=source,
+            ),
             self.env._("Grouped by: %(group)s", group=group),
         ]
 
@@ -156,12 +169,9 @@ class PatientAgingReport(models.TransientModel):
         pdfs = []
         for report in self:
             report._check_readable()
-            currency = report.company_id.currency_id
             rows = report._group_rows(report.group_by)
             count, totals = report._totals(rows)
-
-            def money(amount, currency=currency):
-                return f"{currency.round(amount or 0.0):,.2f}"
+            money = report._money_text
 
             group_label = dict(report._fields["group_by"]._description_selection(report.env))[
                 report.group_by
@@ -343,12 +353,9 @@ class PatientAgingReportWeekly(models.TransientModel):
         """What the weekly mail of ``company`` shows: totals by stage, the grand
         total, the account numbers of the largest balances over 90 days."""
         report = self.with_company(company).create({"company_id": company.id})
-        currency = company.currency_id
         rows = report._group_rows("stage")
         count, totals = report._totals(rows)
-
-        def money(amount):
-            return f"{currency.round(amount or 0.0):,.2f}"
+        money = report._money_text
 
         body = [
             [label, str(n), *(money(amounts[name]) for name in AMOUNT_FIELDS)]
@@ -372,7 +379,7 @@ class PatientAgingReportWeekly(models.TransientModel):
             )
         )
         return {
-            "aging_date": str(report.as_of_date),
+            "aging_date": format_date(self.env, report.as_of_date),
             "aging_headers": [
                 self.env._("Stage"),
                 self.env._("Accounts"),
