@@ -1,9 +1,16 @@
+from datetime import timedelta
+
 from odoo import api, models
 from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from .patient_account_balances import money_in_sql
 from .patient_collection_snapshot import BUCKET_FIELDS, KPI_FIELDS, RIGHT_PARTY_OUTCOMES
+
+# How far back a run takes Collected again: a payment entered late but dated on an
+# earlier day (yesterday's cheques, a statement imported the next morning) moves
+# that day's figure; one dated more than this before the run's day is not seen.
+RETAKE_DAYS = 31
 
 
 class PatientCollectionSnapshotTake(models.Model):
@@ -47,18 +54,24 @@ class PatientCollectionSnapshotTake(models.Model):
         self.env["account.move"].flush_model(
             ["move_type", "invoice_date", "payment_state", "patient_account_id"]
         )
-        self.env["account.move.line"].flush_model(["move_id"])
+        self.env["account.move.line"].flush_model(
+            ["move_id", "date", "partner_id", "company_id", "account_id", "balance", "parent_state"]
+        )
+        self.env["account.move"].flush_model(["origin_payment_id", "statement_line_id", "state"])
         self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
 
     @api.model
     def _take(self, companies, day):
         """Store ``day``'s rows of ``companies`` (replacing the day's earlier rows):
-        one DELETE and one INSERT ... SELECT over the active accounts.  Returns the
-        number of rows written."""
+        one DELETE and one INSERT ... SELECT over the active accounts, after one
+        statement that takes Collected again on the ``RETAKE_DAYS`` days before
+        ``day`` (``_retake_collected_query``).  Returns the number of rows written
+        for ``day``."""
         self._flush_sources()
         self.flush_model()
         company_ids = list(companies.ids)
         cr = self.env.cr
+        cr.execute(self._retake_collected_query(company_ids, day))
         cr.execute(
             SQL(
                 "DELETE FROM patient_collection_snapshot WHERE date = %s AND company_id = ANY(%s)",
@@ -81,7 +94,8 @@ class PatientCollectionSnapshotTake(models.Model):
         sorting every account)."""
         return SQL(
             """
-            WITH contacts AS (%(contacts)s), plans AS (%(plans)s), paid AS (%(paid)s)
+            WITH contacts AS (%(contacts)s), plans AS (%(plans)s), paid AS (%(paid)s),
+                 collected AS (%(collected)s)
             INSERT INTO patient_collection_snapshot (
                 date, company_id, currency_id, stage_id, user_id, insurance_status,
                 account_count, balance_due, balance_insurance_pending, %(bucket_columns)s,
@@ -90,8 +104,7 @@ class PatientCollectionSnapshotTake(models.Model):
                    CASE WHEN COALESCE(pa.balance_insurance_pending, 0) > 0
                         THEN 'pending' ELSE 'none' END,
                    COUNT(*), SUM(pa.balance_due), SUM(pa.balance_insurance_pending), %(buckets)s,
-                   COALESCE(SUM(pa.last_payment_amount)
-                            FILTER (WHERE pa.last_payment_date = %(day)s), 0),
+                   COALESCE(SUM(m.amount), 0),
                    COUNT(*) FILTER (WHERE pa.stage_date = %(day)s),
                    COUNT(*) FILTER (WHERE COALESCE(c.contacts, 0) > 0),
                    COALESCE(SUM(c.contacts), 0), COALESCE(SUM(c.right_party), 0),
@@ -104,6 +117,7 @@ class PatientCollectionSnapshotTake(models.Model):
          LEFT JOIN contacts c ON c.account_id = pa.id
          LEFT JOIN plans p ON p.account_id = pa.id
          LEFT JOIN paid d ON d.account_id = pa.id
+         LEFT JOIN collected m ON m.account_id = pa.id
              WHERE pa.company_id = ANY(%(companies)s) AND pa.active
           GROUP BY pa.company_id, pa.stage_id, pa.user_id,
                    COALESCE(pa.balance_insurance_pending, 0) > 0
@@ -113,10 +127,131 @@ class PatientCollectionSnapshotTake(models.Model):
             contacts=self._contacts_query(day),
             plans=self._plans_query(day),
             paid=self._paid_invoices_query(day),
+            collected=self._collected_query(company_ids, day, day),
             buckets=SQL(", ").join(SQL("SUM(pa.%s)", SQL.identifier(n)) for n in BUCKET_FIELDS),
             bucket_columns=SQL(", ").join(SQL.identifier(name) for name in BUCKET_FIELDS),
             kpi_columns=SQL(", ").join(SQL.identifier(name) for name in KPI_FIELDS),
             uid=self.env.uid,
+        )
+
+    @api.model
+    def _collected_query(self, company_ids, first, last):
+        """Per account and day from ``first`` to ``last``: what it collected, the
+        posted money (Odoo's payments, bank statement lines; not reversed) credited
+        to the receivable of its guarantor in its company and dated that day,
+        matched to invoices or not yet.  A payment cancelled or reset to draft is no
+        longer posted: it leaves the day."""
+        return SQL(
+            """
+                SELECT pa.id AS account_id, aml.date, -SUM(aml.balance) AS amount
+                  FROM account_move_line aml
+                  JOIN account_account account ON account.id = aml.account_id
+                  JOIN account_move move ON move.id = aml.move_id
+                  JOIN patient_account pa
+                    ON pa.partner_id = aml.partner_id AND pa.company_id = aml.company_id
+                 WHERE aml.date >= %(first)s AND aml.date <= %(last)s
+                   AND aml.company_id = ANY(%(companies)s)
+                   AND aml.parent_state = 'posted'
+                   AND aml.balance < 0
+                   AND account.account_type = 'asset_receivable'
+                   AND %(money_in)s
+              GROUP BY pa.id, aml.date
+            """,
+            first=first,
+            last=last,
+            companies=company_ids,
+            money_in=money_in_sql("move"),
+        )
+
+    @api.model
+    def _retake_collected_query(self, company_ids, day):
+        """One statement: Collected taken again on the days of ``companies`` before
+        ``day`` (at most ``RETAKE_DAYS`` back) whose stored total is no longer what
+        the payments dated that day add up to (one entered after the day's snapshot,
+        one cancelled, reset to draft or reversed since).  Only those days are
+        written: their rows get the day's payments of the accounts of each row's
+        stage, specialist and insurance status as the accounts are now; the money of
+        accounts whose grouping has no row that day (moved since) gets a row of its
+        own with no account and nothing but Collected, so that the day's total is
+        always what was received."""
+        pending = SQL("COALESCE(pa.balance_insurance_pending, 0) > 0")
+        # a row of its own: no account, no balance, nothing but Collected
+        nothing = (
+            "balance_due",
+            "balance_insurance_pending",
+            *BUCKET_FIELDS,
+            *(name for name in KPI_FIELDS if name != "collected_amount"),
+        )
+        return SQL(
+            """
+            WITH collected AS (%(collected)s),
+            totals AS (
+                SELECT pa.company_id, c.date, pa.stage_id, pa.user_id,
+                       CASE WHEN %(pending)s THEN 'pending' ELSE 'none' END AS insurance_status,
+                       MIN(pa.currency_id) AS currency_id, SUM(c.amount) AS amount
+                  FROM collected c
+                  JOIN patient_account pa ON pa.id = c.account_id
+                 WHERE pa.active
+              GROUP BY pa.company_id, c.date, pa.stage_id, pa.user_id, %(pending)s
+            ),
+            stored AS (
+                SELECT s.company_id, s.date, COALESCE(SUM(s.collected_amount), 0) AS amount
+                  FROM patient_collection_snapshot s
+                 WHERE s.company_id = ANY(%(companies)s)
+                   AND s.date >= %(first)s AND s.date < %(day)s
+              GROUP BY s.company_id, s.date
+            ),
+            days AS (
+                SELECT stored.company_id, stored.date
+                  FROM stored
+             LEFT JOIN (SELECT company_id, date, SUM(amount) AS amount
+                          FROM totals GROUP BY company_id, date) received
+                    ON received.company_id = stored.company_id AND received.date = stored.date
+                 WHERE stored.amount <> COALESCE(received.amount, 0)
+            ),
+            rows AS (
+                SELECT s.id, COALESCE(t.amount, 0) AS amount
+                  FROM patient_collection_snapshot s
+                  JOIN days ON days.company_id = s.company_id AND days.date = s.date
+             LEFT JOIN totals t
+                    ON t.company_id = s.company_id AND t.date = s.date
+                   AND COALESCE(t.stage_id, 0) = COALESCE(s.stage_id, 0)
+                   AND COALESCE(t.user_id, 0) = COALESCE(s.user_id, 0)
+                   AND t.insurance_status = s.insurance_status
+            ),
+            updated AS (
+                UPDATE patient_collection_snapshot s
+                   SET collected_amount = rows.amount,
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM rows
+                 WHERE s.id = rows.id AND s.collected_amount IS DISTINCT FROM rows.amount
+            )
+            INSERT INTO patient_collection_snapshot (
+                date, company_id, currency_id, stage_id, user_id, insurance_status,
+                account_count, %(nothing)s, collected_amount,
+                create_uid, create_date, write_uid, write_date)
+            SELECT t.date, t.company_id, t.currency_id, t.stage_id, t.user_id,
+                   t.insurance_status, 0, %(zeros)s, t.amount,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM totals t
+              JOIN days ON days.company_id = t.company_id AND days.date = t.date
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM patient_collection_snapshot s
+                    WHERE s.company_id = t.company_id AND s.date = t.date
+                      AND COALESCE(s.stage_id, 0) = COALESCE(t.stage_id, 0)
+                      AND COALESCE(s.user_id, 0) = COALESCE(t.user_id, 0)
+                      AND s.insurance_status = t.insurance_status)
+            """,
+            collected=self._collected_query(
+                company_ids, day - timedelta(days=RETAKE_DAYS), day - timedelta(days=1)
+            ),
+            pending=pending,
+            companies=company_ids,
+            first=day - timedelta(days=RETAKE_DAYS),
+            day=day,
+            uid=self.env.uid,
+            nothing=SQL(", ").join(SQL.identifier(name) for name in nothing),
+            zeros=SQL(", ").join(SQL("0") for _name in nothing),
         )
 
     @api.model
