@@ -1,7 +1,7 @@
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .patient_account_balances import money_in_sql
+from .patient_account_balances import money_in_sql, open_items_from
 from .patient_writeoff import WRITEOFF_REASONS
 
 
@@ -10,8 +10,10 @@ class PatientWriteoffReport(models.Model):
     write-offs (and, negative on their own day, the posted reversals of their
     entries), approved financial-assistance discounts, and recoveries (what of the
     payments received after a bad-debt write-off of the account not reversed no
-    debt of the account took: what was written off coming back; a payment of what
-    was not written off, or of a new visit, is none), for accountants."""
+    debt of the account took or will take: what was written off coming back; a
+    payment of what was not written off, or of a new visit, is none, matched to
+    that visit's invoice yet or not: unapplied money counts only beyond what the
+    account still owes, once), for accountants."""
 
     _name = "patient.writeoff.report"
     _description = "Write-offs, Assistance Discounts and Recoveries"
@@ -55,7 +57,7 @@ class PatientWriteoffReport(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                CREATE OR REPLACE VIEW %s AS (
+                CREATE OR REPLACE VIEW %(table)s AS (
                     SELECT w.id * 4 AS id,
                            'writeoff' AS kind,
                            w.reason AS reason,
@@ -105,28 +107,57 @@ class PatientWriteoffReport(models.Model):
                       JOIN res_company company ON company.id = fa.company_id
                      WHERE fa.state = 'approved'
                     UNION ALL
-                    SELECT aml.id * 4 + 2,
+                    SELECT rec.id * 4 + 2,
                            'recovery',
                            'bad_debt',
-                           aml.date,
-                           aml.company_id,
-                           aml.company_currency_id,
-                           pa.id,
-                           -aml.amount_residual,
+                           rec.date,
+                           rec.company_id,
+                           rec.currency_id,
+                           rec.account_id,
+                           rec.amount,
                            first_wo.id,
                            NULL::integer,
-                           aml.move_id
-                      FROM account_move_line aml
-                      JOIN account_move move ON move.id = aml.move_id
-                      JOIN account_account acc ON acc.id = aml.account_id
-                      JOIN patient_account pa
-                        ON pa.partner_id = aml.partner_id AND pa.company_id = aml.company_id
+                           rec.move_id
+                      FROM (
+                           -- of the account's unapplied money, what its open debts
+                           -- will not take (they take the oldest money first): a
+                           -- payment not matched yet to the visit it pays is none
+                           SELECT credit.id, credit.date, credit.company_id,
+                                  credit.currency_id, credit.account_id, credit.move_id,
+                                  LEAST(credit.unapplied, GREATEST(0,
+                                      SUM(credit.unapplied) OVER (
+                                          PARTITION BY credit.account_id
+                                          ORDER BY credit.date, credit.id)
+                                      - GREATEST(COALESCE(owed.amount, 0), 0))) AS amount
+                             FROM (
+                                  SELECT aml.id, aml.date, aml.company_id,
+                                         aml.company_currency_id AS currency_id,
+                                         rpa.id AS account_id, aml.move_id,
+                                         -aml.amount_residual AS unapplied
+                                    FROM account_move_line aml
+                                    JOIN account_move move ON move.id = aml.move_id
+                                    JOIN account_account acc ON acc.id = aml.account_id
+                                    JOIN patient_account rpa
+                                      ON rpa.partner_id = aml.partner_id
+                                     AND rpa.company_id = aml.company_id
+                                   WHERE aml.parent_state = 'posted'
+                                     AND acc.account_type = 'asset_receivable'
+                                     AND aml.amount_residual < 0
+                                     AND %(money_in)s
+                             ) credit
+                        LEFT JOIN LATERAL (
+                                  -- what the account owes but for its unapplied money
+                                  SELECT SUM(aml.amount_residual) AS amount
+                                  %(open_items)s
+                                     AND NOT (aml.amount_residual < 0 AND %(money_in)s)
+                             ) owed ON TRUE
+                      ) rec
                       JOIN LATERAL (
                            SELECT w.id FROM patient_writeoff w
-                            WHERE w.account_id = pa.id
+                            WHERE w.account_id = rec.account_id
                               AND w.state = 'posted'
                               AND w.reason = 'bad_debt'
-                              AND w.date <= aml.date
+                              AND w.date <= rec.date
                               AND NOT EXISTS (
                                   SELECT 1 FROM account_move reversal
                                    WHERE reversal.reversed_entry_id = w.move_id
@@ -134,13 +165,16 @@ class PatientWriteoffReport(models.Model):
                          ORDER BY w.date, w.id
                             LIMIT 1
                       ) first_wo ON TRUE
-                     WHERE aml.parent_state = 'posted'
-                       AND acc.account_type = 'asset_receivable'
-                       AND aml.amount_residual < 0
-                       AND %s
+                     WHERE rec.amount > 0
                 )
                 """,
-                SQL.identifier(self._table),
-                money_in_sql("move"),
+                table=SQL.identifier(self._table),
+                money_in=money_in_sql("move"),
+                open_items=open_items_from(
+                    SQL(
+                        "(SELECT id, partner_id, company_id FROM patient_account"
+                        " WHERE id = credit.account_id)"
+                    )
+                ),
             )
         )
