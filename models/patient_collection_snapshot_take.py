@@ -135,12 +135,13 @@ class PatientCollectionSnapshotTake(models.Model):
         )
 
     @api.model
-    def _collected_query(self, company_ids, first, last):
+    def _collected_query(self, company_ids, first, last, days=None):
         """Per account and day from ``first`` to ``last``: what it collected, the
         posted money (Odoo's payments, bank statement lines; not reversed) credited
         to the receivable of its guarantor in its company and dated that day,
         matched to invoices or not yet.  A payment cancelled or reset to draft is no
-        longer posted: it leaves the day."""
+        longer posted: it leaves the day.  ``days``: an SQL query of the dates to
+        read among them (all of them when None)."""
         return SQL(
             """
                 SELECT pa.id AS account_id, aml.date, -SUM(aml.balance) AS amount
@@ -149,7 +150,7 @@ class PatientCollectionSnapshotTake(models.Model):
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN patient_account pa
                     ON pa.partner_id = aml.partner_id AND pa.company_id = aml.company_id
-                 WHERE aml.date >= %(first)s AND aml.date <= %(last)s
+                 WHERE aml.date >= %(first)s AND aml.date <= %(last)s %(days)s
                    AND aml.company_id = ANY(%(companies)s)
                    AND aml.parent_state = 'posted'
                    AND aml.balance < 0
@@ -159,6 +160,7 @@ class PatientCollectionSnapshotTake(models.Model):
             """,
             first=first,
             last=last,
+            days=SQL("AND aml.date IN (%s)", days) if days is not None else SQL(),
             companies=company_ids,
             money_in=money_in_sql("move"),
         )
@@ -184,7 +186,15 @@ class PatientCollectionSnapshotTake(models.Model):
         )
         return SQL(
             """
-            WITH collected AS (%(collected)s),
+            WITH stored AS (
+                SELECT s.company_id, s.date, COALESCE(SUM(s.collected_amount), 0) AS amount
+                  FROM patient_collection_snapshot s
+                 WHERE s.company_id = ANY(%(companies)s)
+                   AND s.date >= %(first)s AND s.date < %(day)s
+              GROUP BY s.company_id, s.date
+            ),
+            -- the payments of the days taken only (none before the first run)
+            collected AS (%(collected)s),
             totals AS (
                 SELECT pa.company_id, c.date, pa.stage_id, pa.user_id,
                        CASE WHEN %(pending)s THEN 'pending' ELSE 'none' END AS insurance_status,
@@ -193,13 +203,6 @@ class PatientCollectionSnapshotTake(models.Model):
                   JOIN patient_account pa ON pa.id = c.account_id
                  WHERE pa.active
               GROUP BY pa.company_id, c.date, pa.stage_id, pa.user_id, %(pending)s
-            ),
-            stored AS (
-                SELECT s.company_id, s.date, COALESCE(SUM(s.collected_amount), 0) AS amount
-                  FROM patient_collection_snapshot s
-                 WHERE s.company_id = ANY(%(companies)s)
-                   AND s.date >= %(first)s AND s.date < %(day)s
-              GROUP BY s.company_id, s.date
             ),
             days AS (
                 SELECT stored.company_id, stored.date
@@ -243,7 +246,10 @@ class PatientCollectionSnapshotTake(models.Model):
                       AND s.insurance_status = t.insurance_status)
             """,
             collected=self._collected_query(
-                company_ids, day - timedelta(days=RETAKE_DAYS), day - timedelta(days=1)
+                company_ids,
+                day - timedelta(days=RETAKE_DAYS),
+                day - timedelta(days=1),
+                days=SQL("SELECT date FROM stored"),
             ),
             pending=pending,
             companies=company_ids,
