@@ -42,6 +42,7 @@
         "views/account_move_views.xml",
         "views/patient_financial_assistance_views.xml",
         "views/patient_writeoff_views.xml",
+        "wizard/patient_writeoff_reverse_views.xml",
         "views/patient_collection_snapshot_views.xml",
         "wizard/patient_aging_report_views.xml",
         "report/patient_aging_reports.xml",

@@ -26,6 +26,7 @@ from . import res_config_settings_statement
 from . import res_partner
 from . import res_partner_patient_scope
 from . import account_move
+from . import account_move_line
 from . import account_partial_reconcile
 from . import patient_account_line
 from . import patient_account_line_currency
@@ -51,6 +52,7 @@ from . import patient_payment_plan_activation
 from . import patient_payment_plan_allocation
 from . import patient_payment_plan_allocation_sql
 from . import patient_payment_plan_sweep
+from . import patient_payment_plan_raise
 from . import patient_payment_plan_agreement
 from . import patient_payment_plan_agreement_lang
 from . import ir_actions_report
@@ -68,6 +70,7 @@ from . import patient_poverty_guideline
 from . import patient_assistance_tier
 from . import patient_writeoff
 from . import patient_writeoff_posting
+from . import patient_writeoff_reversal
 from . import patient_financial_assistance
 from . import patient_financial_assistance_posting
 from . import patient_financial_assistance_notice

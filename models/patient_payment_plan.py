@@ -208,12 +208,14 @@ class PatientPaymentPlan(models.Model):
         removed; the total follows; a note on the plan says so.  The payments are
         then allocated again (the states, the progress and the sweep's bookkeeping:
         payments_key, open_due_date), and a plan left with nothing to pay completes.
-        The accounts' balances and allocation are up to date (_on_accounting_change)."""
+        The accounts' balances and allocation are up to date (_on_accounting_change).
+        Returns {plan id: how much it was lowered} (a reversed write-off raises it
+        back by that: ``_raise_back``)."""
         plans = accounts.sudo().plan_ids.filtered(
             lambda plan: plan.state == "active" and credits.get(plan.account_id.id)
         )
         if not plans:
-            return
+            return {}
         # {new amount: installment ids}, installments removed, {plan id: new total},
         # {plan id: how much it was lowered}
         new_amounts, removed, totals, notes = {}, [], {}, {}
@@ -242,7 +244,7 @@ class PatientPaymentPlan(models.Model):
             totals[plan.id] = currency.round(plan.total_amount - lowered)
             notes[plan.id] = lowered
         if not totals:
-            return
+            return {}
         Installment = trusted(self.env["patient.payment.plan.installment"].sudo())
         for amount, ids in new_amounts.items():
             Installment.browse(ids).write({"amount": amount})
@@ -260,6 +262,7 @@ class PatientPaymentPlan(models.Model):
             }
         )
         lowered_plans._complete_emptied()
+        return notes
 
     def _lowered_note(self, sources, lowered):
         """The plan's chatter line: what lowered it, by how much, what is left."""

@@ -152,6 +152,7 @@ class PatientWriteoff(models.Model):
                     "partner_id": item_partner or partner_id,
                     "debit": 0.0,
                     "credit": part,
+                    "patient_writeoff_id": self.id,
                     **self._item_currency_vals(item, part),
                 }
             )
@@ -163,6 +164,7 @@ class PatientWriteoff(models.Model):
                 "partner_id": partner_id,
                 "debit": self.amount,
                 "credit": 0.0,
+                "patient_writeoff_id": self.id,
             }
         )
         matches.append(None)
@@ -270,49 +272,6 @@ class PatientWriteoff(models.Model):
             )
         return journal
 
-    @api.model
-    def _sync_reversals(self, entries):
-        """The write-offs whose journal entry is among ``entries`` follow the
-        ledger: reversed while a posted entry reverses theirs, posted again when
-        that reversal is reset to draft or cancelled; a line in the chatter of
-        the write-off and of its account says which entry did it."""
-        writeoffs = trusted(self.sudo()).search(
-            [("move_id", "in", entries.ids), ("state", "in", ("posted", "reversed"))]
-        )
-        notes, lines, moved = {}, {}, {"posted": [], "reversed": []}
-        for writeoff in writeoffs:
-            reversals = writeoff.move_id.reversal_move_ids.filtered(
-                lambda move: move.state == "posted"
-            )
-            state = "reversed" if reversals else "posted"
-            if state == writeoff.state:
-                continue
-            moved[state].append(writeoff.id)
-            if reversals:
-                notes[writeoff.id] = self.env._(
-                    "Its journal entry was reversed by %(entry)s: the amount is owed again.",
-                    entry=", ".join(reversals.mapped("name")),
-                )
-            else:
-                notes[writeoff.id] = self.env._(
-                    "The entry that reversed it is no longer posted: the write-off stands."
-                )
-            lines.setdefault(writeoff.account_id.id, []).append(
-                self.env._("Write-off %(name)s reversed.", name=writeoff.name)
-                if reversals
-                else self.env._("Write-off %(name)s stands again.", name=writeoff.name)
-            )
-        for state, ids in moved.items():
-            if ids:
-                writeoffs.browse(ids).write({"state": state})
-        if notes:
-            writeoffs.browse(list(notes))._message_log_batch(
-                bodies={key: Markup("<p>%s</p>") % text for key, text in notes.items()}
-            )
-            self.env["patient.account"].sudo().browse(list(lines))._message_log_batch(
-                bodies={key: Markup("<p>%s</p>") % " ".join(texts) for key, texts in lines.items()}
-            )
-
     def _after_posting(self):
         """Balances from the ledger, a chatter line per account, the resolved stage
         for those left with nothing."""
@@ -340,7 +299,7 @@ class PatientWriteoff(models.Model):
             credits.setdefault(writeoff.account_id.id, []).append(
                 (writeoff.amount, self.env._("Write-off %(name)s", name=writeoff.name))
             )
-        self._resolve_settled(accounts, credits)
+        self._record_plan_lowering(self._resolve_settled(accounts, credits))
 
     @api.model
     def _cancel_plans_of_settled(self, settled):
@@ -369,13 +328,23 @@ class PatientWriteoff(models.Model):
         """Accounts with nothing left go to the resolved stage, their plans are
         cancelled; the active plans of the others are lowered by what was taken
         off their balances (``credits``: {account id: [(amount, source label)]},
-        see PatientPaymentPlan._lower_for_credits)."""
+        see PatientPaymentPlan._lower_for_credits).  Returns {plan id: how much it
+        was lowered}."""
         settled = accounts.sudo().filtered(
             lambda account: account.balance_due <= 0 and account.balance_insurance_pending <= 0
         )
         self._cancel_plans_of_settled(settled)
+        lowered = {}
         if credits:
-            self.env["patient.payment.plan"]._lower_for_credits(accounts.sudo() - settled, credits)
+            lowered = self.env["patient.payment.plan"]._lower_for_credits(
+                accounts.sudo() - settled, credits
+            )
+        self._close_settled(settled)
+        return lowered
+
+    @api.model
+    def _close_settled(self, settled):
+        """The accounts left with nothing go to the resolved stage."""
         if len(settled) <= 1:
             trusted(settled)._return_to_escalation()
             return
