@@ -133,3 +133,35 @@ tours.add("patient_collections_assistance_deny_tour", {
         },
     ],
 });
+
+tours.add("patient_collections_writeoff_reverse_tour", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_form_statusbar button[name='action_open_reverse']",
+            content: "The manager reverses the posted write-off",
+            run: "click",
+        },
+        {
+            trigger: `${DIALOG} .modal-title:contains('Reverse Write-off')`,
+            content: "The Reverse dialog opens",
+        },
+        {
+            trigger: `${DIALOG} .o_field_widget[name='reason'] input`,
+            content: "Say why",
+            run: "edit Disputed by the guarantor",
+        },
+        {
+            trigger: `${DIALOG} button[name='action_reverse']`,
+            content: "Reverse it",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal .modal-title:contains('Reverse Write-off')))",
+            content: "The dialog is closed",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Reversed')",
+            content: "It is reversed",
+        },
+    ],
+});
