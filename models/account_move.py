@@ -291,11 +291,16 @@ class AccountMove(models.Model):
         or them alone (a write-off's own reversal, marked on its lines)."""
         moves = self.sudo()
         entries = moves.reversed_entry_id
+        # a write-off's own reversal: lines of a posted or reversed write-off (its
+        # entry's own lines are posted while the write-off is still to approve)
         alone = moves.filtered(
             lambda move: (
                 move.move_type == "entry"
                 and not move.reversed_entry_id
-                and move.line_ids.patient_writeoff_id
+                and any(
+                    writeoff.state in ("posted", "reversed")
+                    for writeoff in move.line_ids.patient_writeoff_id
+                )
             )
         )
         if entries or alone:

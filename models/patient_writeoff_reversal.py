@@ -212,20 +212,26 @@ class PatientWriteoff(models.Model):
         for state, ids in moved.items():
             if ids:
                 writeoffs.browse(ids).write({"state": state})
-        if notes:
-            writeoffs.browse(list(notes))._message_log_batch(
-                bodies={key: Markup("<p>%s</p>") % text for key, text in notes.items()}
-            )
-            self.env["patient.account"].sudo().browse(list(lines))._message_log_batch(
-                bodies={key: Markup("<p>%s</p>") % " ".join(texts) for key, texts in lines.items()}
-            )
+        if not notes:
+            return
+        writeoffs.browse(list(notes))._message_log_batch(
+            bodies={key: Markup("<p>%s</p>") % text for key, text in notes.items()}
+        )
         reversed_now = writeoffs.browse(moved["reversed"])
-        if reversed_now:
-            reversed_now._raise_plans_back()
-            reopened = reversed_now.account_id.filtered(
-                lambda account: account.stage_id.is_closed and account.balance_due > 0
+        reversed_now._raise_plans_back()
+        # an account the write-off had resolved owes again: back to collections,
+        # the stage change in the same chatter line
+        reopened = reversed_now.account_id.filtered(
+            lambda account: account.stage_id.is_closed and account.balance_due > 0
+        )
+        texts = {key: " ".join(parts) for key, parts in lines.items()}
+        if reopened:
+            reopened_notes = {key: texts.pop(key) for key in reopened.ids}
+            trusted(reopened)._return_to_escalation(notes=reopened_notes)
+        if texts:
+            self.env["patient.account"].sudo().browse(list(texts))._message_log_batch(
+                bodies={key: Markup("<p>%s</p>") % text for key, text in texts.items()}
             )
-            trusted(reopened)._return_to_escalation()
 
     # ------------------------------------------------------------------ plans
 
