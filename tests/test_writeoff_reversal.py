@@ -155,6 +155,16 @@ class TestWriteoffReversal(ReversalCommon):
             writeoff.with_user(self.manager).action_reverse("  ")
         self.assertEqual(writeoff.state, "posted")
 
+    def test_reversal_dated_past_a_lock_date(self):
+        account, invoice = self.account_owing(30.0, days=100)
+        writeoff = self.writeoff(account, self.manager, reason="bad_debt")
+        self.env.company.fiscalyear_lock_date = DAY
+        reversal = self.reverse(writeoff, self.manager)
+        self.assertEqual(reversal.state, "posted")
+        self.assertGreater(reversal.date, DAY)
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(account.balance_due, 30.0)
+
     def test_reversal_reset_to_draft_puts_the_writeoff_back(self):
         ((account, _invoice),), writeoffs = self.run_small_balances(7.5)
         reversal = self.reverse(writeoffs, self.manager)
