@@ -22,6 +22,14 @@ FOLDED_BY_DEFAULT = [("patient_collections.stage_agency", "Agency placement", 70
 FOLD_DONE_PARAM = "patient_collections.default_folds_applied"
 # what makes a stage the run's resolved stage or one new accounts start in
 ROLE_FIELDS = {"active", "is_closed", "is_manual", "is_final_notice", "is_extraordinary_action"}
+# A stage new accounts may start in: never the resolved stage, a manual one, a final
+# notice or an extraordinary action (501(r) gates), however the stages are ordered.
+START_STAGE_DOMAIN = [
+    ("is_closed", "=", False),
+    ("is_manual", "=", False),
+    ("is_final_notice", "=", False),
+    ("is_extraordinary_action", "=", False),
+]
 
 # Texts shown on the board and printed on statements.
 STAGE_TEXT_LIMITS = {"name": 100, "activity_summary": 200, "statement_message": 1000}
@@ -240,16 +248,7 @@ class PatientAccountStage(models.Model):
                     "another stage Resolved first."
                 )
             )
-        if not active.filtered(
-            lambda stage: (
-                not (
-                    stage.is_closed
-                    or stage.is_manual
-                    or stage.is_final_notice
-                    or stage.is_extraordinary_action
-                )
-            )
-        ):
+        if not active.filtered_domain(START_STAGE_DOMAIN):
             raise ValidationError(
                 self.env._(
                     "Keep one active stage new accounts can start in (not resolved, manual, "

@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 
 from ..logic import escalation, holds
 from .patient_account import MANAGER_GROUP
+from .patient_account_stage import START_STAGE_DOMAIN
 from .patient_protected import check_value_types, trusted
 
 # The longest a hold may last, from today (ten years).
@@ -262,15 +263,7 @@ class PatientAccount(models.Model):
     def _default_stage_id(self):
         """The first stage of the notice sequence: never a final notice or an
         extraordinary action, however the stages are ordered (501(r) gates)."""
-        return self.env["patient.account.stage"].search(
-            [
-                ("is_closed", "=", False),
-                ("is_manual", "=", False),
-                ("is_final_notice", "=", False),
-                ("is_extraordinary_action", "=", False),
-            ],
-            limit=1,
-        )
+        return self.env["patient.account.stage"].search(START_STAGE_DOMAIN, limit=1)
 
     def _filter_settled(self):
         """The accounts with nothing left to pay, now or after insurance."""
