@@ -344,6 +344,32 @@ class PatientAccount(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
+    def _open_item_lines(self):
+        """The open receivable lines the balances of these accounts count
+        (``open_items_from``), as a sudo recordset in the lines' own order."""
+        Line = self.env["account.move.line"].sudo()
+        if not self:
+            return Line
+        self.flush_model(["partner_id", "company_id"])
+        Line.flush_model(
+            ["amount_residual", "parent_state", "account_id", "partner_id", "company_id"]
+        )
+        self.env["account.move"].flush_model(["patient_account_id", "move_type"])
+        self.env["account.account"].flush_model(["account_type"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT aml.id %s",
+                open_items_from(
+                    SQL(
+                        "(SELECT id, partner_id, company_id FROM patient_account"
+                        " WHERE id = ANY(%s))",
+                        self.ids,
+                    )
+                ),
+            )
+        )
+        return Line.search([("id", "in", [line_id for (line_id,) in self.env.cr.fetchall()])])
+
     def _on_accounting_change(self):
         """Balances, then the allocation of payments to active plans, and the plans
         lowered to what the invoices still owe (``_lower_to_owed``)."""

@@ -18,29 +18,9 @@ class PatientFinancialAssistance(models.Model):
     def _open_receivable_lines(self):
         """The account's posted open receivable lines in company currency (its
         invoices and credit notes, entries without an invoice: payments not yet
-        matched, and credit notes about no patient), as the balances count them."""
-        account = self.account_id.sudo()
-        return (
-            self.env["account.move.line"]
-            .sudo()
-            .search(
-                [
-                    ("partner_id", "=", account.partner_id.id),
-                    ("company_id", "=", account.company_id.id),
-                    ("parent_state", "=", "posted"),
-                    ("account_id.account_type", "=", "asset_receivable"),
-                    ("reconciled", "=", False),
-                    ("amount_residual", "!=", 0),
-                    "|",
-                    "|",
-                    ("move_id.patient_account_id", "=", account.id),
-                    ("move_id.move_type", "=", "entry"),
-                    "&",
-                    ("move_id.move_type", "=", "out_refund"),
-                    ("move_id.patient_account_id", "=", False),
-                ]
-            )
-        )
+        matched, and credit notes about no patient), as the balances count them
+        (``open_items_from``)."""
+        return self.account_id.sudo()._open_item_lines()
 
     def _apply_open_credits(self, invoices):
         """The account's open credits (payments not yet matched, credit notes) applied
