@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from odoo.tests import HttpCase, tagged
 
 from .common import PatientCollectionsCommon
+from .common_tours import TourMixin
 
 SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
 MANAGER = "base.group_user,patient_collections.group_collections_manager"
@@ -18,7 +19,7 @@ ACCOUNT_LIST = "/odoo/action-patient_collections.patient_account_action"
 
 
 @tagged("post_install", "-at_install")
-class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
+class TestDesk12Tours(TourMixin, PatientCollectionsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -36,17 +37,11 @@ class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
         self.assertFalse(account.user_id)
         return account
 
-    def run_tour(self, url, tour):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.start_tour(url, tour, login=self.manager.login)
-        self.env.invalidate_all()
-
     def test_round_robin_from_the_list(self):
         accounts = self.env["patient.account"].concat(
             *(self.make_account(f"Tourrobin {n}", 100.0) for n in ("One", "Two", "Three", "Four"))
         )
-        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_round_robin")
+        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_round_robin", self.manager)
         self.assertEqual(accounts.user_id, self.one | self.two)
         self.assertEqual(len(accounts.filtered(lambda a: a.user_id == self.one)), 2)
         self.assertEqual(len(accounts.filtered(lambda a: a.user_id == self.two)), 2)
@@ -65,7 +60,7 @@ class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
         large = self.make_account("Tourbalance Large", 500.0)
         middle = self.make_account("Tourbalance Middle", 300.0)
         small = self.make_account("Tourbalance Small", 200.0)
-        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_balanced")
+        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_balanced", self.manager)
         self.assertEqual(large.user_id, self.one)
         self.assertEqual((middle | small).user_id, self.two)
 
@@ -78,6 +73,7 @@ class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
         self.run_tour(
             "/odoo/action-patient_collections.patient_account_board_action",
             "pc_desk12_board_columns_fixed",
+            self.manager,
         )
         self.assertEqual(stages.mapped("sequence"), before)
 
@@ -86,7 +82,7 @@ class TestDesk12Tours(PatientCollectionsCommon, HttpCase):
         Snapshot = self.env["patient.collection.snapshot"]
         self.assertFalse(Snapshot.search_count([("date", "=", day)]))
         self.make_account("Tourbalance Aging", 150.0)
-        self.run_tour("/odoo", "pc_desk12_aging_no_snapshot")
+        self.run_tour("/odoo", "pc_desk12_aging_no_snapshot", self.manager)
         printed = self.env["patient.access.log"].search(
             [("event", "=", "print"), ("user_id", "=", self.manager.id)]
         )

@@ -7,19 +7,14 @@ lists the overdue callback, not the one already made."""
 from odoo.tests import HttpCase, tagged
 
 from .common_desk import DeskCommon
+from .common_tours import TourMixin
 from .test_tours_roles import ACCOUNT_FORM
 
 INTERACTIONS = "/odoo/action-patient_collections.patient_interaction_action"
 
 
 @tagged("post_install", "-at_install")
-class TestDesk13Tours(DeskCommon, HttpCase):
-    def run_tour(self, url, tour, user):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.start_tour(url, tour, login=user.login)
-        self.env.invalidate_all()
-
+class TestDesk13Tours(TourMixin, DeskCommon, HttpCase):
     def ceased_account(self, name):
         account, _invoice = self.owing_account(name)
         self.env["patient.interaction"].with_user(self.specialist).create(

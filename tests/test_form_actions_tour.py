@@ -6,16 +6,11 @@ from datetime import date, timedelta
 from odoo.tests import HttpCase, tagged
 
 from .common import PatientCollectionsCommon
+from .common_tours import TourMixin
 from .test_tours_roles import ACCOUNT_FORM, SPECIALIST, daytime_tz
 
 
-class TourCase(PatientCollectionsCommon, HttpCase):
-    def run_tour(self, url, tour, user):
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # as if committed: later changes are tracked
-        self.start_tour(url, tour, login=user.login)
-        self.env.invalidate_all()
-
+class TourCase(TourMixin, PatientCollectionsCommon, HttpCase):
     def make_account(self, name, user, **partner_vals):
         """``user``'s account of a guarantor in a zone where calls are allowed now."""
         guarantor = self.env["res.partner"].create(

@@ -17,6 +17,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..models.patient_protected import trusted
+from .common_tours import TourMixin
 from .test_portal import PortalCase
 from .test_tours_roles import ACCOUNTANT, MANAGER, SPECIALIST, daytime_tz
 from .test_writeoffs import WriteoffCommon
@@ -41,7 +42,7 @@ def practice_a_day_off():
 
 
 @tagged("post_install", "-at_install")
-class TestOwedTours(PortalCase):
+class TestOwedTours(TourMixin, PortalCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -76,11 +77,6 @@ class TestOwedTours(PortalCase):
         specialist = self.env.user.with_context(tz=self.owed_specialist.tz)
         self.assertNotEqual(fields.Date.context_today(specialist), today, "nor the specialist's")
         return today
-
-    def run_tour(self, url, tour, login):
-        self.env.flush_all()
-        self.start_tour(url, tour, login=login)
-        self.env.invalidate_all()
 
     # ------------------------------------------------------------------ 1. Send Statements
 

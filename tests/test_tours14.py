@@ -16,6 +16,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..logic import contact_rules
 from .common_desk import DeskCommon
+from .common_tours import TourMixin
 from .test_outbound_gate import zone_at
 from .test_tours_roles import ACCOUNT_FORM, ACCOUNT_LIST, MANAGER
 
@@ -23,13 +24,7 @@ ADMIN = f"{MANAGER},base.group_system"
 
 
 @tagged("post_install", "-at_install")
-class TestTours14(DeskCommon, HttpCase):
-    def run_tour(self, url, tour, user):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.start_tour(url, tour, login=user.login)
-        self.env.invalidate_all()
-
+class TestTours14(TourMixin, DeskCommon, HttpCase):
     def emailed_account(self, name, tz=None):
         """The specialist's owing account whose guarantor gets statements by email."""
         account, _invoice = self.owing_account(name)

@@ -12,18 +12,13 @@ from datetime import date
 
 from odoo.tests import HttpCase, tagged
 
+from .common_tours import TourMixin
 from .test_tours_roles import ACCOUNT_FORM
 from .test_writeoffs import WriteoffCommon
 
 
 @tagged("post_install", "-at_install")
-class TestTours14b(WriteoffCommon, HttpCase):
-    def run_tour(self, url, tour, user):
-        self.env.flush_all()
-        self.env.cr.precommit.run()
-        self.start_tour(url, tour, login=user.login)
-        self.env.invalidate_all()
-
+class TestTours14b(TourMixin, WriteoffCommon, HttpCase):
     def named_account(self, name, amount):
         account, _invoice = self.account_owing(amount, days=100, today=date.today())
         account.partner_id.name = name

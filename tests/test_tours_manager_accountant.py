@@ -15,6 +15,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..models.patient_protected import trusted
 from .common import PatientCollectionsCommon
+from .common_tours import TourMixin
 from .test_statement_content import page_text
 
 SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
@@ -37,7 +38,7 @@ def date_in(tz):
 
 
 @tagged("post_install", "-at_install")
-class TestManagerAccountantTours(PatientCollectionsCommon, HttpCase):
+class TestManagerAccountantTours(TourMixin, PatientCollectionsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -49,12 +50,6 @@ class TestManagerAccountantTours(PatientCollectionsCommon, HttpCase):
             "pc_t14_accountant", ACCOUNTANT, name="Tourtz Accountant", tz=ACCOUNTANT_TZ
         )
         cls.today = fields.Date.context_today(cls.env.user)
-
-    def run_tour(self, url, tour, user):
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # as if committed: later changes are tracked
-        self.start_tour(url, tour, login=user.login)
-        self.env.invalidate_all()
 
     def account_owing(self, name, amount, days_past_due=40, user=None):
         guarantor = self.env["res.partner"].create({"name": name, "is_patient": True})

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 from odoo.tests import HttpCase, tagged
 
 from .common import PatientCollectionsCommon
+from .common_tours import TourMixin
 
 SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
 MANAGER = "base.group_user,patient_collections.group_collections_manager"
@@ -33,7 +34,7 @@ def daytime_tz():
 
 
 @tagged("post_install", "-at_install")
-class TestRoleTours(PatientCollectionsCommon, HttpCase):
+class TestRoleTours(TourMixin, PatientCollectionsCommon, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -58,12 +59,6 @@ class TestRoleTours(PatientCollectionsCommon, HttpCase):
         if user:
             account.user_id = user
         return account
-
-    def run_tour(self, url, tour, user):
-        self.env.flush_all()
-        self.env.cr.precommit.run()  # as if committed: later changes are tracked
-        self.start_tour(url, tour, login=user.login)
-        self.env.invalidate_all()
 
     def chatter_texts(self, record):
         return record.message_ids.mapped(lambda message: message.body or "")

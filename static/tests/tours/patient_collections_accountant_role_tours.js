@@ -4,9 +4,9 @@
 // database effects checked) by tests/test_tours_roles.py.
 
 import { registry } from "@web/core/registry";
+import { TOP } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-const DIALOG = ".modal:not(.o_inactive_modal)";
 
 tours.add("pc_role_accountant_account_buttons", {
     steps: () => [
@@ -65,7 +65,7 @@ tours.add("pc_role_accountant_register_payment", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='amount'] input`,
+            trigger: `${TOP} .o_field_widget[name='amount'] input`,
             content: "The next installment's amount is proposed",
             run() {
                 const value = this.anchor.value.replace(/[^0-9.]/g, "");
@@ -75,7 +75,7 @@ tours.add("pc_role_accountant_register_payment", {
             },
         },
         {
-            trigger: `${DIALOG} .modal-footer button[name='action_create_payments']:visible`,
+            trigger: `${TOP} .modal-footer button[name='action_create_payments']:visible`,
             content: "Create the payment",
             run: "click",
         },

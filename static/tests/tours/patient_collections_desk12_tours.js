@@ -8,27 +8,26 @@
 //  - Aged Balances' Print PDF on a day with no snapshot: the warning the user reads.
 
 import { registry } from "@web/core/registry";
-import { collectionsMenu, listAction } from "@patient_collections/../tests/tours/tour_steps";
+import { TOP, collectionsMenu, listAction } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-const DIALOG = ".modal:not(.o_inactive_modal)";
 const ASSIGN_ONE = "Tourspecialist Deskone";
 const ASSIGN_TWO = "Tourspecialist Desktwo";
 
 function pickSpecialist(name) {
     return [
         {
-            trigger: `${DIALOG} .o_field_widget[name='user_ids'] input`,
+            trigger: `${TOP} .o_field_widget[name='user_ids'] input`,
             content: `Type ${name}`,
             run: `edit ${name}`,
         },
         {
-            trigger: `${DIALOG} .o-autocomplete--dropdown-item:contains('${name}')`,
+            trigger: `${TOP} .o-autocomplete--dropdown-item:contains('${name}')`,
             content: `Pick ${name}`,
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='user_ids'] .o_tag:contains('${name}')`,
+            trigger: `${TOP} .o_field_widget[name='user_ids'] .o_tag:contains('${name}')`,
             content: `${name} is chosen`,
         },
     ];
@@ -44,35 +43,35 @@ function assignSteps(rows, mode, preview) {
         },
         ...listAction(rows, "Assign to Specialists"),
         {
-            trigger: `${DIALOG} .o_field_widget[name='account_count']:contains('${rows.length}')`,
+            trigger: `${TOP} .o_field_widget[name='account_count']:contains('${rows.length}')`,
             content: "The selected accounts are counted",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='mode'] input[data-value='${mode}']`,
+            trigger: `${TOP} .o_field_widget[name='mode'] input[data-value='${mode}']`,
             content: `Switch to ${mode}`,
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='mode'] input[data-value='${mode}']:checked`,
+            trigger: `${TOP} .o_field_widget[name='mode'] input[data-value='${mode}']:checked`,
             content: `${mode} is the mode`,
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='user_ids']`,
+            trigger: `${TOP} .o_field_widget[name='user_ids']`,
             content: "The specialists field shows in this mode",
         },
         ...pickSpecialist(ASSIGN_ONE),
         ...pickSpecialist(ASSIGN_TWO),
         ...preview.map(([name, count, amount]) => ({
-            trigger: `${DIALOG} .o_patient_assign_preview tr:contains('${name}'):has(td:nth-child(2):contains('${count}')):contains('${amount}')`,
+            trigger: `${TOP} .o_patient_assign_preview tr:contains('${name}'):has(td:nth-child(2):contains('${count}')):contains('${amount}')`,
             content: `The preview: ${name} gets ${count} account(s), ${amount}`,
         })),
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Assign')`,
+            trigger: `${TOP} .modal-footer button:contains('Assign')`,
             content: "Assign",
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-footer button.btn-primary:contains('Ok')`,
+            trigger: `${TOP} .modal-footer button.btn-primary:contains('Ok')`,
             content: "Confirm the assignment",
             run: "click",
         },
@@ -156,39 +155,39 @@ tours.add("pc_desk12_aging_no_snapshot", {
     steps: () => [
         ...collectionsMenu("collections_menu_reporting", "patient_aging_report_menu", "Aged Balances"),
         {
-            trigger: `${DIALOG} .o_field_widget[name='as_of_date'] input`,
+            trigger: `${TOP} .o_field_widget[name='as_of_date'] input`,
             content: "A past day the run never ran",
             run: "edit 01/15/2025",
         },
         {
-            trigger: `${DIALOG} .modal-title`,
+            trigger: `${TOP} .modal-title`,
             content: "Leave the date field",
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='as_of_date'] input:value(01/15/2025)`,
+            trigger: `${TOP} .o_field_widget[name='as_of_date'] input:value(01/15/2025)`,
             content: "The day is set",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Print PDF')`,
+            trigger: `${TOP} .modal-footer button:contains('Print PDF')`,
             content: "Print PDF",
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-body:contains('There is no snapshot of 2025-01-15'):contains('Choose a day the run ran, or today for the live balances')`,
+            trigger: `${TOP} .modal-body:contains('There is no snapshot of 2025-01-15'):contains('Choose a day the run ran, or today for the live balances')`,
             content: "The warning says why and what to do",
         },
         {
-            trigger: `${DIALOG}:not(:has(.o_error_detail)):not(:has(.modal-title:contains('Server Error')))`,
+            trigger: `${TOP}:not(:has(.o_error_detail)):not(:has(.modal-title:contains('Server Error')))`,
             content: "a warning, not a server error",
         },
         {
-            trigger: `${DIALOG} .modal-footer button.btn-primary`,
+            trigger: `${TOP} .modal-footer button.btn-primary`,
             content: "Close the warning",
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Print PDF')`,
+            trigger: `${TOP} .modal-footer button:contains('Print PDF')`,
             content: "Back on the report's dialog, the day can be changed",
         },
     ],

@@ -10,10 +10,9 @@
 //    month) not made.
 
 import { registry } from "@web/core/registry";
-import { applyFilter } from "@patient_collections/../tests/tours/tour_steps";
+import { TOP, applyFilter } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-const DIALOG = ".modal:not(.o_inactive_modal)";
 
 function errorDialog(words) {
     return [
@@ -22,7 +21,7 @@ function errorDialog(words) {
             content: `The user is told: ${words}`,
         },
         {
-            trigger: `${DIALOG} .modal-footer button.btn-primary`,
+            trigger: `${TOP} .modal-footer button.btn-primary`,
             content: "Close the message",
             run: "click",
         },
@@ -65,17 +64,17 @@ tours.add("pc_desk13_release_bankruptcy_refused", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='action'] input[data-value='release']:checked`,
+            trigger: `${TOP} .o_field_widget[name='action'] input[data-value='release']:checked`,
             content: "The dialog proposes the release",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Apply')`,
+            trigger: `${TOP} .modal-footer button:contains('Apply')`,
             content: "Apply",
             run: "click",
         },
         ...errorDialog("Only a collections manager releases a bankruptcy or deceased hold"),
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Cancel'), ${DIALOG} .modal-footer button:contains('Discard')`,
+            trigger: `${TOP} .modal-footer button:contains('Cancel'), ${TOP} .modal-footer button:contains('Discard')`,
             content: "Close the Hold dialog",
             run: "click",
         },

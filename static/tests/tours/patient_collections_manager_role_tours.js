@@ -5,17 +5,9 @@
 
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { listAction } from "@patient_collections/../tests/tours/tour_steps";
+import { TOP, dialogClosed, listAction } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-const DIALOG = ".modal:not(.o_inactive_modal)";
-
-function dialogClosed(title) {
-    return {
-        trigger: `body:not(:has(.modal .modal-title:contains('${title}')))`,
-        content: `The ${title} dialog is closed`,
-    };
-}
 
 // ---------------------------------------------------------------- Assign wizard
 
@@ -30,34 +22,34 @@ tours.add("pc_role_manager_assign", {
             "Assign to Specialists"
         ),
         {
-            trigger: `${DIALOG} .o_field_widget[name='account_count']:contains('2')`,
+            trigger: `${TOP} .o_field_widget[name='account_count']:contains('2')`,
             content: "Two accounts are selected",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='mode'] input[data-value='single']:checked`,
+            trigger: `${TOP} .o_field_widget[name='mode'] input[data-value='single']:checked`,
             content: "To one specialist",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='user_id'] input`,
+            trigger: `${TOP} .o_field_widget[name='user_id'] input`,
             content: "Type the specialist's name",
             run: "edit Tourspecialist Assignee",
         },
         {
-            trigger: `${DIALOG} .o-autocomplete--dropdown-item:contains('Tourspecialist Assignee')`,
+            trigger: `${TOP} .o-autocomplete--dropdown-item:contains('Tourspecialist Assignee')`,
             content: "Pick the specialist",
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_patient_assign_preview tr:contains('Tourspecialist Assignee'):contains('2')`,
+            trigger: `${TOP} .o_patient_assign_preview tr:contains('Tourspecialist Assignee'):contains('2')`,
             content: "The preview: both accounts go to the specialist",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Assign')`,
+            trigger: `${TOP} .modal-footer button:contains('Assign')`,
             content: "Assign",
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-footer button.btn-primary:contains('Ok')`,
+            trigger: `${TOP} .modal-footer button.btn-primary:contains('Ok')`,
             content: "Confirm the assignment",
             run: "click",
         },
@@ -80,12 +72,12 @@ tours.add("pc_role_manager_list_hold", {
         },
         ...listAction(["Tourguarantor Listhold"], "Hold or Release"),
         {
-            trigger: `${DIALOG} .o_field_widget[name='hold_reason'] select`,
+            trigger: `${TOP} .o_field_widget[name='hold_reason'] select`,
             content: "Why",
             run: 'select "bankruptcy"',
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Apply')`,
+            trigger: `${TOP} .modal-footer button:contains('Apply')`,
             content: "Apply",
             run: "click",
         },
@@ -116,12 +108,12 @@ tours.add("pc_role_manager_void", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='reason'] input`,
+            trigger: `${TOP} .o_field_widget[name='reason'] input`,
             content: "Why",
             run: "edit Logged on the wrong account",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Void')`,
+            trigger: `${TOP} .modal-footer button:contains('Void')`,
             content: "Void it",
             run: "click",
         },
@@ -141,12 +133,12 @@ tours.add("pc_role_manager_void_from_list", {
     steps: () => [
         ...listAction(["Reached"], "Void"),
         {
-            trigger: `${DIALOG} .o_field_widget[name='reason'] input`,
+            trigger: `${TOP} .o_field_widget[name='reason'] input`,
             content: "Why",
             run: "edit Duplicate entry",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Void')`,
+            trigger: `${TOP} .modal-footer button:contains('Void')`,
             content: "Void it",
             run: "click",
         },

@@ -11,42 +11,16 @@
 import { registry } from "@web/core/registry";
 import { session } from "@web/session";
 import {
+    ERROR,
+    TOP,
     applyFilter,
     collectionsMenu,
+    dialogClosed,
     listAction,
+    refusal,
 } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-// the dialog on top (not one under an error message)
-const TOP = ".modal:not(.o_inactive_modal)";
-// an error dialog (a UserError or ValidationError)
-const ERROR = ".modal .o_error_dialog";
-
-function dialogClosed(title) {
-    return {
-        trigger: `body:not(:has(.modal .modal-title:contains('${title}')))`,
-        content: `The ${title} dialog is closed`,
-    };
-}
-
-/** The error dialog says ``text``; close it. */
-function refusal(text, content) {
-    return [
-        {
-            trigger: `${ERROR}:contains('${text}')`,
-            content,
-        },
-        {
-            trigger: `.modal:has(.o_error_dialog:contains('${text}')) .modal-footer .btn-primary`,
-            content: "Close the message",
-            run: "click",
-        },
-        {
-            trigger: "body:not(:has(.o_error_dialog))",
-            content: "The message is closed",
-        },
-    ];
-}
 
 // ---------------------------------------------------------------- 1. Send Statements
 

@@ -6,9 +6,9 @@
 import { formatDate, formatDateTime } from "@web/core/l10n/dates";
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { TOP, dialogClosed } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-const DIALOG = ".modal:not(.o_inactive_modal)";
 
 /** Open the Collections app: specialists land on the board, "My Accounts". */
 function openBoard() {
@@ -26,14 +26,6 @@ function openBoard() {
     ];
 }
 
-/** Wait for a dialog to be gone. */
-function dialogClosed(title) {
-    return {
-        trigger: `body:not(:has(.modal .modal-title:contains('${title}')))`,
-        content: `The ${title} dialog is closed`,
-    };
-}
-
 /**
  * Fill the Log Interaction dialog (already open) and log it.
  * @param {object} values channel, outcome (selection values) and the outcome's fields
@@ -41,53 +33,53 @@ function dialogClosed(title) {
 function logInteraction({ channel, outcome, amount, promiseDate, callbackAt, note }) {
     const steps = [
         {
-            trigger: `${DIALOG} .modal-title:contains('Log Interaction')`,
+            trigger: `${TOP} .modal-title:contains('Log Interaction')`,
             content: "The Log Interaction dialog opens",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='account_id']:contains('PA')`,
+            trigger: `${TOP} .o_field_widget[name='account_id']:contains('PA')`,
             content: "It names the account",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='channel'] select`,
+            trigger: `${TOP} .o_field_widget[name='channel'] select`,
             content: "Choose the channel",
             run: `select "${channel}"`,
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='outcome'] select`,
+            trigger: `${TOP} .o_field_widget[name='outcome'] select`,
             content: "Choose the outcome",
             run: `select "${outcome}"`,
         },
     ];
     if (amount) {
         steps.push({
-            trigger: `${DIALOG} .o_field_widget[name='promise_amount'] input`,
+            trigger: `${TOP} .o_field_widget[name='promise_amount'] input`,
             content: "The amount promised",
             run: `edit ${amount}`,
         });
     }
     if (promiseDate) {
         steps.push({
-            trigger: `${DIALOG} .o_field_widget[name='promise_date'] input`,
+            trigger: `${TOP} .o_field_widget[name='promise_date'] input`,
             content: "The date it will be paid by",
             run: `edit ${promiseDate}`,
         });
     }
     if (callbackAt) {
         steps.push({
-            trigger: `${DIALOG} .o_field_widget[name='callback_at'] input`,
+            trigger: `${TOP} .o_field_widget[name='callback_at'] input`,
             content: "When to call back",
             run: `edit ${callbackAt}`,
         });
     }
     steps.push(
         {
-            trigger: `${DIALOG} .o_field_widget[name='note'] textarea`,
+            trigger: `${TOP} .o_field_widget[name='note'] textarea`,
             content: "A note (closes the date picker)",
             run: `edit ${note || "Synthetic tour note"}`,
         },
         {
-            trigger: `${DIALOG} .modal-footer .btn-primary:contains('Log')`,
+            trigger: `${TOP} .modal-footer .btn-primary:contains('Log')`,
             content: "Log it",
             run: "click",
         },
@@ -189,16 +181,16 @@ tours.add("pc_role_specialist_card_icons", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-title:contains('Hold')`,
+            trigger: `${TOP} .modal-title:contains('Hold')`,
             content: "The Hold wizard opens",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='hold_reason'] select`,
+            trigger: `${TOP} .o_field_widget[name='hold_reason'] select`,
             content: "Why",
             run: 'select "financial_assistance"',
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Apply')`,
+            trigger: `${TOP} .modal-footer button:contains('Apply')`,
             content: "Apply",
             run: "click",
         },
@@ -222,26 +214,26 @@ tours.add("pc_role_specialist_hold_form", {
             },
             clickFormButton("Put on Hold"),
             {
-                trigger: `${DIALOG} .modal-title:contains('Hold')`,
+                trigger: `${TOP} .modal-title:contains('Hold')`,
                 content: "The Hold wizard opens",
             },
             {
-                trigger: `${DIALOG} .o_field_widget[name='hold_reason'] select`,
+                trigger: `${TOP} .o_field_widget[name='hold_reason'] select`,
                 content: "Why",
                 run: 'select "dispute"',
             },
             {
-                trigger: `${DIALOG} .o_field_widget[name='hold_until'] input`,
+                trigger: `${TOP} .o_field_widget[name='hold_until'] input`,
                 content: "Until",
                 run: `edit ${inAMonth}`,
             },
             {
-                trigger: `${DIALOG} .o_field_widget[name='hold_note'] textarea`,
+                trigger: `${TOP} .o_field_widget[name='hold_note'] textarea`,
                 content: "A note",
                 run: "edit Synthetic dispute note",
             },
             {
-                trigger: `${DIALOG} .modal-footer button:contains('Apply')`,
+                trigger: `${TOP} .modal-footer button:contains('Apply')`,
                 content: "Apply",
                 run: "click",
             },
@@ -252,11 +244,11 @@ tours.add("pc_role_specialist_hold_form", {
             },
             clickFormButton("Release Hold"),
             {
-                trigger: `${DIALOG} .o_field_widget[name='action'] input[data-value='release']:checked`,
+                trigger: `${TOP} .o_field_widget[name='action'] input[data-value='release']:checked`,
                 content: "The wizard proposes the release",
             },
             {
-                trigger: `${DIALOG} .modal-footer button:contains('Apply')`,
+                trigger: `${TOP} .modal-footer button:contains('Apply')`,
                 content: "Apply",
                 run: "click",
             },
@@ -284,11 +276,11 @@ tours.add("pc_role_specialist_payment_plan_default", {
         },
         clickFormButton("Payment Plan"),
         {
-            trigger: `${DIALOG} .o_field_widget[name='preview_html'] tbody tr:nth-child(6):contains('Installment 6')`,
+            trigger: `${TOP} .o_field_widget[name='preview_html'] tbody tr:nth-child(6):contains('Installment 6')`,
             content: "The preview shows six installments",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Confirm Plan')`,
+            trigger: `${TOP} .modal-footer button:contains('Confirm Plan')`,
             content: "Confirm",
             run: "click",
         },
@@ -310,33 +302,33 @@ tours.add("pc_role_specialist_payment_plan", {
         },
         clickFormButton("Payment Plan"),
         {
-            trigger: `${DIALOG} .modal-title:contains('Payment Plan')`,
+            trigger: `${TOP} .modal-title:contains('Payment Plan')`,
             content: "The Payment Plan wizard opens",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='preview_html'] tbody tr:nth-child(6)`,
+            trigger: `${TOP} .o_field_widget[name='preview_html'] tbody tr:nth-child(6)`,
             content: "The proposed six installments are previewed",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='installment_count'] input`,
+            trigger: `${TOP} .o_field_widget[name='installment_count'] input`,
             content: "Four installments",
             run: "edit 4 && press Tab",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='frequency'] select`,
+            trigger: `${TOP} .o_field_widget[name='frequency'] select`,
             content: "Monthly",
             run: 'select "monthly"',
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='preview_html'] tbody tr:nth-child(4):contains('Installment 4')`,
+            trigger: `${TOP} .o_field_widget[name='preview_html'] tbody tr:nth-child(4):contains('Installment 4')`,
             content: "The preview shows the four installments",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='preview_html']:not(:has(tbody tr:nth-child(5)))`,
+            trigger: `${TOP} .o_field_widget[name='preview_html']:not(:has(tbody tr:nth-child(5)))`,
             content: "and no fifth (the preview follows the changed count)",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Confirm Plan')`,
+            trigger: `${TOP} .modal-footer button:contains('Confirm Plan')`,
             content: "Confirm",
             run: "click",
         },
@@ -360,11 +352,11 @@ tours.add("pc_role_specialist_cancel_plan", {
         },
         clickFormButton("Cancel Plan"),
         {
-            trigger: `${DIALOG} .modal-body:contains('Cancel this payment plan?')`,
+            trigger: `${TOP} .modal-body:contains('Cancel this payment plan?')`,
             content: "Odoo asks to confirm",
         },
         {
-            trigger: `${DIALOG} .modal-footer .btn-primary`,
+            trigger: `${TOP} .modal-footer .btn-primary`,
             content: "Confirm",
             run: "click",
         },
@@ -469,24 +461,24 @@ tours.add("pc_role_specialist_send_statements", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-title:contains('Send Statements')`,
+            trigger: `${TOP} .modal-title:contains('Send Statements')`,
             content: "The wizard opens",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='stage_ids'] .o_tag:contains('First statement')`,
+            trigger: `${TOP} .o_field_widget[name='stage_ids'] .o_tag:contains('First statement')`,
             content: "The stages that send statements are proposed",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='qualifying_count']:contains('1')`,
+            trigger: `${TOP} .o_field_widget[name='qualifying_count']:contains('1')`,
             content: "One account qualifies",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Produce Statements')`,
+            trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
             content: "Produce the statements (the merged PDF downloads)",
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-footer button:contains('Cancel'):enabled`,
+            trigger: `${TOP} .modal-footer button:contains('Cancel'):enabled`,
             content: "Once produced, close the wizard",
             run: "click",
         },

@@ -14,6 +14,7 @@
 import { registry } from "@web/core/registry";
 import { formatDate } from "@web/core/l10n/dates";
 import {
+    TOP,
     collectionsMenu,
     dialogClosed,
     listAction,
@@ -21,8 +22,6 @@ import {
 } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-// the dialog on top (not one under an error message)
-const TOP = ".modal:not(.o_inactive_modal)";
 
 // ---------------------------------------------------------------- 1. Hold dialog
 

@@ -10,14 +10,13 @@
 
 import { registry } from "@web/core/registry";
 import {
+    TOP,
     collectionsMenu,
     dialogClosed,
     refusal,
 } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-// the dialog on top (not one under an error message)
-const TOP = ".modal:not(.o_inactive_modal)";
 
 // ---------------------------------------------------------------- 1. Write-off entry
 

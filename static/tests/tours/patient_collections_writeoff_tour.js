@@ -4,9 +4,9 @@
 // (and their database effects checked) by tests/test_writeoffs.py (TestWriteoffTour).
 
 import { registry } from "@web/core/registry";
+import { TOP } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
-const DIALOG = ".modal:not(.o_inactive_modal)";
 
 function openWriteoff() {
     return [
@@ -16,11 +16,11 @@ function openWriteoff() {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-title:contains('Write Off')`,
+            trigger: `${TOP} .modal-title:contains('Write Off')`,
             content: "The Write Off dialog opens",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='reason'] select`,
+            trigger: `${TOP} .o_field_widget[name='reason'] select`,
             content: "Choose the reason",
             run: 'select "bad_debt"',
         },
@@ -30,7 +30,7 @@ function openWriteoff() {
 function confirmWriteoff() {
     return [
         {
-            trigger: `${DIALOG} button[name='action_confirm']`,
+            trigger: `${TOP} button[name='action_confirm']`,
             content: "Confirm",
             run: "click",
         },
@@ -45,7 +45,7 @@ tours.add("patient_collections_writeoff_specialist_tour", {
     steps: () => [
         ...openWriteoff(),
         {
-            trigger: `${DIALOG} div[name='amount'] input`,
+            trigger: `${TOP} div[name='amount'] input`,
             content: "The amount defaults to the balance due",
             run() {
                 const value = this.anchor.value.replace(/[^0-9.]/g, "");
@@ -62,7 +62,7 @@ tours.add("patient_collections_writeoff_propose_tour", {
     steps: () => [
         ...openWriteoff(),
         {
-            trigger: `${DIALOG} .alert-info:contains('Above your write-off limit')`,
+            trigger: `${TOP} .alert-info:contains('Above your write-off limit')`,
             content: "Above the limit: the dialog says a manager approves it",
         },
         ...confirmWriteoff(),
@@ -95,7 +95,7 @@ tours.add("patient_collections_assistance_approve_tour", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-footer .btn-primary`,
+            trigger: `${TOP} .modal-footer .btn-primary`,
             content: "Confirm the approval",
             run: "click",
         },
@@ -114,12 +114,12 @@ tours.add("patient_collections_assistance_deny_tour", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='reason'] textarea`,
+            trigger: `${TOP} .o_field_widget[name='reason'] textarea`,
             content: "Say why",
             run: "edit Income above the policy's scale",
         },
         {
-            trigger: `${DIALOG} button[name='action_deny']`,
+            trigger: `${TOP} button[name='action_deny']`,
             content: "Deny the application",
             run: "click",
         },

@@ -4,6 +4,11 @@
 
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
+/** The dialog on top (not one under an error message). */
+export const TOP = ".modal:not(.o_inactive_modal)";
+/** An error dialog (a UserError or ValidationError). */
+export const ERROR = ".modal .o_error_dialog";
+
 /** Select list rows by a text they contain, then run an entry of the Actions menu. */
 export function listAction(rowTexts, entry) {
     return [
@@ -80,7 +85,7 @@ export function dialogClosed(title) {
 export function refusal(text, content) {
     return [
         {
-            trigger: `.modal .o_error_dialog:contains('${text}')`,
+            trigger: `${ERROR}:contains('${text}')`,
             content: content || `The user is told: ${text}`,
         },
         {
