@@ -68,6 +68,18 @@ def stage_order(stage):
     return (stage.sequence, stage.id)
 
 
+def qualifies(stage, days_past_due, balance_due):
+    """The rules may move an account ``days_past_due`` days past due that owes
+    ``balance_due`` into ``stage``: at least its minimum days past due and
+    balance, and the stage neither manual nor closed."""
+    return (
+        not stage.is_manual
+        and not stage.is_closed
+        and days_past_due >= stage.days_past_due_min
+        and balance_due >= stage.balance_min
+    )
+
+
 def qualifying_stage(stages, days_past_due, balance_due):
     """The furthest automatic stage an account qualifies for, or None.
 
@@ -75,14 +87,7 @@ def qualifying_stage(stages, days_past_due, balance_due):
     past due and owes at least ``balance_min``.  Manual and closed stages never
     qualify: the run does not move accounts into them by these rules.
     """
-    candidates = [
-        stage
-        for stage in stages
-        if not stage.is_manual
-        and not stage.is_closed
-        and days_past_due >= stage.days_past_due_min
-        and balance_due >= stage.balance_min
-    ]
+    candidates = [stage for stage in stages if qualifies(stage, days_past_due, balance_due)]
     return max(candidates, key=stage_order) if candidates else None
 
 
@@ -256,14 +261,7 @@ def decide_escalation(
         )
         return Decision(target, reason)
     qualifying = sorted(
-        (
-            stage
-            for stage in stages
-            if not stage.is_manual
-            and not stage.is_closed
-            and days_past_due >= stage.days_past_due_min
-            and balance >= stage.balance_min
-        ),
+        (stage for stage in stages if qualifies(stage, days_past_due, balance)),
         key=stage_order,
     )
     if not qualifying:
