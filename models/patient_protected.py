@@ -80,11 +80,10 @@ CHECKED_TYPES = (
 )
 
 
-def _value_problem(model, field, value):
-    """Why ``value`` cannot be stored in ``field``, or None."""
-    if value is False or value is None:
-        return None
-    expected = {
+def type_messages(model):
+    """{field type: what a field of that type expects}, said to whoever gave it
+    something else (a type not listed: each caller says it its own way)."""
+    return {
         "integer": model.env._("expects a whole number"),
         "float": model.env._("expects a number"),
         "monetary": model.env._("expects an amount"),
@@ -94,7 +93,13 @@ def _value_problem(model, field, value):
         "many2one": model.env._("expects a record id"),
         "boolean": model.env._("expects true or false"),
     }
-    wrong = expected.get(field.type, model.env._("expects a value of its type"))
+
+
+def _value_problem(model, field, value):
+    """Why ``value`` cannot be stored in ``field``, or None."""
+    if value is False or value is None:
+        return None
+    wrong = type_messages(model).get(field.type, model.env._("expects a value of its type"))
     if field.type in TEXT_TYPES:
         if not isinstance(value, str):
             return wrong

@@ -4,7 +4,7 @@ from odoo.tools.translate import LazyTranslate
 
 from ..logic import priority
 from ..logic.value_types import wrong_type
-from .patient_protected import check_value_types, text_problems
+from .patient_protected import check_value_types, text_problems, type_messages
 
 # (minimum, maximum) of each number setting.  Beyond these a setting means nothing
 # a practice would want (no call allowed, a statement every 0 days...) or date
@@ -63,15 +63,8 @@ def shipped_english(name):
 def type_problems(model, vals):
     """Values of another type than their field's (``{}`` for a date, a list for a
     number...), which Odoo would take for empty or hand to SQL as they are."""
-    expected = {
-        "integer": model.env._("expects a whole number"),
-        "float": model.env._("expects a number"),
-        "monetary": model.env._("expects an amount"),
-        "date": model.env._("expects a date (YYYY-MM-DD)"),
-        "datetime": model.env._("expects a date and time (YYYY-MM-DD HH:MM:SS)"),
-        "selection": model.env._("expects one of its listed choices"),
-        "boolean": model.env._("expects true or false"),
-    }
+    # a many2one is never of a wrong type here (wrong_type knows none)
+    expected = type_messages(model)
     # not inside the message's own _(): the extraction of terms would miss it
     text = model.env._("expects a text")
     problems = []
