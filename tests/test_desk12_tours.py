@@ -53,7 +53,7 @@ class TestDesk12Tours(TourMixin, PatientCollectionsCommon, HttpCase):
             "Tournomail Two", 100.0
         )
         self.manager.email = False
-        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_no_email")
+        self.run_tour(ACCOUNT_LIST, "pc_desk12_assign_no_email", self.manager)
         self.assertEqual(accounts.user_id, self.one | self.two)
 
     def test_balanced_from_the_list(self):
