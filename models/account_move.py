@@ -257,8 +257,9 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "Journal entry %(entry)s records write-off %(writeoffs)s: it cannot be "
-                    "reset to draft or cancelled. To undo the write-off, reverse the entry "
-                    "(Reverse Entry): the write-off follows the reversal.",
+                    "reset to draft or cancelled. To undo one write-off, a collections "
+                    "manager clicks Reverse on the write-off; to undo the whole entry, reverse "
+                    "it (Reverse Entry): its write-offs follow the reversal.",
                     entry=", ".join(writeoffs.move_id.mapped("name")),
                     writeoffs=", ".join(writeoffs.mapped("name")),
                 )

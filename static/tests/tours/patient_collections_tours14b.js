@@ -51,8 +51,8 @@ tours.add("pc_tours14b_writeoff_entry_kept", {
             run: "click",
         },
         ...refusal(
-            "reverse the entry (Reverse Entry): the write-off follows the reversal",
-            "Told to reverse the entry instead"
+            "clicks Reverse on the write-off; to undo the whole entry, reverse it (Reverse Entry)",
+            "Told to reverse the write-off or the entry instead"
         ),
         {
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains('Posted')",
