@@ -15,6 +15,7 @@ from . import patient_account_search
 from . import patient_account_activities
 from . import patient_account_statement
 from . import patient_account_statement_send
+from . import patient_account_statement_address
 from . import patient_account_statement_text
 from . import patient_account_messaging
 from . import res_company

@@ -25,8 +25,10 @@ class PatientAccount(models.Model):
         """Produce today's statements of these accounts: one merged PDF (returned as an
         attachment, for the mail house), each account's own PDF in its chatter, a
         letter (or email) interaction, and the statement dates.  Accounts that got
-        today's statement already, or asked to cease communication, are skipped.
-        Dated ``today`` (the run's), else today on each practice's calendar."""
+        today's statement already, asked to cease communication, or that no
+        statement can reach (no mailing address, no email delivery: see
+        ``_statement_reachable_domain``) are skipped: nothing is produced, logged or
+        dated for them.  Dated ``today`` (the run's), else today on each practice's calendar."""
         if not today:
             days = self._practice_days()
             if len(days) > 1:
@@ -38,7 +40,12 @@ class PatientAccount(models.Model):
                     merge_pdf([part.raw for part in parts]), max(days)
                 )
             today = next(iter(days), None) or self.env.company._patient_today()
-        accounts = self.sudo().filtered_domain(self._statement_eligible_domain(today))
+        accounts = self.sudo().filtered_domain(
+            [
+                *self._statement_eligible_domain(today),
+                *self._statement_reachable_domain(email),
+            ]
+        )
         if not accounts:
             return self.env["ir.attachment"]
         from ..logic import pdf_statement  # noqa: PLC0415 - reportlab loads on demand
@@ -83,11 +90,9 @@ class PatientAccount(models.Model):
 
     def _statement_email_recipients(self, email):
         """The accounts whose statement goes by email (when emailing at all)."""
-        return self.filtered(
-            lambda account: (
-                email and account.statement_delivery == "email" and account.partner_id.email
-            )
-        )
+        if not email:
+            return self.browse()
+        return self.filtered_domain(self._statement_email_domain())
 
     def _statement_email_moments(self):
         """{account id: when its statement email may reach the guarantor} for the

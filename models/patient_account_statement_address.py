@@ -1,0 +1,77 @@
+"""Where a statement can go: the one rule for "can receive a letter" and "can
+receive a statement", used by the nightly run, the Send Statements dialog, the
+accounts' "No mailing address" filter and the account form's warning.
+
+A guarantor (the account's ``partner_id``) can receive a letter when their
+address has a street and a city or a ZIP code: without a street nothing is
+delivered, and the street with either the city or the ZIP is enough for the
+mail house to route it.  Stored partner fields only, so the rule is a domain
+(searched in SQL, or checked on records with ``filtered_domain``: an empty
+string counts as no value either way).  A statement goes by email when
+emailing, the account's delivery is email and the guarantor has an email;
+otherwise it is a letter and needs that address.  An account that can receive
+neither gets no statement at all: nothing produced, nothing logged, no dates
+set (the 501(r) clock does not start)."""
+
+from odoo import api, fields, models
+from odoo.osv import expression
+
+
+class PatientAccount(models.Model):
+    _inherit = "patient.account"
+
+    statement_no_address = fields.Boolean(
+        string="No Mailing Address",
+        compute="_compute_statement_no_address",
+        search="_search_statement_no_address",
+        help="The guarantor has no mailing address (a street, and a city or a ZIP code) and "
+        "does not get statements by email: no statement goes out until one is entered.",
+    )
+
+    @api.depends(
+        "statement_delivery",
+        "partner_id.street",
+        "partner_id.city",
+        "partner_id.zip",
+        "partner_id.email",
+    )
+    def _compute_statement_no_address(self):
+        reachable = self.sudo().filtered_domain(self._statement_reachable_domain(email=True))
+        for account in self:
+            account.statement_no_address = account not in reachable
+
+    def _search_statement_no_address(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on No Mailing Address."))
+        missing = (operator == "=") == value
+        if missing:
+            return self._statement_unreachable_domain(email=True)
+        return self._statement_reachable_domain(email=True)
+
+    @api.model
+    def _statement_letter_domain(self):
+        """The accounts whose guarantor can receive a letter (see the module)."""
+        return [
+            ("partner_id.street", "!=", False),
+            "|",
+            ("partner_id.city", "!=", False),
+            ("partner_id.zip", "!=", False),
+        ]
+
+    @api.model
+    def _statement_email_domain(self):
+        """The accounts whose statement goes by email, when emailing."""
+        return [("statement_delivery", "=", "email"), ("partner_id.email", "!=", False)]
+
+    @api.model
+    def _statement_reachable_domain(self, email):
+        """The accounts a statement can reach: by letter, or (``email``) by email."""
+        letter = self._statement_letter_domain()
+        if not email:
+            return letter
+        return expression.OR([letter, self._statement_email_domain()])
+
+    @api.model
+    def _statement_unreachable_domain(self, email):
+        """The accounts no statement can reach (``email``: when emailing)."""
+        return ["!", *expression.normalize_domain(self._statement_reachable_domain(email))]
