@@ -29,6 +29,7 @@ EVENT_KINDS = [
     ("plan_completed", "Payment plan completed"),
     ("plan_defaulted", "Payment plan defaulted"),
     ("statement_sent", "Statement sent"),
+    ("statement_no_address", "Statements not sent: no mailing address"),
     ("failed", "Could not be processed"),
 ]
 # Why an account could not be processed: a category, never the error's text (which

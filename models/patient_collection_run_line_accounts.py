@@ -1,6 +1,6 @@
 """The accounts behind a line of a collections run (issue 14): a manager clicks a
 count of the run ("Not moved: on hold", "Waiting for 501(r)", "Moved to
-Second statement") and gets the list of those accounts.
+Second statement", "Statements not sent: no mailing address") and gets the list of those accounts.
 
 The run keeps counts, not account lists; the accounts behind a reason are the
 ones the run's own rules (``logic.escalation.decide_escalation``, through the
@@ -54,6 +54,8 @@ class PatientCollectionRunLine(models.Model):
                 )
                 .ids
             )
+        if self.kind == "statement_no_address":
+            return self._accounts_unmailed()
         if self.reason:
             return self._accounts_judged(lambda decision: self._counts_decision(decision))
         return []
@@ -79,6 +81,20 @@ class PatientCollectionRunLine(models.Model):
                 )
         if new_lines:
             trusted(run).write({"line_ids": new_lines})
+
+    def _accounts_unmailed(self):
+        """Ids of the run company's accounts due a statement on the run's date that
+        no statement can reach (the run's own rule, on the accounts as they are
+        now: one entered since is not listed any more)."""
+        run = self.run_id
+        Run = self.env["patient.collection.run"].sudo()
+        Account = self.env["patient.account"].sudo()
+        return Account.search(
+            [
+                *Run._statement_due_domain(run.company_id, run.date),
+                *Account._statement_unreachable_domain(email=True),
+            ]
+        ).ids
 
     def _counts_decision(self, decision):
         """Whether this line counts an account the rules decided ``decision`` for."""

@@ -1,6 +1,9 @@
 """The run's statement cycle: the accounts due a statement get one, mailed or
 emailed through ``patient.account._send_statements``; the merged PDF of the
-printed ones is attached to the company's run."""
+printed ones is attached to the company's run.  Those no statement can reach (no
+mailing address, no email: ``patient_account_statement_address``) get none and
+are counted ("Statements not sent: no mailing address"): they stay due, and the
+next run sends theirs once an address or an email is entered."""
 
 from datetime import timedelta
 
@@ -11,6 +14,9 @@ from odoo.tools.pdf import merge_pdf
 from ..logic.run_counts import CountKey
 from . import patient_collection_run_budget as run_budget
 from .patient_collection_run_batches import StepBatch
+
+# the count of the accounts due a statement that none can reach
+NO_ADDRESS = "statement_no_address"
 
 # statements rendered and sent together, between two looks at the batch's
 # deadline: at most, and the first chunk of a batch (later ones fit half the time
@@ -56,6 +62,7 @@ class PatientCollectionRun(models.Model):
         )
         merged = []
         sent = accounts.browse()
+        reachable = accounts._statement_reachable_domain(email=True)
 
         def send(records):
             merged.append(records._send_statements(email=True))
@@ -64,7 +71,9 @@ class PatientCollectionRun(models.Model):
         while start < len(accounts):
             chunk = accounts[start : start + size]
             started = run_budget.monotonic()
-            sent |= self._isolated("_step_statements", chunk, send, counts)
+            mailable = chunk.filtered_domain(reachable)
+            counts[CountKey(NO_ADDRESS)] += len(chunk) - len(mailable)
+            sent |= self._isolated("_step_statements", mailable, send, counts)
             start += len(chunk)
             rest, left = len(accounts) - start, self._batch_time_left()
             if rest and left <= 0:
