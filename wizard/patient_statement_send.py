@@ -57,6 +57,11 @@ class PatientStatementSend(models.TransientModel):
         compute="_compute_qualifying",
         help="Why accounts in the final notice stage get no final notice.",
     )
+    no_address_count = fields.Integer(
+        compute="_compute_qualifying",
+        help="Accounts asked for that no statement can reach: the guarantor has no mailing "
+        "address (and no email, or emailing is off). They are left out.",
+    )
 
     @api.constrains("min_balance", "days_since_last")
     def _check_bounds(self):
@@ -93,8 +98,9 @@ class PatientStatementSend(models.TransientModel):
             return self.env["patient.account.stage"]  # the selected accounts, whatever stage
         return self.env["patient.account.stage"].search([("send_statement", "=", True)])
 
-    def _domain(self, holds=True):
-        """The accounts that qualify (``holds`` False: the hold filter left out),
+    def _domain(self, holds=True, reachable=True):
+        """The accounts that qualify (``holds`` False: the hold filter left out;
+        ``reachable`` False: those no statement can reach counted in),
         each practice's judged on its own calendar: "today's statement" and "the
         last statement at least N days ago" are its dates, never the user's."""
         # never a demand to a bankrupt or deceased guarantor, whatever the checkbox
@@ -102,6 +108,9 @@ class PatientStatementSend(models.TransientModel):
         if holds and self.exclude_holds:
             domain.append(("hold_reason", "=", False))
         Account = self.env["patient.account"]
+        if reachable:
+            # no letter without a mailing address (the send leaves them out too)
+            domain += Account._statement_reachable_domain(self.email)
         # (clamped: the form counts while a number is being typed)
         days = min(self.days_since_last, MAX_DAYS_SINCE_LAST)
         per_company = []
@@ -133,6 +142,7 @@ class PatientStatementSend(models.TransientModel):
         "min_balance",
         "days_since_last",
         "exclude_holds",
+        "email",
     )
     def _compute_qualifying(self):
         Account = self.env["patient.account"]
@@ -146,6 +156,14 @@ class PatientStatementSend(models.TransientModel):
                 ]
             )
             wizard.final_notice_note = wizard._final_notice_note(withheld)
+            wizard.no_address_count = wizard._no_address_count()
+
+    def _no_address_count(self):
+        """How many of the accounts that would qualify no statement can reach."""
+        Account = self.env["patient.account"]
+        return Account.search_count(
+            [*self._domain(reachable=False), *Account._statement_unreachable_domain(self.email)]
+        )
 
     def _final_notice_note(self, count):
         """Why ``count`` accounts of the final notice stage get no final notice."""
@@ -213,7 +231,16 @@ class PatientStatementSend(models.TransientModel):
         no_demand = Account.search_count(
             [*self._scope(), ("balance_due", ">", 0), ("hold_reason", "in", list(NO_DEMAND_HOLDS))]
         )
+        no_address = self._no_address_count()
         why = []
+        if no_address:
+            why.append(
+                self.env._(
+                    "%(count)s of the accounts asked for have no mailing address (a street, and "
+                    "a city or a ZIP code): enter the guarantor's address first.",
+                    count=no_address,
+                )
+            )
         if ceased:
             why.append(
                 self.env._(
