@@ -6,6 +6,10 @@ from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+# A synthetic mailing address: a statement goes by letter only to a guarantor who
+# has one (a street, and a city or a ZIP code).
+TEST_ADDRESS = {"street": "1 Test Street", "city": "Testville", "zip": "00001"}
+
 
 class PatientCollectionsCommon(AccountTestInvoicingCommon):
     """A practice with one family: a parent guarantor and two children.
@@ -28,7 +32,12 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
         cls.Account = cls.env["patient.account"]
         Partner = cls.env["res.partner"]
         cls.guarantor = Partner.create(
-            {"name": "Testparent Alpha", "is_patient": True, "patient_mrn": "MRN-T-001"}
+            {
+                "name": "Testparent Alpha",
+                "is_patient": True,
+                "patient_mrn": "MRN-T-001",
+                **TEST_ADDRESS,
+            }
         )
         cls.child = Partner.create(
             {
@@ -37,6 +46,7 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
                 "patient_mrn": "MRN-T-002",
                 "patient_birthdate": "2015-06-01",
                 "guarantor_id": cls.guarantor.id,
+                **TEST_ADDRESS,
             }
         )
         cls.child_2 = Partner.create(
@@ -45,10 +55,16 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
                 "is_patient": True,
                 "patient_mrn": "MRN-T-003",
                 "guarantor_id": cls.guarantor.id,
+                **TEST_ADDRESS,
             }
         )
         cls.other_guarantor = Partner.create(
-            {"name": "Testperson Gamma", "is_patient": True, "patient_mrn": "MRN-T-004"}
+            {
+                "name": "Testperson Gamma",
+                "is_patient": True,
+                "patient_mrn": "MRN-T-004",
+                **TEST_ADDRESS,
+            }
         )
 
     @classmethod

@@ -4,7 +4,7 @@ and a manager of the test company, the default stages, an owing account."""
 
 from datetime import date, datetime, timedelta
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 from .test_tours_roles import MANAGER, SPECIALIST, daytime_tz
 
 
@@ -23,7 +23,7 @@ class DeskCommon(PatientCollectionsCommon):
         """The specialist's account of a new guarantor owing ``amount`` on one
         invoice ``days`` old; returns (account, invoice)."""
         guarantor = cls.env["res.partner"].create(
-            {"name": name, "is_patient": True, "tz": daytime_tz()}
+            {"name": name, "is_patient": True, "tz": daytime_tz(), **TEST_ADDRESS}
         )
         invoice = cls.make_invoice(
             guarantor, amount, date.today() - timedelta(days=days), **invoice_vals
