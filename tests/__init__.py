@@ -110,3 +110,4 @@ from . import test_tours14b
 from . import test_collected_retake
 from . import test_recovery_unapplied
 from . import test_writeoff_reversal
+from . import test_statement_address
