@@ -8,6 +8,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.patient_collections.models.patient_protected import trusted
 
+from .common import TEST_ADDRESS
 from .common_run import CollectionRunCommon
 
 RUN_DAY = date(2026, 6, 1)
@@ -32,7 +33,7 @@ class TestCollectionRun(CollectionRunCommon):
         """A new guarantor whose only invoice is ``days`` past due today."""
         type(self).counter += 1
         partner = self.env["res.partner"].create(
-            {"name": f"Testrun Person {self.counter}", "is_patient": True}
+            {"name": f"Testrun Person {self.counter}", "is_patient": True, **TEST_ADDRESS}
         )
         due = RUN_DAY - timedelta(days=days)
         invoice = self.make_invoice(partner, amount, due, due_date=due, **extra)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from odoo.tests import HttpCase, tagged
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 
 SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
 MANAGER = "base.group_user,patient_collections.group_collections_manager"
@@ -29,7 +29,7 @@ class TestDialogTours(PatientCollectionsCommon, HttpCase):
         cls.specialist = cls.company_user("pc_dt_specialist", SPECIALIST, tz="Pacific/Pago_Pago")
         cls.manager = cls.company_user("pc_dt_manager", MANAGER, tz="Pacific/Pago_Pago")
         guarantor = cls.env["res.partner"].create(
-            {"name": "Tourdates Guarantor", "is_patient": True}
+            {"name": "Tourdates Guarantor", "is_patient": True, **TEST_ADDRESS}
         )
         today = company._patient_today()
         invoice = cls.make_invoice(guarantor, 300.0, today - timedelta(days=40), due_date=today)

@@ -12,6 +12,7 @@ from odoo.tests import tagged
 
 from ..logic import escalation
 from ..models.patient_protected import trusted
+from .common import TEST_ADDRESS
 from .common_run import CollectionRunCommon
 
 INSTALL_DAY = date(2026, 1, 5)
@@ -34,7 +35,10 @@ class TestEscalationSequence(CollectionRunCommon):
         """One guarantor per age, each owing one invoice that many days past due on
         the install day: partners in one create, invoices in one create, one post."""
         partners = cls.env["res.partner"].create(
-            [{"name": f"Testseq Person {index}", "is_patient": True} for index in range(len(ages))]
+            [
+                {"name": f"Testseq Person {index}", "is_patient": True, **TEST_ADDRESS}
+                for index in range(len(ages))
+            ]
         )
         moves = cls.env["account.move"].create(
             [

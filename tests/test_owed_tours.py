@@ -17,6 +17,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..models.patient_protected import trusted
+from .common import TEST_ADDRESS
 from .common_tours import TourMixin
 from .test_portal import PortalCase
 from .test_tours_roles import ACCOUNTANT, MANAGER, SPECIALIST, daytime_tz
@@ -57,7 +58,7 @@ class TestOwedTours(TourMixin, PortalCase):
         """The specialist's account of a new guarantor owing ``amount`` on one
         invoice ``days`` old; returns (account, invoice)."""
         guarantor = self.env["res.partner"].create(
-            {"name": name, "is_patient": True, "tz": daytime_tz()}
+            {"name": name, "is_patient": True, **TEST_ADDRESS, "tz": daytime_tz()}
         )
         today = fields.Date.today()
         invoice = self.make_invoice(guarantor, amount, today - timedelta(days=days), today)

@@ -25,7 +25,7 @@ from pypdf import PdfReader
 from odoo.tests import tagged
 
 from ..models.patient_collection_run import RunStats
-from .common import TODAY, PatientCollectionsCommon
+from .common import TEST_ADDRESS, TODAY, PatientCollectionsCommon
 
 BENCH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "bench")
 
@@ -48,7 +48,10 @@ class TestPerformance(PatientCollectionsCommon):
     def setUpClass(cls):
         super().setUpClass()
         guarantors = cls.env["res.partner"].create(
-            [{"name": f"Testperf Guarantor {n}", "is_patient": True} for n in range(6)]
+            [
+                {"name": f"Testperf Guarantor {n}", "is_patient": True, **TEST_ADDRESS}
+                for n in range(6)
+            ]
         )
         for n, partner in enumerate(guarantors):
             cls.make_invoice(partner, 500.0 + 10 * n, TODAY - timedelta(days=70 + n))

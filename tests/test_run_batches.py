@@ -20,6 +20,7 @@ from odoo.tests import tagged
 from ..models import patient_collection_run_budget as run_budget
 from ..models import patient_collection_run_statements as run_statements
 from ..models.patient_collection_run_batches import LOCK_SPACE
+from .common import TEST_ADDRESS
 from .common_run import CollectionRunCommon
 
 RUN_DAY = date(2026, 6, 1)
@@ -50,7 +51,10 @@ class TestRunBatches(CollectionRunCommon):
     def setUpClass(cls):
         super().setUpClass()
         partners = cls.env["res.partner"].create(
-            [{"name": f"Testbatch Person {n}", "is_patient": True} for n in range(ACCOUNTS)]
+            [
+                {"name": f"Testbatch Person {n}", "is_patient": True, **TEST_ADDRESS}
+                for n in range(ACCOUNTS)
+            ]
         )
         cls.accounts = cls.Account
         for partner in partners:

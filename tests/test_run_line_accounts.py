@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from ..models.patient_protected import trusted
+from .common import TEST_ADDRESS
 from .common_run import CollectionRunCommon
 
 DAY = date(2026, 4, 30)
@@ -29,7 +30,7 @@ class TestRunLineAccounts(CollectionRunCommon):
         ]
 
     def account(self, name, days, amount=100.0):
-        partner = self.env["res.partner"].create({"name": name, "is_patient": True})
+        partner = self.env["res.partner"].create({"name": name, "is_patient": True, **TEST_ADDRESS})
         due = DAY - timedelta(days=days)
         return self.make_invoice(partner, amount, due, due_date=due).patient_account_id
 

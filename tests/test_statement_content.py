@@ -12,7 +12,7 @@ from odoo.tests import tagged
 
 from odoo.addons.mail.tests.common import MockEmail
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 from .test_statements import pdf_text
 
 TODAY = date(2026, 5, 4)
@@ -203,7 +203,7 @@ class TestStatementQueries(PatientCollectionsCommon):
         accounts = self.env["patient.account"]
         for number in range(count):
             partner = self.env["res.partner"].create(
-                {"name": f"Testguarantor {prefix}{number}", "is_patient": True}
+                {"name": f"Testguarantor {prefix}{number}", "is_patient": True, **TEST_ADDRESS}
             )
             invoice = self.make_invoice(partner, 300.0, TODAY - timedelta(days=20))
             self.make_invoice(partner, 50.0, TODAY - timedelta(days=5), insurance_status="pending")

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from odoo.tests import HttpCase, tagged
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 from .common_tours import TourMixin
 
 SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
@@ -51,7 +51,7 @@ class TestRoleTours(TourMixin, PatientCollectionsCommon, HttpCase):
     def make_account(self, name, amount=310.0, user=None, days_past_due=40):
         """A guarantor's account owing ``amount`` on one posted invoice."""
         guarantor = self.env["res.partner"].create(
-            {"name": name, "is_patient": True, "tz": self.tz}
+            {"name": name, "is_patient": True, **TEST_ADDRESS, "tz": self.tz}
         )
         invoice = self.make_invoice(guarantor, amount, self.today - timedelta(days=days_past_due))
         account = invoice.patient_account_id
