@@ -14,7 +14,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 
 RUN_DAY = date(2026, 6, 1)
 ROLES = {
@@ -56,7 +56,7 @@ class RunCompaniesCommon(PatientCollectionsCommon):
         partner = (
             cls.env["res.partner"]
             .with_company(company)
-            .create({"name": f"Testrun Scope {cls.counter}", "is_patient": True})
+            .create({"name": f"Testrun Scope {cls.counter}", "is_patient": True, **TEST_ADDRESS})
         )
         due = today - timedelta(days=days)
         return cls.make_invoice(

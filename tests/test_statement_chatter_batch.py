@@ -13,7 +13,7 @@ from markupsafe import Markup
 from odoo import fields
 from odoo.tests import tagged
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 
 NOTE = "Statement sent by mail."
 
@@ -44,6 +44,7 @@ class TestStatementChatterBatch(PatientCollectionsCommon):
                 {
                     "name": f"Testnote Person {cls.serial + index}",
                     "is_patient": True,
+                    **TEST_ADDRESS,
                     "email": f"testnote.{cls.serial + index}@example.com" if email else False,
                 }
                 for index in range(count)

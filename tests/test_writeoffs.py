@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 
 DAY = date(2026, 3, 31)
 SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
@@ -59,7 +59,7 @@ class WriteoffCommon(PatientCollectionsCommon):
         """A new guarantor owing ``amount`` on one invoice ``days`` past due."""
         type(self).counter += 1
         partner = self.env["res.partner"].create(
-            {"name": f"Testwriteoff Person {self.counter}", "is_patient": True}
+            {"name": f"Testwriteoff Person {self.counter}", "is_patient": True, **TEST_ADDRESS}
         )
         when = today - timedelta(days=days)
         invoice = self.make_invoice(
