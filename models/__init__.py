@@ -28,6 +28,7 @@ from . import res_partner
 from . import res_partner_patient_scope
 from . import account_move
 from . import account_move_line
+from . import account_move_writeoff
 from . import account_partial_reconcile
 from . import patient_account_line
 from . import patient_account_line_currency

@@ -287,49 +287,6 @@ class AccountMove(models.Model):
         as the guarantor, who may not read the claim's status field."""
         return super()._has_to_be_paid() and self.sudo().insurance_status != "pending"
 
-    def _patient_sync_writeoffs(self):
-        """Write-offs reversed (or standing again) as these entries reverse theirs,
-        or them alone (a write-off's own reversal, marked on its lines)."""
-        moves = self.sudo()
-        entries = moves.reversed_entry_id
-        # a write-off's own reversal: lines of a posted or reversed write-off (its
-        # entry's own lines are posted while the write-off is still to approve)
-        alone = moves.filtered(
-            lambda move: (
-                move.move_type == "entry"
-                and not move.reversed_entry_id
-                and any(
-                    writeoff.state in ("posted", "reversed")
-                    for writeoff in move.line_ids.patient_writeoff_id
-                )
-            )
-        )
-        if entries or alone:
-            self.env["patient.writeoff"]._sync_reversals(entries, alone)
-
-    def _reverse_moves(self, default_values_list=None, cancel=False):
-        self._patient_check_reversed_alone()
-        return super()._reverse_moves(default_values_list, cancel)
-
-    def _patient_check_reversed_alone(self):
-        """Odoo's Reverse Entry on a write-off entry one of whose write-offs was
-        reversed on its own would reverse that one twice."""
-        writeoffs = (
-            self.env["patient.writeoff"]
-            .sudo()
-            .search([("move_id", "in", self.ids), ("reversal_move_id.state", "=", "posted")])
-        )
-        if writeoffs:
-            raise UserError(
-                self.env._(
-                    "Write-off %(writeoffs)s of entry %(entry)s was reversed on its own: "
-                    "reversing the whole entry would reverse it twice. Reverse the other "
-                    "write-offs with their Reverse button.",
-                    writeoffs=", ".join(writeoffs.mapped("name")),
-                    entry=", ".join(writeoffs.move_id.mapped("name")),
-                )
-            )
-
     def _patient_moves(self):
         """Customer invoices and credit notes about a patient (read as superuser)."""
         return self.sudo().filtered(lambda m: m.move_type in PATIENT_MOVE_TYPES and m.patient_id)

@@ -56,8 +56,12 @@ class PatientWriteoff(models.Model):
                 )
             )
 
+    def _check_one(self):
+        if len(self) != 1:
+            raise UserError(self.env._("Reverse one write-off at a time."))
+
     def action_open_reverse(self):
-        self.ensure_one()
+        self._check_one()
         self._check_can_reverse()
         return {
             "type": "ir.actions.act_window",
@@ -72,7 +76,7 @@ class PatientWriteoff(models.Model):
     def action_reverse(self, reason=None):
         """Reverse this write-off alone: the invoices it closed open again for what
         it wrote off; the other write-offs of its entry stay posted."""
-        self.ensure_one()
+        self._check_one()
         self._check_can_reverse()
         # a client may send anything: a text, or nothing
         reason = (reason.strip() if isinstance(reason, str) else "")[:200]
@@ -119,6 +123,11 @@ class PatientWriteoff(models.Model):
                     entry=self.move_id.name,
                 )
             )
+        earlier = self.reversal_move_id.filtered(lambda move: move.state == "draft")
+        if earlier:
+            # an earlier reversal reset to draft: replaced by this one (posting it
+            # again is refused: account.move._patient_check_reversing_once)
+            earlier.button_cancel()
         receivables = lines.filtered(lambda line: line.account_type == "asset_receivable")
         receivables.remove_move_reconcile()
         label = self.env._("Reversal of write-off %(name)s", name=self.name)
@@ -219,6 +228,7 @@ class PatientWriteoff(models.Model):
         )
         reversed_now = writeoffs.browse(moved["reversed"])
         reversed_now._raise_plans_back()
+        writeoffs.browse(moved["posted"])._lower_plans_again()
         # an account the write-off had resolved owes again: back to collections,
         # the stage change in the same chatter line
         reopened = reversed_now.account_id.filtered(
@@ -255,6 +265,20 @@ class PatientWriteoff(models.Model):
                 left = currency.round(left - part)
         for (plan_id, part), ids in values.items():
             trusted(self.browse(ids)).write({"plan_id": plan_id, "plan_lowered": part})
+
+    def _lower_plans_again(self):
+        """These write-offs stand again (their reversal reset to draft or
+        cancelled): the active plans they had lowered are lowered by as much
+        again, or the plan would ask for what is written off."""
+        credits = {}
+        for writeoff in self.filtered(lambda w: w.plan_id.state == "active" and w.plan_lowered > 0):
+            label = self.env._("Write-off %(name)s, standing again,", name=writeoff.name)
+            credits.setdefault(writeoff.account_id.id, []).append((writeoff.plan_lowered, label))
+        if credits:
+            accounts = self.account_id.filtered(lambda account: account.id in credits)
+            Plan = self.env["patient.payment.plan"]
+            Plan._credits_lowered_by_caller(accounts)
+            self._record_plan_lowering(Plan._lower_for_credits(accounts, credits))
 
     def _raise_plans_back(self):
         """The plans these reversed write-offs lowered are raised back by as much

@@ -183,6 +183,90 @@ class TestWriteoffReversal(ReversalCommon):
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-31 12:00:00")
+class TestWriteoffReversedOnce(ReversalCommon):
+    """A tester reversed one write-off twice in the ledger (the guarantor asked for
+    more than billed) by resetting, reversing and posting entries again."""
+
+    def test_old_reversal_reset_then_reverse_again(self):
+        ((account, _invoice),), writeoffs = self.run_small_balances(7.5)
+        first = self.reverse(writeoffs, self.manager)
+        first.with_user(self.accountant).button_draft()
+        self.assertEqual(writeoffs.state, "posted")
+        second = self.reverse(writeoffs, self.manager, reason="Disputed again")
+        self.assertNotEqual(first, second)
+        self.assertEqual(first.state, "cancel", "the draft it replaces is cancelled")
+        first.with_user(self.accountant).button_draft()
+        with self.assertRaisesRegex(UserError, "would reverse it twice"):
+            first.with_user(self.accountant).action_post()
+        self.assertEqual(first.state, "draft")
+        self.assertEqual(writeoffs.state, "reversed")
+        self.assertEqual(account.balance_due, 7.5)
+        self.assert_ledger_matches(account)
+
+    def test_whole_entry_reversed_while_one_reversal_is_in_draft(self):
+        owing, writeoffs = self.run_small_balances(7.5, 5.0)
+        alone = self.reverse(writeoffs[0], self.manager)
+        alone.with_user(self.accountant).button_draft()
+        self.reverse_entry(writeoffs[1])
+        self.assertEqual(writeoffs.mapped("state"), ["reversed", "reversed"])
+        with self.assertRaisesRegex(UserError, "would reverse it twice"):
+            alone.with_user(self.accountant).action_post()
+        for account, _invoice in owing:
+            self.assert_ledger_matches(account)
+        self.assertEqual(owing[0][0].balance_due, 7.5)
+
+    def test_whole_entry_reversal_posted_again_after_one_alone(self):
+        owing, writeoffs = self.run_small_balances(7.5, 5.0)
+        [whole] = self.reverse_entry(writeoffs[0])
+        whole.with_user(self.accountant).button_draft()
+        self.assertEqual(writeoffs.mapped("state"), ["posted", "posted"])
+        self.reverse(writeoffs[0], self.manager)
+        with self.assertRaisesRegex(UserError, "would reverse it twice"):
+            whole.with_user(self.accountant).action_post()
+        self.assertEqual(writeoffs.mapped("state"), ["reversed", "posted"])
+        for account, _invoice in owing:
+            self.assert_ledger_matches(account)
+
+    def test_reversal_of_a_reversal_refused(self):
+        ((account, _invoice),), writeoffs = self.run_small_balances(7.5)
+        reversal = self.reverse(writeoffs, self.manager)
+        with self.assertRaisesRegex(UserError, "cannot be reversed in turn"):
+            self.env["account.move.reversal"].with_user(self.accountant).with_context(
+                active_model="account.move", active_ids=reversal.ids
+            ).create({"journal_id": reversal.journal_id.id, "date": DAY}).reverse_moves()
+        self.assertFalse(reversal.reversal_move_ids)
+        self.assertEqual(writeoffs.state, "reversed")
+        self.assertEqual(account.balance_due, 7.5)
+
+    def test_one_write_off_at_a_time(self):
+        _owing, writeoffs = self.run_small_balances(7.5, 5.0)
+        with self.assertRaisesRegex(UserError, "one write-off at a time"):
+            writeoffs.with_user(self.manager).action_reverse("Disputed")
+        with self.assertRaisesRegex(UserError, "one write-off at a time"):
+            writeoffs.with_user(self.manager).action_open_reverse()
+        self.assertEqual(writeoffs.mapped("state"), ["posted", "posted"])
+
+    def test_dialog_shows_no_write_off_of_another_company(self):
+        account, _invoice = self.account_owing(30.0, days=100)
+        writeoff = self.writeoff(account, self.manager, reason="bad_debt")
+        other = self.env["res.company"].create({"name": "Reversal Second Practice"})
+        stranger = self.company_user(
+            "pc_rev_other_manager", "patient_collections.group_collections_manager", other
+        )
+        Dialog = self.env["patient.writeoff.reverse"].with_user(stranger)
+        with self.assertRaises(AccessError):
+            Dialog.create({"writeoff_id": writeoff.id, "reason": "Disputed"})
+        with self.assertRaises(AccessError):
+            Dialog.onchange(
+                {"writeoff_id": writeoff.id, "reason": "x"},
+                ["writeoff_id"],
+                {"writeoff_id": {"fields": {"display_name": {}}}, "amount": {}},
+            )
+        self.assertEqual(writeoff.state, "posted")
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31 12:00:00")
 class TestWriteoffReversalPlan(PlanLedgerCommon, ReversalCommon):
     def test_reversal_raises_the_plan_back(self):
         account, _invoice = self.account_owing(300.0, days=60)
@@ -200,6 +284,22 @@ class TestWriteoffReversalPlan(PlanLedgerCommon, ReversalCommon):
         self.assertIn(f"Reversal of write-off {writeoff.name}", chatter(plan))
         self.assertIn("Left to pay on the plan: $ 300.00", chatter(plan))
         self.assert_ledger_matches(account)
+
+    def test_reversal_reset_lowers_the_plan_again(self):
+        account, _invoice = self.account_owing(300.0, days=60)
+        plan = self.confirm_plan(account, DAY + timedelta(days=10), installment_count=3)
+        writeoff = self.writeoff(account, self.manager, amount=150.0, reason="administrative")
+        reversal = self.reverse(writeoff, self.manager)
+        self.assertEqual(plan.total_amount, 300.0)
+        reversal.with_user(self.accountant).button_draft()
+        self.assertEqual(writeoff.state, "posted")
+        self.assertEqual(account.balance_due, 150.0)
+        self.assertEqual(plan.total_amount, 150.0, "the plan asks only what is owed")
+        self.assertIn(f"Write-off {writeoff.name}, standing again,", chatter(plan))
+        self.assertRecordValues(writeoff, [{"plan_id": plan.id, "plan_lowered": 150.0}])
+        # and reversed again: raised again
+        reversal.with_user(self.accountant).action_post()
+        self.assertEqual(plan.total_amount, 300.0)
 
     def test_completed_plan_left_alone(self):
         account, invoice = self.account_owing(300.0, days=60)

@@ -10,8 +10,9 @@ class PatientWriteoffReverse(models.TransientModel):
     writeoff_id = fields.Many2one(
         "patient.writeoff", required=True, default=lambda self: self._default_writeoff()
     )
-    currency_id = fields.Many2one(related="writeoff_id.currency_id")
-    amount = fields.Monetary(related="writeoff_id.amount")
+    # read as the user: another company's write-off is not shown (its rules refuse)
+    currency_id = fields.Many2one(related="writeoff_id.currency_id", compute_sudo=False)
+    amount = fields.Monetary(related="writeoff_id.amount", compute_sudo=False)
     reason = fields.Char(required=True)
 
     @api.model
@@ -27,6 +28,15 @@ class PatientWriteoffReverse(models.TransientModel):
         ):
             return self.env["patient.writeoff"].browse(ids).exists()
         return self.env["patient.writeoff"]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        # the dialog shows the write-off's number and amount: only to whoever may
+        # reverse it (its company's collections managers)
+        for record in records:
+            record.writeoff_id._check_can_reverse()
+        return records
 
     def action_reverse(self):
         self.ensure_one()

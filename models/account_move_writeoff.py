@@ -1,0 +1,123 @@
+"""Journal entries and the write-offs they record: a write-off is reversed once.
+
+A write-off (``patient.writeoff``) is posted in an entry of the nightly run's
+(up to ENTRY_SIZE write-offs) or of its own, and reversed either with the whole
+entry (Odoo's Reverse Entry) or alone (its Reverse button: an entry of its own,
+``reversal_move_id``, whose lines carry ``patient_writeoff_id``).  The ledger
+must never hold two posted reversals of one write-off, whichever way an
+accountant resets, cancels, reverses or posts entries again afterwards."""
+
+from odoo import models
+from odoo.exceptions import UserError
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _post(self, soft=True):
+        self._patient_check_reversing_once()
+        return super()._post(soft)
+
+    def _reverse_moves(self, default_values_list=None, cancel=False):
+        self._patient_check_reversed_alone()
+        self._patient_check_not_a_writeoff_reversal()
+        return super()._reverse_moves(default_values_list, cancel)
+
+    def _patient_sync_writeoffs(self):
+        """Write-offs reversed (or standing again) as these entries reverse theirs,
+        or them alone (a write-off's own reversal, marked on its lines)."""
+        moves = self.sudo()
+        entries = moves.reversed_entry_id
+        # a write-off's own reversal: lines of a posted or reversed write-off (its
+        # entry's own lines are posted while the write-off is still to approve)
+        alone = moves.filtered(
+            lambda move: (
+                move.move_type == "entry"
+                and not move.reversed_entry_id
+                and any(
+                    writeoff.state in ("posted", "reversed")
+                    for writeoff in move.line_ids.patient_writeoff_id
+                )
+            )
+        )
+        if entries or alone:
+            self.env["patient.writeoff"]._sync_reversals(entries, alone)
+
+    def _patient_check_reversed_alone(self):
+        """Odoo's Reverse Entry on a write-off entry one of whose write-offs was
+        reversed on its own would reverse that one twice."""
+        writeoffs = (
+            self.env["patient.writeoff"]
+            .sudo()
+            .search([("move_id", "in", self.ids), ("reversal_move_id.state", "=", "posted")])
+        )
+        if writeoffs:
+            raise UserError(
+                self.env._(
+                    "Write-off %(writeoffs)s of entry %(entry)s was reversed on its own: "
+                    "reversing the whole entry would reverse it twice. Reverse the other "
+                    "write-offs with their Reverse button.",
+                    writeoffs=", ".join(writeoffs.mapped("name")),
+                    entry=", ".join(writeoffs.move_id.mapped("name")),
+                )
+            )
+
+    def _patient_check_not_a_writeoff_reversal(self):
+        """Odoo's Reverse Entry on a write-off's own reversal would write the amount
+        off again behind the write-off, which would still say Reversed."""
+        writeoffs = (
+            self.env["patient.writeoff"].sudo().search([("reversal_move_id", "in", self.ids)])
+        )
+        if writeoffs:
+            raise UserError(
+                self.env._(
+                    "Entry %(entry)s reverses write-off %(writeoffs)s: it cannot be reversed "
+                    "in turn. To write the amount off again, write it off on the account.",
+                    entry=", ".join(writeoffs.reversal_move_id.mapped("name")),
+                    writeoffs=", ".join(writeoffs.mapped("name")),
+                )
+            )
+
+    def _patient_check_reversing_once(self):
+        """Posting (again) an entry that reverses a write-off, alone or with its
+        whole entry, is refused once another posted entry reverses it, or when it
+        is no longer the write-off's reversal (a newer one replaced it)."""
+        moves = self.sudo()
+        refused = {}
+        reversing = moves.filtered(lambda m: m.reversed_entry_id)
+        if reversing:
+            alone = (
+                self.env["patient.writeoff"]
+                .sudo()
+                .search(
+                    [
+                        ("move_id", "in", reversing.reversed_entry_id.ids),
+                        ("reversal_move_id.state", "=", "posted"),
+                    ]
+                )
+            )
+            for move in reversing:
+                writeoffs = alone.filtered(lambda w, move=move: w.move_id == move.reversed_entry_id)
+                if writeoffs:
+                    refused[move] = writeoffs
+        for move in moves:
+            for writeoff in move.line_ids.patient_writeoff_id:
+                if writeoff.move_id in (move, move.browse()):
+                    continue  # the write-off's own entry (linked once it is posted)
+                whole = writeoff.move_id.reversal_move_ids.filtered(
+                    lambda m, move=move: m.state == "posted" and m != move
+                )
+                if writeoff.reversal_move_id != move or whole:
+                    refused[move] = refused.get(move, writeoff.browse()) | writeoff
+        if refused:
+            raise UserError(
+                self.env._(
+                    "Entry %(entry)s reverses write-off %(writeoffs)s, which another entry "
+                    "reverses already (or reversed since): posting it would reverse it twice. "
+                    "Leave it in draft or delete it.",
+                    entry=", ".join(move.name or "/" for move in refused),
+                    writeoffs=", ".join(
+                        sorted(set().union(*(w.mapped("name") for w in refused.values())))
+                    ),
+                )
+            )
