@@ -8,7 +8,7 @@ delivered, and the street with either the city or the ZIP is enough for the
 mail house to route it.  Stored partner fields only, so the rule is a domain
 (searched in SQL, or checked on records with ``filtered_domain``: an empty
 string counts as no value either way).  A statement goes by email when
-emailing, the account's delivery is email and the guarantor has an email;
+emailing, the account's delivery is email and the guarantor has a usable email;
 otherwise it is a letter and needs that address.  An account that can receive
 neither gets no statement at all: nothing produced, nothing logged, no dates
 set (the 501(r) clock does not start)."""
@@ -33,7 +33,7 @@ class PatientAccount(models.Model):
         "partner_id.street",
         "partner_id.city",
         "partner_id.zip",
-        "partner_id.email",
+        "partner_id.email_normalized",
     )
     def _compute_statement_no_address(self):
         reachable = self.sudo().filtered_domain(self._statement_reachable_domain(email=True))
@@ -61,7 +61,8 @@ class PatientAccount(models.Model):
     @api.model
     def _statement_email_domain(self):
         """The accounts whose statement goes by email, when emailing."""
-        return [("statement_delivery", "=", "email"), ("partner_id.email", "!=", False)]
+        # a usable address (Odoo's normalized form): not "john.smith", not blanks
+        return [("statement_delivery", "=", "email"), ("partner_id.email_normalized", "!=", False)]
 
     @api.model
     def _statement_reachable_domain(self, email):

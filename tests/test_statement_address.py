@@ -103,6 +103,21 @@ class TestStatementAddress(AddressCommon):
         emailed.partner_id.email = False
         self.assertTrue(emailed.statement_no_address)
 
+    def test_unusable_email_is_no_way_to_reach_them(self):
+        """An email Odoo cannot send to ("john.smith", blanks) left the account
+        'emailed': its statement dated, the 501(r) clock started."""
+        for email in ("testaddr.john.smith", "   "):
+            with self.subTest(email=email):
+                account = self.owing(f"Testaddr Bademail {len(email)}", email=email)
+                account.statement_delivery = "email"
+                self.assertTrue(account.statement_no_address)
+                self.assertIn(account, self.Account.search([("statement_no_address", "=", True)]))
+                self.assertFalse(account._send_statements(email=True))
+                self.assertRecordValues(
+                    account, [{"last_statement_date": False, "first_statement_date": False}]
+                )
+                self.assertEqual(self.traces(account)["interactions"], 0)
+
     def test_send_statements_dialog_counts_and_leaves_them_out(self):
         mailable = self.owing("Testaddr Dialog Mailable", **TEST_ADDRESS)
         bare = self.owing("Testaddr Dialog Bare")
