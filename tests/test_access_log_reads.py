@@ -10,6 +10,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import PatientCollectionsCommon
+from .common_http import call_kw
 
 STATEMENT = "patient_collections.report_patient_statement"
 AGREEMENT = "patient_collections.report_payment_plan_agreement"
@@ -108,17 +109,7 @@ class TestAccessLogReads(PatientCollectionsCommon, HttpCase):
         self.authenticate(user.login, user.login)
 
     def call_kw(self, model, method, args, kwargs=None):
-        payload = {
-            "id": 0,
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
+        response = call_kw(self, model, method, args, kwargs)
         self.assertEqual(response.status_code, 200)
         return response.json()
 

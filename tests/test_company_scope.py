@@ -13,6 +13,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from .common import PatientCollectionsCommon
+from .common_http import call_kw
 
 EXPORT = "base.group_allow_export"
 ROLES = {
@@ -363,17 +364,7 @@ class TestCompanyScopeHttp(CompanyScopeCommon, HttpCase):
     """The same over the web client's own routes."""
 
     def call_kw(self, method, args, kwargs=None, model="res.partner"):
-        payload = {
-            "id": 0,
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
+        response = call_kw(self, model, method, args, kwargs)
         return response, response.json()
 
     def secrets(self):

@@ -4,7 +4,6 @@ button of a write-off (a collections manager's) posts one entry reversing only
 its lines: its invoices are owed again, the other write-offs of the entry stay
 posted, a plan it lowered is raised back."""
 
-import json
 from datetime import date, timedelta
 
 from freezegun import freeze_time
@@ -13,6 +12,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 from odoo.tools import html2plaintext
 
+from .common_http import call_kw
 from .test_plan_credits import PlanLedgerCommon
 from .test_writeoffs import DAY, WriteoffCommon
 
@@ -317,18 +317,7 @@ class TestWriteoffReversalPlan(PlanLedgerCommon, ReversalCommon):
 @tagged("post_install", "-at_install")
 class TestWriteoffReversalTour(ReversalCommon, HttpCase):
     def call_kw(self, model, method, args, kwargs=None):
-        payload = {
-            "id": 0,
-            "jsonrpc": "2.0",
-            "method": "call",
-            "params": {"model": model, "method": method, "args": args, "kwargs": kwargs or {}},
-        }
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(payload),
-            headers={"Content-Type": "application/json"},
-        )
-        return response.json()
+        return call_kw(self, model, method, args, kwargs).json()
 
     def test_wrong_role_refused_over_rpc(self):
         account, invoice = self.account_owing(30.0, days=100, today=date.today())

@@ -142,16 +142,16 @@ tours.add("patient_collections_writeoff_reverse_tour", {
             run: "click",
         },
         {
-            trigger: `${DIALOG} .modal-title:contains('Reverse Write-off')`,
+            trigger: `${TOP} .modal-title:contains('Reverse Write-off')`,
             content: "The Reverse dialog opens",
         },
         {
-            trigger: `${DIALOG} .o_field_widget[name='reason'] input`,
+            trigger: `${TOP} .o_field_widget[name='reason'] input`,
             content: "Say why",
             run: "edit Disputed by the guarantor",
         },
         {
-            trigger: `${DIALOG} button[name='action_reverse']`,
+            trigger: `${TOP} button[name='action_reverse']`,
             content: "Reverse it",
             run: "click",
         },
