@@ -57,7 +57,7 @@ class PatientFinancialAssistance(models.Model):
     def _charity_account(self):
         """The company's charity-care account, or a UserError asking a manager to set it."""
         company = self.company_id
-        charity = company.sudo().collections_charity_account_id
+        charity = company._collections_posting_account("collections_charity_account_id")
         if not charity:
             raise UserError(
                 self.env._(

@@ -2,7 +2,7 @@
 (issue 18): never revenue, receivables or cash, and the company's own."""
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 WRITEOFF_ACCOUNT_FIELDS = (
     "collections_charity_account_id",
@@ -13,6 +13,19 @@ WRITEOFF_ACCOUNT_FIELDS = (
     "collections_writeoff_account_deceased_id",
     "collections_writeoff_account_bankruptcy_id",
 )
+# never back on revenue, receivables, payables or cash
+REFUSED_ACCOUNT_TYPES = (
+    "income",
+    "income_other",
+    "asset_receivable",
+    "liability_payable",
+    "asset_cash",
+    "liability_credit_card",
+    "off_balance",
+)
+# the accounts offered in the settings and on the company form (a list: the
+# settings' related fields take it too)
+WRITEOFF_ACCOUNT_DOMAIN = [("account_type", "not in", REFUSED_ACCOUNT_TYPES)]
 
 
 class ResCompany(models.Model):
@@ -21,38 +34,45 @@ class ResCompany(models.Model):
     # Financial assistance and write-offs (issue 18): the accounts they post to.
     collections_charity_account_id = fields.Many2one(
         "account.account",
+        domain=WRITEOFF_ACCOUNT_DOMAIN,
         string="Charity Care Account",
         help="Financial-assistance discounts are credited to patients against this account "
         "(an expense or contra account, never revenue).",
     )
     collections_writeoff_account_small_balance_id = fields.Many2one(
         "account.account",
+        domain=WRITEOFF_ACCOUNT_DOMAIN,
         string="Write-off Account: Small Balance",
         help="Small balances the daily run or a specialist writes off post here "
         "(an expense account).",
     )
     collections_writeoff_account_bad_debt_id = fields.Many2one(
         "account.account",
+        domain=WRITEOFF_ACCOUNT_DOMAIN,
         string="Write-off Account: Bad Debt",
         help="Balances judged uncollectible post here (bad-debt expense or allowance).",
     )
     collections_writeoff_account_charity_id = fields.Many2one(
         "account.account",
+        domain=WRITEOFF_ACCOUNT_DOMAIN,
         string="Write-off Account: Charity",
         help="Charity write-offs post here; left empty, on the charity care account.",
     )
     collections_writeoff_account_administrative_id = fields.Many2one(
         "account.account",
+        domain=WRITEOFF_ACCOUNT_DOMAIN,
         string="Write-off Account: Administrative",
         help="Administrative adjustments (billing errors, goodwill) post here.",
     )
     collections_writeoff_account_deceased_id = fields.Many2one(
         "account.account",
+        domain=WRITEOFF_ACCOUNT_DOMAIN,
         string="Write-off Account: Deceased",
         help="Balances of deceased patients without an estate to bill post here.",
     )
     collections_writeoff_account_bankruptcy_id = fields.Many2one(
         "account.account",
+        domain=WRITEOFF_ACCOUNT_DOMAIN,
         string="Write-off Account: Bankruptcy",
         help="Balances discharged in bankruptcy post here.",
     )
@@ -60,44 +80,57 @@ class ResCompany(models.Model):
     @api.constrains(*WRITEOFF_ACCOUNT_FIELDS)
     def _check_writeoff_accounts(self):
         """Write-offs and discounts never go back on revenue, receivables or cash."""
-        refused = (
-            "income",
-            "income_other",
-            "asset_receivable",
-            "liability_payable",
-            "asset_cash",
-            "liability_credit_card",
-            "off_balance",
-        )
         for company in self.sudo():
             for name in WRITEOFF_ACCOUNT_FIELDS:
-                account = company[name]
-                if not account:
-                    continue
-                label = company._fields[name].get_description(self.env)["string"]
-                if account.account_type in refused:
-                    raise ValidationError(
-                        self.env._(
-                            "%(setting)s: %(account)s is a revenue, receivable, payable or "
-                            "cash account. Choose an expense or contra account.",
-                            setting=label,
-                            account=account.display_name,
-                        )
-                    )
-                if account.company_ids and company not in account.company_ids:
-                    raise ValidationError(
-                        self.env._(
-                            "%(setting)s: %(account)s belongs to another company.",
-                            setting=label,
-                            account=account.display_name,
-                        )
-                    )
+                problem = company._writeoff_account_problem(name, company[name])
+                if problem:
+                    raise ValidationError(problem)
+
+    def _writeoff_account_problem(self, name, account):
+        """Why ``account`` cannot take the postings of setting ``name`` of this
+        company (the text shown to whoever set it or posts on it), or None."""
+        self.ensure_one()
+        if not account:
+            return None
+        label = self._fields[name].get_description(self.env)["string"]
+        if account.account_type in REFUSED_ACCOUNT_TYPES:
+            return self.env._(
+                "%(setting)s: %(account)s is a revenue, receivable, payable or "
+                "cash account. Choose an expense or contra account.",
+                setting=label,
+                account=account.display_name,
+            )
+        if account.company_ids and self not in account.company_ids:
+            return self.env._(
+                "%(setting)s: %(account)s belongs to another company.",
+                setting=label,
+                account=account.display_name,
+            )
+        return None
+
+    def _collections_posting_account(self, name):
+        """The account of setting ``name`` to post on now, or False; a UserError
+        when it can no longer take the postings (its type was changed since it
+        was chosen: the settings' check ran only then)."""
+        self.ensure_one()
+        company = self.sudo()
+        account = company[name]
+        problem = company._writeoff_account_problem(name, account)
+        if problem:
+            raise UserError(
+                self.env._(
+                    "%(problem)s A collections manager changes it in the collections settings "
+                    "of %(company)s before anything is posted.",
+                    problem=problem,
+                    company=company.name,
+                )
+            )
+        return account
 
     def _collections_writeoff_account(self, reason):
         """The account a write-off of ``reason`` posts to, or False."""
         self.ensure_one()
-        company = self.sudo()
-        account = company[f"collections_writeoff_account_{reason}_id"]
+        account = self._collections_posting_account(f"collections_writeoff_account_{reason}_id")
         if not account and reason == "charity":
-            account = company.collections_charity_account_id
+            account = self._collections_posting_account("collections_charity_account_id")
         return account

@@ -187,6 +187,32 @@ class TestWriteoffs(WriteoffCommon):
         with self.assertRaisesRegex(ValidationError, "revenue"):
             self.env.company.collections_writeoff_account_deceased_id = income
 
+    def test_settings_offer_no_revenue_account(self):
+        """The settings and the company form offer only accounts the check accepts."""
+        names = ("collections_writeoff_account_bad_debt_id", "collections_charity_account_id")
+        for model in ("res.company", "res.config.settings"):
+            for name in names:
+                domain = self.env[model].fields_get([name])[name]["domain"]
+                offered = self.env["account.account"].search(domain)
+                self.assertIn(self.bad_debt, offered, (model, name))
+                self.assertNotIn(self.company_data["default_account_revenue"], offered)
+                self.assertNotIn(self.company_data["default_account_receivable"], offered)
+
+    def test_account_turned_revenue_since_refused_at_posting(self):
+        """The type of a write-off account changed after it was chosen: the
+        write-off and the assistance discount are refused, nothing is posted."""
+        self.bad_debt.account_type = "income"
+        self.charity.account_type = "income_other"
+        account, invoice = self.account_owing(40.0)
+        with self.assertRaisesRegex(UserError, "Write-off Account: Bad Debt.*revenue"):
+            self.writeoff(account, self.specialist)
+        self.assert_nothing_posted(account)
+        application = self.apply(account, self.specialist, household_size=1, annual_income=1)
+        with self.assertRaisesRegex(UserError, "Charity Care Account.*revenue"):
+            application.with_user(self.manager).action_approve()
+        self.assertIn(application.state, ("draft", "submitted"), "not approved")
+        self.assertEqual(invoice.amount_residual, 40.0)
+
     def test_above_limit_waits_for_a_manager(self):
         self.assertEqual(self.env.company.collections_writeoff_limit, 50.0)
         account, invoice = self.account_owing(80.0)
