@@ -88,6 +88,51 @@ def split_amount(remainder, count=None, amount=None, digits=2):
     return parts
 
 
+def next_due_dates(after, frequency, count, day=None):
+    """``count`` due dates following ``after`` at ``frequency`` (monthly: on
+    ``day`` of the month, default ``after``'s day)."""
+    if frequency == "monthly":
+        return [add_months(after, index + 1, day or after.day) for index in range(count)]
+    step = {"weekly": 7, "biweekly": 14}.get(frequency)
+    if not step:
+        raise ValueError(f"unknown frequency {frequency!r}")
+    return [after + timedelta(days=step * (index + 1)) for index in range(count)]
+
+
+def raise_back(last, amount, regular, frequency, today, day=None, digits=2):
+    """Put ``amount`` back on a plan that was lowered by it (lowering takes from
+    the last unpaid installment backwards and removes those lowered to nothing):
+    the last unpaid installment ``last`` ((due date, amount, is the down
+    payment), or None) is topped up to the plan's ``regular`` installment amount,
+    the rest goes on new installments of that amount (the last takes what is
+    left) following it at ``frequency``, none due before ``today``'s next date
+    at that frequency; a rest under half an installment goes on the last one.
+    When nothing was taken since, the plan gets back the schedule it had (to
+    the cent for one built from a number of installments).  Returns (the last installment's new amount or None,
+    [(due date, amount)] of the new installments)."""
+    amount, regular = to_money(amount, digits), to_money(regular or 0, digits)
+    topped = None
+    if last and not last[2] and regular > 0:
+        room = max(regular - to_money(last[1], digits), Decimal(0))
+        put = min(room, amount)
+        if put > 0:
+            topped = to_money(last[1], digits) + put
+            amount -= put
+    if amount <= 0:
+        return topped, []
+    parts = split_amount(amount, amount=regular, digits=digits) if regular > 0 else [amount]
+    if parts[-1] * 2 < regular:
+        # a rounding remainder (or a small rest) rides on the last one, as it did
+        if len(parts) > 1:
+            rest = parts.pop()
+            parts[-1] += rest
+        elif last and not last[2]:
+            return (topped if topped is not None else to_money(last[1], digits)) + amount, []
+    after = max(last[0], today) if last else today
+    dates = next_due_dates(after, frequency, len(parts), day)
+    return topped, list(zip(dates, parts, strict=True))
+
+
 def build_schedule(
     total,
     down_payment,

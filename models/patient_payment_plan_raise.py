@@ -1,10 +1,13 @@
 """A payment plan raised back when a write-off that lowered it is reversed: the
 inverse of ``_lower_for_credits``, as far as the plan still runs."""
 
+from datetime import date
+
 from markupsafe import Markup
 
 from odoo import api, models
 
+from ..logic import plan_schedule
 from .patient_protected import trusted
 
 
@@ -14,36 +17,56 @@ class PatientPaymentPlan(models.Model):
     @api.model
     def _raise_back(self, raises):
         """``raises``: {plan: [(amount, source label)]}, what reversed write-offs
-        had lowered each plan by.  An active plan gets it back on its last unpaid
-        installment (the lowering took it from the last ones), its total follows,
+        had lowered each plan by.  An active plan gets it back where the lowering
+        took it from (``plan_schedule.raise_back``): its last unpaid installment
+        topped up to the plan's installment amount, then installments of that
+        amount after it (none due before today's next one), its total follows,
         the payments are allocated again and a note on the plan says so.  A plan
         no longer active (completed, defaulted, cancelled) is left as it is: a line
         on its account says the amount is owed on the account."""
         Installment = trusted(self.env["patient.payment.plan.installment"].sudo())
-        raised, left_alone = self.browse(), {}
+        raised, left_alone, new_lines = self.browse(), {}, []
         for plan, sources in raises.items():
             plan = plan.sudo()
-            amount = plan.currency_id.round(sum(amount for amount, _l in sources))
-            last = plan.installment_ids.filtered(lambda i: i.state != "paid").sorted(
-                lambda i: (i.due_date, i.sequence, i.id)
-            )[-1:]
-            if plan.state != "active" or not last:
+            currency = plan.currency_id
+            amount = currency.round(sum(amount for amount, _l in sources))
+            if plan.state != "active":
                 left_alone.setdefault(plan.account_id.id, []).append(
                     self.env._(
                         "Payment plan %(plan)s is not active: it is left as it is, and "
                         "%(amount)s are owed on the account again.",
                         plan=plan.name,
-                        amount=plan.currency_id.format(amount),
+                        amount=currency.format(amount),
                     )
                 )
                 continue
-            Installment.browse(last.id).write(
-                {"amount": plan.currency_id.round(last.amount + amount)}
+            ordered = plan.installment_ids.sorted(lambda i: (i.due_date, i.sequence, i.id))
+            last = ordered.filtered(lambda i: i.state != "paid")[-1:]
+            topped, added = plan_schedule.raise_back(
+                last and (last.due_date, last.amount, last.sequence == 0),
+                amount,
+                plan.installment_amount,
+                plan.frequency,
+                max(plan._company_today(plan.company_id), ordered[-1:].due_date or date.min),
+                plan.first_due_date.day,
+                currency.decimal_places,
             )
-            trusted(plan).write(
-                {"total_amount": plan.currency_id.round(plan.total_amount + amount)}
-            )
+            if topped is not None:
+                Installment.browse(last.id).write({"amount": float(topped)})
+            sequence = max(ordered.mapped("sequence"), default=0)
+            new_lines += [
+                {
+                    "plan_id": plan.id,
+                    "sequence": sequence + index,
+                    "due_date": due,
+                    "amount": float(part),
+                }
+                for index, (due, part) in enumerate(added, start=1)
+            ]
+            trusted(plan).write({"total_amount": currency.round(plan.total_amount + amount)})
             raised |= plan
+        if new_lines:
+            Installment.create(new_lines)
         if raised:
             raised._mark_stale()
             raised._allocate_payments()
@@ -65,7 +88,7 @@ class PatientPaymentPlan(models.Model):
         left = sum(i.amount_due for i in self.installment_ids if i.state != "paid")
         return self.env._(
             "%(sources)s: the %(amount)s it had taken off the plan are owed again, on the "
-            "plan's last unpaid installment. Left to pay on the plan: %(left)s.",
+            "plan's last installments. Left to pay on the plan: %(left)s.",
             sources=", ".join(label for _a, label in sources),
             amount=fmt(sum(amount for amount, _l in sources)),
             left=fmt(left),

@@ -271,10 +271,16 @@ class TestWriteoffReversalPlan(PlanLedgerCommon, ReversalCommon):
     def test_reversal_raises_the_plan_back(self):
         account, _invoice = self.account_owing(300.0, days=60)
         plan = self.confirm_plan(account, DAY + timedelta(days=10), installment_count=3)
+        schedule = [(i.due_date, i.amount) for i in plan.installment_ids.sorted("due_date")]
         writeoff = self.writeoff(account, self.manager, amount=150.0, reason="administrative")
         self.assertEqual(plan.total_amount, 150.0)
+        self.assertEqual(len(plan.installment_ids), 2, "the last one was lowered to nothing")
         self.assertRecordValues(writeoff, [{"plan_id": plan.id, "plan_lowered": 150.0}])
         self.reverse(writeoff, self.manager)
+        # the schedule agreed with the guarantor comes back: not 200 due at once
+        self.assertEqual(
+            [(i.due_date, i.amount) for i in plan.installment_ids.sorted("due_date")], schedule
+        )
         self.assertEqual(account.balance_due, 300.0)
         self.assertEqual(plan.state, "active")
         self.assertEqual(plan.total_amount, 300.0)

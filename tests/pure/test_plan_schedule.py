@@ -272,3 +272,83 @@ def test_validate_answers_codes_for_any_input(total, down, count, amount, freque
         amount = None if amount is False else amount
         schedule = ps.build_schedule(total, down or 0, frequency, first, count, amount, TODAY)
         assert 1 <= len([line for line in schedule if line.sequence]) <= ps.HARD_MAX_INSTALLMENTS
+
+
+def lowered(schedule, credit, digits=2):
+    """The plan's installments after ``credit`` came off them (the Odoo side's
+    ``_lower_for_credits``: from the last backwards, one lowered to nothing removed)."""
+    left, kept = ps.to_money(credit, digits), []
+    for line in reversed(schedule):
+        cut = min(left, line.amount)
+        left -= cut
+        if line.amount - cut > 0:
+            kept.append(line._replace(amount=line.amount - cut))
+    return list(reversed(kept))
+
+
+def raised(schedule, credit, frequency, regular, today, day):
+    """``schedule`` raised back by ``credit`` with ``raise_back``."""
+    last = schedule[-1] if schedule else None
+    topped, new = ps.raise_back(
+        last and (last.due_date, last.amount, last.sequence == 0),
+        credit,
+        regular,
+        frequency,
+        today,
+        day,
+    )
+    if topped is not None:
+        schedule = [*schedule[:-1], last._replace(amount=topped)]
+    sequence = last.sequence if last else 0
+    return schedule + [
+        ps.Installment(sequence + index + 1, due, amount) for index, (due, amount) in enumerate(new)
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    total=st.integers(1_000, 500_000).map(lambda cents: Decimal(cents) / 100),
+    count=st.integers(1, 24),
+    frequency=st.sampled_from(ps.FREQUENCIES),
+    first=st.dates(date(2026, 1, 1), date(2027, 12, 31)),
+    share=st.floats(0.01, 0.99),
+)
+def test_raise_back_restores_a_lowered_schedule(total, count, frequency, first, share):
+    """Lowering a plan built from a number of installments by any part of it (all
+    of it: the plan completes, nothing to raise), then raising it back by the
+    same, gives the schedule back: dates and amounts."""
+    schedule = ps.build_schedule(total, 0, frequency, first, installment_count=count)
+    credit = ps.to_money(total * Decimal(str(share)))
+    regular = schedule[0].amount
+    back = raised(lowered(schedule, credit), credit, frequency, regular, first, first.day)
+    assert [(line.due_date, line.amount) for line in back] == [
+        (line.due_date, line.amount) for line in schedule
+    ]
+    # built from an installment amount (the last one smaller): all of it is put back
+    schedule = ps.build_schedule(total, 0, frequency, first, installment_amount=regular)
+    back = raised(lowered(schedule, credit), credit, frequency, regular, first, first.day)
+    assert sum(line.amount for line in back) == sum(line.amount for line in schedule)
+
+
+def test_raise_back_tops_up_then_adds_installments():
+    last = (date(2026, 5, 31), Decimal("40.00"), False)
+    topped, new = ps.raise_back(last, 250, 100, "monthly", date(2026, 4, 1), day=31)
+    assert topped == Decimal("100.00")
+    assert new == [(date(2026, 6, 30), Decimal("100.00")), (date(2026, 7, 31), Decimal("90.00"))]
+    # a small rest rides on the last one; the down payment is not topped up
+    topped, new = ps.raise_back(
+        (date(2026, 4, 1), Decimal("50"), True), 240, 100, "weekly", date(2026, 4, 1)
+    )
+    assert topped is None
+    assert new == [(date(2026, 4, 8), Decimal("100.00")), (date(2026, 4, 15), Decimal("140.00"))]
+
+
+def test_raise_back_never_dates_an_installment_in_the_past():
+    """Raised back after the plan's last due date: the new installments start
+    one period after today, not on dates already gone (they would be missed)."""
+    last = (date(2026, 1, 15), Decimal("100"), False)
+    topped, new = ps.raise_back(last, 140, 100, "biweekly", date(2026, 3, 2))
+    assert topped is None
+    assert new == [(date(2026, 3, 16), Decimal("140.00"))]
+    _topped, new = ps.raise_back(None, 80, 0, "monthly", date(2026, 3, 2))
+    assert new == [(date(2026, 4, 2), Decimal("80.00"))]
