@@ -111,3 +111,4 @@ from . import test_collected_retake
 from . import test_recovery_unapplied
 from . import test_writeoff_reversal
 from . import test_statement_address
+from . import test_tours16
