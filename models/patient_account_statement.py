@@ -3,6 +3,7 @@ import base64
 from odoo import api, fields, models
 
 from ..logic import aging, statement_lines
+from .client_actions import sticky_warning
 
 
 class PatientAccount(models.Model):
@@ -255,14 +256,6 @@ class PatientAccount(models.Model):
         withheld = self._statement_final_notice_withheld()
         if not withheld:
             return action
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("No final notice"),
-                "message": "\n".join(withheld.values()),
-                "type": "warning",
-                "sticky": True,
-                "next": action,
-            },
-        }
+        return sticky_warning(
+            "\n".join(withheld.values()), action, title=self.env._("No final notice")
+        )

@@ -14,6 +14,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..logic.run_counts import RunCounts
+from .client_actions import sticky_warning
 from .patient_collection_run_budget import RunBudget
 from .patient_protected import is_trusted, trusted
 
@@ -174,22 +175,16 @@ class PatientCollectionRun(models.Model):
         if not progress.remaining and not progress.busy:
             return action
         self.env.ref("patient_collections.ir_cron_collection_run").sudo()._trigger()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "sticky": True,
-                "title": self.env._("The run goes on in the background"),
-                "message": self.env._(
-                    "The collections run did part of the work now; the scheduled action "
-                    "finishes the rest in the background (%(batches)s batches at least). "
-                    "Open Collections Runs later to see its counts.",
-                    batches=progress.remaining,
-                ),
-                "next": action,
-            },
-        }
+        return sticky_warning(
+            self.env._(
+                "The collections run did part of the work now; the scheduled action "
+                "finishes the rest in the background (%(batches)s batches at least). "
+                "Open Collections Runs later to see its counts.",
+                batches=progress.remaining,
+            ),
+            action,
+            title=self.env._("The run goes on in the background"),
+        )
 
     def _action_open_runs(self, runs):
         action = {

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..logic import assignment
+from ..models.client_actions import sticky_warning
 from .common import active_records_default
 
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
@@ -141,19 +142,13 @@ class PatientAccountAssign(models.TransientModel):
             return close
         # Odoo's assignment email goes from the assigning user's address
         # (patient.account._message_auto_subscribe_notify)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning",
-                "sticky": True,
-                "message": self.env._(
-                    "Accounts assigned. The specialists were not emailed about them: your "
-                    "user has no email address. Set one in My Preferences to notify them."
-                ),
-                "next": close,
-            },
-        }
+        return sticky_warning(
+            self.env._(
+                "Accounts assigned. The specialists were not emailed about them: your "
+                "user has no email address. Set one in My Preferences to notify them."
+            ),
+            close,
+        )
 
     def _check_assignees(self, users):
         """Accounts go only to collections specialists or managers (internal users)
