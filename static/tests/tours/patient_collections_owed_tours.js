@@ -14,6 +14,7 @@ import {
     ERROR,
     TOP,
     applyFilter,
+    archiveFromForm,
     collectionsMenu,
     dialogClosed,
     listAction,
@@ -92,21 +93,7 @@ tours.add("pc_owed_stage_archive_refused", {
             trigger: ".o_form_view .o_field_widget[name='name'] input",
             content: "The stage form",
         },
-        {
-            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
-            content: "Open the Actions menu",
-            run: "click",
-        },
-        {
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Archive')",
-            content: "Archive",
-            run: "click",
-        },
-        {
-            trigger: `${TOP} .modal-footer button.btn-primary`,
-            content: "Confirm the archiving",
-            run: "click",
-        },
+        ...archiveFromForm(),
         ...refusal(ARCHIVE_REFUSED, "Refused from the form too"),
         {
             trigger: ".o_form_view .o_form_sheet:not(:has(.ribbon:contains('Archived')))",

@@ -11,6 +11,7 @@
 import { registry } from "@web/core/registry";
 import {
     TOP,
+    archiveFromForm,
     collectionsMenu,
     dialogClosed,
     refusal,
@@ -133,21 +134,7 @@ tours.add("pc_tours14b_resolved_stage_kept", {
                 }
             },
         },
-        {
-            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
-            content: "Open the Actions menu",
-            run: "click",
-        },
-        {
-            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Archive')",
-            content: "Archive",
-            run: "click",
-        },
-        {
-            trigger: `${TOP} .modal-footer .btn-primary:contains('Archive')`,
-            content: "Confirm the archiving",
-            run: "click",
-        },
+        ...archiveFromForm(),
         ...refusal("Keep one active resolved stage", "Told to keep one active resolved stage"),
         {
             trigger: ".o_form_view:not(:has(.ribbon:contains('Archived')))",

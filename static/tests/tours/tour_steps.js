@@ -73,6 +73,27 @@ export function collectionsMenu(section, item, label) {
     ];
 }
 
+/** On a form: the Actions menu, Archive, and the archiving confirmed. */
+export function archiveFromForm() {
+    return [
+        {
+            trigger: ".o_control_panel .o_cp_action_menus button:has(.fa-cog)",
+            content: "Open the Actions menu",
+            run: "click",
+        },
+        {
+            trigger: ".o-dropdown--menu .o-dropdown-item:contains('Archive')",
+            content: "Archive",
+            run: "click",
+        },
+        {
+            trigger: `${TOP} .modal-footer .btn-primary:contains('Archive')`,
+            content: "Confirm the archiving",
+            run: "click",
+        },
+    ];
+}
+
 /** The dialog titled ``title`` is closed. */
 export function dialogClosed(title) {
     return {
