@@ -356,9 +356,11 @@ class PatientAccount(models.Model):
         )
         self.env["account.move"].flush_model(["patient_account_id", "move_type"])
         self.env["account.account"].flush_model(["account_type"])
+        # ordered as account.move.line's _order (date desc, move_name desc, id); one
+        # line per row: an account's (partner, company) is unique
         self.env.cr.execute(
             SQL(
-                "SELECT aml.id %s",
+                "SELECT aml.id %s ORDER BY aml.date DESC, aml.move_name DESC, aml.id",
                 open_items_from(
                     SQL(
                         "(SELECT id, partner_id, company_id FROM patient_account"
@@ -368,7 +370,7 @@ class PatientAccount(models.Model):
                 ),
             )
         )
-        return Line.search([("id", "in", [line_id for (line_id,) in self.env.cr.fetchall()])])
+        return Line.browse(line_id for (line_id,) in self.env.cr.fetchall())
 
     def _on_accounting_change(self):
         """Balances, then the allocation of payments to active plans, and the plans

@@ -129,6 +129,22 @@ class TestMoney12UnappliedPayment(Money12Common):
         self.assertEqual(later.amount_residual, 10.0)
         self.assertEqual(account.balance_due, 10.0)
 
+    def test_open_items_come_in_the_lines_order_from_one_query(self):
+        account, _invoice = self.account_owing(100.0, days=60)
+        self.make_invoice(
+            account.partner_id,
+            30.0,
+            self.days_ago(DAY, 900),
+            service_date=self.days_ago(DAY, 900),
+        )
+        self.unapplied_payment(account, 40.0)
+        with self.assertQueryCount(1):  # the SELECT; nothing searched again
+            lines = account._open_item_lines()
+        self.assertEqual(len(lines), 3, "two invoices and the unmatched payment")
+        Line = self.env["account.move.line"].sudo()
+        self.assertEqual(lines.ids, Line.search([("id", "in", lines.ids)]).ids)
+        self.assertEqual(lines.mapped("date"), sorted(lines.mapped("date"), reverse=True))
+
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-03-31")
