@@ -29,10 +29,19 @@ class PatientAccount(models.Model):
         statement can reach (no mailing address, no email delivery: see
         ``_statement_reachable_domain``) are skipped: nothing is produced, logged or
         dated for them.  Dated ``today`` (the run's), else today on each practice's calendar."""
+        reachable = self.sudo().filtered_domain(self._statement_reachable_domain(email))
+        return reachable.with_env(self.env)._send_reachable_statements(email, today)
+
+    def _send_reachable_statements(self, email=False, today=None):
+        """``_send_statements`` of accounts a statement can reach (the caller kept
+        only those of ``_statement_reachable_domain(email)``, as the run's
+        statement step does while counting the others)."""
         if not today:
             days = self._practice_days()
             if len(days) > 1:
-                parts = [group._send_statements(email, day) for day, group in days.items()]
+                parts = [
+                    group._send_reachable_statements(email, day) for day, group in days.items()
+                ]
                 parts = [part for part in parts if part]
                 if len(parts) < 2:
                     return parts[0] if parts else self.env["ir.attachment"]
@@ -40,12 +49,7 @@ class PatientAccount(models.Model):
                     merge_pdf([part.raw for part in parts]), max(days)
                 )
             today = next(iter(days), None) or self.env.company._patient_today()
-        accounts = self.sudo().filtered_domain(
-            [
-                *self._statement_eligible_domain(today),
-                *self._statement_reachable_domain(email),
-            ]
-        )
+        accounts = self.sudo().filtered_domain(self._statement_eligible_domain(today))
         if not accounts:
             return self.env["ir.attachment"]
         from ..logic import pdf_statement  # noqa: PLC0415 - reportlab loads on demand

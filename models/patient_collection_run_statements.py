@@ -65,7 +65,7 @@ class PatientCollectionRun(models.Model):
         reachable = accounts._statement_reachable_domain(email=True)
 
         def send(records):
-            merged.append(records._send_statements(email=True))
+            merged.append(records._send_reachable_statements(email=True))
 
         start, size = 0, min(STATEMENT_CHUNK, FIRST_CHUNK)
         while start < len(accounts):

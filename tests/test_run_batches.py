@@ -191,7 +191,7 @@ class TestRunBatches(CollectionRunCommon):
         self.assertTrue(all(row[3] == 1 for row in expected["accounts"]), "one letter each")
 
         Account = type(self.Account)
-        send = Account._send_statements
+        send = Account._send_reachable_statements
         kills = []
 
         def killed_after_three(accounts, email=False):
@@ -203,7 +203,7 @@ class TestRunBatches(CollectionRunCommon):
                 raise Killed
             return send(accounts, email=email)
 
-        with patch.object(Account, "_send_statements", killed_after_three):
+        with patch.object(Account, "_send_reachable_statements", killed_after_three):
             self.cron_until_done()
         self.assertTrue(kills, "the run was killed in the middle of a batch")
         self.assertEqual(self.end_state(), expected)
@@ -262,7 +262,7 @@ class TestRunBatches(CollectionRunCommon):
         budget is spent, says what remains, and resumes in the next unit."""
         clock = [1000.0]
         Account, Run = type(self.Account), type(self.Run)
-        send = Account._send_statements
+        send = Account._send_reachable_statements
 
         def slow_send(accounts, email=False):
             clock[0] += 8.0 * len(accounts)  # 8 s a statement
@@ -277,7 +277,7 @@ class TestRunBatches(CollectionRunCommon):
         thread = threading.current_thread()
         stack.enter_context(patch.object(thread, "start_time", None, create=True))
         stack.enter_context(patch.object(run_statements, "STATEMENT_CHUNK", 1))
-        stack.enter_context(patch.object(Account, "_send_statements", slow_send))
+        stack.enter_context(patch.object(Account, "_send_reachable_statements", slow_send))
         stack.enter_context(patch.object(Run, "_cron_budget", self.real_budget))
         stack.enter_context(
             patch.object(Run, "_batch_limit", lambda run, step: ACCOUNTS if run else None)
