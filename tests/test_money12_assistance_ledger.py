@@ -130,12 +130,10 @@ class TestMoney12UnappliedPayment(Money12Common):
         self.assertEqual(account.balance_due, 10.0)
 
     def test_open_items_come_in_the_lines_order_from_one_query(self):
-        account, _invoice = self.account_owing(100.0, days=60)
+        # made oldest first: the lines' order (newest first) is not the ids'
+        account, _invoice = self.account_owing(30.0, days=900)
         self.make_invoice(
-            account.partner_id,
-            30.0,
-            self.days_ago(DAY, 900),
-            service_date=self.days_ago(DAY, 900),
+            account.partner_id, 100.0, self.days_ago(DAY, 60), service_date=self.days_ago(DAY, 60)
         )
         self.unapplied_payment(account, 40.0)
         with self.assertQueryCount(1):  # the SELECT; nothing searched again
