@@ -176,13 +176,21 @@ class PatientAccount(models.Model):
         plan = self.active_plan_id
         if not (plan and due.due_date and due.amount > 0):
             return ""
+        rest = self.currency_id.round(due.balance - due.amount)
+        if self.currency_id.compare_amounts(rest, 0.0) <= 0:
+            return self.env._(
+                "Payment plan %(plan)s: pay %(amount)s by %(date)s.",
+                plan=plan.name,
+                amount=fmt(due.amount),
+                date=date_format(due.due_date),
+            )
         return self.env._(
             "Payment plan %(plan)s: pay %(amount)s by %(date)s. The rest of your balance "
-            "(%(balance)s) follows the plan's schedule.",
+            "(%(rest)s) follows the plan's schedule.",
             plan=plan.name,
             amount=fmt(due.amount),
             date=date_format(due.due_date),
-            balance=fmt(due.balance),
+            rest=fmt(rest),
         )
 
     def _statement_account_values(self, lines, shared):

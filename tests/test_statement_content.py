@@ -88,6 +88,11 @@ class TestStatementContent(PatientCollectionsCommon, MockEmail):
         self.assertIn("Please pay by 05/14/2026", text)
         self.assertIn(f"Payment plan {plan.name}: pay $ 100.00 by 05/14/2026", text)
         values = self.account._statement_values()[0]
+        # the rest is the balance less what is asked now (600 - 100), not the balance
+        plan_line = values["plan_line"].replace("\xa0", " ")
+        self.assertIn("The rest of your balance ($ 500.00)", plan_line)
+        self.assertIn("($ 500.00)", text)
+        self.assertNotIn("($ 600.00)", text)
         self.assertEqual(values["amount_due"].replace("\xa0", " "), "$ 100.00")
 
     def test_dates_in_the_company_language_format(self):
