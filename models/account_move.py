@@ -136,7 +136,9 @@ class AccountMove(models.Model):
             if vals.get("patient_id") and not vals.get("partner_id"):
                 patient = self.env["res.partner"].sudo().browse(vals["patient_id"])
                 vals["partner_id"] = patient._patient_guarantor().id
-        return super().create(vals_list)
+        moves = super().create(vals_list)
+        moves._patient_mark_patients()
+        return moves
 
     def copy_data(self, default=None):
         """A copy or a reversal of a patient invoice is about the same patient.
@@ -161,6 +163,8 @@ class AccountMove(models.Model):
         if "patient_id" in vals:
             self._patient_check_not_cancelled(vals["patient_id"])
         res = super().write(vals)
+        if vals.get("patient_id"):
+            self._patient_mark_patients()
         if "patient_id" in vals:
             # an invoice posted before the module (or without its patient) becomes a
             # patient invoice when the accountant names the patient
@@ -201,6 +205,16 @@ class AccountMove(models.Model):
                     invoices=", ".join(linked.mapped("name")),
                 )
             )
+
+    def _patient_mark_patients(self):
+        """The contacts these invoices name as their patient are patients, of the
+        invoice's company: a customer the practice invoiced before installing the
+        module becomes one when the accountant names them on an invoice."""
+        moves = self.sudo().filtered("patient_id")
+        for company, group in moves.grouped("company_id").items():
+            new = group.patient_id.filtered(lambda partner: not partner.is_patient)
+            if new:
+                new.with_company(company).write({"is_patient": True})
 
     def _patient_check_not_cancelled(self, patient_id):
         """A cancelled invoice keeps the patient it had (the form shows it read-only)."""

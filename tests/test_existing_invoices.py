@@ -100,3 +100,22 @@ class TestExistingInvoices(PatientCollectionsCommon, HttpCase):
         self.assertEqual(invoice.patient_id, self.other_guarantor)
         self.assertEqual(invoice.patient_account_id, account)
         self.assertEqual(account.balance_due, 45.0)
+
+    def test_accountant_names_an_existing_customer_in_the_browser(self):
+        """A customer invoiced before the module, never marked a patient: the
+        Patient field offers them, and naming them makes them a patient."""
+        customer = self.env["res.partner"].create({"name": "Testcustomer Onboard"})
+        invoice = self.posted_without_patient(customer, 70.0)
+        self.assertFalse(customer.is_patient)
+        self.assertGreater(customer.customer_rank, 0)
+        self.env.flush_all()
+        self.start_tour(
+            INVOICE_FORM % invoice.id, "pc_existing_customer_patient", login=self.accountant.login
+        )
+        self.env.invalidate_all()
+        account = self.account_of(customer)
+        self.assertEqual(invoice.patient_id, customer)
+        self.assertEqual(invoice.patient_account_id, account)
+        self.assertEqual(account.balance_due, 70.0)
+        self.assertTrue(customer.is_patient, "named on an invoice: a patient")
+        self.assertIn(customer, self.env["res.partner"].search([("is_patient", "=", True)]))
