@@ -108,8 +108,9 @@ def raise_back(last, amount, regular, frequency, today, day=None, digits=2):
     left) following it at ``frequency``, none due before ``today``'s next date
     at that frequency; a rest under half an installment goes on the last one.
     When nothing was taken since, the plan gets back the schedule it had (to
-    the cent for one built from a number of installments).  Returns (the last installment's new amount or None,
-    [(due date, amount)] of the new installments)."""
+    the cent for one built from a number of installments).  Returns (the last
+    installment's new amount or None, [(due date, amount)] of the new
+    installments)."""
     amount, regular = to_money(amount, digits), to_money(regular or 0, digits)
     topped = None
     if last and not last[2] and regular > 0:
