@@ -59,7 +59,9 @@ class MailMail(models.Model):
     def _is_login_mail(self):
         """About the person's login: the portal invitation, or a mail about no
         document sent to a user as a user (Odoo's password reset, its new-device
-        alert: ``user_notification``)."""
+        alert, its security notices of a changed password, login, email or
+        two-factor setting, which res_users.py sends that way:
+        ``user_notification``)."""
         return self.model in LOGIN_MODELS or (
             not self.model and self.message_type == "user_notification"
         )

@@ -18,6 +18,19 @@ class ResUsers(models.Model):
             self._patient_drop_lost_access()
         return res
 
+    def _notify_security_setting_update(self, subject, content, mail_values=None, **kwargs):
+        """Odoo's notice of a change to the user's own login (password, login,
+        email, two-factor authentication, a trusted device…): sent, like its
+        password reset, as a mail about no document to the user as a user, so
+        the contact gate sees it for what it is (``mail.mail._is_login_mail``),
+        never collections contact.  Private: no client reaches it."""
+        return super()._notify_security_setting_update(
+            subject,
+            content,
+            mail_values={**(mail_values or {}), "message_type": "user_notification"},
+            **kwargs,
+        )
+
     def _patient_drop_lost_access(self):
         """Users who may no longer read patient records stop following them and
         hand their open activities on them to a collections manager."""
