@@ -1,6 +1,11 @@
 from . import controllers
 from . import models
 from . import wizard
+from .logic import log_redaction
+
+# the module's exceptions print where they were raised, never their text, in the
+# server log (README, Roles: "The server log")
+log_redaction.install()
 
 # indexes the module adds to Odoo's own tables (its tables go with the module)
 FOREIGN_INDEXES = ("patient_collections_partial_max_date_idx",)

@@ -113,3 +113,4 @@ from . import test_writeoff_reversal
 from . import test_statement_address
 from . import test_tours16
 from . import test_security_notices
+from . import test_log_redaction
