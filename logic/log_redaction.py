@@ -17,8 +17,15 @@ import logging
 import traceback
 
 PACKAGE = "odoo.addons.patient_collections"
-# the loggers that print a request's exceptions (odoo/http.py Application.__call__)
-LOGGERS = ("odoo.http",)
+# the loggers that print an exception of a request (odoo/http.py
+# Application.__call__), of a report download or an export (their tracebacks),
+# of a scheduled action (its traceback)
+LOGGERS = (
+    "odoo.http",
+    "odoo.addons.web.controllers.report",
+    "odoo.addons.web.controllers.export",
+    "odoo.addons.base.models.ir_cron",
+)
 WITHHELD = "text withheld from the log: it may name an account, a person or an amount"
 
 

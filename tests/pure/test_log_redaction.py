@@ -46,7 +46,8 @@ def test_exception_of_another_module_logged_as_it_is():
     assert SECRET in logged("Refused", exc=exc)
 
 
-def test_installed_on_odoo_http():
+def test_installed_once_on_the_loggers():
     log_redaction.install()
     log_redaction.install()
-    assert logging.getLogger("odoo.http").filters.count(log_redaction.FILTER) == 1
+    for name in log_redaction.LOGGERS:
+        assert logging.getLogger(name).filters.count(log_redaction.FILTER) == 1
