@@ -1,4 +1,5 @@
 from . import patient_protected
+from . import patient_relation_access
 from . import patient_phi_mixin
 from . import patient_phi_thread_mixin
 from . import patient_chatter_batch

@@ -67,8 +67,11 @@ class PatientFinancialAssistance(models.Model):
     company_id = fields.Many2one(
         "res.company", related="account_id.company_id", store=True, index=True
     )
-    currency_id = fields.Many2one(related="account_id.currency_id")
-    partner_id = fields.Many2one(related="account_id.partner_id", string="Guarantor")
+    # read as the user: a new application names no account the user may not read
+    currency_id = fields.Many2one(related="account_id.currency_id", compute_sudo=False)
+    partner_id = fields.Many2one(
+        related="account_id.partner_id", string="Guarantor", compute_sudo=False
+    )
     application_date = fields.Date(
         required=True,
         # today on the practice's calendar (the user may change it in the form)

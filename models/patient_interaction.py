@@ -67,7 +67,7 @@ class PatientInteraction(models.Model):
         "patient.account", required=True, index=True, ondelete="restrict", check_company=True
     )
     company_id = fields.Many2one(related="account_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="account_id.currency_id")
+    currency_id = fields.Many2one(related="account_id.currency_id", compute_sudo=False)
     partner_id = fields.Many2one(
         "res.partner",
         string="Person Contacted",

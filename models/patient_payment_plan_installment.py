@@ -18,9 +18,9 @@ class PatientPaymentPlanInstallment(models.Model):
     account_id = fields.Many2one(related="plan_id.account_id", store=True, index=True)
     partner_id = fields.Many2one(related="plan_id.partner_id", store=True, string="Guarantor")
     company_id = fields.Many2one(related="plan_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="plan_id.currency_id")
+    currency_id = fields.Many2one(related="plan_id.currency_id", compute_sudo=False)
     # not stored: a copy on every installment would be rewritten each time a plan ends
-    plan_state = fields.Selection(related="plan_id.state", string="Plan Status")
+    plan_state = fields.Selection(related="plan_id.state", string="Plan Status", compute_sudo=False)
     sequence = fields.Integer(help="0 is the down payment.")
     due_date = fields.Date(required=True, index=True)
     amount = fields.Monetary(required=True)

@@ -44,7 +44,7 @@ class PatientWriteoff(models.Model):
     company_id = fields.Many2one(
         "res.company", related="account_id.company_id", store=True, index=True
     )
-    currency_id = fields.Many2one(related="account_id.currency_id")
+    currency_id = fields.Many2one(related="account_id.currency_id", compute_sudo=False)
     amount = fields.Monetary(required=True, readonly=True)
     reason = fields.Selection(WRITEOFF_REASONS, required=True, readonly=True, index=True)
     note = fields.Text(readonly=True, groups=SPECIALIST_GROUP)

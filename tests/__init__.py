@@ -114,3 +114,4 @@ from . import test_statement_address
 from . import test_tours16
 from . import test_security_notices
 from . import test_log_redaction
+from . import test_onchange_leak16

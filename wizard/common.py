@@ -11,6 +11,7 @@ from ..models.patient_protected import (
     required_problems,
     text_problems,
 )
+from ..models.patient_relation_access import check_relations_readable
 from ..models.res_company import type_problems
 
 # How far ahead a date entered in a wizard may be (a hold, a plan's first due date).
@@ -92,6 +93,7 @@ class PatientWizardMixin(models.AbstractModel):
     length, relations to records that exist, and no records created through it."""
 
     _name = "patient.wizard.mixin"
+    _inherit = ["patient.relation.access.mixin"]
     _description = "Checks of a Collections Wizard's Values"
 
     # {field name: maximum length} of the texts typed in the wizard
@@ -149,6 +151,10 @@ class PatientWizardMixin(models.AbstractModel):
             problems += self._required_problems(vals)
         if problems:
             raise ValidationError("\n".join(dict.fromkeys(problems)))
+        # what the wizard shows of the records it names (a balance, a guarantor) is
+        # shown only to whoever may read them; a forged id is refused as read() would
+        for vals in vals_list:
+            check_relations_readable(self, vals)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -13,8 +13,12 @@ class PatientAccountWriteoff(models.TransientModel):
     account_id = fields.Many2one(
         "patient.account", required=True, default=lambda self: self._default_account()
     )
-    currency_id = fields.Many2one(related="account_id.currency_id")
-    balance_due = fields.Monetary(related="account_id.balance_due", string="Balance Due")
+    # read as the user (not as superuser, Odoo's default for related fields): another
+    # company's account is refused, not shown
+    currency_id = fields.Many2one(related="account_id.currency_id", compute_sudo=False)
+    balance_due = fields.Monetary(
+        related="account_id.balance_due", string="Balance Due", compute_sudo=False
+    )
     amount = fields.Monetary(
         # required in the form; zero is refused with its own message
         default=lambda self: self._default_account().balance_due,
@@ -23,7 +27,9 @@ class PatientAccountWriteoff(models.TransientModel):
     reason = fields.Selection(WRITEOFF_REASONS, required=True)
     note = fields.Text()
     writeoff_limit = fields.Float(
-        related="account_id.company_id.collections_writeoff_limit", string="Your Limit"
+        related="account_id.company_id.collections_writeoff_limit",
+        string="Your Limit",
+        compute_sudo=False,
     )
     needs_approval = fields.Boolean(compute="_compute_needs_approval")
     # what this dialog proposed: confirming it again (a retried request) writes nothing off twice

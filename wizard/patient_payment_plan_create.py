@@ -16,8 +16,11 @@ class PatientPaymentPlanCreate(models.TransientModel):
     _description = "Create a Payment Plan"
 
     account_id = fields.Many2one("patient.account", required=True, readonly=True)
-    currency_id = fields.Many2one(related="account_id.currency_id")
-    balance_due = fields.Monetary(related="account_id.balance_due", string="Balance Due")
+    # read as the user: another company's account is refused, not shown
+    currency_id = fields.Many2one(related="account_id.currency_id", compute_sudo=False)
+    balance_due = fields.Monetary(
+        related="account_id.balance_due", string="Balance Due", compute_sudo=False
+    )
     total_amount = fields.Monetary(required=True)
     down_payment = fields.Monetary()
     schedule_by = fields.Selection(
