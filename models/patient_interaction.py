@@ -342,8 +342,11 @@ class PatientInteraction(models.Model):
 
     # ------------------------------------------------------------------ void
 
-    def action_void(self, reason):
-        """Void interactions logged by mistake: they stay visible, marked void."""
+    def action_void(self, reason=None):
+        """Void interactions logged by mistake: they stay visible, marked void.
+        ``reason`` is optional in the signature only: a button call
+        (``/web/dataset/call_button``) passes none, and is refused like any
+        other call without a reason (the Void dialog passes one)."""
         if not self.env.user.has_group("patient_collections.group_collections_manager"):
             raise AccessError(self.env._("Only a collections manager can void an interaction."))
         self.check_access("read")

@@ -2,7 +2,8 @@
 record, and through the answer of a wizard's ``web_save``, naming an account he
 may not read: related fields are computed as superuser.  The records a client
 names must be readable (an AccessError, as ``read`` gives); the normal path still
-shows the balance."""
+shows the balance.  And a button call of ``action_void`` without its reason
+answered a 500."""
 
 import json
 from datetime import date, timedelta
@@ -208,3 +209,17 @@ class TestOnchangeLeak16(PatientCollectionsCommon, HttpCase):
         )
         self.assertIn("result", body, body.get("error"))
         self.assertEqual(body["result"][0]["balance_due"], self.account.balance_due)
+
+    @mute_logger("odoo.http")
+    def test_http_void_button_without_reason(self):
+        """call_button of action_void without a reason: an AccessError for a
+        specialist, a UserError asking for the reason for a manager; no 500, and
+        the interaction is not voided."""
+        args = [[self.interaction.id]]
+        body = self.rpc(self.specialist, "call_button", "patient.interaction", "action_void", args)
+        self.assertRpcError(body, "odoo.exceptions.AccessError")
+        body = self.rpc(self.manager, "call_button", "patient.interaction", "action_void", args)
+        self.assertRpcError(body, "odoo.exceptions.UserError")
+        self.assertIn("Say why", body["error"]["data"]["message"])
+        self.interaction.invalidate_recordset()
+        self.assertEqual(self.interaction.state, "logged")
