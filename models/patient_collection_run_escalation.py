@@ -252,12 +252,26 @@ class PatientCollectionRun(models.Model):
             for account_id, decision in self._decide_rows(rows, context, today, from_scratch=True)
         }
 
+    @api.model
+    def _company_tz_values(self, companies):
+        """``VALUES (company id, time zone), …`` of these companies' calendars, to
+        join as ``tz(company_id, name)``: a UTC datetime ``d`` is on the day
+        ``(d AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date`` of the practice."""
+        zones = companies._patient_tzs()
+        if not zones:
+            return SQL("SELECT NULL::int, NULL::varchar WHERE FALSE")
+        return SQL(
+            "VALUES %s",
+            SQL(", ").join(SQL("(%s, %s)", company_id, tz) for company_id, tz in zones.items()),
+        )
+
     def _escalation_rows(self, companies, last_id, account_ids=None, size=BATCH_SIZE):
         """The next batch of accounts after ``last_id``, as the rules read them,
         with the letters logged on each (count, day of the last one, or of the
         last statement when later), the day its stage's letter went out (the
         first letter or email since it entered) and whether that letter is still
-        to go out."""
+        to go out.  The days of the letters (UTC datetimes) are read on each
+        account's practice calendar, like the stage and statement dates."""
         self.env.cr.execute(
             SQL(
                 """
@@ -274,12 +288,17 @@ class PatientCollectionRun(models.Model):
                                 AND (pa.last_statement_date IS NULL
                                      OR pa.last_statement_date < pa.stage_date), FALSE)
                   FROM patient_account pa
+                  JOIN (%s) AS tz(company_id, name) ON tz.company_id = pa.company_id
              LEFT JOIN patient_account_stage cur ON cur.id = pa.stage_id
              LEFT JOIN LATERAL (
                        SELECT count(*) FILTER (WHERE i.channel = 'letter') AS letters,
-                              (max(i.date) FILTER (WHERE i.channel = 'letter'))::date
+                              (max(i.date) FILTER (WHERE i.channel = 'letter')
+                                  AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date
                                   AS last_letter,
-                              (min(i.date) FILTER (WHERE i.date::date >= pa.stage_date))::date
+                              (min(i.date) FILTER (
+                                  WHERE i.date >= pa.stage_date::timestamp
+                                                  AT TIME ZONE tz.name AT TIME ZONE 'UTC')
+                                  AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date
                                   AS stage_letter
                          FROM patient_interaction i
                         WHERE i.account_id = pa.id
@@ -290,6 +309,7 @@ class PatientCollectionRun(models.Model):
               ORDER BY pa.id
                  LIMIT %s
                 """,
+                self._company_tz_values(companies),
                 companies.ids,
                 last_id,
                 SQL("AND pa.id = ANY(%s)", list(account_ids)) if account_ids else SQL(),

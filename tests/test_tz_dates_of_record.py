@@ -1,0 +1,78 @@
+"""Dates of record on the practice's calendar, not UTC's day (README "Dates and
+time zones"): the letters the run's escalation reads and the payment of a
+portal transaction, in the evening west of UTC and in the morning east of it."""
+
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from ..logic import escalation
+from ..models.patient_protected import trusted
+from .common_run import CollectionRunCommon
+
+# 20:30 in Chicago on 2026-11-01 (UTC-5 once DST ended): already 11-02 in UTC
+CHICAGO_EVENING = datetime(2026, 11, 2, 2, 30)
+# 08:00 in Tokyo on 2026-11-02 (UTC+9): still 11-01 in UTC
+TOKYO_MORNING = datetime(2026, 11, 1, 23, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestEscalationCalendarDay(CollectionRunCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        with freeze_time("2026-08-01"):
+            cls.invoice = cls.make_invoice(cls.guarantor, 120.0, date(2026, 8, 1))
+        cls.account = cls.invoice.patient_account_id
+
+    def log_letter(self, when):
+        self.env["patient.interaction"].create(
+            {
+                "account_id": self.account.id,
+                "channel": "letter",
+                "outcome": "other",
+                "date": when,
+                "note": "Statement mailed.",
+            }
+        )
+
+    def letter_days(self):
+        """(day of the last letter, day of the stage's letter) as the run reads them."""
+        self.Run._flush_for_escalation()
+        [row] = self.Run._escalation_rows(self.company, 0, account_ids=self.account.ids)
+        return row[11], row[12]
+
+    def test_evening_letter_west_of_utc_is_on_the_practice_day(self):
+        self.company.collections_tz = "America/Chicago"
+        trusted(self.account).write({"stage_date": date(2026, 11, 2)})
+        self.log_letter(CHICAGO_EVENING)
+        # mailed on 11-01 in Chicago: before the stage was entered on 11-02
+        self.assertEqual(self.letter_days(), (date(2026, 11, 1), None))
+
+    def test_morning_letter_east_of_utc_is_on_the_practice_day(self):
+        self.company.collections_tz = "Asia/Tokyo"
+        trusted(self.account).write({"stage_date": date(2026, 11, 2)})
+        self.log_letter(TOKYO_MORNING)
+        # mailed on 11-02 in Tokyo: the stage's letter, its interval from 11-02
+        self.assertEqual(self.letter_days(), (date(2026, 11, 2), date(2026, 11, 2)))
+
+    def test_run_dates_the_next_letter_from_the_practice_day(self):
+        """The first statement mailed at 20:30 in Chicago on 11-01: the second may
+        follow 30 days later, on 12-01 (not 12-02, UTC's day plus 30)."""
+        self.company.collections_tz = "America/Chicago"
+        with freeze_time(datetime(2026, 11, 2, 2, 0)):  # 20:00 on 11-01 in Chicago
+            self.Run.run(companies=self.company)
+        self.assertEqual(self.account.stage_id, self.first)
+        letter = self.env["patient.interaction"].search(
+            [("account_id", "=", self.account.id), ("channel", "=", "letter")]
+        )
+        self.assertEqual(letter.date, datetime(2026, 11, 2, 2, 0), "the run's statement")
+        with freeze_time(datetime(2026, 12, 1, 3, 0)):  # 21:00 on 11-30 in Chicago
+            run = self.Run.run(companies=self.company)
+        self.assertEqual(self.account.stage_id, self.first)
+        [line] = run.line_ids.filtered(lambda line: line.kind == "waiting")
+        self.assertEqual((line.stage_id, line.reason), (self.second, escalation.WAIT_LETTER))
+        self.assertEqual(line.wait_date, date(2026, 12, 1))
