@@ -1,6 +1,7 @@
-from datetime import timedelta
+from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.osv import expression
 
 
 class PatientCollectionSnapshotDrilldown(models.Model):
@@ -68,16 +69,34 @@ class PatientCollectionSnapshotDrilldown(models.Model):
         return self._drill_accounts(label, [("stage_id", "=", stage.id)])
 
     @api.model
+    def _contacts_domain(self, first, last):
+        """The interactions logged from ``first`` to ``last`` on their practice's
+        calendar, as the snapshot counts them: one leaf per distinct UTC window,
+        for its companies."""
+        Company = self.env["res.company"].sudo()
+        companies = Company.search([])  # pylint: disable=no-search-all
+        starts = companies._patient_day_bounds(first)
+        stops = companies._patient_day_bounds(last)
+        windows = defaultdict(list)
+        for company_id, (start, _stop) in starts.items():
+            windows[start, stops[company_id][1]].append(company_id)
+        return expression.OR(
+            [
+                ("company_id", "in", ids),
+                ("date", ">=", fields.Datetime.to_string(start)),
+                ("date", "<", fields.Datetime.to_string(stop)),
+            ]
+            for (start, stop), ids in windows.items()
+        )
+
+    @api.model
     def _dashboard_tile_actions(self, periods):
         """{tile key: window action of the list behind it}."""
         to_string = fields.Date.to_string
         latest = periods["latest"]
         month_start, start_30 = to_string(periods["month_start"]), to_string(periods["start_30"])
         end = to_string(latest)
-        # interactions are dated in UTC, as the snapshot counts them
-        since = f"{start_30} 00:00:00"
-        until = f"{to_string(latest + timedelta(days=1))} 00:00:00"
-        contacts_30 = [("date", ">=", since), ("date", "<", until)]
+        contacts_30 = self._contacts_domain(periods["start_30"], latest)
         return {
             "collection_rate": self._drill_accounts(
                 self.env._("Accounts that paid this month"),

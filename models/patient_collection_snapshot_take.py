@@ -48,7 +48,15 @@ class PatientCollectionSnapshotTake(models.Model):
             ]
         )
         self.env["patient.interaction"].flush_model(
-            ["account_id", "date", "outcome", "state", "promise_state", "promise_checked_on"]
+            [
+                "account_id",
+                "company_id",
+                "date",
+                "outcome",
+                "state",
+                "promise_state",
+                "promise_checked_on",
+            ]
         )
         self.env["patient.payment.plan"].flush_model(["account_id", "state", "activation_date"])
         self.env["account.move"].flush_model(
@@ -124,7 +132,7 @@ class PatientCollectionSnapshotTake(models.Model):
             """,
             companies=company_ids,
             day=day,
-            contacts=self._contacts_query(day),
+            contacts=self._contacts_query(company_ids, day),
             plans=self._plans_query(day),
             paid=self._paid_invoices_query(day),
             collected=self._collected_query(company_ids, day, day),
@@ -261,31 +269,46 @@ class PatientCollectionSnapshotTake(models.Model):
         )
 
     @api.model
-    def _contacts_query(self, day):
-        """Per account: the day's contacts, right-party contacts and promises made,
-        and the promises judged kept or broken that day (the main SELECT keeps
-        the accounts of the companies)."""
+    def _contacts_query(self, company_ids, day):
+        """Per account: the day's contacts, right-party contacts and promises made
+        (``day`` on its practice's calendar: the UTC times of each company's day,
+        a VALUES list), and the promises judged kept or broken that day (the main
+        SELECT keeps the accounts of the companies).  The interactions are found
+        through the index on ``date`` by the widest of the companies' days."""
+        bounds = self.env["res.company"].browse(company_ids)._patient_day_bounds(day)
+        if not bounds:
+            return SQL(
+                "SELECT NULL::int AS account_id, 0 AS contacts, 0 AS right_party, "
+                "0 AS promises, 0 AS kept, 0 AS broken WHERE FALSE"
+            )
+        on_day = SQL("i.date >= w.start AND i.date < w.stop")
         return SQL(
             """
                 SELECT i.account_id,
-                       COUNT(*) FILTER (WHERE i.date >= %(day)s::date
-                                          AND i.date < %(day)s::date + 1) AS contacts,
-                       COUNT(*) FILTER (WHERE i.date >= %(day)s::date
-                                          AND i.date < %(day)s::date + 1
+                       COUNT(*) FILTER (WHERE %(on_day)s) AS contacts,
+                       COUNT(*) FILTER (WHERE %(on_day)s
                                           AND i.outcome = ANY(%(right_party)s)) AS right_party,
-                       COUNT(*) FILTER (WHERE i.date >= %(day)s::date
-                                          AND i.date < %(day)s::date + 1
+                       COUNT(*) FILTER (WHERE %(on_day)s
                                           AND i.outcome = 'promise_to_pay') AS promises,
                        COUNT(*) FILTER (WHERE i.promise_checked_on = %(day)s
                                           AND i.promise_state = 'kept') AS kept,
                        COUNT(*) FILTER (WHERE i.promise_checked_on = %(day)s
                                           AND i.promise_state = 'broken') AS broken
                   FROM patient_interaction i
+                  JOIN (VALUES %(windows)s) AS w(company_id, start, stop)
+                       ON w.company_id = i.company_id
                  WHERE i.state = 'logged'
-                   AND ((i.date >= %(day)s::date AND i.date < %(day)s::date + 1)
+                   AND ((i.date >= %(first)s AND i.date < %(last)s)
                         OR i.promise_checked_on = %(day)s)
               GROUP BY i.account_id
             """,
+            on_day=on_day,
+            windows=SQL(", ").join(
+                SQL("(%s, %s::timestamp, %s::timestamp)", company_id, start, stop)
+                for company_id, (start, stop) in bounds.items()
+            ),
+            first=min(start for start, _stop in bounds.values()),
+            last=max(stop for _start, stop in bounds.values()),
             day=day,
             right_party=list(RIGHT_PARTY_OUTCOMES),
         )

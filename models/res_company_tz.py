@@ -4,6 +4,9 @@ call hours fall back to for a guarantor without one (README "Dates and time
 zones")."""
 
 from collections import defaultdict
+from datetime import datetime, time, timedelta
+
+import pytz
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
@@ -66,6 +69,20 @@ class ResCompany(models.Model):
         """``{company id: today on its calendar}`` for these companies, in one query."""
         return {
             company_id: fields.Date.context_today(self.with_context(tz=tz))
+            for company_id, tz in self._patient_tzs().items()
+        }
+
+    def _patient_day_bounds(self, day):
+        """``{company id: (start, stop)}``: ``day`` on each company's calendar as
+        UTC datetimes (naive, as stored), ``start <= datetime < stop``; the
+        lengths of days of a change of daylight saving time included."""
+
+        def utc(tz, local_day):
+            moment = pytz.timezone(tz).localize(datetime.combine(local_day, time.min))
+            return moment.astimezone(pytz.utc).replace(tzinfo=None)
+
+        return {
+            company_id: (utc(tz, day), utc(tz, day + timedelta(days=1)))
             for company_id, tz in self._patient_tzs().items()
         }
 

@@ -1,6 +1,7 @@
 """Dates of record on the practice's calendar, not UTC's day (README "Dates and
-time zones"): the letters the run's escalation reads and the payment of a
-portal transaction, in the evening west of UTC and in the morning east of it."""
+time zones"): the letters the run's escalation reads, the day's contacts of
+the snapshot and the payment of a portal transaction, in the evening west of
+UTC and in the morning east of it."""
 
 from datetime import date, datetime
 
@@ -10,6 +11,7 @@ from odoo.tests import tagged
 
 from ..logic import escalation
 from ..models.patient_protected import trusted
+from .common import PatientCollectionsCommon
 from .common_run import CollectionRunCommon
 
 # 20:30 in Chicago on 2026-11-01 (UTC-5 once DST ended): already 11-02 in UTC
@@ -76,3 +78,47 @@ class TestEscalationCalendarDay(CollectionRunCommon):
         [line] = run.line_ids.filtered(lambda line: line.kind == "waiting")
         self.assertEqual((line.stage_id, line.reason), (self.second, escalation.WAIT_LETTER))
         self.assertEqual(line.wait_date, date(2026, 12, 1))
+
+
+@tagged("post_install", "-at_install")
+class TestSnapshotCalendarDay(PatientCollectionsCommon):
+    """The day's contacts of the snapshot, and the interactions its tile opens, are
+    the contacts of the practice's day: in Chicago two letters on the evening of
+    12-01 (12-02 in UTC), one on the evening of 11-30 (12-01 in UTC)."""
+
+    def test_contacts_of_the_practice_day(self):
+        self.env.company.collections_tz = "America/Chicago"
+        with freeze_time("2026-11-01"):
+            account = self.make_invoice(self.guarantor, 90.0, date(2026, 11, 1)).patient_account_id
+        evening = self.env["patient.interaction"].create(
+            [
+                {
+                    "account_id": account.id,
+                    "channel": "letter",
+                    "direction": "outbound",
+                    "outcome": "reached",
+                    "date": when,
+                }
+                for when in (datetime(2026, 12, 2, 1, 0), datetime(2026, 12, 2, 2, 30))
+            ]
+        )
+        self.env["patient.interaction"].create(
+            {
+                "account_id": account.id,
+                "channel": "letter",
+                "direction": "outbound",
+                "outcome": "reached",
+                "date": datetime(2026, 12, 1, 3, 0),
+            }
+        )
+        Snapshot = self.env["patient.collection.snapshot"].sudo()
+        day = date(2026, 12, 1)
+        Snapshot._take(self.env.company, day)
+        rows = Snapshot.search([("date", "=", day), ("company_id", "=", self.env.company.id)])
+        self.assertEqual(sum(rows.mapped("contact_count")), 2)
+        self.assertEqual(sum(rows.mapped("right_party_count")), 2)
+        actions = Snapshot._dashboard_tile_actions(
+            {"latest": day, "month_start": day.replace(day=1), "start_30": day}
+        )
+        behind = self.env["patient.interaction"].search(actions["right_party"]["domain"])
+        self.assertEqual(behind, evening)
