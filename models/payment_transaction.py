@@ -39,3 +39,12 @@ class PaymentTransaction(models.Model):
                 account._on_accounting_change()
                 account._portal_payment_received(paid)
         return res
+
+    def _create_payment(self, **extra_create_values):
+        """A patient's payment is dated on its practice's calendar (README "Dates and
+        time zones"), not by the time zone of whoever confirms it: a portal or
+        public visitor without one would date it by UTC's day, in the Americas
+        the next day after an evening payment."""
+        if self.patient_account_id or self.invoice_ids.patient_account_id:
+            extra_create_values.setdefault("date", self.company_id._patient_today())
+        return super()._create_payment(**extra_create_values)

@@ -13,6 +13,7 @@ from ..logic import escalation
 from ..models.patient_protected import trusted
 from .common import PatientCollectionsCommon
 from .common_run import CollectionRunCommon
+from .test_portal import PortalCase
 
 # 20:30 in Chicago on 2026-11-01 (UTC-5 once DST ended): already 11-02 in UTC
 CHICAGO_EVENING = datetime(2026, 11, 2, 2, 30)
@@ -122,3 +123,30 @@ class TestSnapshotCalendarDay(PatientCollectionsCommon):
         )
         behind = self.env["patient.interaction"].search(actions["right_party"]["domain"])
         self.assertEqual(behind, evening)
+
+
+@tagged("post_install", "-at_install")
+class TestPortalPaymentDay(PortalCase):
+    def paid_on(self, tz, now):
+        """The date of the payment of a transaction confirmed at ``now`` (UTC) by
+        the public user (no time zone: the token link), the practice in ``tz``."""
+        self.env.company.collections_tz = tz
+        self.env.ref("base.public_user").sudo().tz = False
+        tx = self.patient_tx(50.0)
+        with freeze_time(now):
+            tx._set_done()
+            tx.with_user(self.env.ref("base.public_user")).sudo()._post_process()
+        self.assertTrue(tx.payment_id)
+        return tx.payment_id.date
+
+    def test_evening_payment_west_of_utc(self):
+        # 20:50 on 12-01 in Chicago, 02:50 on 12-02 in UTC
+        self.assertEqual(
+            self.paid_on("America/Chicago", datetime(2026, 12, 2, 2, 50)), date(2026, 12, 1)
+        )
+
+    def test_morning_payment_east_of_utc(self):
+        # 07:00 on 12-02 in Tokyo, 22:00 on 12-01 in UTC
+        self.assertEqual(
+            self.paid_on("Asia/Tokyo", datetime(2026, 12, 1, 22, 0)), date(2026, 12, 2)
+        )
