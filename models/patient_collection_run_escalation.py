@@ -208,8 +208,12 @@ class PatientCollectionRun(models.Model):
         plan = {}
         last_id = after_id
         read = 0
+        zones = self._company_tz_values(companies)
         while rows := self._escalation_rows(
-            companies, last_id, size=min(BATCH_SIZE, limit - read) if limit else BATCH_SIZE
+            companies,
+            last_id,
+            size=min(BATCH_SIZE, limit - read) if limit else BATCH_SIZE,
+            zones=zones,
         ):
             last_id = rows[-1][0]
             self._plan_rows(rows, context, today, counts, plan)
@@ -265,13 +269,15 @@ class PatientCollectionRun(models.Model):
             SQL(", ").join(SQL("(%s, %s)", company_id, tz) for company_id, tz in zones.items()),
         )
 
-    def _escalation_rows(self, companies, last_id, account_ids=None, size=BATCH_SIZE):
+    def _escalation_rows(self, companies, last_id, account_ids=None, size=BATCH_SIZE, zones=None):
         """The next batch of accounts after ``last_id``, as the rules read them,
         with the letters logged on each (count, day of the last one, or of the
         last statement when later), the day its stage's letter went out (the
         first letter or email since it entered) and whether that letter is still
         to go out.  The days of the letters (UTC datetimes) are read on each
-        account's practice calendar, like the stage and statement dates."""
+        account's practice calendar, like the stage and statement dates
+        (``zones``: :meth:`_company_tz_values` of ``companies``, read once for
+        the batches of a plan)."""
         self.env.cr.execute(
             SQL(
                 """
@@ -309,7 +315,7 @@ class PatientCollectionRun(models.Model):
               ORDER BY pa.id
                  LIMIT %s
                 """,
-                self._company_tz_values(companies),
+                zones or self._company_tz_values(companies),
                 companies.ids,
                 last_id,
                 SQL("AND pa.id = ANY(%s)", list(account_ids)) if account_ids else SQL(),

@@ -115,7 +115,8 @@ class PatientCollectionRunLine(models.Model):
         context = Run._escalation_context(company)
         Run._flush_for_escalation()
         found, last_id = [], 0
-        while rows := Run._escalation_rows(company, last_id):
+        zones = Run._company_tz_values(company)
+        while rows := Run._escalation_rows(company, last_id, zones=zones):
             last_id = rows[-1][0]
             found += [
                 account_id

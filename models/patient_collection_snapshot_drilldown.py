@@ -72,14 +72,10 @@ class PatientCollectionSnapshotDrilldown(models.Model):
     def _contacts_domain(self, first, last):
         """The interactions logged from ``first`` to ``last`` on their practice's
         calendar, as the snapshot counts them: one leaf per distinct UTC window,
-        for its companies."""
-        Company = self.env["res.company"].sudo()
-        companies = Company.search([])  # pylint: disable=no-search-all
-        starts = companies._patient_day_bounds(first)
-        stops = companies._patient_day_bounds(last)
+        for its companies (the user's, as :meth:`_drill_scope`)."""
         windows = defaultdict(list)
-        for company_id, (start, _stop) in starts.items():
-            windows[start, stops[company_id][1]].append(company_id)
+        for company_id, bounds in self.env.companies._patient_day_bounds(first, last).items():
+            windows[bounds].append(company_id)
         return expression.OR(
             [
                 ("company_id", "in", ids),

@@ -72,17 +72,19 @@ class ResCompany(models.Model):
             for company_id, tz in self._patient_tzs().items()
         }
 
-    def _patient_day_bounds(self, day):
-        """``{company id: (start, stop)}``: ``day`` on each company's calendar as
-        UTC datetimes (naive, as stored), ``start <= datetime < stop``; the
-        lengths of days of a change of daylight saving time included."""
+    def _patient_day_bounds(self, first, last=None):
+        """``{company id: (start, stop)}``: the days ``first`` to ``last`` (default:
+        ``first``) on each company's calendar as UTC datetimes (naive, as stored),
+        ``start <= datetime < stop``; the lengths of days of a change of daylight
+        saving time included.  The companies' zones read once."""
 
         def utc(tz, local_day):
             moment = pytz.timezone(tz).localize(datetime.combine(local_day, time.min))
             return moment.astimezone(pytz.utc).replace(tzinfo=None)
 
+        stop = (last or first) + timedelta(days=1)
         return {
-            company_id: (utc(tz, day), utc(tz, day + timedelta(days=1)))
+            company_id: (utc(tz, first), utc(tz, stop))
             for company_id, tz in self._patient_tzs().items()
         }
 
