@@ -7,12 +7,32 @@ entry (Odoo's Reverse Entry) or alone (its Reverse button: an entry of its own,
 must never hold two posted reversals of one write-off, whichever way an
 accountant resets, cancels, reverses or posts entries again afterwards."""
 
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
+
+    # Odoo's Reverse Entry is not offered on a write-off's own reversal (it is
+    # refused there: ``_patient_check_not_a_writeoff_reversal``)
+    patient_reverses_writeoff = fields.Boolean(
+        string="Reverses a Write-off",
+        compute="_compute_patient_reverses_writeoff",
+        help="This entry reverses a write-off on its own: it is not reversed in turn.",
+    )
+
+    def _compute_patient_reverses_writeoff(self):
+        reversals = set()
+        if self.ids:
+            found = (
+                self.env["patient.writeoff"]
+                .sudo()
+                .search_fetch([("reversal_move_id", "in", self.ids)], ["reversal_move_id"])
+            )
+            reversals = set(found.reversal_move_id.ids)
+        for move in self:
+            move.patient_reverses_writeoff = move.id in reversals
 
     def _post(self, soft=True):
         self._patient_check_reversing_once()
