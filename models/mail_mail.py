@@ -9,11 +9,13 @@ ADDRESS_FIELDS = frozenset({"recipient_ids", "email_to", "email_cc", "model", "r
 # guarantor asked for) are the person's access to their own account, no
 # collections contact.  Every other mail (about nothing, a contact, an invoice or
 # any other document) is judged by its recipients.
-LOGIN_MODELS = ("res.users", "portal.wizard.user")
+# the in-process mark of a mail about a person's own login (res_users.py)
+LOGIN_MAIL = "patient_login_mail"
 # Mails about nothing or a contact are collections contact (the whole gate); a
 # mail about another business document (the invoice the billing office emails)
 # is the practice's billing, judged by a cease request alone.
-CONTACT_MODELS = (False, "res.partner")
+# (a mail about a user or a portal invitation is about the person too)
+CONTACT_MODELS = (False, "res.partner", "res.users", "portal.wizard.user")
 
 
 class MailMail(models.Model):
@@ -57,14 +59,12 @@ class MailMail(models.Model):
         return Account._accounts_of_contacts(self.recipient_ids, self._patient_emails())
 
     def _is_login_mail(self):
-        """About the person's login: the portal invitation, or a mail about no
-        document sent to a user as a user (Odoo's password reset, its new-device
-        alert, its security notices of a changed password, login, email or
-        two-factor setting, which res_users.py sends that way:
-        ``user_notification``)."""
-        return self.model in LOGIN_MODELS or (
-            not self.model and self.message_type == "user_notification"
-        )
+        """About the person's login: Odoo's portal invitation, password reset,
+        security notices or new-device alert, created by the methods that send
+        them (res_users.py marks them in-process: what a client sends, a
+        ``message_notify`` about no document or about a user included, is not
+        one)."""
+        return trusted_flag(self.env, LOGIN_MAIL)
 
     def _is_document_mail(self):
         """About a business document other than the module's (an invoice, an

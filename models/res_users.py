@@ -3,6 +3,21 @@ from collections import defaultdict
 from odoo import models
 
 from .mail_activity import PATIENT_MODELS
+from .mail_mail import LOGIN_MAIL
+from .patient_protected import trusted
+
+
+def login_mail(records):
+    """``records`` sending a mail about a person's own login (see ResUsers)."""
+    return trusted(records, **{LOGIN_MAIL: True})
+
+
+class PortalWizardUser(models.TransientModel):
+    _inherit = "portal.wizard.user"
+
+    def _send_email(self):
+        """The portal invitation: a mail about the person's login."""
+        return super(PortalWizardUser, login_mail(self))._send_email()
 
 
 class ResUsers(models.Model):
@@ -18,18 +33,20 @@ class ResUsers(models.Model):
             self._patient_drop_lost_access()
         return res
 
+    # Odoo's mails about a person's own login (its password reset and
+    # invitation, its security notices, its new-device alert) are sent through
+    # these methods only: marked in-process here, they are not collections
+    # contact (``mail.mail._is_login_mail``); a client cannot set the mark.
     def _notify_security_setting_update(self, subject, content, mail_values=None, **kwargs):
-        """Odoo's notice of a change to the user's own login (password, login,
-        email, two-factor authentication, a trusted device…): sent, like its
-        password reset, as a mail about no document to the user as a user, so
-        the contact gate sees it for what it is (``mail.mail._is_login_mail``),
-        never collections contact.  Private: no client reaches it."""
-        return super()._notify_security_setting_update(
-            subject,
-            content,
-            mail_values={**(mail_values or {}), "message_type": "user_notification"},
-            **kwargs,
+        return super(ResUsers, login_mail(self))._notify_security_setting_update(
+            subject, content, mail_values=mail_values, **kwargs
         )
+
+    def _action_reset_password(self, signup_type="reset"):
+        return super(ResUsers, login_mail(self))._action_reset_password(signup_type)
+
+    def _alert_new_device(self):
+        return super(ResUsers, login_mail(self))._alert_new_device()
 
     def _patient_drop_lost_access(self):
         """Users who may no longer read patient records stop following them and

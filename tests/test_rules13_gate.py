@@ -206,3 +206,18 @@ class TestRules13HeldStatements(PatientCollectionsCommon, MockEmail):
         sent_to = [address for mail in self._mails for address in mail["email_to"]]
         self.assertTrue(any("testparent.alpha@example.com" in to for to in sent_to), sent_to)
         self.assertFalse(self.emails_logged(self.account))
+
+    def test_the_portal_invitation_is_no_contact(self):
+        """Odoo's Grant portal access mails the invitation (a login mail, sent by
+        the methods that send those): even under a request to cease, it goes."""
+        self.account.sudo().cease_communication = True
+        wizard = (
+            self.env["portal.wizard"]
+            .with_context(active_model="res.partner", active_ids=self.guarantor.ids)
+            .create({})
+        )
+        wizard.user_ids.action_grant_access()
+        sent_to = [address for mail in self._mails for address in mail["email_to"]]
+        self.assertTrue(any("testparent.alpha@example.com" in to for to in sent_to), sent_to)
+        self.assertTrue(self.guarantor.user_ids, "the portal user is created")
+        self.assertFalse(self.emails_logged(self.account))

@@ -5,7 +5,7 @@ it, neither refused nor logged as contact; a collections mail to the guarantor
 by a user without the role is still refused."""
 
 from odoo import SUPERUSER_ID
-from odoo.exceptions import AccessDenied, AccessError
+from odoo.exceptions import AccessDenied, AccessError, UserError
 from odoo.tests import tagged
 
 from .test_portal import PortalCase
@@ -99,4 +99,25 @@ class TestSecurityNotices(PortalCase):
             self.guarantor.with_user(clerk).message_notify(
                 body="Your balance is overdue", partner_ids=self.guarantor.ids
             )
+        # Odoo's public message_notify about no document, or about the guarantor's
+        # user, makes the same mail as a login mail: it is not one
+        Partner = self.env["res.partner"].with_user(clerk)
+        for about in ({}, {"model": "res.users", "res_id": self.guarantor_user.id}):
+            with self.subTest(about=about), self.assertRaises(AccessError) as caught:
+                Partner.message_notify(
+                    partner_ids=self.guarantor.ids, subject="Balance", body="Pay now.", **about
+                )
+            self.assertIn(REFUSAL, str(caught.exception))
+        self.assertFalse(self.emails_logged())
+
+    def test_a_cease_request_stops_a_bare_notification(self):
+        """A specialist may contact the guarantor, but not past a request to cease
+        communication, whatever the mail is about."""
+        self.account.sudo().cease_communication = True
+        Partner = self.env["res.partner"].with_user(self.specialist)
+        for about in ({}, {"model": "res.users", "res_id": self.guarantor_user.id}):
+            with self.subTest(about=about), self.assertRaises(UserError):
+                Partner.message_notify(
+                    partner_ids=self.guarantor.ids, subject="Balance", body="Pay now.", **about
+                )
         self.assertFalse(self.emails_logged())
