@@ -88,34 +88,50 @@ def split_amount(remainder, count=None, amount=None, digits=2):
     return parts
 
 
-def next_due_dates(after, frequency, count, day=None):
-    """``count`` due dates following ``after`` at ``frequency`` (monthly: on
-    ``day`` of the month, default ``after``'s day)."""
+def cadence_after(first_due_date, frequency, after, count):
+    """The next ``count`` due dates of a plan whose installments fall at
+    ``frequency`` from ``first_due_date`` (monthly: on its day of the month),
+    after ``after``."""
+    if count <= 0:
+        return []
     if frequency == "monthly":
-        return [add_months(after, index + 1, day or after.day) for index in range(count)]
+        months = (after.year - first_due_date.year) * 12 + after.month - first_due_date.month
+        index = max(months - 1, 0)
+        dates = []
+        while len(dates) < count:
+            due = add_months(first_due_date, index, first_due_date.day)
+            if due > after:
+                dates.append(due)
+            index += 1
+        return dates
     step = {"weekly": 7, "biweekly": 14}.get(frequency)
     if not step:
         raise ValueError(f"unknown frequency {frequency!r}")
-    return [after + timedelta(days=step * (index + 1)) for index in range(count)]
+    index = max((after - first_due_date).days // step + 1, 0)
+    return [first_due_date + timedelta(days=step * (index + n)) for n in range(count)]
 
 
-def raise_back(last, amount, regular, frequency, today, day=None, digits=2):
+def raise_back(last, amount, plan, after, today, digits=2):
     """Put ``amount`` back on a plan that was lowered by it (lowering takes from
-    the last unpaid installment backwards and removes those lowered to nothing):
-    the last unpaid installment ``last`` ((due date, amount, is the down
-    payment), or None) is topped up to the plan's ``regular`` installment amount,
-    the rest goes on new installments of that amount (the last takes what is
-    left) following it at ``frequency``, none due before ``today``'s next date
-    at that frequency; a rest under half an installment goes on the last one.
-    When nothing was taken since, the plan gets back the schedule it had (to
-    the cent for one built from a number of installments).  Returns (the last
-    installment's new amount or None, [(due date, amount)] of the new
-    installments)."""
+    the last unpaid installment backwards and removes those lowered to nothing).
+    ``last``: (due date, amount, is the down payment) of the last unpaid
+    installment, or None; ``plan``: (installment amount, down payment, frequency,
+    first due date); ``after``: the due date of the plan's last installment.
+    The last unpaid installment, when not due yet, is topped up to the plan's
+    installment amount (the down payment to the down payment); the rest goes on
+    new installments of that amount (the last takes what is left; a rest under
+    half an installment rides on the one before) on the plan's own dates after
+    its last installment, none before ``today``.  When nothing was taken since,
+    the plan gets back the schedule it had (to the cent for one built from a
+    number of installments).  Returns (the last installment's new amount or
+    None, [(due date, amount)] of the new installments)."""
+    regular, down, frequency, first_due_date = plan
     amount, regular = to_money(amount, digits), to_money(regular or 0, digits)
     topped = None
-    if last and not last[2] and regular > 0:
-        room = max(regular - to_money(last[1], digits), Decimal(0))
-        put = min(room, amount)
+    growable = bool(last) and last[0] >= today
+    cap = to_money(down or 0, digits) if last and last[2] else regular
+    if growable and cap > 0:
+        put = min(max(cap - to_money(last[1], digits), Decimal(0)), amount)
         if put > 0:
             topped = to_money(last[1], digits) + put
             amount -= put
@@ -123,14 +139,14 @@ def raise_back(last, amount, regular, frequency, today, day=None, digits=2):
         return topped, []
     parts = split_amount(amount, amount=regular, digits=digits) if regular > 0 else [amount]
     if parts[-1] * 2 < regular:
-        # a rounding remainder (or a small rest) rides on the last one, as it did
+        # a rounding remainder (or a small rest) rides on the one before, as it did
         if len(parts) > 1:
             rest = parts.pop()
             parts[-1] += rest
-        elif last and not last[2]:
+        elif growable and not last[2]:
             return (topped if topped is not None else to_money(last[1], digits)) + amount, []
-    after = max(last[0], today) if last else today
-    dates = next_due_dates(after, frequency, len(parts), day)
+    start = max(after, today - timedelta(days=1)) if after else today - timedelta(days=1)
+    dates = cadence_after(first_due_date, frequency, start, len(parts))
     return topped, list(zip(dates, parts, strict=True))
 
 

@@ -1,8 +1,6 @@
 """A payment plan raised back when a write-off that lowered it is reversed: the
 inverse of ``_lower_for_credits``, as far as the plan still runs."""
 
-from datetime import date
-
 from markupsafe import Markup
 
 from odoo import api, models
@@ -18,9 +16,10 @@ class PatientPaymentPlan(models.Model):
     def _raise_back(self, raises):
         """``raises``: {plan: [(amount, source label)]}, what reversed write-offs
         had lowered each plan by.  An active plan gets it back where the lowering
-        took it from (``plan_schedule.raise_back``): its last unpaid installment
-        topped up to the plan's installment amount, then installments of that
-        amount after it (none due before today's next one), its total follows,
+        took it from (``plan_schedule.raise_back``): its last unpaid installment,
+        when not due yet, topped up to the plan's installment amount (a down
+        payment to the down payment), then installments of that amount on the
+        plan's own dates after its last one (none in the past), its total follows,
         the payments are allocated again and a note on the plan says so.  A plan
         no longer active (completed, defaulted, cancelled) is left as it is: a line
         on its account says the amount is owed on the account."""
@@ -43,12 +42,11 @@ class PatientPaymentPlan(models.Model):
             ordered = plan.installment_ids.sorted(lambda i: (i.due_date, i.sequence, i.id))
             last = ordered.filtered(lambda i: i.state != "paid")[-1:]
             topped, added = plan_schedule.raise_back(
-                last and (last.due_date, last.amount, last.sequence == 0),
+                (last.due_date, last.amount, last.sequence == 0) if last else None,
                 amount,
-                plan.installment_amount,
-                plan.frequency,
-                max(plan._company_today(plan.company_id), ordered[-1:].due_date or date.min),
-                plan.first_due_date.day,
+                (plan.installment_amount, plan.down_payment, plan.frequency, plan.first_due_date),
+                ordered[-1:].due_date or None,
+                plan._company_today(plan.company_id),
                 currency.decimal_places,
             )
             if topped is not None:

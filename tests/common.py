@@ -156,7 +156,9 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
-    def confirm_plan(cls, account, first_due_date, installment_count=3, frequency="monthly"):
+    def confirm_plan(
+        cls, account, first_due_date, installment_count=3, frequency="monthly", down_payment=0.0
+    ):
         """A payment plan on ``account`` set up through the wizard, as a specialist does."""
         action = (
             cls.env["patient.payment.plan.create"]
@@ -168,6 +170,7 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
                     "installment_count": installment_count,
                     "frequency": frequency,
                     "first_due_date": first_due_date,
+                    "down_payment": down_payment,
                 }
             )
             .action_confirm()

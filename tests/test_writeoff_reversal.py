@@ -291,6 +291,21 @@ class TestWriteoffReversalPlan(PlanLedgerCommon, ReversalCommon):
         self.assertIn("Left to pay on the plan: $ 300.00", chatter(plan))
         self.assert_ledger_matches(account)
 
+    def test_reversal_gives_back_the_down_payment_and_the_dates(self):
+        """A write-off that took the installments and half the down payment: its
+        reversal puts the down payment back as it was and the installments on the
+        plan's own dates (none skipped, none in the past)."""
+        account, _invoice = self.account_owing(300.0, days=60)
+        plan = self.confirm_plan(account, DAY + timedelta(days=5), 2, down_payment=100.0)
+        schedule = [(i.due_date, i.amount) for i in plan.installment_ids.sorted("due_date")]
+        self.assertEqual(len(schedule), 3)
+        writeoff = self.writeoff(account, self.manager, amount=250.0, reason="administrative")
+        self.assertEqual(plan.installment_ids.mapped("amount"), [50.0])
+        self.reverse(writeoff, self.manager)
+        self.assertEqual(
+            [(i.due_date, i.amount) for i in plan.installment_ids.sorted("due_date")], schedule
+        )
+
     def test_reversal_reset_lowers_the_plan_again(self):
         account, _invoice = self.account_owing(300.0, days=60)
         plan = self.confirm_plan(account, DAY + timedelta(days=10), installment_count=3)

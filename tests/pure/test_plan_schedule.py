@@ -286,16 +286,16 @@ def lowered(schedule, credit, digits=2):
     return list(reversed(kept))
 
 
-def raised(schedule, credit, frequency, regular, today, day):
-    """``schedule`` raised back by ``credit`` with ``raise_back``."""
+def raised(schedule, credit, terms, today):
+    """``schedule`` raised back by ``credit`` with ``raise_back`` (``terms``:
+    installment amount, down payment, frequency, first due date)."""
     last = schedule[-1] if schedule else None
     topped, new = ps.raise_back(
         last and (last.due_date, last.amount, last.sequence == 0),
         credit,
-        regular,
-        frequency,
+        terms,
+        last and last.due_date,
         today,
-        day,
     )
     if topped is not None:
         schedule = [*schedule[:-1], last._replace(amount=topped)]
@@ -312,43 +312,60 @@ def raised(schedule, credit, frequency, regular, today, day):
     frequency=st.sampled_from(ps.FREQUENCIES),
     first=st.dates(date(2026, 1, 1), date(2027, 12, 31)),
     share=st.floats(0.01, 0.99),
+    down_share=st.sampled_from([0, 0, 0.2]),
 )
-def test_raise_back_restores_a_lowered_schedule(total, count, frequency, first, share):
-    """Lowering a plan built from a number of installments by any part of it (all
-    of it: the plan completes, nothing to raise), then raising it back by the
-    same, gives the schedule back: dates and amounts."""
-    schedule = ps.build_schedule(total, 0, frequency, first, installment_count=count)
+def test_raise_back_restores_a_lowered_schedule(total, count, frequency, first, share, down_share):
+    """Lowering a plan built from a number of installments (with or without a down
+    payment) by any part of it (all of it: the plan completes, nothing to
+    raise), then raising it back by the same, gives the schedule back: dates and
+    amounts."""
+    down = ps.to_money(total * Decimal(str(down_share)))
+    start = first - timedelta(days=3)
+    schedule = ps.build_schedule(
+        total, down, frequency, first, installment_count=count, start_date=start
+    )
     credit = ps.to_money(total * Decimal(str(share)))
-    regular = schedule[0].amount
-    back = raised(lowered(schedule, credit), credit, frequency, regular, first, first.day)
+    regular = next(line for line in schedule if line.sequence).amount
+    terms = (regular, down, frequency, first)
+    back = raised(lowered(schedule, credit), credit, terms, start)
     assert [(line.due_date, line.amount) for line in back] == [
         (line.due_date, line.amount) for line in schedule
     ]
     # built from an installment amount (the last one smaller): all of it is put back
     schedule = ps.build_schedule(total, 0, frequency, first, installment_amount=regular)
-    back = raised(lowered(schedule, credit), credit, frequency, regular, first, first.day)
+    back = raised(lowered(schedule, credit), credit, (regular, 0, frequency, first), start)
     assert sum(line.amount for line in back) == sum(line.amount for line in schedule)
 
 
 def test_raise_back_tops_up_then_adds_installments():
     last = (date(2026, 5, 31), Decimal("40.00"), False)
-    topped, new = ps.raise_back(last, 250, 100, "monthly", date(2026, 4, 1), day=31)
+    terms = (100, 0, "monthly", date(2026, 1, 31))
+    topped, new = ps.raise_back(last, 250, terms, date(2026, 5, 31), date(2026, 4, 1))
     assert topped == Decimal("100.00")
     assert new == [(date(2026, 6, 30), Decimal("100.00")), (date(2026, 7, 31), Decimal("90.00"))]
-    # a small rest rides on the last one; the down payment is not topped up
-    topped, new = ps.raise_back(
-        (date(2026, 4, 1), Decimal("50"), True), 240, 100, "weekly", date(2026, 4, 1)
-    )
-    assert topped is None
-    assert new == [(date(2026, 4, 8), Decimal("100.00")), (date(2026, 4, 15), Decimal("140.00"))]
+    # the down payment back to what it was, then the plan's own dates (not a month skipped)
+    down = (date(2026, 12, 1), Decimal("50"), True)
+    terms = (100, 100, "monthly", date(2026, 12, 6))
+    topped, new = ps.raise_back(down, 250, terms, date(2026, 12, 1), date(2026, 12, 1))
+    assert topped == Decimal("100.00")
+    assert new == [(date(2026, 12, 6), Decimal("100.00")), (date(2027, 1, 6), Decimal("100.00"))]
+    # a small rest rides on the one before
+    terms = (100, 0, "weekly", date(2026, 3, 4))
+    _topped, new = ps.raise_back(None, 240, terms, None, date(2026, 4, 1))
+    assert new == [(date(2026, 4, 1), Decimal("100.00")), (date(2026, 4, 8), Decimal("140.00"))]
 
 
 def test_raise_back_never_dates_an_installment_in_the_past():
-    """Raised back after the plan's last due date: the new installments start
-    one period after today, not on dates already gone (they would be missed)."""
-    last = (date(2026, 1, 15), Decimal("100"), False)
-    topped, new = ps.raise_back(last, 140, 100, "biweekly", date(2026, 3, 2))
-    assert topped is None
-    assert new == [(date(2026, 3, 16), Decimal("140.00"))]
-    _topped, new = ps.raise_back(None, 80, 0, "monthly", date(2026, 3, 2))
-    assert new == [(date(2026, 4, 2), Decimal("80.00"))]
+    """Raised back after the plan's last due date: nothing goes on an installment
+    already due, and the new ones fall on the plan's next dates from today."""
+    last = (date(2026, 10, 11), Decimal("50"), False)
+    terms = (100, 0, "monthly", date(2026, 1, 11))
+    topped, new = ps.raise_back(last, 240, terms, date(2026, 10, 11), date(2026, 12, 2))
+    assert topped is None, "the installment of 10-11 is past due: not raised"
+    assert new == [
+        (date(2026, 12, 11), Decimal("100.00")),
+        (date(2027, 1, 11), Decimal("140.00")),
+    ]
+    terms = (100, 0, "biweekly", date(2026, 1, 1))
+    topped, new = ps.raise_back(last, 140, terms, date(2026, 10, 11), date(2026, 12, 2))
+    assert new == [(date(2026, 12, 3), Decimal("140.00"))]
