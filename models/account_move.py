@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..logic import eob
 from .patient_phi_mixin import audit_phi_export
 from .patient_protected import is_trusted, trusted
+from .patient_relation_access import check_relations_readable
 
 PHI_GROUPS = (
     "patient_collections.group_collections_accountant,"
@@ -133,6 +134,9 @@ class AccountMove(models.Model):
         ):
             self._patient_refuse_account_link()
         for vals in vals_list:
+            # a patient the user may not read is refused before anything is
+            # worked out from it (its guarantor, an error naming them)
+            check_relations_readable(self.browse(), {"patient_id": vals.get("patient_id")})
             if vals.get("patient_id") and not vals.get("partner_id"):
                 patient = self.env["res.partner"].sudo().browse(vals["patient_id"])
                 vals["partner_id"] = patient._patient_guarantor().id
@@ -161,6 +165,7 @@ class AccountMove(models.Model):
         if "patient_id" in vals and not vals["patient_id"]:
             self._patient_check_patient_kept()
         if "patient_id" in vals:
+            check_relations_readable(self, {"patient_id": vals["patient_id"]})
             self._patient_check_not_cancelled(vals["patient_id"])
         res = super().write(vals)
         if vals.get("patient_id"):
@@ -209,12 +214,13 @@ class AccountMove(models.Model):
     def _patient_mark_patients(self):
         """The contacts these invoices name as their patient are patients, of the
         invoice's company: a customer the practice invoiced before installing the
-        module becomes one when the accountant names them on an invoice."""
+        module becomes one when the accountant names them on an invoice (a
+        patient of another practice becomes one of this practice too)."""
         moves = self.sudo().filtered("patient_id")
         for company, group in moves.grouped("company_id").items():
-            new = group.patient_id.filtered(lambda partner: not partner.is_patient)
-            if new:
-                new.with_company(company).write({"is_patient": True})
+            patients = group.patient_id.with_company(company)
+            patients.filtered(lambda partner: not partner.is_patient).write({"is_patient": True})
+            patients._patient_register()
 
     def _patient_check_not_cancelled(self, patient_id):
         """A cancelled invoice keeps the patient it had (the form shows it read-only)."""

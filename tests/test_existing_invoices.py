@@ -6,9 +6,12 @@ as through the ORM.  A posted invoice on an account keeps a patient."""
 
 from datetime import timedelta
 
+from lxml import etree
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import PatientCollectionsCommon
 
@@ -119,3 +122,69 @@ class TestExistingInvoices(PatientCollectionsCommon, HttpCase):
         self.assertEqual(account.balance_due, 70.0)
         self.assertTrue(customer.is_patient, "named on an invoice: a patient")
         self.assertIn(customer, self.env["res.partner"].search([("is_patient", "=", True)]))
+
+
+@tagged("post_install", "-at_install")
+class TestExistingInvoicesTwoPractices(PatientCollectionsCommon):
+    """Two practices in one database: the Patient field offers the people this
+    practice invoiced (not those only the other one did), a patient of one
+    practice named on the other's invoice becomes its patient too, and a
+    contact of the other practice cannot be named by forging its id."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.practice_b = cls.setup_other_company(name="Testpractice Bravo")["company"]
+        cls.accountant = cls.company_user("pc_exist2_accountant", ACCOUNTANT)
+        cls.today = fields.Date.context_today(cls.env.user)
+
+    def invoice(self, partner, company, patient=None):
+        vals = {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "company_id": company.id,
+            "invoice_date": self.today,
+            "invoice_line_ids": [
+                Command.create({"name": "Visit", "quantity": 1, "price_unit": 50, "tax_ids": []})
+            ],
+        }
+        if patient:
+            vals["patient_id"] = patient.id
+        return self.env["account.move"].with_company(company).create(vals)
+
+    def offered(self, user, company):
+        """The contacts the invoice form's Patient field offers ``user``."""
+        arch = self.env["account.move"].get_views([(False, "form")])["views"]["form"]["arch"]
+        domain = etree.fromstring(arch).xpath("//field[@name='patient_id']")[0].get("domain")
+        Partner = self.env["res.partner"].with_user(user).with_company(company)
+        return Partner.search(safe_eval(domain, {"company_id": company.id}))
+
+    def test_only_this_practices_customers_are_offered(self):
+        ours = self.env["res.partner"].create({"name": "Testcustomer Ours"})
+        theirs = self.env["res.partner"].create({"name": "Testcustomer Theirs"})
+        self.invoice(ours, self.env.company).action_post()
+        self.invoice(theirs, self.practice_b).action_post()
+        offered = self.offered(self.accountant, self.env.company)
+        self.assertIn(ours, offered)
+        self.assertNotIn(theirs, offered, "invoiced by the other practice only")
+
+    def test_a_patient_of_one_practice_becomes_a_patient_of_the_other(self):
+        shared = self.env["res.partner"].create({"name": "Testpatient Shared"})
+        self.invoice(shared, self.env.company, patient=shared)
+        self.assertIn(self.env.company, shared.sudo().patient_company_ids)
+        self.assertNotIn(self.practice_b, shared.sudo().patient_company_ids)
+        self.invoice(shared, self.practice_b, patient=shared)  # a draft is enough
+        self.assertIn(self.practice_b, shared.sudo().patient_company_ids)
+
+    def test_a_forged_patient_of_the_other_practice_is_refused(self):
+        stranger = self.env["res.partner"].create(
+            {"name": "Testpatient Stranger", "company_id": self.practice_b.id}
+        )
+        Move = self.env["account.move"].with_user(self.accountant)
+        vals = {"move_type": "out_invoice", "patient_id": stranger.id}
+        with self.assertRaises(AccessError) as caught:
+            Move.create(vals)
+        self.assertNotIn("Stranger", str(caught.exception))
+        invoice = self.invoice(self.guarantor, self.env.company)
+        with self.assertRaises(AccessError):
+            invoice.with_user(self.accountant).write({"patient_id": stranger.id})
