@@ -172,26 +172,38 @@ class PatientAccount(models.Model):
         )
 
     def _statement_plan_line(self, due, fmt, date_format):
-        """The sentence about the account's payment plan ("" without one)."""
+        """The sentences about the account's payment plan ("" without one): what
+        to pay by when, what is left on the plan after it, and what of the
+        balance is not on the plan (a charge billed after it was agreed)."""
         plan = self.active_plan_id
         if not (plan and due.due_date and due.amount > 0):
             return ""
-        rest = self.currency_id.round(due.balance - due.amount)
-        if self.currency_id.compare_amounts(rest, 0.0) <= 0:
-            return self.env._(
+        currency = self.currency_id
+        on_plan = currency.round(
+            sum(i.amount_due for i in plan.installment_ids if i.state != "paid")
+        )
+        rest = currency.round(min(on_plan, due.balance) - due.amount)
+        other = currency.round(due.balance - max(on_plan, due.amount))
+        sentences = [
+            self.env._(
                 "Payment plan %(plan)s: pay %(amount)s by %(date)s.",
                 plan=plan.name,
                 amount=fmt(due.amount),
                 date=date_format(due.due_date),
             )
-        return self.env._(
-            "Payment plan %(plan)s: pay %(amount)s by %(date)s. The rest of your balance "
-            "(%(rest)s) follows the plan's schedule.",
-            plan=plan.name,
-            amount=fmt(due.amount),
-            date=date_format(due.due_date),
-            rest=fmt(rest),
-        )
+        ]
+        if currency.compare_amounts(rest, 0.0) > 0:
+            sentences.append(
+                self.env._("The rest of the plan (%(rest)s) follows its schedule.", rest=fmt(rest))
+            )
+        if currency.compare_amounts(other, 0.0) > 0:
+            sentences.append(
+                self.env._(
+                    "%(other)s of your balance is not part of the plan: please call us about it.",
+                    other=fmt(other),
+                )
+            )
+        return " ".join(sentences)
 
     def _statement_account_values(self, lines, shared):
         """The values of this account's statement, from its open items ``lines``

@@ -88,12 +88,25 @@ class TestStatementContent(PatientCollectionsCommon, MockEmail):
         self.assertIn("Please pay by 05/14/2026", text)
         self.assertIn(f"Payment plan {plan.name}: pay $ 100.00 by 05/14/2026", text)
         values = self.account._statement_values()[0]
-        # the rest is the balance less what is asked now (600 - 100), not the balance
+        # the rest is the plan less what is asked now (600 - 100), not the balance
         plan_line = values["plan_line"].replace("\xa0", " ")
-        self.assertIn("The rest of your balance ($ 500.00)", plan_line)
+        self.assertIn("The rest of the plan ($ 500.00) follows its schedule.", plan_line)
+        self.assertNotIn("not part of the plan", plan_line)
         self.assertIn("($ 500.00)", text)
         self.assertNotIn("($ 600.00)", text)
         self.assertEqual(values["amount_due"].replace("\xa0", " "), "$ 100.00")
+
+    def test_a_charge_after_the_plan_is_said_to_be_off_the_plan(self):
+        """A visit billed after the plan was agreed is neither asked now nor on
+        the plan: the statement says so rather than counting it in the plan."""
+        plan = self.make_plan()
+        self.make_invoice(self.child, 200.0, TODAY - timedelta(days=1))
+        self.account._refresh_balances()
+        self.assertEqual(self.account.balance_due, 800.0)
+        line = self.account._statement_values()[0]["plan_line"].replace("\xa0", " ")
+        self.assertIn(f"Payment plan {plan.name}: pay $ 100.00 by 05/14/2026.", line)
+        self.assertIn("The rest of the plan ($ 500.00) follows its schedule.", line)
+        self.assertIn("$ 200.00 of your balance is not part of the plan", line)
 
     def test_dates_in_the_company_language_format(self):
         text = self.render()
