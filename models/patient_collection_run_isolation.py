@@ -13,8 +13,16 @@ from ..logic.run_counts import Failure, RunCounts
 _logger = logging.getLogger(__name__)
 
 
+class SettingsError(UserError):
+    """A step cannot work with the company's collections settings as they are
+    (a write-off account that can no longer take postings): one failure of the
+    step, which names no account."""
+
+
 def failure_reason(error):
     """The category of ``error`` recorded on the run (never its text)."""
+    if isinstance(error, SettingsError):
+        return "settings"
     if isinstance(error, (UserError, ValidationError)) and not isinstance(error, AccessError):
         return "refused"
     if isinstance(error, (AccessError, AccessDenied)):

@@ -36,6 +36,7 @@ EVENT_KINDS = [
 # may quote a patient's data).
 FAILURE_REASONS = [
     ("refused", "A business rule refused it"),
+    ("settings", "A collections setting must be corrected"),
     ("access", "Access refused"),
     ("data", "Invalid or inconsistent data"),
     ("unexpected", "Unexpected error"),

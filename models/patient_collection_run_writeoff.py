@@ -1,9 +1,11 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..logic.run_counts import CountKey
 from .patient_collection_run import BATCH_SIZE
 from .patient_collection_run_batches import StepBatch
+from .patient_collection_run_isolation import SettingsError
 from .patient_protected import trusted
 
 
@@ -80,6 +82,7 @@ class PatientCollectionRun(models.Model):
         limit = self._batch_limit("_step_small_balance_writeoffs")
         more = None
         for company in companies.filtered("collections_small_balance_writeoff"):
+            self._check_small_balance_settings(company)
             # one more than a batch: whether another batch follows
             ids = self._small_balance_account_ids(
                 company, today, self.step_cursor, limit + 1 if limit else None
@@ -101,6 +104,16 @@ class PatientCollectionRun(models.Model):
                 }
             )
         return more
+
+    def _check_small_balance_settings(self, company):
+        """The company's write-off account and journal can take the step's
+        postings, else the step stops before any account: one failure of the step
+        on the run ("a collections setting must be corrected"), not one per
+        account; a write-off posted by hand says which setting."""
+        try:
+            self.env["patient.writeoff"].sudo()._postable_accounts(company, ["small_balance"])
+        except UserError as error:
+            raise SettingsError(error.args[0]) from error
 
     def _write_off_batch(self, accounts, today, counts):
         """Write off the balances of ``accounts`` (each account that fails is left

@@ -326,6 +326,29 @@ class TestWriteoffs(WriteoffCommon):
         self.assertEqual(small.balance_due, 7.5)
         self.assertEqual(len(small.writeoff_ids), 1)
 
+    def test_small_balance_step_stops_on_a_wrong_account_setting(self):
+        """The small-balance account was turned into a revenue account since it was
+        chosen: the run writes nothing off and records one failure of the step
+        (not one per account): a collections setting must be corrected."""
+        company = self.env.company
+        company.write(
+            {
+                "collections_small_balance_writeoff": True,
+                "collections_small_balance_threshold": 10.0,
+                "collections_small_balance_min_days": 90,
+            }
+        )
+        self.small.account_type = "income"
+        first, _i = self.account_owing(7.5, days=120)
+        second, _i = self.account_owing(6.0, days=120)
+        run = self.env["patient.collection.run"].run(companies=company)
+        self.assertEqual(run.writeoff_count, 0)
+        self.assertEqual((first.balance_due, second.balance_due), (7.5, 6.0))
+        failed = run.line_ids.filtered(lambda line: line.step == "_step_small_balance_writeoffs")
+        self.assertEqual(len(failed), 1)
+        self.assertFalse(failed.account_id, "the whole step, not each account")
+        self.assertEqual(failed.failure_reason, "settings")
+
     def test_small_balance_step_off_by_default(self):
         self.assertFalse(self.env.company.collections_small_balance_writeoff)
         small, _invoice = self.account_owing(1.0, days=400)
