@@ -18,6 +18,7 @@ import {
     collectionsMenu,
     dialogClosed,
     listAction,
+    produceStatements,
     refusal,
 } from "@patient_collections/../tests/tours/tour_steps";
 
@@ -134,17 +135,7 @@ tours.add("pc_tours14_send_statements", {
             trigger: `${TOP} .alert-info:contains('waits in the queue until their hours open')`,
             content: "and that an email outside the guarantor's hours waits for them",
         },
-        {
-            trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
-            content: "Produce the statements (the merged PDF downloads)",
-            run: "click",
-        },
-        {
-            trigger: `${TOP} .modal-footer button:contains('Cancel'):enabled`,
-            content: "Once produced, close the dialog",
-            run: "click",
-        },
-        dialogClosed("Send Statements"),
+        ...produceStatements(),
         {
             trigger: ".o_list_renderer .o_data_row:contains('Tourfourteen Night') td[name='partner_id']",
             content: "Open the account whose guarantor is at night",

@@ -12,8 +12,8 @@ import { registry } from "@web/core/registry";
 import {
     TOP,
     collectionsMenu,
-    dialogClosed,
     listAction,
+    produceStatements,
 } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
@@ -49,17 +49,7 @@ tours.add("pc_tours16_statements_leave_out_no_address", {
             trigger: `${TOP} .o_patient_no_address_note .o_field_widget[name='no_address_count']:contains('1')`,
             content: "one account",
         },
-        {
-            trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
-            content: "Produce the statements (the merged PDF downloads)",
-            run: "click",
-        },
-        {
-            trigger: `${TOP} .modal-footer button:contains('Cancel'):enabled`,
-            content: "Once produced, close the dialog",
-            run: "click",
-        },
-        dialogClosed("Send Statements"),
+        ...produceStatements(),
     ],
 });
 

@@ -120,3 +120,20 @@ export function refusal(text, content) {
         },
     ];
 }
+
+// Send Statements: Produce (the merged PDF downloads), then close the dialog.
+export function produceStatements() {
+    return [
+        {
+            trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
+            content: "Produce the statements (the merged PDF downloads)",
+            run: "click",
+        },
+        {
+            trigger: `${TOP} .modal-footer button:contains('Cancel'):enabled`,
+            content: "Once produced, close the dialog",
+            run: "click",
+        },
+        dialogClosed("Send Statements"),
+    ];
+}
