@@ -47,7 +47,9 @@ def withheld(exc):
     tb = raising_frame(exc)
     if tb is None:
         return None
-    module = tb.tb_frame.f_globals["__name__"][len("odoo.addons.") :]
+    # the place inside the addon ("models.patient_interaction"): the addon's
+    # name is left out, so the line reads as a refusal, not as a fault of it
+    module = tb.tb_frame.f_globals["__name__"][len(PACKAGE) + 1 :] or "__init__"
     where = f"{module}:{tb.tb_lineno} in {tb.tb_frame.f_code.co_name}"
     return f"{type(exc).__name__} raised in {where} ({WITHHELD})"
 

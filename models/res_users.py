@@ -12,14 +12,6 @@ def login_mail(records):
     return trusted(records, **{LOGIN_MAIL: True})
 
 
-class PortalWizardUser(models.TransientModel):
-    _inherit = "portal.wizard.user"
-
-    def _send_email(self):
-        """The portal invitation: a mail about the person's login."""
-        return super(PortalWizardUser, login_mail(self))._send_email()
-
-
 class ResUsers(models.Model):
     _inherit = "res.users"
 

@@ -14,14 +14,14 @@
 # Knobs (environment or make variables):
 #   ODOO_PATH          Odoo 18.0 source tree (default /opt/odoo)
 #   ODOO_TEST_TAGS     extra --test-tags, e.g. /account:TestAccountMove
-#   ODOO_TEST_TIMEOUT  seconds for the Odoo test run (default 2700)
+#   ODOO_TEST_TIMEOUT  seconds for the Odoo test run (default 4500)
 #   ODOO_STEP_TIMEOUT  seconds for each lifecycle step (default 900)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 exec 2>&1 # one stream: the summary must stay the very last line
 
-ODOO_TEST_TIMEOUT="${ODOO_TEST_TIMEOUT:-2700}"
+ODOO_TEST_TIMEOUT="${ODOO_TEST_TIMEOUT:-4500}"
 ODOO_STEP_TIMEOUT="${ODOO_STEP_TIMEOUT:-900}"
 TEST_DB=pc_test
 LIFECYCLE_DB=pc_lifecycle

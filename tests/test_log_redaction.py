@@ -48,7 +48,7 @@ class TestLogRedaction(DeskCommon, HttpCase):
         message, log = self.refused_and_logged(
             "patient.interaction", "create", [[self.promise_vals(350.0, days=10)]]
         )
-        self.assertIn("ValidationError raised in patient_collections.models.", log)
+        self.assertIn("ValidationError raised in models.", log)
         self.assert_withheld(message, log, 100.0, 400.0)
 
     def test_resolved_while_owed(self):
@@ -58,6 +58,6 @@ class TestLogRedaction(DeskCommon, HttpCase):
             [[self.account.id], {"stage_id": self.resolved.id}],
             {"specification": {}},
         )
-        self.assertIn("UserError raised in patient_collections.models.", log)
+        self.assertIn("UserError raised in models.", log)
         self.assert_withheld(message, log, 400.0)
         self.assertNotEqual(self.account.stage_id, self.resolved)

@@ -341,7 +341,10 @@ class TestWriteoffs(WriteoffCommon):
         self.small.account_type = "income"
         first, _i = self.account_owing(7.5, days=120)
         second, _i = self.account_owing(6.0, days=120)
-        run = self.env["patient.collection.run"].run(companies=company)
+        isolation = "odoo.addons.patient_collections.models.patient_collection_run_isolation"
+        with self.assertLogs(isolation, "WARNING") as logged:
+            run = self.env["patient.collection.run"].run(companies=company)
+        self.assertIn("SettingsError", logged.output[0])
         self.assertEqual(run.writeoff_count, 0)
         self.assertEqual((first.balance_due, second.balance_due), (7.5, 6.0))
         failed = run.line_ids.filtered(lambda line: line.step == "_step_small_balance_writeoffs")

@@ -9,3 +9,4 @@ from . import patient_financial_assistance_deny
 from . import patient_aging_report
 from . import base_partner_merge
 from . import patient_writeoff_reverse
+from . import portal_wizard_user

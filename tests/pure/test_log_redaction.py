@@ -37,7 +37,8 @@ def test_module_exception_as_message_argument_and_traceback():
     exc = raised_in("odoo.addons.patient_collections.models.patient_account_stages")
     for text in (logged(exc), logged("Refused: %s", exc), logged("Refused", exc=exc)):
         assert "400.00" not in text and "PA000001" not in text
-        assert "patient_collections.models.patient_account_stages:2 in refuse" in text
+        assert "raised in models.patient_account_stages:2 in refuse" in text
+        assert "patient_collections" not in text
 
 
 def test_exception_of_another_module_logged_as_it_is():
