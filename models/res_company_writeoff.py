@@ -13,10 +13,13 @@ WRITEOFF_ACCOUNT_FIELDS = (
     "collections_writeoff_account_deceased_id",
     "collections_writeoff_account_bankruptcy_id",
 )
-# never back on revenue, receivables, payables or cash
+# never back on revenue, equity (the year's earnings included), receivables,
+# payables or cash
 REFUSED_ACCOUNT_TYPES = (
     "income",
     "income_other",
+    "equity",
+    "equity_unaffected",
     "asset_receivable",
     "liability_payable",
     "asset_cash",
@@ -24,8 +27,11 @@ REFUSED_ACCOUNT_TYPES = (
     "off_balance",
 )
 # the accounts offered in the settings and on the company form (a list: the
-# settings' related fields take it too)
-WRITEOFF_ACCOUNT_DOMAIN = [("account_type", "not in", REFUSED_ACCOUNT_TYPES)]
+# settings' related fields take it too; the company's own: check_company)
+WRITEOFF_ACCOUNT_DOMAIN = [
+    ("deprecated", "=", False),
+    ("account_type", "not in", REFUSED_ACCOUNT_TYPES),
+]
 
 
 class ResCompany(models.Model):
@@ -35,6 +41,7 @@ class ResCompany(models.Model):
     collections_charity_account_id = fields.Many2one(
         "account.account",
         domain=WRITEOFF_ACCOUNT_DOMAIN,
+        check_company=True,
         string="Charity Care Account",
         help="Financial-assistance discounts are credited to patients against this account "
         "(an expense or contra account, never revenue).",
@@ -42,6 +49,7 @@ class ResCompany(models.Model):
     collections_writeoff_account_small_balance_id = fields.Many2one(
         "account.account",
         domain=WRITEOFF_ACCOUNT_DOMAIN,
+        check_company=True,
         string="Write-off Account: Small Balance",
         help="Small balances the daily run or a specialist writes off post here "
         "(an expense account).",
@@ -49,30 +57,35 @@ class ResCompany(models.Model):
     collections_writeoff_account_bad_debt_id = fields.Many2one(
         "account.account",
         domain=WRITEOFF_ACCOUNT_DOMAIN,
+        check_company=True,
         string="Write-off Account: Bad Debt",
         help="Balances judged uncollectible post here (bad-debt expense or allowance).",
     )
     collections_writeoff_account_charity_id = fields.Many2one(
         "account.account",
         domain=WRITEOFF_ACCOUNT_DOMAIN,
+        check_company=True,
         string="Write-off Account: Charity",
         help="Charity write-offs post here; left empty, on the charity care account.",
     )
     collections_writeoff_account_administrative_id = fields.Many2one(
         "account.account",
         domain=WRITEOFF_ACCOUNT_DOMAIN,
+        check_company=True,
         string="Write-off Account: Administrative",
         help="Administrative adjustments (billing errors, goodwill) post here.",
     )
     collections_writeoff_account_deceased_id = fields.Many2one(
         "account.account",
         domain=WRITEOFF_ACCOUNT_DOMAIN,
+        check_company=True,
         string="Write-off Account: Deceased",
         help="Balances of deceased patients without an estate to bill post here.",
     )
     collections_writeoff_account_bankruptcy_id = fields.Many2one(
         "account.account",
         domain=WRITEOFF_ACCOUNT_DOMAIN,
+        check_company=True,
         string="Write-off Account: Bankruptcy",
         help="Balances discharged in bankruptcy post here.",
     )
@@ -95,8 +108,8 @@ class ResCompany(models.Model):
         label = self._fields[name].get_description(self.env)["string"]
         if account.account_type in REFUSED_ACCOUNT_TYPES:
             return self.env._(
-                "%(setting)s: %(account)s is a revenue, receivable, payable or "
-                "cash account. Choose an expense or contra account.",
+                "%(setting)s: %(account)s is a revenue, equity, receivable, payable "
+                "or cash account. Choose an expense or contra account.",
                 setting=label,
                 account=account.display_name,
             )

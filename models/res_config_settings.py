@@ -77,25 +77,37 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collections_access_log_years", readonly=False
     )
     collections_charity_account_id = fields.Many2one(
-        related="company_id.collections_charity_account_id", readonly=False
+        related="company_id.collections_charity_account_id", readonly=False, check_company=True
     )
     collections_writeoff_account_small_balance_id = fields.Many2one(
-        related="company_id.collections_writeoff_account_small_balance_id", readonly=False
+        related="company_id.collections_writeoff_account_small_balance_id",
+        readonly=False,
+        check_company=True,
     )
     collections_writeoff_account_bad_debt_id = fields.Many2one(
-        related="company_id.collections_writeoff_account_bad_debt_id", readonly=False
+        related="company_id.collections_writeoff_account_bad_debt_id",
+        readonly=False,
+        check_company=True,
     )
     collections_writeoff_account_charity_id = fields.Many2one(
-        related="company_id.collections_writeoff_account_charity_id", readonly=False
+        related="company_id.collections_writeoff_account_charity_id",
+        readonly=False,
+        check_company=True,
     )
     collections_writeoff_account_administrative_id = fields.Many2one(
-        related="company_id.collections_writeoff_account_administrative_id", readonly=False
+        related="company_id.collections_writeoff_account_administrative_id",
+        readonly=False,
+        check_company=True,
     )
     collections_writeoff_account_deceased_id = fields.Many2one(
-        related="company_id.collections_writeoff_account_deceased_id", readonly=False
+        related="company_id.collections_writeoff_account_deceased_id",
+        readonly=False,
+        check_company=True,
     )
     collections_writeoff_account_bankruptcy_id = fields.Many2one(
-        related="company_id.collections_writeoff_account_bankruptcy_id", readonly=False
+        related="company_id.collections_writeoff_account_bankruptcy_id",
+        readonly=False,
+        check_company=True,
     )
     collections_writeoff_limit = fields.Float(
         related="company_id.collections_writeoff_limit", readonly=False

@@ -4,6 +4,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from .common import TEST_ADDRESS, PatientCollectionsCommon
 
@@ -187,16 +188,50 @@ class TestWriteoffs(WriteoffCommon):
         with self.assertRaisesRegex(ValidationError, "revenue"):
             self.env.company.collections_writeoff_account_deceased_id = income
 
+    def test_equity_account_refused_in_settings(self):
+        """Nor equity: the year's earnings are not where a write-off goes."""
+        equity = self.env["account.account"].create(
+            {"name": "Test owner equity", "code": "101900", "account_type": "equity"}
+        )
+        with self.assertRaisesRegex(ValidationError, "equity"):
+            self.env.company.collections_writeoff_account_deceased_id = equity
+
     def test_settings_offer_no_revenue_account(self):
-        """The settings and the company form offer only accounts the check accepts."""
+        """The settings and the company form offer only accounts the check accepts:
+        no revenue, receivable, equity or deprecated account, and only the
+        company's own (the domain as the web client evaluates it)."""
+        company = self.env.company
+        Account = self.env["account.account"]
+        equity = Account.create(
+            {"name": "Test retained equity", "code": "101800", "account_type": "equity"}
+        )
+        old = Account.create(
+            {"name": "Test old expense", "code": "688900", "account_type": "expense"}
+        )
+        old.deprecated = True
+        other = self.setup_other_company(name="Synthetic Other Clinic WO")["company"]
+        foreign = Account.with_company(other).create(
+            {"name": "Test other bad debt", "code": "688150", "account_type": "expense"}
+        )
         names = ("collections_writeoff_account_bad_debt_id", "collections_charity_account_id")
+        refused = (
+            self.company_data["default_account_revenue"],
+            self.company_data["default_account_receivable"],
+            equity,
+            old,
+            foreign,
+        )
         for model in ("res.company", "res.config.settings"):
             for name in names:
                 domain = self.env[model].fields_get([name])[name]["domain"]
-                offered = self.env["account.account"].search(domain)
+                if isinstance(domain, str):  # check_company: evaluated by the web client
+                    domain = safe_eval(domain, {"id": company.id, "company_id": company.id})
+                offered = Account.search(domain)
                 self.assertIn(self.bad_debt, offered, (model, name))
-                self.assertNotIn(self.company_data["default_account_revenue"], offered)
-                self.assertNotIn(self.company_data["default_account_receivable"], offered)
+                for account in refused:
+                    self.assertNotIn(account, offered, (model, name, account.name))
+        with self.assertRaises(UserError):
+            company.collections_writeoff_account_bad_debt_id = foreign
 
     def test_account_turned_revenue_since_refused_at_posting(self):
         """The type of a write-off account changed after it was chosen: the
