@@ -2,7 +2,8 @@
 (static/tests/tours/patient_collections_desk13_tours.js): releasing a
 bankruptcy hold and lifting a cease request are a manager's (the specialist is
 told so, nothing changes); a manager lifts the cease request; Today's Callbacks
-lists the overdue callback, not the one already made."""
+lists the overdue callback, not the one already made; a specialist opens the
+Interactions list from the menu and finds their own overdue callback."""
 
 from odoo.tests import HttpCase, tagged
 
@@ -54,3 +55,11 @@ class TestDesk13Tours(TourMixin, DeskCommon, HttpCase):
         )
         self.assertEqual(due.account_id, waiting)
         self.run_tour(INTERACTIONS, "pc_desk13_todays_callbacks", self.manager)
+
+    def test_specialist_opens_the_interactions_menu(self):
+        """The Interactions list is a specialist's too (the desk's Today's Callbacks
+        and My Interactions filters are theirs)."""
+        self.callbacks_waiting_and_made("Tourmine")
+        # another user's callbacks on accounts of the same specialist
+        self.callbacks_waiting_and_made("Tourtheirs", logged_by=self.manager)
+        self.run_tour("/odoo", "pc_desk13_specialist_interactions_menu", self.specialist)

@@ -8,9 +8,16 @@
 //    manager lifts it and the change is in the chatter.
 //  - Today's Callbacks in the Interactions list: the overdue callback (asked for last
 //    month) not made.
+//  - A specialist opens the Interactions list from the Follow-up menu: My
+//    Interactions and Today's Callbacks show their own overdue callback, not another
+//    specialist's, not the one made.
 
 import { registry } from "@web/core/registry";
-import { TOP, applyFilter } from "@patient_collections/../tests/tours/tour_steps";
+import {
+    TOP,
+    applyFilter,
+    collectionsMenu,
+} from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
 
@@ -138,6 +145,45 @@ tours.add("pc_desk13_todays_callbacks", {
         {
             trigger: ".o_list_renderer:not(:has(.o_data_row:contains('Tourcallback Made')))",
             content: "The callback already made is not",
+        },
+    ],
+});
+
+tours.add("pc_desk13_specialist_interactions_menu", {
+    steps: () => [
+        ...collectionsMenu("collections_menu_followup", "patient_interaction_menu", "Interactions"),
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Tourmine Waiting')",
+            content: "The interactions list opens for the specialist",
+        },
+        ...applyFilter("My Interactions"),
+        {
+            // the filters menu stays open
+            trigger: `.o_filter_menu .o-dropdown-item:contains("Today's Callbacks")`,
+            content: "Today's Callbacks",
+            run: "click",
+        },
+        {
+            trigger: `.o_searchview_facet:contains("Today's Callbacks")`,
+            content: "The Today's Callbacks filter is on",
+        },
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Tourmine Waiting')",
+            content: "The specialist's overdue callback is listed",
+        },
+        {
+            trigger:
+                ".o_list_renderer:not(:has(.o_data_row:contains('Tourmine Made'))):not(:has(.o_data_row:contains('Tourtheirs Waiting')))",
+            content: "Not the callback already made, nor another user's",
+        },
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Tourmine Waiting') td.o_data_cell",
+            content: "Open it",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='outcome']",
+            content: "The interaction's form",
         },
     ],
 });

@@ -230,8 +230,8 @@ tours.add("pc_tours14_person_contacted", {
     ],
 });
 
-// A specialist reads interactions on the account form (the Interactions menu is a
-// manager's): its tab shows the person contacted too.
+// A specialist reads interactions on the account form too: its tab shows the
+// person contacted.
 tours.add("pc_tours14_person_contacted_form", {
     steps: () => [
         {
