@@ -112,6 +112,7 @@ from . import test_recovery_unapplied
 from . import test_writeoff_reversal
 from . import test_statement_address
 from . import test_tours16
+from . import test_tours17
 from . import test_security_notices
 from . import test_log_redaction
 from . import test_onchange_leak16
