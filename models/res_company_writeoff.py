@@ -113,6 +113,12 @@ class ResCompany(models.Model):
                 setting=label,
                 account=account.display_name,
             )
+        if account.deprecated:
+            return self.env._(
+                "%(setting)s: %(account)s is deprecated. Choose an account in use.",
+                setting=label,
+                account=account.display_name,
+            )
         if account.company_ids and self not in account.company_ids:
             return self.env._(
                 "%(setting)s: %(account)s belongs to another company.",

@@ -196,6 +196,21 @@ class TestWriteoffs(WriteoffCommon):
         with self.assertRaisesRegex(ValidationError, "equity"):
             self.env.company.collections_writeoff_account_deceased_id = equity
 
+    def test_deprecated_account_refused_in_settings_and_at_posting(self):
+        old = self.env["account.account"].create(
+            {"name": "Test retired expense", "code": "688950", "account_type": "expense"}
+        )
+        old.deprecated = True
+        with self.assertRaisesRegex(ValidationError, "deprecated"):
+            self.env.company.collections_writeoff_account_deceased_id = old
+        # deprecated after it was chosen: refused at posting, nothing posted
+        account, _invoice = self.account_owing(20.0)
+        self.bad_debt.deprecated = True
+        with self.assertRaisesRegex(UserError, "is deprecated. Choose an account in use"):
+            self.writeoff(account, self.manager, reason="bad_debt")
+        self.assert_nothing_posted(account)
+        self.assertEqual(account.balance_due, 20.0)
+
     def test_settings_offer_no_revenue_account(self):
         """The settings and the company form offer only accounts the check accepts:
         no revenue, receivable, equity or deprecated account, and only the
