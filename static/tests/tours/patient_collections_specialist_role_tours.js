@@ -6,7 +6,11 @@
 import { formatDate, formatDateTime } from "@web/core/l10n/dates";
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { TOP, dialogClosed } from "@patient_collections/../tests/tours/tour_steps";
+import {
+    TOP,
+    dialogClosed,
+    produceStatements,
+} from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
 
@@ -472,17 +476,7 @@ tours.add("pc_role_specialist_send_statements", {
             trigger: `${TOP} .o_field_widget[name='qualifying_count']:contains('1')`,
             content: "One account qualifies",
         },
-        {
-            trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
-            content: "Produce the statements (the merged PDF downloads)",
-            run: "click",
-        },
-        {
-            trigger: `${TOP} .modal-footer button:contains('Cancel'):enabled`,
-            content: "Once produced, close the wizard",
-            run: "click",
-        },
-        dialogClosed("Send Statements"),
+        ...produceStatements(),
         {
             trigger: ".o_kanban_record:contains('Tourguarantor Mail')",
             content: "Open the account",
