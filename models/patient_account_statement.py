@@ -156,32 +156,37 @@ class PatientAccount(models.Model):
             "logo_key": company.id,
         }
 
-    def _statement_amount_due(self, totals, today):
-        """What the statement asks for (``logic.statement_lines.amount_due_now``):
-        the installments due on an active plan, else the balance."""
+    def _statement_installments(self):
+        """``(due date, amount still due)`` of the unpaid installments of the
+        account's active plan, in the plan's order (None without a plan): read
+        once for the amount due and the plan line."""
         plan = self.active_plan_id
-        installments = None
-        if plan:
-            installments = [
-                (installment.due_date, installment.amount_due)
-                for installment in plan.installment_ids
-                if installment.state != "paid"
-            ]
+        if not plan:
+            return None
+        return [
+            (installment.due_date, installment.amount_due)
+            for installment in plan.installment_ids
+            if installment.state != "paid"
+        ]
+
+    def _statement_amount_due(self, totals, today, installments):
+        """What the statement asks for (``logic.statement_lines.amount_due_now``):
+        the installments due on an active plan (``installments``:
+        :meth:`_statement_installments`), else the balance."""
         return statement_lines.amount_due_now(
             totals.due, installments, today, self.currency_id.decimal_places
         )
 
-    def _statement_plan_line(self, due, fmt, date_format):
+    def _statement_plan_line(self, due, installments, fmt, date_format):
         """The sentences about the account's payment plan ("" without one): what
-        to pay by when, what is left on the plan after it, and what of the
-        balance is not on the plan (a charge billed after it was agreed)."""
+        to pay by when, what is left on the plan after it (``installments``:
+        :meth:`_statement_installments`), and what of the balance is not on the
+        plan (a charge billed after it was agreed)."""
         plan = self.active_plan_id
         if not (plan and due.due_date and due.amount > 0):
             return ""
         currency = self.currency_id
-        on_plan = currency.round(
-            sum(i.amount_due for i in plan.installment_ids if i.state != "paid")
-        )
+        on_plan = currency.round(sum(amount for _due_date, amount in installments))
         rest = currency.round(min(on_plan, due.balance) - due.amount)
         other = currency.round(due.balance - max(on_plan, due.amount))
         sentences = [
@@ -215,7 +220,8 @@ class PatientAccount(models.Model):
         date_format = self._statement_date_format(shared)
         amounts = [self._statement_line_amounts(line) for line in lines]
         totals = statement_lines.statement_totals(amounts, self.currency_id.decimal_places)
-        due = self._statement_amount_due(totals, today)
+        installments = self._statement_installments()
+        due = self._statement_amount_due(totals, today, installments)
         bucket_labels = shared["bucket_labels"]
         descriptions = shared["descriptions"]
         # nothing to pay (a credit, or a zero balance): no pay-by date, the credit said plainly
@@ -247,7 +253,7 @@ class PatientAccount(models.Model):
             if credit
             else "",
             "aging": [(bucket_labels[key], fmt(self["aging_" + key])) for key in aging.BUCKET_KEYS],
-            "plan_line": self._statement_plan_line(due, fmt, date_format),
+            "plan_line": self._statement_plan_line(due, installments, fmt, date_format),
             # a stage's dunning words to a guarantor in credit would be wrong
             "stage_message": "" if credit else self._statement_message(),
             "how_to_pay": company._collections_statement_text("collections_payment_instructions"),
