@@ -4,7 +4,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..logic import eob
 from .patient_phi_mixin import audit_phi_export
 from .patient_protected import is_trusted, trusted
-from .patient_relation_access import check_relations_readable
+from .patient_relation_access import check_all_relations_readable, check_relations_readable
 
 PHI_GROUPS = (
     "patient_collections.group_collections_accountant,"
@@ -133,13 +133,18 @@ class AccountMove(models.Model):
             "default_patient_account_id"
         ):
             self._patient_refuse_account_link()
-        for vals in vals_list:
-            # a patient the user may not read is refused before anything is
-            # worked out from it (its guarantor, an error naming them)
-            check_relations_readable(self.browse(), {"patient_id": vals.get("patient_id")})
-            if vals.get("patient_id") and not vals.get("partner_id"):
-                patient = self.env["res.partner"].sudo().browse(vals["patient_id"])
-                vals["partner_id"] = patient._patient_guarantor().id
+        # a patient the user may not read is refused before anything is worked
+        # out from it (its guarantor, an error naming them)
+        check_all_relations_readable(
+            self.browse(), [{"patient_id": vals.get("patient_id")} for vals in vals_list]
+        )
+        unbilled = [
+            vals for vals in vals_list if vals.get("patient_id") and not vals.get("partner_id")
+        ]
+        # the guarantors of all the patients read at once (one prefetch)
+        patients = self.env["res.partner"].sudo().browse([vals["patient_id"] for vals in unbilled])
+        for vals, patient in zip(unbilled, patients, strict=True):
+            vals["partner_id"] = patient._patient_guarantor().id
         moves = super().create(vals_list)
         moves._patient_mark_patients()
         return moves

@@ -60,20 +60,32 @@ def check_relations_readable(records, values):
     the user may not read.  A value an existing record already holds is not
     judged again (the user opened the record; what it links to is the record's
     business).  The module's own code paths and the superuser are not checked."""
+    check_all_relations_readable(records, [values])
+
+
+def check_all_relations_readable(records, values_list):
+    """:func:`check_relations_readable` of several ``values`` at once (the
+    ``vals_list`` of a ``create``): one check per field, of the records any of
+    them names."""
     env = records.env
-    if env.su or is_trusted(env) or not isinstance(values, dict):
+    if env.su or is_trusted(env):
         return
-    origin = records._origin.sudo() if len(records) == 1 and records._origin.id else None
-    for name, value in values.items():
-        field = records._fields.get(name) if isinstance(name, str) else None
-        if field is None or not field.relational or not value:
+    named = {}
+    for values in values_list:
+        if not isinstance(values, dict):
             continue
-        ids = set(named_ids(field, value))
+        for name, value in values.items():
+            field = records._fields.get(name) if isinstance(name, str) else None
+            if field is None or not field.relational or not value:
+                continue
+            named.setdefault(name, set()).update(named_ids(field, value))
+    origin = records._origin.sudo() if len(records) == 1 and records._origin.id else None
+    for name, ids in named.items():
         if origin is not None and name in origin._fields:
             ids -= set(origin[name].ids)
         if not ids:
             continue
-        targets = env[field.comodel_name].browse(sorted(ids)).exists()
+        targets = env[records._fields[name].comodel_name].browse(sorted(ids)).exists()
         targets.check_access("read")
 
 

@@ -188,3 +188,36 @@ class TestExistingInvoicesTwoPractices(PatientCollectionsCommon):
         invoice = self.invoice(self.guarantor, self.env.company)
         with self.assertRaises(AccessError):
             invoice.with_user(self.accountant).write({"patient_id": stranger.id})
+
+    def test_the_patients_of_a_batch_are_checked_and_read_at_once(self):
+        """Naming patients on the invoices of one create costs the same few
+        queries however many invoices: their check and their guarantors' read
+        are made once for all."""
+        patients = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Testpatient Batch {n}",
+                    "guarantor_id": self.guarantor.id,
+                    "is_patient": True,
+                }
+                for n in range(6)
+            ]
+        )
+        Move = self.env["account.move"].with_user(self.accountant)
+
+        def queries(vals_list):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            moves = Move.create(vals_list)
+            count = self.env.cr.sql_log_count - before
+            self.assertEqual(moves.partner_id, self.guarantor)
+            return count
+
+        def extra(partners):
+            """What naming ``partners`` adds to the queries of their invoices."""
+            named = [{"move_type": "out_invoice", "patient_id": p.id} for p in partners]
+            billed = [{"move_type": "out_invoice", "partner_id": self.guarantor.id}] * len(named)
+            return queries(named) - queries(billed)
+
+        extra(patients[:1])  # the caches of a first create
+        self.assertEqual(extra(patients[4:6]), extra(patients[:4]))
