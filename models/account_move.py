@@ -224,8 +224,11 @@ class AccountMove(models.Model):
         moves = self.sudo().filtered("patient_id")
         for company, group in moves.grouped("company_id").items():
             patients = group.patient_id.with_company(company)
-            patients.filtered(lambda partner: not partner.is_patient).write({"is_patient": True})
-            patients._patient_register()
+            newcomers = patients.filtered(lambda partner: not partner.is_patient)
+            # marking the newcomers registers them (res.partner's write): the
+            # others are registered here, each patient once
+            newcomers.write({"is_patient": True})
+            (patients - newcomers)._patient_register()
 
     def _patient_check_not_cancelled(self, patient_id):
         """A cancelled invoice keeps the patient it had (the form shows it read-only)."""
