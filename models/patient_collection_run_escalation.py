@@ -264,10 +264,8 @@ class PatientCollectionRun(models.Model):
         zones = companies._patient_tzs()
         if not zones:
             return SQL("SELECT NULL::int, NULL::varchar WHERE FALSE")
-        return SQL(
-            "VALUES %s",
-            SQL(", ").join(SQL("(%s, %s)", company_id, tz) for company_id, tz in zones.items()),
-        )
+        rows = {company_id: (tz,) for company_id, tz in zones.items()}
+        return SQL("VALUES %s", companies._patient_values(rows, "(%s, %s)"))
 
     def _escalation_rows(self, companies, last_id, account_ids=None, size=BATCH_SIZE, zones=None):
         """The next batch of accounts after ``last_id``, as the rules read them,

@@ -1,7 +1,4 @@
-from collections import defaultdict
-
 from odoo import api, fields, models
-from odoo.osv import expression
 
 
 class PatientCollectionSnapshotDrilldown(models.Model):
@@ -73,17 +70,7 @@ class PatientCollectionSnapshotDrilldown(models.Model):
         """The interactions logged from ``first`` to ``last`` on their practice's
         calendar, as the snapshot counts them: one leaf per distinct UTC window,
         for its companies (the user's, as :meth:`_drill_scope`)."""
-        windows = defaultdict(list)
-        for company_id, bounds in self.env.companies._patient_day_bounds(first, last).items():
-            windows[bounds].append(company_id)
-        return expression.OR(
-            [
-                ("company_id", "in", ids),
-                ("date", ">=", fields.Datetime.to_string(start)),
-                ("date", "<", fields.Datetime.to_string(stop)),
-            ]
-            for (start, stop), ids in windows.items()
-        )
+        return self.env.companies._patient_window_domain("date", first, last)
 
     @api.model
     def _dashboard_tile_actions(self, periods):

@@ -303,9 +303,8 @@ class PatientCollectionSnapshotTake(models.Model):
               GROUP BY i.account_id
             """,
             on_day=on_day,
-            windows=SQL(", ").join(
-                SQL("(%s, %s::timestamp, %s::timestamp)", company_id, start, stop)
-                for company_id, (start, stop) in bounds.items()
+            windows=self.env["res.company"]._patient_values(
+                bounds, "(%s, %s::timestamp, %s::timestamp)"
             ),
             first=min(start for start, _stop in bounds.values()),
             last=max(stop for _start, stop in bounds.values()),

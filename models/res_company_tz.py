@@ -11,6 +11,7 @@ import pytz
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import SQL
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -89,18 +90,51 @@ class ResCompany(models.Model):
         }
 
     @api.model
+    def _patient_company_domain(self, keys, leaves):
+        """A domain on records with a ``company_id``: for each distinct key of
+        ``keys`` (``{company id: key}``), its companies' records matching
+        ``leaves(key)`` (a list of leaves), the keys OR-ed."""
+        companies = defaultdict(list)
+        for company_id, key in keys.items():
+            companies[key].append(company_id)
+        return expression.OR(
+            [("company_id", "in", ids), *leaves(key)] for key, ids in companies.items()
+        )
+
+    @api.model
+    def _patient_values(self, rows, template):
+        """The rows of a SQL ``VALUES`` list, one per company: ``template`` (the
+        placeholders of a row, as ``"(%s, %s)"``) filled with the company id and
+        its values in ``rows`` (``{company id: tuple of values}``)."""
+        return SQL(", ").join(
+            SQL(template, company_id, *values) for company_id, values in rows.items()
+        )
+
+    @api.model
     def _patient_day_domain(self, field_name, compare):
         """A domain on records with a ``company_id``: ``field_name`` (a date)
         ``compare`` today, each record's today on its practice's calendar (every
         company's, whoever searches, wherever they are): one leaf per distinct
         date, for its companies."""
         companies = self.sudo().search([])  # pylint: disable=no-search-all
-        days = defaultdict(list)
-        for company_id, today in companies._patient_todays().items():
-            days[today].append(company_id)
-        return expression.OR(
-            [("company_id", "in", ids), (field_name, compare, day)] for day, ids in days.items()
+        return self._patient_company_domain(
+            companies._patient_todays(), lambda day: [(field_name, compare, day)]
         )
+
+    def _patient_window_domain(self, field_name, first, last):
+        """A domain on records with a ``company_id``: ``field_name`` (a UTC
+        datetime) within the days ``first`` to ``last`` on the calendar of each
+        of these companies (:meth:`_patient_day_bounds`): one leaf per distinct
+        UTC window, for its companies."""
+
+        def within(window):
+            start, stop = window
+            return [
+                (field_name, ">=", fields.Datetime.to_string(start)),
+                (field_name, "<", fields.Datetime.to_string(stop)),
+            ]
+
+        return self._patient_company_domain(self._patient_day_bounds(first, last), within)
 
     @api.model
     def _patient_day_search(self, leaves, field_name, compare, operator, value):
