@@ -34,6 +34,8 @@ PROTECTED_FIELDS = frozenset(
     {
         *BALANCE_FIELDS,
         "name",
+        # the company's: balances, statements and the portal's payments are in it
+        "currency_id",
         "priority_score",
         "stage_date",
         "first_statement_date",

@@ -60,8 +60,9 @@ class PatientAccount(models.Model):
         return (guarantor | (contacted - guarantor)).with_env(self.env)
 
     def _accounts_of_contacts(self, partners, emails=()):
-        """The accounts (all companies, as superuser) whose guarantor or patients
-        are among ``partners`` or hold one of ``emails``."""
+        """The accounts (all companies, archived ones too: an archived account
+        keeps its cease request and its rules; as superuser) whose guarantor or
+        patients are among ``partners`` or hold one of ``emails``."""
         Partner = self.env["res.partner"].sudo()
         partners = partners.sudo()
         if emails:
@@ -71,6 +72,7 @@ class PatientAccount(models.Model):
         people = partners | partners.parent_id | partners.guarantor_id
         return self.sudo().search(
             [
+                ("active", "in", (True, False)),
                 "|",
                 ("partner_id", "in", people.ids),
                 ("move_ids.patient_id", "in", partners.ids),

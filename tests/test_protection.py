@@ -249,12 +249,15 @@ class TestProtection(ProtectionCommon):
             {"hold_reason": "promise_to_pay", "hold_until": "9999-12-31"},
             {"balance_due": 0.0},
             {"name": "PA-FORGED"},
+            # the company's currency: the portal would ask for payment in another one
+            {"currency_id": self.env.ref("base.EUR").id},
         ):
             with self.subTest(vals=vals), self.assertRaises(UserError):
                 self.account.with_user(self.manager).write(vals)
             with self.subTest(vals=vals, who="superuser"), self.assertRaises(UserError):
                 self.account.sudo().write(vals)
         self.assertFalse(self.account.first_statement_date)
+        self.assertEqual(self.account.currency_id, self.account.company_id.currency_id)
         with self.assertRaises(AccessError):
             self.env["patient.account"].with_user(self.manager).create(
                 {"partner_id": self.child_2.id, "name": "PA-FORGED"}

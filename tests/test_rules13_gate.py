@@ -88,6 +88,36 @@ class TestRules13InvoiceChatter(PatientCollectionsCommon, MockEmail):
         self.assertFalse(self.mails())
         self.assertFalse(self.emails_logged())
 
+    def test_an_archived_account_keeps_its_cease_request(self):
+        """A cease request holds after the account is archived: mail to the
+        guarantor refused whoever writes, the composer's mass mail included."""
+        self.env["patient.interaction"].with_user(self.specialist).create(
+            {"account_id": self.account.id, "channel": "phone_in", "outcome": "cease_request"}
+        )
+        self.account.action_archive()
+        for user in (self.specialist, self.accountant):
+            with self.subTest(user=user.login), self.assertRaises(UserError) as caught:
+                self.post(user, subtype_xmlid="mail.mt_comment")
+            self.assertIn(CEASE, str(caught.exception))
+        composer = (
+            self.env["mail.compose.message"]
+            .with_user(self.accountant)
+            .with_context(active_model="res.partner", active_ids=self.guarantor.ids)
+            .create(
+                {
+                    "composition_mode": "mass_mail",
+                    "model": "res.partner",
+                    "res_ids": str(self.guarantor.ids),
+                    "subject": "Testbalance",
+                    "body": "<p>Please pay</p>",
+                }
+            )
+        )
+        with self.assertRaises(UserError):
+            composer.action_send_mail()
+            self.env.flush_all()
+        self.assertFalse(self.mails())
+
     def test_invoice_mail_is_billing_without_a_cease(self):
         """The billing office emails the invoice to its customer at any hour, no
         collections role asked, no interaction logged: the practice's billing."""

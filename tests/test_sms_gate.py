@@ -70,6 +70,19 @@ class TestSmsGate(PatientCollectionsCommon):
             )
         self.assertFalse(self.logged())
 
+    @freeze_time(NOW)
+    def test_an_archived_account_keeps_its_rules(self):
+        """Archiving the account does not open the guarantor to texts: no consent,
+        no text; an accountant's is refused on the role."""
+        self.account.action_archive()
+        with self.assertRaisesRegex(UserError, "consent"):
+            self.send_by_number(self.specialist)
+        with self.assertRaises(AccessError):
+            self.env["sms.sms"].with_user(self.accountant).sudo().create(
+                {"number": NUMBER, "body": "Pay now"}
+            )
+        self.assertFalse(self.texts())
+
     def test_texts_only_in_the_day(self):
         self.consent()
         with freeze_time(NIGHT), self.assertRaisesRegex(UserError, "08:00-21:00"):
