@@ -38,6 +38,41 @@ class TestOnboard14(DeskCommon):
         self.assertEqual(first.partner_id, alone)
         self.assertEqual(first.balance_due, 300.0)
 
+    def test_a_guarantor_is_not_merged_with_someone_else_s_patient(self):
+        """An invoice's customer is its patient's guarantor: a guarantor merged
+        with a patient of a guarantor (theirs or another's), or the patients of
+        two guarantors together, would bill a patient's charges to someone who is
+        not their guarantor. Refused, nothing changed; a duplicate of one
+        guarantor's patient merges."""
+        Partner = self.env["res.partner"]
+        account, invoice = self.owing_account("Mergeguarantor One", amount=120.0)
+        guarantor = account.partner_id
+        patient = Partner.create(
+            {"name": "Mergepatient One", "is_patient": True, "guarantor_id": guarantor.id}
+        )
+        twin = Partner.create(
+            {"name": "Mergepatient Twin", "is_patient": True, "guarantor_id": guarantor.id}
+        )
+        stranger = Partner.create({"name": "Mergeguarantor Two", "is_patient": True})
+        # no account yet: a guarantor by their dependent alone
+        other = Partner.create(
+            {"name": "Mergepatient Two", "is_patient": True, "guarantor_id": stranger.id}
+        )
+        for partners, kept, words in (
+            (guarantor | other, guarantor, "one is a guarantor"),
+            (guarantor | patient, patient, "one is a guarantor"),
+            (stranger | other, stranger, "one is a guarantor"),
+            (patient | other, patient, "patients of different guarantors"),
+        ):
+            with self.subTest(kept=kept.name), self.assertRaisesRegex(UserError, words):
+                self.merge(partners, kept)
+        self.assertEqual((patient | twin | other).guarantor_id, guarantor | stranger)
+        self.assertEqual(invoice.partner_id, guarantor)
+        self.assertEqual(account.balance_due, 120.0)
+        self.merge(patient | twin, patient)
+        self.assertFalse(twin.exists())
+        self.assertEqual(patient.guarantor_id, guarantor)
+
     def test_the_invoice_s_account_is_the_module_s(self):
         account, invoice = self.owing_account("Linkperson One")
         other, _invoice = self.owing_account("Linkperson Two")
