@@ -52,6 +52,8 @@ class PatientAccount(models.Model):
         self._check_one_per_guarantor(vals_list)
         accounts = super().create(vals_list)
         if not is_trusted(self.env) and not self.env.su:
+            accounts._check_opened_for_guarantors()
+        if not is_trusted(self.env) and not self.env.su:
             # a stage chosen by hand (an import, the API) is entered as a hand move
             # would: never straight into an extraordinary action the 501(r) and
             # dispute gates forbid, nor into Resolved while the guarantor owes
@@ -83,6 +85,21 @@ class PatientAccount(models.Model):
                     "%(accounts)s: an account with invoices or collection history cannot be "
                     "deleted; archive it instead (a collections manager can restore it).",
                     accounts=", ".join(kept.mapped("name")),
+                )
+            )
+
+    def _check_opened_for_guarantors(self):
+        """An account opened by hand is a guarantor's: not a patient's whose
+        charges their guarantor pays, nor a company contact's (the company is)."""
+        wrong = self.sudo().filtered(
+            lambda account: account.partner_id._patient_guarantor() != account.partner_id
+        )
+        if wrong:
+            raise ValidationError(
+                self.env._(
+                    "A patient account is the guarantor's: the contact chosen is a patient "
+                    "of a guarantor or a contact of a company, whose charges are billed to "
+                    "the guarantor or the company. Open the guarantor's account instead."
                 )
             )
 

@@ -67,6 +67,25 @@ class TestAccountCreation(DeskCommon):
         )
         self.assertTrue(account.stage_id)
 
+    def test_manager_opens_no_account_for_a_dependent(self):
+        """By hand too, an account is a guarantor's: not their dependent's, nor a
+        company contact's (the load() of an import refused the same way)."""
+        Account = self.Account.with_user(self.manager)
+        firm = self.env["res.partner"].create({"name": "Creationfirm", "is_company": True})
+        employee = self.env["res.partner"].create(
+            {"name": "Creationperson Employee", "parent_id": firm.id}
+        )
+        for partner in (self.child_2, employee):
+            with self.subTest(partner=partner.name):
+                with self.assertRaises(ValidationError) as caught:
+                    Account.create({"partner_id": partner.id})
+                self.assertIn("is the guarantor's", str(caught.exception))
+                self.assertEqual(self.count(partner), 0)
+        result = Account.load(["partner_id/.id"], [[str(self.child_2.id)]])
+        self.assertFalse(result["ids"])
+        self.assertIn("is the guarantor's", str(result["messages"]))
+        self.assertEqual(self.count(self.child_2), 0)
+
     def test_invoices_still_open_accounts(self):
         guarantor = self.env["res.partner"].create(
             {"name": "Creationperson Billed", "is_patient": True}
