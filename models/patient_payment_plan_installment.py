@@ -62,6 +62,11 @@ class PatientPaymentPlanInstallment(models.Model):
         self._check_system_write()
         return super().unlink()
 
+    def copy_data(self, default=None):
+        # refused before the copy reads fields a role may not (the payments)
+        self._check_system_write()
+        return super().copy_data(default=default)
+
     def _check_system_write(self):
         """Installments and what was paid on them follow the plan and the payments:
         nobody edits them by hand."""

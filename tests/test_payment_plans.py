@@ -294,6 +294,16 @@ class TestPaymentPlans(PaymentPlanCase):
 
     # ----------------------------------------------------------- access
 
+    def test_an_installment_is_not_duplicated(self):
+        """Duplicate on an installment: the module's refusal for every role (not
+        Odoo's on a field the role may not read)."""
+        installment = self.make_plan().installment_ids[:1]
+        for user in (self.specialist, self.env.ref("base.user_admin")):
+            with self.subTest(user=user.login), self.assertRaises(UserError) as caught:
+                installment.with_user(user).copy()
+            self.assertIn("Installments follow the plan's schedule", str(caught.exception))
+        self.assertEqual(len(installment.plan_id.installment_ids), 6)
+
     def test_accountant_sees_plans_not_notes_and_plain_user_nothing(self):
         plan = self.make_plan()
         accountant = new_test_user(
