@@ -9,9 +9,12 @@ the named records of ``logic/run_counts.py``.
 
 import threading
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.http import request
+from odoo.tools import SQL, mute_logger
 
 from ..logic.run_counts import RunCounts
 from .client_actions import sticky_warning
@@ -47,10 +50,12 @@ class PatientCollectionRun(models.Model):
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     line_ids = fields.One2many("patient.collection.run.line", "run_id", readonly=True)
-    moved_count = fields.Integer(readonly=True)
-    skipped_count = fields.Integer(readonly=True)
+    moved_count = fields.Integer(readonly=True, default=0)
+    skipped_count = fields.Integer(readonly=True, default=0)
     failed_count = fields.Integer(
-        readonly=True, help="Accounts the run could not process: they were left as they were."
+        readonly=True,
+        default=0,
+        help="Accounts the run could not process: they were left as they were.",
     )
     attachment_ids = fields.One2many(
         "ir.attachment",
@@ -102,8 +107,13 @@ class PatientCollectionRun(models.Model):
             # the night's run still comes at its hour
             companies = self._companies_running_today(companies)
         progress = self._run_in_batches(companies, "cron", budget=budget, after_batch=commit)
-        # done: what this unit of work did (Odoo calls again while some is done
-        # and some remains, and stops when a call reports nothing done)
+        # done: what this unit of work did, not this call.  Odoo calls again while
+        # some is done and some remains; a call reporting nothing done (while some
+        # remains) is taken for a job without the progress API: "completed", moved
+        # to its next day, its triggers deleted.  So the calls that follow the spent
+        # budget in a unit of work report the chain's total and return at once
+        # (about 10 ms each); after the tenth Odoo reschedules the job at once and
+        # the trigger below brings the worker back for the rest.
         Cron._notify_progress(done=chain.done, remaining=progress.remaining)
         if progress.remaining and not chain.triggered:
             chain.triggered = True
@@ -163,18 +173,18 @@ class PatientCollectionRun(models.Model):
 
     def action_run_now(self):
         """Run today's runs of the manager's companies in this request, for as long
-        as ``RUN_NOW_SECONDS``; what remains is left to the scheduled action,
-        started at once, and the manager is told so."""
+        as ``RUN_NOW_SECONDS`` and the worker's limits allow; what remains is left
+        to the scheduled action, started at once, and the manager is told so.  A
+        company whose run another worker is running: refused, nothing run."""
         self._check_may_run("manual")
-        progress = self._run_in_batches(
-            self._run_companies(self.env.companies),
-            "manual",
-            budget=RunBudget.wall(self._run_now_seconds()),
-        )
+        companies = self._run_companies(self.env.companies)
+        self._check_not_busy(self._lock_companies(companies))
+        progress = self._run_in_batches(companies, "manual", budget=self._request_budget())
+        self._check_not_busy(progress.busy)
         action = self._action_open_runs(progress.runs.with_env(self.env))
-        if not progress.remaining and not progress.busy:
+        if not progress.remaining:
             return action
-        self.env.ref("patient_collections.ir_cron_collection_run").sudo()._trigger()
+        self._hand_over_rest()
         return sticky_warning(
             self.env._(
                 "The collections run did part of the work now; the scheduled action "
@@ -185,6 +195,17 @@ class PatientCollectionRun(models.Model):
             action,
             title=self.env._("The run goes on in the background"),
         )
+
+    @api.model
+    def _request_budget(self):
+        """A run in a request: ``RUN_NOW_SECONDS`` at most, within what the HTTP
+        worker's limits leave (a worker past them is killed, its work lost)."""
+        return RunBudget.for_request(self._run_now_seconds())
+
+    @api.model
+    def _hand_over_rest(self):
+        """Start the scheduled action at once for what a request left."""
+        self.env.ref("patient_collections.ir_cron_collection_run").sudo()._trigger()
 
     def _action_open_runs(self, runs):
         action = {
@@ -212,7 +233,10 @@ class PatientCollectionRun(models.Model):
         companies, among those they belong to).  An account that cannot be
         processed in a step is left as it was and recorded on its company's run;
         every other account is processed.  A run of the company that the scheduled
-        action left unfinished today is finished.
+        action left unfinished today is finished.  Called in an HTTP request (over
+        RPC), it runs batches for the time Run now has (the worker's limits) and
+        leaves the rest to the scheduled action, started at once: its runs may be
+        returned running.
         """
         self._check_may_run(trigger)
         if trigger == "cron" and not self.env.su:
@@ -221,8 +245,13 @@ class PatientCollectionRun(models.Model):
             raise AccessError(
                 self.env._("Only the scheduled action starts a scheduled collections run.")
             )
-        progress = self._run_in_batches(self._run_companies(companies), trigger)
-        self._check_not_busy(progress)
+        companies = self._run_companies(companies)
+        self._check_not_busy(self._lock_companies(companies))
+        budget = self._request_budget() if request else None
+        progress = self._run_in_batches(companies, trigger, budget=budget)
+        self._check_not_busy(progress.busy)
+        if progress.remaining and budget:
+            self._hand_over_rest()
         return progress.runs.with_env(self.env)
 
     @api.model
@@ -259,7 +288,20 @@ class PatientCollectionRun(models.Model):
 
     @api.model
     def _open_run(self, company, trigger, today):
-        """The record of a new run of ``company``."""
+        """The record of a new run of ``company``.  Another transaction may have
+        started one since this one's snapshot (the company's lock comes after it):
+        the index of one running run per company refuses the second, and the
+        caller is told the company's run is under way."""
+        try:
+            with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                return self._create_run(company, trigger, today)
+        except pg_errors.UniqueViolation as error:
+            if error.diag.constraint_name != "patient_collection_run_one_running":
+                raise
+            raise self._busy_error(company) from None
+
+    @api.model
+    def _create_run(self, company, trigger, today):
         return trusted(self.sudo().with_company(company)).create(
             {
                 "name": self.env._("Collections run of %(date)s", date=today),

@@ -67,9 +67,11 @@ class PatientCollectionRun(models.Model):
         "Not finished: a run of an earlier day that never finished.",
     )
     step = fields.Char(readonly=True, help="The step in progress.")
-    step_cursor = fields.Integer(readonly=True, help="The last record the step processed.")
+    step_cursor = fields.Integer(
+        readonly=True, default=0, help="The last record the step processed."
+    )
     step_remaining = fields.Integer(
-        readonly=True, help="Records the step in progress still has to process."
+        readonly=True, default=0, help="Records the step in progress still has to process."
     )
     batch_count = fields.Integer(string="Batches", readonly=True)
 
@@ -98,7 +100,10 @@ class PatientCollectionRun(models.Model):
         done = 0
         for company in companies.sorted("id"):
             while True:
-                if budget and (done or trigger != "manual") and not budget.allows_batch():
+                # the first batch runs whatever is left (Run now; a cron chain's first
+                # call: Odoo moves a job reporting nothing done to its next day)
+                first = not done and (trigger == "manual" or (budget and budget.at_least_one))
+                if budget and not first and not budget.allows_batch():
                     break
                 if not self._lock_company(company):
                     busy |= company
@@ -144,6 +149,22 @@ class PatientCollectionRun(models.Model):
         False when another transaction holds it."""
         self.env.cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", LOCK_SPACE, company.id))
         return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _lock_companies(self, companies):
+        """Take the locks of ``companies``' runs for this transaction (one query);
+        the companies whose lock another transaction holds."""
+        if not companies:
+            return companies
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM unnest(%s::int[]) AS id"
+                " WHERE NOT pg_try_advisory_xact_lock(%s, id)",
+                companies.sorted("id").ids,
+                LOCK_SPACE,
+            )
+        )
+        return companies.browse([row[0] for row in self.env.cr.fetchall()])
 
     @api.model
     def _todays_run(self, company, trigger):
@@ -235,12 +256,17 @@ class PatientCollectionRun(models.Model):
         return batch, (StepBatch(batch[-1].id, remaining) if remaining else None)
 
     @api.model
-    def _check_not_busy(self, progress):
-        if progress.busy:
-            raise UserError(
-                self.env._(
-                    "A collections run of %(companies)s is under way in the background; "
-                    "try again when it has finished.",
-                    companies=", ".join(progress.busy.mapped("name")),
-                )
+    def _check_not_busy(self, companies):
+        """Refuse a run (Run now, ``run()``) of ``companies`` another worker runs."""
+        if companies:
+            raise self._busy_error(companies)
+
+    @api.model
+    def _busy_error(self, companies):
+        return UserError(
+            self.env._(
+                "A collections run of %(companies)s is under way in the background; "
+                "try again when it has finished.",
+                companies=", ".join(companies.sudo().mapped("name")),
             )
+        )

@@ -16,9 +16,18 @@ of work of the worker, and the worker's limits count the chained calls together.
 
 A :class:`RunBudget` is that allowance, less a margin; the run starts a batch
 only while the budget has :data:`BATCH_FLOOR` seconds left, and the statement
-step stops its batch at the batch's own deadline (:data:`BATCH_SECONDS`).
+step stops its batch at the batch's own deadline (:data:`BATCH_SECONDS`).  The
+first call of a chain runs one batch whatever is left (the statement step then
+sends one small chunk): Odoo takes a first call that reports nothing done for a
+job with nothing to do and moves it to its next day.  Limits that leave less
+than :data:`BATCH_FLOOR` are told once per unit of work in the log.
+
+A request's Run now (:meth:`RunBudget.for_request`) has the smaller of its own
+seconds and what the HTTP worker's limits leave (its ``RLIMIT_CPU`` and
+``limit_time_real`` from the request's start).
 """
 
+import logging
 import math
 import resource
 import threading
@@ -41,6 +50,8 @@ MARGIN = 10
 SLEEP_ALLOWANCE = SLEEP_INTERVAL + 10
 # without any time limit, a chain of calls goes on for this long
 UNLIMITED_SECONDS = 60
+# an HTTP worker's heartbeat comes before its wait for a request (PreforkServer.beat)
+HTTP_SLEEP_ALLOWANCE = 4
 # consecutive calls of one chain follow each other at once (Odoo commits a
 # progress record in between); a longer pause starts a new chain
 CHAIN_GAP = 5
@@ -56,6 +67,10 @@ class Chain:
     done: int = 0  # batches done by its calls
     triggered: bool = False
     cpu_started: float = 0.0  # cpu_used() at its first call
+    warned: bool = False  # the log was told the limits leave too little
+
+
+_logger = logging.getLogger(__name__)
 
 
 # the chain of each job cursor (Odoo's _run_job opens one per unit of work)
@@ -102,14 +117,33 @@ class RunBudget:
     """Seconds left to run batches: to a deadline on the monotonic clock and within
     a CPU-time limit (either may be absent), less :data:`MARGIN`."""
 
-    def __init__(self, deadline=None, cpu=None, chain=None):
+    def __init__(self, deadline=None, cpu=None, chain=None, at_least_one=False):
         self.deadline = deadline
         self.cpu = cpu
         self.chain = chain
+        # one batch runs whatever is left (the first call of a chain, a Run now)
+        self.at_least_one = at_least_one
 
     @classmethod
     def wall(cls, seconds):
-        return cls(deadline=monotonic() + seconds)
+        return cls(deadline=monotonic() + seconds, at_least_one=True)
+
+    @classmethod
+    def for_request(cls, seconds):
+        """The budget of a run in an HTTP request: ``seconds`` at most, and what the
+        worker's limits leave to the request (the CPU of its ``RLIMIT_CPU``, the
+        wall time of ``limit_time_real`` from the request's start, less the
+        worker's wait before it), less :data:`MARGIN`; one batch at least."""
+        now = monotonic()
+        deadline = now + seconds
+        real = config["limit_time_real"]
+        thread = threading.current_thread()
+        started = getattr(thread, "perf_t0", None) or getattr(thread, "start_time", None)
+        if real and real > 0 and started:
+            request_start = now - max(time.time() - started, 0)
+            deadline = min(deadline, request_start + real - HTTP_SLEEP_ALLOWANCE - MARGIN)
+        limit = cpu_limit()
+        return cls(deadline, None if limit is None else limit - MARGIN, at_least_one=True)
 
     @classmethod
     def for_cron(cls, cr, cron_id):
@@ -131,7 +165,45 @@ class RunBudget:
         else:
             deadline = chain.started + UNLIMITED_SECONDS
         limit = cpu_limit()
-        return cls(deadline - MARGIN, None if limit is None else limit - MARGIN, chain)
+        budget = cls(
+            deadline - MARGIN,
+            None if limit is None else limit - MARGIN,
+            chain,
+            at_least_one=not chain.done,
+        )
+        if cron_id and not chain.warned:
+            chain.warned = True
+            budget.warn_if_short(real, threaded=bool(thread_started))
+        return budget
+
+    def warn_if_short(self, real, threaded=False):
+        """Tell the log (once per unit of work, its first call) which limits leave
+        the run less than :data:`BATCH_FLOOR` seconds, and the values it needs:
+        each unit of work then runs one small batch only."""
+        now = monotonic()
+        short = []
+        if self.deadline is not None and self.deadline - now < BATCH_FLOOR:
+            # the wall window of a unit of work must hold the floor and the margin
+            window = BATCH_FLOOR + MARGIN
+            needed = window if threaded else min(window + SLEEP_ALLOWANCE, 3 * window)
+            short.append(
+                f"limit_time_real_cron (else limit_time_real) {real or 'unset'} s: "
+                f"at least {needed} s"
+            )
+        if self.cpu is not None and (self.cpu - cpu_used()) < BATCH_FLOOR:
+            short.append(
+                f"limit_time_cpu {config['limit_time_cpu']} s: at least {BATCH_FLOOR + MARGIN} s"
+            )
+        if short:
+            _logger.warning(
+                "Collections run: the worker's limits leave %.1f s to this unit of work of "
+                "the scheduled action, less than a batch needs (%s s); it runs one small "
+                "batch per unit of work. Raise %s.",
+                max(self.left(), 0),
+                BATCH_FLOOR,
+                "; ".join(short),
+            )
+        return short
 
     def left(self):
         """Seconds left (inf: unbounded).  Asking keeps the chain going."""

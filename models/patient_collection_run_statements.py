@@ -23,6 +23,9 @@ NO_ADDRESS = "statement_no_address"
 # left at the pace of the one before)
 STATEMENT_CHUNK = 50
 FIRST_CHUNK = 10
+# the first chunk of a batch whose deadline is (nearly) there: the one batch a
+# unit of work runs under limits too tight for a useful one
+TIGHT_CHUNK = 2
 
 
 class PatientCollectionRun(models.Model):
@@ -68,6 +71,8 @@ class PatientCollectionRun(models.Model):
             merged.append(records._send_reachable_statements(email=True))
 
         start, size = 0, min(STATEMENT_CHUNK, FIRST_CHUNK)
+        if self._batch_time_left() < run_budget.BATCH_FLOOR:
+            size = min(size, TIGHT_CHUNK)
         while start < len(accounts):
             chunk = accounts[start : start + size]
             started = run_budget.monotonic()
