@@ -1,13 +1,9 @@
 """Financial assistance (charity care) applications, decided on the sliding scale.
 
-An open application (draft or submitted) holds its account for financial
-assistance: the 501(r) gate keeps it out of extraordinary collection actions.
-A collections manager approves it (the discount is posted as credit notes on
-the company's charity-care account, reconciled with the eligible invoices:
-``patient_financial_assistance_posting.py``) or denies it with a reason; either
-decision lifts the hold and is logged in the chatter and as a letter interaction
-to the guarantor (``patient_financial_assistance_notice.py``).
-"""
+An open application holds its account out of extraordinary actions (501(r)). A
+manager approves it (a credit note on the charity-care account: ``..._posting.py``)
+or denies it with a reason; either lifts the hold, goes in the chatter and as a
+letter to the guarantor (``patient_financial_assistance_notice.py``)."""
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
