@@ -331,7 +331,10 @@ class TestRunBatches(CollectionRunCommon):
             patch.object(run_budget, "cpu_limit", lambda: run_budget.cpu_used() + 12),
         ):
             # the CPU limit of the unit of work, less the margin: 2 s, no batch
-            budget = run_budget.RunBudget.for_cron(cr, 7)
+            # (the log is told which limit to raise)
+            with self.assertLogs(run_budget._logger.name, "WARNING") as logged:
+                budget = run_budget.RunBudget.for_cron(cr, 7)
+            self.assertIn("limit_time_cpu", logged.output[0])
             self.assertAlmostEqual(budget.left(), 2, delta=1)
             self.assertFalse(budget.allows_batch())
         with (
