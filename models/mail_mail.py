@@ -44,19 +44,23 @@ class MailMail(models.Model):
         """The accounts this mail (as superuser) is about or reaches."""
         self.ensure_one()
         Account = self.env["patient.account"].sudo()
-        model = self.model
-        if (
-            model
-            and self.res_id
-            and model in self.env
-            and issubclass(self.pool[model], self.pool["patient.phi.mixin"])
-        ):
-            return self.env[model].sudo().browse(self.res_id).exists()._patient_account()
+        if self._is_account_mail():
+            return self.env[self.model].sudo().browse(self.res_id).exists()._patient_account()
         if self._is_login_mail():
             return Account
         # whatever document it is about (an invoice's chatter reaches its customer):
         # a mail reaching the guarantor or a patient of an account is contact
         return Account._accounts_of_contacts(self.recipient_ids, self._patient_emails())
+
+    def _is_account_mail(self):
+        """About a patient account or one of its records (the account's own chatter)."""
+        model = self.model
+        return bool(
+            model
+            and self.res_id
+            and model in self.env
+            and issubclass(self.pool[model], self.pool["patient.phi.mixin"])
+        )
 
     def _is_login_mail(self):
         """About the person's login: Odoo's portal invitation, password reset,
@@ -87,14 +91,17 @@ class MailMail(models.Model):
             if message_id in gated and not rejudge:
                 continue
             billing = mail._is_document_mail()
+            about_account = mail._is_account_mail()
             for account in mail._patient_accounts_addressed():
                 contacted = account._patient_recipients(mail.recipient_ids, mail._patient_emails())
                 if not contacted:
                     continue
                 account = account.with_env(self.env)
-                if billing:
-                    # billing mail (an invoice sent to its customer): only the
-                    # guarantor's cease request stops it, no role rule, no log
+                if billing or not (about_account or account._acts_for_sender()):
+                    # billing mail (an invoice sent to its customer), or a mail
+                    # reaching the guarantor of an archived account or another
+                    # practice's: only the guarantor's cease request stops it, no
+                    # role rule, no log
                     account._refuse_if_ceased()
                     continue
                 if mail.scheduled_date and mail.scheduled_date > now:

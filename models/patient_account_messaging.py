@@ -81,6 +81,17 @@ class PatientAccount(models.Model):
 
     # ------------------------------------------------------------------ the gate
 
+    def _acts_for_sender(self):
+        """Whether a message found reaching this account's guarantor or patients
+        (not written about the account) is this account's collections contact: an
+        active account of a company the sender works for.  Otherwise (an archived
+        account, another practice's) only its cease request stands: the sender is
+        not told of an account they may not read, and a former guarantor is
+        written to as anyone else."""
+        self.ensure_one()
+        account = self.sudo()
+        return account.active and account.company_id in self.env.user.company_ids
+
     def _check_contact_role(self):
         """The role rule, on the real user: a collections specialist or manager who
         may read the account.  ``env.user`` is the caller even under ``sudo()``."""
@@ -123,6 +134,14 @@ class PatientAccount(models.Model):
         document: the same refusal for all."""
         self.ensure_one()
         if self.sudo().cease_communication:
+            if not self._readable_by(self.env.user):
+                # another practice's account: not named to who may not read it
+                raise UserError(
+                    self.env._(
+                        "Cease-communication request: this person asked to cease "
+                        "communication, nothing may be sent to them."
+                    )
+                )
             cease = contact_rules.Violation(contact_rules.RULE_CEASE, None)
             Interaction = self.env["patient.interaction"]
             raise UserError(Interaction._violation_message(self, [cease]))

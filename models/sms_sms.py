@@ -58,8 +58,14 @@ class SmsSms(models.Model):
                 continue
             for account in Account._accounts_of_contacts(people):
                 contacted = account._patient_recipients(people)
-                if contacted:
-                    account.with_env(self.env)._gate_outbound_contact(contacted, "sms")
+                if not contacted:
+                    continue
+                account = account.with_env(self.env)
+                if account._acts_for_sender():
+                    account._gate_outbound_contact(contacted, "sms")
+                else:
+                    # an archived account, another practice's: its cease request only
+                    account._refuse_if_ceased()
             if message_id:
                 gated.add(message_id)
 

@@ -89,8 +89,9 @@ class TestRules13InvoiceChatter(PatientCollectionsCommon, MockEmail):
         self.assertFalse(self.emails_logged())
 
     def test_an_archived_account_keeps_its_cease_request(self):
-        """A cease request holds after the account is archived: mail to the
-        guarantor refused whoever writes, the composer's mass mail included."""
+        """A cease request holds after the account is archived (its only rule that
+        does): mail to the guarantor refused whoever writes, the composer's mass
+        mail included."""
         self.env["patient.interaction"].with_user(self.specialist).create(
             {"account_id": self.account.id, "channel": "phone_in", "outcome": "cease_request"}
         )
@@ -117,6 +118,28 @@ class TestRules13InvoiceChatter(PatientCollectionsCommon, MockEmail):
             composer.action_send_mail()
             self.env.flush_all()
         self.assertFalse(self.mails())
+
+    def test_a_former_guarantor_is_written_to_as_anyone(self):
+        """Archived (out of collections), the account no longer makes a message to
+        its guarantor collections contact: anyone of the practice writes to them,
+        nothing is logged on the account (a cease request excepted: above)."""
+        # as the chatter route posts: superuser rights, the real user kept
+        contact = self.guarantor.with_user(self.accountant).sudo()
+        with self.assertRaisesRegex(UserError, "Only collections specialists"):
+            contact.message_post(
+                body="Your appointment is tomorrow",
+                partner_ids=self.guarantor.ids,
+                subtype_xmlid="mail.mt_comment",
+            )
+        self.account.action_archive()
+        before = self.mails()
+        contact.message_post(
+            body="Your appointment is tomorrow",
+            partner_ids=self.guarantor.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+        self.assertTrue(self.mails() - before)
+        self.assertFalse(self.account.sudo().interaction_ids)
 
     def test_invoice_mail_is_billing_without_a_cease(self):
         """The billing office emails the invoice to its customer at any hour, no

@@ -71,17 +71,41 @@ class TestSmsGate(PatientCollectionsCommon):
         self.assertFalse(self.logged())
 
     @freeze_time(NOW)
-    def test_an_archived_account_keeps_its_rules(self):
-        """Archiving the account does not open the guarantor to texts: no consent,
-        no text; an accountant's is refused on the role."""
+    def test_an_archived_account_keeps_its_cease_request_only(self):
+        """A guarantor whose account is archived (out of collections) is texted as
+        anyone else (no collections consent asked, nothing logged on the account),
+        but never after a cease request."""
         self.account.action_archive()
-        with self.assertRaisesRegex(UserError, "consent"):
+        self.send_by_number(self.specialist)
+        self.assertEqual(len(self.texts()), 1)
+        self.assertFalse(self.logged())
+        self.account.sudo().cease_communication = True
+        with self.assertRaisesRegex(UserError, "Cease-communication request"):
             self.send_by_number(self.specialist)
-        with self.assertRaises(AccessError):
-            self.env["sms.sms"].with_user(self.accountant).sudo().create(
-                {"number": NUMBER, "body": "Pay now"}
-            )
-        self.assertFalse(self.texts())
+        self.assertEqual(len(self.texts()), 1)
+
+    @freeze_time(NOW)
+    def test_another_practice_s_account_does_not_judge_this_one_s_text(self):
+        """The guarantor also owes another practice, whose account this specialist
+        may not read: the text is judged by this practice's account alone (no
+        refusal naming the other account), the other's cease request excepted."""
+        self.consent()
+        other = self.setup_other_company(name="Synthetic Other Clinic Sms")["company"]
+        theirs = (
+            self.env["patient.account"]
+            .sudo()
+            .create({"partner_id": self.guarantor.id, "company_id": other.id})
+        )
+        self.send_by_number(self.specialist)
+        self.assertEqual(len(self.texts()), 1)
+        self.assertEqual(len(self.logged()), 1)
+        self.assertFalse(theirs.interaction_ids)
+        theirs.cease_communication = True
+        with self.assertRaises(UserError) as caught:
+            self.send_by_number(self.specialist)
+        self.assertIn("this person asked to cease communication", str(caught.exception))
+        self.assertNotIn(theirs.name, str(caught.exception))
+        self.assertEqual(len(self.texts()), 1)
 
     def test_texts_only_in_the_day(self):
         self.consent()
