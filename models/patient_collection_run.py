@@ -223,6 +223,7 @@ class PatientCollectionRun(models.Model):
         }
 
     @api.model
+    @api.returns("self")
     def run(self, companies=None, trigger="manual"):
         """Perform the daily collections run and return the records documenting it,
         one per company, in this transaction (the scheduled action commits batch
@@ -236,7 +237,7 @@ class PatientCollectionRun(models.Model):
         action left unfinished today is finished.  Called in an HTTP request (over
         RPC), it runs batches for the time Run now has (the worker's limits) and
         leaves the rest to the scheduled action, started at once: its runs may be
-        returned running.
+        returned running (over RPC: their ids).
         """
         self._check_may_run(trigger)
         if trigger == "cron" and not self.env.su:

@@ -197,6 +197,13 @@ class TestRunNowLimits17(RunLimitsCommon):
         self.assertEqual((run.state, run.batch_count), ("running", 1))
         self.assertGreater(self.triggers(), before)
 
+    def test_run_over_rpc_returns_the_runs_ids(self):
+        """A client calling run() gets the ids of the runs (a recordset cannot go
+        over XML-RPC: the run was committed and the caller told it failed)."""
+        result = odoo.api.call_kw(self.Run, "run", [], {})
+        self.assertIsInstance(result, list)
+        self.assertEqual(self.Run.browse(result).company_id, self.env.company)
+
     def test_run_now_on_a_busy_company_is_refused(self):
         before = self.triggers()
         with odoo.sql_db.db_connect(self.env.cr.dbname).cursor() as other:
