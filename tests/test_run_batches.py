@@ -8,7 +8,7 @@ import math
 import threading
 import time
 from contextlib import ExitStack
-from datetime import date, timedelta
+from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -20,7 +20,6 @@ from odoo.tests import tagged
 from ..models import patient_collection_run_budget as run_budget
 from ..models import patient_collection_run_statements as run_statements
 from ..models.patient_collection_run_batches import LOCK_SPACE
-from .common import TEST_ADDRESS
 from .common_run import CollectionRunCommon
 
 RUN_DAY = date(2026, 6, 1)
@@ -50,16 +49,7 @@ class TestRunBatches(CollectionRunCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        partners = cls.env["res.partner"].create(
-            [
-                {"name": f"Testbatch Person {n}", "is_patient": True, **TEST_ADDRESS}
-                for n in range(ACCOUNTS)
-            ]
-        )
-        cls.accounts = cls.Account
-        for partner in partners:
-            due = RUN_DAY - timedelta(days=40)
-            cls.accounts |= cls.make_invoice(partner, 100.0, due, due_date=due).patient_account_id
+        cls.accounts = cls.accounts_due("Testbatch Person", ACCOUNTS, RUN_DAY)
         cls.Cron = cls.env["ir.cron"]
 
     def setUp(self):

@@ -12,7 +12,6 @@
 import threading
 import time
 from contextlib import ExitStack
-from datetime import timedelta
 from unittest.mock import patch
 
 import odoo
@@ -27,7 +26,6 @@ from odoo.addons.base.models.ir_cron import CompletionStatus
 from ..models import patient_collection_run as run_module
 from ..models import patient_collection_run_budget as run_budget
 from ..models.patient_collection_run_batches import LOCK_SPACE
-from .common import TEST_ADDRESS
 from .common_run import CollectionRunCommon
 
 ACCOUNTS = 6
@@ -43,16 +41,7 @@ class RunLimitsCommon(CollectionRunCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        partners = cls.env["res.partner"].create(
-            [
-                {"name": f"Testlimit Person {n}", "is_patient": True, **TEST_ADDRESS}
-                for n in range(ACCOUNTS)
-            ]
-        )
-        due = fields.Date.today() - timedelta(days=40)
-        cls.accounts = cls.Account
-        for partner in partners:
-            cls.accounts |= cls.make_invoice(partner, 100.0, due, due_date=due).patient_account_id
+        cls.accounts = cls.accounts_due("Testlimit Person", ACCOUNTS, fields.Date.today())
         cls.cron = cls.env.ref("patient_collections.ir_cron_collection_run").sudo()
 
     def setUp(self):
