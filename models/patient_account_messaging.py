@@ -60,8 +60,8 @@ class PatientAccount(models.Model):
         return (guarantor | (contacted - guarantor)).with_env(self.env)
 
     def _accounts_of_contacts(self, partners, emails=()):
-        """The accounts (all companies, archived ones too: an archived account
-        keeps its cease request and its rules; as superuser) whose guarantor or
+        """The accounts (all companies, archived ones too: their cease request
+        stands, see :meth:`_acts_for_sender`; as superuser) whose guarantor or
         patients are among ``partners`` or hold one of ``emails``."""
         Partner = self.env["res.partner"].sudo()
         partners = partners.sudo()
