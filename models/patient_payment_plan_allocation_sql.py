@@ -20,7 +20,7 @@ class PatientPaymentPlan(models.Model):
         """The plans' payments (the ``plan`` relation: id, account_id,
         activation_date, create_date) as (plan id, date, amount, payment id,
         partial id): the guarantor's payments reconciled with the account's
-        invoices since the plan started, in company currency.  A payment of
+        invoices since the plan was agreed, in company currency.  A payment of
         someone else (the insurer's remittance on a claim) is not the guarantor's:
         only payments of the guarantor (or of a contact of theirs), or of nobody
         named (a bank statement line), count."""
@@ -42,10 +42,14 @@ class PatientPaymentPlan(models.Model):
                AND pay_move.state = 'posted'
                AND (pay_move.origin_payment_id IS NOT NULL
                     OR pay_move.statement_line_id IS NOT NULL)
-               -- dated from the plan's start, or registered after it was agreed
-               -- (whatever date the accountant's time zone gave the payment)
-               AND (credit_line.date >= plan.activation_date
-                    OR pay_move.create_date > plan.create_date)
+               -- registered after the plan was agreed (whatever date the
+               -- accountant's time zone gave the payment), or with it (one
+               -- transaction) and dated from its start; one registered before it,
+               -- earlier the same day too, had lowered the balance the plan was
+               -- made of
+               AND (pay_move.create_date > plan.create_date
+                    OR (pay_move.create_date = plan.create_date
+                        AND credit_line.date >= plan.activation_date))
             """
         )
 

@@ -231,6 +231,26 @@ class TestPaymentPlans(PaymentPlanCase):
         plan = self.make_plan(installment_count=5, total_amount=500.0)
         self.assertEqual(plan.amount_paid, 0.0)
 
+    def test_payment_of_the_same_day_registered_before_the_plan_does_not_count(self):
+        """Paid at the desk this morning, the plan agreed this afternoon: the plan's
+        total was taken from a balance that payment had already lowered."""
+        today = self.env.company._patient_today()
+        payment = self.pay(self.invoice, 100.0, today)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE account_move SET create_date = create_date - interval '1 hour' WHERE id = %s",
+            [payment.move_id.id],
+        )
+        self.env.invalidate_all()
+        plan = self.make_plan(installment_count=5, total_amount=500.0)
+        self.assertEqual(plan.activation_date, today)
+        self.assertEqual(plan.amount_paid, 0.0)
+        self.assertEqual(plan.installment_ids[0].state, "open")
+        # paid again after the plan was agreed, on the same day: the plan's
+        later = self.pay(self.invoice, 100.0, today)
+        self.assertEqual(plan.amount_paid, 100.0)
+        self.assertIn(later, plan.installment_ids[0].payment_ids)
+
     def test_register_payment_action(self):
         plan = self.make_plan()
         action = plan.action_register_payment()
@@ -238,6 +258,17 @@ class TestPaymentPlans(PaymentPlanCase):
         self.assertEqual(action["context"]["default_amount"], 100.0)
         wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
         self.assertEqual(wizard.amount, 100.0)
+        self.assertEqual(wizard.payment_date, self.env.company._patient_today())
+
+    def test_register_payment_dated_on_the_practice_calendar(self):
+        """15:00 UTC is already tomorrow at the practice (UTC+14), still today for
+        an accountant in Los Angeles: the payment's date of record is the practice's."""
+        plan = self.make_plan()
+        self.env.company.collections_tz = "Pacific/Kiritimati"
+        accountant = self.env.user.with_context(tz="America/Los_Angeles")
+        action = plan.with_env(accountant.env).action_register_payment()
+        wizard = self.env[action["res_model"]].with_context(**action["context"]).create({})
+        self.assertEqual(wizard.payment_date, date(2026, 3, 3))
         wizard._create_payments()
         self.assertEqual(plan.installment_ids[0].state, "paid")
 
