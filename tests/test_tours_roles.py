@@ -266,6 +266,7 @@ class TestRoleTours(TourMixin, PatientCollectionsCommon, HttpCase):
             self.manager,
         )
         self.assertEqual(company.collections_max_calls, 6)
+        self.assertEqual(company.collections_portal_min_payment, 10.0)
 
     # ------------------------------------------------------------------ accountant
 

@@ -224,6 +224,11 @@ tours.add("pc_role_manager_settings", {
             content: "Configuration > Collections Settings: at most six calls",
             run: "edit 6",
         },
+        {
+            trigger: ".o_form_view .o_field_widget[name='collections_portal_min_payment'] input",
+            content: "Online payments: at least 10.00 when paying another amount",
+            run: "edit 10",
+        },
         ...stepUtils.saveForm(),
     ],
 });
