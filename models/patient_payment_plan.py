@@ -378,8 +378,6 @@ class PatientPaymentPlan(models.Model):
                 "default_currency_id": self.currency_id.id,
                 "default_amount": amount,
                 # a date of record: the company's calendar date, not the user's
-                "default_payment_date": fields.Date.to_string(
-                    self.company_id._patient_today()
-                ),
+                "default_payment_date": fields.Date.to_string(self.company_id._patient_today()),
             },
         }
