@@ -96,15 +96,11 @@ class MailMail(models.Model):
                 contacted = account._patient_recipients(mail.recipient_ids, mail._patient_emails())
                 if not contacted:
                     continue
-                account = account.with_env(self.env)
-                if billing or not (about_account or account._acts_for_sender()):
-                    # billing mail (an invoice sent to its customer), or a mail
-                    # reaching the guarantor of an archived account or another
-                    # practice's: only the guarantor's cease request stops it, no
-                    # role rule, no log
-                    account._refuse_if_ceased()
-                    continue
-                if mail.scheduled_date and mail.scheduled_date > now:
-                    account._refuse_scheduled_contact()
-                account._gate_outbound_contact(contacted, "email")
+                account.with_env(self.env)._gate_reached_contact(
+                    contacted,
+                    "email",
+                    found=not about_account,
+                    billing=billing,
+                    scheduled=bool(mail.scheduled_date and mail.scheduled_date > now),
+                )
             gated.add(message_id)

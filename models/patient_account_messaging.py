@@ -92,6 +92,26 @@ class PatientAccount(models.Model):
         account = self.sudo()
         return account.active and account.company_id in self.env.user.company_ids
 
+    def _gate_reached_contact(self, contacted, channel, found=True, billing=False, scheduled=False):
+        """The gate of an outbound message reaching ``contacted`` (guarantor or
+        patients of this account), for the last doors (``mail.mail``,
+        ``sms.sms``).  ``found``: the account was found by the recipients, the
+        message is not about it; ``billing``: the practice's billing (an invoice
+        sent to its customer); ``scheduled``: it is to wait in a queue.
+
+        Billing, or a message found reaching an account this sender does not act
+        for (archived, another practice's, see :meth:`_acts_for_sender`), meets the
+        guarantor's cease request only: no role rule, no log.  Anything else is
+        collections contact: refused when scheduled, else the whole
+        :meth:`_gate_outbound_contact`."""
+        self.ensure_one()
+        if billing or (found and not self._acts_for_sender()):
+            self._refuse_if_ceased()
+            return self.env["patient.interaction"]
+        if scheduled:
+            self._refuse_scheduled_contact()
+        return self._gate_outbound_contact(contacted, channel)
+
     def _check_contact_role(self):
         """The role rule, on the real user: a collections specialist or manager who
         may read the account.  ``env.user`` is the caller even under ``sudo()``."""

@@ -60,12 +60,7 @@ class SmsSms(models.Model):
                 contacted = account._patient_recipients(people)
                 if not contacted:
                     continue
-                account = account.with_env(self.env)
-                if account._acts_for_sender():
-                    account._gate_outbound_contact(contacted, "sms")
-                else:
-                    # an archived account, another practice's: its cease request only
-                    account._refuse_if_ceased()
+                account.with_env(self.env)._gate_reached_contact(contacted, "sms")
             if message_id:
                 gated.add(message_id)
 
