@@ -18,13 +18,14 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         return super()._merge(partner_ids, dst_partner=dst_partner, extra_checks=extra_checks)
 
     def _patient_check_mergeable(self, partner_ids):
-        self._patient_check_guarantors_mergeable(partner_ids)
+        # the merged contacts' accounts (archived ones too), read once for both checks
         accounts = (
             self.env["patient.account"]
             .sudo()
             .with_context(active_test=False)
             .search([("partner_id", "in", list(partner_ids))])
         )
+        self._patient_check_guarantors_mergeable(partner_ids, accounts)
         for company, group in accounts.grouped("company_id").items():
             if len(group) > 1:
                 raise UserError(
@@ -38,9 +39,10 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
                     )
                 )
 
-    def _patient_check_guarantors_mergeable(self, partner_ids):
+    def _patient_check_guarantors_mergeable(self, partner_ids, accounts):
         """Refused: the patients of two guarantors, or a guarantor (of an account
-        or of dependents) with a patient of a guarantor."""
+        or of dependents) with a patient of a guarantor.  ``accounts``: the
+        contacts' patient accounts, archived ones too (as superuser)."""
         partners = self.env["res.partner"].sudo().with_context(active_test=False)
         partners = partners.browse(list(partner_ids)).exists()
         guarantors = partners.guarantor_id
@@ -54,12 +56,6 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             )
         if not guarantors:
             return
-        accounts = (
-            self.env["patient.account"]
-            .sudo()
-            .with_context(active_test=False)
-            .search_count([("partner_id", "in", partners.ids)], limit=1)
-        )
         if accounts or partners.patient_dependent_ids:
             raise UserError(
                 self.env._(
