@@ -90,19 +90,22 @@ class PatientCollectionRun(models.Model):
     @api.model
     def _run_in_batches(self, companies, trigger, budget=None, after_batch=None):
         """Run batches of today's run of each company until every run is done or
-        the :class:`RunBudget` ``budget`` is spent (a ``manual`` run does one batch
-        at least); ``after_batch(progress)`` after each batch (the scheduled
-        action commits there).  A company whose lock another worker holds is left
-        to it; a scheduled run of a company whose run of today is done does
+        the :class:`RunBudget` ``budget`` is spent (one batch at least when the
+        budget says so: Run now, ``run()`` in a request, a cron chain's first
+        call); without a budget, until every run is done.
+        ``after_batch(progress)`` after each batch (the scheduled action commits
+        there).  A company whose lock another worker holds is left to it; a
+        scheduled run of a company whose run of today is done does
         nothing (a trigger left over from its last batches)."""
         runs = self.browse()
         busy = self.env["res.company"]
         done = 0
         for company in companies.sorted("id"):
             while True:
-                # the first batch runs whatever is left (Run now; a cron chain's first
-                # call: Odoo moves a job reporting nothing done to its next day)
-                first = not done and (trigger == "manual" or (budget and budget.at_least_one))
+                # the first batch runs whatever is left when the budget says so (Run
+                # now and run() in a request; a cron chain's first call: Odoo moves a
+                # job reporting nothing done to its next day)
+                first = not done and bool(budget) and budget.at_least_one
                 if budget and not first and not budget.allows_batch():
                     break
                 if not self._lock_company(company):
