@@ -23,6 +23,9 @@ PATIENT_FIELDS = (
     "patient_balance",
     "patient_account_count",
 )
+# What decides whose charges a contact's are (_patient_guarantor): their guarantor,
+# their company
+GUARANTOR_SHAPE_FIELDS = frozenset({"guarantor_id", "parent_id", "is_company"})
 
 
 class ResPartner(models.Model):
@@ -163,10 +166,63 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        res = super().write(vals)
+        held = self._patient_held_accounts() if GUARANTOR_SHAPE_FIELDS & set(vals) else None
+        if held:
+            # judged on the stored values; refused, nothing of the write stays (Odoo's
+            # merge catches a refused parent and goes on)
+            with self.env.cr.savepoint():
+                res = super().write(vals)
+                self._patient_check_holders_still_guarantors(held)
+        else:
+            res = super().write(vals)
         if vals.get("phone") or vals.get("mobile"):
             self._patient_clear_wrong_number()
         return res
+
+    def _patient_held_accounts(self):
+        """The active patient accounts (any company, as superuser: a user cannot
+        dodge the rule by not seeing them) of these contacts who are their own
+        guarantor: one search.  (An archived account does not hold its contact: a
+        former guarantor may become a dependent.)"""
+        accounts = (
+            self.env["patient.account"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("active", "=", True)])
+        )
+        return accounts.filtered(
+            lambda account: account.partner_id._patient_guarantor() == account.partner_id
+        )
+
+    def _patient_check_holders_still_guarantors(self, accounts):
+        """After a write of these contacts: refused when a contact holding one of
+        ``accounts`` became someone's dependent or a company's contact (the stored
+        values judge, whatever wrote them: a form, an import, a merge).  The
+        account, its invoices and the guarantor rule would disagree."""
+        wrong = accounts.filtered(
+            lambda account: account.partner_id._patient_guarantor() != account.partner_id
+        )
+        if not wrong:
+            return
+        user = self.env.user
+        readable = wrong._filtered_access_for(user) if user.active else wrong.browse()
+        if readable:
+            raise ValidationError(
+                self.env._(
+                    "The contact holds patient account %(accounts)s: an account is its "
+                    "guarantor's, so while it is active the contact cannot become another "
+                    "guarantor's patient or a company's contact. Archive that account first "
+                    "(a collections manager can), then change the contact.",
+                    accounts=", ".join(readable.mapped("name")),
+                )
+            )
+        raise ValidationError(
+            self.env._(
+                "The contact holds an active patient account: an account is its guarantor's, "
+                "so the contact cannot become another guarantor's patient or a company's "
+                "contact. Ask a collections manager to archive that account first, then "
+                "change the contact."
+            )
+        )
 
     def _patient_clear_wrong_number(self):
         """A new number recorded for a guarantor: their accounts' Wrong Number flag
