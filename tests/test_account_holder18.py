@@ -90,3 +90,23 @@ class TestAccountHolderContact18(PatientCollectionsCommon):
         self.env["patient.account"].sudo().create({"partner_id": self.child_2.id})
         self.child_2.with_user(self.manager).write({"guarantor_id": self.guarantor.id})
         self.assertEqual(self.child_2.sudo().guarantor_id, self.guarantor)
+
+    def test_a_company_holding_an_account_may_get_a_parent_company(self):
+        """The guarantor rule decides, not the field: a company with a parent is still
+        its own guarantor; made a person under that parent, it is not."""
+        Partner = self.env["res.partner"]
+        clinic_client = Partner.create({"name": "Testcompany Sigma", "is_company": True})
+        # a patient whose charges the company pays
+        employee = Partner.create(
+            {"name": "Testemployee Sigma", "is_patient": True, "guarantor_id": clinic_client.id}
+        )
+        self.make_invoice(employee, 80.0, date.today() - timedelta(days=5))
+        account = self.account_of(clinic_client)
+        self.assertTrue(account)
+        company = clinic_client.with_user(self.manager)
+        company.write({"parent_id": self.employer.id})
+        self.assertEqual(clinic_client._patient_guarantor(), clinic_client)
+        with self.assertRaises(ValidationError) as caught:
+            company.write({"is_company": False})
+        self.assertIn(f"holds patient account {account.name}", str(caught.exception))
+        self.assertTrue(clinic_client.is_company)
