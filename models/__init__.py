@@ -60,6 +60,7 @@ from . import patient_payment_plan_agreement
 from . import patient_payment_plan_agreement_lang
 from . import ir_actions_report
 from . import mail_activity
+from . import mail_followers
 from . import mail_mail
 from . import mail_message
 from . import mail_scheduled_message

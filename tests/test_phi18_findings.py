@@ -1,0 +1,69 @@
+"""A hostile tester's findings: who follows patient records (seen by anyone) and
+who may be made a follower, the indexed text of patient files, and clinical
+values given to a new contact by whom may not write them."""
+
+from datetime import date, timedelta
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import PatientCollectionsCommon
+
+SPECIALIST = "base.group_user,patient_collections.group_collections_specialist"
+ACCOUNTANT = "base.group_user,patient_collections.group_collections_accountant"
+
+
+class Phi18Common(PatientCollectionsCommon):
+    """An account of the test company followed by its guarantor, and the roles
+    that should and should not see that."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.specialist = cls.company_user("pc18_specialist", SPECIALIST)
+        cls.accountant = cls.company_user("pc18_accountant", ACCOUNTANT)
+        cls.plain = cls.company_user("pc18_plain", "base.group_user")
+        cls.company_b = cls.setup_other_company(name="PC18 Clinic B")["company"]
+        cls.specialist_b = cls.company_user("pc18_specialist_b", SPECIALIST, cls.company_b)
+        invoice = cls.make_invoice(cls.child, 120.0, date.today() - timedelta(days=40))
+        cls.account = invoice.patient_account_id
+
+
+@tagged("post_install", "-at_install")
+class TestPhi18Followers(Phi18Common):
+    """Finding 1: ``mail.followers`` searched, grouped or read by id listed the
+    followers of every patient account (guarantor names) to any internal user."""
+
+    def test_followers_of_patient_records_only_for_their_readers(self):
+        # what the web client's post with mail_post_autofollow does
+        self.account.message_subscribe(partner_ids=self.guarantor.ids)
+        vendor = self.env["res.partner"].create({"name": "Synthetic Vendor"})
+        vendor.message_subscribe(partner_ids=self.guarantor.ids)
+        self.vendor_domain = [("res_model", "=", "res.partner"), ("res_id", "=", vendor.id)]
+        followers = self.env["mail.followers"].search(
+            [("res_model", "=", "patient.account"), ("res_id", "=", self.account.id)]
+        )
+        self.assertIn(self.guarantor, followers.partner_id)
+        domain = [("res_model", "=", "patient.account")]
+        for user in (self.plain, self.specialist_b):
+            with self.subTest(user=user.login):
+                Followers = self.env["mail.followers"].with_user(user)
+                self.assertFalse(Followers.search_read(domain, ["res_id", "partner_id"]))
+                self.assertFalse(Followers.search_count(domain))
+                self.assertFalse(Followers.read_group(domain, ["partner_id"], ["partner_id"]))
+                with self.assertRaises(AccessError):
+                    followers.with_user(user).read(["partner_id"])
+                # other records' followers stay Odoo's
+                self.assertEqual(Followers.search(self.vendor_domain).partner_id, self.guarantor)
+        # the account's readers still see them, as the chatter lists them
+        for user in (self.specialist, self.accountant):
+            with self.subTest(user=user.login):
+                Followers = self.env["mail.followers"].with_user(user)
+                found = Followers.search_read(domain, ["res_id", "partner_id"])
+                self.assertIn(self.guarantor.id, [row["partner_id"][0] for row in found])
+                self.assertEqual(
+                    len(followers.with_user(user).read(["partner_id"])), len(followers)
+                )
+                thread = self.account.with_user(user)
+                self.assertIn(self.guarantor, thread.message_partner_ids)
+                self.assertIn(self.guarantor, thread.message_follower_ids.partner_id)
