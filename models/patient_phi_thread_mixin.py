@@ -26,14 +26,22 @@ class PatientPhiThreadMixin(models.AbstractModel):
 
     def _allowed_partner_ids(self, partners):
         """Of these partners, the ones that may hear about these records: users who
-        can read them all, and contacts without a login (the guarantor emailed)."""
-        users = partners.sudo().with_context(active_test=False).user_ids
+        can read them all, and contacts without a login who are the guarantor or
+        patients of the account of every record (reached through the contact gate)."""
+        partners = partners.sudo().with_context(active_test=False)
+        users = partners.user_ids
         allowed = set(partners.ids)
         for user in users:
             if user._is_superuser():
                 continue
             if user.share or not self._readable_by(user):
                 allowed.discard(user.partner_id.id)
+        contacts = partners.filtered(lambda partner: not partner.user_ids)
+        if contacts:
+            reached = None
+            for account in self._patient_account():
+                reached = account._patient_contacts() & (contacts if reached is None else reached)
+            allowed -= set((contacts - (reached or contacts.browse())).ids)
         return allowed
 
     def _readable_by(self, user):
@@ -100,7 +108,18 @@ class PatientPhiThreadMixin(models.AbstractModel):
             partners = self.env["res.partner"].browse(partner_ids)
             allowed = self._allowed_partner_ids(partners)
             refused = partners.filtered(lambda partner: partner.id not in allowed)
+            with_login = refused.sudo().with_context(active_test=False).filtered("user_ids")
+            if refused and not self.env.su and not with_login:
+                # contacts without a login: no name of theirs nor of the record's patient
+                raise AccessError(
+                    self.env._(
+                        "Only the guarantor and the patients of the account may follow it "
+                        "among contacts without a login: remove the other contacts, or give "
+                        "them a user with the collections role of its company."
+                    )
+                )
             if refused and not self.env.su:
+                refused = with_login.with_env(self.env)
                 raise AccessError(
                     self.env._(
                         "%(people)s cannot follow %(records)s: they have no access to it. "

@@ -67,3 +67,45 @@ class TestPhi18Followers(Phi18Common):
                 thread = self.account.with_user(user)
                 self.assertIn(self.guarantor, thread.message_partner_ids)
                 self.assertIn(self.guarantor, thread.message_follower_ids.partner_id)
+
+
+@tagged("post_install", "-at_install")
+class TestPhi18FollowerContacts(Phi18Common):
+    """Finding 2: the invite wizard made any contact (an outside address, another
+    practice's patient) a follower of an account, then emailed the chatter."""
+
+    def invite(self, user, partners):
+        return (
+            self.env["mail.wizard.invite"]
+            .with_user(user)
+            .create(
+                {
+                    "res_model": "patient.account",
+                    "res_id": self.account.id,
+                    "partner_ids": [(6, 0, partners.ids)],
+                    "notify": False,
+                }
+            )
+            .add_followers()
+        )
+
+    def test_only_the_accounts_own_contacts_follow_it(self):
+        outsider = self.env["res.partner"].create(
+            {"name": "Synthetic Outsider", "email": "outsider@example.com"}
+        )
+        for user in (self.specialist, self.accountant):
+            for partners in (outsider, self.other_guarantor, outsider | self.guarantor):
+                with self.subTest(user=user.login, partners=partners.ids):
+                    with self.assertRaisesRegex(AccessError, "Only the guarantor") as refusal:
+                        self.invite(user, partners)
+                    message = str(refusal.exception)
+                    for partner in partners:
+                        self.assertNotIn(partner.name, message)
+                    with self.assertRaises(AccessError):
+                        self.account.with_user(user).message_subscribe(partners.ids)
+        self.assertFalse(
+            (outsider | self.other_guarantor) & self.account.message_partner_ids,
+        )
+        # the account's guarantor and patients are its contacts: they may follow
+        self.invite(self.specialist, self.guarantor | self.child)
+        self.assertLessEqual(self.guarantor | self.child, self.account.message_partner_ids)
