@@ -67,6 +67,7 @@ from . import mail_scheduled_message
 from . import res_users
 from . import ir_binary
 from . import ir_attachment
+from . import ir_attachment_index
 from . import res_partner_access_log
 from . import account_move_access_log
 from . import sms_sms

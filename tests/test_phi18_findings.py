@@ -109,3 +109,56 @@ class TestPhi18FollowerContacts(Phi18Common):
         # the account's guarantor and patients are its contacts: they may follow
         self.invite(self.specialist, self.guarantor | self.child)
         self.assertLessEqual(self.guarantor | self.child, self.account.message_partner_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestPhi18IndexedContent(Phi18Common):
+    """Finding 3: the text Odoo extracts from a patient file (``index_content``)
+    was read and searched by its content, with no download line."""
+
+    def test_the_text_of_patient_files_is_neither_read_nor_searched(self):
+        Attachment = self.env["ir.attachment"].sudo()
+        files = Attachment.create(
+            [
+                {
+                    "name": "statement-pc18.txt",
+                    "raw": b"Statement for MRN-T-002 synthetic",
+                    "mimetype": "text/plain",
+                    "res_model": "patient.account",
+                    "res_id": self.account.id,
+                },
+                {
+                    "name": "contact-pc18.txt",
+                    "raw": b"Contact note MRN-T-002 synthetic",
+                    "mimetype": "text/plain",
+                    "res_model": "res.partner",
+                    "res_id": self.other_guarantor.id,
+                },
+            ]
+        )
+        statement, other = files
+        self.assertIn("MRN-T-002", statement.index_content)
+        for user in (self.specialist, self.accountant):
+            with self.subTest(user=user.login):
+                Files = self.env["ir.attachment"].with_user(user)
+                rows = Files.search_read(
+                    [("res_model", "=", "patient.account")], ["name", "index_content"]
+                )
+                self.assertIn(statement.id, [row["id"] for row in rows])
+                self.assertFalse([row for row in rows if row["index_content"]])
+                self.assertFalse(
+                    statement.with_user(user).read(["index_content"])[0]["index_content"]
+                )
+                for operator in ("ilike", "=like"):
+                    found = Files.search([("index_content", operator, "%MRN-T-002%")])
+                    self.assertNotIn(statement, found, operator)
+                # a negated search answers the same whatever the text: no probe either
+                for term in ("MRN-T-002", "absent text"):
+                    found = Files.search([("index_content", "not ilike", term)])
+                    self.assertIn(statement, found, term)
+                groups = Files.read_group(
+                    [("id", "=", statement.id)], ["index_content"], ["index_content"]
+                )
+                self.assertFalse([group for group in groups if group["index_content"]])
+                # other files keep Odoo's search
+                self.assertIn(other, Files.search([("index_content", "ilike", "Contact note")]))
