@@ -13,6 +13,7 @@ COLLECTIONS_GROUPS = (
     "patient_collections.group_collections_specialist"
 )
 CLINICAL_ID_GROUPS = "patient_collections.group_collections_specialist"
+CLINICAL_ID_FIELDS = ("patient_mrn", "patient_birthdate")
 PATIENT_FIELDS = (
     "is_patient",
     "patient_mrn",
@@ -148,6 +149,17 @@ class ResPartner(models.Model):
             today = todays[(partner.company_id or self.env.company).id]
             if partner.patient_birthdate and partner.patient_birthdate > today:
                 raise ValidationError(self.env._("A date of birth cannot be in the future."))
+
+    @api.model
+    def _add_missing_default_values(self, values):
+        """A new contact's MRN or date of birth, given or defaulted (``default_*``):
+        only for who may write them, as a write of them is (the fields' groups);
+        judged before anything is stored or checked (the MRN's uniqueness)."""
+        values = super()._add_missing_default_values(values)
+        given = [name for name in CLINICAL_ID_FIELDS if values.get(name)]
+        if given:
+            self.check_field_access_rights("create", given)
+        return values
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -162,3 +162,42 @@ class TestPhi18IndexedContent(Phi18Common):
                 self.assertFalse([group for group in groups if group["index_content"]])
                 # other files keep Odoo's search
                 self.assertIn(other, Files.search([("index_content", "ilike", "Contact note")]))
+
+
+@tagged("post_install", "-at_install")
+class TestPhi18ClinicalCreate(Phi18Common):
+    """Finding 4: an accountant created contacts with an MRN or a date of birth
+    (given or as ``default_*``), and learned which MRNs exist from the refusal."""
+
+    def test_accountant_creates_no_contact_with_clinical_values(self):
+        # the accountant may create contacts (Odoo's Contact Creation right)
+        self.accountant.groups_id += self.env.ref("base.group_partner_manager")
+        self.specialist.groups_id += self.env.ref("base.group_partner_manager")
+        Partner = self.env["res.partner"].with_user(self.accountant)
+        before = self.env["res.partner"].search_count([])
+        attempts = (
+            lambda: Partner.create({"name": "Synthetic Zed", "patient_mrn": "ZZZ-2"}),
+            lambda: Partner.create({"name": "Synthetic Zed", "patient_birthdate": "2001-02-03"}),
+            lambda: Partner.with_context(default_patient_mrn="ZZZ-3").name_create("Synthetic Y"),
+            lambda: Partner.with_context(default_patient_birthdate="2001-02-03").name_create(
+                "Synthetic Y"
+            ),
+            # an MRN in use: the same refusal, no word of the other patient
+            lambda: Partner.with_context(default_patient_mrn="MRN-T-002").name_create("Synth X"),
+            lambda: Partner.create({"name": "Synthetic Zed", "patient_mrn": "MRN-T-002"}),
+        )
+        for number, attempt in enumerate(attempts):
+            with self.subTest(attempt=number):
+                with self.assertRaises(AccessError) as refusal:
+                    attempt()
+                self.assertNotIn("already used", str(refusal.exception))
+                self.assertNotIn("MRN-T-002", str(refusal.exception))
+        self.assertEqual(self.env["res.partner"].search_count([]), before)
+        # a contact without them is the accountant's to create; a specialist sets them
+        self.assertTrue(Partner.name_create("Synthetic Plain"))
+        patient = (
+            self.env["res.partner"]
+            .with_user(self.specialist)
+            .create({"name": "Synthetic Zed", "patient_mrn": "ZZZ-2"})
+        )
+        self.assertEqual(patient.sudo().patient_mrn, "ZZZ-2")
