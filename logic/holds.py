@@ -38,11 +38,26 @@ HOLD_STRENGTH = {
 # The holds no statement or demand ever goes out on, and that only a collections
 # manager releases.
 NO_DEMAND_HOLDS = ("bankruptcy", "deceased")
+# The holds during which a statement or the portal shows the balance for
+# information only, with no amount due now nor pay-by date: the two above (the
+# automatic stay forbids any act to collect; an estate is not dunned), a dispute
+# (No Surprises Act: not pursued while open) and a financial-assistance
+# application (501(r): an eligible patient is refunded what they paid above the
+# discount, and the statement says no collection action is taken meanwhile).
+# Paying of one's own accord stays possible.  A promise, insurance and "other"
+# pause the notices, not what is owed.
+NO_PAYMENT_DEMAND_HOLDS = (*NO_DEMAND_HOLDS, "dispute", "financial_assistance")
 
 
 def hold_strength(reason):
     """How strong a hold of ``reason`` is (0: no hold)."""
     return HOLD_STRENGTH.get(reason, 1) if reason else 0
+
+
+def demands_payment(reason):
+    """Whether a statement of an account on a ``reason`` hold (None: no hold)
+    asks for an amount by a date."""
+    return reason not in NO_PAYMENT_DEMAND_HOLDS
 
 
 def keeps_hold(current, new):

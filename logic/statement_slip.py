@@ -81,7 +81,9 @@ def _slip_rows(statement, styles):
             ["", Paragraph(pc.escape(statement.get("credit_line", "")), styles["cell"])],
         ]
     else:
-        rows.append([labels["amount_due"], statement["amount_due"]])
+        # no amount due now (an account under review): the balance, for information
+        if statement.get("amount_due"):
+            rows.append([labels["amount_due"], statement["amount_due"]])
         if statement.get("balance_due") and statement["balance_due"] != statement["amount_due"]:
             rows.append([labels.get("balance_due", ""), statement["balance_due"]])
         rows.append([labels["amount_enclosed"], "______________"])

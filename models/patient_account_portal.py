@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_repr
 
+from ..logic import holds
 from .patient_account import PROTECTED_FIELDS
 from .patient_protected import trusted, trusted_flag
 
@@ -231,6 +232,8 @@ class PatientAccount(models.Model):
             "next_installment": account._portal_payable_installment(payable),
             # no plan offered while a payment is in progress: it would cover money paid
             "plan_waits_for_payment": account._portal_plan_waits_for_payment(in_progress),
+            # under review or a stay: the balance for information, paying not asked for
+            "demanded": holds.demands_payment(account.hold_reason),
             "can_pay": currency.compare_amounts(account.balance_due, 0) > 0
             and currency.compare_amounts(payable, 0) > 0,
             "max_question_length": MAX_QUESTION_LENGTH,

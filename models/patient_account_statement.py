@@ -2,7 +2,7 @@ import base64
 
 from odoo import api, fields, models
 
-from ..logic import aging, statement_lines
+from ..logic import aging, holds, statement_lines
 from .client_actions import sticky_warning
 
 
@@ -226,6 +226,9 @@ class PatientAccount(models.Model):
         descriptions = shared["descriptions"]
         # nothing to pay (a credit, or a zero balance): no pay-by date, the credit said plainly
         nothing_due = self.currency_id.compare_amounts(due.amount, 0.0) <= 0
+        # under review or a stay (``logic.holds.demands_payment``): the balance for
+        # information, no amount due now, pay-by date nor plan installment asked for
+        demanded = holds.demands_payment(self.hold_reason)
         credit = -totals.due if self.currency_id.compare_amounts(totals.due, 0.0) < 0 else 0.0
         return {
             "account": self.name,
@@ -242,9 +245,9 @@ class PatientAccount(models.Model):
             "balance": fmt(totals.balance),
             "pending_total": fmt(-totals.pending) if totals.pending else "",
             "balance_due": fmt(totals.due),
-            "amount_due": fmt(due.amount),
+            "amount_due": fmt(due.amount) if demanded else "",
             "due_date": ""
-            if nothing_due
+            if nothing_due or not demanded
             else date_format(due.due_date or today + self._statement_terms()),
             "credit": fmt(credit) if credit else "",
             "credit_line": self.env._(
@@ -253,7 +256,9 @@ class PatientAccount(models.Model):
             if credit
             else "",
             "aging": [(bucket_labels[key], fmt(self["aging_" + key])) for key in aging.BUCKET_KEYS],
-            "plan_line": self._statement_plan_line(due, installments, fmt, date_format),
+            "plan_line": self._statement_plan_line(due, installments, fmt, date_format)
+            if demanded
+            else "",
             # a stage's dunning words to a guarantor in credit would be wrong
             "stage_message": "" if credit else self._statement_message(),
             "how_to_pay": company._collections_statement_text("collections_payment_instructions"),

@@ -41,3 +41,21 @@ def test_is_settled(due, pending, expected):
 )
 def test_a_stronger_hold_is_kept(current, new, kept):
     assert holds.keeps_hold(current, new) is kept
+
+
+@pytest.mark.parametrize(
+    ("reason", "demanded"),
+    [
+        (None, True),
+        (False, True),
+        ("promise_to_pay", True),
+        ("insurance_pending", True),
+        ("other", True),
+        ("dispute", False),
+        ("financial_assistance", False),
+        ("bankruptcy", False),
+        ("deceased", False),
+    ],
+)
+def test_no_payment_is_demanded_under_review_or_a_stay(reason, demanded):
+    assert holds.demands_payment(reason) is demanded

@@ -173,3 +173,20 @@ def test_qr_code_of_the_portal_link_has_its_finder_patterns_and_differs_by_url()
         assert first[top][left : left + 7] == finder[0]
         assert first[top + 1][left : left + 7] == finder[1]
     assert first != second
+
+
+def test_an_account_under_review_shows_its_balance_without_a_demand():
+    """No amount due now nor pay-by date (an account on a dispute hold): the
+    letterhead and the slip show the balance, the slip still takes a payment."""
+    data = statement(1, 1)
+    data.update(
+        balance_due="$ 60.00",
+        amount_due="",
+        due_date="",
+        labels={**LABELS, "balance_due": "Your balance"},
+    )
+    text = " ".join(pages(pdf_statement.render([data])[0])[0].split())
+    assert "Amount Due" not in text
+    assert "Due Date" not in text
+    assert text.count("Your balance $ 60.00") == 2  # the letterhead and the slip
+    assert "Amount Enclosed" in text
