@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import format_date
 
 from ..logic import escalation, holds
 from .patient_account import MANAGER_GROUP
@@ -247,7 +248,11 @@ class PatientAccount(models.Model):
         )
         label = dict(self._fields["hold_reason"]._description_selection(self.env))[reason]
         if until:
-            body = self.env._("On hold: %(reason)s, until %(date)s.", reason=label, date=until)
+            body = self.env._(
+                "On hold: %(reason)s, until %(date)s.",
+                reason=label,
+                date=format_date(self.env, until),
+            )
         else:
             body = self.env._("On hold: %(reason)s.", reason=label)
         self._message_log_batch(bodies=dict.fromkeys(self.ids, Markup("<p>%s</p>") % body))

@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import fields, models
+from odoo.tools.misc import format_date
 from odoo.tools.pdf import merge_pdf
 
 from ..logic import contact_rules
@@ -225,7 +226,7 @@ class PatientAccount(models.Model):
                     "channel": "email" if account in emailed else "letter",
                     "outcome": "other",
                     "date": held.get(account.id, now),
-                    "note": self.env._("Statement of %(date)s.", date=today),
+                    "note": self.env._("Statement of %(date)s.", date=format_date(self.env, today)),
                 }
                 for account in self
             ]

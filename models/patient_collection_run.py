@@ -15,6 +15,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
 from odoo.tools import SQL, mute_logger
+from odoo.tools.misc import format_date
 
 from ..logic.run_counts import RunCounts
 from .client_actions import sticky_warning
@@ -65,6 +66,19 @@ class PatientCollectionRun(models.Model):
         readonly=True,
     )
     summary = fields.Text(readonly=True)
+
+    @api.depends("name", "date")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        """The run in the reader's language ("Collections run of 12/02/2026").  The stored
+        ``name`` keeps the ISO date: a key written once, read and searched alike
+        in every language and sorted by its text."""
+        for run in self:
+            run.display_name = (
+                self.env._("Collections run of %(date)s", date=format_date(self.env, run.date))
+                if run.date
+                else run.name
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -305,6 +319,7 @@ class PatientCollectionRun(models.Model):
     def _create_run(self, company, trigger, today):
         return trusted(self.sudo().with_company(company)).create(
             {
+                # ISO: a key, the same in every language (shown by display_name)
                 "name": self.env._("Collections run of %(date)s", date=today),
                 "date": today,
                 "started_at": fields.Datetime.now(),

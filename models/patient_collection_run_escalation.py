@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..logic import escalation
 from ..logic.run_counts import CountKey
@@ -386,7 +387,7 @@ class PatientCollectionRunLine(models.Model):
                 line.display_name = " – ".join(
                     [
                         line.display_name,
-                        self.env._("from %(date)s", date=line.wait_date)
+                        self.env._("from %(date)s", date=format_date(self.env, line.wait_date))
                         if line.wait_date
                         else self.env._("date not known yet"),
                     ]

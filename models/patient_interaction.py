@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..logic import contact_rules
+from .date_texts import format_moment
 from .patient_protected import trusted
 
 CHANNELS = [
@@ -289,9 +290,7 @@ class PatientInteraction(models.Model):
                         "A callback is planned within the contact hours, 08:00 to 21:00 for "
                         "the person to call: %(time)s is outside them (%(tz)s). Pick a time "
                         "in those hours.",
-                        time=contact_rules.local_time(callback, person_tz).strftime(
-                            "%Y-%m-%d %H:%M"
-                        ),
+                        time=format_moment(self.env, callback, person_tz),
                         tz=person_tz,
                     )
                 )

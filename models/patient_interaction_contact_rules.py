@@ -10,6 +10,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from ..logic import contact_rules
+from .date_texts import format_moment
 from .patient_protected import is_trusted, trusted_flag
 
 # How far back a specialist may date a contact (managers: any past date).
@@ -193,10 +194,9 @@ class PatientInteraction(models.Model):
         lines = []
         for violation in violations:
             if violation.allowed_from:
-                local = contact_rules.local_time(violation.allowed_from, tz)
                 when = self.env._(
                     "allowed from %(when)s (%(tz)s)",
-                    when=local.strftime("%Y-%m-%d %H:%M"),
+                    when=format_moment(self.env, violation.allowed_from, tz),
                     tz=tz,
                 )
             elif violation.rule == contact_rules.RULE_CEASE:

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_date
 
 from ..logic import promise_credit
 from .patient_account_balances import money_in_sql
@@ -197,7 +198,7 @@ class PatientInteraction(models.Model):
                 % self.env._(
                     "Broken promise: %(amount)s was promised by %(date)s, %(paid)s paid since.",
                     amount=promise.currency_id.format(promise.promise_amount),
-                    date=promise.promise_date,
+                    date=format_date(self.env, promise.promise_date),
                     paid=promise.currency_id.format(paid.get(promise.id, 0.0)),
                 )
             )
@@ -220,7 +221,7 @@ class PatientInteraction(models.Model):
                 % self.env._(
                     "Promise kept: %(amount)s promised by %(date)s.",
                     amount=promise.currency_id.format(promise.promise_amount),
-                    date=promise.promise_date,
+                    date=format_date(self.env, promise.promise_date),
                 )
             )
 

@@ -7,6 +7,7 @@ pass)."""
 from markupsafe import Markup
 
 from odoo import models
+from odoo.tools.misc import format_date
 
 from .patient_protected import trusted
 
@@ -58,7 +59,7 @@ class PatientPaymentPlan(models.Model):
                 plan=plan.name,
                 total=plan.currency_id.format(plan.total_amount),
                 count=plan.installment_count,
-                date=plan.first_due_date,
+                date=format_date(self.env, plan.first_due_date),
             )
             old = previous_stages.get(plan.account_id.id)
             if old is not None:

@@ -121,3 +121,4 @@ from . import test_run_limits17
 from . import test_account_holder18
 from . import test_phi18_findings
 from . import test_statement18_holds
+from . import test_dates18

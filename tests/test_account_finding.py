@@ -110,7 +110,7 @@ class TestAccountFinding(PatientCollectionsCommon):
         # 06:00 in Los Angeles (PDT): too early; allowed from 08:00 there
         with (
             freeze_time(datetime(2026, 6, 2, 13, 0)),
-            self.assertRaisesRegex(UserError, r"2026-06-02 08:00 \(America/Los_Angeles\)"),
+            self.assertRaisesRegex(UserError, r"06/02/2026 08:00 \(America/Los_Angeles\)"),
         ):
             Account.action_call_guarantor()
         with freeze_time(datetime(2026, 6, 2, 18, 0)):  # 11:00 PDT

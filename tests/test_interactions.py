@@ -232,7 +232,7 @@ class TestInteractions(PatientCollectionsCommon):
             self.log()
         with (
             freeze_time(datetime(2026, 6, 2, 1, 0)),
-            self.assertRaisesRegex(UserError, r"Contact hours.*2026-06-02 08:00"),
+            self.assertRaisesRegex(UserError, r"Contact hours.*06/02/2026 08:00"),
         ):
             self.log()
 

@@ -195,7 +195,7 @@ class TestPlanCreationBatch(PatientCollectionsCommon):
             account = plan.account_id
             text = (
                 f"Payment plan {plan.name}: {plan.currency_id.format(600.0)} in 6 installments "
-                f"from 2026-03-31. Stage: {old[account.id]} → {self.stage.name}."
+                f"from 03/31/2026. Stage: {old[account.id]} → {self.stage.name}."
             )
             line = account.message_ids.filtered(lambda m, plan=plan: f"{plan.name}:" in m.body)
             reference = account._message_log(body=Markup("<p>%s</p>") % text)

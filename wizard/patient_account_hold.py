@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..logic import holds
 from ..models.patient_account import HOLD_REASONS
@@ -101,7 +102,7 @@ class PatientAccountHold(models.TransientModel):
                 self.env._(
                     "A hold ends within ten years: choose a date before %(date)s, or leave "
                     "it empty to hold the account until it is released.",
-                    date=latest_date(today),
+                    date=format_date(self.env, latest_date(today)),
                 )
             )
         if self.hold_reason == "promise_to_pay":

@@ -83,7 +83,7 @@ class PatientAgingReport(models.TransientModel):
                 self.env._(
                     "There is no snapshot of %(date)s: the daily collections run stores one "
                     "each day. Choose a day the run ran, or today for the live balances.",
-                    date=self.as_of_date,
+                    date=format_date(self.env, self.as_of_date),
                 )
             )
         return Snapshot, domain, "account_count:sum"

@@ -4,6 +4,7 @@ from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.misc import format_date
 
 from ..models.patient_interaction import CHANNELS
 from ..models.patient_payment_plan import FREQUENCIES
@@ -100,7 +101,7 @@ class PatientPaymentPlanCreate(models.TransientModel):
             problems.append(
                 self.env._(
                     "The first installment must be due within ten years (before %(date)s).",
-                    date=latest_date(today),
+                    date=format_date(self.env, latest_date(today)),
                 )
             )
         maximum = company.collections_plan_max_installments
@@ -157,7 +158,7 @@ class PatientPaymentPlanCreate(models.TransientModel):
                     self.env._("Down payment")
                     if line["sequence"] == 0
                     else self.env._("Installment %(number)s", number=line["sequence"]),
-                    fields.Date.to_string(line["due_date"]),
+                    format_date(self.env, line["due_date"]),
                     fmt(line["amount"]),
                 )
                 for _command, _id, line in vals["installment_ids"]
