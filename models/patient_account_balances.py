@@ -76,8 +76,10 @@ class PatientAccount(models.Model):
     )
 
     @api.model
-    def _refresh_balances_sql(self, account_ids, today):
-        """One statement that recomputes balances and aging for ``account_ids``.
+    def _refresh_balances_sql(self, account_ids, today, zones=None):
+        """One statement that recomputes balances and aging for ``account_ids``
+        (``zones``: ``res.company._patient_tz_rows`` of their companies, else read
+        here).
 
         Open receivable lines count when they belong to the account's invoices
         or credit notes, or to entries without an invoice (payments and bank
@@ -158,10 +160,13 @@ class PatientAccount(models.Model):
                    priority_score = %(priority)s
               FROM agg
          LEFT JOIN payments ON payments.account_id = agg.id,
-                   res_company company
+                   res_company company,
+                   (%(zones)s) AS tz(company_id, name)
              WHERE pa.id = agg.id
                AND company.id = pa.company_id
+               AND tz.company_id = pa.company_id
             """,
+            zones=zones or self.browse(account_ids).company_id._patient_tz_rows(),
             priority=self._priority_score_sql(today),
             band=self._aging_band_sql(),
             ids=list(account_ids),
@@ -229,12 +234,13 @@ class PatientAccount(models.Model):
         # over the receivable lines, minutes instead of a second; not for this one
         # statement (SET LOCAL is put back right after it).
         # (an error rolls the setting back with the statement)
+        zones = self.company_id._patient_tz_rows()  # the practices' calendars, read once
         self.env.cr.execute("SET LOCAL enable_nestloop = off")
         for day, accounts in days.items():
             ids = accounts.ids
             for start in range(0, len(ids), batch_size):
                 self.env.cr.execute(
-                    self._refresh_balances_sql(ids[start : start + batch_size], day)
+                    self._refresh_balances_sql(ids[start : start + batch_size], day, zones)
                 )
         self.env.cr.execute("SET LOCAL enable_nestloop = on")
         self.invalidate_recordset(

@@ -10,16 +10,20 @@ from ..logic import priority
 class PatientAccount(models.Model):
     _inherit = "patient.account"
 
-    def _priority_inputs(self, today=None):
+    def _priority_inputs(self, today=None, tz=None):
         """The inputs of the priority score; later capabilities add theirs.  As of
-        the day the account was aged, else ``today`` (the practice's calendar)."""
+        the day the account was aged, else ``today`` (the practice's calendar);
+        the last contact (a UTC datetime) on the day it was on that calendar
+        (``tz``: the company's time zone, as the refresh's SQL reads it)."""
         self.ensure_one()
         today = self.aging_date or today or self.company_id._patient_today()
-        since = (
-            fields.Datetime.to_datetime(self.last_contact_date).date()
-            if self.last_contact_date
-            else self.first_open_date
-        )
+        if self.last_contact_date:
+            tz = tz or self.company_id._patient_tz()
+            since = fields.Datetime.context_timestamp(
+                self.with_context(tz=tz), self.last_contact_date
+            ).date()
+        else:
+            since = self.first_open_date
         return {
             "balance": self.balance_due,
             "days_past_due": self.days_past_due,
@@ -28,10 +32,14 @@ class PatientAccount(models.Model):
             "days_since_contact": (today - since).days if since and self.balance_due > 0 else 0,
         }
 
-    def _undated_todays(self):
-        """Today on the calendars of the companies of these accounts not aged
-        yet (the others' score is as of their aging date): no query when all are."""
-        return self.filtered(lambda account: not account.aging_date).company_id._patient_todays()
+    def _priority_calendars(self):
+        """``{company id: (today, time zone)}``: the calendars of these accounts'
+        companies (the score of an aged account is as of its aging date), their
+        zones read once."""
+        return {
+            company_id: (fields.Date.context_today(self.with_context(tz=tz)), tz)
+            for company_id, tz in self.company_id._patient_tzs().items()
+        }
 
     @api.depends(
         "balance_due",
@@ -49,13 +57,13 @@ class PatientAccount(models.Model):
     )
     def _compute_priority(self):
         weights = {}
-        todays = self._undated_todays()
+        calendars = self._priority_calendars()
         for account in self:
             company = account.company_id
             if company not in weights:
                 weights[company] = company._collections_priority_weights()
             account.priority_score = priority.score(
-                account._priority_inputs(todays.get(company.id)), weights[company]
+                account._priority_inputs(*calendars[company.id]), weights[company]
             )
 
     @api.depends("priority_score")
@@ -67,7 +75,7 @@ class PatientAccount(models.Model):
             "days_since_contact": self.env._("Days since last contact"),
             "defaulted_plans": self.env._("Defaulted payment plans"),
         }
-        todays = self._undated_todays()
+        calendars = self._priority_calendars()
         for account in self:
             currency = account.currency_id
 
@@ -75,7 +83,7 @@ class PatientAccount(models.Model):
                 return currency.format(float(value)) if term.unit == "amount" else str(int(value))
 
             account.priority_explanation = priority.explain(
-                account._priority_inputs(todays.get(account.company_id.id)),
+                account._priority_inputs(*calendars[account.company_id.id]),
                 account.company_id._collections_priority_weights(),
                 labels=labels,
                 fmt_value=fmt,
@@ -84,14 +92,17 @@ class PatientAccount(models.Model):
     @api.model
     def _priority_score_sql(self, today):
         """The priority score of ``_compute_priority`` as SQL, for the refresh's
-        UPDATE (aliases: ``pa`` the account, ``agg`` its new balances, ``company``)."""
+        UPDATE (aliases: ``pa`` the account, ``agg`` its new balances, ``company``,
+        ``tz`` its calendar: ``tz.name`` the company's time zone, on whose day the
+        last contact, a UTC datetime, was)."""
         values = {
             "balance": "agg.balance_due",
             "days_past_due": "agg.days_past_due",
             "broken_promises": "pa.promise_broken_count",
             "days_since_contact": (
                 "CASE WHEN agg.balance_due > 0 THEN GREATEST({today} - "
-                "COALESCE(pa.last_contact_date::date, agg.first_open_date), 0) END"
+                "COALESCE((pa.last_contact_date AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date, "
+                "agg.first_open_date), 0) END"
             ),
             "defaulted_plans": "pa.plan_default_count",
         }

@@ -261,12 +261,9 @@ class PatientCollectionRun(models.Model):
     def _company_tz_values(self, companies):
         """``VALUES (company id, time zone), …`` of these companies' calendars, to
         join as ``tz(company_id, name)``: a UTC datetime ``d`` is on the day
-        ``(d AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date`` of the practice."""
-        zones = companies._patient_tzs()
-        if not zones:
-            return SQL("SELECT NULL::int, NULL::varchar WHERE FALSE")
-        rows = {company_id: (tz,) for company_id, tz in zones.items()}
-        return SQL("VALUES %s", companies._patient_values(rows, "(%s, %s)"))
+        ``(d AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date`` of the practice
+        (``res.company._patient_tz_rows``)."""
+        return companies._patient_tz_rows()
 
     def _escalation_rows(self, companies, last_id, account_ids=None, size=BATCH_SIZE, zones=None):
         """The next batch of accounts after ``last_id``, as the rules read them,

@@ -16,6 +16,13 @@ from odoo.tools import SQL
 from odoo.addons.base.models.res_partner import _tz_get
 
 
+def day_start_utc(tz, local_day):
+    """The start of ``local_day`` in the time zone ``tz``, as a UTC datetime
+    (naive, as stored)."""
+    moment = pytz.timezone(tz).localize(datetime.combine(local_day, time.min))
+    return moment.astimezone(pytz.utc).replace(tzinfo=None)
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -61,6 +68,16 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self._patient_tzs()[self.id]
 
+    def _patient_tz_rows(self):
+        """SQL rows ``(company id, time zone)`` of these companies' calendars, to
+        join as ``(…) AS tz(company_id, name)``: a UTC datetime ``d`` is on the day
+        ``(d AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date`` of the practice."""
+        zones = self._patient_tzs()
+        if not zones:
+            return SQL("SELECT NULL::int, NULL::varchar WHERE FALSE")
+        rows = {company_id: (tz,) for company_id, tz in zones.items()}
+        return SQL("VALUES %s", self._patient_values(rows, "(%s, %s)"))
+
     def _patient_today(self):
         """Today on this company's calendar: the date of record of what it does today."""
         self.ensure_one()
@@ -78,14 +95,9 @@ class ResCompany(models.Model):
         ``first``) on each company's calendar as UTC datetimes (naive, as stored),
         ``start <= datetime < stop``; the lengths of days of a change of daylight
         saving time included.  The companies' zones read once."""
-
-        def utc(tz, local_day):
-            moment = pytz.timezone(tz).localize(datetime.combine(local_day, time.min))
-            return moment.astimezone(pytz.utc).replace(tzinfo=None)
-
         stop = (last or first) + timedelta(days=1)
         return {
-            company_id: (utc(tz, first), utc(tz, stop))
+            company_id: (day_start_utc(tz, first), day_start_utc(tz, stop))
             for company_id, tz in self._patient_tzs().items()
         }
 

@@ -1,7 +1,8 @@
 """Dates of record on the practice's calendar, not UTC's day (README "Dates and
 time zones"): the letters the run's escalation reads, the day's contacts of
-the snapshot and the payment of a portal transaction, in the evening west of
-UTC and in the morning east of it."""
+the snapshot, the payment of a portal transaction and the last contact the
+priority counts days from, in the evening west of UTC and in the morning east
+of it."""
 
 from datetime import date, datetime
 
@@ -19,6 +20,9 @@ from .test_portal import PortalCase
 CHICAGO_EVENING = datetime(2026, 11, 2, 2, 30)
 # 08:00 in Tokyo on 2026-11-02 (UTC+9): still 11-01 in UTC
 TOKYO_MORNING = datetime(2026, 11, 1, 23, 0)
+# 15:00 UTC on 2026-01-20: 10:00 on 01-20 in New York (EST, UTC-5), 00:00 on
+# 01-21 in Tokyo
+PRIORITY_NOW = datetime(2026, 1, 20, 15, 0)
 
 
 @tagged("post_install", "-at_install")
@@ -150,3 +154,67 @@ class TestPortalPaymentDay(PortalCase):
         self.assertEqual(
             self.paid_on("Asia/Tokyo", datetime(2026, 12, 1, 22, 0)), date(2026, 12, 2)
         )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time(PRIORITY_NOW)
+class TestPriorityCalendarDay(PatientCollectionsCommon):
+    """The days since the last contact count from the day of the contact on the
+    practice's calendar, in the computed score, its explanation and the balance
+    refresh's SQL alike: only that term weighs, 100 * days / 60 points."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.write(
+            {
+                "collections_weight_balance": 0,
+                "collections_weight_days_past_due": 0,
+                "collections_weight_broken_promises": 0,
+                "collections_weight_days_since_contact": 100,
+                "collections_weight_defaulted_plans": 0,
+            }
+        )
+        invoice = cls.make_invoice(cls.guarantor, 200.0, date(2026, 1, 2))
+        cls.account = invoice.patient_account_id
+
+    def called(self, tz, when):
+        """The guarantor called in at ``when`` (UTC), the practice in ``tz``."""
+        self.env.company.collections_tz = tz
+        self.account._refresh_balances()  # aged on the practice's today
+        self.env["patient.interaction"].create(
+            {
+                "account_id": self.account.id,
+                "channel": "phone_in",
+                "outcome": "reached",
+                "date": when,
+            }
+        )
+        self.assertEqual(self.account.last_contact_date, when)
+
+    def assert_days_since_contact(self, days, score):
+        account = self.account
+        self.assertEqual(account._priority_inputs()["days_since_contact"], days)
+        self.assertEqual(account.priority_score, score)
+        self.assertIn(f"Days since last contact: {days} → +{score}", account.priority_explanation)
+        # the nightly refresh writes the score in SQL: the same number
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE patient_account SET priority_score = -1 WHERE id = %s", [account.id]
+        )
+        account.invalidate_recordset(["priority_score"])
+        account._refresh_balances()
+        self.assertEqual(account.aging_date, self.env.company._patient_today())
+        self.assertEqual(account.priority_score, score)
+
+    def test_evening_call_west_of_utc(self):
+        # 23:30 on 01-12 in New York (04:30 on 01-13 in UTC): 8 days before 01-20
+        # (UTC's day would give 7, 12 points)
+        self.called("America/New_York", datetime(2026, 1, 13, 4, 30))
+        self.assert_days_since_contact(8, 13)
+
+    def test_morning_call_east_of_utc(self):
+        # 08:00 on 01-13 in Tokyo (23:00 on 01-12 in UTC): 8 days before 01-21
+        # (UTC's day would give 9, 15 points)
+        self.called("Asia/Tokyo", datetime(2026, 1, 12, 23, 0))
+        self.assert_days_since_contact(8, 13)
