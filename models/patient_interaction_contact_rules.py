@@ -12,6 +12,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from ..logic import contact_rules
 from .date_texts import format_moment
 from .patient_protected import is_trusted, trusted_flag
+from .res_company_tz import day_start_utc
 
 # How far back a specialist may date a contact (managers: any past date).
 MAX_BACKDATE_DAYS = 30
@@ -94,6 +95,7 @@ class PatientInteraction(models.Model):
                 )
             )
         Interaction = self.sudo()
+        tzs = accounts.company_id._patient_tzs()
         for account in accounts:
             request = Interaction.search(
                 [
@@ -104,7 +106,11 @@ class PatientInteraction(models.Model):
                 order="date desc",
                 limit=1,
             )
-            since = request.date or fields.Datetime.to_datetime(account.cease_date)
+            # the request's own moment, else (voided) the start of the day the
+            # account ceased on the practice's calendar
+            since = request.date
+            if not since and account.cease_date:
+                since = day_start_utc(tzs[account.company_id.id], account.cease_date)
             sent = Interaction.search_count(
                 [
                     ("account_id", "=", account.id),

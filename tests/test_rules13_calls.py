@@ -128,6 +128,19 @@ class TestRules13Cease(Rules13Common):
         first.with_user(self.manager).action_void("Logged twice by mistake")
         self.acknowledge()
 
+    def test_acknowledged_since_the_practice_day_of_the_request(self):
+        """The request voided, the acknowledgements count from the start of the day
+        the account ceased on the practice's calendar: 06-02 in Tokyo from 15:00 on
+        06-01 in UTC, so the letter of that moment acknowledges it already."""
+        self.env.company.collections_tz = "Asia/Tokyo"
+        request = self.log(channel="phone_in", outcome="cease_request")
+        self.assertEqual(self.account.cease_date, date(2026, 6, 2))
+        self.acknowledge()
+        request.with_user(self.manager).action_void("Logged on the wrong account")
+        self.assertTrue(self.account.cease_communication)
+        with self.assertRaisesRegex(ValidationError, "acknowledged already"):
+            self.acknowledge()
+
     def test_a_specialist_cannot_lift_cease_or_wrong_number(self):
         self.cease()
         self.log(channel="phone_in", outcome="wrong_number")
