@@ -5,9 +5,12 @@ accounts' "No mailing address" filter and the account form's warning.
 A guarantor (the account's ``partner_id``) can receive a letter when their
 address has a street and a city or a ZIP code: without a street nothing is
 delivered, and the street with either the city or the ZIP is enough for the
-mail house to route it.  Stored partner fields only, so the rule is a domain
-(searched in SQL, or checked on records with ``filtered_domain``: an empty
-string counts as no value either way).  A statement goes by email when
+mail house to route it.  A part of blanks only (spaces, a tab) is no part
+(``logic/statement_address.py``).  The rule is a domain on
+``statement_mailing_address``: searched in SQL (the same blanks trimmed by
+``btrim``), or computed on records by ``filtered_domain``.  The statement PDF
+prints the guarantor's address from these fields, so a letter never goes out
+with a blank one.  A statement goes by email when
 emailing, the account's delivery is email and the guarantor has a usable email;
 otherwise it is a letter and needs that address.  An account that can receive
 neither gets no statement at all: nothing produced, nothing logged, no dates
@@ -15,6 +18,9 @@ set (the 501(r) clock does not start)."""
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..logic import statement_address
 
 
 class PatientAccount(models.Model):
@@ -27,6 +33,39 @@ class PatientAccount(models.Model):
         help="The guarantor has no mailing address (a street, and a city or a ZIP code) and "
         "does not get statements by email: no statement goes out until one is entered.",
     )
+
+    statement_mailing_address = fields.Boolean(
+        string="Has Mailing Address",
+        compute="_compute_statement_mailing_address",
+        search="_search_statement_mailing_address",
+        help="The guarantor's address has a street, and a city or a ZIP code (blanks "
+        "alone are no value): a statement can go to it by mail.",
+    )
+
+    @api.depends("partner_id.street", "partner_id.city", "partner_id.zip")
+    def _compute_statement_mailing_address(self):
+        mailable = self.sudo().filtered(
+            lambda account: statement_address.mailable(
+                account.partner_id.street, account.partner_id.city, account.partner_id.zip
+            )
+        )
+        for account in self:
+            account.statement_mailing_address = account in mailable
+
+    def _search_statement_mailing_address(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise NotImplementedError(self.env._("Unsupported search on Has Mailing Address."))
+        self.env["res.partner"].flush_model(["street", "city", "zip"])
+        self.flush_model(["partner_id"])
+        mailable = SQL(
+            """(SELECT pa.id
+                  FROM patient_account pa
+                  JOIN res_partner p ON p.id = pa.partner_id
+                 WHERE btrim(p.street, %(blanks)s) != ''
+                   AND (btrim(p.city, %(blanks)s) != '' OR btrim(p.zip, %(blanks)s) != ''))""",
+            blanks=statement_address.BLANKS,
+        )
+        return [("id", "in" if (operator == "=") == value else "not in", mailable)]
 
     @api.depends(
         "statement_delivery",
@@ -51,12 +90,7 @@ class PatientAccount(models.Model):
     @api.model
     def _statement_letter_domain(self):
         """The accounts whose guarantor can receive a letter (see the module)."""
-        return [
-            ("partner_id.street", "!=", False),
-            "|",
-            ("partner_id.city", "!=", False),
-            ("partner_id.zip", "!=", False),
-        ]
+        return [("statement_mailing_address", "=", True)]
 
     @api.model
     def _statement_email_domain(self):

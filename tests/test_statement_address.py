@@ -4,7 +4,8 @@ leaves such an account out and counts it (its Accounts list), sets no dates
 an email-delivery guarantor without an address is still emailed; the Send
 Statements dialog says how many it leaves out; the manager finds them from the
 run's line and the accounts' "No Mailing Address" filter (tour:
-static/tests/tours/patient_collections_address15_tours.js)."""
+static/tests/tours/patient_collections_address15_tours.js); an address part of
+blanks only is no part."""
 
 from datetime import date, timedelta
 
@@ -141,6 +142,48 @@ class TestStatementAddress(AddressCommon):
         with self.assertRaisesRegex(UserError, "1 of the accounts asked for have no mailing"):
             alone.action_send()
         self.assertFalse(bare.last_statement_date)
+
+    def test_blank_parts_are_no_address(self):
+        """A street of spaces or a tab is no street, a city or a ZIP of blanks no
+        city or ZIP: the filter, the form's warning, the dialog and the run leave
+        them out and log nothing; a street with spaces around it is a street."""
+        unmailed = (
+            self.owing("Testaddr Blankstreet", street="   ", city="Testville", zip="00001")
+            | self.owing("Testaddr Tabstreet", street="\t", city="Testville")
+            | self.owing("Testaddr Blankcity", street="2 Test Street", city="   ")
+            | self.owing("Testaddr Blankzip", street="2 Test Street", city=" ", zip=" \t ")
+        )
+        mailed = self.owing(
+            "Testaddr Padded", street="  12 Elm St ", city="Testville"
+        ) | self.owing("Testaddr Paddedzip", street="12 Elm St", city="  ", zip=" 00002 ")
+        accounts = unmailed | mailed
+        ours = [("id", "in", accounts.ids)]
+        for missing, expected in ((True, unmailed), (False, mailed)):
+            with self.subTest(missing=missing):
+                found = self.Account.search([("statement_no_address", "=", missing), *ours])
+                self.assertEqual(found, expected)
+                found = self.Account.search([("statement_mailing_address", "!=", missing), *ours])
+                self.assertEqual(found, expected)
+        self.assertEqual(accounts.filtered("statement_no_address"), unmailed)
+        Wizard = self.env["patient.statement.send"].with_user(self.manager)
+        dialog = Wizard.with_context(
+            active_model="patient.account", active_ids=accounts.ids
+        ).create({})
+        self.assertEqual((dialog.qualifying_count, dialog.no_address_count), (2, 4))
+        self.assertFalse(unmailed._send_statements(email=True))
+        run = self.Run.run()
+        self.assertEqual(mailed.mapped("last_statement_date"), [TODAY, TODAY])
+        for account in unmailed:
+            self.assertRecordValues(
+                account, [{"last_statement_date": False, "first_statement_date": False}]
+            )
+            self.assertEqual(
+                self.traces(account), {"interactions": 0, "mailed_notes": 0, "print_logs": 0}
+            )
+        line = run.line_ids.filtered(lambda line: line.kind == NO_ADDRESS)
+        self.assertEqual(line.count, 4)
+        action = line.with_user(self.manager).action_open_accounts()
+        self.assertEqual(self.Account.with_user(self.manager).search(action["domain"]), unmailed)
 
     def test_sending_directly_skips_them_too(self):
         bare = self.owing("Testaddr Direct")
