@@ -105,12 +105,18 @@ class PatientAccount(models.Model):
             SQL("%s = agg.%s", SQL.identifier(f), SQL.identifier(f))
             for f in ("aging_" + key for key in aging.BUCKET_KEYS)
         )
+        # Each account's time zone is a scalar subquery of ``zones``, not a join: one
+        # company's single VALUES row would fold into a constant, leaving a join with
+        # no join clause, a nested loop _refresh_balances disables (cost 1e10): JIT
+        # compiled for seconds on every refresh of one account.
         return SQL(
             """
             WITH acc AS (
-                SELECT id, partner_id, company_id
-                  FROM patient_account
-                 WHERE id = ANY(%(ids)s)
+                SELECT account.id, account.partner_id, account.company_id,
+                       COALESCE((SELECT tz.name FROM (%(zones)s) AS tz(company_id, name)
+                                  WHERE tz.company_id = account.company_id), 'UTC') AS tz
+                  FROM patient_account account
+                 WHERE account.id = ANY(%(ids)s)
             ), items AS (
                 SELECT pa.id AS account_id,
                        aml.amount_residual AS amount,
@@ -134,7 +140,7 @@ class PatientAccount(models.Model):
               GROUP BY acc.id, aml.date
               ORDER BY acc.id, aml.date DESC
             ), agg AS (
-                SELECT acc.id,
+                SELECT acc.id, acc.tz,
                        COALESCE(SUM(items.amount) FILTER (WHERE NOT items.pending), 0)
                            AS balance_due,
                        COALESCE(SUM(items.amount) FILTER (WHERE items.pending), 0)
@@ -145,7 +151,7 @@ class PatientAccount(models.Model):
                        MIN(items.date) FILTER (WHERE items.amount > 0) AS first_open_date
                   FROM acc
              LEFT JOIN items ON items.account_id = acc.id
-              GROUP BY acc.id
+              GROUP BY acc.id, acc.tz
             )
             UPDATE patient_account pa
                SET balance_due = agg.balance_due,
@@ -160,11 +166,9 @@ class PatientAccount(models.Model):
                    priority_score = %(priority)s
               FROM agg
          LEFT JOIN payments ON payments.account_id = agg.id,
-                   res_company company,
-                   (%(zones)s) AS tz(company_id, name)
+                   res_company company
              WHERE pa.id = agg.id
                AND company.id = pa.company_id
-               AND tz.company_id = pa.company_id
             """,
             zones=zones or self.browse(account_ids).company_id._patient_tz_rows(),
             priority=self._priority_score_sql(today),

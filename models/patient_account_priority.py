@@ -92,16 +92,16 @@ class PatientAccount(models.Model):
     @api.model
     def _priority_score_sql(self, today):
         """The priority score of ``_compute_priority`` as SQL, for the refresh's
-        UPDATE (aliases: ``pa`` the account, ``agg`` its new balances, ``company``,
-        ``tz`` its calendar: ``tz.name`` the company's time zone, on whose day the
-        last contact, a UTC datetime, was)."""
+        UPDATE (aliases: ``pa`` the account, ``agg`` its new balances and
+        ``agg.tz`` its company's time zone, on whose day the last contact, a UTC
+        datetime, was; ``company``)."""
         values = {
             "balance": "agg.balance_due",
             "days_past_due": "agg.days_past_due",
             "broken_promises": "pa.promise_broken_count",
             "days_since_contact": (
                 "CASE WHEN agg.balance_due > 0 THEN GREATEST({today} - "
-                "COALESCE((pa.last_contact_date AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date, "
+                "COALESCE((pa.last_contact_date AT TIME ZONE 'UTC' AT TIME ZONE agg.tz)::date, "
                 "agg.first_open_date), 0) END"
             ),
             "defaulted_plans": "pa.plan_default_count",
