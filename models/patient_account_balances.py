@@ -105,10 +105,8 @@ class PatientAccount(models.Model):
             SQL("%s = agg.%s", SQL.identifier(f), SQL.identifier(f))
             for f in ("aging_" + key for key in aging.BUCKET_KEYS)
         )
-        # Each account's time zone is a scalar subquery of ``zones``, not a join: one
-        # company's single VALUES row would fold into a constant, leaving a join with
-        # no join clause, a nested loop _refresh_balances disables (cost 1e10): JIT
-        # compiled for seconds on every refresh of one account.
+        # the zone by a scalar subquery, not a join: one company's row folds into a constant,
+        # leaving a nested loop (disabled by _refresh_balances: costed 1e10, seconds of JIT)
         return SQL(
             """
             WITH acc AS (
@@ -206,8 +204,18 @@ class PatientAccount(models.Model):
         """
         if not self:
             return
-        # aged as of ``today`` (the run's), else today on each practice's calendar
-        days = {today: self} if today else self._practice_days()
+        # aged as of ``today`` (the run's), else today on each practice's calendar;
+        # the practices' zones read once, for that and for the SQL's calendar days
+        companies = self.company_id
+        tzs = companies._patient_tzs()
+        if today:
+            days = {today: self}
+        else:
+            todays = {
+                company_id: fields.Date.context_today(self.with_context(tz=tz))
+                for company_id, tz in tzs.items()
+            }
+            days = self.grouped(lambda account: todays[account.company_id.id])
         self.env["account.move.line"].flush_model(
             [
                 "amount_residual",
@@ -238,7 +246,7 @@ class PatientAccount(models.Model):
         # over the receivable lines, minutes instead of a second; not for this one
         # statement (SET LOCAL is put back right after it).
         # (an error rolls the setting back with the statement)
-        zones = self.company_id._patient_tz_rows()  # the practices' calendars, read once
+        zones = companies._patient_tz_rows(tzs)
         self.env.cr.execute("SET LOCAL enable_nestloop = off")
         for day, accounts in days.items():
             ids = accounts.ids

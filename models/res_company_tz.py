@@ -68,11 +68,12 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self._patient_tzs()[self.id]
 
-    def _patient_tz_rows(self):
+    def _patient_tz_rows(self, zones=None):
         """SQL rows ``(company id, time zone)`` of these companies' calendars, to
         join as ``(…) AS tz(company_id, name)``: a UTC datetime ``d`` is on the day
-        ``(d AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date`` of the practice."""
-        zones = self._patient_tzs()
+        ``(d AT TIME ZONE 'UTC' AT TIME ZONE tz.name)::date`` of the practice
+        (``zones``: their :meth:`_patient_tzs` when read already)."""
+        zones = self._patient_tzs() if zones is None else zones
         if not zones:
             return SQL("SELECT NULL::int, NULL::varchar WHERE FALSE")
         rows = {company_id: (tz,) for company_id, tz in zones.items()}
