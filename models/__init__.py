@@ -28,6 +28,7 @@ from . import res_config_settings_statement
 from . import res_partner
 from . import res_partner_patient_scope
 from . import account_move
+from . import account_move_patient_rules
 from . import account_move_line
 from . import account_move_writeoff
 from . import account_partial_reconcile
