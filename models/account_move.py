@@ -131,6 +131,8 @@ class AccountMove(models.Model):
         if "patient_id" in vals:
             check_relations_readable(self, {"patient_id": vals["patient_id"]})
             self._patient_check_not_cancelled(vals["patient_id"])
+        if vals.get("patient_id") and "partner_id" not in vals:
+            self._patient_refresh_commercial_partners()
         res = super().write(vals)
         if vals.get("patient_id"):
             self._patient_mark_patients()
@@ -176,6 +178,9 @@ class AccountMove(models.Model):
     # ------------------------------------------------------------------ posting
 
     def _post(self, soft=True):
+        patient_moves = self._patient_moves().with_env(self.env)
+        patient_moves._patient_refresh_commercial_partners()
+        patient_moves._patient_check_billed_to_person()
         self._patient_check_eob()
         posted = super()._post(soft)
         posted._patient_link_accounts()
@@ -289,10 +294,12 @@ class AccountMove(models.Model):
         )
 
     def _patient_link_accounts(self):
-        """Attach posted patient invoices to their guarantor's account (created if new)."""
+        """Attach posted patient invoices to their guarantor's account (created if
+        new): never a company's, nor a company contact's."""
         moves = self._patient_moves()
         if not moves:
             return
+        moves._patient_check_billed_to_person()
         accounts = self.env["patient.account"]._get_or_create_for(
             (move.commercial_partner_id, move.company_id) for move in moves
         )

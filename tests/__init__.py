@@ -49,6 +49,7 @@ from . import test_form_actions_tour
 from . import test_statement_chatter_batch
 from . import test_plan_creation_batch
 from . import test_existing_invoices
+from . import test_existing_invoices_company
 from . import test_guarantor_desk
 from . import test_back_office_checks
 from . import test_statement_min_balance
