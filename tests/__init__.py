@@ -50,6 +50,7 @@ from . import test_statement_chatter_batch
 from . import test_plan_creation_batch
 from . import test_existing_invoices
 from . import test_existing_invoices_company
+from . import test_existing_invoices_list
 from . import test_guarantor_desk
 from . import test_back_office_checks
 from . import test_statement_min_balance
@@ -114,6 +115,7 @@ from . import test_writeoff_reversal
 from . import test_statement_address
 from . import test_tours16
 from . import test_tours17
+from . import test_tours18_moves
 from . import test_security_notices
 from . import test_log_redaction
 from . import test_onchange_leak16
