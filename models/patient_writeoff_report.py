@@ -5,15 +5,30 @@ from .patient_account_balances import money_in_sql, open_items_from
 from .patient_writeoff import WRITEOFF_REASONS
 
 
+def reverses_writeoff_sql(move, writeoff):
+    """SQL: the journal entry ``move`` (an alias) is a posted reversal of the
+    write-off ``writeoff`` (an alias): its own (the Reverse button,
+    ``reversal_move_id``) or its whole entry's (Odoo's Reverse Entry,
+    ``reversed_entry_id``)."""
+    return SQL(
+        """%(move)s.state = 'posted'
+           AND (%(move)s.id = %(writeoff)s.reversal_move_id
+                OR %(move)s.reversed_entry_id = %(writeoff)s.move_id)""",
+        move=SQL.identifier(move),
+        writeoff=SQL.identifier(writeoff),
+    )
+
+
 class PatientWriteoffReport(models.Model):
     """What left the receivables other than by payment, and what came back: posted
-    write-offs (and, negative on their own day, the posted reversals of their
-    entries), approved financial-assistance discounts, and recoveries (what of the
-    payments received after a bad-debt write-off of the account not reversed no
-    debt of the account took or will take: what was written off coming back; a
-    payment of what was not written off, or of a new visit, is none, matched to
-    that visit's invoice yet or not: unapplied money counts only beyond what the
-    account still owes, once), for accountants."""
+    write-offs (and, negative on its own day, the first posted reversal of each,
+    of the write-off alone or of its whole entry), approved financial-assistance
+    discounts, and recoveries (what of the payments received after a bad-debt
+    write-off of the account not reversed no debt of the account took or will
+    take: what was written off coming back; a payment of what was not written off,
+    or of a new visit, is none, matched to that visit's invoice yet or not:
+    unapplied money counts only beyond what the account still owes, once), for
+    accountants."""
 
     _name = "patient.writeoff.report"
     _description = "Write-offs, Assistance Discounts and Recoveries"
@@ -85,8 +100,14 @@ class PatientWriteoffReport(models.Model):
                            NULL::integer,
                            reversal.id
                       FROM patient_writeoff w
-                      JOIN account_move reversal
-                        ON reversal.reversed_entry_id = w.move_id AND reversal.state = 'posted'
+                      -- one row however many entries reverse it: the first posted
+                      JOIN LATERAL (
+                           SELECT reversal.id, reversal.date
+                             FROM account_move reversal
+                            WHERE %(reverses)s
+                         ORDER BY reversal.date, reversal.id
+                            LIMIT 1
+                      ) reversal ON TRUE
                       JOIN res_company company ON company.id = w.company_id
                      WHERE w.state IN ('posted', 'reversed')
                     UNION ALL
@@ -160,8 +181,7 @@ class PatientWriteoffReport(models.Model):
                               AND w.date <= rec.date
                               AND NOT EXISTS (
                                   SELECT 1 FROM account_move reversal
-                                   WHERE reversal.reversed_entry_id = w.move_id
-                                     AND reversal.state = 'posted')
+                                   WHERE %(reverses)s)
                          ORDER BY w.date, w.id
                             LIMIT 1
                       ) first_wo ON TRUE
@@ -169,6 +189,7 @@ class PatientWriteoffReport(models.Model):
                 )
                 """,
                 table=SQL.identifier(self._table),
+                reverses=reverses_writeoff_sql("reversal", "w"),
                 money_in=money_in_sql("move"),
                 open_items=open_items_from(
                     SQL(
