@@ -123,6 +123,7 @@ class PatientAccount(models.Model):
                        COALESCE(move.insurance_status = 'pending', FALSE) AS pending
                 %(open_items)s
             ), payments AS (
+                -- the last payment (by date, then entry): its amount, not its day's
                 SELECT DISTINCT ON (acc.id)
                        acc.id AS account_id, aml.date, -SUM(aml.balance) AS amount
                   FROM acc
@@ -135,8 +136,8 @@ class PatientAccount(models.Model):
                    AND account.account_type = 'asset_receivable'
                    AND aml.balance < 0
                    AND %(money_in)s
-              GROUP BY acc.id, aml.date
-              ORDER BY acc.id, aml.date DESC
+              GROUP BY acc.id, aml.date, aml.move_id
+              ORDER BY acc.id, aml.date DESC, aml.move_id DESC
             ), agg AS (
                 SELECT acc.id, acc.tz,
                        COALESCE(SUM(items.amount) FILTER (WHERE NOT items.pending), 0)

@@ -91,6 +91,19 @@ class TestPatientAccountBalances(PatientCollectionsCommon):
         self.assertBalances(account, balance_due=0.0, last_payment_amount=60.0)
         self.assertFalse(account.invoice_ids, "paid invoices are no longer open")
 
+    def test_last_payment_is_one_payment_not_its_days_total(self):
+        invoice = self.make_invoice(self.child, 300.0, "2026-01-05")
+        account = invoice.patient_account_id
+        self.pay(invoice, 50.0, "2026-02-01")
+        self.pay(invoice, 155.80, "2026-02-01")
+        day = fields.Date.to_date("2026-02-01")
+        self.assertBalances(
+            account, balance_due=94.20, last_payment_date=day, last_payment_amount=155.80
+        )
+        # one dated earlier, entered after: the last is still the latest dated
+        self.pay(invoice, 20.0, "2026-01-20")
+        self.assertBalances(account, last_payment_date=day, last_payment_amount=155.80)
+
     def test_credit_note_lowers_balance(self):
         invoice = self.make_invoice(self.child, 100.0, "2026-01-05")
         self.make_invoice(self.child, 25.0, "2026-01-20", move_type="out_refund")
