@@ -33,19 +33,24 @@ def open_items_from(accounts):
 
     ``accounts`` is an SQL table expression with ``id``, ``partner_id`` and
     ``company_id``, aliased ``pa``.  A line counts when it is posted, still
-    open, and belongs either to the account's invoices and credit notes or to
-    the guarantor's other credits: an entry without an invoice (a payment or
-    bank receipt not yet matched), a credit note about no patient (one posted
-    before the module).
+    open, is the guarantor's or a contact's of theirs (its partner's commercial
+    entity is the guarantor, as Odoo books invoices: a payment registered for
+    an invoice address is theirs; alias ``party``), and belongs either to the
+    account's invoices and credit notes or to the guarantor's other credits: an
+    entry without an invoice (a payment or bank receipt not yet matched), a
+    credit note about no patient (one posted before the module).
     """
+    # the accounts' contacts first (the small side), then their lines by the
+    # index on account_move_line.partner_id
     return SQL(
         """
-          FROM account_move_line aml
+          FROM %s pa
+          JOIN res_partner party ON party.commercial_partner_id = pa.partner_id
+          JOIN account_move_line aml
+            ON aml.partner_id = party.id
+           AND aml.company_id = pa.company_id
           JOIN account_move move ON move.id = aml.move_id
           JOIN account_account account ON account.id = aml.account_id
-          JOIN %s pa
-            ON pa.partner_id = aml.partner_id
-           AND pa.company_id = aml.company_id
          WHERE aml.parent_state = 'posted'
            AND account.account_type = 'asset_receivable'
            AND aml.amount_residual != 0
@@ -127,8 +132,9 @@ class PatientAccount(models.Model):
                 SELECT DISTINCT ON (acc.id)
                        acc.id AS account_id, aml.date, -SUM(aml.balance) AS amount
                   FROM acc
+                  JOIN res_partner party ON party.commercial_partner_id = acc.partner_id
                   JOIN account_move_line aml
-                    ON aml.partner_id = acc.partner_id
+                    ON aml.partner_id = party.id
                    AND aml.company_id = acc.company_id
                   JOIN account_move move ON move.id = aml.move_id
                   JOIN account_account account ON account.id = aml.account_id
@@ -242,6 +248,7 @@ class PatientAccount(models.Model):
             ]
         )
         self.flush_model(["partner_id", "company_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         # The aggregate always reads many lines: hash joins.  Statistics taken while
         # a big import is still uncommitted can make the planner pick nested loops
         # over the receivable lines, minutes instead of a second; not for this one
@@ -346,6 +353,7 @@ class PatientAccount(models.Model):
         self.env["account.move"].flush_model(
             ["patient_account_id", "move_type", "insurance_status"]
         )
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env.cr.execute(
             SQL(
                 """
@@ -375,6 +383,7 @@ class PatientAccount(models.Model):
         )
         self.env["account.move"].flush_model(["patient_account_id", "move_type"])
         self.env["account.account"].flush_model(["account_type"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         # ordered as account.move.line's _order (date desc, move_name desc, id); one
         # line per row: an account's (partner, company) is unique
         self.env.cr.execute(

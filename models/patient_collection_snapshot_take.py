@@ -67,6 +67,7 @@ class PatientCollectionSnapshotTake(models.Model):
         )
         self.env["account.move"].flush_model(["origin_payment_id", "statement_line_id", "state"])
         self.env["account.partial.reconcile"].flush_model(["debit_move_id", "max_date"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
 
     @api.model
     def _take(self, companies, day):
@@ -146,18 +147,22 @@ class PatientCollectionSnapshotTake(models.Model):
     def _collected_query(self, company_ids, first, last, days=None):
         """Per account and day from ``first`` to ``last``: what it collected, the
         posted money (Odoo's payments, bank statement lines; not reversed) credited
-        to the receivable of its guarantor in its company and dated that day,
-        matched to invoices or not yet.  A payment cancelled or reset to draft is no
-        longer posted: it leaves the day.  ``days``: an SQL query of the dates to
-        read among them (all of them when None)."""
+        to the receivable of its guarantor (or of a contact of theirs) in its
+        company and dated that day, matched to invoices or not yet.  A payment
+        cancelled or reset to draft is no longer posted: it leaves the day.
+        ``days``: an SQL query of the dates to read among them (all of them when
+        None)."""
         return SQL(
             """
                 SELECT pa.id AS account_id, aml.date, -SUM(aml.balance) AS amount
                   FROM account_move_line aml
                   JOIN account_account account ON account.id = aml.account_id
                   JOIN account_move move ON move.id = aml.move_id
+                  -- the guarantor's, or a contact's of theirs (an invoice address)
+                  JOIN res_partner party ON party.id = aml.partner_id
                   JOIN patient_account pa
-                    ON pa.partner_id = aml.partner_id AND pa.company_id = aml.company_id
+                    ON pa.partner_id = party.commercial_partner_id
+                   AND pa.company_id = aml.company_id
                  WHERE aml.date >= %(first)s AND aml.date <= %(last)s %(days)s
                    AND aml.company_id = ANY(%(companies)s)
                    AND aml.parent_state = 'posted'

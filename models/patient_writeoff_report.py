@@ -158,8 +158,9 @@ class PatientWriteoffReport(models.Model):
                                     FROM account_move_line aml
                                     JOIN account_move move ON move.id = aml.move_id
                                     JOIN account_account acc ON acc.id = aml.account_id
+                                    JOIN res_partner party ON party.id = aml.partner_id
                                     JOIN patient_account rpa
-                                      ON rpa.partner_id = aml.partner_id
+                                      ON rpa.partner_id = party.commercial_partner_id
                                      AND rpa.company_id = aml.company_id
                                    WHERE aml.parent_state = 'posted'
                                      AND acc.account_type = 'asset_receivable'

@@ -126,3 +126,4 @@ from . import test_phi18_findings
 from . import test_statement18_holds
 from . import test_dates18
 from . import test_writeoff_report_reversals
+from . import test_contact_payments
