@@ -3,7 +3,7 @@ a stage that accounts sit in cannot be archived until they are moved; an empty
 stage (or one holding only archived accounts) archives as before."""
 
 from odoo.exceptions import UserError, ValidationError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from .common_desk import DeskCommon
 from .test_tours_roles import MANAGER
@@ -36,12 +36,20 @@ class TestStageArchive(DeskCommon):
             self.assertEqual(self.account.stage_id, self.stage)
 
     def test_accounts_of_another_company_count(self):
-        """Stages are shared by the practices: a manager of one practice cannot
-        hide another practice's accounts in an archived stage."""
+        """Stages are shared by the practices: a manager working in another
+        practice cannot hide this practice's accounts in an archived stage (a
+        manager of that practice only may not change the stages at all: see
+        test_stage_access; one of both practices is told about the accounts)."""
         other = self.setup_other_company()["company"]
-        other_manager = self.company_user("pc_archive_manager_b", MANAGER, company=other)
+        other_manager = new_test_user(
+            self.env,
+            login="pc_archive_manager_b",
+            groups=MANAGER,
+            company_id=other.id,
+            company_ids=[other.id, self.env.company.id],
+        )
         with self.assertRaises(ValidationError):
-            self.stage.with_user(other_manager).action_archive()
+            self.stage.with_user(other_manager).with_company(other).action_archive()
         self.assertTrue(self.stage.active)
 
     def test_empty_stage_archives(self):
