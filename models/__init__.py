@@ -6,6 +6,7 @@ from . import patient_chatter_batch
 from . import patient_access_log
 from . import patient_account_stage
 from . import patient_account_stage_access
+from . import patient_account_stage_texts
 from . import patient_account
 from . import patient_account_ownership
 from . import patient_account_priority

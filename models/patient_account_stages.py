@@ -371,8 +371,8 @@ class PatientAccount(models.Model):
             for account in moving:
                 line = self.env._(
                     "Stage: %(old)s → %(new)s.",
-                    old=account.stage_id.name or self.env._("none"),
-                    new=stage.name,
+                    old=account.stage_id.display_name or self.env._("none"),
+                    new=stage.display_name,
                 )
                 lines[account.id] = f"{lines[account.id]} {line}" if account.id in lines else line
             moving._write_stage(stage, today)

@@ -44,7 +44,7 @@ class PatientAccount(models.Model):
         }
         values = {}
         for code, group in accounts._statement_lang_groups():
-            shared = {**common, **group._statement_lang_shared(code)}
+            shared = {**common, **group._statement_lang_shared(code), **group._statement_texts()}
             for account in group:
                 values[account.id] = account._statement_account_values(
                     items.get(account.id, []), shared
@@ -62,6 +62,20 @@ class PatientAccount(models.Model):
                 ._fields["aging_bucket"]
                 ._description_selection(self.env)
             ),
+        }
+
+    def _statement_texts(self):
+        """The practice's texts these accounts' statements print, in the context's
+        language (the practice's own, or the shipped ones translated): the stage
+        messages and the company's "How to pay" and assistance notice, each read
+        once for the whole batch."""
+        companies = self.company_id
+        return {
+            "stage_messages": self.stage_id._reader_texts("statement_message"),
+            "company_texts": {
+                name: companies._collections_statement_texts(name)
+                for name in ("collections_payment_instructions", "collections_assistance_notice")
+            },
         }
 
     def _statement_open_items(self):
@@ -260,9 +274,9 @@ class PatientAccount(models.Model):
             if demanded
             else "",
             # a stage's dunning words to a guarantor in credit would be wrong
-            "stage_message": "" if credit else self._statement_message(),
-            "how_to_pay": company._collections_statement_text("collections_payment_instructions"),
-            "assistance": company._collections_statement_text("collections_assistance_notice"),
+            "stage_message": "" if credit else self._statement_message(shared["stage_messages"]),
+            "how_to_pay": shared["company_texts"]["collections_payment_instructions"][company.id],
+            "assistance": shared["company_texts"]["collections_assistance_notice"][company.id],
             "portal_url": shared["portal_urls"].get(self.id, ""),
             "labels": shared["labels"],
             "lang": shared["lang"],

@@ -121,13 +121,17 @@ class PatientAccount(models.Model):
             "for your information: no collection action is taken while it is open."
         )
 
-    def _statement_message(self):
-        """The stage's message, or the hold's note during a dispute or a
-        financial-assistance application (never a final notice then)."""
+    def _statement_message(self, stage_messages=None):
+        """The stage's message as the guarantor reads it (``stage_messages``:
+        {stage id: message} of the stage's ``_reader_texts``, read here when not
+        given), or the hold's note during a dispute or a financial-assistance
+        application (never a final notice then)."""
         self.ensure_one()
         if self._statement_informational():
             return self._statement_hold_note()
-        return self.stage_id.statement_message or ""
+        if stage_messages is None:
+            stage_messages = self.stage_id._reader_texts("statement_message")
+        return stage_messages.get(self.stage_id.id) or ""
 
     def _statement_final_notice_withheld(self):
         """{account: why} of the accounts in a final-notice stage whose final notice

@@ -83,14 +83,14 @@ class PatientCollectionRun(models.Model):
     def _move_accounts(self, accounts, stage, today=None):
         """Move accounts to a stage on ``today`` (the run's day): one write, one
         batch of chatter lines, one of activities for their specialists."""
-        previous = {account.id: account.stage_id.name or "" for account in accounts}
+        previous = {account.id: account.stage_id.display_name or "" for account in accounts}
         accounts._write_stage(stage, today)
         bodies = {
             account_id: Markup("<p>%s</p>")
             % self.env._(
                 "Stage: %(old)s → %(new)s (daily collections run).",
                 old=old or self.env._("none"),
-                new=stage.name,
+                new=stage.display_name,
             )
             for account_id, old in previous.items()
         }

@@ -112,7 +112,7 @@ class PatientCollectionRunLine(models.Model):
         for line in self:
             parts = [kinds.get(line.kind, "")]
             if line.stage_id:
-                parts.append(line.stage_id.name)
+                parts.append(line.stage_id.display_name)
             if line.reason:
                 parts.append(reasons[line.reason])
             if line.kind == "failed":

@@ -65,8 +65,8 @@ class PatientPaymentPlan(models.Model):
             if old is not None:
                 text += " " + self.env._(
                     "Stage: %(old)s → %(new)s.",
-                    old=old.name or self.env._("none"),
-                    new=plan.account_id.stage_id.name,
+                    old=old.display_name or self.env._("none"),
+                    new=plan.account_id.stage_id.display_name,
                 )
             bodies[plan.account_id.id] = Markup("<p>%s</p>") % text
         self.account_id._message_log_batch(bodies=bodies)

@@ -357,12 +357,12 @@ class PatientWriteoff(models.Model):
         moving = settled.filtered(lambda account: account.stage_id != stage)
         if not moving:
             return
-        previous = {account.id: account.stage_id.name or "" for account in moving}
+        previous = {account.id: account.stage_id.display_name or "" for account in moving}
         moving._write_stage(stage)
         moving._message_log_batch(
             bodies={
                 account_id: Markup("<p>%s</p>")
-                % self.env._("Stage: %(old)s → %(new)s.", old=old, new=stage.name)
+                % self.env._("Stage: %(old)s → %(new)s.", old=old, new=stage.display_name)
                 for account_id, old in previous.items()
             }
         )

@@ -5,6 +5,7 @@ from odoo.tools.translate import LazyTranslate
 from ..logic import priority
 from ..logic.value_types import wrong_type
 from .patient_protected import check_value_types, text_problems, type_messages
+from .practice_texts import reader_texts
 
 # (minimum, maximum) of each number setting.  Beyond these a setting means nothing
 # a practice would want (no call allowed, a statement every 0 days...) or date
@@ -361,14 +362,18 @@ class ResCompany(models.Model):
 
     def _collections_statement_text(self, name):
         """The company's text ``name`` (how to pay, the financial-assistance notice)
-        in the context's language: the practice's own text, in that language when
-        it entered one; the shipped text as translated when it never changed it
-        (stored in English only, Odoo would print it in English to everyone)."""
+        in the context's language (:meth:`_collections_statement_texts`)."""
         self.ensure_one()
-        text = self[name] or ""
-        if " ".join(text.split()) == " ".join(shipped_english(name).split()):
-            return self.env._(SHIPPED_TEXTS[name])
-        return text
+        return self._collections_statement_texts(name)[self.id]
+
+    def _collections_statement_texts(self, name):
+        """{company id: its text ``name`` in the context's language}: the
+        practice's own text when it changed it in any language (its own in that
+        language first), the shipped text as translated when it never did
+        (``logic.practice_texts``, the rule of the stages' texts too; stored in
+        English only, Odoo would print the shipped text in English to everyone)."""
+        shipped = SHIPPED_TEXTS[name]._translate
+        return reader_texts(self, name, lambda _company_id: shipped)
 
     def _collections_letter_interval(self):
         """Minimum days between two letters of the notice sequence."""

@@ -66,6 +66,7 @@ from . import test_practice_dates
 from . import test_name_search_refs
 from . import test_stage_archive
 from . import test_stage_access
+from . import test_stage_texts
 from . import test_dashboard_currency
 from . import test_run_moved_twice
 from . import test_writeoff_refuse_reason

@@ -109,8 +109,10 @@ class TestPerformance(PatientCollectionsCommon):
         )
 
     def test_statement_values_and_merged_pdf(self):
-        # 18: one of them reads the companies' calendar (the statement's date)
-        self.assert_no_query_per_account(lambda a: a._statement_values(), 18)
+        # 20: one of them reads the companies' calendar (the statement's date), two the
+        # practice's texts in every language (stage messages, the companies' texts:
+        # its own or the shipped ones translated, stage18)
+        self.assert_no_query_per_account(lambda a: a._statement_values(), 20)
         accounts = self.accounts[:3]
         pdfs = accounts._statement_pdfs()
         reader = PdfReader(io.BytesIO(accounts._statement_pdf_merged()))
@@ -164,9 +166,10 @@ class TestPerformance(PatientCollectionsCommon):
         # and its entry date are dated; 1 for the unapplied credits matched first (none
         # here); 2 for the write-off account's type and companies, checked before posting
         # (it may have been changed since it was chosen); 2 for the zone of the letters'
-        # days where the resolved stage's resume targets are read; the limit keeps it
-        # from growing
-        self.assert_no_query_per_account(step, 194, per_account=9)
+        # days where the resolved stage's resume targets are read; 1 for the stage
+        # names of the chatter's "Stage: old → new" as their readers get them (the
+        # practice's own, stage18); the limit keeps it from growing
+        self.assert_no_query_per_account(step, 195, per_account=9)
 
     def test_plan_creation(self):
         Plan = self.env["patient.payment.plan"]
