@@ -136,8 +136,8 @@ class PatientInteraction(models.Model):
 
     def _payments_since(self, since):
         """{account id: [(date, amount)]}: the money in of each account's
-        guarantor on its company's receivable from the day ``since[account id]``
-        on, by date.  One query."""
+        guarantor (or a contact of theirs) on its company's receivable from the
+        day ``since[account id]`` on, by date.  One query."""
         self.env["account.move.line"].flush_model(
             ["balance", "date", "parent_state", "partner_id", "company_id", "account_id"]
         )
@@ -145,14 +145,17 @@ class PatientInteraction(models.Model):
             ["origin_payment_id", "statement_line_id", "reversed_entry_id", "state"]
         )
         self.env["patient.account"].flush_model(["partner_id", "company_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env.cr.execute(
             SQL(
                 """
                 SELECT pa.id, aml.date, SUM(-aml.balance)
                   FROM unnest(%s::int[], %s::date[]) AS since(account_id, day)
                   JOIN patient_account pa ON pa.id = since.account_id
+                  -- the guarantor's or a contact's of theirs (an invoice address)
+                  JOIN res_partner party ON party.commercial_partner_id = pa.partner_id
                   JOIN account_move_line aml
-                    ON aml.partner_id = pa.partner_id
+                    ON aml.partner_id = party.id
                    AND aml.company_id = pa.company_id
                    AND aml.parent_state = 'posted'
                    AND aml.balance < 0

@@ -6,6 +6,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import PatientCollectionsCommon
+from .test_contact_payments import contact_of, received
 
 # 2026-06-01 15:00 UTC is 11:00 in New York (EDT)
 NOW = datetime(2026, 6, 1, 15, 0)
@@ -317,6 +318,22 @@ class TestInteractions(PatientCollectionsCommon):
             promise_amount=amount,
             promise_date=TODAY + timedelta(days=days),
         )
+
+    def test_promise_kept_by_a_payment_of_the_guarantors_contact(self):
+        """Paid from the guarantor's invoice address (a contact under them): their
+        money, the promise is kept."""
+        promise = self.promise(100.0)
+        contact = contact_of(self.invoice.partner_id)
+        with freeze_time(NOW + timedelta(days=2)):
+            payment = received(
+                self.env, contact, 100.0, TODAY + timedelta(days=2),
+                self.company_data["default_journal_bank"],
+            )  # fmt: skip
+        self.assertEqual(payment.move_id.line_ids.partner_id, contact)
+        with freeze_time(NOW + timedelta(days=6)):
+            self.env["patient.collection.run"].run()
+        self.assertEqual(promise.promise_state, "kept")
+        self.assertEqual(promise.promise_paid_amount, 100.0)
 
     def test_promise_kept_with_partial_payments(self):
         promise = self.promise(100.0)
