@@ -96,11 +96,9 @@ class TestAccountHolderContact18(PatientCollectionsCommon):
         its own guarantor; made a person under that parent, it is not."""
         Partner = self.env["res.partner"]
         clinic_client = Partner.create({"name": "Testcompany Sigma", "is_company": True})
-        # a patient whose charges the company pays
-        employee = Partner.create(
-            {"name": "Testemployee Sigma", "is_patient": True, "guarantor_id": clinic_client.id}
-        )
-        self.make_invoice(employee, 80.0, date.today() - timedelta(days=5))
+        # an account a company held before invoices billed to a company were refused one
+        # (a company is its own guarantor: opening its account by hand is not refused)
+        self.env["patient.account"].sudo().create({"partner_id": clinic_client.id})
         account = self.account_of(clinic_client)
         self.assertTrue(account)
         company = clinic_client.with_user(self.manager)

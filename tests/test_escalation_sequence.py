@@ -9,6 +9,7 @@ from freezegun import freeze_time
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools.misc import format_date
 
 from ..logic import escalation
 from ..models.patient_protected import trusted
@@ -216,7 +217,9 @@ class TestEscalationSequence(CollectionRunCommon):
         self.assertEqual(line.stage_id, self.agency)
         self.assertEqual(line.reason, escalation.WAIT_501R)
         self.assertEqual(line.wait_date, INSTALL_DAY + timedelta(days=10))
-        self.assertIn(str(INSTALL_DAY + timedelta(days=10)), run.summary)
+        # in the reader's format (en_US here), not ISO
+        self.assertIn(format_date(self.env, INSTALL_DAY + timedelta(days=10)), run.summary)
+        self.assertIn("01/15/2026", run.summary)
         self.run_on(INSTALL_DAY + timedelta(days=10))
         self.assertEqual(recent.stage_id, self.agency)
 

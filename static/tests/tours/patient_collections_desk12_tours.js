@@ -174,7 +174,7 @@ tours.add("pc_desk12_aging_no_snapshot", {
             run: "click",
         },
         {
-            trigger: `${TOP} .modal-body:contains('There is no snapshot of 2025-01-15'):contains('Choose a day the run ran, or today for the live balances')`,
+            trigger: `${TOP} .modal-body:contains('There is no snapshot of 01/15/2025'):contains('Choose a day the run ran, or today for the live balances')`,
             content: "The warning says why and what to do",
         },
         {
