@@ -11,6 +11,7 @@ from . import patient_account
 from . import patient_account_ownership
 from . import patient_account_priority
 from . import patient_account_balances
+from . import patient_account_open_items
 from . import patient_account_stages
 from . import patient_account_contacts
 from . import patient_account_actions

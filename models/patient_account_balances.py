@@ -342,64 +342,6 @@ class PatientAccount(models.Model):
             found.update({(a.partner_id.id, a.company_id.id): a for a in created})
         return {key: found[key] for key in keys}
 
-    def _open_debts(self):
-        """{account id: what its open items owe}: the open receivable items the
-        balance counts (``open_items_from``) that are debts (not the unapplied
-        credits that lower the balance due), claims the insurer has left out; in
-        company currency."""
-        self.env["account.move.line"].flush_model(
-            ["amount_residual", "parent_state", "account_id", "partner_id", "company_id"]
-        )
-        self.env["account.move"].flush_model(
-            ["patient_account_id", "move_type", "insurance_status"]
-        )
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH acc AS (
-                    SELECT id, partner_id, company_id FROM patient_account WHERE id = ANY(%s)
-                )
-                SELECT pa.id, SUM(aml.amount_residual) %s
-                   AND aml.amount_residual > 0
-                   AND move.insurance_status IS DISTINCT FROM 'pending'
-              GROUP BY pa.id
-                """,
-                self.ids,
-                open_items_from(SQL.identifier("acc")),
-            )
-        )
-        return dict(self.env.cr.fetchall())
-
-    def _open_item_lines(self):
-        """The open receivable lines the balances of these accounts count
-        (``open_items_from``), as a sudo recordset in the lines' own order."""
-        Line = self.env["account.move.line"].sudo()
-        if not self:
-            return Line
-        self.flush_model(["partner_id", "company_id"])
-        Line.flush_model(
-            ["amount_residual", "parent_state", "account_id", "partner_id", "company_id"]
-        )
-        self.env["account.move"].flush_model(["patient_account_id", "move_type"])
-        self.env["account.account"].flush_model(["account_type"])
-        self.env["res.partner"].flush_model(["commercial_partner_id"])
-        # ordered as account.move.line's _order (date desc, move_name desc, id); one
-        # line per row: an account's (partner, company) is unique
-        self.env.cr.execute(
-            SQL(
-                "SELECT aml.id %s ORDER BY aml.date DESC, aml.move_name DESC, aml.id",
-                open_items_from(
-                    SQL(
-                        "(SELECT id, partner_id, company_id FROM patient_account"
-                        " WHERE id = ANY(%s))",
-                        self.ids,
-                    )
-                ),
-            )
-        )
-        return Line.browse(line_id for (line_id,) in self.env.cr.fetchall())
-
     def _on_accounting_change(self):
         """Balances, then the allocation of payments to active plans, and the plans
         lowered to what the invoices still owe (``_lower_to_owed``)."""
