@@ -82,6 +82,24 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def posted_without_patient(cls, partner, amount, days_past_due=30, move_type="out_invoice"):
+        """A customer invoice (or credit note) as the practice posted it before the
+        module: no patient, due ``days_past_due`` days ago."""
+        day = fields.Date.context_today(cls.env.user) - timedelta(days=days_past_due)
+        line = {"name": "Office visit", "quantity": 1, "price_unit": amount, "tax_ids": []}
+        move = cls.env["account.move"].create(
+            {
+                "move_type": move_type,
+                "partner_id": partner.id,
+                "invoice_date": day,
+                "invoice_date_due": day,
+                "invoice_line_ids": [Command.create(line)],
+            }
+        )
+        move.action_post()
+        return move
+
+    @classmethod
     def make_invoice(
         cls,
         patient,

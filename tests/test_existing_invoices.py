@@ -29,27 +29,8 @@ class TestExistingInvoices(PatientCollectionsCommon, HttpCase):
         cls.accountant = cls.company_user("pc_exist_accountant", ACCOUNTANT)
         cls.today = fields.Date.context_today(cls.env.user)
 
-    def posted_without_patient(self, partner, amount, days_past_due=40):
-        """A customer invoice as the practice posted it before the module."""
-        day = self.today - timedelta(days=days_past_due)
-        invoice = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": day,
-                "invoice_date_due": day,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Office visit", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        invoice.action_post()
-        return invoice
-
     def test_naming_the_patient_opens_the_guarantors_account(self):
-        first = self.posted_without_patient(self.guarantor, 300.0)
+        first = self.posted_without_patient(self.guarantor, 300.0, days_past_due=40)
         second = self.posted_without_patient(self.guarantor, 120.0, days_past_due=10)
         self.pay(first, 100.0, self.today - timedelta(days=5))
         self.assertFalse(self.account_of(self.guarantor), "no patient: not a patient invoice")
@@ -80,20 +61,20 @@ class TestExistingInvoices(PatientCollectionsCommon, HttpCase):
         self.assertFalse(draft.patient_id)
 
     def test_only_the_collections_groups_name_the_patient(self):
-        invoice = self.posted_without_patient(self.other_guarantor, 75.0)
+        invoice = self.posted_without_patient(self.other_guarantor, 75.0, days_past_due=40)
         clerk = self.company_user("pc_exist_clerk", "base.group_user,account.group_account_invoice")
         with self.assertRaises(AccessError):
             invoice.with_user(clerk).write({"patient_id": self.other_guarantor.id})
         self.assertFalse(self.account_of(self.other_guarantor))
 
     def test_the_posted_invoice_form_takes_the_patient(self):
-        invoice = self.posted_without_patient(self.other_guarantor, 60.0)
+        invoice = self.posted_without_patient(self.other_guarantor, 60.0, days_past_due=40)
         with Form(invoice.with_user(self.accountant)) as form:
             form.patient_id = self.other_guarantor
         self.assertEqual(self.account_of(self.other_guarantor).balance_due, 60.0)
 
     def test_accountant_names_the_patient_in_the_browser(self):
-        invoice = self.posted_without_patient(self.other_guarantor, 45.0)
+        invoice = self.posted_without_patient(self.other_guarantor, 45.0, days_past_due=40)
         self.env.flush_all()
         self.start_tour(
             INVOICE_FORM % invoice.id, "pc_existing_invoice_patient", login=self.accountant.login
@@ -108,7 +89,7 @@ class TestExistingInvoices(PatientCollectionsCommon, HttpCase):
         """A customer invoiced before the module, never marked a patient: the
         Patient field offers them, and naming them makes them a patient."""
         customer = self.env["res.partner"].create({"name": "Testcustomer Onboard"})
-        invoice = self.posted_without_patient(customer, 70.0)
+        invoice = self.posted_without_patient(customer, 70.0, days_past_due=40)
         self.assertFalse(customer.is_patient)
         self.assertGreater(customer.customer_rank, 0)
         self.env.flush_all()

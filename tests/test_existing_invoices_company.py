@@ -12,7 +12,7 @@ under a company before posting, open no account either."""
 from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
@@ -30,26 +30,6 @@ class TestExistingInvoicesCompany(PatientCollectionsCommon):
         Partner = cls.env["res.partner"]
         cls.employer = Partner.create({"name": "Testemployer Widgets", "is_company": True})
         cls.employee = Partner.create({"name": "Testemployee Delta", "parent_id": cls.employer.id})
-
-    def posted_before_install(self, partner, amount, move_type="out_invoice"):
-        """A customer invoice or credit note as the practice posted it before
-        the module: no patient."""
-        day = self.today - timedelta(days=30)
-        move = self.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "invoice_date": day,
-                "invoice_date_due": day,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Office visit", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
 
     @contextmanager
     def assertRefused(self, *texts):
@@ -74,8 +54,8 @@ class TestExistingInvoicesCompany(PatientCollectionsCommon):
 
     def test_an_employers_invoice_and_credit_note_open_no_account(self):
         """The tester's case: the credit note opened an account for the employer."""
-        invoice = self.posted_before_install(self.employee, 200.0)
-        credit = self.posted_before_install(self.employee, 40.0, move_type="out_refund")
+        invoice = self.posted_without_patient(self.employee, 200.0)
+        credit = self.posted_without_patient(self.employee, 40.0, move_type="out_refund")
         self.assertEqual(invoice.commercial_partner_id, self.employer)
         for move in (invoice, credit):
             with self.subTest(move=move.name), self.assertRefused("remove the company"):
@@ -96,8 +76,8 @@ class TestExistingInvoicesCompany(PatientCollectionsCommon):
         """What the refusal says to do works: the receivable moves to the guarantor,
         and a payment the reset unreconciled is given to the guarantor and added
         back to the invoice."""
-        invoice = self.posted_before_install(self.employee, 200.0)
-        credit = self.posted_before_install(self.employee, 40.0, move_type="out_refund")
+        invoice = self.posted_without_patient(self.employee, 200.0)
+        credit = self.posted_without_patient(self.employee, 40.0, move_type="out_refund")
         payment = self.pay(invoice, 50.0, self.today - timedelta(days=10))
         self.assertEqual(payment.partner_id, self.employer, "Odoo paid the employer's line")
         self.employee.parent_id = False
@@ -157,7 +137,7 @@ class TestExistingInvoicesCompany(PatientCollectionsCommon):
         self.assertNoAccount(self.employer, person)
 
     def test_a_posted_invoice_of_another_customer_says_how_to_correct_it(self):
-        invoice = self.posted_before_install(self.other_guarantor, 60.0)
+        invoice = self.posted_without_patient(self.other_guarantor, 60.0)
         with self.assertRefused(
             "must be the patient's guarantor", "reset it to draft, choose the patient"
         ):

@@ -4,11 +4,9 @@ the patient of several invoices in one write (the tour is in
 tests/test_tours18_moves.py).  The write keeps the naming rules: a selection
 holding an invoice of another customer is refused whole, nothing named."""
 
-from datetime import timedelta
-
 from lxml import etree
 
-from odoo import Command, fields
+from odoo import fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
@@ -24,24 +22,6 @@ class TestExistingInvoicesList(PatientCollectionsCommon):
         super().setUpClass()
         cls.accountant = cls.company_user("pc_move18_list_accountant", ACCOUNTANT)
         cls.today = fields.Date.context_today(cls.env.user)
-
-    def posted_before_install(self, partner, amount, move_type="out_invoice"):
-        day = self.today - timedelta(days=30)
-        move = self.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "invoice_date": day,
-                "invoice_date_due": day,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Office visit", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
 
     def invoice_list(self):
         Move = self.env["account.move"].with_user(self.accountant)
@@ -71,8 +51,8 @@ class TestExistingInvoicesList(PatientCollectionsCommon):
         )
 
     def test_the_without_patient_filter(self):
-        invoice = self.posted_before_install(self.guarantor, 80.0)
-        credit = self.posted_before_install(self.guarantor, 20.0, move_type="out_refund")
+        invoice = self.posted_without_patient(self.guarantor, 80.0)
+        credit = self.posted_without_patient(self.guarantor, 20.0, move_type="out_refund")
         named = self.make_invoice(self.child, 50.0, self.today)
         bill = self.env["account.move"].create(
             {"move_type": "in_invoice", "partner_id": self.guarantor.id}
@@ -89,9 +69,9 @@ class TestExistingInvoicesList(PatientCollectionsCommon):
 
     def test_one_write_names_the_patient_of_a_guarantors_invoices(self):
         """What the list's multi-edit sends: one write with the selected ids."""
-        first = self.posted_before_install(self.guarantor, 100.0)
-        second = self.posted_before_install(self.guarantor, 60.0)
-        stranger = self.posted_before_install(self.other_guarantor, 70.0)
+        first = self.posted_without_patient(self.guarantor, 100.0)
+        second = self.posted_without_patient(self.guarantor, 60.0)
+        stranger = self.posted_without_patient(self.other_guarantor, 70.0)
         selection = (first | second | stranger).with_user(self.accountant)
         with self.assertRaises(ValidationError) as caught:
             selection.write({"patient_id": self.child.id})

@@ -7,9 +7,7 @@ state those clicks must have left:
    guarantor posted before the module and names their patient once in the
    Patient column: both join the guarantor's patient account."""
 
-from datetime import timedelta
-
-from odoo import Command, fields
+from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import PatientCollectionsCommon
@@ -19,24 +17,6 @@ from .test_existing_invoices import ACCOUNTANT
 
 @tagged("post_install", "-at_install")
 class TestTours18Moves(TourMixin, PatientCollectionsCommon, HttpCase):
-    def posted_before_install(self, partner, amount):
-        day = fields.Date.context_today(self.env.user) - timedelta(days=30)
-        move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": day,
-                "invoice_date_due": day,
-                "invoice_line_ids": [
-                    Command.create(
-                        {"name": "Office visit", "quantity": 1, "price_unit": amount, "tax_ids": []}
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
-
     def test_accountant_names_the_patient_of_old_invoices_in_the_list(self):
         Partner = self.env["res.partner"]
         parent = Partner.create({"name": "Tourmove Parent", "is_patient": True})
@@ -45,9 +25,9 @@ class TestTours18Moves(TourMixin, PatientCollectionsCommon, HttpCase):
         )
         other = Partner.create({"name": "Tourmove Other"})
         named_guarantor = Partner.create({"name": "Tourmove Named", "is_patient": True})
-        first = self.posted_before_install(parent, 111.0)
-        second = self.posted_before_install(parent, 222.0)
-        stranger = self.posted_before_install(other, 333.0)
+        first = self.posted_without_patient(parent, 111.0)
+        second = self.posted_without_patient(parent, 222.0)
+        stranger = self.posted_without_patient(other, 333.0)
         named = self.make_invoice(named_guarantor, 444.0, fields.Date.today())
         accountant = self.company_user("pc_tours18_accountant", ACCOUNTANT)
         self.run_tour("/odoo", "pc_tours18_moves_name_patients", accountant)
