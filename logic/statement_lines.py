@@ -51,6 +51,7 @@ def line_amounts(
     amount_adjustment=0.0,
     rate=1.0,
     pending=False,
+    credited=0.0,
 ):
     """What one open item shows on a statement.
 
@@ -58,17 +59,32 @@ def line_amounts(
     of which the payments made leave the open amount; a payment not yet
     applied owes nothing and shows as paid; an entry the practice posted on the
     guarantor's receivable by hand (a fee, an adjustment) owes what it leaves
-    open.  The EOB columns show when the item has charges."""
+    open.  The EOB columns show when the item has charges.
+
+    ``credited`` (company currency): what credit notes, discounts and write-offs
+    took off an invoice.  It is no payment: it shows as an adjustment and lowers
+    the responsibility (the invoice's charge shows beside it), so that charges
+    less insurance less adjustments is the responsibility, and the
+    responsibility less what was paid is the balance."""
     entry = move_type == "entry"
     responsibility = max(amount_residual, 0.0) if entry else amount_total * rate
     sign = -1 if move_type == "out_refund" else 1
+    credited = credited if move_type == "out_invoice" and responsibility else 0.0
     has_eob = bool(amount_charges)
+    charges = amount_charges * rate if has_eob else None
+    adjustment = (amount_adjustment or 0.0) * rate if has_eob else None
+    if credited:
+        charges = responsibility if charges is None else charges
+        adjustment = (adjustment or 0.0) + credited
+        responsibility -= credited
     return StatementLine(
-        charges=amount_charges * rate if has_eob else None,
+        charges=charges,
         insurance_paid=(amount_insurance_paid or 0.0) * rate if has_eob else None,
-        adjustment=(amount_adjustment or 0.0) * rate if has_eob else None,
-        responsibility=sign * responsibility if responsibility else None,
-        payments=(sign * responsibility - amount_residual) if responsibility else -amount_residual,
+        adjustment=adjustment,
+        responsibility=sign * responsibility if responsibility or credited else None,
+        payments=(sign * responsibility - amount_residual)
+        if responsibility or credited
+        else -amount_residual,
         balance=amount_residual,
         pending=bool(pending),
     )

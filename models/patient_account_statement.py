@@ -1,6 +1,7 @@
 import base64
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..logic import aging, holds, statement_lines
 from .client_actions import sticky_warning
@@ -38,6 +39,7 @@ class PatientAccount(models.Model):
             "today": today,
             "todays": {} if today else accounts.company_id._patient_todays(),
             "descriptions": self._statement_descriptions(lines.move_id),
+            "credits": self._statement_credits(lines.move_id),
             "portal_urls": accounts._portal_urls(),
             "formatters": {},
             "date_formatters": {},
@@ -92,6 +94,43 @@ class PatientAccount(models.Model):
         return lines, by_account
 
     @api.model
+    def _statement_credits(self, moves):
+        """{invoice id: what credit notes, discounts and write-offs took off it}, in
+        company currency: its receivable's reconciliations with entries that are
+        neither a payment, a bank receipt nor an exchange difference (those are
+        money, or the money's rate).  A statement shows them as an adjustment,
+        not as paid."""
+        invoices = moves.filtered(lambda move: move.move_type == "out_invoice")
+        if not invoices:
+            return {}
+        self.env["account.partial.reconcile"].flush_model()
+        self.env["account.move.line"].flush_model(["move_id", "account_id"])
+        self.env["account.move"].flush_model(["origin_payment_id", "statement_line_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT debit.move_id, SUM(partial.amount)
+                  FROM account_partial_reconcile partial
+                  JOIN account_move_line debit ON debit.id = partial.debit_move_id
+                  JOIN account_account receivable ON receivable.id = debit.account_id
+                  JOIN account_move_line credit ON credit.id = partial.credit_move_id
+                  JOIN account_move source ON source.id = credit.move_id
+                 WHERE debit.move_id = ANY(%s)
+                   AND receivable.account_type = 'asset_receivable'
+                   AND source.origin_payment_id IS NULL
+                   AND source.statement_line_id IS NULL
+                   AND NOT EXISTS (
+                       SELECT 1 FROM account_partial_reconcile exchange
+                        WHERE exchange.exchange_move_id = source.id
+                   )
+              GROUP BY debit.move_id
+                """,
+                invoices.ids,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    @api.model
     def _statement_descriptions(self, moves):
         """{move id: its product lines' labels, each once}, what a statement line
         describes (a payment's or a journal entry's lines share their label)."""
@@ -123,8 +162,9 @@ class PatientAccount(models.Model):
         return formatters[code]
 
     @api.model
-    def _statement_line_amounts(self, line):
-        """The statement arithmetic of one open item (``logic.statement_lines``)."""
+    def _statement_line_amounts(self, line, credits):
+        """The statement arithmetic of one open item (``logic.statement_lines``);
+        ``credits``: :meth:`_statement_credits`."""
         move = line.move_id
         return statement_lines.line_amounts(
             line.move_type,
@@ -135,6 +175,7 @@ class PatientAccount(models.Model):
             amount_adjustment=line.amount_adjustment,
             rate=statement_lines.conversion_rate(move.amount_total_signed, move.amount_total),
             pending=line.insurance_status == "pending",
+            credited=credits.get(move.id, 0.0),
         )
 
     @api.model
@@ -232,7 +273,7 @@ class PatientAccount(models.Model):
         today = shared["today"] or shared["todays"][company.id]
         fmt = self._statement_formatter(shared)
         date_format = self._statement_date_format(shared)
-        amounts = [self._statement_line_amounts(line) for line in lines]
+        amounts = [self._statement_line_amounts(line, shared["credits"]) for line in lines]
         totals = statement_lines.statement_totals(amounts, self.currency_id.decimal_places)
         installments = self._statement_installments()
         due = self._statement_amount_due(totals, today, installments)

@@ -96,6 +96,7 @@ from . import test_desk12_spanish
 from . import test_money12_assistance_ledger
 from . import test_statement12_credit
 from . import test_statement13_fee
+from . import test_statement19_credits
 from . import test_desk13_tours
 from . import test_statement12_texts
 from . import test_assistance_letter_language

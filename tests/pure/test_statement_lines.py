@@ -103,3 +103,21 @@ def test_amount_due_on_a_plan_adds_missed_installments_and_never_passes_the_bala
 def test_amount_due_on_a_plan_paid_up_is_what_is_left():
     due = sl.amount_due_now(30.0, [(date(2026, 4, 1), 0.0)], date(2026, 5, 4))
     assert (due.amount, due.on_plan) == (30.0, False)
+
+
+def test_credits_on_an_invoice_are_an_adjustment_not_a_payment():
+    # 200 billed, 50 taken off by a discount credit note, 30 paid: 120 open
+    line = sl.line_amounts("out_invoice", 200.0, 120.0, credited=50.0)
+    assert (line.charges, line.insurance_paid, line.adjustment) == (200.0, None, 50.0)
+    assert (line.responsibility, line.payments, line.balance) == (150.0, 30.0, 120.0)
+    # with an EOB the credit adds to the insurance adjustment; the row still adds up
+    eob = sl.line_amounts(
+        "out_invoice", 60.0, 0.0, amount_charges=250.0, amount_insurance_paid=150.0,
+        amount_adjustment=40.0, credited=60.0,
+    )  # fmt: skip
+    assert (eob.charges, eob.insurance_paid, eob.adjustment) == (250.0, 150.0, 100.0)
+    assert (eob.responsibility, eob.payments, eob.balance) == (0.0, 0.0, 0.0)
+    assert eob.charges - eob.insurance_paid - eob.adjustment == eob.responsibility
+    # a credit note's own line and a payment are unchanged by it
+    assert sl.line_amounts("out_refund", 30.0, -30.0, credited=10.0).payments == 0.0
+    assert sl.line_amounts("entry", 0.0, -25.0, credited=10.0).payments == 25.0

@@ -1,0 +1,51 @@
+"""What credit notes, financial-assistance discounts and write-offs take off an
+invoice prints on the statement as an adjustment, never as "Paid": the guarantor
+reads what was billed, what was taken off, what they are responsible for, what
+they paid and what is left.  Read on the PDF's text."""
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .test_money12_assistance_ledger import HALF, Money12Common
+from .test_statement_content import page_text
+from .test_writeoffs import DAY
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-03-31 15:00:00")
+class TestStatement19Credits(Money12Common):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.partner_id.lang = "en_US"
+
+    def render(self, account):
+        account._refresh_balances()
+        pdf, _kind = self.env["ir.actions.report"]._render_qweb_pdf(
+            "patient_collections.action_report_patient_statement", account.ids
+        )
+        return page_text(pdf)
+
+    def test_a_credit_note_is_an_adjustment_and_only_the_payment_is_paid(self):
+        account, invoice = self.corrected_by_credit_note(amount=600.0, credited=100.0)
+        self.pay(invoice, 200.0, DAY)
+        self.assertEqual(account.balance_due, 300.0)
+        text = self.render(account)
+        # charges, adjustment, responsibility, paid, balance
+        self.assertIn("$ 600.00 $ 100.00 $ 500.00 $ 200.00 $ 300.00", text)
+        self.assertNotIn("$ 400.00", text)  # the credit and the payment as one "Paid"
+
+    def test_an_assistance_discount_is_not_printed_as_paid(self):
+        account, invoice = self.account_owing(200.0, days=60)
+        self.approve(account, **HALF)
+        self.assertEqual(invoice.amount_residual, 100.0)
+        text = self.render(account)
+        self.assertIn("$ 200.00 $ 100.00 $ 100.00 $ 0.00 $ 100.00", text)
+
+    def test_a_partial_write_off_is_an_adjustment(self):
+        account, invoice = self.account_owing(300.0, days=200)
+        self.writeoff(account, self.manager, amount=50.0, reason="small_balance")
+        self.assertEqual(invoice.amount_residual, 250.0)
+        text = self.render(account)
+        self.assertIn("$ 300.00 $ 50.00 $ 250.00 $ 0.00 $ 250.00", text)
