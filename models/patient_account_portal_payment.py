@@ -226,7 +226,9 @@ class PatientAccount(models.Model):
                 subject=receipt.env._("Payment received"),
                 partner_ids=account.partner_id.ids,
                 message_type="comment",
-                subtype_xmlid="mail.mt_comment",
+                # to the guarantor alone: a note is no news to the account's followers
+                # (staff got the guarantor's receipt, in the guarantor's language)
+                subtype_xmlid="mail.mt_note",
             )
 
     # ------------------------------------------------------------------ demo

@@ -16,7 +16,10 @@ from .test_portal import PortalCase
 class TestPortalReceipt(PortalCase):
     def booked_by(self, user, amount):
         """A confirmed transaction of ``amount`` post-processed in ``user``'s request,
-        as /payment/status/poll does (as superuser, the visitor's uid kept)."""
+        as /payment/status/poll does (as superuser, the visitor's uid kept); a
+        member of the staff follows the account."""
+        self.staff_follower = self.specialist.partner_id
+        self.account.message_subscribe(partner_ids=self.staff_follower.ids)
         tx = self.patient_tx(amount)
         tx._set_done()
         tx.with_user(user).sudo()._post_process()
@@ -35,6 +38,8 @@ class TestPortalReceipt(PortalCase):
             .mapped("res_partner_id")
         )
         self.assertIn(self.guarantor, notified, "the guarantor is mailed their receipt")
+        self.assertIn(self.staff_follower, self.account.message_partner_ids)
+        self.assertNotIn(self.staff_follower, notified, "the receipt is the guarantor's alone")
         self.assertNotIn(self.guarantor, self.account.message_partner_ids, "no follower")
 
     def test_paid_by_the_guarantor_logged_in(self):
