@@ -109,10 +109,11 @@ class TestPerformance(PatientCollectionsCommon):
         )
 
     def test_statement_values_and_merged_pdf(self):
-        # 20: one of them reads the companies' calendar (the statement's date), two the
+        # 21: one of them reads the companies' calendar (the statement's date), two the
         # practice's texts in every language (stage messages, the companies' texts:
-        # its own or the shipped ones translated, stage18)
-        self.assert_no_query_per_account(lambda a: a._statement_values(), 20)
+        # its own or the shipped ones translated, stage18), one what credit notes and
+        # write-offs took off the invoices (an adjustment, not paid)
+        self.assert_no_query_per_account(lambda a: a._statement_values(), 21)
         accounts = self.accounts[:3]
         pdfs = accounts._statement_pdfs()
         reader = PdfReader(io.BytesIO(accounts._statement_pdf_merged()))
