@@ -28,6 +28,10 @@ def money_in_sql(move):
     )
 
 
+# up to this many accounts, a refresh reads their lines by index (nested loops)
+FEW_ACCOUNTS = 200
+
+
 def open_items_from(accounts):
     """FROM and WHERE of the open receivable lines of patient accounts.
 
@@ -249,20 +253,25 @@ class PatientAccount(models.Model):
         )
         self.flush_model(["partner_id", "company_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
-        # The aggregate always reads many lines: hash joins.  Statistics taken while
-        # a big import is still uncommitted can make the planner pick nested loops
-        # over the receivable lines, minutes instead of a second; not for this one
-        # statement (SET LOCAL is put back right after it).
-        # (an error rolls the setting back with the statement)
+        # Many accounts: the aggregate reads many lines, hash joins.  Statistics
+        # taken while a big import is still uncommitted can make the planner pick
+        # nested loops over the receivable lines, minutes instead of a second; not
+        # for this one statement (SET LOCAL is put back right after it; an error
+        # rolls it back with the statement).  A few accounts (a payment, an invoice
+        # posted): their lines by index, nested loops, milliseconds instead of the
+        # hash joins' full scans (0.3 s at 10,000 accounts, more as the books grow).
         zones = companies._patient_tz_rows(tzs)
-        self.env.cr.execute("SET LOCAL enable_nestloop = off")
+        hash_joins = len(self) > FEW_ACCOUNTS
+        if hash_joins:
+            self.env.cr.execute("SET LOCAL enable_nestloop = off")
         for day, accounts in days.items():
             ids = accounts.ids
             for start in range(0, len(ids), batch_size):
                 self.env.cr.execute(
                     self._refresh_balances_sql(ids[start : start + batch_size], day, zones)
                 )
-        self.env.cr.execute("SET LOCAL enable_nestloop = on")
+        if hash_joins:
+            self.env.cr.execute("SET LOCAL enable_nestloop = on")
         self.invalidate_recordset(
             [*BALANCE_FIELDS, "priority_score", "open_item_ids", "open_item_count"]
         )
