@@ -174,8 +174,8 @@ class PatientPortal(CustomerPortal):
     @staticmethod
     def _patient_paid_message(account):
         """The payment form lands here (``message=paid``) whatever became of the
-        payment: Odoo's status page leaves it cancelled or failed too.  The
-        visitor's last transaction (in their session) says which."""
+        payment: Odoo's status page leaves it cancelled, failed, pending or
+        booked.  The visitor's last transaction (in their session) says which."""
         tx = (
             request.env["payment.transaction"]
             .sudo()
@@ -186,6 +186,8 @@ class PatientPortal(CustomerPortal):
             return "pay_cancelled"
         if tx.patient_account_id == account and tx.state == "error":
             return "pay_failed"
+        if tx.patient_account_id == account and tx.state == "done" and tx.is_post_processed:
+            return "pay_received"  # booked: the balance shown counts it
         return "paid"
 
     @http.route(

@@ -41,6 +41,17 @@ class TestPortal12PaymentOutcome(Portal12Case):
         page = self.paid_page_after(lambda tx: tx._set_pending())
         self.assertIn("Thank you: your payment is being processed.", self.alert(page))
 
+    def test_a_booked_payment_is_thanked_as_received(self):
+        def booked(tx):
+            tx._set_done()
+            tx._post_process()
+
+        page = self.paid_page_after(booked)
+        self.assertEqual(
+            self.alert(page), "Thank you: your payment was received. The balance below includes it."
+        )
+        self.assertNotIn("being processed", page.text)
+
     def test_another_accounts_transaction_is_not_read(self):
         """The session's transaction of another account: this page thanks as before."""
         page = self.paid_page_after(lambda tx: tx._set_canceled())
