@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools.misc import format_date
 
 from .patient_collection_snapshot import BUCKET_FIELDS
 
@@ -197,6 +198,8 @@ class PatientCollectionSnapshotDashboard(models.Model):
         result = {
             "currency": {"symbol": currency.symbol, "position": currency.position},
             "date": fields.Date.to_string(latest) if latest else False,
+            # the heading's date, in the reader's format
+            "date_label": format_date(self.env, latest) if latest else "",
             "tiles": [],
             "buckets": [],
             "stages": [],

@@ -355,6 +355,7 @@ class TestReporting(PatientCollectionsCommon):
         self.Run.run()
         data = self.Snapshot.with_user(self.manager).get_dashboard_data()
         self.assertEqual(data["date"], str(DAY))
+        self.assertEqual(data["date_label"], "06/01/2026")  # the reader's format (en_US)
         tiles = {tile["key"]: tile for tile in data["tiles"]}
         self.assertAlmostEqual(tiles["balance_due"]["value"], self.account_totals()[1], places=2)
         self.assertAlmostEqual(
