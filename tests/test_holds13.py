@@ -118,7 +118,7 @@ class TestStatement13NoDemandHolds(HoldsCommon):
         with self.assertRaises(UserError) as caught:
             wizard.action_send()
         message = str(caught.exception)
-        self.assertIn("2 of the accounts asked for are on a bankruptcy or deceased hold", message)
+        self.assertIn("Accounts asked for on a bankruptcy or deceased hold: 2.", message)
         self.assertNotIn("untick", message)
         self.assertFalse(bankrupt.last_statement_date or deceased.last_statement_date)
         wizard = Send.with_context(

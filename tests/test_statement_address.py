@@ -139,7 +139,9 @@ class TestStatementAddress(AddressCommon):
         self.assertEqual(self.traces(bare)["interactions"], 0)
         alone = Wizard.with_context(active_model="patient.account", active_ids=bare.ids).create({})
         self.assertEqual((alone.qualifying_count, alone.no_address_count), (0, 1))
-        with self.assertRaisesRegex(UserError, "1 of the accounts asked for have no mailing"):
+        with self.assertRaisesRegex(
+            UserError, "Accounts asked for without a mailing address .*: 1\\."
+        ):
             alone.action_send()
         self.assertFalse(bare.last_statement_date)
 

@@ -34,8 +34,10 @@ class TestStatementSendWhy(DeskCommon):
             wizard.action_send()
         message = str(caught.exception)
         self.assertIn("No account qualifies", message)
-        self.assertIn("1 of the accounts asked for asked to cease communication", message)
-        self.assertIn("1 of the accounts asked for are on hold", message)
+        self.assertIn(
+            "Accounts asked for whose guarantor asked to cease communication: 1.", message
+        )
+        self.assertIn("Accounts asked for on hold: 1.", message)
         self.assertFalse(self.ceased.last_statement_date)
         self.assertFalse(self.held.last_statement_date)
 

@@ -236,32 +236,32 @@ class PatientStatementSend(models.TransientModel):
         if no_address:
             why.append(
                 self.env._(
-                    "%(count)s of the accounts asked for have no mailing address (a street, and "
-                    "a city or a ZIP code): enter the guarantor's address first.",
+                    "Accounts asked for without a mailing address (a street, and a city or a "
+                    "ZIP code): %(count)s. Enter the guarantors' addresses first.",
                     count=no_address,
                 )
             )
         if ceased:
             why.append(
                 self.env._(
-                    "%(count)s of the accounts asked for asked to cease communication: no "
-                    "statement goes to them.",
+                    "Accounts asked for whose guarantor asked to cease communication: "
+                    "%(count)s. No statement goes to them.",
                     count=ceased,
                 )
             )
         if held:
             why.append(
                 self.env._(
-                    "%(count)s of the accounts asked for are on hold: untick Skip Accounts "
-                    "on Hold to send theirs.",
+                    "Accounts asked for on hold: %(count)s. Untick Skip Accounts on Hold to "
+                    "send theirs.",
                     count=held,
                 )
             )
         if no_demand:
             why.append(
                 self.env._(
-                    "%(count)s of the accounts asked for are on a bankruptcy or deceased hold: "
-                    "no statement goes to them, whatever the settings.",
+                    "Accounts asked for on a bankruptcy or deceased hold: %(count)s. No "
+                    "statement goes to them, whatever the settings.",
                     count=no_demand,
                 )
             )
