@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..logic import plan_schedule
+from ..logic import holds, plan_schedule
 from .patient_payment_plan import PROGRESS_FIELDS
 from .patient_protected import is_trusted, trusted
 from .patient_sql_rows import insert_rows
@@ -70,6 +70,18 @@ class PatientPaymentPlan(models.Model):
             problems.append(
                 self.env._(
                     "The account already has an active payment plan: complete or cancel it first."
+                )
+            )
+        if not holds.demands_payment(account.hold_reason):
+            # a dispute, an assistance application, bankruptcy or death: no payment
+            # is asked for, so none is scheduled (a default would chase it)
+            reasons = dict(account._fields["hold_reason"]._description_selection(self.env))
+            problems.append(
+                self.env._(
+                    "The account is on hold (%(hold)s): no payment is asked for while the hold "
+                    "lasts, so no payment plan is set up. Release the hold first to agree on "
+                    "a plan.",
+                    hold=reasons.get(account.hold_reason, account.hold_reason),
                 )
             )
         return problems

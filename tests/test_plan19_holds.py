@@ -1,0 +1,49 @@
+"""No payment plan is set up on an account whose hold asks for no payment (a
+dispute, an assistance application, bankruptcy, death): the staff wizard says to
+release the hold first, and the guarantor's request from the portal goes to the
+specialist instead of making a plan that the daily run would then default."""
+
+from datetime import date, timedelta
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..models.patient_protected import trusted
+from .common import PatientCollectionsCommon
+
+TODAY = date(2026, 5, 4)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-05-04 15:00:00")
+class TestPlan19Holds(PatientCollectionsCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        invoice = cls.make_invoice(cls.child, 600.0, TODAY - timedelta(days=40))
+        cls.account = invoice.patient_account_id
+        cls.account._refresh_balances()
+
+    def test_the_wizard_refuses_a_plan_on_a_disputed_account(self):
+        trusted(self.account)._set_hold("dispute")
+        with self.assertRaisesRegex(UserError, r"on hold \(Dispute\).*Release the hold first"):
+            self.confirm_plan(self.account, TODAY + timedelta(days=30))
+        self.assertFalse(self.account.plan_ids)
+        self.assertEqual(self.account.hold_reason, "dispute")
+
+    def test_a_portal_request_on_a_bankruptcy_goes_to_the_specialist(self):
+        trusted(self.account)._set_hold("bankruptcy")
+        plan, problems = self.account._portal_plan_request(3)
+        self.assertFalse(plan)
+        self.assertFalse(self.account.plan_ids)
+        self.assertTrue(any("on hold (Bankruptcy)" in problem for problem in problems))
+        self.assertIn(
+            "Payment plan requested on the portal", self.account.activity_ids.mapped("summary")
+        )
+
+    def test_a_promise_hold_still_takes_a_plan(self):
+        trusted(self.account)._set_hold("promise_to_pay", until=TODAY + timedelta(days=5))
+        plan = self.confirm_plan(self.account, TODAY + timedelta(days=30))
+        self.assertEqual(plan.state, "active")
