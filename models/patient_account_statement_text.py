@@ -5,10 +5,13 @@ import babel.dates
 from odoo import api, models
 from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
+from ..logic import holds
+
 # Holds during which a statement asks for nothing more than information: no final
 # notice, no stage message pressing for payment (No Surprises Act disputes, 501(r)
-# financial-assistance applications).
-INFORMATIONAL_HOLDS = ("dispute", "financial_assistance")
+# financial-assistance applications, the automatic stay of a bankruptcy, an estate);
+# the run sends none on the last two, but one may be printed by hand.
+INFORMATIONAL_HOLDS = holds.NO_PAYMENT_DEMAND_HOLDS
 
 
 class PatientAccount(models.Model):
@@ -104,8 +107,8 @@ class PatientAccount(models.Model):
     # ------------------------------------------------------------------ holds
 
     def _statement_informational(self):
-        """The accounts whose statement is for information only: on a dispute or
-        financial-assistance hold."""
+        """The accounts whose statement is for information only: on a dispute,
+        financial-assistance, bankruptcy or deceased hold."""
         return self.filtered(lambda account: account.hold_reason in INFORMATIONAL_HOLDS)
 
     def _statement_hold_note(self):
@@ -115,6 +118,17 @@ class PatientAccount(models.Model):
             return self.env._(
                 "We are reviewing the question you raised about this bill. This statement is "
                 "for your information: no collection action is taken while the review is open."
+            )
+        if self.hold_reason == "bankruptcy":
+            return self.env._(
+                "This statement is for your information only: while the bankruptcy "
+                "proceedings last, no payment is asked for and no collection action is taken."
+            )
+        if self.hold_reason == "deceased":
+            return self.env._(
+                "This statement is for the information of the family or the estate: no "
+                "payment is asked for and no collection action is taken. Please call our "
+                "billing office with any question."
             )
         return self.env._(
             "We are reviewing your application for financial assistance. This statement is "
@@ -140,7 +154,7 @@ class PatientAccount(models.Model):
         return {
             account: self.env._(
                 "%(account)s is on a %(hold)s hold: no final notice is sent while it lasts. "
-                "Its statement says the account is under review instead; release the hold "
+                "Its statement is for information only instead; release the hold "
                 "to send the final notice.",
                 account=account.name,
                 hold=labels[account.hold_reason].lower(),

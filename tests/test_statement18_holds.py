@@ -38,6 +38,22 @@ class TestStatement18Holds(PortalCase):
         self.assertIn("no collection action is taken while the review is open", text)
         self.assertNotIn("Amount due now", text)
 
+    def test_a_stay_or_an_estate_prints_its_note_not_the_stage_wording(self):
+        """Printed by hand (the run sends none): the stage's message pressed for
+        payment under the automatic stay or to a family."""
+        self.account.stage_id.statement_message = "Testdunning pay now or else"
+        self.assertIn("Testdunning pay now or else", self.statement_text())
+        for reason, note in (
+            ("bankruptcy", "while the bankruptcy proceedings last, no payment is asked for"),
+            ("deceased", "for the information of the family or the estate"),
+        ):
+            with self.subTest(reason=reason):
+                self.account._set_hold(reason)
+                text = self.statement_text()
+                self.assertIn(note, text)
+                self.assertNotIn("Testdunning", text)
+                self.account.sudo()._release_hold()
+
     def test_a_promise_or_insurance_hold_still_asks_for_payment(self):
         for reason in ("other", "insurance_pending"):
             with self.subTest(reason=reason):
