@@ -88,13 +88,21 @@ class PatientAccount(models.Model):
                 )
             )
 
+    def _not_their_own_guarantors(self):
+        """These accounts whose contact is not their own guarantor: a patient whose
+        charges their guarantor pays, or a company's contact (the company pays).
+        Judged as superuser (what the user sees does not change the rule); the
+        accounts are returned in the caller's environment."""
+        return (
+            self.sudo()
+            .filtered(lambda account: account.partner_id._patient_guarantor() != account.partner_id)
+            .with_env(self.env)
+        )
+
     def _check_opened_for_guarantors(self):
         """An account opened by hand is a guarantor's: not a patient's whose
         charges their guarantor pays, nor a company contact's (the company is)."""
-        wrong = self.sudo().filtered(
-            lambda account: account.partner_id._patient_guarantor() != account.partner_id
-        )
-        if wrong:
+        if self._not_their_own_guarantors():
             raise ValidationError(
                 self.env._(
                     "A patient account is the guarantor's: the contact chosen is a patient "

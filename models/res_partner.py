@@ -201,18 +201,14 @@ class ResPartner(models.Model):
             .sudo()
             .search([("partner_id", "in", self.ids), ("active", "=", True)])
         )
-        return accounts.filtered(
-            lambda account: account.partner_id._patient_guarantor() == account.partner_id
-        )
+        return accounts - accounts._not_their_own_guarantors()
 
     def _patient_check_holders_still_guarantors(self, accounts):
         """After a write of these contacts: refused when a contact holding one of
         ``accounts`` became someone's dependent or a company's contact (the stored
         values judge, whatever wrote them: a form, an import, a merge).  The
         account, its invoices and the guarantor rule would disagree."""
-        wrong = accounts.filtered(
-            lambda account: account.partner_id._patient_guarantor() != account.partner_id
-        )
+        wrong = accounts._not_their_own_guarantors()
         if not wrong:
             return
         user = self.env.user
