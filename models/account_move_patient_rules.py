@@ -22,7 +22,7 @@ class AccountMove(models.Model):
         for move in self.sudo().filtered("patient_id"):
             invoice = move._patient_label()
             patient = move.patient_id
-            if patient.is_company or patient.commercial_partner_id.is_company:
+            if patient._patient_is_company_side():
                 raise ValidationError(
                     self.env._(
                         "The patient of %(invoice)s must be a person, not a company or one "
@@ -77,8 +77,7 @@ class AccountMove(models.Model):
         under their employer stays booked on the employer after the contact leaves
         it, and only a reset to draft and a new posting moves it."""
         for move in self.sudo():
-            guarantor = move.commercial_partner_id
-            if not (guarantor.is_company or guarantor.commercial_partner_id.is_company):
+            if not move.commercial_partner_id._patient_is_company_side():
                 continue
             if move.state == "draft":
                 raise ValidationError(

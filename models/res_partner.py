@@ -269,6 +269,14 @@ class ResPartner(models.Model):
         partner = self.sudo()
         return (partner.guarantor_id or partner).commercial_partner_id.with_env(self.env)
 
+    def _patient_is_company_side(self):
+        """A company, or one of a company's contacts (an employee filed under their
+        employer): never a patient, nor a guarantor (a patient account is a
+        person's)."""
+        self.ensure_one()
+        partner = self.sudo()
+        return partner.is_company or partner.commercial_partner_id.is_company
+
     def action_view_patient_accounts(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
