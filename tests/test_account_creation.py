@@ -86,6 +86,20 @@ class TestAccountCreation(DeskCommon):
         self.assertIn("is the guarantor's", str(result["messages"]))
         self.assertEqual(self.count(self.child_2), 0)
 
+    def test_manager_opens_no_account_for_a_company(self):
+        """A patient account is a person's: invoices billed to a company open none,
+        and a manager's hand (or an import) opens none either (a company is its own
+        commercial partner, so the dependents' rule alone let it through)."""
+        firm = self.env["res.partner"].create({"name": "Creationfirm Solo", "is_company": True})
+        with self.assertRaises(ValidationError) as caught:
+            self.Account.with_user(self.manager).create({"partner_id": firm.id})
+        self.assertIn("is the guarantor's", str(caught.exception))
+        self.assertEqual(self.count(firm), 0)
+        result = self.Account.with_user(self.manager).load(["partner_id/.id"], [[str(firm.id)]])
+        self.assertFalse(result["ids"])
+        self.assertIn("is the guarantor's", str(result["messages"]))
+        self.assertEqual(self.count(firm), 0)
+
     def test_invoices_still_open_accounts(self):
         guarantor = self.env["res.partner"].create(
             {"name": "Creationperson Billed", "is_patient": True}

@@ -96,8 +96,8 @@ class TestAccountHolderContact18(PatientCollectionsCommon):
         its own guarantor; made a person under that parent, it is not."""
         Partner = self.env["res.partner"]
         clinic_client = Partner.create({"name": "Testcompany Sigma", "is_company": True})
-        # an account a company held before invoices billed to a company were refused one
-        # (a company is its own guarantor: opening its account by hand is not refused)
+        # an account a company held before invoices billed to a company, and a
+        # manager's hand, were refused one (the superuser's data)
         self.env["patient.account"].sudo().create({"partner_id": clinic_client.id})
         account = self.account_of(clinic_client)
         self.assertTrue(account)
