@@ -68,6 +68,41 @@ class TestPhi18Followers(Phi18Common):
                 self.assertIn(self.guarantor, thread.message_partner_ids)
                 self.assertIn(self.guarantor, thread.message_follower_ids.partner_id)
 
+    def test_only_the_followers_of_patient_records_are_searched_for(self):
+        """Reading followers by id searches for the followers of patient records
+        only: those of other records, their model in the cache after a read, cost
+        no query; not in the cache, one (their model).  The patient models are
+        listed once per registry."""
+        self.account.message_subscribe(partner_ids=self.guarantor.ids)
+        vendor = self.env["res.partner"].create({"name": "Synthetic Vendor"})
+        vendor.message_subscribe(partner_ids=self.guarantor.ids)
+        Followers = self.env["mail.followers"]
+        thread_models = Followers._patient_thread_models()
+        self.assertIn("patient.account", thread_models)
+        self.assertNotIn("patient.phi.thread.mixin", thread_models)
+        self.assertIs(Followers._patient_thread_models(), thread_models)
+        others = Followers.search([("res_model", "=", "res.partner"), ("res_id", "=", vendor.id)])
+        patients = Followers.search(
+            [("res_model", "=", "patient.account"), ("res_id", "=", self.account.id)]
+        )
+        self.assertTrue(others and patients)
+        (others | patients).fetch(["res_model"])
+        as_plain = (others | patients).with_user(self.plain)
+        as_plain.has_access("read")  # the access rights' and rules' caches, warm
+        with self.assertQueryCount(0):
+            self.assertTrue(others.with_user(self.plain).has_access("read"))
+        with self.assertQueryCount(1):
+            self.assertFalse(patients.with_user(self.plain).has_access("read"))
+        with self.assertQueryCount(1):
+            self.assertFalse(as_plain.has_access("read"))
+        others.invalidate_recordset(["res_model"])
+        with self.assertQueryCount(1):
+            self.assertTrue(others.with_user(self.plain).has_access("read"))
+        as_reader = patients.with_user(self.specialist)
+        as_reader.has_access("read")
+        with self.assertQueryCount(1):
+            self.assertTrue(as_reader.has_access("read"))
+
 
 @tagged("post_install", "-at_install")
 class TestPhi18FollowerContacts(Phi18Common):
