@@ -62,20 +62,21 @@ def line_amounts(
     open.  The EOB columns show when the item has charges.
 
     ``credited`` (company currency): what credit notes, discounts and write-offs
-    took off an invoice.  It is no payment: it shows as an adjustment and lowers
-    the responsibility (the invoice's charge shows beside it), so that charges
-    less insurance less adjustments is the responsibility, and the
-    responsibility less what was paid is the balance."""
+    took off an invoice, or what of a credit note went to invoices.  It is no
+    payment: it shows as an adjustment and lowers the responsibility (the item's
+    own amount shows beside it), so that charges less insurance less adjustments
+    is the responsibility, and the responsibility less what was paid is the
+    balance; "Paid" is only money (a refund paid out, on a credit note)."""
     entry = move_type == "entry"
     responsibility = max(amount_residual, 0.0) if entry else amount_total * rate
     sign = -1 if move_type == "out_refund" else 1
-    credited = credited if move_type == "out_invoice" and responsibility else 0.0
+    credited = credited if not entry and responsibility else 0.0
     has_eob = bool(amount_charges)
     charges = amount_charges * rate if has_eob else None
     adjustment = (amount_adjustment or 0.0) * rate if has_eob else None
     if credited:
-        charges = responsibility if charges is None else charges
-        adjustment = (adjustment or 0.0) + credited
+        charges = sign * responsibility if charges is None else charges
+        adjustment = (adjustment or 0.0) + sign * credited
         responsibility -= credited
     return StatementLine(
         charges=charges,

@@ -95,13 +95,14 @@ class PatientAccount(models.Model):
 
     @api.model
     def _statement_credits(self, moves):
-        """{invoice id: what credit notes, discounts and write-offs took off it}, in
-        company currency: its receivable's reconciliations with entries that are
-        neither a payment, a bank receipt nor an exchange difference (those are
-        money, or the money's rate).  A statement shows them as an adjustment,
-        not as paid."""
-        invoices = moves.filtered(lambda move: move.move_type == "out_invoice")
-        if not invoices:
+        """{move id: what was taken off it other than by money}, in company currency:
+        of an invoice, what credit notes, discounts and write-offs took off it; of a
+        credit note, what of it went to invoices.  Its receivable's reconciliations
+        with entries that are neither a payment, a bank receipt nor an exchange
+        difference (those are money, or the money's rate).  A statement shows them
+        as an adjustment, not as paid."""
+        items = moves.filtered(lambda move: move.move_type in ("out_invoice", "out_refund"))
+        if not items:
             return {}
         self.env["account.partial.reconcile"].flush_model()
         self.env["account.move.line"].flush_model(["move_id", "account_id"])
@@ -109,23 +110,34 @@ class PatientAccount(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT debit.move_id, SUM(partial.amount)
-                  FROM account_partial_reconcile partial
-                  JOIN account_move_line debit ON debit.id = partial.debit_move_id
-                  JOIN account_account receivable ON receivable.id = debit.account_id
-                  JOIN account_move_line credit ON credit.id = partial.credit_move_id
-                  JOIN account_move source ON source.id = credit.move_id
-                 WHERE debit.move_id = ANY(%s)
-                   AND receivable.account_type = 'asset_receivable'
-                   AND source.origin_payment_id IS NULL
+                WITH own AS (
+                    SELECT line.id, line.move_id
+                      FROM account_move_line line
+                      JOIN account_account receivable ON receivable.id = line.account_id
+                     WHERE line.move_id = ANY(%s)
+                       AND receivable.account_type = 'asset_receivable'
+                ), matched AS (
+                    SELECT own.move_id, partial.amount, partial.credit_move_id AS other_id
+                      FROM own JOIN account_partial_reconcile partial
+                        ON partial.debit_move_id = own.id
+                     UNION ALL
+                    SELECT own.move_id, partial.amount, partial.debit_move_id
+                      FROM own JOIN account_partial_reconcile partial
+                        ON partial.credit_move_id = own.id
+                )
+                SELECT matched.move_id, SUM(matched.amount)
+                  FROM matched
+                  JOIN account_move_line other ON other.id = matched.other_id
+                  JOIN account_move source ON source.id = other.move_id
+                 WHERE source.origin_payment_id IS NULL
                    AND source.statement_line_id IS NULL
                    AND NOT EXISTS (
                        SELECT 1 FROM account_partial_reconcile exchange
                         WHERE exchange.exchange_move_id = source.id
                    )
-              GROUP BY debit.move_id
+              GROUP BY matched.move_id
                 """,
-                invoices.ids,
+                items.ids,
             )
         )
         return dict(self.env.cr.fetchall())

@@ -49,3 +49,17 @@ class TestStatement19Credits(Money12Common):
         self.assertEqual(invoice.amount_residual, 250.0)
         text = self.render(account)
         self.assertIn("$ 300.00 $ 50.00 $ 250.00 $ 0.00 $ 250.00", text)
+
+    def test_a_credit_note_partly_used_shows_the_use_as_an_adjustment(self):
+        """Paid 150 of 200, then a credit note of 100: 50 of it settles the invoice,
+        50 is the guarantor's credit.  Its row read "Paid $ -50.00"."""
+        account, invoice = self.account_owing(200.0, days=60)
+        self.pay(invoice, 150.0, DAY)
+        note = self.make_invoice(invoice.patient_id, 100.0, DAY, move_type="out_refund")
+        receivable = (invoice | note).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        receivable.reconcile()
+        self.assertEqual((invoice.amount_residual, note.amount_residual), (0.0, 50.0))
+        text = self.render(account)
+        self.assertIn("$ -100.00 $ -50.00 $ -50.00 $ 0.00 $ -50.00", text)

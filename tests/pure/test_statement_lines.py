@@ -118,6 +118,15 @@ def test_credits_on_an_invoice_are_an_adjustment_not_a_payment():
     assert (eob.charges, eob.insurance_paid, eob.adjustment) == (250.0, 150.0, 100.0)
     assert (eob.responsibility, eob.payments, eob.balance) == (0.0, 0.0, 0.0)
     assert eob.charges - eob.insurance_paid - eob.adjustment == eob.responsibility
-    # a credit note's own line and a payment are unchanged by it
-    assert sl.line_amounts("out_refund", 30.0, -30.0, credited=10.0).payments == 0.0
+    # a payment's line is unchanged by it
     assert sl.line_amounts("entry", 0.0, -25.0, credited=10.0).payments == 25.0
+
+
+def test_a_credit_note_partly_used_on_invoices_shows_the_use_as_an_adjustment():
+    # a credit note of 100, 60 of it applied to an invoice: 40 left, nothing paid
+    note = sl.line_amounts("out_refund", 100.0, -40.0, credited=60.0)
+    assert (note.charges, note.adjustment) == (-100.0, -60.0)
+    assert (note.responsibility, note.payments, note.balance) == (-40.0, 0.0, -40.0)
+    # 30 of what was left refunded by a payment out: that is money, "paid" (-30)
+    refunded = sl.line_amounts("out_refund", 100.0, -10.0, credited=60.0)
+    assert (refunded.responsibility, refunded.payments) == (-40.0, -30.0)
