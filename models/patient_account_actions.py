@@ -112,7 +112,12 @@ class PatientAccount(models.Model):
 
     @api.model
     def action_open_board(self):
-        """The board; specialists start on their own accounts."""
+        """The board; specialists start on their own accounts.  An accountant (who
+        moves no account: no Board menu) following a link to it gets the accounts list."""
+        if not self.env.user.has_group("patient_collections.group_collections_specialist"):
+            return self.env["ir.actions.act_window"]._for_xml_id(
+                "patient_collections.patient_account_action"
+            )
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "patient_collections.patient_account_board_action"
         )

@@ -344,6 +344,20 @@ class TestCollectionRun(CollectionRunCommon):
         action = self.env["patient.account"].action_open_board()
         self.assertFalse(action["context"].get("search_default_my_accounts"))
 
+    def test_a_board_link_opens_the_accounts_list_for_an_accountant(self):
+        """The Board is a server action: run by an accountant (a shared link) it
+        raised Odoo's "not allowed to modify Patient Account"."""
+        accountant = new_test_user(
+            self.env,
+            login="pc_run_board_acc",
+            groups="patient_collections.group_collections_accountant",
+        )
+        server = self.env.ref("patient_collections.patient_account_board_server_action")
+        action = server.with_user(accountant).run()
+        self.assertEqual(action["xml_id"], "patient_collections.patient_account_action")
+        board = server.with_user(self.specialist).run()
+        self.assertEqual(board["xml_id"], "patient_collections.patient_account_board_action")
+
     # ----------------------------------------------------------- priority & assignment
 
     def test_priority_score_and_explanation(self):
