@@ -181,10 +181,15 @@ class ResPartner(models.Model):
         held = self._patient_held_accounts() if GUARANTOR_SHAPE_FIELDS & set(vals) else None
         if held:
             # judged on the stored values; refused, nothing of the write stays (Odoo's
-            # merge catches a refused parent and goes on)
+            # merge catches a refused parent and goes on).  A person's account is
+            # refused a company (made one, or under one): those companies held
+            # before (the superuser's data) are left out.
+            persons = held.filtered(
+                lambda account: not account.partner_id._patient_is_company_side()
+            )
             with self.env.cr.savepoint():
                 res = super().write(vals)
-                self._patient_check_holders_still_guarantors(held)
+                self._patient_check_holders_still_guarantors(held, persons)
         else:
             res = super().write(vals)
         if vals.get("phone") or vals.get("mobile"):
@@ -203,12 +208,15 @@ class ResPartner(models.Model):
         )
         return accounts - accounts._not_their_own_guarantors()
 
-    def _patient_check_holders_still_guarantors(self, accounts):
+    def _patient_check_holders_still_guarantors(self, accounts, persons=None):
         """After a write of these contacts: refused when a contact holding one of
-        ``accounts`` became someone's dependent or a company's contact (the stored
+        ``accounts`` became someone's dependent or a company's contact, or when one
+        of ``persons`` (those accounts a person held) became a company (the stored
         values judge, whatever wrote them: a form, an import, a merge).  The
         account, its invoices and the guarantor rule would disagree."""
         wrong = accounts._not_their_own_guarantors()
+        if persons:
+            wrong |= persons.filtered(lambda account: account.partner_id._patient_is_company_side())
         if not wrong:
             return
         user = self.env.user
@@ -218,17 +226,17 @@ class ResPartner(models.Model):
                 self.env._(
                     "The contact holds patient account %(accounts)s: an account is its "
                     "guarantor's, so while it is active the contact cannot become another "
-                    "guarantor's patient or a company's contact. Archive that account first "
-                    "(a collections manager can), then change the contact.",
+                    "guarantor's patient, a company or a company's contact. Archive that "
+                    "account first (a collections manager can), then change the contact.",
                     accounts=", ".join(readable.mapped("name")),
                 )
             )
         raise ValidationError(
             self.env._(
                 "The contact holds an active patient account: an account is its guarantor's, "
-                "so the contact cannot become another guarantor's patient or a company's "
-                "contact. Ask a collections manager to archive that account first, then "
-                "change the contact."
+                "so the contact cannot become another guarantor's patient, a company or a "
+                "company's contact. Ask a collections manager to archive that account first, "
+                "then change the contact."
             )
         )
 

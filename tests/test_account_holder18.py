@@ -30,14 +30,19 @@ class TestAccountHolderContact18(PatientCollectionsCommon):
 
     def assert_still_guarantor(self):
         self.assertRecordValues(
-            self.guarantor.sudo(), [{"guarantor_id": False, "parent_id": False}]
+            self.guarantor.sudo(),
+            [{"guarantor_id": False, "parent_id": False, "is_company": False}],
         )
         self.assertEqual(self.guarantor._patient_guarantor(), self.guarantor)
 
     def test_a_manager_is_refused_naming_the_account(self):
         self.assertTrue(self.account.active)
         holder = self.guarantor.with_user(self.manager)
-        for vals in ({"guarantor_id": self.other_guarantor.id}, {"parent_id": self.employer.id}):
+        for vals in (
+            {"guarantor_id": self.other_guarantor.id},
+            {"parent_id": self.employer.id},
+            {"is_company": True},  # a person's account is not a company's
+        ):
             with self.subTest(vals=vals), self.assertRaises(ValidationError) as caught:
                 holder.write(vals)
             message = str(caught.exception)
