@@ -3,7 +3,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..logic import plan_status
+from ..logic import holds, plan_status
 from .patient_payment_plan import PROGRESS_FIELDS
 from .patient_protected import trusted
 
@@ -136,18 +136,26 @@ class PatientPaymentPlan(models.Model):
         """Installments of these plans, open or partly paid, whose grace days ended
         by ``today`` become missed (one UPDATE, the cut-off date per company from
         plan_status); returns the plans that got one (their progress is the
-        caller's: ``_write_progress``)."""
+        caller's: ``_write_progress``).  Not while the account is on a hold that
+        asks for no payment (a dispute, an assistance application, bankruptcy,
+        death): the plan is paused, no default chases what is not asked for."""
         if not self:
             return self
         Installment = self.env["patient.payment.plan.installment"]
         Installment.flush_model(["state", "due_date", "plan_id", "company_id"])
+        self.flush_recordset(["account_id"])
+        self.env["patient.account"].flush_model(["hold_reason"])
         self.env.cr.execute(
             SQL(
                 """
                 UPDATE patient_payment_plan_installment installment
                    SET state = 'missed'
-                  FROM (VALUES %s) AS cutoff (company_id, due_date)
+                  FROM (VALUES %s) AS cutoff (company_id, due_date),
+                       patient_payment_plan plan
+                  JOIN patient_account account ON account.id = plan.account_id
                  WHERE installment.plan_id = ANY(%s)
+                   AND plan.id = installment.plan_id
+                   AND NOT COALESCE(account.hold_reason = ANY(%s), FALSE)
                    AND installment.company_id = cutoff.company_id
                    AND installment.due_date <= cutoff.due_date
                    AND installment.state IN ('open', 'partial')
@@ -155,6 +163,7 @@ class PatientPaymentPlan(models.Model):
                 """,
                 self._missed_cutoffs(self.company_id, today),
                 self.ids,
+                list(holds.NO_PAYMENT_DEMAND_HOLDS),
             )
         )
         rows = self.env.cr.fetchall()

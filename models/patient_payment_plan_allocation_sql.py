@@ -1,6 +1,8 @@
 from odoo import models
 from odoo.tools import SQL
 
+from ..logic import holds
+
 # payments_key of a plan whose payments changed without a new reconciliation
 STALE = "stale"
 
@@ -89,6 +91,7 @@ class PatientPaymentPlan(models.Model):
         Installment = self.env["patient.payment.plan.installment"]
         Installment.flush_model(["plan_id", "due_date", "amount", "amount_paid", "paid_date"])
         Installment.flush_model(["state", "payment_ids"])
+        self.env["patient.account"].flush_model(["hold_reason"])
         field = Installment._fields["payment_ids"]
         self.env.cr.execute(
             SQL(
@@ -96,10 +99,13 @@ class PatientPaymentPlan(models.Model):
                 WITH plan AS (
                     SELECT plan.id, plan.account_id, plan.activation_date, plan.create_date,
                            currency.decimal_places AS digits,
-                           %(today)s::date - company.collections_plan_grace_days - 1 AS cutoff
+                           %(today)s::date - company.collections_plan_grace_days - 1 AS cutoff,
+                           -- on a hold that asks for no payment nothing new is missed
+                           COALESCE(account.hold_reason = ANY(%(paused)s), FALSE) AS paused
                       FROM patient_payment_plan plan
                       JOIN res_currency currency ON currency.id = plan.currency_id
                       JOIN res_company company ON company.id = plan.company_id
+                      JOIN patient_account account ON account.id = plan.account_id
                      WHERE plan.id = ANY(%(ids)s)
                 ), payment AS (%(payments)s
                 ), money AS (
@@ -114,7 +120,7 @@ class PatientPaymentPlan(models.Model):
                                ROWS UNBOUNDED PRECEDING) AS upto
                       FROM money WHERE money > 0
                 ), due AS (
-                    SELECT inst.id, inst.plan_id, inst.due_date, plan.cutoff,
+                    SELECT inst.id, inst.plan_id, inst.due_date, plan.cutoff, plan.paused,
                            round(inst.amount, plan.digits) AS amount,
                            SUM(round(inst.amount, plan.digits)) OVER (
                                PARTITION BY inst.plan_id
@@ -152,7 +158,9 @@ class PatientPaymentPlan(models.Model):
                     SELECT due.*, allocated.paid, allocated.payment_ids,
                            COALESCE(linked.payment_ids, '{}') AS old_payment_ids,
                            CASE WHEN allocated.paid >= due.amount THEN 'paid'
-                                WHEN due.due_date <= due.cutoff THEN 'missed'
+                                WHEN due.due_date <= due.cutoff
+                                     AND (NOT due.paused OR due.old_state = 'missed')
+                                    THEN 'missed'
                                 WHEN allocated.paid > 0 THEN 'partial'
                                 ELSE 'open' END AS state,
                            allocated.done_date
@@ -169,6 +177,7 @@ class PatientPaymentPlan(models.Model):
                 """,
                 today=today,
                 ids=self.ids,
+                paused=list(holds.NO_PAYMENT_DEMAND_HOLDS),
                 payments=payments,
                 relation=SQL.identifier(field.relation),
                 column1=SQL.identifier(field.column1),

@@ -47,3 +47,23 @@ class TestPlan19Holds(PatientCollectionsCommon):
         trusted(self.account)._set_hold("promise_to_pay", until=TODAY + timedelta(days=5))
         plan = self.confirm_plan(self.account, TODAY + timedelta(days=30))
         self.assertEqual(plan.state, "active")
+
+    def test_an_active_plan_is_paused_while_the_account_is_disputed(self):
+        """A dispute set on an account with an active plan: its installments fell
+        past their grace days, were marked missed and the plan defaulted, chasing
+        disputed money (tester t19b)."""
+        plan = self.confirm_plan(self.account, TODAY + timedelta(days=1))
+        trusted(self.account)._set_hold("dispute")
+        later = TODAY + timedelta(days=200)  # every installment long past its grace days
+        for _sweep in range(2):  # the reallocation and the daily marking alike
+            plan.sudo()._allocate_payments(later)
+            plan.invalidate_recordset()
+            self.assertEqual(plan.state, "active")
+            self.assertNotIn("missed", plan.installment_ids.mapped("state"))
+        plan.sudo()._mark_stale()  # its payments read again: still paused
+        plan.sudo()._allocate_payments(later)
+        self.assertNotIn("missed", plan.installment_ids.mapped("state"))
+        # released: the installments are judged on their dates again
+        self.account.sudo()._release_hold()
+        plan.sudo()._allocate_payments(later)
+        self.assertIn("missed", plan.installment_ids.mapped("state"))
