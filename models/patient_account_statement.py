@@ -98,9 +98,9 @@ class PatientAccount(models.Model):
         """{move id: what was taken off it other than by money}, in company currency:
         of an invoice, what credit notes, discounts and write-offs took off it; of a
         credit note, what of it went to invoices.  Its receivable's reconciliations
-        with entries that are neither a payment, a bank receipt nor an exchange
-        difference (those are money, or the money's rate).  A statement shows them
-        as an adjustment, not as paid."""
+        with entries that are neither a payment nor a bank receipt (money), an
+        exchange difference counted with what it corrects (a payment's rate is
+        money).  A statement shows them as an adjustment, not as paid."""
         items = moves.filtered(lambda move: move.move_type in ("out_invoice", "out_refund"))
         if not items:
             return {}
@@ -117,24 +117,33 @@ class PatientAccount(models.Model):
                      WHERE line.move_id = ANY(%s)
                        AND receivable.account_type = 'asset_receivable'
                 ), matched AS (
-                    SELECT own.move_id, partial.amount, partial.credit_move_id AS other_id
+                    SELECT own.id AS own_id, own.move_id, partial.amount,
+                           partial.credit_move_id AS other_id
                       FROM own JOIN account_partial_reconcile partial
                         ON partial.debit_move_id = own.id
                      UNION ALL
-                    SELECT own.move_id, partial.amount, partial.debit_move_id
+                    SELECT own.id, own.move_id, partial.amount, partial.debit_move_id
                       FROM own JOIN account_partial_reconcile partial
                         ON partial.credit_move_id = own.id
                 )
                 SELECT matched.move_id, SUM(matched.amount)
                   FROM matched
                   JOIN account_move_line other ON other.id = matched.other_id
-                  JOIN account_move source ON source.id = other.move_id
+                  -- an exchange difference goes with the reconciliation it corrects:
+                  -- the rate of a payment is money, that of a credit note is not
+                  LEFT JOIN LATERAL (
+                      SELECT CASE WHEN origin.debit_move_id = matched.own_id
+                                  THEN origin.credit_move_id
+                                  ELSE origin.debit_move_id END AS line_id
+                        FROM account_partial_reconcile origin
+                       WHERE origin.exchange_move_id = other.move_id
+                       LIMIT 1
+                  ) corrected ON TRUE
+                  JOIN account_move_line source_line
+                    ON source_line.id = COALESCE(corrected.line_id, other.id)
+                  JOIN account_move source ON source.id = source_line.move_id
                  WHERE source.origin_payment_id IS NULL
                    AND source.statement_line_id IS NULL
-                   AND NOT EXISTS (
-                       SELECT 1 FROM account_partial_reconcile exchange
-                        WHERE exchange.exchange_move_id = source.id
-                   )
               GROUP BY matched.move_id
                 """,
                 items.ids,

@@ -3,6 +3,8 @@ invoice prints on the statement as an adjustment, never as "Paid": the guarantor
 reads what was billed, what was taken off, what they are responsible for, what
 they paid and what is left.  Read on the PDF's text."""
 
+from datetime import timedelta
+
 from freezegun import freeze_time
 
 from odoo.tests import tagged
@@ -63,3 +65,22 @@ class TestStatement19Credits(Money12Common):
         self.assertEqual((invoice.amount_residual, note.amount_residual), (0.0, 50.0))
         text = self.render(account)
         self.assertIn("$ -100.00 $ -50.00 $ -50.00 $ 0.00 $ -50.00", text)
+
+    def test_a_credit_notes_exchange_difference_is_no_payment(self):
+        """A EUR invoice (2 EUR to the dollar) credited at a later rate (2.5): the rate
+        difference Odoo books on the invoice went to "Paid" ($ 4.00) though nobody
+        paid (tester t19b).  It goes with the credit note's adjustment."""
+        eur = self.setup_other_currency("EUR", rates=[("2026-01-01", 2.0), ("2026-03-01", 2.5)])
+        account, _invoice = self.account_owing(10.0, days=60)  # a guarantor and their account
+        invoice = self.make_invoice(
+            account.partner_id, 100.0, DAY - timedelta(days=60), currency=eur
+        )
+        note = self.make_invoice(
+            account.partner_id, 40.0, DAY, move_type="out_refund", currency=eur
+        )
+        (invoice | note).line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        ).reconcile()
+        self.assertEqual(invoice.amount_residual_signed, 30.0)  # $50 less $16 and $4
+        text = self.render(account)
+        self.assertIn("$ 50.00 $ 20.00 $ 30.00 $ 0.00 $ 30.00", text)
