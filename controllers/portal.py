@@ -21,6 +21,7 @@ from odoo.tools import consteq
 from odoo.addons.payment.controllers.post_processing import PaymentPostProcessing
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..logic import holds
 from ..models.patient_account_portal import (
     MAX_PORTAL_INSTALLMENTS,
     PORTAL_ROOT,
@@ -238,6 +239,10 @@ class PatientPortal(CustomerPortal):
         elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
             # a page opened before the balance was paid: nothing to spread
             message = "plan_nothing_due"
+        elif not holds.demands_payment(account.hold_reason):
+            # under review or a stay: no plan, and no request either (a page opened
+            # before the hold, or a forged form)
+            message = "plan_on_hold"
         elif count_unreadable:
             # "1_0", "3.5", "-2": not read as some other number, refused with the reason
             message = "plan_count_invalid"

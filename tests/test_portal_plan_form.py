@@ -132,3 +132,21 @@ class TestPortalPlanForm(PortalCase):
             self.assertIn("message=plan_invalid", response.url, amount)
         self.assertFalse(self.account.plan_ids)
         self.assertFalse(self.requests_to_the_specialist())
+
+    def test_no_plan_form_nor_request_while_no_payment_is_asked_for(self):
+        """On a dispute hold the page said no payment is asked for and still offered
+        Pay over time; each submit filed another to-do for the specialist (t19b)."""
+        token = self.account._portal_ensure_token()
+        csrf = self.csrf(self.account, token)  # the page opened before the hold
+        self.account._set_hold("dispute")
+        page = self.url_open(self.url(self.account, token)).text
+        self.assertNotIn("o_patient_plan_button", page)
+        self.assertIn("o_patient_pay_button", page)  # paying of one's own accord stays
+        for _submit in range(2):
+            response = self.submit_plan(token, csrf, 3)
+            self.assertIn("message=plan_on_hold", response.url)
+        self.assertIn(
+            "No payment plan is set up while no payment is asked for", self.alert(response)
+        )
+        self.assertFalse(self.account.plan_ids)
+        self.assertFalse(self.requests_to_the_specialist())
