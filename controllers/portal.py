@@ -154,6 +154,7 @@ class PatientPortal(CustomerPortal):
         values.update(
             {
                 "page_name": "patient_account",
+                "plan_offered": holds.takes_plan(account.hold_reason),
                 "access_token": access_token if via_token else None,
                 "token_query": f"?access_token={access_token}" if via_token else "",
                 "message": message,
@@ -239,8 +240,8 @@ class PatientPortal(CustomerPortal):
         elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:
             # a page opened before the balance was paid: nothing to spread
             message = "plan_nothing_due"
-        elif not holds.demands_payment(account.hold_reason):
-            # under review or a stay: no plan, and no request either (a page opened
+        elif not holds.takes_plan(account.hold_reason):
+            # a dispute or a stay: no plan, and no request either (a page opened
             # before the hold, or a forged form)
             message = "plan_on_hold"
         elif count_unreadable:

@@ -49,6 +49,20 @@ NO_DEMAND_HOLDS = ("bankruptcy", "deceased")
 NO_PAYMENT_DEMAND_HOLDS = (*NO_DEMAND_HOLDS, "dispute", "financial_assistance")
 
 
+# The holds during which no payment plan is set up and an active one is paused (no
+# installment missed, no default): a dispute is not pursued while open, the stay
+# and an estate take no plan.  A financial-assistance application still takes one:
+# a patient in hardship often asks for a plan, and the discount, once approved,
+# lowers what is left on it.
+PLAN_PAUSING_HOLDS = (*NO_DEMAND_HOLDS, "dispute")
+
+
+def takes_plan(reason):
+    """Whether a payment plan may be set up, and runs, on an account on a
+    ``reason`` hold (None: no hold)."""
+    return reason not in PLAN_PAUSING_HOLDS
+
+
 def hold_strength(reason):
     """How strong a hold of ``reason`` is (0: no hold)."""
     return HOLD_STRENGTH.get(reason, 1) if reason else 0

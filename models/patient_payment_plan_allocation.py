@@ -136,9 +136,9 @@ class PatientPaymentPlan(models.Model):
         """Installments of these plans, open or partly paid, whose grace days ended
         by ``today`` become missed (one UPDATE, the cut-off date per company from
         plan_status); returns the plans that got one (their progress is the
-        caller's: ``_write_progress``).  Not while the account is on a hold that
-        asks for no payment (a dispute, an assistance application, bankruptcy,
-        death): the plan is paused, no default chases what is not asked for."""
+        caller's: ``_write_progress``).  Not while the account is on a dispute,
+        bankruptcy or deceased hold (``holds.PLAN_PAUSING_HOLDS``): the plan is
+        paused, no default chases what is not asked for."""
         if not self:
             return self
         Installment = self.env["patient.payment.plan.installment"]
@@ -163,7 +163,7 @@ class PatientPaymentPlan(models.Model):
                 """,
                 self._missed_cutoffs(self.company_id, today),
                 self.ids,
-                list(holds.NO_PAYMENT_DEMAND_HOLDS),
+                list(holds.PLAN_PAUSING_HOLDS),
             )
         )
         rows = self.env.cr.fetchall()

@@ -100,7 +100,8 @@ class PatientPaymentPlan(models.Model):
                     SELECT plan.id, plan.account_id, plan.activation_date, plan.create_date,
                            currency.decimal_places AS digits,
                            %(today)s::date - company.collections_plan_grace_days - 1 AS cutoff,
-                           -- on a hold that asks for no payment nothing new is missed
+                           -- on a dispute, bankruptcy or deceased hold nothing new
+                           -- is missed (holds.PLAN_PAUSING_HOLDS)
                            COALESCE(account.hold_reason = ANY(%(paused)s), FALSE) AS paused
                       FROM patient_payment_plan plan
                       JOIN res_currency currency ON currency.id = plan.currency_id
@@ -177,7 +178,7 @@ class PatientPaymentPlan(models.Model):
                 """,
                 today=today,
                 ids=self.ids,
-                paused=list(holds.NO_PAYMENT_DEMAND_HOLDS),
+                paused=list(holds.PLAN_PAUSING_HOLDS),
                 payments=payments,
                 relation=SQL.identifier(field.relation),
                 column1=SQL.identifier(field.column1),

@@ -72,9 +72,9 @@ class PatientPaymentPlan(models.Model):
                     "The account already has an active payment plan: complete or cancel it first."
                 )
             )
-        if not holds.demands_payment(account.hold_reason):
-            # a dispute, an assistance application, bankruptcy or death: no payment
-            # is asked for, so none is scheduled (a default would chase it)
+        if not holds.takes_plan(account.hold_reason):
+            # a dispute, bankruptcy or death: no payment is asked for, so none is
+            # scheduled (a default would chase it)
             reasons = dict(account._fields["hold_reason"]._description_selection(self.env))
             problems.append(
                 self.env._(

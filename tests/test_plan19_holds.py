@@ -1,7 +1,8 @@
-"""No payment plan is set up on an account whose hold asks for no payment (a
-dispute, an assistance application, bankruptcy, death): the staff wizard says to
-release the hold first, and the guarantor's request from the portal goes to the
-specialist instead of making a plan that the daily run would then default."""
+"""No payment plan is set up on an account on a dispute, bankruptcy or deceased
+hold, and an active one is paused: the staff wizard says to release the hold
+first, and the guarantor's request from the portal goes to the specialist instead
+of making a plan that the daily run would then default.  An assistance
+application still takes a plan."""
 
 from datetime import date, timedelta
 
@@ -42,6 +43,14 @@ class TestPlan19Holds(PatientCollectionsCommon):
         self.assertIn(
             "Payment plan requested on the portal", self.account.activity_ids.mapped("summary")
         )
+
+    def test_an_assistance_application_still_takes_a_plan(self):
+        """A patient in hardship (an assistance application) often asks for a plan."""
+        trusted(self.account)._set_hold("financial_assistance")
+        plan = self.confirm_plan(self.account, TODAY + timedelta(days=30))
+        self.assertEqual(plan.state, "active")
+        plan.sudo()._allocate_payments(TODAY + timedelta(days=200))
+        self.assertIn("missed", plan.installment_ids.mapped("state"))  # not paused
 
     def test_a_promise_hold_still_takes_a_plan(self):
         trusted(self.account)._set_hold("promise_to_pay", until=TODAY + timedelta(days=5))

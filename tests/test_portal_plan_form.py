@@ -146,7 +146,7 @@ class TestPortalPlanForm(PortalCase):
             response = self.submit_plan(token, csrf, 3)
             self.assertIn("message=plan_on_hold", response.url)
         self.assertIn(
-            "No payment plan is set up while no payment is asked for", self.alert(response)
+            "No payment plan is set up while your account is under review", self.alert(response)
         )
         self.assertFalse(self.account.plan_ids)
         self.assertFalse(self.requests_to_the_specialist())
