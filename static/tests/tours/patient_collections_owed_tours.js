@@ -50,11 +50,11 @@ tours.add("pc_owed_send_statements_nothing_qualifies", {
             run: "click",
         },
         {
-            trigger: `${ERROR}:contains('1 of the accounts asked for asked to cease communication')`,
+            trigger: `${ERROR}:contains('Accounts asked for whose guarantor asked to cease communication: 1.')`,
             content: "Told that one account asked to cease communication",
         },
         {
-            trigger: `${ERROR}:contains('1 of the accounts asked for are on hold')`,
+            trigger: `${ERROR}:contains('Accounts asked for on hold: 1.')`,
             content: "Told that one account is on hold, and what to untick",
         },
         ...refusal("No account qualifies", "Told which settings to widen"),
