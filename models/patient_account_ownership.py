@@ -99,15 +99,21 @@ class PatientAccount(models.Model):
             .with_env(self.env)
         )
 
+    def _held_by_company_side(self):
+        """These accounts whose contact is a company or a company's contact (judged
+        as superuser, returned in the caller's environment)."""
+        return (
+            self.sudo()
+            .filtered(lambda account: account.partner_id._patient_is_company_side())
+            .with_env(self.env)
+        )
+
     def _check_opened_for_guarantors(self):
         """An account opened by hand is a guarantor's: not a patient's whose
         charges their guarantor pays, nor a company contact's (the company is),
         nor a company's (a patient account is a person's, as the invoices it
         gathers are)."""
-        companies = self.sudo().filtered(
-            lambda account: account.partner_id._patient_is_company_side()
-        )
-        if companies or self._not_their_own_guarantors():
+        if self._held_by_company_side() or self._not_their_own_guarantors():
             raise ValidationError(
                 self.env._(
                     "A patient account is the guarantor's: the contact chosen is a patient "

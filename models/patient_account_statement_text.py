@@ -7,12 +7,6 @@ from odoo.tools.misc import babel_locale_parse, get_lang, posix_to_ldml
 
 from ..logic import holds
 
-# Holds during which a statement asks for nothing more than information: no final
-# notice, no stage message pressing for payment (No Surprises Act disputes, 501(r)
-# financial-assistance applications, the automatic stay of a bankruptcy, an estate);
-# the run sends none on the last two, but one may be printed by hand.
-INFORMATIONAL_HOLDS = holds.NO_PAYMENT_DEMAND_HOLDS
-
 
 class PatientAccount(models.Model):
     """Statements: what they say and how they write amounts and dates."""
@@ -109,7 +103,7 @@ class PatientAccount(models.Model):
     def _statement_informational(self):
         """The accounts whose statement is for information only: on a dispute,
         financial-assistance, bankruptcy or deceased hold."""
-        return self.filtered(lambda account: account.hold_reason in INFORMATIONAL_HOLDS)
+        return self.filtered(lambda account: not holds.demands_payment(account.hold_reason))
 
     def _statement_hold_note(self):
         """What a statement says instead of the stage message during such a hold."""

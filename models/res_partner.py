@@ -184,9 +184,7 @@ class ResPartner(models.Model):
             # merge catches a refused parent and goes on).  A person's account is
             # refused a company (made one, or under one): those companies held
             # before (the superuser's data) are left out.
-            persons = held.filtered(
-                lambda account: not account.partner_id._patient_is_company_side()
-            )
+            persons = held - held._held_by_company_side()
             with self.env.cr.savepoint():
                 res = super().write(vals)
                 self._patient_check_holders_still_guarantors(held, persons)
@@ -216,7 +214,7 @@ class ResPartner(models.Model):
         account, its invoices and the guarantor rule would disagree."""
         wrong = accounts._not_their_own_guarantors()
         if persons:
-            wrong |= persons.filtered(lambda account: account.partner_id._patient_is_company_side())
+            wrong |= persons._held_by_company_side()
         if not wrong:
             return
         user = self.env.user

@@ -4,8 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 
-from ..logic.holds import NO_DEMAND_HOLDS
-from ..models.patient_account_statement_text import INFORMATIONAL_HOLDS
+from ..logic.holds import NO_DEMAND_HOLDS, NO_PAYMENT_DEMAND_HOLDS
 from .common import active_records_default
 
 # A statement older than this is as good as none; beyond it date arithmetic overflows.
@@ -152,7 +151,7 @@ class PatientStatementSend(models.TransientModel):
                 [
                     *wizard._domain(holds=False),
                     ("stage_id.is_final_notice", "=", True),
-                    ("hold_reason", "in", list(INFORMATIONAL_HOLDS)),
+                    ("hold_reason", "in", list(NO_PAYMENT_DEMAND_HOLDS)),
                 ]
             )
             wizard.final_notice_note = wizard._final_notice_note(withheld)
