@@ -116,17 +116,20 @@ def raise_back(last, amount, plan, after, today, digits=2):
     the last unpaid installment backwards and removes those lowered to nothing).
     ``last``: (due date, amount, is the down payment) of the last unpaid
     installment, or None; ``plan``: (installment amount, down payment, frequency,
-    first due date); ``after``: the due date of the plan's last installment.
+    first due date, number of installments); ``after``: the due date of the plan's last installment.
     The last unpaid installment, when not due yet, is topped up to the plan's
     installment amount (the down payment to the down payment); the rest goes on
     new installments of that amount (the last takes what is left; a rest under
-    half an installment rides on the one before) on the plan's own dates after
+    half an installment, or under a cent per installment of the plan — the
+    rounding remainder of one built from a number of installments — rides on
+    the one before) on the plan's own dates after
     its last installment, none before ``today``.  When nothing was taken since,
     the plan gets back the schedule it had (to the cent for one built from a
     number of installments).  Returns (the last installment's new amount or
     None, [(due date, amount)] of the new installments)."""
-    regular, down, frequency, first_due_date = plan
+    regular, down, frequency, first_due_date, count = plan
     amount, regular = to_money(amount, digits), to_money(regular or 0, digits)
+    rounding_rest = Decimal(count or 0).scaleb(-digits)
     topped = None
     growable = bool(last) and last[0] >= today
     cap = to_money(down or 0, digits) if last and last[2] else regular
@@ -138,7 +141,7 @@ def raise_back(last, amount, plan, after, today, digits=2):
     if amount <= 0:
         return topped, []
     parts = split_amount(amount, amount=regular, digits=digits) if regular > 0 else [amount]
-    if parts[-1] * 2 < regular:
+    if parts[-1] * 2 < regular or parts[-1] < rounding_rest:
         # a rounding remainder (or a small rest) rides on the one before, as it did
         if len(parts) > 1:
             rest = parts.pop()

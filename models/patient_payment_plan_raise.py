@@ -44,7 +44,13 @@ class PatientPaymentPlan(models.Model):
             topped, added = plan_schedule.raise_back(
                 (last.due_date, last.amount, last.sequence == 0) if last else None,
                 amount,
-                (plan.installment_amount, plan.down_payment, plan.frequency, plan.first_due_date),
+                (
+                    plan.installment_amount,
+                    plan.down_payment,
+                    plan.frequency,
+                    plan.first_due_date,
+                    plan.installment_count,
+                ),
                 ordered[-1:].due_date or None,
                 plan._company_today(plan.company_id),
                 currency.decimal_places,

@@ -4,7 +4,7 @@ from decimal import Decimal
 from itertools import pairwise
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logic import plan_schedule as ps
@@ -306,6 +306,14 @@ def raised(schedule, credit, terms, today):
 
 
 @settings(max_examples=300, deadline=None)
+@example(  # 22 installments of 0.34 and a last of 0.52: its rest is over half of one
+    total=Decimal("10.00"),
+    count=23,
+    frequency="weekly",
+    first=date(2026, 1, 1),
+    share=0.5,
+    down_share=0.2,
+)
 @given(
     total=st.integers(1_000, 500_000).map(lambda cents: Decimal(cents) / 100),
     count=st.integers(1, 24),
@@ -326,31 +334,32 @@ def test_raise_back_restores_a_lowered_schedule(total, count, frequency, first, 
     )
     credit = ps.to_money(total * Decimal(str(share)))
     regular = next(line for line in schedule if line.sequence).amount
-    terms = (regular, down, frequency, first)
+    terms = (regular, down, frequency, first, count)
     back = raised(lowered(schedule, credit), credit, terms, start)
     assert [(line.due_date, line.amount) for line in back] == [
         (line.due_date, line.amount) for line in schedule
     ]
     # built from an installment amount (the last one smaller): all of it is put back
     schedule = ps.build_schedule(total, 0, frequency, first, installment_amount=regular)
-    back = raised(lowered(schedule, credit), credit, (regular, 0, frequency, first), start)
+    terms = (regular, 0, frequency, first, sum(1 for line in schedule if line.sequence))
+    back = raised(lowered(schedule, credit), credit, terms, start)
     assert sum(line.amount for line in back) == sum(line.amount for line in schedule)
 
 
 def test_raise_back_tops_up_then_adds_installments():
     last = (date(2026, 5, 31), Decimal("40.00"), False)
-    terms = (100, 0, "monthly", date(2026, 1, 31))
+    terms = (100, 0, "monthly", date(2026, 1, 31), 6)
     topped, new = ps.raise_back(last, 250, terms, date(2026, 5, 31), date(2026, 4, 1))
     assert topped == Decimal("100.00")
     assert new == [(date(2026, 6, 30), Decimal("100.00")), (date(2026, 7, 31), Decimal("90.00"))]
     # the down payment back to what it was, then the plan's own dates (not a month skipped)
     down = (date(2026, 12, 1), Decimal("50"), True)
-    terms = (100, 100, "monthly", date(2026, 12, 6))
+    terms = (100, 100, "monthly", date(2026, 12, 6), 3)
     topped, new = ps.raise_back(down, 250, terms, date(2026, 12, 1), date(2026, 12, 1))
     assert topped == Decimal("100.00")
     assert new == [(date(2026, 12, 6), Decimal("100.00")), (date(2027, 1, 6), Decimal("100.00"))]
     # a small rest rides on the one before
-    terms = (100, 0, "weekly", date(2026, 3, 4))
+    terms = (100, 0, "weekly", date(2026, 3, 4), 4)
     _topped, new = ps.raise_back(None, 240, terms, None, date(2026, 4, 1))
     assert new == [(date(2026, 4, 1), Decimal("100.00")), (date(2026, 4, 8), Decimal("140.00"))]
 
@@ -359,13 +368,13 @@ def test_raise_back_never_dates_an_installment_in_the_past():
     """Raised back after the plan's last due date: nothing goes on an installment
     already due, and the new ones fall on the plan's next dates from today."""
     last = (date(2026, 10, 11), Decimal("50"), False)
-    terms = (100, 0, "monthly", date(2026, 1, 11))
+    terms = (100, 0, "monthly", date(2026, 1, 11), 10)
     topped, new = ps.raise_back(last, 240, terms, date(2026, 10, 11), date(2026, 12, 2))
     assert topped is None, "the installment of 10-11 is past due: not raised"
     assert new == [
         (date(2026, 12, 11), Decimal("100.00")),
         (date(2027, 1, 11), Decimal("140.00")),
     ]
-    terms = (100, 0, "biweekly", date(2026, 1, 1))
+    terms = (100, 0, "biweekly", date(2026, 1, 1), 21)
     topped, new = ps.raise_back(last, 140, terms, date(2026, 10, 11), date(2026, 12, 2))
     assert new == [(date(2026, 12, 3), Decimal("140.00"))]
