@@ -62,8 +62,10 @@ class PatientAccount(models.Model):
         replaced = self.filtered(
             lambda account: account.hold_reason and account.hold_reason != PROMISE_HOLD
         )
+        paused = self.filtered(lambda account: not holds.takes_plan(account.hold_reason))
         res = super()._release_hold(why=why)
         replaced._resume_promise_holds()
+        paused.sudo().plan_ids._resume()
         return res
 
     def _resume_promise_holds(self):

@@ -21,6 +21,15 @@ class PatientPaymentPlan(models.Model):
         "again only when its payments change.",
     )
 
+    resume_date = fields.Date(
+        string="Resumed On",
+        readonly=True,
+        copy=False,
+        help="The day the account's dispute, bankruptcy or deceased hold, which paused "
+        "the plan, was lifted: an installment that fell due before it is missed only when "
+        "still unpaid past the grace days counted from that day.",
+    )
+
     # ------------------------------------------------------------------ allocation
 
     def _allocate_payments(self, today=None, changed=None):
@@ -138,12 +147,13 @@ class PatientPaymentPlan(models.Model):
         plan_status); returns the plans that got one (their progress is the
         caller's: ``_write_progress``).  Not while the account is on a dispute,
         bankruptcy or deceased hold (``holds.PLAN_PAUSING_HOLDS``): the plan is
-        paused, no default chases what is not asked for."""
+        paused, no default chases what is not asked for; once lifted, what fell due
+        meanwhile has the grace days again from the day it was (``resume_date``)."""
         if not self:
             return self
         Installment = self.env["patient.payment.plan.installment"]
         Installment.flush_model(["state", "due_date", "plan_id", "company_id"])
-        self.flush_recordset(["account_id"])
+        self.flush_recordset(["account_id", "resume_date"])
         self.env["patient.account"].flush_model(["hold_reason"])
         self.env.cr.execute(
             SQL(
@@ -158,6 +168,7 @@ class PatientPaymentPlan(models.Model):
                    AND NOT COALESCE(account.hold_reason = ANY(%s), FALSE)
                    AND installment.company_id = cutoff.company_id
                    AND installment.due_date <= cutoff.due_date
+                   AND (plan.resume_date IS NULL OR plan.resume_date <= cutoff.due_date)
                    AND installment.state IN ('open', 'partial')
              RETURNING installment.id, installment.plan_id
                 """,
@@ -169,6 +180,27 @@ class PatientPaymentPlan(models.Model):
         rows = self.env.cr.fetchall()
         Installment.browse([row[0] for row in rows]).invalidate_recordset(["state"])
         return self.browse({row[1] for row in rows})
+
+    def _resume(self):
+        """These active plans, paused by their account's hold just lifted, resume
+        today (each practice's calendar): what fell due during the pause gets the
+        grace days again from today, so the lifting of a hold does not default a
+        plan at once.  A note on each plan says so (one batch)."""
+        plans = trusted(self.sudo()).filtered(lambda plan: plan.state == "active")
+        if not plans:
+            return
+        todays = plans.company_id._patient_todays()
+        notes = {}
+        for company in plans.company_id:
+            group = plans.filtered(lambda plan, company=company: plan.company_id == company)
+            group.write({"resume_date": todays[company.id]})
+            note = self.env._(
+                "The account's hold is lifted: the plan resumes. An installment that fell due "
+                "while it was paused is missed only if still unpaid %(days)s days from today.",
+                days=company.collections_plan_grace_days,
+            )
+            notes.update(dict.fromkeys(group.ids, note))
+        plans._message_log_batch(bodies=notes)
 
     # ------------------------------------------------------------------ outcomes
 

@@ -63,7 +63,9 @@ class PatientPaymentPlan(models.Model):
         )
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["patient.account"].flush_model(["partner_id"])
-        self.flush_model(["account_id", "activation_date", "create_date", "currency_id"])
+        self.flush_model(
+            ["account_id", "activation_date", "create_date", "currency_id", "resume_date"]
+        )
 
     def _allocation_changes(self, today, rows=None):
         """What allocating the plans' payments changes on their installments, in one
@@ -100,6 +102,7 @@ class PatientPaymentPlan(models.Model):
                     SELECT plan.id, plan.account_id, plan.activation_date, plan.create_date,
                            currency.decimal_places AS digits,
                            %(today)s::date - company.collections_plan_grace_days - 1 AS cutoff,
+                           plan.resume_date,
                            -- on a dispute, bankruptcy or deceased hold nothing new
                            -- is missed (holds.PLAN_PAUSING_HOLDS)
                            COALESCE(account.hold_reason = ANY(%(paused)s), FALSE) AS paused
@@ -122,6 +125,8 @@ class PatientPaymentPlan(models.Model):
                       FROM money WHERE money > 0
                 ), due AS (
                     SELECT inst.id, inst.plan_id, inst.due_date, plan.cutoff, plan.paused,
+                           -- after a pause, the grace days count from its end too
+                           GREATEST(inst.due_date, plan.resume_date) AS grace_from,
                            round(inst.amount, plan.digits) AS amount,
                            SUM(round(inst.amount, plan.digits)) OVER (
                                PARTITION BY inst.plan_id
@@ -159,7 +164,7 @@ class PatientPaymentPlan(models.Model):
                     SELECT due.*, allocated.paid, allocated.payment_ids,
                            COALESCE(linked.payment_ids, '{}') AS old_payment_ids,
                            CASE WHEN allocated.paid >= due.amount THEN 'paid'
-                                WHEN due.due_date <= due.cutoff
+                                WHEN due.grace_from <= due.cutoff
                                      AND (NOT due.paused OR due.old_state = 'missed')
                                     THEN 'missed'
                                 WHEN allocated.paid > 0 THEN 'partial'

@@ -91,7 +91,7 @@ class PatientPaymentPlan(models.Model):
             return [], set()
         floor = self._sweep_partial_floor(companies, today)
         self._flush_for_payments()
-        self.flush_model(["state", "company_id", "open_due_date", "payments_key"])
+        self.flush_model(["state", "company_id", "open_due_date", "payments_key", "resume_date"])
         if ids is None:
             scope = SQL("plan.id > %s", after or 0)
         else:
@@ -124,7 +124,9 @@ class PatientPaymentPlan(models.Model):
                 SELECT plan.id, TRUE FROM patient_payment_plan plan
                   JOIN (VALUES %(cutoffs)s) AS cutoff (company_id, due_date)
                     ON cutoff.company_id = plan.company_id
-                 WHERE plan.open_due_date <= cutoff.due_date AND %(scope)s
+                 WHERE plan.open_due_date <= cutoff.due_date
+                   AND (plan.resume_date IS NULL OR plan.resume_date <= cutoff.due_date)
+                   AND %(scope)s
                  UNION ALL
                 SELECT paid.id, FALSE FROM (%(paid)s) AS paid
                 """,
