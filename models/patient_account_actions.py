@@ -133,19 +133,25 @@ class PatientAccount(models.Model):
         return True
 
     def action_view_access_log(self):
-        """Who opened, printed, emailed or exported this account (managers)."""
+        """Who opened, printed, emailed or exported this account, its plans and
+        the like, or the contacts of its guarantor and patients (managers)."""
         self.ensure_one()
         self.check_access("read")
         self.env["patient.access.log"].check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "patient_collections.patient_access_log_action"
         )
+        contacts = self.sudo().partner_id | self.sudo().patient_ids
         action["domain"] = [
+            "|",
             "|",
             "&",
             ("res_model", "=", self._name),
             ("res_id", "=", self.id),
             ("record_ref", "ilike", self.name),
+            "&",
+            ("res_model", "=", "res.partner"),
+            ("res_id", "in", contacts.ids),
         ]
         return action
 

@@ -18,6 +18,7 @@ from . import test_access_log
 from . import test_outbound_gate
 from . import test_tours_roles
 from . import test_access_log_reads
+from . import test_access_log_contact_tour
 from . import test_protection
 from . import test_bounds
 from . import test_company_scope

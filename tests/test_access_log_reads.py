@@ -477,6 +477,75 @@ class TestAccessLogReads(PatientCollectionsCommon, HttpCase):
                     self.assertEqual(lines.field_names, "id, name, patient_mrn")
 
     @mute_logger(*NOISY_LOGGERS)
+    def test_patient_contact_opened_with_clinical_identifiers(self):
+        """Opening a patient's contact with their medical record number or date of
+        birth (the form, read over the API) is an open of patient data: one line
+        naming the fields, never their values; a refusal is logged too. Other
+        reads of contacts, another practice's patient and a form's onchange are not."""
+        vendor = self.env["res.partner"].create({"name": "Test Supply Vendor"})
+        spec = {"display_name": {}, "patient_mrn": {}, "patient_birthdate": {}}
+        self.login(self.specialist)
+        mark = self.mark()
+        body = self.call_kw("res.partner", "web_read", [self.child.ids], {"specification": spec})
+        self.assertEqual(self.rows(body)[0]["patient_mrn"], "MRN-T-002")
+        line = self.new_lines(mark)
+        self.assertEqual(line.mapped("event"), ["open"])
+        self.assertEqual((line.res_model, line.res_id), ("res.partner", self.child.id))
+        self.assertEqual(
+            (line.detail, line.field_names), ("open", "patient_birthdate, patient_mrn")
+        )
+        self.assertFalse(line.record_ref, "a contact is named by id only")
+        self.assertEqual(line.company_id, self.company_a)
+        self.assertIdentifiersOnly(line)
+        # the account's "Access Log" button lists the opens of its patients' contacts
+        action = self.account.with_user(self.users["manager"]).action_view_access_log()
+        Log = self.env["patient.access.log"].with_user(self.users["manager"])
+        self.assertIn(line, Log.search(action["domain"]).sudo())
+        self.assertNotIn(line, Log.search(self.account_2.action_view_access_log()["domain"]))
+
+        mark = self.mark()
+        body = self.call_kw("res.partner", "read", [self.child.ids, ["name", "patient_mrn"]])
+        line = self.new_lines(mark)
+        self.assertEqual(line.mapped("event"), ["open"])
+        self.assertEqual((line.detail, line.field_names), ("read", "patient_mrn"))
+
+        not_logged = [
+            ("web_read", [self.child.ids], {"specification": {"display_name": {}, "email": {}}}),
+            ("web_read", [vendor.ids], {"specification": spec}),
+            (
+                "onchange",
+                [self.child.ids, {"name": "Test Renamed"}, ["name"], spec],
+                {},
+            ),
+        ]
+        for method, args, kwargs in not_logged:
+            with self.subTest(method=method, args=args):
+                mark = self.mark()
+                body = self.call_kw("res.partner", method, args, kwargs)
+                self.assertIn("result", body, body.get("error"))
+                self.assertFalse(self.new_lines(mark))
+
+        # another practice's specialist reads the fields empty: nothing of the patient seen
+        self.login(self.specialist_b)
+        mark = self.mark()
+        body = self.call_kw("res.partner", "web_read", [self.child.ids], {"specification": spec})
+        self.assertFalse(self.rows(body)[0]["patient_mrn"])
+        self.assertFalse(self.new_lines(mark))
+
+        # an accountant who bills (no clinical identifiers): a whole read does not
+        # reach them, asking for them is refused and logged
+        self.login(self.billing)
+        mark = self.mark()
+        body = self.call_kw("res.partner", "read", [self.child.ids])
+        self.assertNotIn("patient_mrn", self.rows(body)[0])
+        self.assertFalse(self.new_lines(mark))
+        body = self.call_kw("res.partner", "web_read", [self.child.ids], {"specification": spec})
+        self.assertIn("error", body)
+        line = self.new_lines(mark)
+        self.assertEqual(line.mapped("event"), ["denied"])
+        self.assertEqual((line.res_id, line.user_id), (self.child.id, self.billing))
+
+    @mute_logger(*NOISY_LOGGERS)
     def test_refused_contact_list_is_logged(self):
         """An accountant may not read medical record numbers: the refused list read
         is in the log, with the field asked."""
