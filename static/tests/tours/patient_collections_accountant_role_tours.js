@@ -80,7 +80,9 @@ tours.add("pc_role_accountant_register_payment", {
             run: "click",
         },
         {
-            trigger: ".o_form_view .o_field_widget[name='amount']:contains('100')",
+            // the payment's own form (its direction radio), not the wizard or the plan
+            trigger:
+                "body:not(:has(.modal)) .o_form_view:has(.o_field_widget[name='payment_type']) .o_field_widget[name='amount']:contains('100')",
             content: "The payment opens",
         },
     ],
