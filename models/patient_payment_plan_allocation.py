@@ -165,6 +165,8 @@ class PatientPaymentPlan(models.Model):
                   JOIN patient_account account ON account.id = plan.account_id
                  WHERE installment.plan_id = ANY(%s)
                    AND plan.id = installment.plan_id
+                   -- the plans by their key too: else every plan is read for the join
+                   AND plan.id = ANY(%s)
                    AND NOT COALESCE(account.hold_reason = ANY(%s), FALSE)
                    AND installment.company_id = cutoff.company_id
                    AND installment.due_date <= cutoff.due_date
@@ -173,6 +175,7 @@ class PatientPaymentPlan(models.Model):
              RETURNING installment.id, installment.plan_id
                 """,
                 self._missed_cutoffs(self.company_id, today),
+                self.ids,
                 self.ids,
                 list(holds.PLAN_PAUSING_HOLDS),
             )
