@@ -145,6 +145,27 @@ def audit_list_read(model, detail, call, ids_of=listed_records, touched=(), phi_
     return result
 
 
+def audit_open(records, read, detail=False, denied_detail=None, seen=None, refused=None, **extra):
+    """``read(records)`` logged as an 'open' of what it showed, or as a refusal
+    when refused; read under the list marker, so the records it reads inside them
+    (a form's lines) are not opens of their own.  ``seen``/``refused``: the
+    records to log (functions of nothing; default: ``records``), ``extra``: the
+    log lines' other values (the fields read).  Whether to log at all is the
+    caller's (the superuser, a list's records and the like are not logged)."""
+    Log = records.env["patient.access.log"]
+    try:
+        result = read(records.with_context(**{LIST_READ_KEY: LIST_READ}))
+    except AccessError:
+        denied = refused() if refused else records
+        if denied:
+            Log._log_denied(denied, detail=denied_detail or detail, **extra)
+        raise
+    opened = seen() if seen else records
+    if opened:
+        Log._log("open", opened, detail=detail, **extra)
+    return result
+
+
 class ListReadAudit:
     """The list reads of a model, each logged through :func:`audit_list_read`.
     Mixed into model classes; ``_audit_list_phi_fields()`` says which reads are

@@ -11,6 +11,7 @@ from .patient_phi_list_audit import (
     LIST_READ_KEY,
     PATIENT_PARENT_MODELS,
     ListReadAudit,
+    audit_open,
     audit_refs,
 )
 from .patient_protected import model_label
@@ -133,13 +134,7 @@ class PatientPhiMixin(ListReadAudit, models.AbstractModel):
         listing = self.env.context.get(LIST_READ_KEY) is LIST_READ
         if not self._audit_open or self.env.su or listing:
             return read(self)
-        try:
-            result = read(self.with_context(**{LIST_READ_KEY: LIST_READ}))
-        except AccessError:
-            self.env["patient.access.log"]._log_denied(self, detail=detail or "open")
-            raise
-        self.env["patient.access.log"]._log("open", self, detail=detail)
-        return result
+        return audit_open(self, read, detail=detail, denied_detail=detail or "open")
 
     def web_read(self, specification):
         if not specification:

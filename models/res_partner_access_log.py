@@ -1,7 +1,6 @@
 from odoo import models
-from odoo.exceptions import AccessError
 
-from .patient_phi_list_audit import LIST_READ, LIST_READ_KEY, ListReadAudit
+from .patient_phi_list_audit import LIST_READ, LIST_READ_KEY, ListReadAudit, audit_open
 from .res_partner import CLINICAL_ID_FIELDS, PATIENT_FIELDS
 
 
@@ -38,20 +37,15 @@ class ResPartner(ListReadAudit, models.Model):
             or not all(isinstance(record_id, int) for record_id in self._ids)
         ):
             return read(self)
-        Log = self.env["patient.access.log"]
-        field_names = ", ".join(clinical)
-        try:
-            result = read(self.with_context(**{LIST_READ_KEY: LIST_READ}))
-        except AccessError:
-            patients = self.sudo().filtered("is_patient")
-            if patients:
-                Log._log_denied(patients, detail=detail, field_names=field_names)
-            raise
-        # the patients whose identifiers the user saw: those of the user's companies
-        patients = self._patient_in_scope().sudo().filtered("is_patient")
-        if patients:
-            Log._log("open", patients, detail=detail, field_names=field_names)
-        return result
+        return audit_open(
+            self,
+            read,
+            detail=detail,
+            # the patients whose identifiers the user saw: those of the user's companies
+            seen=lambda: self._patient_in_scope().sudo().filtered("is_patient"),
+            refused=lambda: self.sudo().filtered("is_patient"),
+            field_names=", ".join(clinical),
+        )
 
     def web_read(self, specification):
         return self._audit_clinical_read(

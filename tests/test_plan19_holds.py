@@ -17,9 +17,9 @@ from .common import PatientCollectionsCommon
 TODAY = date(2026, 5, 4)
 
 
-@tagged("post_install", "-at_install")
-@freeze_time("2026-05-04 15:00:00")
-class TestPlan19Holds(PatientCollectionsCommon):
+class PlanHoldCase(PatientCollectionsCommon):
+    """An account owing 600.00 for its child's invoice, 40 days old on TODAY."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -27,6 +27,10 @@ class TestPlan19Holds(PatientCollectionsCommon):
         cls.account = invoice.patient_account_id
         cls.account._refresh_balances()
 
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-05-04 15:00:00")
+class TestPlan19Holds(PlanHoldCase):
     def test_the_wizard_refuses_a_plan_on_a_disputed_account(self):
         trusted(self.account)._set_hold("dispute")
         with self.assertRaisesRegex(UserError, r"on hold \(Dispute\).*Release the hold first"):

@@ -2,28 +2,24 @@
 is lifted: what fell due during the pause has the grace days again from that day,
 rather than being missed (and the plan defaulted) by the first sweep after it."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from freezegun import freeze_time
 
 from odoo.tests import tagged
 
 from ..models.patient_protected import trusted
-from .common import PatientCollectionsCommon
+from .test_plan19_holds import TODAY, PlanHoldCase
 
-TODAY = date(2026, 5, 4)
 LIFTED = TODAY + timedelta(days=100)  # four monthly installments fell due meanwhile
 
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-05-04 15:00:00")
-class TestPlan20Resume(PatientCollectionsCommon):
+class TestPlan20Resume(PlanHoldCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        invoice = cls.make_invoice(cls.child, 600.0, TODAY - timedelta(days=40))
-        cls.account = invoice.patient_account_id
-        cls.account._refresh_balances()
         cls.grace = cls.account.company_id.collections_plan_grace_days
 
     def paused_plan(self, reason="dispute"):
