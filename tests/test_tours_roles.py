@@ -281,6 +281,20 @@ class TestRoleTours(TourMixin, PatientCollectionsCommon, HttpCase):
         )
         self.assertEqual(opened.res_id, account.id)
 
+    def test_accountant_follows_a_board_link(self):
+        """A Board link shared with an accountant (a specialist's menu) opens the
+        accounts list: the server action raised Odoo's "not allowed to modify"."""
+        account = self.make_account("Tourguarantor Boardlink")
+        self.run_tour(
+            "/odoo/action-patient_collections.patient_account_board_server_action",
+            "pc_role_accountant_board_link",
+            self.accountant,
+        )
+        opened = self.env["patient.access.log"].search(
+            [("event", "=", "open"), ("user_id", "=", self.accountant.id)]
+        )
+        self.assertEqual(opened.res_id, account.id)
+
     def test_accountant_opens_the_account_from_the_contact(self):
         account = self.make_account("Tourguarantor Contact")
         self.run_tour(

@@ -35,6 +35,29 @@ tours.add("pc_role_accountant_account_buttons", {
     ],
 });
 
+tours.add("pc_role_accountant_board_link", {
+    steps: () => [
+        {
+            trigger:
+                "body:not(:has(.o_error_dialog)) .o_list_renderer .o_data_row:contains('Tourguarantor Boardlink')",
+            content: "A shared Board link opens the accounts list, not an error",
+        },
+        {
+            trigger: ".o_control_panel .o_breadcrumb:contains('Patient Accounts')",
+            content: "the Patient Accounts list",
+        },
+        {
+            trigger: ".o_list_renderer .o_data_row:contains('Tourguarantor Boardlink') td.o_data_cell",
+            content: "Open the account",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_field_widget[name='partner_id']:contains('Tourguarantor Boardlink')",
+            content: "The account form opens",
+        },
+    ],
+});
+
 tours.add("pc_role_accountant_partner_balance", {
     steps: () => [
         {
