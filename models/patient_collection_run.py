@@ -65,7 +65,9 @@ class PatientCollectionRun(models.Model):
         domain=[("res_model", "=", "patient.collection.run")],
         readonly=True,
     )
-    summary = fields.Text(readonly=True)
+    # its counts in the reader's language (the lines' names), not in the one of
+    # whoever ran it: the nightly run runs as the superuser
+    summary = fields.Text(compute="_compute_summary")
 
     @api.depends("name", "date")
     @api.depends_context("lang")
@@ -361,6 +363,8 @@ class PatientCollectionRun(models.Model):
             }
         )
 
-    def _summary_text(self):
-        self.ensure_one()
-        return "\n".join(f"{line.display_name}: {line.count}" for line in self.line_ids)
+    @api.depends("line_ids.count", "line_ids.display_name")
+    @api.depends_context("lang")
+    def _compute_summary(self):
+        for run in self:
+            run.summary = "\n".join(f"{line.display_name}: {line.count}" for line in run.line_ids)

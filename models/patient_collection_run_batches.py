@@ -235,8 +235,6 @@ class PatientCollectionRun(models.Model):
 
     def _close(self, state):
         trusted(self).write({"state": state, "ended_at": fields.Datetime.now()})
-        for run in self:
-            trusted(run).write({"summary": run._summary_text()})
 
     # ------------------------------------------------------------ for the steps
 

@@ -104,6 +104,7 @@ class PatientCollectionRunLine(models.Model):
         self.env["patient.collection.run"]._unlink_never()
 
     @api.depends("kind", "stage_id", "reason", "step", "account_id", "failure_reason")
+    @api.depends_context("lang")
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         reasons = dict(self._fields["reason"]._description_selection(self.env))

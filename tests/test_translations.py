@@ -14,6 +14,8 @@ from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
 
+from ..models.patient_protected import trusted
+
 MODULE = "patient_collections"
 I18N = Path(__file__).resolve().parents[1] / "i18n"
 # what does not ship (scripts/i18n.sh leaves the same out of the export)
@@ -90,6 +92,22 @@ class TestTranslations(TransactionCase):
         self.assertNotEqual(field.field_description, english)
         labels = dict(es["patient.account"]._fields["hold_reason"]._description_selection(es))
         self.assertEqual(labels["dispute"], self.spanish["Dispute"])
+
+    def test_the_run_summary_reads_in_the_language_of_its_reader(self):
+        """The nightly run runs as the superuser: its summary is not in that
+        user's language but in the reader's."""
+        run = trusted(self.env["patient.collection.run"]).create(
+            {"name": "RUN/TEST", "date": "2026-05-04", "trigger": "cron",
+             "company_id": self.env.company.id}
+        )  # fmt: skip
+        trusted(self.env["patient.collection.run.line"]).create(
+            {"run_id": run.id, "kind": "plan_defaulted", "count": 3}
+        )
+        self.assertEqual(run.with_context(lang="en_US").summary, "Payment plan defaulted: 3")
+        self.assertEqual(
+            run.with_context(lang="es_ES").summary,
+            f"{self.spanish['Payment plan defaulted']}: 3",
+        )
 
     def test_spanish_reaches_messages_raised_from_code(self):
         account = self.env["patient.account"].with_context(lang="es_ES")
