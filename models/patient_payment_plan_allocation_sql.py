@@ -126,7 +126,10 @@ class PatientPaymentPlan(models.Model):
                 ), due AS (
                     SELECT inst.id, inst.plan_id, inst.due_date, plan.cutoff, plan.paused,
                            -- after a pause, the grace days count from its end too
-                           GREATEST(inst.due_date, plan.resume_date) AS grace_from,
+                           -- (what was missed before the pause stays missed)
+                           CASE WHEN inst.state = 'missed' THEN inst.due_date
+                                ELSE GREATEST(inst.due_date, plan.resume_date)
+                           END AS grace_from,
                            round(inst.amount, plan.digits) AS amount,
                            SUM(round(inst.amount, plan.digits)) OVER (
                                PARTITION BY inst.plan_id

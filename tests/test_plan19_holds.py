@@ -23,8 +23,8 @@ class PlanHoldCase(PatientCollectionsCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        invoice = cls.make_invoice(cls.child, 600.0, TODAY - timedelta(days=40))
-        cls.account = invoice.patient_account_id
+        cls.invoice = cls.make_invoice(cls.child, 600.0, TODAY - timedelta(days=40))
+        cls.account = cls.invoice.patient_account_id
         cls.account._refresh_balances()
 
 

@@ -57,6 +57,26 @@ class TestPlan20Resume(PlanHoldCase):
         self.assertEqual(self.states(plan, after), ["missed"] * 4 + ["open"] * 2)
         self.assertEqual(plan.state, "defaulted")
 
+    def test_what_was_missed_before_the_hold_stays_missed(self):
+        """Only what fell due during the pause has the grace days again: an
+        installment missed before the hold stays missed when, after the lift, a
+        payment pays part of it (the plan is then allocated again from scratch)."""
+        plan = self.confirm_plan(self.account, TODAY + timedelta(days=1), installment_count=6)
+        first = plan.installment_ids.sorted("due_date")[0]
+        self.assertEqual(self.states(plan, first.due_date + timedelta(days=self.grace + 1))[0],
+                         "missed")  # fmt: skip
+        trusted(self.account)._set_hold("dispute")
+        self.lift(plan)
+        self.assertEqual(plan.resume_date, LIFTED)
+        paid_on = LIFTED + timedelta(days=1)
+        with freeze_time(f"{paid_on.isoformat()} 15:00:00"):  # (allocated that day)
+            self.pay(self.invoice, first.amount / 2, paid_on)
+        states = self.states(plan, paid_on)
+        # the payment is allocated to it, and what fell due in the pause waits
+        self.assertEqual(first.amount_paid, first.amount / 2)
+        self.assertEqual(states[:4], ["missed", "open", "open", "open"])
+        self.assertEqual(plan.missed_count, 1)
+
     def test_the_daily_marking_waits_too(self):
         """The sweep's marking of lapsed installments (no payment changed) follows
         the same rule as the reallocation."""
