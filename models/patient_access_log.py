@@ -177,7 +177,11 @@ class PatientAccessLog(models.Model):
             companies = set(records.sudo().company_id.ids)
         else:
             companies = set()
-        names = [refs[record_id][1] for record_id in ids[:MAX_NAMED_REFS] if record_id in refs]
+        names = [
+            refs[record_id][1]
+            for record_id in ids[:MAX_NAMED_REFS]
+            if refs.get(record_id, (False, False))[1]
+        ]
         if names and len(ids) > MAX_NAMED_REFS:
             names.append("…")
         return [

@@ -100,6 +100,30 @@ def audit_refs(records):
     }
 
 
+def nested_patient_paths(model, specification, prefix=""):
+    """Dotted paths of the patient data a ``web_read`` specification reads through
+    the relational fields of ``model`` (``commercial_partner_id.patient_mrn``, any
+    field of a patient account): a list of contacts or invoices that reads them is
+    a list read of patient data."""
+    paths = set()
+    if not isinstance(specification, dict):
+        return paths
+    for name, spec in specification.items():
+        field = model._fields.get(name)
+        inner = spec.get("fields") if isinstance(spec, dict) else None
+        if not (field and field.relational and isinstance(inner, dict)):
+            continue
+        comodel = model.env[field.comodel_name]
+        if isinstance(comodel, ListReadAudit):
+            phi = comodel._audit_list_phi_fields()
+            if phi is None and comodel._audit_lists():
+                paths |= {f"{prefix}{name}.{sub}" for sub in inner}
+            elif phi is not None:
+                paths |= {f"{prefix}{name}.{sub}" for sub in inner if sub in phi}
+        paths |= nested_patient_paths(comodel, inner, f"{prefix}{name}.")
+    return paths
+
+
 def audit_list_read(model, detail, call, ids_of=listed_records, touched=(), phi_fields=None):
     """``call(model)``, a list read of patient data (search_read, web_search_read,
     read_group...), written to the access log as one 'list' line: the model, how
@@ -116,11 +140,12 @@ def audit_list_read(model, detail, call, ids_of=listed_records, touched=(), phi_
         return call(model)
     # logged or not, the records of a list are not form opens
     inner = model.with_context(**{LIST_READ_KEY: LIST_READ})
-    touched = {name for name in touched if name in model._fields}
+    # (a dotted name: patient data read inside, nested_patient_paths)
+    touched = {name for name in touched if name.split(".", 1)[0] in model._fields}
     if phi_fields is None:
         if not model._audit_lists():
             return call(inner)
-    elif not touched & set(phi_fields):
+    elif not any(name in phi_fields or "." in name for name in touched):
         return call(inner)
     Log = env["patient.access.log"]
     field_names = ", ".join(sorted(touched)) or False
@@ -209,6 +234,7 @@ class ListReadAudit:
                 count_limit=count_limit,
             ),
             touched=set(specification or ())
+            | self._audit_nested_paths(specification)
             | domain_field_names(domain)
             | order_field_names(order),
             phi_fields=self._audit_list_phi_fields(),
@@ -267,6 +293,15 @@ class ListReadAudit:
     read_group._readonly = False
     web_read_group._readonly = False
     read_progress_bar._readonly = False
+
+    @api.model
+    def _audit_nested_paths(self, specification):
+        """A shared model's (contacts', invoices') list that reads patient data inside
+        its records (``nested_patient_paths``) touches patient data; the module's
+        models' lists are patient data anyway."""
+        if self._audit_list_phi_fields() is None:
+            return set()
+        return nested_patient_paths(self, specification)
 
     @api.model
     def _audit_group_fields(self, domain, fields, groupby, orderby):

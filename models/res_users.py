@@ -5,6 +5,7 @@ from odoo import models
 from .mail_activity import PATIENT_MODELS
 from .mail_mail import LOGIN_MAIL
 from .patient_protected import trusted
+from .res_partner import PATIENT_FIELDS
 
 
 def login_mail(records):
@@ -14,6 +15,17 @@ def login_mail(records):
 
 class ResUsers(models.Model):
     _inherit = "res.users"
+
+    def _add_inherited_fields(self):
+        """A patient's fields (their record number, birth date, guarantor, accounts)
+        are read on the contact, where their practice's scope and the access log
+        apply: on the contact's user (a portal patient's), for administrators only."""
+        res = super()._add_inherited_fields()
+        for name in PATIENT_FIELDS:
+            field = self._fields.get(name)
+            if field is not None and field.inherited:
+                field.groups = "base.group_system"
+        return res
 
     def write(self, vals):
         res = super().write(vals)

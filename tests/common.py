@@ -69,7 +69,8 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
 
     @classmethod
     def company_user(cls, login, groups, company=None, **extra):
-        """A user of one company (the test company unless told), password = login."""
+        """A user of one company (the test company unless told; ``company_ids``:
+        of these, ``company`` their default), password = login."""
         company = company or cls.env.company
         return new_test_user(
             cls.env,
@@ -77,7 +78,7 @@ class PatientCollectionsCommon(AccountTestInvoicingCommon):
             password=login,
             groups=groups,
             company_id=company.id,
-            company_ids=[company.id],
+            company_ids=extra.pop("company_ids", [company.id]),
             **extra,
         )
 

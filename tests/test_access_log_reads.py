@@ -546,6 +546,100 @@ class TestAccessLogReads(PatientCollectionsCommon, HttpCase):
         self.assertEqual((line.res_id, line.user_id), (self.child.id, self.billing))
 
     @mute_logger(*NOISY_LOGGERS)
+    def test_patient_data_read_inside_other_records_is_logged(self):
+        """What a read shows of patients inside the records it reads is logged
+        too (a guarantor's dependents in the contact form, a contact's or an
+        invoice's contact in a list); a read naming no field reads them all; and
+        the line is the practice's whose patient was seen, not the user's default."""
+        self.login(self.specialist)
+        inside = {"fields": {"display_name": {}, "patient_mrn": {}}}
+        mark = self.mark()
+        body = self.call_kw(
+            "res.partner",
+            "web_read",
+            [self.guarantor.ids],
+            # the guarantor's form: their own record number and their dependents'
+            {"specification": {"patient_mrn": {}, "patient_dependent_ids": inside}},
+        )
+        self.assertIn("MRN-T-003", json.dumps(body["result"]))
+        lines = self.new_lines(mark)
+        self.assertEqual(set(lines.mapped("event")), {"open"})
+        self.assertEqual(
+            sorted(lines.mapped("res_id")), sorted((self.guarantor | self.child | self.child_2).ids)
+        )
+        self.assertIdentifiersOnly(lines)
+
+        # (a whole contact: its invoices too, so a specialist who bills)
+        billing_specialist = self.company_user(
+            "pc_reads_specialist_billing",
+            "account.group_account_invoice,patient_collections.group_collections_specialist",
+        )
+        self.login(billing_specialist)
+        mark = self.mark()
+        body = self.call_kw("res.partner", "read", [self.child.ids, []])
+        self.assertEqual(self.rows(body)[0]["patient_mrn"], "MRN-T-002")
+        line = self.new_lines(mark)
+        self.assertEqual(line.mapped("event"), ["open"])
+        self.assertEqual(line.field_names, "patient_birthdate, patient_mrn")
+
+        invoice = self.account.invoice_ids[:1]
+        for user, model, ids, field in (
+            (self.specialist, "res.partner", self.child.ids, "commercial_partner_id"),
+            (billing_specialist, "account.move", invoice.ids, "partner_id"),
+        ):
+            with self.subTest(model=model):
+                self.login(user)
+                mark = self.mark()
+                body = self.call_kw(
+                    model,
+                    "web_search_read",
+                    [],
+                    {"domain": [("id", "in", ids)], "specification": {field: inside}},
+                )
+                self.assertIn("MRN-T-00", json.dumps(body["result"]))
+                line = self.new_lines(mark)
+                self.assertEqual(line.mapped("event"), ["list"])
+                self.assertIn(f"{field}.patient_mrn", line.field_names)
+
+        both = self.company_user(
+            "pc_reads_two_practices",
+            "base.group_user,patient_collections.group_collections_specialist",
+            company=self.company_b,
+            company_ids=(self.company_a | self.company_b).ids,
+        )
+        self.login(both)
+        mark = self.mark()
+        body = self.call_kw(
+            "res.partner",
+            "web_read",
+            [self.child.ids],
+            {
+                "specification": {"patient_mrn": {}},
+                "context": {"allowed_company_ids": [self.company_a.id]},
+            },
+        )
+        self.assertEqual(self.rows(body)[0]["patient_mrn"], "MRN-T-002")
+        line = self.new_lines(mark)
+        self.assertEqual((line.event, line.company_id), ("open", self.company_a))
+
+        # nor around the log and the scope through the contact's user (a portal
+        # patient's): there, for administrators only
+        patient_user = self.company_user(
+            "pc_reads_patient_user", "base.group_portal", partner_id=self.child_2.id
+        )
+        self.login(self.specialist)
+        mine = [("id", "=", patient_user.id)]
+        for method, args, kwargs in (
+            ("search_read", [], {"domain": mine, "fields": ["patient_mrn"]}),
+            ("read", [patient_user.ids, ["patient_birthdate"]], {}),
+            ("web_read", [patient_user.ids], {"specification": {"guarantor_id": {}}}),
+        ):
+            with self.subTest(method=method):
+                body = self.call_kw("res.users", method, args, kwargs)
+                self.assertIn("error", body)
+                self.assertNotIn("MRN-T-003", json.dumps(body))
+
+    @mute_logger(*NOISY_LOGGERS)
     def test_refused_contact_list_is_logged(self):
         """An accountant may not read medical record numbers: the refused list read
         is in the log, with the field asked."""
