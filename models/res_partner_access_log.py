@@ -88,10 +88,15 @@ class ResPartner(ListReadAudit, models.Model):
 
     def _audit_refs(self):
         """{id: (company id, False)}: the practice of the user's companies (the
-        active one first) whose patient the contact is, so that its managers see
+        active ones first) whose patient the contact is, so that its managers see
         the line (a contact has no reference of its own to show)."""
+        # (the context's companies are not trusted, nor refused here: a refusal
+        # because of them is logged too)
+        mine = self.env.user._get_company_ids()
+        asked = self.env.context.get("allowed_company_ids") or []
+        order = [cid for cid in asked if cid in mine] + [cid for cid in mine if cid not in asked]
         refs = {}
-        for company_id in self.sudo(False)._patient_scope_company_ids():
+        for company_id in order:
             rest = self.filtered(lambda partner: partner.id not in refs)
             if not rest:
                 break
