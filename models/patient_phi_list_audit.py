@@ -100,27 +100,35 @@ def audit_refs(records):
     }
 
 
-def nested_patient_paths(model, specification, prefix=""):
+def nested_reads(model, specification, prefix=""):
+    """``(dotted path, comodel, field names)`` of each relational field of ``model``
+    whose records a ``web_read`` specification reads fields of (nested ``fields``),
+    at any depth: what a form or list shows of the records inside the read ones."""
+    if not isinstance(specification, dict):
+        return
+    for name, spec in specification.items():
+        field = model._fields.get(name)
+        inner = spec.get("fields") if isinstance(spec, dict) else None
+        if field and field.relational and isinstance(inner, dict):
+            comodel = model.env[field.comodel_name]
+            yield f"{prefix}{name}", comodel, inner
+            yield from nested_reads(comodel, inner, f"{prefix}{name}.")
+
+
+def nested_patient_paths(model, specification):
     """Dotted paths of the patient data a ``web_read`` specification reads through
     the relational fields of ``model`` (``commercial_partner_id.patient_mrn``, any
     field of a patient account): a list of contacts or invoices that reads them is
     a list read of patient data."""
     paths = set()
-    if not isinstance(specification, dict):
-        return paths
-    for name, spec in specification.items():
-        field = model._fields.get(name)
-        inner = spec.get("fields") if isinstance(spec, dict) else None
-        if not (field and field.relational and isinstance(inner, dict)):
+    for path, comodel, inner in nested_reads(model, specification):
+        if not isinstance(comodel, ListReadAudit):
             continue
-        comodel = model.env[field.comodel_name]
-        if isinstance(comodel, ListReadAudit):
-            phi = comodel._audit_list_phi_fields()
-            if phi is None and comodel._audit_lists():
-                paths |= {f"{prefix}{name}.{sub}" for sub in inner}
-            elif phi is not None:
-                paths |= {f"{prefix}{name}.{sub}" for sub in inner if sub in phi}
-        paths |= nested_patient_paths(comodel, inner, f"{prefix}{name}.")
+        phi = comodel._audit_list_phi_fields()
+        if phi is None and comodel._audit_lists():
+            paths |= {f"{path}.{sub}" for sub in inner}
+        elif phi is not None:
+            paths |= {f"{path}.{sub}" for sub in inner if sub in phi}
     return paths
 
 

@@ -1,20 +1,14 @@
 from odoo import models
+from odoo.tools import SQL
 
-from .patient_phi_list_audit import LIST_READ, LIST_READ_KEY, ListReadAudit, audit_open
+from .patient_phi_list_audit import (
+    LIST_READ,
+    LIST_READ_KEY,
+    ListReadAudit,
+    audit_open,
+    nested_reads,
+)
 from .res_partner import CLINICAL_ID_FIELDS, PATIENT_FIELDS
-
-
-def clinical_names_inside(specification):
-    """The clinical identifiers a ``web_read`` specification reads of the records
-    it shows inside the read ones (nested ``fields``, at any depth)."""
-    names = set()
-    if not isinstance(specification, dict):
-        return names
-    for spec in specification.values():
-        inner = spec.get("fields") if isinstance(spec, dict) else None
-        if isinstance(inner, dict):
-            names |= (set(inner) & set(CLINICAL_ID_FIELDS)) | clinical_names_inside(inner)
-    return names
 
 
 class ResPartner(ListReadAudit, models.Model):
@@ -44,7 +38,8 @@ class ResPartner(ListReadAudit, models.Model):
                 name for name in CLINICAL_ID_FIELDS if self._fields[name].is_accessible(self.env)
             ]
         clinical = set(fnames) & set(CLINICAL_ID_FIELDS)
-        inside = clinical_names_inside(specification)
+        paths = self._clinical_paths(specification)
+        inside = set().union(*paths.values())
         if (
             not (clinical or inside)
             or not self
@@ -55,7 +50,7 @@ class ResPartner(ListReadAudit, models.Model):
             return read(self)
 
         def seen():
-            shown = self._clinical_shown(specification) if inside else self.browse()
+            shown = self.browse().union(*(self.mapped(path) for path in paths))
             opened = (self if clinical else self.browse()) | shown
             # the patients whose identifiers the user saw: those of the user's companies
             return opened._patient_in_scope().sudo().filtered("is_patient")
@@ -69,22 +64,16 @@ class ResPartner(ListReadAudit, models.Model):
             field_names=", ".join(sorted(clinical | inside)),
         )
 
-    def _clinical_shown(self, specification):
-        """The contacts a ``web_read`` specification reads clinical identifiers of
-        inside these, through their relational fields to contacts at any depth (a
-        guarantor's dependents); read as the user, who was just allowed to."""
-        shown = self.browse()
-        for name, spec in specification.items():
-            field = self._fields.get(name)
-            inner = spec.get("fields") if isinstance(spec, dict) else None
-            if not (field and field.relational and field.comodel_name == self._name):
-                continue
-            if not clinical_names_inside({name: spec}):
-                continue
-            if set(inner) & set(CLINICAL_ID_FIELDS):
-                shown |= self[name]
-            shown |= self[name]._clinical_shown(inner)
-        return shown
+    def _clinical_paths(self, specification):
+        """{dotted path: clinical identifiers}: the contacts a ``web_read``
+        specification reads clinical identifiers of inside these, through
+        relational fields at any depth (a guarantor's dependents)."""
+        paths = {}
+        for path, comodel, inner in nested_reads(self, specification):
+            names = set(inner) & set(CLINICAL_ID_FIELDS)
+            if names and comodel._name == self._name:
+                paths[path] = names
+        return paths
 
     def _audit_refs(self):
         """{id: (company id, False)}: the practice of the user's companies (the
@@ -95,14 +84,22 @@ class ResPartner(ListReadAudit, models.Model):
         mine = self.env.user._get_company_ids()
         asked = self.env.context.get("allowed_company_ids") or []
         order = [cid for cid in asked if cid in mine] + [cid for cid in mine if cid not in asked]
-        refs = {}
-        for company_id in order:
-            rest = self.filtered(lambda partner: partner.id not in refs)
-            if not rest:
-                break
-            for partner in rest._patient_select_scoped([company_id]):
-                refs[partner.id] = (company_id, False)
-        return refs
+        ids = [partner_id for partner_id in self._origin.ids if partner_id]
+        if not (ids and order):
+            return {}
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT DISTINCT ON (res_partner.id) res_partner.id, pc_ref.company_id
+                     FROM res_partner,
+                          unnest(%s::int[]) WITH ORDINALITY AS pc_ref(company_id, position)
+                    WHERE res_partner.id = ANY(%s) AND %s
+                 ORDER BY res_partner.id, pc_ref.position""",
+                order,
+                ids,
+                self._patient_scope_sql("res_partner", SQL("pc_ref.company_id")),
+            )
+        )
+        return {partner_id: (company_id, False) for partner_id, company_id in rows}
 
     def web_read(self, specification):
         return self._audit_clinical_read(

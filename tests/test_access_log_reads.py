@@ -607,34 +607,29 @@ class TestAccessLogReads(PatientCollectionsCommon, HttpCase):
             company=self.company_b,
             company_ids=(self.company_a | self.company_b).ids,
         )
-        self.login(both)
-        mark = self.mark()
-        body = self.call_kw(
-            "res.partner",
-            "web_read",
-            [self.child.ids],
-            {
-                "specification": {"patient_mrn": {}},
-                "context": {"allowed_company_ids": [self.company_a.id]},
-            },
-        )
+
+        def read_mrn(user, company_ids):
+            """The child's record number read by ``user``, naming ``company_ids``:
+            the answer and the log lines it wrote."""
+            self.login(user)
+            mark = self.mark()
+            body = self.call_kw(
+                "res.partner",
+                "web_read",
+                [self.child.ids],
+                {
+                    "specification": {"patient_mrn": {}},
+                    "context": {"allowed_company_ids": company_ids},
+                },
+            )
+            return body, self.new_lines(mark)
+
+        body, line = read_mrn(both, [self.company_a.id])
         self.assertEqual(self.rows(body)[0]["patient_mrn"], "MRN-T-002")
-        line = self.new_lines(mark)
         self.assertEqual((line.event, line.company_id), ("open", self.company_a))
         # a refusal naming a company the user is not in is logged all the same
-        self.login(self.billing)
-        mark = self.mark()
-        body = self.call_kw(
-            "res.partner",
-            "web_read",
-            [self.child.ids],
-            {
-                "specification": {"patient_mrn": {}},
-                "context": {"allowed_company_ids": [self.company_b.id, self.company_a.id]},
-            },
-        )
+        body, line = read_mrn(self.billing, [self.company_b.id, self.company_a.id])
         self.assertIn("error", body)
-        line = self.new_lines(mark)
         self.assertEqual((line.event, line.user_id), ("denied", self.billing))
 
         # nor around the log and the scope through the contact's user (a portal
