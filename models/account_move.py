@@ -226,6 +226,12 @@ class AccountMove(models.Model):
                     writeoffs=", ".join(writeoffs.mapped("name")),
                 )
             )
+        posted._patient_check_assistance_kept()
+
+    def _patient_check_assistance_kept(self):
+        """An approved application's discount stays in the ledger: its credit notes
+        are not reset to draft, cancelled or reversed (an approval is final)."""
+        posted = self.sudo().filtered(lambda move: move.state == "posted")
         applications = (
             self.env["patient.financial.assistance"]
             .sudo()
@@ -235,8 +241,8 @@ class AccountMove(models.Model):
             raise UserError(
                 self.env._(
                     "Credit note %(entry)s is the financial assistance discount of application "
-                    "%(applications)s: it cannot be reset to draft or cancelled, or the "
-                    "guarantor would be asked again for what was forgiven.",
+                    "%(applications)s: it cannot be reset to draft, cancelled or reversed, or "
+                    "the guarantor would be asked again for what was forgiven.",
                     entry=", ".join((applications.credit_note_ids & posted).mapped("name")),
                     applications=", ".join(applications.mapped("name")),
                 )

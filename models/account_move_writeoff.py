@@ -41,6 +41,10 @@ class AccountMove(models.Model):
     def _reverse_moves(self, default_values_list=None, cancel=False):
         self._patient_check_reversed_alone()
         self._patient_check_not_a_writeoff_reversal()
+        self._patient_check_assistance_kept()
+        self.env["patient.writeoff"].sudo().search(
+            [("move_id", "in", self.ids), ("state", "=", "posted")]
+        )._check_not_counted_by_assistance()
         return super()._reverse_moves(default_values_list, cancel)
 
     def _patient_sync_writeoffs(self):
@@ -83,17 +87,31 @@ class AccountMove(models.Model):
             )
 
     def _patient_check_not_a_writeoff_reversal(self):
-        """Odoo's Reverse Entry on a write-off's own reversal would write the amount
-        off again behind the write-off, which would still say Reversed."""
+        """Odoo's Reverse Entry on a write-off's reversal (its own, or the reversal
+        of its whole entry) would write the amount off again behind the write-off,
+        which would still say Reversed."""
+        moves = self.sudo()
+        whole = moves.filtered(lambda move: move.state == "posted" and move.reversed_entry_id)
         writeoffs = (
-            self.env["patient.writeoff"].sudo().search([("reversal_move_id", "in", self.ids)])
+            self.env["patient.writeoff"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("reversal_move_id", "in", moves.ids),
+                    ("move_id", "in", whole.reversed_entry_id.ids),
+                ]
+            )
         )
         if writeoffs:
+            entries = (moves & writeoffs.reversal_move_id) | whole.filtered(
+                lambda move: move.reversed_entry_id in writeoffs.move_id
+            )
             raise UserError(
                 self.env._(
                     "Entry %(entry)s reverses write-off %(writeoffs)s: it cannot be reversed "
                     "in turn. To write the amount off again, write it off on the account.",
-                    entry=", ".join(writeoffs.reversal_move_id.mapped("name")),
+                    entry=", ".join(entries.mapped("name")),
                     writeoffs=", ".join(writeoffs.mapped("name")),
                 )
             )

@@ -53,6 +53,22 @@ class PatientFinancialAssistance(models.Model):
     def _is_payment(move, money_moves):
         return bool(move.origin_payment_id or move.statement_line_id or move in money_moves)
 
+    def _counted(self, writeoff, invoices):
+        """Whether this approved application counted ``writeoff`` (reconciled with
+        ``invoices``) in its discount, as ``_credited`` did when it was approved: on
+        an invoice it discounted, posted by then (on or before the decision date,
+        its entry older than the approval's credit notes)."""
+        self.ensure_one()
+        application = self.sudo()
+        if application.account_id != writeoff.account_id or not (
+            application.invoice_ids & invoices
+        ):
+            return False
+        if not (writeoff.date and writeoff.date <= application.decision_date):
+            return False
+        credit_notes = application.credit_note_ids
+        return not credit_notes or writeoff.move_id.id < min(credit_notes.ids)
+
     def _credited(self, invoices):
         """({invoice id: what credit notes and other corrections took off it},
         {invoice id: what the account's posted write-offs took off it}), company

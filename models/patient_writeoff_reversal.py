@@ -55,6 +55,40 @@ class PatientWriteoff(models.Model):
                     names=", ".join(self.filtered(lambda w: w.state != "posted").mapped("name")),
                 )
             )
+        self._check_not_counted_by_assistance()
+
+    def _check_not_counted_by_assistance(self):
+        """A write-off an approved financial-assistance application counted as part
+        of its discount (posted before the approval, on an invoice it discounted;
+        an administrative one is a correction, not counted) stays: reversed, the
+        household would owe again what the assistance forgave, and no new
+        application could discount it."""
+        writeoffs = self.sudo().filtered(
+            lambda writeoff: writeoff.state == "posted" and writeoff.reason != "administrative"
+        )
+        if not writeoffs:
+            return
+        applications = (
+            self.env["patient.financial.assistance"]
+            .sudo()
+            .search([("account_id", "in", writeoffs.account_id.ids), ("state", "=", "approved")])
+        )
+        counted = {}
+        for writeoff in writeoffs:
+            invoices = writeoff._own_lines().matched_debit_ids.debit_move_id.move_id
+            for application in applications:
+                if application._counted(writeoff, invoices):
+                    counted[writeoff] = application
+        if counted:
+            raise UserError(
+                self.env._(
+                    "Write-off %(writeoffs)s is part of the financial assistance of application "
+                    "%(applications)s, approved after it: reversing it would ask the household "
+                    "again for what the assistance forgave.",
+                    writeoffs=", ".join(writeoff.name for writeoff in counted),
+                    applications=", ".join(sorted({app.name for app in counted.values()})),
+                )
+            )
 
     def _check_one(self):
         if len(self) != 1:

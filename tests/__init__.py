@@ -133,3 +133,4 @@ from . import test_writeoff_report_reversals
 from . import test_contact_payments
 from . import test_plan19_holds
 from . import test_plan20_resume
+from . import test_assistance_reversals
