@@ -251,9 +251,23 @@ class AccountMove(models.Model):
     def _has_to_be_paid(self):
         """Not while the insurer has the claim (Odoo's invoice portal offered Pay
         Now): the patient owes it once it is adjudicated, as the account page and
-        the statements say.  Read as superuser: the portal's invoice list asks
-        as the guarantor, who may not read the claim's status field."""
-        return super()._has_to_be_paid() and self.sudo().insurance_status != "pending"
+        the statements say.  Nor while online payments of the account not booked
+        yet (the patient portal's) leave less to pay than the invoice: the
+        guarantor would pay twice.  Read as superuser: the portal's invoice list
+        asks as the guarantor, who may not read the claim's status field."""
+        if not super()._has_to_be_paid():
+            return False
+        move = self.sudo()
+        if move.insurance_status == "pending":
+            return False
+        account = move.patient_account_id
+        if not account:
+            return True
+        in_progress = account._portal_payments_in_progress()
+        if not account.currency_id.compare_amounts(in_progress, 0.0) > 0:
+            return True
+        payable = account._portal_payable(in_progress)
+        return account.currency_id.compare_amounts(move.amount_residual_signed, payable) <= 0
 
     def _patient_moves(self):
         """Customer invoices and credit notes about a patient (read as superuser)."""

@@ -29,14 +29,18 @@ class PatientAccount(models.Model):
         payment (post-processing comes later), as long as Odoo still processes
         them (IN_PROGRESS_DAYS since their last change: a wire transfer promised
         and never made, or a payment Odoo could not book, stops counting then).
-        Abandoned drafts, cancelled and failed ones took no money."""
+        Those of Odoo's own invoice portal (Pay Now on an invoice of the account,
+        the overdue invoices' payment) count too.  Abandoned drafts, cancelled and
+        failed ones took no money."""
         self.ensure_one()
         transactions = (
             self.env["payment.transaction"]
             .sudo()
             .search(
                 [
+                    "|",
                     ("patient_account_id", "=", self.id),
+                    ("invoice_ids.patient_account_id", "=", self.id),
                     ("state", "in", ("pending", "authorized", "done")),
                     ("payment_id", "=", False),
                     ("operation", "!=", "validation"),

@@ -29,8 +29,11 @@ class TestAssistanceKeptOnReversal(Money12Common):
         credit_note = application.sudo().credit_note_ids
         self.assertEqual((invoice.amount_residual, account.balance_due), (0.0, 0.0))
         for method in ("refund_moves", "modify_moves"):
-            with self.subTest(method=method), self.assertRaisesRegex(
-                UserError, "cannot be reset to draft, cancelled or reversed"
+            with (
+                self.subTest(method=method),
+                self.assertRaisesRegex(
+                    UserError, "cannot be reset to draft, cancelled or reversed"
+                ),
             ):
                 getattr(self.reverse_wizard(credit_note), method)()
         self.assertFalse(credit_note.reversal_move_ids)
