@@ -12,7 +12,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_repr
 
 from ..logic import holds
-from .patient_account import PROTECTED_FIELDS
+from .patient_account import MANAGER_GROUP, PROTECTED_FIELDS
 from .patient_protected import trusted, trusted_flag
 
 PORTAL_ROOT = "/my/patient-accounts"
@@ -49,6 +49,28 @@ class PatientAccount(models.Model):
         if not account.access_token:
             trusted(account).write({"access_token": str(uuid.uuid4())})
         return account.access_token
+
+    def action_new_portal_link(self):
+        """A collections manager replaces the accounts' statement links (a statement
+        sent to a wrong or former address): the links printed on earlier statements
+        no longer open the account; the next statement prints the new one.  A
+        guarantor who logs in to the portal is not affected."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only a collections manager replaces a statement link."))
+        self.check_access("write")
+        for account in self.sudo():
+            trusted(account).write({"access_token": str(uuid.uuid4())})
+        self.sudo()._message_log_batch(
+            bodies={
+                account.id: self.env._(
+                    "Statement link replaced by %(user)s: the links printed on earlier "
+                    "statements no longer open this account.",
+                    user=self.env.user.name,
+                )
+                for account in self
+            }
+        )
+        return True
 
     def _portal_urls(self):
         """{account id: full portal URL with its token}, the statements' link: the

@@ -11,6 +11,7 @@ from unittest.mock import patch
 import pytz
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from ..models.patient_protected import trusted
@@ -168,3 +169,19 @@ class TestManagerAccountantTours(TourMixin, PatientCollectionsCommon, HttpCase):
             [("event", "=", "print"), ("user_id", "=", self.manager.id)]
         )
         self.assertEqual(logged.res_id, account.id)
+
+    def test_manager_replaces_a_statement_link(self):
+        """A statement sent to a wrong address: the manager replaces its link."""
+        _invoice, account = self.account_owing("Tourlink Guarantor", 90.0)
+        old = account._portal_ensure_token()
+        with self.assertRaisesRegex(AccessError, "Only a collections manager"):
+            account.with_user(self.specialist).action_new_portal_link()
+        self.run_tour(ACCOUNT_FORM % account.id, "pc_manager_replaces_statement_link", self.manager)
+        new = account.access_token
+        self.assertTrue(new)
+        self.assertNotEqual(new, old)
+        self.authenticate(None, None)
+        page = "/my/patient-accounts/%s?access_token=%s"
+        self.assertEqual(self.url_open(page % (account.id, old)).status_code, 404)
+        self.assertEqual(self.url_open(page % (account.id, new)).status_code, 200)
+        self.assertEqual(account._portal_urls()[account.id].rsplit("=", 1)[1], new)

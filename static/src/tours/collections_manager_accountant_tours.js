@@ -215,3 +215,32 @@ tours.add("pc14_manager_prints_statement", {
         },
     ],
 });
+
+// ---------------------------------------------------------------- statement link
+
+tours.add("pc_manager_replaces_statement_link", {
+    steps: () => [
+        {
+            trigger: ".o_form_view .o_field_widget[name='partner_id']:contains('Tourlink Guarantor')",
+            content: "The account is open",
+        },
+        {
+            trigger: ".o_form_view .o_statusbar_buttons button[name='action_new_portal_link']:visible",
+            content: "New Statement Link",
+            run: "click",
+        },
+        {
+            trigger: `${DIALOG} .modal-body:contains('no longer open the account')`,
+            content: "The manager is asked to confirm",
+        },
+        {
+            trigger: `${DIALOG} .modal-footer button.btn-primary`,
+            content: "Confirm",
+            run: "click",
+        },
+        {
+            trigger: ".o-mail-Message:contains('Statement link replaced')",
+            content: "The chatter says the link was replaced",
+        },
+    ],
+});
