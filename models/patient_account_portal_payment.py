@@ -30,8 +30,10 @@ class PatientAccount(models.Model):
         them (IN_PROGRESS_DAYS since their last change: a wire transfer promised
         and never made, or a payment Odoo could not book, stops counting then).
         Those of Odoo's own invoice portal (Pay Now on an invoice of the account,
-        the overdue invoices' payment) count too.  Abandoned drafts, cancelled and
-        failed ones took no money."""
+        the overdue invoices' payment) count too, for what they pay of the
+        account's invoices (an overdue payment may pay the contact's other
+        invoices as well).  Abandoned drafts, cancelled and failed ones took no
+        money."""
         self.ensure_one()
         transactions = (
             self.env["payment.transaction"]
@@ -52,7 +54,14 @@ class PatientAccount(models.Model):
                 ]
             )
         )
-        return sum(transactions.mapped("amount"))
+        total = 0.0
+        for transaction in transactions:
+            if transaction.patient_account_id == self:
+                total += transaction.amount
+                continue
+            mine = transaction.invoice_ids.filtered(lambda move: move.patient_account_id == self)
+            total += min(transaction.amount, sum(mine.mapped("amount_residual")))
+        return total
 
     def _portal_plan_waits_for_payment(self, in_progress=None):
         """Whether a plan must wait until the guarantor's online payment in

@@ -1,5 +1,4 @@
 from odoo import models
-from odoo.tools import SQL
 
 from .patient_phi_list_audit import (
     LIST_READ,
@@ -84,22 +83,16 @@ class ResPartner(ListReadAudit, models.Model):
         mine = self.env.user._get_company_ids()
         asked = self.env.context.get("allowed_company_ids") or []
         order = [cid for cid in asked if cid in mine] + [cid for cid in mine if cid not in asked]
-        ids = [partner_id for partner_id in self._origin.ids if partner_id]
-        if not (ids and order):
-            return {}
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT DISTINCT ON (res_partner.id) res_partner.id, pc_ref.company_id
-                     FROM res_partner,
-                          unnest(%s::int[]) WITH ORDINALITY AS pc_ref(company_id, position)
-                    WHERE res_partner.id = ANY(%s) AND %s
-                 ORDER BY res_partner.id, pc_ref.position""",
-                order,
-                ids,
-                self._patient_scope_sql("res_partner", SQL("pc_ref.company_id")),
-            )
-        )
-        return {partner_id: (company_id, False) for partner_id, company_id in rows}
+        # one query per company (a user has few): each one's scope subqueries run
+        # once, which a single query correlated with the company could not do
+        refs = {}
+        for company_id in order:
+            rest = self.filtered(lambda partner: partner.id not in refs)
+            if not rest:
+                break
+            for partner in rest._patient_select_scoped([company_id]):
+                refs[partner.id] = (company_id, False)
+        return refs
 
     def web_read(self, specification):
         return self._audit_clinical_read(

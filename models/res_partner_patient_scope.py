@@ -53,26 +53,27 @@ class ResPartner(models.Model):
     @api.model
     def _patient_scope_sql(self, alias, company_ids=None):
         """SQL: the contact at ``alias`` is a patient of one of ``company_ids`` (of
-        any company when None; of the company an ``SQL`` expression gives): a
-        patient account or a posted patient invoice in it, its own company, or its
-        patient data entered by one of its users."""
+        any company when None): a patient account or a posted patient invoice in
+        it, its own company, or its patient data entered by one of its users."""
         Account = self.env["patient.account"]
         Move = self.env["account.move"]
 
         def column(table, model, name):
             return SQL.identifier(table, name, to_flush=model._fields[name])
 
-        def of_companies(company_column, any_company=None):
+        def of_companies(company_column):
             if company_ids is None:
-                return any_company or SQL("TRUE")
-            if isinstance(company_ids, SQL):
-                return SQL("%s = %s", company_column, company_ids)
+                return SQL("TRUE")
             return SQL("%s = ANY(%s)", company_column, list(company_ids))
 
         registered = self._fields["patient_company_ids"]
         partner_id = SQL.identifier(alias, "id")
         partner_company = column(alias, self, "company_id")
-        own_company = of_companies(partner_company, SQL("%s IS NOT NULL", partner_company))
+        own_company = (
+            SQL("%s IS NOT NULL", partner_company)
+            if company_ids is None
+            else SQL("%s = ANY(%s)", partner_company, list(company_ids))
+        )
         return SQL(
             """(%(own_company)s OR %(partner_id)s IN (
                     SELECT %(account_partner)s FROM patient_account pc_scope_account

@@ -80,17 +80,30 @@ class TestPortalInvoicePay(PortalCase):
         self.assertEqual(self.account.balance_due, 300.0)
         self.assertTrue(self.old_invoice._has_to_be_paid())
         self.assertTrue(self.new_invoice._has_to_be_paid())
-        # Odoo's Pay Now on the 200.00 invoice, pending at the provider
+        # Odoo's overdue payment of the 200.00 invoice and of a 50.00 invoice of the
+        # guarantor's that is no patient's, pending at the provider
+        other = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.guarantor.id,
+                "invoice_date": fields.Date.today(),
+                "invoice_line_ids": [
+                    Command.create({"name": "Gift shop", "price_unit": 50.0, "tax_ids": []})
+                ],
+            }
+        )
+        other.action_post()
+        self.assertFalse(other.patient_account_id)
         invoice_tx = self._create_transaction(
             "redirect",
-            amount=200.0,
+            amount=250.0,
             currency_id=self.account.currency_id.id,
             partner_id=self.guarantor.id,
-            invoice_ids=[Command.set(self.new_invoice.ids)],
+            invoice_ids=[Command.set((self.new_invoice | other).ids)],
             reference="PC-TEST-INVOICE-PORTAL",
         )
         invoice_tx._set_pending()
-        self.assertEqual(self.account._portal_payments_in_progress(), 200.0)
+        self.assertEqual(self.account._portal_payments_in_progress(), 200.0, "the account's part")
         self.assertEqual(self.account._portal_payable(), 100.0, "the rest is offered")
         self.assertIn(
             "100.00",
