@@ -225,7 +225,12 @@ tours.add("pc_manager_replaces_statement_link", {
             content: "The account is open",
         },
         {
-            trigger: ".o_form_view .o_statusbar_buttons button[name='action_new_portal_link']:visible",
+            trigger: ".o_form_view .o_notebook a.nav-link:contains('Collection Timeline')",
+            content: "The Collection Timeline tab: the statements",
+            run: "click",
+        },
+        {
+            trigger: ".o_form_view .o_notebook button[name='action_new_portal_link']:visible",
             content: "New Statement Link",
             run: "click",
         },

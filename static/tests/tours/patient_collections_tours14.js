@@ -176,13 +176,22 @@ tours.add("pc_tours14_501r_settings", {
             run: "edit 45",
         },
         {
+            // saving reloads the page (Odoo's settings): the steps after it must
+            // wait for the new page, or a click may land on the old one
+            trigger: "body",
+            content: "Mark the page before saving",
+            run() {
+                document.body.dataset.pcBeforeSave = "1";
+            },
+        },
+        {
             trigger: ".o_control_panel .o_form_button_save",
             content: "Save",
             run: "click",
         },
         {
-            trigger: `${GATE} .o_field_widget[name='collections_501r_gating'] input:checked`,
-            content: "Saved: the gate is on",
+            trigger: `body:not([data-pc-before-save]) ${GATE} .o_field_widget[name='collections_501r_gating'] input:checked`,
+            content: "Saved, the page reloaded: the gate is on",
         },
         {
             trigger: `${GATE} .o_field_widget[name='collections_notification_days'] input`,
