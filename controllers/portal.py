@@ -234,7 +234,7 @@ class PatientPortal(CustomerPortal):
             # stands, no request goes to the specialist (first: a payment in progress
             # does not make it one to set up later)
             message = "plan_exists"
-        elif account._portal_plan_waits_for_payment():
+        elif account._portal_has_payment_in_progress():
             # a page opened before the payment, or a forged form: nothing is made
             message = "plan_in_progress"
         elif account.currency_id.compare_amounts(account.balance_due, 0.0) <= 0:

@@ -264,7 +264,7 @@ class AccountMove(models.Model):
         if not account:
             return True
         in_progress = account._portal_payments_in_progress()
-        if not account.currency_id.compare_amounts(in_progress, 0.0) > 0:
+        if not account._portal_has_payment_in_progress(in_progress):
             return True
         payable = account._portal_payable(in_progress)
         return account.currency_id.compare_amounts(move.amount_residual_signed, payable) <= 0

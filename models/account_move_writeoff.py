@@ -39,12 +39,11 @@ class AccountMove(models.Model):
         return super()._post(soft)
 
     def _reverse_moves(self, default_values_list=None, cancel=False):
-        self._patient_check_reversed_alone()
+        writeoffs = self.env["patient.writeoff"].sudo().search([("move_id", "in", self.ids)])
+        self._patient_check_reversed_alone(writeoffs)
         self._patient_check_not_a_writeoff_reversal()
         self._patient_check_assistance_kept()
-        self.env["patient.writeoff"].sudo().search(
-            [("move_id", "in", self.ids), ("state", "=", "posted")]
-        )._check_not_counted_by_assistance()
+        writeoffs._check_not_counted_by_assistance()
         return super()._reverse_moves(default_values_list, cancel)
 
     def _patient_sync_writeoffs(self):
@@ -67,14 +66,11 @@ class AccountMove(models.Model):
         if entries or alone:
             self.env["patient.writeoff"]._sync_reversals(entries, alone)
 
-    def _patient_check_reversed_alone(self):
-        """Odoo's Reverse Entry on a write-off entry one of whose write-offs was
-        reversed on its own would reverse that one twice."""
-        writeoffs = (
-            self.env["patient.writeoff"]
-            .sudo()
-            .search([("move_id", "in", self.ids), ("reversal_move_id.state", "=", "posted")])
-        )
+    def _patient_check_reversed_alone(self, writeoffs):
+        """Odoo's Reverse Entry on a write-off entry one of whose write-offs
+        (``writeoffs``: those of these entries) was reversed on its own would
+        reverse that one twice."""
+        writeoffs = writeoffs.filtered(lambda writeoff: writeoff.reversal_move_id.state == "posted")
         if writeoffs:
             raise UserError(
                 self.env._(

@@ -253,7 +253,7 @@ class PatientAccount(models.Model):
             # above what may be paid while an online payment is in progress)
             "next_installment": account._portal_payable_installment(payable),
             # no plan offered while a payment is in progress: it would cover money paid
-            "plan_waits_for_payment": account._portal_plan_waits_for_payment(in_progress),
+            "plan_waits_for_payment": account._portal_has_payment_in_progress(in_progress),
             # under review or a stay: the balance for information, paying not asked for
             "demanded": holds.demands_payment(account.hold_reason),
             "can_pay": currency.compare_amounts(account.balance_due, 0) > 0
@@ -297,7 +297,7 @@ class PatientAccount(models.Model):
         with the proposed terms.  Returns (plan, problems)."""
         self.ensure_one()
         account = self.sudo()
-        if account._portal_plan_waits_for_payment():
+        if account._portal_has_payment_in_progress():
             # the route checks first (and tells the guarantor); nothing made here either
             raise UserError(
                 self.env._(

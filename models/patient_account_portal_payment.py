@@ -63,10 +63,11 @@ class PatientAccount(models.Model):
             total += min(transaction.amount, sum(mine.mapped("amount_residual")))
         return total
 
-    def _portal_plan_waits_for_payment(self, in_progress=None):
-        """Whether a plan must wait until the guarantor's online payment in
-        progress is booked: a plan set up now would schedule the money already
-        paid (the page offers no plan form then, the plan route refuses).
+    def _portal_has_payment_in_progress(self, in_progress=None):
+        """Whether an online payment of the guarantor is in progress (not booked
+        yet): a plan must wait for it (a plan set up now would schedule the money
+        already paid: the page offers no plan form then, the plan route refuses),
+        and an invoice's Pay Now must not ask for more than is left.
         ``in_progress``: ``_portal_payments_in_progress()`` when the caller has it."""
         self.ensure_one()
         if in_progress is None:

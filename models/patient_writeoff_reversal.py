@@ -73,10 +73,14 @@ class PatientWriteoff(models.Model):
             .sudo()
             .search([("account_id", "in", writeoffs.account_id.ids), ("state", "=", "approved")])
         )
+        by_account = applications.grouped("account_id")
         counted = {}
         for writeoff in writeoffs:
+            candidates = by_account.get(writeoff.account_id)
+            if not candidates:
+                continue
             invoices = writeoff._own_lines().matched_debit_ids.debit_move_id.move_id
-            for application in applications:
+            for application in candidates:
                 if application._counted(writeoff, invoices):
                     counted[writeoff] = application
         if counted:
