@@ -22,6 +22,9 @@ PERIOD_SUMS = (
 )
 # tiles drawn from interactions: shown to those who may read interactions
 ACTIVITY_TILES = ("promises_kept", "right_party", "worked")
+# the rows of a day a run took (a day no run took has only Collected rows, of no
+# account: its balances were never read)
+TAKEN = [("account_count", ">", 0)]
 
 
 def pct(part, whole):
@@ -80,7 +83,9 @@ class PatientCollectionSnapshotDashboard(models.Model):
         return {
             company.id: day
             for company, day in self._read_group(
-                [("company_id", "in", self.env.companies.ids)], ["company_id"], ["date:max"]
+                [("company_id", "in", self.env.companies.ids), *TAKEN],
+                ["company_id"],
+                ["date:max"],
             )
         }
 
@@ -103,10 +108,18 @@ class PatientCollectionSnapshotDashboard(models.Model):
         before = {
             company.id: day
             for company, day in self._read_group(
-                expression.OR(
+                expression.AND(
                     [
-                        [("company_id", "=", company_id), ("date", "<=", day - timedelta(days=30))]
-                        for company_id, day in latest_days.items()
+                        TAKEN,
+                        expression.OR(
+                            [
+                                [
+                                    ("company_id", "=", company_id),
+                                    ("date", "<=", day - timedelta(days=30)),
+                                ]
+                                for company_id, day in latest_days.items()
+                            ]
+                        ),
                     ]
                 ),
                 ["company_id"],
@@ -130,10 +143,12 @@ class PatientCollectionSnapshotDashboard(models.Model):
         now = self._dashboard_sums(periods["day"], [*DAY_SUMS, *BUCKET_FIELDS])
         activity = self._dashboard_sums(periods["last_30"], PERIOD_SUMS)
         collected = self._dashboard_sums(periods["month"], ["collected_amount"])
-        [[days, workers]] = self._read_group(
-            [*periods["last_30"], ("user_id", "!=", False), ("accounts_worked", ">", 0)],
-            [],
-            ["date:count_distinct", "user_id:count_distinct"],
+        # the days each specialist worked, each counted once (not days × specialists)
+        specialist_days = len(
+            self._read_group(
+                [*periods["last_30"], ("user_id", "!=", False), ("accounts_worked", ">", 0)],
+                ["user_id", "date:day"],
+            )
         )
         old_1_30 = 0
         if periods["before"]:
@@ -146,7 +161,7 @@ class PatientCollectionSnapshotDashboard(models.Model):
             **now,
             **activity,
             "collected": collected["collected_amount"],
-            "specialist_days": days * workers,
+            "specialist_days": specialist_days,
             "old_1_30": old_1_30,
         }
 
@@ -263,7 +278,8 @@ class PatientCollectionSnapshotDashboard(models.Model):
         ]
         if not months:
             return []
-        month_ends = self._read_group(year, ["date:month", "company_id"], ["date:max"])
+        # each company's last day taken in the month
+        month_ends = self._read_group([*year, *TAKEN], ["date:month", "company_id"], ["date:max"])
         balance_on = {
             (company.id, day): sums["balance_due"]
             for (company, day), sums in self._money_sums(

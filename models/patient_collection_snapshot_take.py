@@ -72,15 +72,15 @@ class PatientCollectionSnapshotTake(models.Model):
     @api.model
     def _take(self, companies, day):
         """Store ``day``'s rows of ``companies`` (replacing the day's earlier rows):
-        one DELETE and one INSERT ... SELECT over the active accounts, after one
-        statement that takes Collected again on the ``RETAKE_DAYS`` days before
-        ``day`` (``_retake_collected_query``).  Returns the number of rows written
+        one DELETE and one INSERT ... SELECT over the active accounts, then one
+        statement that takes Collected again on ``day`` and the ``RETAKE_DAYS``
+        days before it (``_retake_collected_query``: the payments of accounts
+        archived since, of days no run took).  Returns the number of rows written
         for ``day``."""
         self._flush_sources()
         self.flush_model()
         company_ids = list(companies.ids)
         cr = self.env.cr
-        cr.execute(self._retake_collected_query(company_ids, day))
         cr.execute(
             SQL(
                 "DELETE FROM patient_collection_snapshot WHERE date = %s AND company_id = ANY(%s)",
@@ -90,6 +90,7 @@ class PatientCollectionSnapshotTake(models.Model):
         )
         cr.execute(self._insert_query(company_ids, day))
         count = cr.rowcount
+        cr.execute(self._retake_collected_query(company_ids, day))
         self.invalidate_model()
         return count
 
@@ -144,14 +145,12 @@ class PatientCollectionSnapshotTake(models.Model):
         )
 
     @api.model
-    def _collected_query(self, company_ids, first, last, days=None):
+    def _collected_query(self, company_ids, first, last):
         """Per account and day from ``first`` to ``last``: what it collected, the
         posted money (Odoo's payments, bank statement lines; not reversed) credited
         to the receivable of its guarantor (or of a contact of theirs) in its
         company and dated that day, matched to invoices or not yet.  A payment
-        cancelled or reset to draft is no longer posted: it leaves the day.
-        ``days``: an SQL query of the dates to read among them (all of them when
-        None)."""
+        cancelled or reset to draft is no longer posted: it leaves the day."""
         return SQL(
             """
                 SELECT pa.id AS account_id, aml.date, -SUM(aml.balance) AS amount
@@ -163,7 +162,7 @@ class PatientCollectionSnapshotTake(models.Model):
                   JOIN patient_account pa
                     ON pa.partner_id = party.commercial_partner_id
                    AND pa.company_id = aml.company_id
-                 WHERE aml.date >= %(first)s AND aml.date <= %(last)s %(days)s
+                 WHERE aml.date >= %(first)s AND aml.date <= %(last)s
                    AND aml.company_id = ANY(%(companies)s)
                    AND aml.parent_state = 'posted'
                    AND aml.balance < 0
@@ -173,22 +172,24 @@ class PatientCollectionSnapshotTake(models.Model):
             """,
             first=first,
             last=last,
-            days=SQL("AND aml.date IN (%s)", days) if days is not None else SQL(),
             companies=company_ids,
             money_in=money_in_sql("move"),
         )
 
     @api.model
     def _retake_collected_query(self, company_ids, day):
-        """One statement: Collected taken again on the days of ``companies`` before
-        ``day`` (at most ``RETAKE_DAYS`` back) whose stored total is no longer what
-        the payments dated that day add up to (one entered after the day's snapshot,
-        one cancelled, reset to draft or reversed since).  Only those days are
-        written: their rows get the day's payments of the accounts of each row's
-        stage, specialist and insurance status as the accounts are now; the money of
-        accounts whose grouping has no row that day (moved since) gets a row of its
-        own with no account and nothing but Collected, so that the day's total is
-        always what was received."""
+        """One statement: Collected taken again on ``day`` and the days of
+        ``companies`` before it (at most ``RETAKE_DAYS`` back, none before a
+        company's first snapshot) whose stored total is no longer what the payments
+        dated that day add up to: one entered after the day's snapshot, one
+        cancelled, reset to draft or reversed since, one of an account archived
+        since (or before it paid: the day's rows are the active accounts'), a day
+        no run took (a night the run did not finish).  Only those days are written:
+        their rows get the day's payments of the accounts of each row's stage,
+        specialist and insurance status as the accounts are now; the money of
+        accounts whose grouping has no row that day (moved or archived since, a
+        day not taken) gets a row of its own with no account and nothing but
+        Collected, so that the day's total is always what was received."""
         pending = SQL("COALESCE(pa.balance_insurance_pending, 0) > 0")
         # a row of its own: no account, no balance, nothing but Collected
         nothing = (
@@ -203,10 +204,16 @@ class PatientCollectionSnapshotTake(models.Model):
                 SELECT s.company_id, s.date, COALESCE(SUM(s.collected_amount), 0) AS amount
                   FROM patient_collection_snapshot s
                  WHERE s.company_id = ANY(%(companies)s)
-                   AND s.date >= %(first)s AND s.date < %(day)s
+                   AND s.date >= %(first)s AND s.date <= %(day)s
               GROUP BY s.company_id, s.date
             ),
-            -- the payments of the days taken only (none before the first run)
+            -- none before a company's first snapshot (the history starts there)
+            taken AS (
+                SELECT s.company_id, MIN(s.date) AS first
+                  FROM patient_collection_snapshot s
+                 WHERE s.company_id = ANY(%(companies)s)
+              GROUP BY s.company_id
+            ),
             collected AS (%(collected)s),
             totals AS (
                 SELECT pa.company_id, c.date, pa.stage_id, pa.user_id,
@@ -214,16 +221,19 @@ class PatientCollectionSnapshotTake(models.Model):
                        MIN(pa.currency_id) AS currency_id, SUM(c.amount) AS amount
                   FROM collected c
                   JOIN patient_account pa ON pa.id = c.account_id
-                 WHERE pa.active
+                  JOIN taken ON taken.company_id = pa.company_id AND c.date >= taken.first
               GROUP BY pa.company_id, c.date, pa.stage_id, pa.user_id, %(pending)s
             ),
+            received AS (
+                SELECT company_id, date, SUM(amount) AS amount FROM totals GROUP BY company_id, date
+            ),
             days AS (
-                SELECT stored.company_id, stored.date
+                SELECT COALESCE(stored.company_id, received.company_id) AS company_id,
+                       COALESCE(stored.date, received.date) AS date
                   FROM stored
-             LEFT JOIN (SELECT company_id, date, SUM(amount) AS amount
-                          FROM totals GROUP BY company_id, date) received
+             FULL JOIN received
                     ON received.company_id = stored.company_id AND received.date = stored.date
-                 WHERE stored.amount <> COALESCE(received.amount, 0)
+                 WHERE COALESCE(stored.amount, 0) <> COALESCE(received.amount, 0)
             ),
             rows AS (
                 SELECT s.id, COALESCE(t.amount, 0) AS amount
@@ -258,12 +268,7 @@ class PatientCollectionSnapshotTake(models.Model):
                       AND COALESCE(s.user_id, 0) = COALESCE(t.user_id, 0)
                       AND s.insurance_status = t.insurance_status)
             """,
-            collected=self._collected_query(
-                company_ids,
-                day - timedelta(days=RETAKE_DAYS),
-                day - timedelta(days=1),
-                days=SQL("SELECT date FROM stored"),
-            ),
+            collected=self._collected_query(company_ids, day - timedelta(days=RETAKE_DAYS), day),
             pending=pending,
             companies=company_ids,
             first=day - timedelta(days=RETAKE_DAYS),

@@ -1,6 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+# who reads every account of a company, and so its company-wide aged balances
+AGING_REPORT_GROUPS = (
+    "patient_collections.group_collections_manager",
+    "patient_collections.group_collections_accountant",
+)
+
 
 class ResCompany(models.Model):
     """Who receives the weekly aged patient balances report of a company."""
@@ -14,23 +20,36 @@ class ResCompany(models.Model):
         "user_id",
         string="Weekly Aged Balances To",
         domain=[("share", "=", False)],
-        help="Internal users who receive the aged patient balances every week: totals by "
-        "stage and account numbers, never patient names.",
+        help="Collections managers and accountants who receive the aged patient balances "
+        "every week: totals by stage and account numbers, never patient names.",
     )
+
+    def _aging_report_recipients(self):
+        """The company's chosen recipients who may receive its weekly aged
+        balances: internal users of the company, collections managers or
+        accountants (who read every account of it)."""
+        self.ensure_one()
+        return self.sudo().collections_aging_report_user_ids.filtered(
+            lambda user: (
+                not user.share
+                and self in user.company_ids
+                and any(user.has_group(group) for group in AGING_REPORT_GROUPS)
+            )
+        )
 
     @api.constrains("collections_aging_report_user_ids")
     def _check_collections_aging_report_users(self):
         # who the users are (internal, of the company) is checked whatever the writer reads
         for company in self.sudo().with_context(active_test=False):
             users = company.collections_aging_report_user_ids
-            outsiders = users.filtered(
-                lambda user, company=company: user.share or company not in user.company_ids
-            )
+            outsiders = users - company._aging_report_recipients()
             if outsiders:
                 raise ValidationError(
                     self.env._(
-                        "The weekly aged balances report goes to internal users of %(company)s "
-                        "only: remove the others from the recipients.",
+                        "The weekly aged balances report goes only to collections managers and "
+                        "accountants of %(company)s: remove %(users)s from the recipients, or "
+                        "give them one of those roles first.",
                         company=company.name,
+                        users=", ".join(outsiders.mapped("name")),
                     )
                 )

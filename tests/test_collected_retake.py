@@ -115,3 +115,47 @@ class TestCollectedRetake(PatientCollectionsCommon):
         self.assertEqual(self.collected(YESTERDAY, company=clinic_b), 250.0)
         trend = self.Snapshot.with_user(self.manager).get_dashboard_data()["trend"]
         self.assertEqual(trend[-1]["collected"], 10.0)
+
+    def test_archived_account_keeps_its_days_collected(self):
+        """An account archived after its payment (or before it) still counts in
+        what was received that day: past days never shrink."""
+        with freeze_time(YESTERDAY.isoformat() + " 12:00:00"):
+            self.pay(self.invoice, 40.0, YESTERDAY)
+            self.Run.run()
+        self.assertEqual(self.collected(YESTERDAY), 40.0)
+        self.account.action_archive()
+        self.pay(self.invoice, 25.0, DAY)
+        self.Run.run()
+        self.assertEqual(self.collected(YESTERDAY), 40.0)
+        self.assertEqual(self.collected(DAY), 25.0, "paid today by an archived account")
+        today = self.Snapshot.sudo().search([("date", "=", DAY)])
+        self.assertEqual(
+            sum(today.mapped("account_count")),
+            self.env["patient.account"].search_count([("company_id", "=", self.env.company.id)]),
+            "the archived account is not counted among the day's accounts",
+        )
+
+    def test_day_no_run_took_keeps_its_payments(self):
+        """A night the run did not finish: that day's payments count on that day
+        (Collected only), from the first snapshot on, and the dashboard still reads
+        the balances of the last day a run took."""
+        two_days_ago = DAY - timedelta(days=2)
+        self.pay(self.invoice, 15.0, DAY - timedelta(days=5))  # before any snapshot
+        with freeze_time(two_days_ago.isoformat() + " 12:00:00"):
+            self.Run.run()
+        self.pay(self.invoice, 20.0, YESTERDAY)  # no run yesterday
+        self.Run.run()
+        self.assertEqual(self.collected(YESTERDAY), 20.0)
+        yesterday = self.Snapshot.sudo().search([("date", "=", YESTERDAY)])
+        self.assertEqual(sum(yesterday.mapped("account_count")), 0, "Collected only")
+        self.assertEqual(self.collected(DAY - timedelta(days=5)), 0.0, "before the history")
+        data = self.Snapshot.with_user(self.manager).get_dashboard_data()
+        self.assertEqual(data["date"], DAY.isoformat())
+        self.assertEqual(data["trend"][-1]["collected"], 20.0)
+        balance = sum(self.Snapshot.sudo().search([("date", "=", DAY)]).mapped("balance_due"))
+        self.assertTrue(balance)
+        self.assertEqual(data["trend"][-1]["balance_due"], balance)
+        # tomorrow's run: the day stays as it is
+        with freeze_time((DAY + timedelta(days=1)).isoformat() + " 12:00:00"):
+            self.Run.run()
+        self.assertEqual(self.collected(YESTERDAY), 20.0)

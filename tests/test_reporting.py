@@ -332,6 +332,14 @@ class TestReporting(PatientCollectionsCommon):
             self.env.company.write(
                 {"collections_aging_report_user_ids": [(4, self.env.ref("base.public_user").id)]}
             )
+        # an internal user without a collections role reads no account: refused
+        receptionist = self.company_user("pc_rep_receptionist", "base.group_user")
+        with self.assertRaises(ValidationError):
+            self.env.company.write({"collections_aging_report_user_ids": [(4, receptionist.id)]})
+        # a recipient whose role was taken away since is left out of the mail
+        former = self.company_user("pc_rep_former", "patient_collections.group_collections_manager")
+        self.env.company.write({"collections_aging_report_user_ids": [(4, former.id)]})
+        former.groups_id = [(6, 0, self.env.ref("base.group_user").ids)]
         self.env["patient.aging.report"]._cron_weekly_aging_report()
         mail = (
             self.env["mail.mail"]

@@ -173,6 +173,31 @@ class TestReportingDashboard(PatientCollectionsCommon):
         self.assertEqual(self.search(mine["plans_active"]["action"], self.specialist), active)
         self.assertFalse(self.search(mine["plans_defaulted"]["action"], self.specialist))
 
+    def test_worked_per_specialist_day_counts_the_days_each_worked(self):
+        """Two specialists, each working one day: two specialist-days, not
+        (2 days × 2 specialists)."""
+        rows = [
+            (DAY, False, 0),
+            (DAY - timedelta(days=1), self.specialist, 10),
+            (DAY - timedelta(days=2), self.other_specialist, 10),
+        ]
+        trusted(self.Snapshot.sudo()).create(
+            [
+                {
+                    "date": day,
+                    "company_id": self.env.company.id,
+                    "currency_id": self.env.company.currency_id.id,
+                    "user_id": user.id if user else False,
+                    "insurance_status": "none",
+                    "account_count": 1,
+                    "accounts_worked": worked,
+                }
+                for day, user, worked in rows
+            ]
+        )
+        tiles = tiles_of(self.dashboard(self.manager))
+        self.assertEqual(tiles["worked"]["value"], 10.0)
+
     def test_activity_tiles_open_the_interactions(self):
         self.env["patient.interaction"].with_user(self.specialist).create(
             {

@@ -339,9 +339,8 @@ class PatientAgingReportWeekly(models.TransientModel):
         template = self.env.ref("patient_collections.mail_template_weekly_aging_report")
         for company in companies:
             values = self.sudo()._weekly_values(company)
-            partners = company.collections_aging_report_user_ids.filtered(
-                lambda user, company=company: not user.share and company in user.company_ids
-            ).partner_id
+            # a recipient whose role was taken away since is left out
+            partners = company._aging_report_recipients().partner_id
             if partners:
                 template.sudo().with_context(**values).send_mail(
                     company.id,
