@@ -143,7 +143,7 @@ class PatientCollectionSnapshotDashboard(models.Model):
         now = self._dashboard_sums(periods["day"], [*DAY_SUMS, *BUCKET_FIELDS])
         activity = self._dashboard_sums(periods["last_30"], PERIOD_SUMS)
         collected = self._dashboard_sums(periods["month"], ["collected_amount"])
-        # the days each specialist worked, each counted once (not days × specialists)
+        # the days each specialist worked, each counted once (not the days times the specialists)
         specialist_days = len(
             self._read_group(
                 [*periods["last_30"], ("user_id", "!=", False), ("accounts_worked", ">", 0)],

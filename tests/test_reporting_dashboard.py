@@ -175,7 +175,7 @@ class TestReportingDashboard(PatientCollectionsCommon):
 
     def test_worked_per_specialist_day_counts_the_days_each_worked(self):
         """Two specialists, each working one day: two specialist-days, not
-        (2 days × 2 specialists)."""
+        two days times two specialists."""
         rows = [
             (DAY, False, 0),
             (DAY - timedelta(days=1), self.specialist, 10),
