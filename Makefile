@@ -11,10 +11,11 @@ ODOO_PATH ?= /opt/odoo
 # payment method without outstanding account, which no installed module gives).
 ACCOUNT_TEST_TAGS := /account:TestAccountMoveOutInvoiceOnchanges,/account:TestAccountMoveOutRefundOnchanges,/account:TestAccountPaymentRegister,/account:TestAccountMoveReconcile,/account:TestAccountPartner,/account:TestMergePartner,/account:TestAccountMovePaymentsWidget,/account:TestAccountPayment,-/account:TestAccountMoveReconcile.test_partial_payments_auto_validation
 ODOO_TEST_TAGS ?= $(ACCOUNT_TEST_TAGS)
-# HTTP port of `make run`.
+# HTTP port and database of `make run` (`make drop-demo` drops that database).
 HTTP_PORT ?= 8069
+PC_DEMO_DB ?= pc_demo
 
-export ODOO_PATH ODOO_TEST_TAGS HTTP_PORT
+export ODOO_PATH ODOO_TEST_TAGS HTTP_PORT PC_DEMO_DB
 
 SCRIPTS := scripts
 
@@ -48,8 +49,8 @@ check-workers: ## start Odoo with --workers=2: the websocket (gevent) worker mus
 stop: ## stop the project's PostgreSQL cluster
 	@bash $(SCRIPTS)/stop.sh
 
-drop-demo: ## drop the pc_demo database (next make run recreates it)
-	@bash $(SCRIPTS)/drop_db.sh pc_demo
+drop-demo: ## drop the demo database, pc_demo (next make run recreates it)
+	@bash $(SCRIPTS)/drop_db.sh $(PC_DEMO_DB)
 
 clean-db: ## stop and delete the PostgreSQL cluster and all its databases
 	@bash $(SCRIPTS)/clean.sh db

@@ -7,7 +7,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DB="${PC_DEMO_DB:-pc_demo}"
-DEMO_LOGINS=(admin manager specialist accountant)
+DEMO_LOGINS=(admin manager specialist specialist2 accountant helen marcus)
 
 require_odoo
 
@@ -61,7 +61,7 @@ fi
 # The port may have been taken while we were installing.
 check_http_port
 
-existing="$(pg_psql -d "$DB" -c "SELECT login FROM res_users WHERE login IN ('admin','manager','specialist','accountant')" 2>/dev/null || true)"
+existing="$(pg_psql -d "$DB" -c "SELECT login FROM res_users WHERE login IN ('admin','manager','specialist','specialist2','accountant','helen','marcus')" 2>/dev/null || true)"
 lines=("Odoo 18 with $PC_MODULE: http://127.0.0.1:$HTTP_PORT   (database $DB)"
     "Demo logins (password = login):")
 for login in "${DEMO_LOGINS[@]}"; do
@@ -71,7 +71,8 @@ for login in "${DEMO_LOGINS[@]}"; do
         lines+=("$(printf '    %-11s (no such user in %s yet: not in the demo data)' "$login" "$DB")")
     fi
 done
-lines+=("Stop with Ctrl-C. Server log below; install log: ${log#"$REPO_DIR"/}")
+lines+=("(helen and marcus: guarantors on the portal, /my/patient-accounts)"
+    "Stop with Ctrl-C (PostgreSQL keeps running: make stop). Server log below; install log: ${log#"$REPO_DIR"/}")
 banner "${lines[@]}"
 
 exec "$VENV_PY" "$ODOO_PATH/odoo-bin" -c "$ODOO_CONF" -d "$DB" --db-filter="^${DB}\$" \
