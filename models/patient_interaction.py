@@ -313,7 +313,14 @@ class PatientInteraction(models.Model):
 
     def _prepare_create_vals(self, vals_list):
         """The values that will be stored (the action's defaults applied): a promise
-        is tracked from the start, and the contact rules and bounds judge them."""
+        is tracked from the start, and the contact rules and bounds judge them.
+        First the accounts named must be readable by the writer: the rules and
+        constraints read them as superuser, and their refusals (a balance, a cease
+        request) must not tell anything of an account of another practice."""
+        account_ids = {
+            vals["account_id"] for vals in vals_list if isinstance(vals.get("account_id"), int)
+        }
+        self.env["patient.account"].browse(account_ids).check_access("read")
         for vals in vals_list:
             if vals.get("outcome") == "promise_to_pay" and not vals.get("promise_state"):
                 vals["promise_state"] = "pending"

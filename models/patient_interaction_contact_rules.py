@@ -39,20 +39,15 @@ class PatientInteraction(models.Model):
         labels = self._rule_labels()
         for moment, vals in sorted(outbound, key=lambda item: item[0]):
             account = accounts.browse(vals["account_id"])
-            company = account.company_id
             # the hours of the person called: a contact of the guarantor has their own
             tz = account._contact_tz(self.env["res.partner"].browse(vals.get("partner_id")))
-            violations = contact_rules.check(
+            violations = self._rule_violations(
+                account,
                 vals["channel"],
                 moment,
                 tz,
-                previous_calls_utc=calls[account.id],
-                cease_communication=account.cease_communication,
-                sms_consent=account.sms_consent,
-                phone_invalid=account.phone_invalid,
+                calls=calls[account.id],
                 is_cease_acknowledgement=vals.get("is_cease_acknowledgement", False),
-                max_calls=company.collections_max_calls,
-                window_days=company.collections_call_window_days,
             )
             if violations:
                 reason = vals.get("override_reason")
@@ -68,6 +63,27 @@ class PatientInteraction(models.Model):
                     raise UserError(self._violation_message(account, violations, tz))
             if vals["channel"] == "phone_out":
                 calls[account.id].append(moment)
+
+    @api.model
+    def _rule_violations(
+        self, account, channel, moment, tz, calls=(), is_cease_acknowledgement=False
+    ):
+        """The contact rules a contact of ``account`` (as superuser) on ``channel``
+        at ``moment`` (UTC), in time zone ``tz``, would break (``calls``: the
+        account's other outbound calls)."""
+        company = account.company_id
+        return contact_rules.check(
+            channel,
+            moment,
+            tz,
+            previous_calls_utc=calls,
+            cease_communication=account.cease_communication,
+            sms_consent=account.sms_consent,
+            phone_invalid=account.phone_invalid,
+            is_cease_acknowledgement=is_cease_acknowledgement,
+            max_calls=company.collections_max_calls,
+            window_days=company.collections_call_window_days,
+        )
 
     def _check_cease_acknowledgements(self, vals_list):
         """The acknowledgement of a request to cease communication is one letter
@@ -169,14 +185,16 @@ class PatientInteraction(models.Model):
 
     def _previous_calls(self, accounts, earliest):
         """{account id: [call dates]}: the logged outbound calls of ``accounts`` in
-        the month before ``earliest`` and since (one grouped query)."""
+        their practices' widest call window before ``earliest`` (a practice may
+        count calls over up to a year) and since (one grouped query)."""
         calls = defaultdict(list)
+        window = max(accounts.company_id.mapped("collections_call_window_days") or [0])
         for account, dates in self.sudo()._read_group(
             [
                 ("account_id", "in", accounts.ids),
                 ("channel", "=", "phone_out"),
                 ("state", "=", "logged"),
-                ("date", ">", earliest - timedelta(days=31)),
+                ("date", ">", earliest - timedelta(days=max(window, 7) + 1)),
             ],
             ["account_id"],
             ["date:array_agg"],

@@ -1,8 +1,12 @@
 import re
+from collections import defaultdict
 
-from odoo import api, models
+from markupsafe import Markup
+
+from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..logic import contact_rules
 from .patient_contact_gate import gated_messages
 from .patient_protected import trusted_flag
 
@@ -13,7 +17,7 @@ class SmsSms(models.Model):
     composer in any mode or from code, passes the outbound contact gate as a
     text (consent, wrong number, 08:00-21:00 local time, the role) before it is
     queued, unless the message it carries was judged already when its
-    notification was sent."""
+    notification was sent; and again as it leaves the queue (``send``)."""
 
     _inherit = "sms.sms"
 
@@ -35,6 +39,73 @@ class SmsSms(models.Model):
                 ]
             )
         return super().write(vals)
+
+    def send(self, unlink_failed=False, unlink_sent=True, auto_commit=False, raise_exception=False):
+        """A queued text waits for Odoo's queue (up to an hour): it is judged again
+        as it goes out.  Outside the person's contact hours it stays queued for a
+        later pass; after a cease request, with the consent revoked or the number
+        marked wrong it is cancelled, the account's chatter says so."""
+        held = self._patient_held_at_sending()
+        return super(SmsSms, self - held).send(
+            unlink_failed=unlink_failed,
+            unlink_sent=unlink_sent,
+            auto_commit=auto_commit,
+            raise_exception=raise_exception,
+        )
+
+    def _patient_held_at_sending(self):
+        """The texts among these, still to send, that may not go now to the
+        guarantor or patients of an account (the contact rules of a text at this
+        moment): those only waiting for contact hours stay queued, the others are
+        cancelled.  Returns both."""
+        texts = self.sudo().filtered(lambda text: text.state == "outgoing" and not text.to_delete)
+        if not texts:
+            return self.browse()
+        Account = self.env["patient.account"].sudo()
+        Partner = self.env["res.partner"].sudo()
+        Interaction = self.env["patient.interaction"]
+        holders = self._holders_of_numbers({text.number for text in texts if text.number})
+        now = fields.Datetime.now()
+        labels = Interaction._rule_labels()
+        held, refused, notes = self.browse(), self.browse(), defaultdict(set)
+        for text in texts:
+            people = text.partner_id | holders.get(text.number, Partner)
+            if not people:
+                continue
+            sender = text.create_uid or self.env.user
+            for account in Account._accounts_of_contacts(people):
+                contacted = account._patient_recipients(people)
+                if not contacted:
+                    continue
+                if account.with_user(sender)._acts_for_sender():
+                    tz = account._contact_tz(contacted[:1])
+                    violations = Interaction._rule_violations(account, "sms", now, tz)
+                elif account.cease_communication:
+                    # as when it was queued: another practice's or an archived
+                    # account's cease request only
+                    violations = [contact_rules.Violation(contact_rules.RULE_CEASE, None)]
+                else:
+                    continue
+                if not violations:
+                    continue
+                held |= text
+                standing = [v for v in violations if v.rule != contact_rules.RULE_CONTACT_HOURS]
+                if standing:
+                    refused |= text
+                    notes[account.id].update(labels[v.rule] for v in standing)
+        if refused:
+            refused.action_set_canceled()
+            Account.browse(list(notes))._message_log_batch(
+                bodies={
+                    account_id: Markup("<p>%s</p>")
+                    % self.env._(
+                        "A text message waiting in the queue was not sent: %(rules)s.",
+                        rules=", ".join(sorted(rules)),
+                    )
+                    for account_id, rules in notes.items()
+                }
+            )
+        return self.browse(held.ids)
 
     @api.model
     def _gate_patient_texts(self, vals_list):

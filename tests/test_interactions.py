@@ -272,6 +272,39 @@ class TestInteractions(PatientCollectionsCommon):
         with self.assertRaises(UserError):
             self.log()
 
+    def test_call_window_over_a_month_counts_its_older_calls(self):
+        """A practice counting 3 calls in 60 days: calls of seven weeks ago count."""
+        self.env.company.write({"collections_max_calls": 3, "collections_call_window_days": 60})
+        for days in (50, 49, 48):  # older than a specialist may log: a manager's
+            self.log(user=self.manager, date=NOW - timedelta(days=days))
+        with self.assertRaisesRegex(UserError, "Call frequency limit"):
+            self.log()
+
+    def test_other_practices_account_tells_nothing(self):
+        """A specialist naming another practice's account is refused before any
+        rule reads it: no balance, no cease request in the refusal."""
+        clinic_b = self.setup_other_company(name="Synthetic Clinic Interactions B")["company"]
+        theirs = self.make_invoice(
+            self.other_guarantor, 1234.56, TODAY - timedelta(days=40), company=clinic_b
+        ).patient_account_id
+        attempts = [
+            {
+                "channel": "phone_in",
+                "outcome": "promise_to_pay",
+                "promise_amount": 1300.0,
+                "promise_date": TODAY + timedelta(days=3),
+            },
+            {"channel": "letter", "outcome": "other", "is_cease_acknowledgement": True},
+        ]
+        for vals in attempts:
+            with self.assertRaises(AccessError) as refused:
+                self.log(account_id=theirs.id, **vals)
+            self.assertNotIn("1,234.56", str(refused.exception))
+            self.assertNotIn(theirs.sudo().name, str(refused.exception))
+        self.assertFalse(
+            self.env["patient.interaction"].sudo().search_count([("account_id", "=", theirs.id)])
+        )
+
     def test_cease_blocks_outbound_but_acknowledgement(self):
         self.log(channel="phone_in", outcome="cease_request")
         for channel in ("phone_out", "email", "letter"):

@@ -36,6 +36,21 @@ class TestPromise13Settlement(HoldsCommon):
             ],
         )
 
+    def test_a_late_payment_does_not_keep_the_promise(self):
+        """Paid two days after the promised date: the promise was broken (the
+        payment still lowers the balance)."""
+        account, invoice = self.owing_account("Promiseperson Late", 200.0)
+        today = self.env.company._patient_today()
+        promise = self.log(
+            account, "promise_to_pay", promise_amount=100.0, promise_date=today + timedelta(3)
+        )
+        self.pay(invoice, 100.0, today + timedelta(days=5))
+        result = self.env["patient.interaction"]._settle_due_promises(
+            self.env.company, today + timedelta(days=6)
+        )
+        self.assertEqual(result, {"kept": 0, "broken": 1})
+        self.assertRecordValues(promise, [{"promise_state": "broken", "promise_paid_amount": 0.0}])
+
     def test_settled_in_one_run_oldest_first(self):
         account, invoice = self.owing_account("Promiseperson Beta", 200.0)
         today = self.env.company._patient_today()

@@ -130,3 +130,45 @@ class TestSmsGate(PatientCollectionsCommon):
             {"number": NUMBER, "body": "Statement ready"}
         )
         self.assertEqual(len(self.texts()), 1)
+
+    def queued_text(self):
+        """A text queued by the specialist at NOW (Odoo's queue sends it later)."""
+        with freeze_time(NOW):
+            text = (
+                self.env["sms.sms"]
+                .with_user(self.specialist)
+                .sudo()
+                .create({"number": NUMBER, "body": "Reminder", "partner_id": self.guarantor.id})
+            )
+        self.assertEqual(text.state, "outgoing")
+        return text
+
+    def test_a_queued_text_is_judged_again_as_it_leaves_the_queue(self):
+        """Consent revoked or a cease request while a text waits in the queue: it
+        is cancelled, the chatter says why; at night it waits for the morning."""
+        self.consent()
+        revoked = self.queued_text()
+        with freeze_time(NOW):
+            self.account.with_user(self.specialist).action_revoke_sms_consent()
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertEqual(revoked.state, "canceled")
+        self.assertIn(
+            "A text message waiting in the queue was not sent: Text message consent",
+            " ".join(self.account.message_ids.mapped("body")),
+        )
+        self.consent()
+        ceased = self.queued_text()
+        self.account.sudo().cease_communication = True
+        with freeze_time(NOW):
+            ceased.send()
+        self.assertEqual(ceased.state, "canceled")
+
+    def test_a_queued_text_waits_for_the_contact_hours(self):
+        self.consent()
+        text = self.queued_text()
+        with freeze_time(NIGHT):
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertEqual(text.state, "outgoing", "23:00 in New York: it waits")
+        with freeze_time(NIGHT + timedelta(hours=12)):
+            self.env["sms.sms"].sudo()._process_queue()
+        self.assertNotEqual(text.state, "outgoing", "the morning's pass sends it")

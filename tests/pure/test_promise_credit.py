@@ -24,3 +24,11 @@ def test_payments_before_a_promise_do_not_count_toward_it():
 def test_a_promise_takes_its_amount_at_most():
     promises = [(1, D1, D3, 50.0, None), (2, D1, D10, 100.0, None)]
     assert promise_credit.credit_promises([(D1, 120.0)], promises) == {1: 50.0, 2: 70.0}
+
+
+def test_a_payment_after_the_promised_date_does_not_keep_it():
+    """Late: the promise was broken; the payment goes to a promise still open."""
+    promises = [(1, D1, D3, 100.0, None), (2, D1, D10, 100.0, None)]
+    assert promise_credit.credit_promises([(D4, 100.0)], promises) == {1: 0.0, 2: 100.0}
+    # paid on the promised day itself: kept
+    assert promise_credit.credit_promises([(D3, 100.0)], promises) == {1: 100.0, 2: 0.0}
