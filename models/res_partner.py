@@ -2,6 +2,8 @@
 balance owed as guarantor.  Who may see those fields (the companies the contact
 is a patient of) is in ``res_partner_patient_scope.py``."""
 
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -178,6 +180,7 @@ class ResPartner(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        numbers = self._patient_numbers() if {"phone", "mobile"} & set(vals) else None
         held = self._patient_held_accounts() if GUARANTOR_SHAPE_FIELDS & set(vals) else None
         if held:
             # judged on the stored values; refused, nothing of the write stays (Odoo's
@@ -192,6 +195,10 @@ class ResPartner(models.Model):
             res = super().write(vals)
         if vals.get("phone") or vals.get("mobile"):
             self._patient_clear_wrong_number()
+        if numbers:
+            self.filtered(
+                lambda partner: partner._patient_numbers()[partner.id] != numbers[partner.id]
+            )._patient_withdraw_text_consent()
         return res
 
     def _patient_held_accounts(self):
@@ -237,6 +244,40 @@ class ResPartner(models.Model):
                 "then change the contact."
             )
         )
+
+    def _patient_numbers(self):
+        """{contact id: their phone numbers, in international form in the
+        contact's country, else by their digits} (a number written again in
+        another format is the same number)."""
+        return {
+            partner.id: frozenset(
+                partner._phone_format(number=number, force_format="E164")
+                or re.sub(r"\D", "", number)
+                for number in (partner.phone, partner.mobile)
+                if number
+            )
+            - {""}
+            for partner in self.sudo()
+        }
+
+    def _patient_withdraw_text_consent(self):
+        """A guarantor's numbers changed: the consent to texts they gave was for
+        the number they had (a new one may be someone else's).  Their accounts'
+        consent is withdrawn until given again (said in each account's chatter)."""
+        accounts = (
+            self.env["patient.account"]
+            .sudo()
+            .search([("partner_id", "in", self.ids), ("sms_consent", "=", True)])
+        )
+        if accounts:
+            trusted(accounts).write(
+                {"sms_consent": False, "sms_consent_date": False, "sms_consent_method": False}
+            )
+            note = self.env._(
+                "The guarantor's phone number changed: their consent to text messages was for "
+                "the former number. Record it again once they give it for the new one."
+            )
+            accounts._message_log_batch(bodies=dict.fromkeys(accounts.ids, note))
 
     def _patient_clear_wrong_number(self):
         """A new number recorded for a guarantor: their accounts' Wrong Number flag

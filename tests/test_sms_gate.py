@@ -172,3 +172,21 @@ class TestSmsGate(PatientCollectionsCommon):
         with freeze_time(NIGHT + timedelta(hours=12)):
             self.env["sms.sms"].sudo()._process_queue()
         self.assertNotEqual(text.state, "outgoing", "the morning's pass sends it")
+
+    def test_a_new_number_needs_consent_again(self):
+        """Consent is for the number the guarantor had: written again in another
+        format it stands, changed it is withdrawn (a new number may be someone
+        else's), the chatter says so."""
+        self.consent()
+        self.guarantor.write({"phone": "+1 202-555-0143"})
+        self.assertTrue(self.account.sms_consent, "the same number")
+        self.guarantor.write({"phone": "+12025550199"})
+        self.assertFalse(self.account.sms_consent)
+        self.assertIn(
+            "consent to text messages was for the former number",
+            " ".join(self.account.message_ids.mapped("body")),
+        )
+        with freeze_time(NOW), self.assertRaisesRegex(UserError, "consent"):
+            self.env["sms.sms"].with_user(self.specialist).sudo().create(
+                {"number": "+12025550199", "body": "Hello"}
+            )
