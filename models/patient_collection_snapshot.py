@@ -16,6 +16,7 @@ RIGHT_PARTY_OUTCOMES = (
     "refused",
     "cease_request",
 )
+SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
 INSURANCE_STATUSES = [("pending", "Insurance Pending"), ("none", "No Claim Pending")]
 # The columns of a snapshot row, in the order the INSERT ... SELECT writes them.
 KPI_FIELDS = (
@@ -74,12 +75,23 @@ class PatientCollectionSnapshot(models.Model):
         string="Collected", readonly=True, help="Payments whose date is the snapshot's day."
     )
     accounts_moved = fields.Integer(readonly=True)
-    accounts_worked = fields.Integer(readonly=True, help="Accounts with a contact logged that day.")
-    contact_count = fields.Integer(string="Contacts", readonly=True)
-    right_party_count = fields.Integer(string="Right-Party Contacts", readonly=True)
-    promise_made_count = fields.Integer(string="Promises Made", readonly=True)
-    promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)
-    promise_broken_count = fields.Integer(string="Promises Broken", readonly=True)
+    # drawn from interactions: for those who may read interactions (not accountants)
+    accounts_worked = fields.Integer(
+        readonly=True, help="Accounts with a contact logged that day.", groups=SPECIALIST_GROUP
+    )
+    contact_count = fields.Integer(string="Contacts", readonly=True, groups=SPECIALIST_GROUP)
+    right_party_count = fields.Integer(
+        string="Right-Party Contacts", readonly=True, groups=SPECIALIST_GROUP
+    )
+    promise_made_count = fields.Integer(
+        string="Promises Made", readonly=True, groups=SPECIALIST_GROUP
+    )
+    promise_kept_count = fields.Integer(
+        string="Promises Kept", readonly=True, groups=SPECIALIST_GROUP
+    )
+    promise_broken_count = fields.Integer(
+        string="Promises Broken", readonly=True, groups=SPECIALIST_GROUP
+    )
     plan_active_count = fields.Integer(string="Active Plans", readonly=True)
     plan_started_count = fields.Integer(string="Plans Started", readonly=True)
     plan_defaulted_count = fields.Integer(string="Defaulted Plans", readonly=True)

@@ -20,8 +20,16 @@ PERIOD_SUMS = (
     "paid_invoice_count",
     "paid_invoice_days",
 )
-# tiles drawn from interactions: shown to those who may read interactions
+# tiles drawn from interactions: shown to those who may read interactions, the
+# fields they are read from restricted to them
 ACTIVITY_TILES = ("promises_kept", "right_party", "worked")
+ACTIVITY_SUMS = (
+    "promise_kept_count",
+    "promise_broken_count",
+    "contact_count",
+    "right_party_count",
+    "accounts_worked",
+)
 # the rows of a day a run took (a day no run took has only Collected rows, of no
 # account: its balances were never read)
 TAKEN = [("account_count", ">", 0)]
@@ -141,10 +149,12 @@ class PatientCollectionSnapshotDashboard(models.Model):
     def _dashboard_numbers(self, periods):
         """Every number of the tiles, from four grouped reads."""
         now = self._dashboard_sums(periods["day"], [*DAY_SUMS, *BUCKET_FIELDS])
-        activity = self._dashboard_sums(periods["last_30"], PERIOD_SUMS)
+        reads_activity = self.env.user.has_group(SPECIALIST_GROUP)
+        names = [n for n in PERIOD_SUMS if reads_activity or n not in ACTIVITY_SUMS]
+        activity = dict.fromkeys(PERIOD_SUMS, 0) | self._dashboard_sums(periods["last_30"], names)
         collected = self._dashboard_sums(periods["month"], ["collected_amount"])
         # the days each specialist worked, each counted once (not the days times the specialists)
-        specialist_days = len(
+        specialist_days = reads_activity and len(
             self._read_group(
                 [*periods["last_30"], ("user_id", "!=", False), ("accounts_worked", ">", 0)],
                 ["user_id", "date:day"],

@@ -267,6 +267,14 @@ class TestReportingDashboard(PatientCollectionsCommon):
             self.search(buckets_of(data)["aging_over_120"]["action"], self.accountant),
             self.account,
         )
+        # nor through a grouped read, a pivot's measure or an export
+        for name in ("contact_count", "promise_broken_count", "accounts_worked"):
+            with self.assertRaises(AccessError):
+                self.Snapshot.with_user(self.accountant)._read_group(
+                    [], ["user_id"], [f"{name}:sum"]
+                )
+        self.assertNotIn("contact_count", self.Snapshot.with_user(self.accountant).fields_get())
+        self.assertIn("contact_count", self.Snapshot.with_user(self.manager).fields_get())
         with self.assertRaises(AccessError):
             rows[:1].with_user(self.accountant).write({"balance_due": 1.0})
         with self.assertRaises(AccessError):
