@@ -191,6 +191,16 @@ class PatientCollectionSnapshotTake(models.Model):
         day not taken) gets a row of its own with no account and nothing but
         Collected, so that the day's total is always what was received."""
         pending = SQL("COALESCE(pa.balance_insurance_pending, 0) > 0")
+        # the payments are read from the companies' first snapshot on (the day of
+        # a practice's first run: that day's alone)
+        self.env.cr.execute(
+            SQL(
+                "SELECT MIN(date) FROM patient_collection_snapshot WHERE company_id = ANY(%s)",
+                company_ids,
+            )
+        )
+        first_taken = self.env.cr.fetchone()[0] or day
+        first = max(day - timedelta(days=RETAKE_DAYS), min(first_taken, day))
         # a row of its own: no account, no balance, nothing but Collected
         nothing = (
             "balance_due",
@@ -268,10 +278,10 @@ class PatientCollectionSnapshotTake(models.Model):
                       AND COALESCE(s.user_id, 0) = COALESCE(t.user_id, 0)
                       AND s.insurance_status = t.insurance_status)
             """,
-            collected=self._collected_query(company_ids, day - timedelta(days=RETAKE_DAYS), day),
+            collected=self._collected_query(company_ids, first, day),
             pending=pending,
             companies=company_ids,
-            first=day - timedelta(days=RETAKE_DAYS),
+            first=first,
             day=day,
             uid=self.env.uid,
             nothing=SQL(", ").join(SQL.identifier(name) for name in nothing),

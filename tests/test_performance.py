@@ -96,12 +96,13 @@ class TestPerformance(PatientCollectionsCommon):
 
     def test_snapshot(self):
         # the day's rows of every account of the company: one DELETE, one INSERT ... SELECT,
-        # and one statement taking Collected again on the days before; one reading the
-        # company's time zone (from its staff here: no Practice Time Zone), whose day
-        # the contacts are counted on
+        # and one statement taking Collected again on the day and the days before, after
+        # one reading the company's first snapshot day (no payment before it is read);
+        # one reading the company's time zone (from its staff here: no Practice Time
+        # Zone), whose day the contacts are counted on
         Snapshot = self.env["patient.collection.snapshot"]
         Snapshot._take(self.env.company, TODAY)
-        with self.assertQueryCount(4):
+        with self.assertQueryCount(5):
             Snapshot._take(self.env.company, TODAY)
         self.assertEqual(
             sum(Snapshot.search([("date", "=", TODAY)]).mapped("account_count")),
