@@ -88,11 +88,11 @@ class MailMail(models.Model):
         now = fields.Datetime.now()
         for mail in self.sudo():
             message_id = mail.mail_message_id.id
-            if message_id in gated and not rejudge:
-                continue
             billing = mail._is_document_mail()
             about_account = mail._is_account_mail()
             for account in mail._patient_accounts_addressed():
+                if (message_id, account.id) in gated and not rejudge:
+                    continue
                 contacted = account._patient_recipients(mail.recipient_ids, mail._patient_emails())
                 if not contacted:
                     continue
@@ -103,4 +103,4 @@ class MailMail(models.Model):
                     billing=billing,
                     scheduled=bool(mail.scheduled_date and mail.scheduled_date > now),
                 )
-            gated.add(message_id)
+                gated.add((message_id, account.id))

@@ -79,6 +79,23 @@ class PatientAccount(models.Model):
             ]
         )
 
+    def _accounts_of_each(self, groups):
+        """[the accounts of each of ``groups`` (contacts), as
+        :meth:`_accounts_of_contacts` finds them]: one search for all of them."""
+        found = self._accounts_of_contacts(self.env["res.partner"].union(*groups))
+        each = []
+        for people in groups:
+            people = people.sudo()
+            holders = people | people.parent_id | people.guarantor_id
+            each.append(
+                found.filtered(
+                    lambda account, h=holders, p=people: (
+                        account.partner_id in h or account.move_ids.patient_id & p
+                    )
+                )
+            )
+        return each
+
     # ------------------------------------------------------------------ the gate
 
     def _acts_for_sender(self):

@@ -68,11 +68,11 @@ class PatientPhiThreadMixin(models.AbstractModel):
         (see ``patient_account_messaging.py``), once per message."""
         if len(self) != 1 or not recipients:
             return
-        gated = gated_messages(self.env)
-        if message.id in gated:
-            return
         account = self._patient_account()
         if not account:
+            return
+        gated = gated_messages(self.env)
+        if (message.id, account.id) in gated:
             return
         partners = self.env["res.partner"].browse([r["id"] for r in recipients])
         contacted = account._patient_recipients(partners)
@@ -88,7 +88,7 @@ class PatientPhiThreadMixin(models.AbstractModel):
             notified_by_sms = any(r.get("notif") == "sms" for r in recipients)
             channel = "sms" if message_type == "sms" or notified_by_sms else "email"
             account._gate_outbound_contact(contacted, channel)
-        gated.add(message.id)
+        gated.add((message.id, account.id))
 
     def _is_received_email(self, message, msg_vals):
         """An email the mail gateway received (the guarantor writing in, say): no

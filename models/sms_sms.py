@@ -68,12 +68,12 @@ class SmsSms(models.Model):
         now = fields.Datetime.now()
         labels = Interaction._rule_labels()
         held, refused, notes = self.browse(), self.browse(), defaultdict(set)
-        for text in texts:
-            people = text.partner_id | holders.get(text.number, Partner)
-            if not people:
-                continue
+        people_of = [text.partner_id | holders.get(text.number, Partner) for text in texts]
+        for text, people, accounts in zip(
+            texts, people_of, Account._accounts_of_each(people_of), strict=True
+        ):
             sender = text.create_uid or self.env.user
-            for account in Account._accounts_of_contacts(people):
+            for account in accounts:
                 contacted = account._patient_recipients(people)
                 if not contacted:
                     continue
@@ -117,23 +117,24 @@ class SmsSms(models.Model):
         holders = self._holders_of_numbers(
             {vals["number"] for vals in vals_list if vals.get("number")}
         )
-        for vals in vals_list:
+        people_of = [
+            Partner.browse(vals.get("partner_id") or []) | holders.get(vals.get("number"), Partner)
+            for vals in vals_list
+        ]
+        for vals, people, accounts in zip(
+            vals_list, people_of, Account._accounts_of_each(people_of), strict=True
+        ):
+            # a text without a message is judged on its own
             message_id = vals.get("mail_message_id")
-            if message_id and message_id in gated:
-                continue
-            people = Partner.browse(vals.get("partner_id") or [])
-            number = vals.get("number")
-            if number:
-                people |= holders.get(number, Partner)
-            if not people:
-                continue
-            for account in Account._accounts_of_contacts(people):
+            for account in accounts:
+                if message_id and (message_id, account.id) in gated:
+                    continue
                 contacted = account._patient_recipients(people)
                 if not contacted:
                     continue
                 account.with_env(self.env)._gate_reached_contact(contacted, "sms")
-            if message_id:
-                gated.add(message_id)
+                if message_id:
+                    gated.add((message_id, account.id))
 
     @api.model
     def _holders_of_numbers(self, numbers):

@@ -443,6 +443,31 @@ class TestOutboundGatePaths(PatientCollectionsCommon, MockEmail):
         self.assertEqual(len(self.interactions()), 1)
         self.assertEqual(self.interactions().user_id, self.specialist)
 
+    def test_a_mail_to_someone_else_first_is_no_pass(self):
+        """One message mailed to a stranger and to the guarantor in two mails (Odoo
+        writes one per language): the guarantor's mail is judged although the
+        stranger's, judged first, reached no account; and logged once."""
+        stranger = self.env["res.partner"].create(
+            {"name": "Synthetic Stranger", "email": "stranger@example.com"}
+        )
+
+        def mail_both(user):
+            Mail = self.env["mail.mail"].with_user(user).sudo()
+            first = Mail.create({"subject": "Gate", "recipient_ids": [(4, stranger.id)]})
+            Mail.create(
+                {
+                    "mail_message_id": first.mail_message_id.id,
+                    "recipient_ids": [(4, self.guarantor.id)],
+                }
+            )
+
+        with self.refused(AccessError, "Only collections specialists"):
+            mail_both(self.sysadmin)
+        self.assertFalse(self.interactions() or self.mails())
+        mail_both(self.specialist)
+        self.assertEqual(len(self.mails()), 1)
+        self.assertEqual(len(self.interactions()), 1)
+
     def test_queued_for_later_is_refused(self):
         later = fields.Datetime.now() + timedelta(days=1)
         account = self.account.with_user(self.specialist)

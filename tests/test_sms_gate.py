@@ -107,6 +107,42 @@ class TestSmsGate(PatientCollectionsCommon):
         self.assertNotIn(theirs.name, str(caught.exception))
         self.assertEqual(len(self.texts()), 1)
 
+    @freeze_time(NOW)
+    def test_a_text_to_someone_else_first_is_no_pass(self):
+        """One message texted to a stranger and to the guarantor (Odoo queues a
+        text per recipient): the guarantor's text is judged although the
+        stranger's, judged first, reached no account; and logged once."""
+        self.consent()
+        stranger = self.env["res.partner"].create(
+            {"name": "Synthetic Stranger", "phone": "+12025550199"}
+        )
+        message = (
+            self.env["mail.message"]
+            .sudo()
+            .create(
+                {
+                    "model": "res.partner",
+                    "res_id": stranger.id,
+                    "body": "Hello",
+                    "message_type": "sms",
+                }
+            )
+        )
+        values = [
+            {"number": number, "partner_id": partner.id, "body": "Hello"}
+            | {"mail_message_id": message.id}
+            for number, partner in (("+12025550199", stranger), (NUMBER, self.guarantor))
+        ]
+        with self.assertRaises(AccessError):
+            self.env["sms.sms"].with_user(self.accountant).sudo().create(values)
+        self.assertFalse(self.texts() or self.logged())
+        self.env["sms.sms"].with_user(self.specialist).sudo().create(values)
+        self.assertEqual(len(self.texts()), 1)
+        self.assertEqual(len(self.logged()), 1)
+        # the same message texted to the guarantor again is still one contact
+        self.env["sms.sms"].with_user(self.specialist).sudo().create(values[1:])
+        self.assertEqual(len(self.logged()), 1)
+
     def test_texts_only_in_the_day(self):
         self.consent()
         with freeze_time(NIGHT), self.assertRaisesRegex(UserError, "08:00-21:00"):
