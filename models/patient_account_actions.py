@@ -83,17 +83,20 @@ class PatientAccount(models.Model):
 
     def action_revoke_sms_consent(self):
         self._check_open_change()
+        self._withdraw_sms_consent(self.env._("Consent to text messages revoked."))
+        return True
+
+    def _withdraw_sms_consent(self, note):
+        """Those of these accounts that have consent to texts lose it (its date and
+        how it was given too); each says ``note`` in its chatter."""
         consenting = self.filtered("sms_consent")
         trusted(consenting).write(
             {"sms_consent": False, "sms_consent_date": False, "sms_consent_method": False}
         )
         consenting._message_log_batch(
-            bodies=dict.fromkeys(
-                consenting.ids,
-                Markup("<p>%s</p>") % self.env._("Consent to text messages revoked."),
-            )
+            bodies=dict.fromkeys(consenting.ids, Markup("<p>%s</p>") % note)
         )
-        return True
+        return consenting
 
     def action_open_hold(self):
         self._check_owner()

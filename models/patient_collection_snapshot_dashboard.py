@@ -6,9 +6,7 @@ from odoo.tools.misc import format_date
 
 from .patient_collection_snapshot import BUCKET_FIELDS
 
-ACCOUNTANT_GROUP = "patient_collections.group_collections_accountant"
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
-MANAGER_GROUP = "patient_collections.group_collections_manager"
 # the sums read from the latest day's rows and from the last 30 days' rows
 DAY_SUMS = ("account_count", "balance_due", "plan_active_count", "plan_defaulted_count")
 PERIOD_SUMS = (
@@ -20,16 +18,9 @@ PERIOD_SUMS = (
     "paid_invoice_count",
     "paid_invoice_days",
 )
-# tiles drawn from interactions: shown to those who may read interactions, the
-# fields they are read from restricted to them
+# tiles drawn from interactions: shown to those who may read interactions (the
+# fields they are read from are restricted to them by the fields' groups)
 ACTIVITY_TILES = ("promises_kept", "right_party", "worked")
-ACTIVITY_SUMS = (
-    "promise_kept_count",
-    "promise_broken_count",
-    "contact_count",
-    "right_party_count",
-    "accounts_worked",
-)
 # the rows of a day a run took (a day no run took has only Collected rows, of no
 # account: its balances were never read)
 TAKEN = [("account_count", ">", 0)]
@@ -78,10 +69,7 @@ class PatientCollectionSnapshotDashboard(models.Model):
         """``all`` for managers and accountants (every account of their companies),
         ``own`` for specialists (the accounts assigned to them): the scope of the
         snapshot rows they read and of the lists behind the tiles."""
-        user = self.env.user
-        if user.has_group(MANAGER_GROUP) or user.has_group(ACCOUNTANT_GROUP):
-            return "all"
-        return "own"
+        return "all" if self.env.user._patient_reads_every_account() else "own"
 
     @api.model
     def _dashboard_latest_days(self):
@@ -150,7 +138,8 @@ class PatientCollectionSnapshotDashboard(models.Model):
         """Every number of the tiles, from four grouped reads."""
         now = self._dashboard_sums(periods["day"], [*DAY_SUMS, *BUCKET_FIELDS])
         reads_activity = self.env.user.has_group(SPECIALIST_GROUP)
-        names = [n for n in PERIOD_SUMS if reads_activity or n not in ACTIVITY_SUMS]
+        # the sums of the fields this user may read (a field's groups restrict it)
+        names = [n for n in PERIOD_SUMS if self._fields[n].is_accessible(self.env)]
         activity = dict.fromkeys(PERIOD_SUMS, 0) | self._dashboard_sums(periods["last_30"], names)
         collected = self._dashboard_sums(periods["month"], ["collected_amount"])
         # the days each specialist worked, each counted once (not the days times the specialists)

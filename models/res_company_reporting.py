@@ -1,12 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-# who reads every account of a company, and so its company-wide aged balances
-AGING_REPORT_GROUPS = (
-    "patient_collections.group_collections_manager",
-    "patient_collections.group_collections_accountant",
-)
-
 
 class ResCompany(models.Model):
     """Who receives the weekly aged patient balances report of a company."""
@@ -31,9 +25,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         return self.sudo().collections_aging_report_user_ids.filtered(
             lambda user: (
-                not user.share
-                and self in user.company_ids
-                and any(user.has_group(group) for group in AGING_REPORT_GROUPS)
+                not user.share and self in user.company_ids and user._patient_reads_every_account()
             )
         )
 

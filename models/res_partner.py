@@ -269,15 +269,12 @@ class ResPartner(models.Model):
             .sudo()
             .search([("partner_id", "in", self.ids), ("sms_consent", "=", True)])
         )
-        if accounts:
-            trusted(accounts).write(
-                {"sms_consent": False, "sms_consent_date": False, "sms_consent_method": False}
-            )
-            note = self.env._(
+        accounts._withdraw_sms_consent(
+            self.env._(
                 "The guarantor's phone number changed: their consent to text messages was for "
                 "the former number. Record it again once they give it for the new one."
             )
-            accounts._message_log_batch(bodies=dict.fromkeys(accounts.ids, note))
+        )
 
     def _patient_clear_wrong_number(self):
         """A new number recorded for a guarantor: their accounts' Wrong Number flag

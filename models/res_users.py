@@ -7,6 +7,14 @@ from .mail_mail import LOGIN_MAIL
 from .patient_protected import trusted
 from .res_partner import PATIENT_FIELDS
 
+# who reads every patient account of their companies (the others, specialists,
+# read those assigned to them): their dashboard and its weekly aged balances are
+# company-wide
+EVERY_ACCOUNT_GROUPS = (
+    "patient_collections.group_collections_manager",
+    "patient_collections.group_collections_accountant",
+)
+
 
 def login_mail(records):
     """``records`` sending a mail about a person's own login (see ResUsers)."""
@@ -26,6 +34,12 @@ class ResUsers(models.Model):
             if field is not None and field.inherited:
                 field.groups = "base.group_system"
         return res
+
+    def _patient_reads_every_account(self):
+        """Whether this user (a collections manager or accountant) reads every
+        patient account of their companies."""
+        self.ensure_one()
+        return any(self.has_group(group) for group in EVERY_ACCOUNT_GROUPS)
 
     def write(self, vals):
         res = super().write(vals)
