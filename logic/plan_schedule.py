@@ -287,6 +287,14 @@ def validate(
     return errors
 
 
+def _installment_order(row):
+    """An installment's place in allocation: its due date, then its key (a record
+    id: the down payment, made first, before an installment due the same day),
+    compared as a number (id 100 after id 99)."""
+    key = row[0]
+    return (row[1], isinstance(key, str), key if not isinstance(key, str) else 0, str(key))
+
+
 def allocate(installments, payments, digits=2):
     """Spread payments over installments in due-date order (down payment first).
 
@@ -303,7 +311,7 @@ def allocate(installments, payments, digits=2):
         if to_money(amount, digits) > 0
     ]
     result = {}
-    for key, _due, amount in sorted(installments, key=lambda row: (row[1], str(row[0]))):
+    for key, _due, amount in sorted(installments, key=_installment_order):
         needed = to_money(amount, digits)
         paid = Decimal(0)
         paid_date = None

@@ -224,7 +224,7 @@ class PatientPaymentPlan(models.Model):
             credit = currency.round(sum(amount for amount, _s in credits[plan.account_id.id]))
             left = credit
             unpaid = plan.installment_ids.filtered(lambda i: i.state != "paid").sorted(
-                lambda i: (i.due_date, str(i.id)), reverse=True
+                lambda i: (i.due_date, i.id), reverse=True
             )
             for installment in unpaid:
                 if currency.compare_amounts(left, 0) <= 0:

@@ -11,10 +11,10 @@ class PatientPaymentPlan(models.Model):
     """The allocation of payments to installments for many plans in one query:
     ``logic.plan_schedule.allocate`` (the reference, tests compare both) as
     running totals.  Per plan, the payments in allocate's order (date, then the
-    reference as text) and the installments in its order (due date, then id as
-    text) are laid end to end; an installment gets the overlap of its span with
-    the payments' spans, it is paid on the date of the payment that reaches its
-    end, and linked to the payments that overlap it."""
+    reference as text) and the installments in its order (due date, then id) are
+    laid end to end; an installment gets the overlap of its span with the
+    payments' spans, it is paid on the date of the payment that reaches its end,
+    and linked to the payments that overlap it."""
 
     _inherit = "patient.payment.plan"
 
@@ -133,7 +133,7 @@ class PatientPaymentPlan(models.Model):
                            round(inst.amount, plan.digits) AS amount,
                            SUM(round(inst.amount, plan.digits)) OVER (
                                PARTITION BY inst.plan_id
-                               ORDER BY inst.due_date, inst.id::text COLLATE "C"
+                               ORDER BY inst.due_date, inst.id
                                ROWS UNBOUNDED PRECEDING) AS upto,
                            inst.amount_paid AS old_paid, inst.paid_date AS old_date,
                            inst.state AS old_state

@@ -163,6 +163,15 @@ def test_allocation_in_due_order_with_overpayment():
     assert result["i2"].paid_date is None
 
 
+def test_allocation_fills_installments_due_the_same_day_by_id_as_a_number():
+    """A down payment (id 99) and the first installment (id 100) due the same day:
+    the down payment fills first, although "100" sorts before "99" as text."""
+    day = date(2026, 1, 1)
+    result = ps.allocate([(100, day, 50), (99, day, 100)], [(day, 100, "p1")])
+    assert result[99].paid == Decimal("100.00")
+    assert result[100].paid == Decimal("0.00")
+
+
 def test_allocation_never_exceeds_installments():
     installments = [("a", date(2026, 1, 1), 10), ("b", date(2026, 2, 1), 10)]
     result = ps.allocate(installments, [(date(2026, 1, 1), 500, "p")])
