@@ -44,7 +44,14 @@ class PaymentTransaction(models.Model):
         """A patient's payment is dated on its practice's calendar (README "Dates and
         time zones"), not by the time zone of whoever confirms it: a portal or
         public visitor without one would date it by UTC's day, in the Americas
-        the next day after an evening payment."""
-        if self.patient_account_id or self.invoice_ids.patient_account_id:
+        the next day after an evening payment.  It is the guarantor's payment."""
+        accounts = self.patient_account_id or self.invoice_ids.patient_account_id
+        if accounts:
             extra_create_values.setdefault("date", self.company_id._patient_today())
+            guarantor = accounts.sudo().partner_id
+            if len(guarantor) == 1:
+                # booked to the guarantor whose debt it pays, as Odoo's Register
+                # Payment books an invoice's, whoever paid (a relative signed in
+                # with their own login): the plan counts the guarantor's payments
+                extra_create_values.setdefault("partner_id", guarantor.id)
         return super()._create_payment(**extra_create_values)

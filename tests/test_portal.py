@@ -91,7 +91,7 @@ class PortalCase(PatientCollectionsCommon, AccountPaymentCommon, HttpCase):
             "redirect",
             amount=amount,
             currency_id=self.account.currency_id.id,
-            partner_id=self.guarantor.id,
+            partner_id=values.pop("partner_id", self.guarantor.id),
             patient_account_id=self.account.id,
             reference=f"PC-TEST-{amount}-{values.pop('suffix', '')}",
             **values,
@@ -482,6 +482,23 @@ class TestPatientPortal(PortalCase):
         self.assertEqual(installments.mapped("state")[:2], ["paid", "paid"])
         self.assertEqual(installments[2].amount_paid, 0.0)
         self.assertEqual(self.account._portal_next_installment_amount(), 100.0)
+
+    def test_someone_else_paying_online_pays_the_guarantors_plan(self):
+        """A signed-in visitor of another household (a relative with a login of
+        their own) pays the guarantor's account from its link: the payment is
+        booked to the guarantor (as Odoo's Register Payment books an invoice's),
+        so the plan's installment is paid, not left to be missed."""
+        plan, problems = self.account._portal_plan_request(3)
+        self.assertFalse(problems)
+        tx = self.patient_tx(100.0, partner_id=self.other_guarantor.id)
+        tx._set_done()
+        tx._post_process()
+        self.assertEqual(tx.payment_id.partner_id, self.guarantor)
+        self.assertEqual(tx.partner_id, self.other_guarantor)
+        self.assertEqual(self.account.balance_due, 200.0)
+        installments = plan.installment_ids.sorted("due_date")
+        self.assertEqual(installments.mapped("state")[:1], ["paid"])
+        self.assertEqual(installments[0].payment_ids, tx.payment_id)
 
     def test_transaction_and_plan_routes_refuse_strangers(self):
         token = self.account._portal_ensure_token()
