@@ -208,6 +208,8 @@ class PatientAccount(models.Model):
                         "guarantor's account."
                     )
                 )
+        if "active" in vals and not vals["active"]:
+            self._check_no_active_plan()
         if "stage_id" not in vals:
             return super().write(vals)
         stage = self.env["patient.account.stage"].browse(vals["stage_id"])
@@ -267,6 +269,20 @@ class PatientAccount(models.Model):
                     "plan ends. Cancel the plan first to move it to %(stage)s.",
                     accounts=", ".join(on_plan.mapped("name")),
                     stage=stage.sudo().name,
+                )
+            )
+
+    def _check_no_active_plan(self):
+        """An account on an active payment plan is not archived: the plan would go
+        on being swept (missed, defaulted) for an account off the board and out of
+        the guarantor's portal."""
+        on_plan = self.sudo().filtered("active_plan_id")
+        if on_plan:
+            raise UserError(
+                self.env._(
+                    "%(accounts)s: on an active payment plan. Cancel the plan first, then "
+                    "archive the account.",
+                    accounts=", ".join(on_plan.mapped("name")),
                 )
             )
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import html2plaintext
 
@@ -72,6 +73,17 @@ class TestPlanCredits(PlanLedgerCommon):
         self.assertEqual(plan.amount_remaining, self.unpaid(plan))
         self.assertNotEqual(plan.payments_key, "stale")
         self.assertFalse(plan._plans_to_sweep(DAY), "nothing for today's sweep to redo")
+
+    def test_an_account_on_an_active_plan_is_not_archived(self):
+        """Archived with its plan active, the account left the board and the portal
+        while the sweep went on missing and defaulting its installments."""
+        account, _invoice, plan = self.planned()
+        with self.assertRaisesRegex(UserError, "Cancel the plan first"):
+            account.with_user(self.manager).action_archive()
+        self.assertTrue(account.active)
+        plan.with_user(self.manager).action_cancel()
+        account.with_user(self.manager).action_archive()
+        self.assertFalse(account.active)
 
     def test_partial_writeoff_lowers_the_last_installments(self):
         account, invoice, plan = self.planned()
