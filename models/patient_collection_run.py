@@ -137,6 +137,15 @@ class PatientCollectionRun(models.Model):
         return progress.runs
 
     @api.model
+    def _open_todays_runs(self, companies, trigger):
+        """Today's run of each of ``companies`` (locked by this transaction), opened
+        before a request runs batches for a while: a company the request has no
+        time to reach has its run under way, which the scheduled action woken for
+        the rest finishes (it starts no run before its hour)."""
+        for company in companies.sorted("id"):
+            self._todays_run(company, trigger)
+
+    @api.model
     def _scheduled_call_due(self):
         """Whether this call of the scheduled action is its scheduled one (or one
         Odoo chains to it): its next call's time has come.  A call without the
@@ -195,6 +204,7 @@ class PatientCollectionRun(models.Model):
         self._check_may_run("manual")
         companies = self._run_companies(self.env.companies)
         self._check_not_busy(self._lock_companies(companies))
+        self._open_todays_runs(companies, "manual")
         progress = self._run_in_batches(companies, "manual", budget=self._request_budget())
         self._check_not_busy(progress.busy)
         action = self._action_open_runs(progress.runs.with_env(self.env))
@@ -265,6 +275,8 @@ class PatientCollectionRun(models.Model):
         companies = self._run_companies(companies)
         self._check_not_busy(self._lock_companies(companies))
         budget = self._request_budget() if request else None
+        if budget:
+            self._open_todays_runs(companies, trigger)
         progress = self._run_in_batches(companies, trigger, budget=budget)
         self._check_not_busy(progress.busy)
         if progress.remaining and budget:

@@ -58,8 +58,12 @@ class PatientCollectionRun(models.Model):
         """The statement cycle, batch after batch, each batch chunk after chunk until
         the batch's deadline; the merged PDF of a batch is the company's: attached
         to its run."""
+        # the emails wait in Odoo's mail queue: sent at each batch's commit (Odoo's
+        # default for a message to a few people) they took the batch's time past
+        # its deadline, and a worker killed there left sent ones to send again
+        Account = self.env["patient.account"].sudo().with_context(mail_notify_force_send=False)
         accounts, more = self._step_window(
-            self.env["patient.account"].sudo(),
+            Account,
             self._statement_due_domain(companies, today),
             "_step_statements",
         )

@@ -66,3 +66,24 @@ class TestRunNowHandOff14(RunCompaniesCommon):
         self.assertEqual(nightly.company_id, self.company_a | self.company_b)
         self.assertEqual(set(nightly.mapped("state")), {"done"})
         self.assertEqual(self.accounts_b.sudo().stage_id, self.first)
+
+    def test_hand_off_finishes_every_company_run_now_had_no_time_for(self):
+        """A manager of both practices, working in both: Run now has time for
+        company A's first batch only; company B, not reached, has its run under way
+        too, and the scheduled action woken for the rest finishes both (before, B
+        had no run, so the woken action skipped it, although the manager was told
+        the rest would be finished)."""
+        self.next_call_in("10 hours")
+        manager = self.role_user(self.company_a, "manager")
+        manager.sudo().write({"company_ids": [(4, self.company_b.id)]})
+        both = self.company_a | self.company_b
+        Run = self.Run.with_user(manager).with_context(allowed_company_ids=both.ids)
+        with patch.object(type(self.Run), "_run_now_seconds", lambda model: 0):
+            Run.action_run_now()
+        runs = self.Run.sudo().search([])
+        self.assertEqual(runs.company_id, both)
+        self.assertEqual(set(runs.mapped("state")), {"running"})
+        self.cron_call()
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+        self.assertEqual(self.Run.sudo().search([]), runs, "no other run started")
+        self.assertEqual((self.accounts_a | self.accounts_b).sudo().stage_id, self.first)
