@@ -6,6 +6,7 @@ named tuple, so ``counts[("moved", 3, False)]`` and ``counts[CountKey("moved", 3
 are the same entry.  Nothing here imports Odoo.
 """
 
+import copy
 from collections import Counter
 from typing import NamedTuple
 
@@ -35,6 +36,23 @@ class RunCounts(Counter):
     def __init__(self):
         super().__init__()
         self.failures = []
+
+    def snapshot(self):
+        """What these counts are now (counts, failures and whatever a step keeps
+        next to them), for :meth:`restore`."""
+        extra = {name: copy.copy(value) for name, value in vars(self).items()}
+        return dict(self), extra
+
+    def restore(self, snapshot):
+        """Back to ``snapshot``: what a step that failed (its work undone) added is
+        not counted."""
+        counts, extra = snapshot
+        self.clear()
+        self.update(counts)
+        for name in set(vars(self)) - set(extra):
+            delattr(self, name)
+        for name, value in extra.items():
+            setattr(self, name, copy.copy(value))
 
     def add(self, kind, count=1, stage_id=False, reason=False):
         self[CountKey(kind, stage_id, reason)] += count

@@ -37,8 +37,9 @@ class PatientCollectionRun(models.Model):
 
     def _run_step(self, step, company, today, counts):
         """One step for one company; a failure the step did not isolate itself
-        leaves the step's changes out and is recorded on the run.  Returns what the
-        step returned."""
+        leaves the step's changes and counts out and is recorded on the run.
+        Returns what the step returned."""
+        before = counts.snapshot() if isinstance(counts, RunCounts) else None
         try:
             with self.env.cr.savepoint():
                 return getattr(self, step)(company, today, counts)
@@ -46,6 +47,9 @@ class PatientCollectionRun(models.Model):
             raise  # a concurrent update: the whole run is retried, never half-judged
         # whatever fails is isolated and recorded, never left to stop the run
         except Exception as error:  # pylint: disable=broad-exception-caught
+            if before is not None:
+                # its changes are undone: so are its counts (no "moved", no "sent")
+                counts.restore(before)
             self._record_failure(counts, step, False, error)
         return None
 

@@ -269,6 +269,25 @@ class TestRunCompanies(RunCompaniesCommon):
         )
         self.assertEqual(run_a.moved_count, 2, "the other steps ran")
 
+    @mute_logger(RUN_LOGGER)
+    def test_a_step_failing_late_counts_nothing_it_undid(self):
+        """The statement step fails after its counts were added (merging the
+        batch's file): its work is undone, so is every count of it (the run said
+        "Statement sent: 2" while nothing was sent)."""
+
+        def failing(records, attachments, count, today):
+            raise ValueError("synthetic merge failure")
+
+        self.patch(type(self.Run), "_attach_merged", failing)
+        run_a = self.run_of(self.scheduled_run(), self.company_a)
+        self.assertEqual(self.accounts_a.mapped("last_statement_date"), [False, False])
+        self.assertFalse(run_a.line_ids.filtered(lambda line: line.kind == "statement_sent"))
+        self.assertRecordValues(
+            run_a.line_ids.filtered(lambda line: line.kind == "failed"),
+            [{"step": "_step_statements", "account_id": False, "failure_reason": "data"}],
+        )
+        self.assertEqual(run_a.moved_count, 2, "the other steps' counts stay")
+
     # ------------------------------------------------------------------ integrity
 
     def test_run_records_are_permanent(self):

@@ -48,3 +48,18 @@ def test_line_values_ordered_then_failures():
             "count": 1,
         },
     ]
+
+
+def test_restore_forgets_what_a_failed_step_added():
+    counts = RunCounts()
+    counts.add("moved", 2, stage_id=7)
+    counts.failures.append(Failure("_step_escalate", 11, "data"))
+    before = counts.snapshot()
+    counts.add("moved", 1, stage_id=7)
+    counts.add("statement_sent", 3)
+    counts.failures.append(Failure("_step_statements", 12, "data"))
+    counts.escalation_waiting_dates = {(7, 30): None}
+    counts.restore(before)
+    assert dict(counts) == {CountKey("moved", 7): 2}
+    assert counts.failures == [Failure("_step_escalate", 11, "data")]
+    assert not hasattr(counts, "escalation_waiting_dates")
