@@ -18,6 +18,8 @@ import logging
 import math
 from typing import NamedTuple
 
+from psycopg2.extensions import TransactionRollbackError
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -52,6 +54,7 @@ class BatchProgress(NamedTuple):
     done: int
     remaining: int
     busy: models.BaseModel  # companies another worker was running
+    conflict: bool = False  # a batch was undone by a concurrent update
 
 
 class PatientCollectionRun(models.Model):
@@ -115,7 +118,17 @@ class PatientCollectionRun(models.Model):
                 runs |= run
                 if run.state == "done":
                     break
-                run._run_batch(company, budget.batch_deadline() if budget else None)
+                try:
+                    with self.env.cr.savepoint():
+                        run._run_batch(company, budget.batch_deadline() if budget else None)
+                except TransactionRollbackError:
+                    if trigger != "cron":
+                        raise  # a request is retried whole by Odoo
+                    # a concurrent update (a payment posted on an account of the
+                    # batch): the batch is undone; it runs again in the next call,
+                    # a new transaction (this one's snapshot would conflict again)
+                    _logger.info("Collections run %s: batch undone by a concurrent update", run.id)
+                    return self._progress(runs, companies, busy, done)._replace(conflict=True)
                 done += 1
                 if after_batch:
                     after_batch(self._progress(runs, companies, busy, done))

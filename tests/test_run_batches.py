@@ -12,6 +12,7 @@ from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2.extensions import TransactionRollbackError
 
 import odoo
 from odoo.exceptions import UserError
@@ -196,6 +197,43 @@ class TestRunBatches(CollectionRunCommon):
         with patch.object(Account, "_send_reachable_statements", killed_after_three):
             self.cron_until_done()
         self.assertTrue(kills, "the run was killed in the middle of a batch")
+        self.assertEqual(self.end_state(), expected)
+
+    def test_a_batch_undone_by_a_concurrent_update_runs_again_in_the_next_call(self):
+        """A serialization failure in a call's first batch (a payment posted on an
+        account of the batch meanwhile): the call reports work under way, not
+        nothing done (Odoo would take the job as failed and move the night's run
+        to tomorrow); the next call runs the batch again, to the uninterrupted end."""
+        with self.env.cr.savepoint() as uninterrupted:
+            self.cron_until_done()
+            expected = self.end_state()
+            uninterrupted.rollback()
+        self.env.invalidate_all(flush=False)
+        Run = type(self.Run)
+        run_batch = Run._run_batch
+        conflicts = []
+
+        def conflicting(run, company, deadline=None):
+            if run.step == "_step_statements" and not conflicts:
+                run_batch(run, company, deadline)  # its work done, then undone
+                conflicts.append(run.id)
+                raise TransactionRollbackError("synthetic serialization failure")
+            return run_batch(run, company, deadline)
+
+        with patch.object(Run, "_run_batch", conflicting):
+            for _call in range(100):
+                self.progress.clear()
+                before = len(conflicts)
+                self.Run._cron_collection_run()
+                done, remaining = self.progress[-1]
+                self.assertTrue(done, "never reported as nothing done")
+                if len(conflicts) > before:
+                    self.assertTrue(remaining, "the undone batch is still to run")
+                if not remaining:
+                    break
+            else:
+                self.fail("the run never finished")
+        self.assertEqual(len(conflicts), 1)
         self.assertEqual(self.end_state(), expected)
 
     def test_a_company_another_worker_runs_is_left_to_it(self):
