@@ -59,6 +59,7 @@ GATE_NOTIFICATION_PERIOD = "gate_notification_period"
 GATE_FINAL_NOTICE = "gate_final_notice"
 GATE_DISPUTE = "gate_dispute"
 GATE_FINANCIAL_ASSISTANCE = "gate_financial_assistance"
+GATE_ON_HOLD = "gate_on_hold"
 # What an account held back waits for (and why it stays, when it does).
 WAIT_LETTER = "wait_letter"
 WAIT_501R = "wait_501r"
@@ -140,6 +141,9 @@ def extraordinary_action_blocks(
     501(r): at least ``notification_days`` since the first statement, and a
     final notice sent at least ``final_notice_days`` earlier, and no open
     financial-assistance application.  No Surprises Act: no open dispute.
+    Whatever the settings, no extraordinary action while the account is on any
+    other hold (bankruptcy's automatic stay, an estate, a promise...): the hold is
+    released first.
     """
     blocks = []
     if check_501r:
@@ -153,6 +157,8 @@ def extraordinary_action_blocks(
             blocks.append(GATE_FINANCIAL_ASSISTANCE)
     if check_disputes and hold_reason == "dispute":
         blocks.append(GATE_DISPUTE)
+    elif hold_reason and GATE_FINANCIAL_ASSISTANCE not in blocks:
+        blocks.append(GATE_ON_HOLD)
     return blocks
 
 

@@ -58,6 +58,8 @@ class PatientAccount(models.Model):
         try:
             return super()._check_stage_allowed(stage)
         except UserError as error:
+            if not stage.is_extraordinary_action:
+                raise  # not the gates: an archived stage, the plans' stage
             missing = [
                 self.env._(
                     "%(account)s has not received: %(letters)s.",

@@ -12,8 +12,11 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from ..logic import holds
+from .patient_financial_assistance import OPEN_STATES
+from .patient_protected import is_trusted, trusted
 
 PROMISE_HOLD = "promise_to_pay"
+ASSISTANCE_HOLD = "financial_assistance"
 
 
 class PatientAccount(models.Model):
@@ -28,6 +31,9 @@ class PatientAccount(models.Model):
                 )
             )
         kept = self.filtered(lambda account: holds.keeps_hold(account.hold_reason, reason))
+        # replaced by one as strong (say, bankruptcy until today: lifted by the next
+        # run), a bankruptcy or deceased hold would end without a manager
+        (self - kept)._check_no_demand_hold_release()
         if kept:
             kept._log_stronger_hold_kept(reason)
         return super(PatientAccount, self - kept)._set_hold(
@@ -51,6 +57,38 @@ class PatientAccount(models.Model):
     def _release_hold(self, why=None):
         """Lift the holds; a bankruptcy or deceased hold for collections managers
         only; an account with a promise still pending goes back on its hold."""
+        self._check_no_demand_hold_release()
+        # 501(r): no extraordinary action while an application is open; its hold is
+        # lifted by the application's own code (decided, withdrawn) only
+        applying = self._with_open_assistance_application()
+        own = applying.filtered(lambda account: account.hold_reason == ASSISTANCE_HOLD)
+        if is_trusted(self.env):
+            applying -= own
+        elif own and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "%(accounts)s: an open financial-assistance application holds the account "
+                    "until it is decided. Approve or deny the application, or withdraw it, "
+                    "instead.",
+                    accounts=", ".join(own.mapped("name")),
+                )
+            )
+        replaced = self.filtered(
+            lambda account: account.hold_reason and account.hold_reason != PROMISE_HOLD
+        )
+        paused = self.filtered(lambda account: not holds.takes_plan(account.hold_reason))
+        res = super()._release_hold(why=why)
+        # a stronger hold (a dispute...) had replaced the application's, or its own
+        # hold was given an end date by hand
+        back = (replaced & applying).filtered(lambda account: not account.hold_reason)
+        if back:
+            trusted(back)._set_hold(ASSISTANCE_HOLD)
+        replaced._resume_promise_holds()
+        paused.sudo().plan_ids._resume()
+        return res
+
+    def _check_no_demand_hold_release(self):
+        """Only a collections manager ends a bankruptcy or deceased hold."""
         no_demand = self.filtered(lambda account: account.hold_reason in holds.NO_DEMAND_HOLDS)
         if no_demand and not (self.env.su or self._is_collections_manager()):
             raise UserError(
@@ -59,14 +97,18 @@ class PatientAccount(models.Model):
                     "manager to review the account."
                 )
             )
-        replaced = self.filtered(
-            lambda account: account.hold_reason and account.hold_reason != PROMISE_HOLD
+
+    def _with_open_assistance_application(self):
+        """These accounts with a financial-assistance application still open."""
+        if not self:
+            return self
+        return (
+            self.env["patient.financial.assistance"]
+            .sudo()
+            .search([("account_id", "in", self.ids), ("state", "in", OPEN_STATES)])
+            .account_id.with_env(self.env)
+            & self
         )
-        paused = self.filtered(lambda account: not holds.takes_plan(account.hold_reason))
-        res = super()._release_hold(why=why)
-        replaced._resume_promise_holds()
-        paused.sudo().plan_ids._resume()
-        return res
 
     def _resume_promise_holds(self):
         """These accounts, just released, go back on a promise-to-pay hold until

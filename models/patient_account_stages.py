@@ -115,6 +115,7 @@ class PatientAccount(models.Model):
             escalation.GATE_FINANCIAL_ASSISTANCE: self.env._(
                 "a financial-assistance application is open"
             ),
+            escalation.GATE_ON_HOLD: self.env._("it is on hold: release the hold first"),
         }
 
     def _check_stage_allowed(self, stage):
@@ -122,6 +123,7 @@ class PatientAccount(models.Model):
         rules), or into an extraordinary-action stage the account may not enter."""
         if self and not stage.sudo().active:
             raise UserError(self._archived_stage_message(stage))
+        self._check_plan_stage_entry(stage)
         if not stage.is_extraordinary_action:
             return
         messages = self._gate_messages()
@@ -144,6 +146,24 @@ class PatientAccount(models.Model):
                     "%(problems)s",
                     stage=stage.name,
                     problems="\n".join(problems),
+                )
+            )
+
+    def _check_plan_stage_entry(self, stage):
+        """The payment plan stage is the plans': an account enters it when its plan
+        is agreed.  Moved there by hand without one, it would wait outside the run
+        (a manual stage) with no hold nor end, its statements thanking the guarantor
+        for a plan that does not exist."""
+        if stage != self.env.ref("patient_collections.stage_payment_plan", False):
+            return
+        without = self.sudo().filtered(lambda account: not account.active_plan_id)
+        if without:
+            raise UserError(
+                self.env._(
+                    "%(accounts)s: no active payment plan. An account enters %(stage)s when "
+                    "its plan is agreed: create the plan from the account (Payment Plan).",
+                    accounts=", ".join(without.mapped("name")),
+                    stage=stage.sudo().name,
                 )
             )
 

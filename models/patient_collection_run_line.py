@@ -16,6 +16,7 @@ SKIP_REASONS = [
     (escalation.GATE_FINAL_NOTICE, "501(r): final notice too recent or missing"),
     (escalation.GATE_FINANCIAL_ASSISTANCE, "501(r): financial assistance open"),
     (escalation.GATE_DISPUTE, "No Surprises Act: dispute open"),
+    (escalation.GATE_ON_HOLD, "On hold: no extraordinary action"),
 ]
 EVENT_KINDS = [
     ("moved", "Moved to stage"),

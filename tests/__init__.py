@@ -134,3 +134,4 @@ from . import test_contact_payments
 from . import test_plan19_holds
 from . import test_plan20_resume
 from . import test_assistance_reversals
+from . import test_hold_gates

@@ -113,9 +113,13 @@ class TestCollectionRun(CollectionRunCommon):
 
     def test_manual_stage_untouched(self):
         account = self.account_due(100)
-        account.stage_id = self.plan
+        # a practice's own manual stage (the payment plan stage takes plans only)
+        manual = self.env["patient.account.stage"].create(
+            {"name": "Testmanual Review", "sequence": 65, "is_manual": True}
+        )
+        account.stage_id = manual
         run = self.collect()
-        self.assertEqual(account.stage_id, self.plan)
+        self.assertEqual(account.stage_id, manual)
         self.assertIn("manual_stage", run.line_ids.mapped("reason"))
 
     def test_idempotent(self):

@@ -109,10 +109,24 @@ def test_gate_holds(hold, gate):
 def test_gates_can_be_switched_off():
     assert (
         esc.extraordinary_action_blocks(
-            TODAY, None, None, "dispute", check_501r=False, check_disputes=False
+            TODAY, None, None, None, check_501r=False, check_disputes=False
         )
         == []
     )
+
+
+@pytest.mark.parametrize("hold", ["bankruptcy", "deceased", "promise_to_pay", "other"])
+def test_any_other_hold_blocks_an_extraordinary_action(hold):
+    assert blocks(TODAY - timedelta(days=200), TODAY - timedelta(days=60), hold) == [
+        esc.GATE_ON_HOLD
+    ]
+
+
+def test_a_hold_blocks_whatever_the_gate_settings():
+    for hold in ("dispute", "financial_assistance", "bankruptcy"):
+        assert esc.extraordinary_action_blocks(
+            TODAY, None, None, hold, check_501r=False, check_disputes=False
+        ) == [esc.GATE_ON_HOLD]
 
 
 # ------------------------------------------------------------ the notice sequence
