@@ -86,15 +86,45 @@ class IrAttachment(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if any(vals.get(name) for name in SHARING_FIELDS):
-            res_models = {vals["res_model"]} if "res_model" in vals else set()
-            res_models = res_models or set(self.sudo().mapped("res_model"))
-            if any(is_patient_file_model(self.env, res_model) for res_model in res_models):
+        sharing = any(vals.get(name) for name in SHARING_FIELDS)
+        current = self.browse()
+        if sharing or "res_model" in vals or "res_id" in vals:
+            current = self._check_patient_files_stay(vals)
+        if sharing:
+            if current or is_patient_file_model(self.env, vals.get("res_model")):
                 vals = {**vals, **self._refuse_patient_sharing()}
         elif is_patient_file_model(self.env, vals.get("res_model")):
             # a file attached to patient data loses the link it may have had
             vals = {**vals, "public": False, "access_token": False}
         return super().write(vals)
+
+    def copy(self, default=None):
+        if default and ("res_model" in default or "res_id" in default):
+            self._check_patient_files_stay(default)
+        return super().copy(default)
+
+    def _check_patient_files_stay(self, vals):
+        """Refuse a user taking patient files off their record (or onto another
+        patient's), moved or copied: a statement would be shared, read and kept
+        outside the rights and the log of its account.  Returns the patient files
+        among these (as superuser)."""
+        current = self.sudo().filtered(
+            lambda attachment: is_patient_file_model(self.env, attachment.res_model)
+        )
+        moved = current.filtered(
+            lambda attachment: (
+                attachment.res_model != vals.get("res_model", attachment.res_model)
+                or attachment.res_id != vals.get("res_id", attachment.res_id)
+            )
+        )
+        if moved and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "A patient file stays attached to the record it belongs to: attach a "
+                    "new file where it is needed instead."
+                )
+            )
+        return current
 
     def generate_access_token(self):
         """A patient file gets no link: Odoo's own code asking for one (an image

@@ -23,8 +23,9 @@ class PatientAccount(models.Model):
         ]
 
     def _send_statements(self, email=False, today=None):
-        """Produce today's statements of these accounts: one merged PDF (returned as an
-        attachment, for the mail house), each account's own PDF in its chatter, a
+        """Produce today's statements of these accounts: one merged PDF of those not
+        emailed (returned as an attachment, for the mail house; none when all went
+        by email), each account's own PDF in its chatter, a
         letter (or email) interaction, and the statement dates.  Accounts that got
         today's statement already, asked to cease communication, or that no
         statement can reach (no mailing address, no email delivery: see
@@ -40,15 +41,23 @@ class PatientAccount(models.Model):
         if not today:
             days = self._practice_days()
             if len(days) > 1:
-                parts = [
-                    group._send_reachable_statements(email, day) for day, group in days.items()
-                ]
-                parts = [part for part in parts if part]
-                if len(parts) < 2:
-                    return parts[0] if parts else self.env["ir.attachment"]
-                return self._statement_merged_attachment(
-                    merge_pdf([part.raw for part in parts]), max(days)
+                parts = self.env["ir.attachment"].union(
+                    *(group._send_reachable_statements(email, day) for day, group in days.items())
                 )
+                if len(parts) < 2:
+                    return parts
+                # those sent on paper today, each on its practice's calendar
+                sent = self.sudo().filtered(
+                    lambda account: (
+                        account.last_statement_date
+                        == next(day for day, group in days.items() if account in group)
+                    )
+                )
+                merged = (
+                    sent - sent._statement_email_recipients(email)
+                )._statement_merged_attachment(merge_pdf(parts.mapped("raw")), max(days))
+                parts.sudo().unlink()  # the days' files, merged
+                return merged
             today = next(iter(days), None) or self.env.company._patient_today()
         accounts = self.sudo().filtered_domain(self._statement_eligible_domain(today))
         if not accounts:
@@ -70,7 +79,15 @@ class PatientAccount(models.Model):
             else:
                 printed[account.id] = attachment.ids
         accounts._statement_record_sent(emailed, today, printed, moments)
-        return accounts._statement_merged_attachment(merged, today)
+        # the mail house prints those not emailed: an emailed guarantor gets one statement
+        on_paper = accounts - emailed
+        if not on_paper:
+            return self.env["ir.attachment"]
+        if emailed:
+            merged = merge_pdf(
+                [pdf for account, pdf in zip(accounts, pdfs, strict=True) if account in on_paper]
+            )
+        return on_paper._statement_merged_attachment(merged, today)
 
     def _statement_attach(self, pdfs, today):
         """Each account's statement PDF, attached to the account (same order)."""

@@ -93,7 +93,8 @@ class PatientCollectionRun(models.Model):
             fit = left / 2 * len(chunk) / max(run_budget.monotonic() - started, 1e-6)
             size = max(1, int(min(STATEMENT_CHUNK, fit)))
         counts[CountKey("statement_sent")] += len(sent)
-        self._attach_merged(merged, len(sent), today)
+        # the mail house's file: the statements not emailed
+        self._attach_merged(merged, len(sent - sent._statement_email_recipients(True)), today)
         return more
 
     def _attach_merged(self, attachments, count, today):

@@ -1,3 +1,4 @@
+import base64
 import io
 from datetime import date, timedelta
 
@@ -7,7 +8,7 @@ from pypdf import PdfReader
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import PatientCollectionsCommon
+from .common import TEST_ADDRESS, PatientCollectionsCommon
 
 TODAY = date(2026, 5, 4)
 
@@ -93,9 +94,14 @@ class TestStatements(PatientCollectionsCommon):
         )
         self.assertEqual(wizard.qualifying_count, 2)
         action = wizard.action_send()
-        self.assertIn("/web/content/", action["url"])
-        merged = self.env["ir.attachment"].browse(int(action["url"].split("/")[3].split("?")[0]))
-        self.assertEqual(len(pdf_text(merged.raw)), 2)
+        self.assertIn(f"/web/content/patient.statement.send/{wizard.id}/merged_pdf/", action["url"])
+        self.assertEqual(len(pdf_text(base64.b64decode(wizard.merged_pdf))), 2)
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", False), ("name", "like", "Statements %")]
+            ),
+            "no file of its own, to be shared by a link",
+        )
         self.assertRecordValues(
             accounts,
             [{"last_statement_date": TODAY, "first_statement_date": TODAY}] * 2,
@@ -151,6 +157,73 @@ class TestStatements(PatientCollectionsCommon):
             self.env["patient.collection.run"].run()
             self.assertEqual(self.account.last_statement_date, date(2026, 6, 4))
 
+    def postal_account(self):
+        """A second guarantor, on paper: their account owes 80.00."""
+        partner = self.env["res.partner"].create(
+            {"name": "Testpostal Beta", "is_patient": True, **TEST_ADDRESS}
+        )
+        due = TODAY - timedelta(days=40)
+        return self.make_invoice(partner, 80.0, due, due_date=due).patient_account_id
+
+    def test_the_mail_house_file_holds_only_the_statements_not_emailed(self):
+        postal = self.postal_account()
+        self.guarantor.email = "testparent.alpha@example.com"
+        self.account.statement_delivery = "email"
+        merged = (self.account | postal)._send_statements(email=True)
+        text = "".join(pdf_text(merged.raw))
+        self.assertIn(postal.name, text)
+        self.assertNotIn(self.account.name, text, "emailed: not printed and mailed too")
+        self.assertIn("(1).pdf", merged.name)
+        # both got today's statement, each in its own way
+        self.assertEqual((self.account | postal).mapped("last_statement_date"), [TODAY] * 2)
+        self.assertEqual(self.account.interaction_ids.channel, "email")
+        self.assertEqual(postal.interaction_ids.channel, "letter")
+
+    def test_sending_only_emails_downloads_nothing(self):
+        self.guarantor.email = "testparent.alpha@example.com"
+        self.account.statement_delivery = "email"
+        wizard = (
+            self.env["patient.statement.send"]
+            .with_context(active_model="patient.account", active_ids=self.account.ids)
+            .create({"email": True})
+        )
+        action = wizard.action_send()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("1 statement(s) sent by email", action["params"]["message"])
+        self.assertEqual(self.account.last_statement_date, TODAY)
+        self.assertFalse(
+            self.env["ir.attachment"].search(
+                [("res_model", "=", False), ("name", "like", "Statements %")]
+            ),
+            "no file for the mail house",
+        )
+
+    def test_a_statement_stays_on_its_account(self):
+        self.account._send_statements()
+        statement = self.env["ir.attachment"].search(
+            [("res_model", "=", "patient.account"), ("res_id", "=", self.account.id)], limit=1
+        )
+        self.assertTrue(statement)
+        specialist = new_test_user(
+            self.env,
+            login="pc_stmt_detacher",
+            groups="patient_collections.group_collections_specialist",
+        )
+        other = self.postal_account()
+        for vals in (
+            {"res_model": False, "res_id": 0, "public": True},
+            {"res_model": False, "res_id": 0},
+            {"res_id": other.id},
+        ):
+            with self.subTest(vals=vals), self.assertRaisesRegex(AccessError, "stays attached"):
+                statement.with_user(specialist).write(vals)
+            with self.subTest(copy=vals), self.assertRaisesRegex(AccessError, "stays attached"):
+                statement.with_user(specialist).copy(vals)
+        self.assertRecordValues(
+            statement,
+            [{"res_model": "patient.account", "res_id": self.account.id, "public": False}],
+        )
+
     def test_email_statement_has_no_phi_in_subject_or_preview(self):
         self.guarantor.email = "testparent.alpha@example.com"
         self.account.statement_delivery = "email"
@@ -205,6 +278,33 @@ class TestStatementReportUrl(HttpCase):
         self.assertNotEqual(response.status_code, 200)
         self.assertNotIn(b"%PDF", response.content[:10])
         self.assertNotIn(b"Testperson Url", response.content)
+
+    def test_the_mail_house_file_downloads_for_its_sender_only(self):
+        """The wizard's merged PDF is the sender's: its download link works for
+        them, and for nobody else, public or colleague."""
+        users = [
+            new_test_user(
+                self.env,
+                login=login,
+                password=login,
+                groups="base.group_user,patient_collections.group_collections_specialist",
+            )
+            for login in ("pc_merged_sender", "pc_merged_colleague")
+        ]
+        wizard = self.env["patient.statement.send"].with_user(users[0]).create({})
+        wizard.sudo().write(
+            {"merged_pdf": base64.b64encode(b"%PDF-1.4 testmerged"), "merged_name": "S.pdf"}
+        )
+        url = f"/web/content/patient.statement.send/{wizard.id}/merged_pdf/S.pdf?download=true"
+        self.authenticate("pc_merged_sender", "pc_merged_sender")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, b"%PDF-1.4 testmerged")
+        for login in ("pc_merged_colleague", None):
+            self.authenticate(login, login)
+            response = self.url_open(url)
+            self.assertNotEqual(response.status_code, 200)
+            self.assertNotIn(b"testmerged", response.content)
 
 
 @tagged("post_install", "-at_install")

@@ -1,4 +1,6 @@
+import base64
 from datetime import timedelta
+from urllib.parse import quote
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -56,6 +58,10 @@ class PatientStatementSend(models.TransientModel):
         compute="_compute_qualifying",
         help="Why accounts in the final notice stage get no final notice.",
     )
+    # the mail house's file, kept on the wizard (the sender's own record, gone with
+    # it): never a file of its own that could be shared by a link or made public
+    merged_pdf = fields.Binary(string="Statements to Print", attachment=False, readonly=True)
+    merged_name = fields.Char(string="File Name", readonly=True)
     no_address_count = fields.Integer(
         compute="_compute_qualifying",
         help="Accounts asked for that no statement can reach: the guarantor has no mailing "
@@ -189,13 +195,32 @@ class PatientStatementSend(models.TransientModel):
         if not accounts:
             self._explain_nothing_qualifies()
         accounts.check_access("write")
-        # each practice's statements dated by its own calendar, one merged PDF
+        before = {account.id: account.last_statement_date for account in accounts}
+        # each practice's statements dated by its own calendar, one merged PDF of
+        # those to print
         merged = accounts._send_statements(email=self.email)
-        self._check_qualifying(merged)
+        sent = accounts.filtered(lambda account: account.last_statement_date != before[account.id])
+        self._check_qualifying(sent)
+        if merged:
+            name = merged.name
+            self.sudo().write({"merged_pdf": base64.b64encode(merged.raw), "merged_name": name})
+            merged.sudo().unlink()
+            return {
+                "type": "ir.actions.act_url",
+                "url": f"/web/content/{self._name}/{self.id}/merged_pdf/{quote(name)}"
+                "?download=true",
+                "target": "self",
+            }
         return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{merged.id}?download=true",
-            "target": "self",
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "%(count)s statement(s) sent by email; none to print.", count=len(sent)
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
         }
 
     def _check_qualifying(self, records):
