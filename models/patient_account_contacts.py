@@ -111,10 +111,11 @@ class PatientAccount(models.Model):
         return own or account.partner_id.tz or account.company_id._patient_tz()
 
     def _collections_manager(self):
-        """A collections manager of the account's company, for reviews and approvals."""
+        """A collections manager of the account's company, for reviews and approvals:
+        the administrator (a manager since the install) only when there is no other."""
         self.ensure_one()
         group = self.env.ref("patient_collections.group_collections_manager")
-        return (
+        managers = (
             self.env["res.users"]
             .sudo()
             .search(
@@ -126,9 +127,11 @@ class PatientAccount(models.Model):
                     ("company_ids", "in", self.company_id.id),
                 ],
                 order="id",
-                limit=1,
+                limit=2,  # the administrator is the first user after the system's
             )
         )
+        admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+        return (managers - admin)[:1] or managers[:1] if admin else managers[:1]
 
     # ------------------------------------------------------------------ reaching out
 

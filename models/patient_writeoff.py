@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from .patient_account import MANAGER_GROUP
 from .patient_protected import is_trusted, trusted
@@ -202,14 +203,23 @@ class PatientWriteoff(models.Model):
         waiting = self.filtered(lambda writeoff: writeoff.state == "to_approve")
         if waiting != self:
             raise UserError(self.env._("Only write-offs waiting for approval can be approved."))
-        for writeoff in self.sudo():
-            account = writeoff.account_id
-            if account.currency_id.compare_amounts(writeoff.amount, account.balance_due) > 0:
+        # the accounts' balances, held until this commits: two approvals at once
+        # never write off what only one of them may (the later one is retried)
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM patient_account WHERE id = ANY(%s) ORDER BY id FOR UPDATE",
+                self.sudo().account_id.ids,
+            )
+        )
+        # all of an account's write-offs approved together take from one balance
+        for account, writeoffs in self.sudo().grouped("account_id").items():
+            total = sum(writeoffs.mapped("amount"))
+            if account.currency_id.compare_amounts(total, account.balance_due) > 0:
                 raise UserError(
                     self.env._(
                         "%(name)s: the balance due of %(account)s is now %(balance)s, less than "
                         "the write-off. Refuse it and propose a new one.",
-                        name=writeoff.name,
+                        name=", ".join(writeoffs.mapped("name")),
                         account=account.name,
                         balance=account.currency_id.format(account.balance_due),
                     )

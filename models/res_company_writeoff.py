@@ -119,7 +119,8 @@ class ResCompany(models.Model):
                 setting=label,
                 account=account.display_name,
             )
-        if account.company_ids and self not in account.company_ids:
+        # a branch posts on its parent's chart of accounts
+        if account.company_ids and not account.company_ids & self.sudo().parent_ids:
             return self.env._(
                 "%(setting)s: %(account)s belongs to another company.",
                 setting=label,

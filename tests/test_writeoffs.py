@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import TEST_ADDRESS, PatientCollectionsCommon
@@ -286,6 +286,56 @@ class TestWriteoffs(WriteoffCommon):
         self.assertEqual(invoice.amount_residual, 0.0)
         self.assertEqual(account.balance_due, 0.0)
         self.assertFalse(writeoff.activity_ids)
+
+    def test_approval_goes_to_a_manager_not_the_administrator(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("patient_collections.group_collections_manager"))
+        # the administrator works for the practice, as in a practice's own database
+        admin.sudo().company_ids |= self.env.company
+        account, _invoice = self.account_owing(80.0)
+        writeoff = self.writeoff(account, self.specialist)
+        self.assertTrue(writeoff.activity_ids.user_id)
+        self.assertNotEqual(writeoff.activity_ids.user_id, admin)
+
+    def test_write_offs_approved_together_take_from_one_balance(self):
+        account, invoice = self.account_owing(100.0)
+        other = new_test_user(
+            self.env,
+            login="pc_wo_specialist_b",
+            groups="patient_collections.group_collections_specialist",
+        )
+        # two specialists at once: each waiting write-off fits the balance alone
+        first = (
+            self.env["patient.writeoff"]
+            .with_user(self.specialist)
+            ._propose(account, 60.0, "bad_debt")
+        )
+        second = self.env["patient.writeoff"].with_user(other)._propose(account, 60.0, "bad_debt")
+        self.assertEqual((first | second).mapped("state"), ["to_approve"] * 2)
+        with self.assertRaisesRegex(UserError, "less than the write-off"):
+            (first | second).with_user(self.manager).action_approve()
+        self.assertEqual(invoice.amount_residual, 100.0)
+        self.assertEqual((first | second).mapped("state"), ["to_approve"] * 2)
+        # one at a time: the first posts, the second no longer fits
+        first.with_user(self.manager).action_approve()
+        self.assertEqual(account.balance_due, 40.0)
+        with self.assertRaisesRegex(UserError, "less than the write-off"):
+            second.with_user(self.manager).action_approve()
+
+    def test_a_branch_writes_off_on_its_parents_chart(self):
+        branch = self.env["res.company"].create(
+            {"name": "Testbranch Clinic", "parent_id": self.env.company.id}
+        )
+        self.assertNotIn(branch, self.bad_debt.company_ids)
+        branch.collections_writeoff_account_bad_debt_id = self.bad_debt
+        self.assertEqual(
+            branch._collections_posting_account("collections_writeoff_account_bad_debt_id"),
+            self.bad_debt,
+        )
+        # another practice's account stays refused
+        stranger = self.env["res.company"].create({"name": "Teststranger Clinic"})
+        with self.assertRaisesRegex(ValidationError, "belongs to another company"):
+            stranger.collections_writeoff_account_bad_debt_id = self.bad_debt
 
     def test_manager_refuses(self):
         account, invoice = self.account_owing(80.0)
