@@ -178,6 +178,17 @@ def audit_list_read(model, detail, call, ids_of=listed_records, touched=(), phi_
     return result
 
 
+def opens_unaudited(records):
+    """Whether reading ``records`` is no open to log, whatever it reads: none, the
+    superuser's, the records of a list (their list line says it), new records."""
+    return (
+        not records
+        or records.env.su
+        or records.env.context.get(LIST_READ_KEY) is LIST_READ
+        or not all(isinstance(record_id, int) for record_id in records._ids)
+    )
+
+
 def audit_open(records, read, detail=False, denied_detail=None, seen=None, refused=None, **extra):
     """``read(records)`` logged as an 'open' of what it showed, or as a refusal
     when refused; read under the list marker, so the records it reads inside them

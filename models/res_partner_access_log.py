@@ -1,12 +1,6 @@
 from odoo import models
 
-from .patient_phi_list_audit import (
-    LIST_READ,
-    LIST_READ_KEY,
-    ListReadAudit,
-    audit_open,
-    nested_reads,
-)
+from .patient_phi_list_audit import ListReadAudit, audit_open, nested_reads, opens_unaudited
 from .res_partner import CLINICAL_ID_FIELDS, PATIENT_FIELDS
 
 
@@ -39,13 +33,7 @@ class ResPartner(ListReadAudit, models.Model):
         clinical = set(fnames) & set(CLINICAL_ID_FIELDS)
         paths = self._clinical_paths(specification)
         inside = set().union(*paths.values())
-        if (
-            not (clinical or inside)
-            or not self
-            or self.env.su
-            or self.env.context.get(LIST_READ_KEY) is LIST_READ
-            or not all(isinstance(record_id, int) for record_id in self._ids)
-        ):
+        if not (clinical or inside) or opens_unaudited(self):
             return read(self)
 
         def seen():

@@ -91,6 +91,27 @@ class TestAccessLog(PatientCollectionsCommon, MockEmail):
         self.env["patient.account"].with_user(self.specialist).web_search_read([], {"name": {}})
         self.assertEqual(len(self.entries("open", self.specialist)), 1)
 
+    def test_invoice_opened_with_patient_fields_is_logged(self):
+        user = self.env.user
+        self.assertFalse(self.env.su)
+        self.invoice.web_read({"patient_id": {}, "service_date": {}, "amount_total": {}})
+        line = self.entries("open", user, res_model="account.move", res_id=self.invoice.id)
+        self.assertEqual(len(line), 1)
+        self.assertEqual(line.field_names, "patient_id, service_date")
+        self.assertEqual(line.company_id, self.invoice.company_id)
+        self.invoice.read(["insurance_claim_ref"])
+        read = self.entries("open", user, res_model="account.move", detail="read")
+        self.assertEqual(read.field_names, "insurance_claim_ref")
+        # no patient field read (its account's number is no patient data), or an
+        # invoice with no patient: not logged
+        self.invoice.web_read({"amount_total": {}, "patient_account_id": {}})
+        plain = self.init_invoice("out_invoice", amounts=[10.0], post=True)
+        plain.web_read({"patient_id": {}, "amount_total": {}})
+        self.assertEqual(len(self.entries("open", user, res_model="account.move")), 2)
+        # a list: one list line, not an open per invoice
+        self.env["account.move"].web_search_read([("id", "=", self.invoice.id)], {"patient_id": {}})
+        self.assertEqual(len(self.entries("open", user, res_model="account.move")), 2)
+
     def test_prints_are_logged(self):
         Report = self.env["ir.actions.report"].with_user(self.accountant)
         Report._render_qweb_pdf("patient_collections.report_patient_statement", self.account.ids)
