@@ -22,7 +22,7 @@ bypass: it logs its own letters and emails and posts under
 ``trusted(records, patient_interaction_logged=True)``.
 """
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools.misc import clean_context
 
@@ -63,38 +63,30 @@ class PatientAccount(models.Model):
         """The accounts (all companies, archived ones too: their cease request
         stands, see :meth:`_acts_for_sender`; as superuser) whose guarantor or
         patients are among ``partners`` or hold one of ``emails``."""
-        Partner = self.env["res.partner"].sudo()
         partners = partners.sudo()
         if emails:
-            partners |= Partner.search([("email_normalized", "in", sorted(emails))])
+            partners |= partners.search([("email_normalized", "in", sorted(emails))])
         if not partners:
             return self.sudo().browse()
-        people = partners | partners.parent_id | partners.guarantor_id
-        return self.sudo().search(
-            [
-                ("active", "in", (True, False)),
-                "|",
-                ("partner_id", "in", people.ids),
-                ("move_ids.patient_id", "in", partners.ids),
-            ]
-        )
+        return self.sudo().search(self._contacts_domain(partners))
 
     def _accounts_of_each(self, groups):
         """[the accounts of each of ``groups`` (contacts), as
         :meth:`_accounts_of_contacts` finds them]: one search for all of them."""
         found = self._accounts_of_contacts(self.env["res.partner"].union(*groups))
-        each = []
-        for people in groups:
-            people = people.sudo()
-            holders = people | people.parent_id | people.guarantor_id
-            each.append(
-                found.filtered(
-                    lambda account, h=holders, p=people: (
-                        account.partner_id in h or account.move_ids.patient_id & p
-                    )
-                )
-            )
-        return each
+        return [found.filtered_domain(self._contacts_domain(people.sudo())) for people in groups]
+
+    @api.model
+    def _contacts_domain(self, partners):
+        """The accounts of ``partners``: theirs as guarantor (a contact of a company
+        or of a guarantor acts for it) or billed for their care as patients."""
+        people = partners | partners.parent_id | partners.guarantor_id
+        return [
+            ("active", "in", (True, False)),
+            "|",
+            ("partner_id", "in", people.ids),
+            ("move_ids.patient_id", "in", partners.ids),
+        ]
 
     # ------------------------------------------------------------------ the gate
 

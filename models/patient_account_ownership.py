@@ -209,7 +209,13 @@ class PatientAccount(models.Model):
                     )
                 )
         if "active" in vals and not vals["active"]:
-            self._check_no_active_plan()
+            self._check_no_active_plan(
+                lambda accounts: self.env._(
+                    "%(accounts)s: on an active payment plan. Cancel the plan first, then "
+                    "archive the account.",
+                    accounts=accounts,
+                )
+            )
         if "stage_id" not in vals:
             return super().write(vals)
         stage = self.env["patient.account.stage"].browse(vals["stage_id"])
@@ -259,32 +265,24 @@ class PatientAccount(models.Model):
         """An account on an active payment plan stays in a manual stage (the plan's)
         until the plan ends: moved by hand into any other stage, the run would take
         it up again and send it letters, or to an agency, while the guarantor pays."""
-        if not stage or stage.is_manual:
-            return
-        on_plan = self.sudo().filtered("active_plan_id")
-        if on_plan:
-            raise UserError(
-                self.env._(
+        if stage and not stage.is_manual:
+            self._check_no_active_plan(
+                lambda accounts: self.env._(
                     "%(accounts)s: on an active payment plan, it stays in its stage until the "
                     "plan ends. Cancel the plan first to move it to %(stage)s.",
-                    accounts=", ".join(on_plan.mapped("name")),
+                    accounts=accounts,
                     stage=stage.sudo().name,
                 )
             )
 
-    def _check_no_active_plan(self):
-        """An account on an active payment plan is not archived: the plan would go
-        on being swept (missed, defaulted) for an account off the board and out of
-        the guarantor's portal."""
+    def _check_no_active_plan(self, refusal):
+        """Refuse what an active payment plan forbids (archiving the account: the plan
+        would go on being swept for an account off the board and out of the guarantor's
+        portal; leaving the plan's stage): ``refusal(names)`` says what, for the
+        accounts on a plan."""
         on_plan = self.sudo().filtered("active_plan_id")
         if on_plan:
-            raise UserError(
-                self.env._(
-                    "%(accounts)s: on an active payment plan. Cancel the plan first, then "
-                    "archive the account.",
-                    accounts=", ".join(on_plan.mapped("name")),
-                )
-            )
+            raise UserError(refusal(", ".join(on_plan.mapped("name"))))
 
     def _is_collections_manager(self):
         user = self.env.user

@@ -11,8 +11,7 @@ from .res_partner import PATIENT_FIELDS
 # read those assigned to them): their dashboard and its weekly aged balances are
 # company-wide
 EVERY_ACCOUNT_GROUPS = (
-    "patient_collections.group_collections_manager",
-    "patient_collections.group_collections_accountant",
+    "patient_collections.group_collections_manager,patient_collections.group_collections_accountant"
 )
 
 
@@ -39,7 +38,7 @@ class ResUsers(models.Model):
         """Whether this user (a collections manager or accountant) reads every
         patient account of their companies."""
         self.ensure_one()
-        return any(self.has_group(group) for group in EVERY_ACCOUNT_GROUPS)
+        return self.has_groups(EVERY_ACCOUNT_GROUPS)
 
     def write(self, vals):
         res = super().write(vals)
