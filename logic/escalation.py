@@ -207,12 +207,18 @@ def letters_received(letters, current, history):
       the letters logged on it count for the statements before the final notice,
       and a final-notice date counts for the whole sequence.  (Letters logged
       while in a letter stage are that stage's cycle, not the next notices.)
+    - in the final-notice stage without a final-notice date, its notice was
+      withheld (entered on a hold, or after a request to cease): not received.
     """
     received = 0
     in_letter_stage = False
     if current is not None and not current.is_closed and not current.is_manual:
         received = sum(1 for letter in letters if stage_order(letter) <= stage_order(current))
         in_letter_stage = any(letter.id == current.id for letter in letters)
+        if current.is_final_notice and in_letter_stage and not history.final_notice_date:
+            # entered while its notice was withheld (a hold, a request to cease):
+            # not received until a statement carries it
+            received -= 1
     if history.final_notice_date:
         return len(letters)
     if not in_letter_stage and history.letters_sent:

@@ -239,7 +239,17 @@ class PatientAccount(models.Model):
         days = {day: self} if day and trusted_flag(self.env, "collections_stage_day") else {}
         for today, group in (days or self._practice_days() or {None: self}).items():
             entry = {**vals, **group._prepare_stage_entry_vals(stage, today)}
-            res = super(PatientAccount, trusted(group)).write(entry) and res
+            unsent = (
+                group._final_notice_unsent() if "final_notice_date" in entry else group.browse()
+            )
+            if unsent:
+                # no final notice goes out today: dated when a statement carries it
+                undated = {
+                    name: value for name, value in entry.items() if name != "final_notice_date"
+                }
+                res = super(PatientAccount, trusted(unsent)).write(undated) and res
+            if group - unsent:
+                res = super(PatientAccount, trusted(group - unsent)).write(entry) and res
         if not internal:
             entering._schedule_stage_activities(stage)
         return res

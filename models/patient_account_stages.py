@@ -86,6 +86,21 @@ class PatientAccount(models.Model):
             vals["final_notice_date"] = today
         return vals
 
+    def _final_notice_unsent(self):
+        """These accounts that a final notice does not reach now: on a hold during
+        which statements are for information only (a dispute, an application,
+        bankruptcy, death), or whose guarantor asked to cease communication.  The
+        501(r) gate counts from a notice sent, never from a notice withheld."""
+        return (
+            self.sudo()
+            .filtered(
+                lambda account: (
+                    account.cease_communication or not holds.demands_payment(account.hold_reason)
+                )
+            )
+            .with_env(self.env)
+        )
+
     def _extraordinary_blocks(self, today=None):
         """Gate reasons that keep this account out of extraordinary actions."""
         self.ensure_one()

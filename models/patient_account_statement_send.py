@@ -252,6 +252,19 @@ class PatientAccount(models.Model):
         trusted(self.filtered(lambda account: not account.first_statement_date)).write(
             {"first_statement_date": today}
         )
+        # a final notice withheld when its stage was entered (a hold, see
+        # _final_notice_unsent) is dated by the statement that carries it at last
+        trusted(
+            (self - self._statement_informational()).filtered(
+                lambda account: (
+                    account.stage_id.is_final_notice
+                    and (
+                        not account.final_notice_date
+                        or (account.stage_date and account.final_notice_date < account.stage_date)
+                    )
+                )
+            )
+        ).write({"final_notice_date": today})
 
     def _statement_merged_attachment(self, merged, today):
         """The merged PDF of all these statements, for the mail house."""

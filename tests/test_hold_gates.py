@@ -10,6 +10,8 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
+from odoo.addons.patient_collections.models.patient_protected import trusted
+
 from .common import TEST_ADDRESS
 from .common_run import CollectionRunCommon
 
@@ -96,6 +98,32 @@ class TestHoldGates(CollectionRunCommon):
         account.with_user(self.manager)._release_hold()
         self.Run.run()
         self.assertEqual(account.stage_id, self.agency)
+
+    def test_a_final_notice_withheld_is_dated_when_a_statement_carries_it(self):
+        account = self.account_due(150)
+        account._import_history(first_statement_date=RUN_DAY - timedelta(days=200))
+        account._set_hold("dispute")
+        account.with_user(self.manager).stage_id = self.final
+        self.assertEqual(account.stage_id, self.final)
+        self.assertFalse(account.final_notice_date, "no notice goes out during a dispute")
+        later = RUN_DAY + timedelta(days=60)
+        with freeze_time(later):
+            account.with_user(self.manager)._release_hold()
+            self.Run.run()
+        # the gate counts from the notice the run's statement carried, not the move
+        self.assertEqual(account.final_notice_date, later)
+        self.assertEqual(account.stage_id, self.final)
+        with freeze_time(later + timedelta(days=30)):
+            self.Run.run()
+        self.assertEqual(account.stage_id, self.agency)
+
+    def test_no_final_notice_date_for_a_guarantor_who_asked_to_cease(self):
+        account = self.account_due(150)
+        trusted(account).write({"cease_communication": True})
+        account.with_user(self.manager).stage_id = self.final
+        self.assertFalse(account.final_notice_date)
+        with self.assertRaisesRegex(UserError, "final notice"):
+            account.with_user(self.manager).stage_id = self.agency
 
     # ------------------------------------------------------------ who ends a hold
 

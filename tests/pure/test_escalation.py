@@ -384,3 +384,19 @@ def test_entering_a_letter_waits_a_run_for_the_stages_beyond():
     assert decision.wait == esc.WAIT_LETTER
     assert decision.wait_stage == LREVIEW
     assert decision.wait_date == DAY0 + timedelta(days=1)
+
+
+def test_a_final_notice_withheld_keeps_the_account_in_its_stage():
+    """In the final-notice stage without a final-notice date (entered on a hold,
+    or after a request to cease): the notice is still to go out, nothing beyond."""
+    gate = esc.Gate(DAY0 - timedelta(days=300), None)
+    history = esc.History(stage_date=DAY0 - timedelta(days=60))
+    decision = escalate(LFINAL, 200, DAY0, history, gate)
+    assert decision.target is None
+    assert decision.reason == esc.GATE_FINAL_NOTICE
+    # once a statement carried it (dated), the sequence goes on
+    sent = DAY0 - timedelta(days=31)
+    dated = history._replace(final_notice_date=sent, last_letter_date=sent)
+    assert (
+        escalate(LFINAL, 200, DAY0, dated, gate._replace(final_notice_date=sent)).target == LAGENCY
+    )

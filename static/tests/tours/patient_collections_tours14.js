@@ -17,8 +17,8 @@ import {
     TOP,
     collectionsMenu,
     dialogClosed,
+    emailStatements,
     listAction,
-    produceStatements,
     refusal,
 } from "@patient_collections/../tests/tours/tour_steps";
 
@@ -135,7 +135,7 @@ tours.add("pc_tours14_send_statements", {
             trigger: `${TOP} .alert-info:contains('waits in the queue until their hours open')`,
             content: "and that an email outside the guarantor's hours waits for them",
         },
-        ...produceStatements(),
+        ...emailStatements(2),
         {
             trigger: ".o_list_renderer .o_data_row:contains('Tourfourteen Night') td[name='partner_id']",
             content: "Open the account whose guarantor is at night",

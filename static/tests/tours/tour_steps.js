@@ -121,6 +121,23 @@ export function refusal(text, content) {
     ];
 }
 
+// Send Statements when every one goes by email: Produce, the notification says
+// so, and the dialog closes itself (nothing to download for the mail house).
+export function emailStatements(count) {
+    return [
+        {
+            trigger: `${TOP} .modal-footer button:contains('Produce Statements')`,
+            content: "Produce the statements (all by email)",
+            run: "click",
+        },
+        {
+            trigger: `.o_notification:contains('${count} statement(s) sent by email; none to print')`,
+            content: "The notification says they went by email, none to print",
+        },
+        dialogClosed("Send Statements"),
+    ];
+}
+
 // Send Statements: Produce (the merged PDF downloads), then close the dialog.
 export function produceStatements() {
     return [
