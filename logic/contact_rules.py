@@ -134,3 +134,17 @@ def check(
         if freed is not None:
             violations.append(Violation(RULE_CALL_FREQUENCY, next_call_window(freed, tz_name)))
     return violations
+
+
+# What a collections manager may log against the rules, with a reason: a call or a
+# letter (a call missed by minutes, a letter naming the practice's remedies), never a
+# message (a text or an email waits until the rules allow it) nor a call after a
+# request to cease communication (Regulation F: only a letter may follow it).
+OVERRIDABLE_CHANNELS = frozenset({"phone_out", "letter"})
+
+
+def overridable(channel, violations):
+    """Whether a manager may log a contact on ``channel`` despite ``violations``."""
+    if channel not in OVERRIDABLE_CHANNELS:
+        return False
+    return not (channel != "letter" and any(v.rule == RULE_CEASE for v in violations))

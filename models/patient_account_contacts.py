@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 # The numbers a specialist may dial from the account form.
 CALL_FIELDS = ("guarantor_phone", "guarantor_mobile")
@@ -99,6 +99,24 @@ class PatientAccount(models.Model):
                 continue
             account.contact_tz = self.env._(
                 "%(tz)s (the practice's)", tz=company_tz.get(account.company_id.id, "UTC")
+            )
+
+    def _check_contact_person(self, person):
+        """``person`` (when set) is one the account's contacts are made with: its
+        guarantor, one of its patients or one of the guarantor's contacts; checked
+        before anything of that person is read (their time zone, in the rules)."""
+        self.ensure_one()
+        account = self.sudo()
+        if (
+            person
+            and person != account.partner_id
+            and person not in (account.patient_ids | account.partner_id.child_ids)
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The person contacted is the account's guarantor, one of its patients "
+                    "or one of the guarantor's contacts."
+                )
             )
 
     def _contact_tz(self, person=None):

@@ -11,12 +11,18 @@ class PatientAccount(models.Model):
     _inherit = "patient.account"
 
     def _letters_logged(self):
-        """``{account id: letters logged on it}`` (voided ones aside), one query."""
-        self.env["patient.interaction"].flush_model(["account_id", "channel", "state"])
+        """``{account id: statements mailed to it}`` (voided ones aside), one query.
+        Only statements count: a letter logged by hand (a cease acknowledgement, a
+        financial-assistance decision, a note to the guarantor) is no notice of the
+        sequence; history from before the module is imported (``_import_history``)."""
+        self.env["patient.interaction"].flush_model(
+            ["account_id", "channel", "state", "is_statement"]
+        )
         self.env.cr.execute(
             """
             SELECT account_id, count(*) FROM patient_interaction
              WHERE account_id = ANY(%s) AND channel = 'letter' AND state = 'logged'
+               AND is_statement
           GROUP BY account_id
             """,
             [self.ids],

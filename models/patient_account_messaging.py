@@ -126,13 +126,15 @@ class PatientAccount(models.Model):
         may read the account.  ``env.user`` is the caller even under ``sudo()``."""
         self.ensure_one()
         user = self.env.user
-        if not user.has_group(SPECIALIST_GROUP) or not self._readable_by(user):
+        readable = self._readable_by(user)
+        if not user.has_group(SPECIALIST_GROUP) or not readable:
             raise AccessError(
                 self.env._(
                     "Only collections specialists and managers contact the guarantor or "
                     "patients of %(account)s. Post an internal note without them as "
                     "recipients instead.",
-                    account=self.sudo().name,
+                    # named to who may read it only
+                    account=self.sudo().name if readable else self.env._("a patient account"),
                 )
             )
 
@@ -173,7 +175,7 @@ class PatientAccount(models.Model):
                 )
             cease = contact_rules.Violation(contact_rules.RULE_CEASE, None)
             Interaction = self.env["patient.interaction"]
-            raise UserError(Interaction._violation_message(self, [cease]))
+            raise UserError(Interaction._violation_message(self, [cease], channel="email"))
 
     def _refuse_scheduled_contact(self):
         raise UserError(

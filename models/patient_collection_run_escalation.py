@@ -132,7 +132,9 @@ class PatientCollectionRun(models.Model):
                 "cease_communication",
             ]
         )
-        self.env["patient.interaction"].flush_model(["account_id", "channel", "state", "date"])
+        self.env["patient.interaction"].flush_model(
+            ["account_id", "channel", "state", "date", "is_statement"]
+        )
 
     @api.model
     def _decide_rows(self, rows, context, today, from_scratch=False):
@@ -267,9 +269,10 @@ class PatientCollectionRun(models.Model):
 
     def _escalation_rows(self, companies, last_id, account_ids=None, size=BATCH_SIZE, zones=None):
         """The next batch of accounts after ``last_id``, as the rules read them,
-        with the letters logged on each (count, day of the last one, or of the
-        last statement when later), the day its stage's letter went out (the
-        first letter or email since it entered) and whether that letter is still
+        with the statements mailed to each (count, day of the last one, or of the
+        last statement when later), the day its stage's statement went out (the
+        first one mailed or emailed since it entered; other letters and emails are
+        no notice) and whether that letter is still
         to go out.  The days of the letters (UTC datetimes) are read on each
         account's practice calendar, like the stage and statement dates
         (``zones``: :meth:`_company_tz_values` of ``companies``, read once for
@@ -306,6 +309,7 @@ class PatientCollectionRun(models.Model):
                         WHERE i.account_id = pa.id
                           AND i.channel IN ('letter', 'email')
                           AND i.state = 'logged'
+                          AND i.is_statement
                        ) l ON TRUE
                  WHERE pa.company_id = ANY(%s) AND pa.active AND pa.id > %s %s
               ORDER BY pa.id

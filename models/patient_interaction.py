@@ -167,20 +167,20 @@ class PatientInteraction(models.Model):
                 raise ValidationError(
                     self.env._("A callback request needs the date and time to call back.")
                 )
-            interaction._check_bounds(zones.get(interaction.account_id.sudo().company_id.id))
-            account = interaction.account_id.sudo()
-            contact = interaction.partner_id
             if (
-                contact
-                and contact != account.partner_id
-                and contact not in (account.patient_ids | account.partner_id.child_ids)
+                interaction.outcome == "callback_requested"
+                and interaction.account_id.sudo().cease_communication
             ):
+                # a call the contact rules would refuse when it is due
                 raise ValidationError(
                     self.env._(
-                        "The person contacted is the account's guarantor, one of its patients "
-                        "or one of the guarantor's contacts."
+                        "The guarantor asked to cease communication: no call back can be "
+                        "planned. If they now ask to be called, a collections manager "
+                        "withdraws the request to cease first."
                     )
                 )
+            interaction.account_id._check_contact_person(interaction.partner_id)
+            interaction._check_bounds(zones.get(interaction.account_id.sudo().company_id.id))
 
     def _other_pending_promised(self):
         """{interaction id: what the guarantor still has to pay of the account's
@@ -320,7 +320,15 @@ class PatientInteraction(models.Model):
         account_ids = {
             vals["account_id"] for vals in vals_list if isinstance(vals.get("account_id"), int)
         }
-        self.env["patient.account"].browse(account_ids).check_access("read")
+        accounts = self.env["patient.account"].browse(account_ids)
+        accounts.check_access("read")
+        # the person contacted before any rule reads their time zone
+        for vals in vals_list:
+            contact = vals.get("partner_id")
+            if isinstance(contact, int) and isinstance(vals.get("account_id"), int):
+                accounts.browse(vals["account_id"])._check_contact_person(
+                    self.env["res.partner"].browse(contact)
+                )
         for vals in vals_list:
             if vals.get("outcome") == "promise_to_pay" and not vals.get("promise_state"):
                 vals["promise_state"] = "pending"
@@ -375,4 +383,9 @@ class PatientInteraction(models.Model):
                 % self.env._("Voided: %(summary)s", summary=interaction._summary())
             )
         logged._undo_voided_promises()
+        logged._undo_voided_callbacks()
+        # a voided promise is no promise: neither pending nor due
+        trusted(logged.sudo().filtered(lambda i: i.promise_state == "pending")).write(
+            {"promise_state": False}
+        )
         return True

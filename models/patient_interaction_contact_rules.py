@@ -27,6 +27,12 @@ class PatientInteraction(models.Model):
         is_manager = self.env.user.has_group("patient_collections.group_collections_manager")
         self._check_cease_acknowledgements(vals_list)
         outbound = self._outbound_contact_moments(vals_list, is_manager)
+        self._judge_contacts(outbound, is_manager)
+        self._drop_idle_override_reasons(vals_list)
+
+    def _judge_contacts(self, outbound, is_manager):
+        """Each ``(moment, vals)`` of an outbound contact against the rules, in
+        the order they happened (a call counts for the next ones)."""
         if not outbound:
             return
         accounts = (
@@ -53,16 +59,25 @@ class PatientInteraction(models.Model):
                 reason = vals.get("override_reason")
                 # a reason of blanks is no reason: the rules stand
                 overriding = isinstance(reason, str) and reason.strip()
-                if overriding and is_manager:
-                    vals["overridden_rules"] = ", ".join(labels[v.rule] for v in violations)
-                elif overriding:
+                if overriding and not is_manager:
                     raise AccessError(
                         self.env._("Only a collections manager can override a contact rule.")
                     )
-                else:
-                    raise UserError(self._violation_message(account, violations, tz))
+                if not (overriding and contact_rules.overridable(vals["channel"], violations)):
+                    raise UserError(
+                        self._violation_message(account, violations, tz, vals["channel"])
+                    )
+                vals["overridden_rules"] = ", ".join(labels[v.rule] for v in violations)
             if vals["channel"] == "phone_out":
                 calls[account.id].append(moment)
+
+    @api.model
+    def _drop_idle_override_reasons(self, vals_list):
+        """An override reason is kept with the rules it overrode only: given for a
+        contact no rule refused, it would read as a manager's approval that never was."""
+        for vals in vals_list:
+            if not vals.get("overridden_rules"):
+                vals.pop("override_reason", None)
 
     @api.model
     def _rule_violations(
@@ -212,7 +227,7 @@ class PatientInteraction(models.Model):
             contact_rules.RULE_INVALID_NUMBER: self.env._("Invalid phone number"),
         }
 
-    def _violation_message(self, account, violations, tz=None):
+    def _violation_message(self, account, violations, tz=None, channel=None):
         labels = self._rule_labels()
         tz = tz or account._contact_tz()
         lines = []
@@ -241,5 +256,10 @@ class PatientInteraction(models.Model):
             override=self.env._(
                 "A manager may log a call or letter anyway by giving an override reason; "
                 "messages wait until the rules allow them."
+            )
+            if channel is None or contact_rules.overridable(channel, violations)
+            else self.env._(
+                "No override applies: a text message or an email waits until the rules allow "
+                "it, and after a request to cease communication only a letter may be sent."
             ),
         )

@@ -172,20 +172,9 @@ class PatientInteraction(models.Model):
                 )
             )
         elif outcome == "callback_requested":
-            tz = account._contact_tz(self.partner_id)
-            local = contact_rules.local_time(self.callback_at, tz)
+            summary, day = self._callback_summary()
             activities.append(
-                self._activity_vals(
-                    model_id,
-                    "mail.mail_activity_data_call",
-                    self.env._(
-                        "Call back at %(time)s (%(tz)s)",
-                        time=local.strftime("%H:%M"),
-                        tz=tz,
-                    ),
-                    owner,
-                    local.date(),
-                )
+                self._activity_vals(model_id, "mail.mail_activity_data_call", summary, owner, day)
             )
         if outcome in MANAGER_OUTCOMES:
             manager = account._collections_manager()
@@ -201,6 +190,42 @@ class PatientInteraction(models.Model):
                     )
                 )
         return activities
+
+    def _callback_summary(self):
+        """(summary, day) of the call-back activity of this callback request: the
+        time on the calendar of the person to call."""
+        self.ensure_one()
+        tz = self.account_id._contact_tz(self.partner_id)
+        local = contact_rules.local_time(self.callback_at, tz)
+        summary = self.env._("Call back at %(time)s (%(tz)s)", time=local.strftime("%H:%M"), tz=tz)
+        return summary, local.date()
+
+    def _undo_voided_callbacks(self):
+        """The call-back activities of voided callback requests close: nobody asked."""
+        callbacks = self.sudo().filtered(
+            lambda i: i.outcome == "callback_requested" and i.callback_at
+        )
+        if not callbacks:
+            return
+        wanted = set()
+        for callback in callbacks:
+            summary, day = callback._callback_summary()
+            wanted.add((callback.account_id.id, summary, day))
+        calls = (
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "patient.account"),
+                    ("res_id", "in", callbacks.account_id.ids),
+                    ("activity_type_id", "=", self.env.ref("mail.mail_activity_data_call").id),
+                ]
+            )
+        )
+        callbacks.account_id._close_activities(
+            calls.filtered(lambda a: (a.res_id, a.summary, a.date_deadline) in wanted),
+            self.env._("Closed: the callback request was voided."),
+        )
 
     def _activity_vals(self, model_id, type_xmlid, summary, user, deadline):
         return {

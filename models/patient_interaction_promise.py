@@ -25,7 +25,7 @@ class PatientInteraction(models.Model):
         help="A pending promise whose date is today or before on the practice's calendar.",
     )
 
-    @api.depends("promise_state", "promise_date")
+    @api.depends("promise_state", "promise_date", "state")
     def _compute_promise_due(self):
         # the promise is dated on the practice's calendar, whoever looks
         todays = self.sudo().company_id._patient_todays()
@@ -33,6 +33,7 @@ class PatientInteraction(models.Model):
             today = todays.get(interaction.sudo().company_id.id)
             interaction.promise_due = bool(
                 interaction.promise_state == "pending"
+                and interaction.state == "logged"
                 and interaction.promise_date
                 and today
                 and interaction.promise_date <= today
@@ -40,7 +41,11 @@ class PatientInteraction(models.Model):
 
     def _search_promise_due(self, operator, value):
         return self.env["res.company"]._patient_day_search(
-            [("promise_state", "=", "pending")], "promise_date", "<=", operator, value
+            [("promise_state", "=", "pending"), ("state", "=", "logged")],
+            "promise_date",
+            "<=",
+            operator,
+            value,
         )
 
     @api.model

@@ -135,3 +135,4 @@ from . import test_plan19_holds
 from . import test_plan20_resume
 from . import test_assistance_reversals
 from . import test_hold_gates
+from . import test_interaction_void_override

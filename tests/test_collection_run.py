@@ -43,9 +43,13 @@ class TestCollectionRun(CollectionRunCommon):
         return self.Run.run()
 
     def with_letters(self, account, count, days_ago=40):
-        """Letters sent before the run (history): the notice sequence goes on from
+        """Statements mailed before the run: the notice sequence goes on from
         them (issue 12's letters-in-order rule)."""
-        trusted(self.env["patient.interaction"], patient_interaction_logged=True).create(
+        trusted(
+            self.env["patient.interaction"],
+            patient_interaction_logged=True,
+            patient_statement_logging=True,
+        ).create(
             [
                 {
                     "account_id": account.id,

@@ -223,23 +223,37 @@ class TestEscalationSequence(CollectionRunCommon):
         self.run_on(INSTALL_DAY + timedelta(days=10))
         self.assertEqual(recent.stage_id, self.agency)
 
-    def test_letters_logged_before_install_are_not_sent_again(self):
+    def test_statements_sent_before_install_are_not_sent_again(self):
         with freeze_time(INSTALL_DAY):
             account = self.guarantors_due([100])
-        self.env["patient.interaction"].create(
+            # the former billing system's history, imported: two statements sent
+            account._import_history(stage=self.second.id, first_statement_date=date(2025, 10, 1))
+        self.run_on(INSTALL_DAY)
+        self.assertEqual(account.stage_id, self.second, "not back to the first statement")
+        self.run_on(INSTALL_DAY + timedelta(days=CYCLE + 1))
+        self.assertEqual(account.stage_id, self.final, "two statements sent: the final notice")
+
+    def test_letters_logged_by_hand_are_no_statements(self):
+        """A letter a specialist logs (about anything else) is no notice of the
+        sequence: the guarantor still receives the first statement, then the second."""
+        with freeze_time(INSTALL_DAY):
+            account = self.guarantors_due([100])
+        letters = self.env["patient.interaction"].create(
             [
                 {
                     "account_id": account.id,
                     "channel": "letter",
                     "outcome": "other",
                     "date": INSTALL_DAY - timedelta(days=days),
-                    "note": "Statement sent by the former billing system.",
+                    "note": "Asked the guarantor to call the office.",
                 }
                 for days in (70, 40)
             ]
         )
+        self.assertEqual(len(letters), 2)
+        self.assertEqual(account._missing_letters(self.final)[account], self.first | self.second)
         self.run_on(INSTALL_DAY)
-        self.assertEqual(account.stage_id, self.final, "two statements sent: the final notice")
+        self.assertEqual(account.stage_id, self.first, "no statement sent yet: the first")
 
     def test_interval_setting_and_default(self):
         self.assertEqual(self.company.collections_letter_interval_days, 0)

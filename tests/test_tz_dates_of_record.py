@@ -36,7 +36,7 @@ class TestEscalationCalendarDay(CollectionRunCommon):
         cls.account = cls.invoice.patient_account_id
 
     def log_letter(self, when):
-        self.env["patient.interaction"].create(
+        trusted(self.env["patient.interaction"], patient_statement_logging=True).create(
             {
                 "account_id": self.account.id,
                 "channel": "letter",
@@ -99,8 +99,7 @@ class TestSnapshotCalendarDay(PatientCollectionsCommon):
             [
                 {
                     "account_id": account.id,
-                    "channel": "letter",
-                    "direction": "outbound",
+                    "channel": "phone_in",
                     "outcome": "reached",
                     "date": when,
                 }
@@ -110,8 +109,7 @@ class TestSnapshotCalendarDay(PatientCollectionsCommon):
         self.env["patient.interaction"].create(
             {
                 "account_id": account.id,
-                "channel": "letter",
-                "direction": "outbound",
+                "channel": "phone_in",
                 "outcome": "reached",
                 "date": datetime(2026, 12, 1, 3, 0),
             }

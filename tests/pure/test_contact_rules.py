@@ -297,3 +297,18 @@ def test_window_property(moment, tz, channel):
         allowed = violations[0].allowed_from
         assert moment < allowed <= moment + timedelta(hours=25)
         assert rules.within_contact_hours(allowed, tz)
+
+
+def test_manager_overrides_a_call_or_a_letter_never_a_message():
+    hours = [rules.Violation(rules.RULE_CONTACT_HOURS, None)]
+    cease = [rules.Violation(rules.RULE_CEASE, None)]
+    consent = [rules.Violation(rules.RULE_SMS_CONSENT, None)]
+    assert rules.overridable("phone_out", hours)
+    assert rules.overridable("letter", hours)
+    assert rules.overridable("letter", cease)
+    assert not rules.overridable("phone_out", cease)
+    assert not rules.overridable("phone_out", hours + cease)
+    assert not rules.overridable("sms", consent)
+    assert not rules.overridable("sms", hours)
+    assert not rules.overridable("email", hours)
+    assert not rules.overridable("email", cease)
