@@ -26,11 +26,13 @@ SELECT %(day)s, a.company_id, MIN(a.currency_id), a.stage_id, a.user_id,
     CASE WHEN COALESCE(a.balance_insurance_pending, 0) > 0 THEN 'pending' ELSE 'none' END, COUNT(*),
     {", ".join(f"SUM(a.{name})" for name in AMOUNTS)},
     COALESCE(SUM(m.amount), 0),
-    COUNT(*) FILTER (WHERE a.stage_date = %(day)s), COUNT(*) FILTER (WHERE c.n > 0),
+    COUNT(*) FILTER (WHERE a.stage_date = %(day)s), COUNT(*) FILTER (WHERE c.w > 0),
     {", ".join(f"COALESCE(SUM({kpi}), 0)" for kpi in KPIS)}, %(uid)s, {NOW}, %(uid)s, {NOW}
 FROM patient_account a
-LEFT JOIN (SELECT account_id, COUNT(*) FILTER (WHERE {ON}) AS n,
-        COUNT(*) FILTER (WHERE {ON} AND outcome IN %(rpc)s) AS rpc,
+LEFT JOIN (SELECT account_id, COUNT(*) FILTER (WHERE {ON} AND channel IN %(calls)s) AS n,
+        COUNT(*) FILTER (WHERE {ON} AND channel IN %(calls)s AND outcome IN %(rpc)s) AS rpc,
+        COUNT(*) FILTER (WHERE {ON} AND NOT COALESCE(is_statement, FALSE)
+            AND channel NOT IN %(unworked)s) AS w,
         COUNT(*) FILTER (WHERE {ON} AND outcome = 'promise_to_pay') AS ptp,
         COUNT(*) FILTER (WHERE promise_checked_on = %(day)s AND promise_state = 'kept') AS kept,
         COUNT(*) FILTER (WHERE promise_checked_on = %(day)s AND promise_state = 'broken') AS broken
@@ -98,7 +100,8 @@ def main():
             " JOIN account_partial_reconcile r ON r.debit_move_id = l.id WHERE l.move_id = m.id"
             " AND r.max_date = %s", [day])  # fmt: skip
         floor = SNAPSHOT_FLOOR.replace("__KPI_FIELDS__", ", ".join(snap.KPI_FIELDS))
-        params = dict(day=day, company=company.id, uid=env.uid, rpc=snap.RIGHT_PARTY_OUTCOMES)  # noqa: C408
+        params = dict(day=day, company=company.id, uid=env.uid, rpc=snap.RIGHT_PARTY_OUTCOMES,  # noqa: C408
+            calls=snap.CALL_CHANNELS, unworked=snap.UNWORKED_CHANNELS)  # fmt: skip
         Report, vals = env["patient.aging.report"], {"company_id": company.id, "as_of_date": day}
         measures = {"snapshot": lambda: Snapshot._take(company, day),
             "snapshot_floor": lambda: env.cr.execute(floor, params),

@@ -16,6 +16,11 @@ RIGHT_PARTY_OUTCOMES = (
     "refused",
     "cease_request",
 )
+# The contacts of the right-party rate: calls, outbound and inbound.
+CALL_CHANNELS = ("phone_out", "phone_in")
+# Contacts that are no one's work: the guarantor's own on the portal (and the
+# statements the module sends, ``is_statement``).
+UNWORKED_CHANNELS = ("portal",)
 SPECIALIST_GROUP = "patient_collections.group_collections_specialist"
 INSURANCE_STATUSES = [("pending", "Insurance Pending"), ("none", "No Claim Pending")]
 # The columns of a snapshot row, in the order the INSERT ... SELECT writes them.
@@ -77,11 +82,24 @@ class PatientCollectionSnapshot(models.Model):
     accounts_moved = fields.Integer(readonly=True)
     # drawn from interactions: for those who may read interactions (not accountants)
     accounts_worked = fields.Integer(
-        readonly=True, help="Accounts with a contact logged that day.", groups=SPECIALIST_GROUP
+        readonly=True,
+        help="Accounts with a contact logged by the practice's staff that day (any channel; "
+        "not the statements the module sends, nor the guarantor's own portal contacts).",
+        groups=SPECIALIST_GROUP,
     )
-    contact_count = fields.Integer(string="Contacts", readonly=True, groups=SPECIALIST_GROUP)
+    contact_count = fields.Integer(
+        string="Calls",
+        readonly=True,
+        help="Phone calls logged that day, outbound and inbound (letters, emails, texts and "
+        "portal contacts are not counted): the right-party contact rate's denominator.",
+        groups=SPECIALIST_GROUP,
+    )
     right_party_count = fields.Integer(
-        string="Right-Party Contacts", readonly=True, groups=SPECIALIST_GROUP
+        string="Right-Party Calls",
+        readonly=True,
+        help="Calls of that day that reached the guarantor (reached, promise to pay, payment "
+        "made, dispute, hardship, refused, cease request).",
+        groups=SPECIALIST_GROUP,
     )
     promise_made_count = fields.Integer(
         string="Promises Made", readonly=True, groups=SPECIALIST_GROUP

@@ -135,33 +135,52 @@ class PatientCollectionSnapshotDashboard(models.Model):
 
     @api.model
     def _dashboard_numbers(self, periods):
-        """Every number of the tiles, from four grouped reads."""
-        now = self._dashboard_sums(periods["day"], [*DAY_SUMS, *BUCKET_FIELDS])
+        """Every number of the tiles, from a handful of grouped reads."""
+        # the latest day per company: the roll rate reads the companies that have
+        # a day 30 or more days before
+        by_company = self._money_sums(periods["day"], ["company_id"], [*DAY_SUMS, *BUCKET_FIELDS])
+        now = dict.fromkeys([*DAY_SUMS, *BUCKET_FIELDS], 0)
+        for sums in by_company.values():
+            for name, value in sums.items():
+                now[name] += value
         reads_activity = self.env.user.has_group(SPECIALIST_GROUP)
         # the sums of the fields this user may read (a field's groups restrict it)
         names = [n for n in PERIOD_SUMS if self._fields[n].is_accessible(self.env)]
         activity = dict.fromkeys(PERIOD_SUMS, 0) | self._dashboard_sums(periods["last_30"], names)
         collected = self._dashboard_sums(periods["month"], ["collected_amount"])
-        # the days each specialist worked, each counted once (not the days times the specialists)
-        specialist_days = reads_activity and len(
-            self._read_group(
+        specialist_days = 0
+        if reads_activity:
+            # the accounts assigned to a specialist worked, over the days each
+            # specialist worked (each counted once, not the days times the
+            # specialists): the same rows above and below the line
+            worked = self._read_group(
                 [*periods["last_30"], ("user_id", "!=", False), ("accounts_worked", ">", 0)],
                 ["user_id", "date:day"],
+                ["accounts_worked:sum"],
             )
-        )
-        old_1_30 = 0
+            specialist_days = len(worked)
+            activity["accounts_worked"] = sum(total for _user, _day, total in worked)
+        old_1_30 = new_31_60 = 0
         if periods["before"]:
             old = self._dashboard_sums(
                 expression.AND([periods["base"], self._days_domain(periods["before"])]),
                 ["aging_1_30"],
             )
             old_1_30 = old["aging_1_30"]
+            # 31-60 today of the same companies: one without a day 30 days back
+            # (a practice new to the module) is on neither side
+            new_31_60 = sum(
+                sums["aging_31_60"]
+                for (company,), sums in by_company.items()
+                if company.id in periods["before"]
+            )
         return {
             **now,
             **activity,
             "collected": collected["collected_amount"],
             "specialist_days": specialist_days,
             "old_1_30": old_1_30,
+            "new_31_60": new_31_60,
         }
 
     @api.model
@@ -172,7 +191,7 @@ class PatientCollectionSnapshotDashboard(models.Model):
         return {
             "collection_rate": pct(n["collected"], n["collected"] + n["balance_due"]),
             "balance_due": n["balance_due"],
-            "roll_rate": pct(n["aging_31_60"], n["old_1_30"]),
+            "roll_rate": pct(n["new_31_60"], n["old_1_30"]),
             "avg_days_to_pay": round(n["paid_invoice_days"] / n["paid_invoice_count"], 1)
             if n["paid_invoice_count"]
             else False,

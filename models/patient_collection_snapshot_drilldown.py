@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .patient_collection_snapshot import CALL_CHANNELS, UNWORKED_CHANNELS
+
 
 class PatientCollectionSnapshotDrilldown(models.Model):
     """The lists behind the dashboard: each tile, bucket and stage opens the
@@ -104,10 +106,22 @@ class PatientCollectionSnapshotDrilldown(models.Model):
                 ],
                 ["promise_state"],
             ),
+            # the calls, as the snapshot counts them (the right-party rate's population)
             "right_party": self._drill_interactions(
-                self.env._("Contacts of the last 30 days"), contacts_30, ["outcome"]
+                self.env._("Calls of the last 30 days"),
+                [*contacts_30, ("channel", "in", list(CALL_CHANNELS))],
+                ["outcome"],
             ),
+            # the work on accounts assigned to a specialist (the statements the
+            # module sends and the guarantor's portal contacts are nobody's work)
             "worked": self._drill_interactions(
-                self.env._("Contacts of the last 30 days"), contacts_30, ["user_id", "date:day"]
+                self.env._("Contacts of the last 30 days"),
+                [
+                    *contacts_30,
+                    ("is_statement", "=", False),
+                    ("channel", "not in", list(UNWORKED_CHANNELS)),
+                    ("account_id.user_id", "!=", False),
+                ],
+                ["user_id", "date:day"],
             ),
         }

@@ -5,7 +5,14 @@ from odoo.tools import SQL
 from odoo.tools.sql import create_index
 
 from .patient_account_balances import money_in_sql
-from .patient_collection_snapshot import BUCKET_FIELDS, KPI_FIELDS, RIGHT_PARTY_OUTCOMES
+from .patient_collection_snapshot import (
+    BUCKET_FIELDS,
+    CALL_CHANNELS,
+    KPI_FIELDS,
+    RIGHT_PARTY_OUTCOMES,
+    UNWORKED_CHANNELS,
+)
+from .res_company_tz import day_start_utc
 
 # How far back a run takes Collected again: a payment entered late but dated on an
 # earlier day (yesterday's cheques, a statement imported the next morning) moves
@@ -52,6 +59,8 @@ class PatientCollectionSnapshotTake(models.Model):
                 "account_id",
                 "company_id",
                 "date",
+                "channel",
+                "is_statement",
                 "outcome",
                 "state",
                 "promise_state",
@@ -72,8 +81,10 @@ class PatientCollectionSnapshotTake(models.Model):
     @api.model
     def _take(self, companies, day):
         """Store ``day``'s rows of ``companies`` (replacing the day's earlier rows):
-        one DELETE and one INSERT ... SELECT over the active accounts, then one
-        statement that takes Collected again on ``day`` and the ``RETAKE_DAYS``
+        one DELETE and one INSERT ... SELECT over the active accounts, one statement
+        that takes the activity figures of the day before again
+        (``_retake_flows_query``: the day was still going when it was taken), then
+        one statement that takes Collected again on ``day`` and the ``RETAKE_DAYS``
         days before it (``_retake_collected_query``: the payments of accounts
         archived since, of days no run took).  Returns the number of rows written
         for ``day``."""
@@ -88,14 +99,17 @@ class PatientCollectionSnapshotTake(models.Model):
                 company_ids,
             )
         )
-        cr.execute(self._insert_query(company_ids, day))
+        # the practices' zones, read once for both days' contacts
+        zones = companies._patient_tzs()
+        cr.execute(self._insert_query(company_ids, day, zones))
         count = cr.rowcount
+        cr.execute(self._retake_flows_query(company_ids, day - timedelta(days=1), zones))
         cr.execute(self._retake_collected_query(company_ids, day))
         self.invalidate_model()
         return count
 
     @api.model
-    def _insert_query(self, company_ids, day):
+    def _insert_query(self, company_ids, day, zones=None):
         """The INSERT ... SELECT of the day: the accounts' balances and buckets, and
         the day's KPI inputs joined per account from interactions, plans and the
         invoices fully paid that day.  The accounts are read once, by the main
@@ -116,7 +130,7 @@ class PatientCollectionSnapshotTake(models.Model):
                    COUNT(*), SUM(pa.balance_due), SUM(pa.balance_insurance_pending), %(buckets)s,
                    COALESCE(SUM(m.amount), 0),
                    COUNT(*) FILTER (WHERE pa.stage_date = %(day)s),
-                   COUNT(*) FILTER (WHERE COALESCE(c.contacts, 0) > 0),
+                   COUNT(*) FILTER (WHERE COALESCE(c.worked, 0) > 0),
                    COALESCE(SUM(c.contacts), 0), COALESCE(SUM(c.right_party), 0),
                    COALESCE(SUM(c.promises), 0), COALESCE(SUM(c.kept), 0),
                    COALESCE(SUM(c.broken), 0), COALESCE(SUM(p.active), 0),
@@ -134,7 +148,7 @@ class PatientCollectionSnapshotTake(models.Model):
             """,
             companies=company_ids,
             day=day,
-            contacts=self._contacts_query(company_ids, day),
+            contacts=self._contacts_query(company_ids, day, zones),
             plans=self._plans_query(day),
             paid=self._paid_invoices_query(day),
             collected=self._collected_query(company_ids, day, day),
@@ -289,25 +303,41 @@ class PatientCollectionSnapshotTake(models.Model):
         )
 
     @api.model
-    def _contacts_query(self, company_ids, day):
-        """Per account: the day's contacts, right-party contacts and promises made
-        (``day`` on its practice's calendar: the UTC times of each company's day,
-        a VALUES list), and the promises judged kept or broken that day (the main
-        SELECT keeps the accounts of the companies).  The interactions are found
-        through the index on ``date`` by the widest of the companies' days."""
-        bounds = self.env["res.company"].browse(company_ids)._patient_day_bounds(day)
+    def _contacts_query(self, company_ids, day, zones=None):
+        """Per account: the day's calls (outbound and inbound phone calls: the
+        right-party contact rate's population), those that reached the guarantor
+        (a right-party outcome), the contacts that are work (logged by the
+        practice's staff, any channel: not the statements the module sends nor the
+        guarantor's own portal contacts), the promises made (``day`` on its
+        practice's calendar: the UTC times of each company's day, a VALUES list),
+        and the promises judged kept or broken that day (the main SELECT keeps the
+        accounts of the companies).  The interactions are found through the index
+        on ``date`` by the widest of the companies' days (``zones``: the
+        companies' ``_patient_tzs`` when read already)."""
+        if zones is None:
+            bounds = self.env["res.company"].browse(company_ids)._patient_day_bounds(day)
+        else:
+            stop = day + timedelta(days=1)
+            bounds = {
+                company_id: (day_start_utc(tz, day), day_start_utc(tz, stop))
+                for company_id, tz in zones.items()
+            }
         if not bounds:
             return SQL(
                 "SELECT NULL::int AS account_id, 0 AS contacts, 0 AS right_party, "
-                "0 AS promises, 0 AS kept, 0 AS broken WHERE FALSE"
+                "0 AS worked, 0 AS promises, 0 AS kept, 0 AS broken WHERE FALSE"
             )
         on_day = SQL("i.date >= w.start AND i.date < w.stop")
+        call = SQL("i.channel = ANY(%s)", list(CALL_CHANNELS))
         return SQL(
             """
                 SELECT i.account_id,
-                       COUNT(*) FILTER (WHERE %(on_day)s) AS contacts,
-                       COUNT(*) FILTER (WHERE %(on_day)s
+                       COUNT(*) FILTER (WHERE %(on_day)s AND %(call)s) AS contacts,
+                       COUNT(*) FILTER (WHERE %(on_day)s AND %(call)s
                                           AND i.outcome = ANY(%(right_party)s)) AS right_party,
+                       COUNT(*) FILTER (WHERE %(on_day)s
+                                          AND NOT COALESCE(i.is_statement, FALSE)
+                                          AND i.channel <> ALL(%(unworked)s)) AS worked,
                        COUNT(*) FILTER (WHERE %(on_day)s
                                           AND i.outcome = 'promise_to_pay') AS promises,
                        COUNT(*) FILTER (WHERE i.promise_checked_on = %(day)s
@@ -323,6 +353,8 @@ class PatientCollectionSnapshotTake(models.Model):
               GROUP BY i.account_id
             """,
             on_day=on_day,
+            call=call,
+            unworked=list(UNWORKED_CHANNELS),
             windows=self.env["res.company"]._patient_values(
                 bounds, "(%s, %s::timestamp, %s::timestamp)"
             ),
@@ -330,6 +362,137 @@ class PatientCollectionSnapshotTake(models.Model):
             last=max(stop for _start, stop in bounds.values()),
             day=day,
             right_party=list(RIGHT_PARTY_OUTCOMES),
+        )
+
+    @api.model
+    def _retake_flows_query(self, company_ids, day, zones=None):
+        """One statement: the activity (flow) figures of ``day`` (the day before the
+        run's) taken again, for the companies whose ``day`` a run took.  The nightly
+        run takes its day while the practice's day is still going (02:00 UTC is the
+        afternoon in America): the calls, promises, plans started, invoices paid
+        and moves logged after it would never count.  Balances, buckets and the
+        plans active or defaulted (what the accounts were) stay as taken; Collected
+        has its own re-take.  As that one, the figures go to the rows of the
+        accounts' stage, specialist and insurance status as they are now, and
+        those of a grouping with no row that day to a row of its own with no
+        account and nothing but the flows.  Accounts moved keep at least what the
+        row counted (an account moved again since no longer says it moved that
+        day)."""
+        pending = SQL("COALESCE(pa.balance_insurance_pending, 0) > 0")
+        flows = (
+            "accounts_worked",
+            "contact_count",
+            "right_party_count",
+            "promise_made_count",
+            "promise_kept_count",
+            "promise_broken_count",
+            "plan_started_count",
+            "paid_invoice_count",
+            "paid_invoice_days",
+        )
+        # the stock figures of a row of its own: nothing
+        nothing = (
+            "balance_due",
+            "balance_insurance_pending",
+            *BUCKET_FIELDS,
+            "collected_amount",
+            "plan_active_count",
+            "plan_defaulted_count",
+        )
+        return SQL(
+            """
+            WITH contacts AS (%(contacts)s), paid AS (%(paid)s),
+            started AS (
+                SELECT p.account_id, COUNT(*) AS started
+                  FROM patient_payment_plan p
+                 WHERE p.activation_date = %(day)s
+              GROUP BY p.account_id
+            ),
+            taken AS (
+                SELECT DISTINCT s.company_id
+                  FROM patient_collection_snapshot s
+                 WHERE s.date = %(day)s AND s.company_id = ANY(%(companies)s)
+                   AND s.account_count > 0
+            ),
+            flows AS (
+                SELECT pa.company_id, pa.stage_id, pa.user_id,
+                       CASE WHEN %(pending)s THEN 'pending' ELSE 'none' END AS insurance_status,
+                       MIN(pa.currency_id) AS currency_id,
+                       COUNT(*) FILTER (WHERE pa.stage_date = %(day)s) AS accounts_moved,
+                       COUNT(*) FILTER (WHERE COALESCE(c.worked, 0) > 0) AS accounts_worked,
+                       COALESCE(SUM(c.contacts), 0) AS contact_count,
+                       COALESCE(SUM(c.right_party), 0) AS right_party_count,
+                       COALESCE(SUM(c.promises), 0) AS promise_made_count,
+                       COALESCE(SUM(c.kept), 0) AS promise_kept_count,
+                       COALESCE(SUM(c.broken), 0) AS promise_broken_count,
+                       COALESCE(SUM(p.started), 0) AS plan_started_count,
+                       COALESCE(SUM(d.invoices), 0) AS paid_invoice_count,
+                       COALESCE(SUM(d.days), 0) AS paid_invoice_days
+                  FROM patient_account pa
+                  JOIN taken ON taken.company_id = pa.company_id
+             LEFT JOIN contacts c ON c.account_id = pa.id
+             LEFT JOIN started p ON p.account_id = pa.id
+             LEFT JOIN paid d ON d.account_id = pa.id
+                 WHERE pa.stage_date = %(day)s OR c.account_id IS NOT NULL
+                       OR p.account_id IS NOT NULL OR d.account_id IS NOT NULL
+              GROUP BY pa.company_id, pa.stage_id, pa.user_id, %(pending)s
+            ),
+            rows AS (
+                SELECT s.id, %(flow_values)s, COALESCE(f.accounts_moved, 0) AS accounts_moved
+                  FROM patient_collection_snapshot s
+                  JOIN taken ON taken.company_id = s.company_id
+             LEFT JOIN flows f
+                    ON f.company_id = s.company_id
+                   AND COALESCE(f.stage_id, 0) = COALESCE(s.stage_id, 0)
+                   AND COALESCE(f.user_id, 0) = COALESCE(s.user_id, 0)
+                   AND f.insurance_status = s.insurance_status
+                 WHERE s.date = %(day)s
+            ),
+            updated AS (
+                UPDATE patient_collection_snapshot s
+                   SET %(flow_sets)s,
+                       accounts_moved = GREATEST(s.accounts_moved, rows.accounts_moved),
+                       write_uid = %(uid)s, write_date = NOW() AT TIME ZONE 'UTC'
+                  FROM rows
+                 WHERE s.id = rows.id
+                   -- only the rows that changed: a second run writes nothing
+                   AND (s.accounts_moved < rows.accounts_moved OR %(flow_changed)s)
+            )
+            INSERT INTO patient_collection_snapshot (
+                date, company_id, currency_id, stage_id, user_id, insurance_status,
+                account_count, %(nothing)s, accounts_moved, %(flow_columns)s,
+                create_uid, create_date, write_uid, write_date)
+            SELECT %(day)s, f.company_id, f.currency_id, f.stage_id, f.user_id,
+                   f.insurance_status, 0, %(zeros)s, f.accounts_moved, %(flow_selects)s,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM flows f
+             WHERE NOT EXISTS (
+                   SELECT 1 FROM patient_collection_snapshot s
+                    WHERE s.company_id = f.company_id AND s.date = %(day)s
+                      AND COALESCE(s.stage_id, 0) = COALESCE(f.stage_id, 0)
+                      AND COALESCE(s.user_id, 0) = COALESCE(f.user_id, 0)
+                      AND s.insurance_status = f.insurance_status)
+            """,
+            contacts=self._contacts_query(company_ids, day, zones),
+            paid=self._paid_invoices_query(day),
+            pending=pending,
+            companies=company_ids,
+            day=day,
+            uid=self.env.uid,
+            flow_values=SQL(", ").join(
+                SQL("COALESCE(f.%s, 0) AS %s", SQL.identifier(n), SQL.identifier(n)) for n in flows
+            ),
+            flow_sets=SQL(", ").join(
+                SQL("%s = rows.%s", SQL.identifier(n), SQL.identifier(n)) for n in flows
+            ),
+            flow_changed=SQL(" OR ").join(
+                SQL("s.%s IS DISTINCT FROM rows.%s", SQL.identifier(n), SQL.identifier(n))
+                for n in flows
+            ),
+            flow_columns=SQL(", ").join(SQL.identifier(n) for n in flows),
+            flow_selects=SQL(", ").join(SQL("f.%s", SQL.identifier(n)) for n in flows),
+            nothing=SQL(", ").join(SQL.identifier(n) for n in nothing),
+            zeros=SQL(", ").join(SQL("0") for _n in nothing),
         )
 
     @api.model

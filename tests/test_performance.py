@@ -96,13 +96,14 @@ class TestPerformance(PatientCollectionsCommon):
 
     def test_snapshot(self):
         # the day's rows of every account of the company: one DELETE, one INSERT ... SELECT,
-        # and one statement taking Collected again on the day and the days before, after
-        # one reading the company's first snapshot day (no payment before it is read);
-        # one reading the company's time zone (from its staff here: no Practice Time
-        # Zone), whose day the contacts are counted on
+        # one statement taking the activity of the day before again (it was still going
+        # when taken), and one statement taking Collected again on the day and the days
+        # before, after one reading the company's first snapshot day (no payment before
+        # it is read); one reading the company's time zone (from its staff here: no
+        # Practice Time Zone), whose days the contacts are counted on
         Snapshot = self.env["patient.collection.snapshot"]
         Snapshot._take(self.env.company, TODAY)
-        with self.assertQueryCount(5):
+        with self.assertQueryCount(6):
             Snapshot._take(self.env.company, TODAY)
         self.assertEqual(
             sum(Snapshot.search([("date", "=", TODAY)]).mapped("account_count")),

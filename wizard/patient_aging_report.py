@@ -75,7 +75,9 @@ class PatientAgingReport(models.TransientModel):
         """(model, domain, count aggregate) the report reads."""
         if self._is_live():
             Account = self.env["patient.account"].with_company(self.company_id)
-            return Account, [*self._domain(), ("active", "=", True)], "__count"
+            domain = [*self._domain(), ("active", "=", True)]
+            self._age_live_accounts(Account, domain)
+            return Account, domain, "__count"
         Snapshot = self.env["patient.collection.snapshot"].with_company(self.company_id)
         domain = [*self._domain(), ("date", "=", self.as_of_date)]
         if not Snapshot.search_count(domain, limit=1):
@@ -87,6 +89,18 @@ class PatientAgingReport(models.TransientModel):
                 )
             )
         return Snapshot, domain, "account_count:sum"
+
+    def _age_live_accounts(self, Account, domain):
+        """Live balances are headed "As of <today>": the accounts the report reads
+        that were aged on an earlier day (the nightly run ages them; a day passed
+        since) are aged as of the report's day first, by the module's set-based
+        refresh.  Found with the reader's rights (record rules, the report's
+        company and scope), so only accounts they may read are refreshed."""
+        stale = Account.search(
+            [*domain, "|", ("aging_date", "=", False), ("aging_date", "<", self.as_of_date)]
+        )
+        if stale:
+            stale.sudo()._refresh_balances(today=self.as_of_date)
 
     def _group_rows(self, group_by):
         """[(label, account count, {amount field: amount})], sorted by label."""
@@ -342,9 +356,16 @@ class PatientAgingReportWeekly(models.TransientModel):
             # a recipient whose role was taken away since is left out
             partners = company._aging_report_recipients().partner_id
             if partners:
+                # a mail about no record (not the company's: every internal user
+                # reads the company's messages), to its recipients only
                 template.sudo().with_context(**values).send_mail(
                     company.id,
-                    email_values={"recipient_ids": [fields.Command.set(partners.ids)]},
+                    email_values={
+                        "recipient_ids": [fields.Command.set(partners.ids)],
+                        "model": False,
+                        "res_id": False,
+                        "auto_delete": True,
+                    },
                 )
 
     @api.model
