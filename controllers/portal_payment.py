@@ -125,13 +125,20 @@ class PatientPaymentPortal(PaymentPortal):
     @http.route(f"{PORTAL_ROOT}/<int:account_id>/transaction", type="json", auth="public")
     def portal_patient_transaction(self, account_id, access_token=None, amount=None, **kwargs):
         """A draft transaction for ``amount`` (checked again here: the client sends
-        it), linked to the account; its processing values."""
+        it), linked to the account; its processing values.  Only the payment
+        details come from the client: never a validation (a 0.00 transaction of
+        the provider's), and the landing page is always the account's own."""
         try:
-            account, _via_token = self._patient_portal()._patient_account_access(
+            account, via_token = self._patient_portal()._patient_account_access(
                 _as_int(account_id), access_token, detail="portal transaction"
             )
         except (AccessError, MissingError):
             raise ValidationError(request.env._("The access token is invalid.")) from None
+        self._validate_transaction_kwargs(kwargs)
+        # two forms of the account (two tabs, a double click) one after the other:
+        # the newest replaces the drafts of those left, and pays at most what is left
+        account._portal_lock_for_payment()
+        account._portal_supersede_drafts()
         amount = _as_float(amount)
         if account._portal_payment_problems(amount) or not account._portal_amount_fits_currency(
             amount
@@ -142,8 +149,10 @@ class PatientPaymentPortal(PaymentPortal):
             )
         user = request.env.user
         partner = user.partner_id if not user._is_public() else account.partner_id
-        self._validate_transaction_kwargs(kwargs)
-        if user._is_public() and (kwargs.get("token_id") or kwargs.get("tokenization_requested")):
+        flow = kwargs.get("flow")
+        token_id = _as_int(kwargs.get("token_id"))
+        tokenize = kwargs.get("tokenization_requested") is True
+        if user._is_public() and (token_id or tokenize):
             # the token link pays; it does not use or save the guarantor's payment details
             raise ValidationError(request.env._("Sign in to use or save payment details."))
         provider = self._patient_chosen_provider(kwargs)
@@ -155,15 +164,35 @@ class PatientPaymentPortal(PaymentPortal):
                     "page and choose one of those offered."
                 )
             )
-        kwargs.update(
-            {
-                "amount": amount,
-                "currency_id": account.currency_id.id,
-                "partner_id": partner.id,
-            }
+        method = (
+            request.env["payment.method"].sudo().browse(_as_int(kwargs.get("payment_method_id")))
         )
+        if flow not in ("redirect", "direct", "token") or (
+            flow != "token" and (not method.exists() or provider not in method.provider_ids)
+        ):
+            # a form that names no flow or a method of another provider: the same
+            # answer as another provider (a forged or broken request)
+            raise ValidationError(
+                request.env._(
+                    "This payment method cannot pay this account: go back to your account "
+                    "page and choose one of those offered."
+                )
+            )
         tx = self._create_transaction(
+            provider_id=provider.id,
+            payment_method_id=method.id if flow != "token" else None,
+            token_id=token_id if flow == "token" else None,
+            amount=amount,
+            currency_id=account.currency_id.id,
+            partner_id=partner.id,
+            flow=flow,
+            tokenization_requested=tokenize,
+            # the account's page, whatever the client sent (it is where the payment
+            # status page sends the guarantor back)
+            landing_route=self._patient_portal()._patient_account_url(
+                account, access_token, via_token, "paid"
+            ),
+            is_validation=False,
             custom_create_values={"patient_account_id": account.id},
-            **kwargs,
         )
         return tx._get_processing_values()

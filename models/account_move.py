@@ -269,6 +269,34 @@ class AccountMove(models.Model):
         payable = account._portal_payable(in_progress)
         return account.currency_id.compare_amounts(move.amount_residual_signed, payable) <= 0
 
+    def _patient_portal_payable(self):
+        """The most an online payment may pay on this patient invoice now, in its
+        currency: what is left to pay on it less the online payments of it not
+        booked yet (Odoo's invoice portal's), and never more than its account
+        leaves to pay (the patient portal's payments in progress pay the oldest
+        invoices first: they are the account's, not this invoice's).  0.0 when
+        it is not to be paid (``_has_to_be_paid``).  Read as superuser."""
+        self.ensure_one()
+        move = self.sudo()
+        if not move._has_to_be_paid():
+            return 0.0
+        currency = move.currency_id
+        account = move.patient_account_id
+        if not account:
+            return move.amount_residual
+        today = fields.Date.context_today(self)
+        payable = move.amount_residual
+        for transaction in account._portal_transactions_in_progress():
+            if move in transaction.invoice_ids:
+                paying = transaction.currency_id._convert(
+                    transaction.amount, currency, move.company_id, today, round=False
+                )
+                payable -= min(paying, move.amount_residual)
+        left = account.currency_id._convert(
+            account._portal_payable(), currency, move.company_id, today, round=False
+        )
+        return max(currency.round(min(payable, left)), 0.0)
+
     def _patient_moves(self):
         """Customer invoices and credit notes about a patient (read as superuser)."""
         return self.sudo().filtered(lambda m: m.move_type in PATIENT_MOVE_TYPES and m.patient_id)

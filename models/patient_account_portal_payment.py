@@ -5,6 +5,8 @@ itself is Odoo's: ``payment.transaction`` (models/payment_transaction.py)."""
 
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.tools import float_compare
 
@@ -23,19 +25,11 @@ class PatientAccount(models.Model):
         plan = self.sudo().active_plan_id
         return plan.next_due_amount if plan else 0.0
 
-    def _portal_payments_in_progress(self):
-        """What the guarantor paid online that Odoo has not booked yet: the
-        account's transactions pending, authorized, or confirmed without their
-        payment (post-processing comes later), as long as Odoo still processes
-        them (IN_PROGRESS_DAYS since their last change: a wire transfer promised
-        and never made, or a payment Odoo could not book, stops counting then).
-        Those of Odoo's own invoice portal (Pay Now on an invoice of the account,
-        the overdue invoices' payment) count too, for what they pay of the
-        account's invoices (an overdue payment may pay the contact's other
-        invoices as well).  Abandoned drafts, cancelled and failed ones took no
-        money."""
+    def _portal_transactions_in_progress(self):
+        """The online transactions of the account not booked yet (as superuser):
+        see ``_portal_payments_in_progress``."""
         self.ensure_one()
-        transactions = (
+        return (
             self.env["payment.transaction"]
             .sudo()
             .search(
@@ -54,14 +48,75 @@ class PatientAccount(models.Model):
                 ]
             )
         )
+
+    def _portal_payments_in_progress(self):
+        """What the guarantor paid online that Odoo has not booked yet, in the
+        account's currency: the account's transactions pending, authorized, or
+        confirmed without their payment (post-processing comes later), as long as
+        Odoo still processes them (IN_PROGRESS_DAYS since their last change: a
+        wire transfer promised and never made, or a payment Odoo could not book,
+        stops counting then).  Those of Odoo's own invoice portal (Pay Now on an
+        invoice of the account, the overdue invoices' payment) count too, for what
+        they pay of the account's invoices (an overdue payment may pay the
+        contact's other invoices as well).  Abandoned drafts, cancelled and failed
+        ones took no money.  A transaction in another currency (an invoice's) is
+        converted at today's rate, the rate its payment will be booked at; the
+        invoices' part is their residual in the company's (the account's)
+        currency."""
+        self.ensure_one()
+        account = self.sudo()
+        currency = account.currency_id
+        company = account.company_id
+        today = fields.Date.context_today(self)
         total = 0.0
-        for transaction in transactions:
+        for transaction in self._portal_transactions_in_progress():
+            amount = transaction.currency_id._convert(
+                transaction.amount, currency, company, today, round=False
+            )
             if transaction.patient_account_id == self:
-                total += transaction.amount
+                total += amount
                 continue
             mine = transaction.invoice_ids.filtered(lambda move: move.patient_account_id == self)
-            total += min(transaction.amount, sum(mine.mapped("amount_residual")))
-        return total
+            total += min(amount, sum(mine.mapped("amount_residual_signed")))
+        return currency.round(total)
+
+    def _portal_lock_for_payment(self):
+        """Lock the account's row for the rest of the request: two payment forms
+        of one account (two tabs, a double click) start their transactions one
+        after the other, the second seeing the first's (README "The guarantor's
+        portal").  NOWAIT: the second request fails at once and Odoo retries it
+        on a fresh snapshot; the row is also written (a no-op) so that a request
+        whose snapshot predates the first one's commit cannot take the lock with
+        a stale view either (a serialization failure, retried the same way)."""
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT id FROM patient_account WHERE id = %s FOR UPDATE NOWAIT", (self.id,)
+        )
+        self.env.cr.execute("UPDATE patient_account SET id = id WHERE id = %s", (self.id,))
+
+    def _portal_supersede_drafts(self):
+        """Cancel the account's draft transactions: payment forms opened and left
+        (the card page abandoned, another tab).  Only the newest form may pay:
+        Odoo confirms no cancelled transaction (``_set_done`` refuses it), so two
+        forms can never both be paid, and a guarantor who left the card page may
+        always start again.  Called under ``_portal_lock_for_payment``."""
+        self.ensure_one()
+        drafts = (
+            self.env["payment.transaction"]
+            .sudo()
+            .search(
+                [
+                    ("patient_account_id", "=", self.id),
+                    ("state", "=", "draft"),
+                    ("operation", "!=", "validation"),
+                ]
+            )
+        )
+        if drafts:
+            drafts._set_canceled(
+                state_message=self.env._("Replaced by a newer online payment of the account.")
+            )
+        return drafts
 
     def _portal_has_payment_in_progress(self, in_progress=None):
         """Whether an online payment of the guarantor is in progress (not booked
@@ -205,6 +260,18 @@ class PatientAccount(models.Model):
                 ),
             }
         )
+        if account.cease_communication:
+            # the guarantor asked to cease communication: no receipt (it restates the
+            # balance), a note for the staff instead, mailed to no one
+            account._message_log(
+                body=Markup("<p>%s</p>")
+                % self.env._(
+                    "Online payment of %(amount)s received. No receipt was emailed: the "
+                    "guarantor asked to cease communication.",
+                    amount=account.currency_id.format(amount),
+                ),
+            )
+            return
         if account.partner_id.email:
             # in the guarantor's language, amounts written for it
             code = account._statement_lang_code()

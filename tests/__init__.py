@@ -136,4 +136,5 @@ from . import test_plan20_resume
 from . import test_assistance_reversals
 from . import test_hold_gates
 from . import test_interaction_void_override
+from . import test_portal_payment_guards
 from . import test_reporting_honest
