@@ -227,26 +227,49 @@ class AccountMove(models.Model):
                 )
             )
         posted._patient_check_assistance_kept()
+        posted._patient_check_discounted_kept()
+
+    def _patient_check_discounted_kept(self):
+        """An invoice an approved application discounted stays posted: reset to
+        draft or cancelled, its discount's credit note would be left open, a
+        credit the next approval would count as money to refund."""
+        applications, entries = self._patient_assistance_of("invoice_ids")
+        if applications:
+            raise UserError(
+                self.env._(
+                    "Invoice %(entry)s was discounted by financial assistance "
+                    "%(applications)s: it cannot be reset to draft or cancelled. To correct "
+                    "a charge, issue a credit note for it.",
+                    entry=entries,
+                    applications=", ".join(applications.mapped("name")),
+                )
+            )
 
     def _patient_check_assistance_kept(self):
         """An approved application's discount stays in the ledger: its credit notes
         are not reset to draft, cancelled or reversed (an approval is final)."""
         posted = self.sudo().filtered(lambda move: move.state == "posted")
-        applications = (
-            self.env["patient.financial.assistance"]
-            .sudo()
-            .search([("credit_note_ids", "in", posted.ids), ("state", "=", "approved")])
-        )
+        applications, entries = posted._patient_assistance_of("credit_note_ids")
         if applications:
             raise UserError(
                 self.env._(
                     "Credit note %(entry)s is the financial assistance discount of application "
                     "%(applications)s: it cannot be reset to draft, cancelled or reversed, or "
                     "the guarantor would be asked again for what was forgiven.",
-                    entry=", ".join((applications.credit_note_ids & posted).mapped("name")),
+                    entry=entries,
                     applications=", ".join(applications.mapped("name")),
                 )
             )
+
+    def _patient_assistance_of(self, field):
+        """(the approved applications whose ``field``, their invoices or their
+        credit notes, holds any of these moves; the names of those moves)."""
+        applications = (
+            self.env["patient.financial.assistance"]
+            .sudo()
+            .search([(field, "in", self.ids), ("state", "=", "approved")])
+        )
+        return applications, ", ".join((applications[field] & self).mapped("name"))
 
     def _has_to_be_paid(self):
         """Not while the insurer has the claim (Odoo's invoice portal offered Pay

@@ -5,6 +5,8 @@ manager approves it (a credit note on the charity-care account: ``..._posting.py
 or denies it with a reason; either lifts the hold, goes in the chatter and as a
 letter to the guarantor (``patient_financial_assistance_notice.py``)."""
 
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
@@ -37,6 +39,8 @@ DECISION_FIELDS = frozenset(
     }
 )
 MAX_INCOME = 1e9
+# How far back an application may be dated (received by mail, entered late).
+MAX_BACKDATE_DAYS = 365
 # computed from the guidelines and the company's sliding scale
 SCALE_FIELDS = ("guideline_amount", "guideline_missing", "fpl_percent", "discount_percent")
 
@@ -219,6 +223,22 @@ class PatientFinancialAssistance(models.Model):
                     self.env._(
                         "The household's annual income is from zero to under %(max)s: correct it.",
                         max=application.currency_id.format(MAX_INCOME),
+                    )
+                )
+
+    @api.constrains("application_date")
+    def _check_application_date(self):
+        """Dated the day the application was received: the look-back of the
+        invoices it discounts counts from that day."""
+        for application in self:
+            today = application.sudo().company_id._patient_today()
+            received = application.application_date
+            if received > today or received < today - timedelta(days=MAX_BACKDATE_DAYS):
+                raise ValidationError(
+                    self.env._(
+                        "An application is dated the day it was received: not after today, "
+                        "nor more than %(days)s days before. Correct the application date.",
+                        days=MAX_BACKDATE_DAYS,
                     )
                 )
 

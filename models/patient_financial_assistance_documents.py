@@ -6,7 +6,13 @@ application is saved they are attached to it, so whoever may read the
 application reads them; a document the user may not read cannot be linked."""
 
 from odoo import api, models
+from odoo.exceptions import UserError
 from odoo.fields import Command
+
+from .patient_financial_assistance import OPEN_STATES
+from .patient_protected import is_trusted
+
+APPLICATION = "patient.financial.assistance"
 
 
 class PatientFinancialAssistance(models.Model):
@@ -57,3 +63,56 @@ class PatientFinancialAssistance(models.Model):
             )
             if unattached:
                 unattached.write({"res_model": self._name, "res_id": application.id})
+
+    def _check_documents_changeable(self):
+        """The documents of an application are its evidence: added or removed
+        only while it is open, by whoever may change it (the account's
+        specialist or a manager), whatever way the file is reached."""
+        if not self or is_trusted(self.env) or self.env.su:
+            return
+        applications = self.sudo().exists()
+        decided = applications.filtered(lambda application: application.state not in OPEN_STATES)
+        if decided:
+            raise UserError(
+                self.env._(
+                    "%(names)s: the documents of a decided application are the evidence of "
+                    "its decision: they cannot be removed, replaced or added to. Open a new "
+                    "application if the household's situation changed.",
+                    names=", ".join(decided.mapped("name")),
+                )
+            )
+        applications.account_id.with_env(self.env)._check_owner()
+
+
+class IrAttachment(models.Model):
+    _inherit = "ir.attachment"
+
+    def _assistance_applications(self):
+        """The applications these files are documents of (as superuser)."""
+        files = self.sudo().filtered(lambda attachment: attachment.res_model == APPLICATION)
+        return self.env[APPLICATION].browse(set(files.mapped("res_id")) - {0})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env[APPLICATION].browse(
+            {
+                vals["res_id"]
+                for vals in vals_list
+                if vals.get("res_model") == APPLICATION and isinstance(vals.get("res_id"), int)
+            }
+            - {0}
+        )._check_documents_changeable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if set(vals) - {"access_token", "public"}:
+            self._assistance_applications()._check_documents_changeable()
+            if vals.get("res_model", APPLICATION) == APPLICATION and isinstance(
+                vals.get("res_id"), int
+            ):
+                self.env[APPLICATION].browse(vals["res_id"] or [])._check_documents_changeable()
+        return super().write(vals)
+
+    def unlink(self):
+        self._assistance_applications()._check_documents_changeable()
+        return super().unlink()

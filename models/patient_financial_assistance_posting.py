@@ -236,17 +236,29 @@ class PatientFinancialAssistance(models.Model):
                 and not user.has_group(MANAGER_GROUP)
             )
         )
+        summary = self.env._("Refund due: %(amount)s", amount=account.currency_id.format(amount))
+        note = self.env._(
+            "Financial assistance %(name)s was approved: the guarantor paid %(amount)s more "
+            "than the discounted amount. Refund it from the open credit note(s).",
+            name=self.name,
+            amount=account.currency_id.format(amount),
+        )
+        # the refund due is the account's whole overpayment: an earlier approval's
+        # refund not made yet is part of it, its to-do now says the total (two
+        # to-dos would refund the same money twice)
+        refund_type = self.env.ref("patient_collections.mail_activity_type_refund_due")
+        open_refund = account.activity_ids.filtered(
+            lambda activity: activity.activity_type_id == refund_type
+        )[:1]
+        if open_refund:
+            open_refund.sudo().write({"summary": summary, "note": note})
+            return
         user = accountants.sorted("id")[:1] or account._collections_manager()
         if not user:
             return
         account.activity_schedule(
-            "mail.mail_activity_data_todo",
+            "patient_collections.mail_activity_type_refund_due",
             user_id=user.id,
-            summary=self.env._("Refund due: %(amount)s", amount=account.currency_id.format(amount)),
-            note=self.env._(
-                "Financial assistance %(name)s was approved: the guarantor paid %(amount)s more "
-                "than the discounted amount. Refund it from the open credit note(s).",
-                name=self.name,
-                amount=account.currency_id.format(amount),
-            ),
+            summary=summary,
+            note=note,
         )

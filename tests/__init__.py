@@ -138,3 +138,4 @@ from . import test_hold_gates
 from . import test_interaction_void_override
 from . import test_portal_payment_guards
 from . import test_reporting_honest
+from . import test_assistance_evidence

@@ -56,32 +56,39 @@ class TestFinancialAssistance(WriteoffCommon):
         self.assertEqual(application.discount_percent, 100.0)
 
     def test_missing_guideline_is_a_clear_error(self):
-        account, invoice = self.account_owing(100.0, today=DAY.replace(year=2031))
-        application = self.apply(
-            account,
-            household_size=3,
-            annual_income=10000,
-            application_date=DAY.replace(year=2031),
-        )
-        self.assertTrue(application.guideline_missing)
-        with self.assertRaisesRegex(UserError, "No federal poverty guideline for 2031"):
+        # a year whose guideline nobody entered yet: applications dated in it
+        with freeze_time(DAY.replace(year=2031)):
+            account, invoice = self.account_owing(100.0, today=DAY.replace(year=2031))
+            application = self.apply(
+                account,
+                household_size=3,
+                annual_income=10000,
+                application_date=DAY.replace(year=2031),
+            )
+            self.assertTrue(application.guideline_missing)
+            with self.assertRaisesRegex(UserError, "No federal poverty guideline for 2031"):
+                application.with_user(self.manager).action_approve()
+            self.assertEqual(application.state, "draft")
+            self.assertEqual(invoice.amount_residual, 100.0)
+            # once the manager enters it, as the message says, the application is on the scale
+            Guideline = self.env["patient.poverty.guideline"].with_user(self.manager)
+            guideline = Guideline.create(
+                {
+                    "year": 2031,
+                    "region": "contiguous",
+                    "base_amount": 10000,
+                    "per_person_amount": 5000,
+                }
+            )
+            self.assertRecordValues(
+                application,
+                [{"guideline_missing": False, "guideline_amount": 20000.0, "fpl_percent": 50.0}],
+            )
+            guideline.write({"base_amount": 5000, "per_person_amount": 2500})  # 10,000: 100 %
+            self.assertEqual(application.fpl_percent, 100.0)
             application.with_user(self.manager).action_approve()
-        self.assertEqual(application.state, "draft")
-        self.assertEqual(invoice.amount_residual, 100.0)
-        # once the manager enters it, as the message says, the application is on the scale
-        Guideline = self.env["patient.poverty.guideline"].with_user(self.manager)
-        guideline = Guideline.create(
-            {"year": 2031, "region": "contiguous", "base_amount": 10000, "per_person_amount": 5000}
-        )
-        self.assertRecordValues(
-            application,
-            [{"guideline_missing": False, "guideline_amount": 20000.0, "fpl_percent": 50.0}],
-        )
-        guideline.write({"base_amount": 5000, "per_person_amount": 2500})  # 10,000: 100 %
-        self.assertEqual(application.fpl_percent, 100.0)
-        application.with_user(self.manager).action_approve()
-        self.assertRecordValues(application, [{"state": "approved", "discount_amount": 100.0}])
-        self.assertEqual(invoice.amount_residual, 0.0)
+            self.assertRecordValues(application, [{"state": "approved", "discount_amount": 100.0}])
+            self.assertEqual(invoice.amount_residual, 0.0)
 
     def test_bad_input_refused(self):
         account, _invoice = self.account_owing(100.0)
