@@ -193,12 +193,15 @@ class ResPartner(models.Model):
                 self._patient_check_holders_still_guarantors(held, persons)
         else:
             res = super().write(vals)
-        if vals.get("phone") or vals.get("mobile"):
-            self._patient_clear_wrong_number()
         if numbers:
-            self.filtered(
+            # a number changed, not one saved again as it was (the same number in
+            # another format included): a wrong-number flag is a manager's to lift
+            changed = self.filtered(
                 lambda partner: partner._patient_numbers()[partner.id] != numbers[partner.id]
-            )._patient_withdraw_text_consent()
+            )
+            if vals.get("phone") or vals.get("mobile"):
+                changed._patient_clear_wrong_number()
+            changed._patient_withdraw_text_consent()
         return res
 
     def _patient_held_accounts(self):

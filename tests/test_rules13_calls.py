@@ -178,6 +178,17 @@ class TestRules13Cease(Rules13Common):
         self.assertFalse(self.account.phone_invalid)
         self.assertIn("Wrong Number is cleared", " ".join(self.account.message_ids.mapped("body")))
 
+    def test_the_same_number_saved_again_keeps_wrong_number(self):
+        """Saving the contact with its number as it was (or written another way) is
+        no new number: the flag is a manager's to lift."""
+        partner = self.account.partner_id
+        partner.write({"phone": "+1 555 0100 333"})
+        self.log(channel="phone_in", outcome="wrong_number")
+        for same in ("+1 555 0100 333", "+15550100333"):
+            with self.subTest(same=same):
+                partner.write({"phone": same})
+                self.assertTrue(self.account.phone_invalid)
+
 
 @tagged("post_install", "-at_install")
 class TestRules13PatientTimeZone(PatientCollectionsCommon):
