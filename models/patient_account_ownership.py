@@ -239,9 +239,12 @@ class PatientAccount(models.Model):
         days = {day: self} if day and trusted_flag(self.env, "collections_stage_day") else {}
         for today, group in (days or self._practice_days() or {None: self}).items():
             entry = {**vals, **group._prepare_stage_entry_vals(stage, today)}
-            unsent = (
-                group._final_notice_unsent() if "final_notice_date" in entry else group.browse()
-            )
+            unsent = group.browse()
+            if "final_notice_date" in entry:
+                # moved by hand, the notice goes out with the next statement, not now
+                # (history from before the module is dated by _import_history)
+                by_hand = not internal and stage.send_statement
+                unsent = group if by_hand else group._final_notice_unsent()
             if unsent:
                 # no final notice goes out today: dated when a statement carries it
                 undated = {

@@ -22,6 +22,8 @@ FOLDED_BY_DEFAULT = [("patient_collections.stage_agency", "Agency placement", 70
 FOLD_DONE_PARAM = "patient_collections.default_folds_applied"
 # what makes a stage the run's resolved stage or one new accounts start in
 ROLE_FIELDS = {"active", "is_closed", "is_manual", "is_final_notice", "is_extraordinary_action"}
+# What makes the notice sequence (escalation.notice_sequence): checked when changed.
+NOTICE_FIELDS = {"sequence", "send_statement", "is_final_notice", "is_manual", "is_closed"}
 # A stage new accounts may start in: never the resolved stage, a manual one, a final
 # notice or an extraordinary action (501(r) gates), however the stages are ordered.
 START_STAGE_DOMAIN = [
@@ -205,10 +207,48 @@ class PatientAccountStage(models.Model):
         self._check_vals([vals])
         if "active" in vals and not vals["active"]:
             self._check_empty_before_archive()
+        installing = self.env.context.get("install_mode")
+        letters = None
+        if NOTICE_FIELDS & set(vals) and not installing:
+            letters = self._notice_sequence_ids()
         res = super().write(vals)
-        if ROLE_FIELDS & set(vals) and not self.env.context.get("install_mode"):
+        if ROLE_FIELDS & set(vals) and not installing:
             self._check_sequence_kept(self.browse())
+        if letters is not None:
+            self._check_notice_sequence_kept(letters)
         return res
+
+    @api.model
+    def _notice_sequence_ids(self):
+        """The ids of the notice sequence's stages, in order (the active stages)."""
+        # the active stages, a handful of configuration records
+        stages = self.sudo().search([])  # pylint: disable=no-search-all
+        return [rule.id for rule in escalation.notice_sequence([s._as_rule() for s in stages])]
+
+    @api.model
+    def _check_notice_sequence_kept(self, before):
+        """Reordering the stages, or changing which send a statement or are the
+        final notice, may lengthen the notice sequence, never drop or reorder its
+        letters while accounts are in it: an account counts the letters up to
+        its stage as received, and would count letters it was never sent."""
+        after = self._notice_sequence_ids()
+        remaining = iter(after)
+        if all(stage_id in remaining for stage_id in before):
+            return
+        Account = self.env["patient.account"].sudo()
+        count = Account.search_count([("stage_id", "in", list(set(before) | set(after)))])
+        if count:
+            names = self.sudo().browse(before).mapped("name")
+            raise UserError(
+                self.env._(
+                    "The notice sequence (%(letters)s) would lose or reorder letters while "
+                    "%(count)s open accounts are in its stages: they would count letters "
+                    "never sent as received. Keep the order of the statement stages and the "
+                    "final notice; add a stage to lengthen the sequence instead.",
+                    letters=" → ".join(names),
+                    count=count,
+                )
+            )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_unused(self):

@@ -139,3 +139,4 @@ from . import test_interaction_void_override
 from . import test_portal_payment_guards
 from . import test_reporting_honest
 from . import test_assistance_evidence
+from . import test_stage_notice_order

@@ -226,7 +226,9 @@ class TestCollectionRun(CollectionRunCommon):
         account = self.account_due(150)
         with freeze_time(RUN_DAY - timedelta(days=40)):
             account.stage_id = self.final
-        self.assertEqual(account.final_notice_date, RUN_DAY - timedelta(days=40))
+        # a hand move dates no notice: it went out (by the statement of that day)
+        self.assertFalse(account.final_notice_date)
+        account._import_history(final_notice_date=RUN_DAY - timedelta(days=40))
         return account
 
     def test_agency_when_all_gates_pass(self):
@@ -250,6 +252,7 @@ class TestCollectionRun(CollectionRunCommon):
         trusted(account).write({"first_statement_date": RUN_DAY - timedelta(days=140)})
         with freeze_time(RUN_DAY - timedelta(days=29)):
             account.stage_id = self.final
+        account._import_history(final_notice_date=RUN_DAY - timedelta(days=29))
         run = self.collect()
         self.assertEqual(account.stage_id, self.review, "waits for the gate before it")
         self.assertIn("wait_501r", run.line_ids.mapped("reason"))

@@ -50,6 +50,7 @@ class TestHoldGates(CollectionRunCommon):
         account = self.account_due(150)
         with freeze_time(RUN_DAY - timedelta(days=40)):
             account.stage_id = self.final
+        account._import_history(final_notice_date=RUN_DAY - timedelta(days=40))
         return account
 
     def make_plan(self, account):
@@ -116,6 +117,22 @@ class TestHoldGates(CollectionRunCommon):
         with freeze_time(later + timedelta(days=30)):
             self.Run.run()
         self.assertEqual(account.stage_id, self.agency)
+
+    def test_a_final_notice_moved_to_by_hand_is_dated_when_it_is_sent(self):
+        """A hand move dates nothing: the 30-day gate counts from the statement
+        that carries the notice (the run's, that night), never from the move."""
+        account = self.account_due(150)
+        account._import_history(first_statement_date=RUN_DAY - timedelta(days=200))
+        account.with_user(self.manager).stage_id = self.final
+        self.assertEqual(account.stage_id, self.final)
+        self.assertFalse(account.final_notice_date, "nothing sent yet")
+        with self.assertRaisesRegex(UserError, "final notice"):
+            account.with_user(self.manager).stage_id = self.agency
+        later = RUN_DAY + timedelta(days=3)
+        with freeze_time(later):
+            self.Run.run()
+        self.assertEqual(account.final_notice_date, later)
+        self.assertEqual(account.stage_id, self.final)
 
     def test_no_final_notice_date_for_a_guarantor_who_asked_to_cease(self):
         account = self.account_due(150)
