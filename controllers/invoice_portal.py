@@ -19,6 +19,11 @@ from odoo.addons.account_payment.controllers.portal import PortalAccount
 from .portal import _as_float
 
 
+def _still_owed(invoices):
+    """What the invoices (of one currency) still owe: their residuals, not their totals."""
+    return invoices[:1].currency_id.round(sum(invoices.sudo().mapped("amount_residual")))
+
+
 class PatientInvoicePortal(PortalAccount):
     def _get_overdue_invoices_domain(self, partner_id=None):
         domain = super()._get_overdue_invoices_domain(partner_id)
@@ -39,10 +44,8 @@ class PatientInvoicePortal(PortalAccount):
     def _overdue_invoices_get_page_view_values(self, overdue_invoices, **kwargs):
         values = super()._overdue_invoices_get_page_view_values(overdue_invoices, **kwargs)
         if "payment" in values:
-            # what is still owed, not the invoices' totals (a partly paid one)
-            owed = overdue_invoices[0].currency_id.round(
-                sum(overdue_invoices.sudo().mapped("amount_residual"))
-            )
+            # a partly paid invoice asks for what is left on it
+            owed = _still_owed(overdue_invoices)
             values["payment"]["amount"] = owed
             values["amount"] = owed
         return values
@@ -100,8 +103,6 @@ class PatientInvoicePaymentPortal(InvoicePaymentPortal):
         if not overdue:
             raise ValidationError(request.env._("No overdue invoice is left to pay."))
         if len(overdue.currency_id) == 1:
-            kwargs["amount"] = overdue.currency_id.round(
-                sum(overdue.sudo().mapped("amount_residual"))
-            )
+            kwargs["amount"] = _still_owed(overdue)
             kwargs["is_validation"] = False
         return super().overdue_invoices_transaction(payment_reference, **kwargs)

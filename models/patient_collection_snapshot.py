@@ -39,6 +39,9 @@ KPI_FIELDS = (
     "paid_invoice_count",
     "paid_invoice_days",
 )
+# What the accounts were at the run (and Collected, re-taken on its own): the
+# other figures are the day's flows, taken again the next day.
+STOCK_KPI_FIELDS = ("collected_amount", "plan_active_count", "plan_defaulted_count")
 
 
 class PatientCollectionSnapshot(models.Model):

@@ -10,6 +10,7 @@ from .patient_collection_snapshot import (
     CALL_CHANNELS,
     KPI_FIELDS,
     RIGHT_PARTY_OUTCOMES,
+    STOCK_KPI_FIELDS,
     UNWORKED_CHANNELS,
 )
 from .res_company_tz import day_start_utc
@@ -379,26 +380,12 @@ class PatientCollectionSnapshotTake(models.Model):
         row counted (an account moved again since no longer says it moved that
         day)."""
         pending = SQL("COALESCE(pa.balance_insurance_pending, 0) > 0")
-        flows = (
-            "accounts_worked",
-            "contact_count",
-            "right_party_count",
-            "promise_made_count",
-            "promise_kept_count",
-            "promise_broken_count",
-            "plan_started_count",
-            "paid_invoice_count",
-            "paid_invoice_days",
+        # accounts moved: at least what the row counted (below)
+        flows = tuple(
+            name for name in KPI_FIELDS if name not in (*STOCK_KPI_FIELDS, "accounts_moved")
         )
         # the stock figures of a row of its own: nothing
-        nothing = (
-            "balance_due",
-            "balance_insurance_pending",
-            *BUCKET_FIELDS,
-            "collected_amount",
-            "plan_active_count",
-            "plan_defaulted_count",
-        )
+        nothing = ("balance_due", "balance_insurance_pending", *BUCKET_FIELDS, *STOCK_KPI_FIELDS)
         return SQL(
             """
             WITH contacts AS (%(contacts)s), paid AS (%(paid)s),

@@ -3,53 +3,22 @@ or a letter, never a message nor a call after a request to cease), override
 reasons kept only with an override, and the person contacted checked before
 anything of theirs is read."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .common import PatientCollectionsCommon
+from .test_interactions import NOW, TODAY, InteractionCase
 
-# 2026-06-01 15:00 UTC is 11:00 in New York (EDT)
-NOW = datetime(2026, 6, 1, 15, 0)
-TODAY = date(2026, 6, 1)
 LATE = datetime(2026, 6, 1, 2, 30)  # 22:30 in New York: outside the contact hours
 
 
 @tagged("post_install", "-at_install")
 @freeze_time(NOW)
-class TestInteractionVoidOverride(PatientCollectionsCommon):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        company = cls.env.company
-        cls.specialist = new_test_user(
-            cls.env,
-            login="pc_ivo_specialist",
-            groups="patient_collections.group_collections_specialist",
-            company_id=company.id,
-            company_ids=[company.id],
-        )
-        cls.manager = new_test_user(
-            cls.env,
-            login="pc_ivo_manager",
-            groups="patient_collections.group_collections_manager",
-            company_id=company.id,
-            company_ids=[company.id],
-        )
-        cls.guarantor.tz = "America/New_York"
-        cls.invoice = cls.make_invoice(
-            cls.child, 300.0, TODAY - timedelta(days=40), due_date=TODAY - timedelta(days=40)
-        )
-        cls.account = cls.invoice.patient_account_id
-        cls.account.user_id = cls.specialist
-
-    def log(self, user=None, **vals):
-        values = {"account_id": self.account.id, "channel": "phone_out", "outcome": "reached"}
-        values.update(vals)
-        return self.env["patient.interaction"].with_user(user or self.specialist).create(values)
+class TestInteractionVoidOverride(InteractionCase):
+    login = "pc_ivo"
 
     def cease(self):
         self.log(channel="phone_in", outcome="cease_request")

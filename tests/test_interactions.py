@@ -13,23 +13,26 @@ NOW = datetime(2026, 6, 1, 15, 0)
 TODAY = date(2026, 6, 1)
 
 
-@tagged("post_install", "-at_install")
-@freeze_time(NOW)
-class TestInteractions(PatientCollectionsCommon):
+class InteractionCase(PatientCollectionsCommon):
+    """A specialist (``<login>_specialist``) and a manager of the company, and an
+    account of the specialist's, 300.00 40 days overdue, its guarantor in New York."""
+
+    login = "pc_int"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         company = cls.env.company
         cls.specialist = new_test_user(
             cls.env,
-            login="pc_int_specialist",
+            login=f"{cls.login}_specialist",
             groups="patient_collections.group_collections_specialist",
             company_id=company.id,
             company_ids=[company.id],
         )
         cls.manager = new_test_user(
             cls.env,
-            login="pc_int_manager",
+            login=f"{cls.login}_manager",
             groups="patient_collections.group_collections_manager",
             company_id=company.id,
             company_ids=[company.id],
@@ -46,6 +49,10 @@ class TestInteractions(PatientCollectionsCommon):
         values.update(vals)
         return self.env["patient.interaction"].with_user(user or self.specialist).create(values)
 
+
+@tagged("post_install", "-at_install")
+@freeze_time(NOW)
+class TestInteractions(InteractionCase):
     def messages(self, account=None):
         account = account or self.account
         account.invalidate_recordset(["message_ids"])

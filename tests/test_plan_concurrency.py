@@ -105,9 +105,9 @@ class ConcurrentTransaction(threading.Thread):
             cr.close()  # rolls back what was not committed
 
 
-@tagged("post_install", "-at_install")
-class TestPlanConcurrency(TransactionCase):
-    """Two transactions allocating payments to the same plan at once."""
+class CommittedPlanCase(TransactionCase):
+    """Tests on COMMITTED data, with cursors of their own (not the test's
+    transaction): a committed plan (``_commit_plan``), deleted after the test."""
 
     def setUp(self):
         super().setUp()
@@ -235,6 +235,11 @@ class TestPlanConcurrency(TransactionCase):
                 {"p": partner_ids},
             )
             self.assertEqual(cr.fetchone()[0], 0, "the committed test data is not all deleted")
+
+
+@tagged("post_install", "-at_install")
+class TestPlanConcurrency(CommittedPlanCase):
+    """Two transactions allocating payments to the same plan at once."""
 
     # ------------------------------------------------------------------ helpers
 

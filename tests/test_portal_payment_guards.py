@@ -12,11 +12,10 @@ from psycopg2.errors import LockNotAvailable, SerializationFailure
 
 from odoo import Command, fields
 from odoo.tests import tagged
-from odoo.tests.common import TransactionCase
 from odoo.tools import mute_logger
 
 from ..models.patient_protected import trusted
-from . import test_plan_concurrency as plan_concurrency
+from .test_plan_concurrency import CommittedPlanCase
 from .test_portal import PortalCase
 
 
@@ -310,24 +309,11 @@ class TestPortalPaymentGuards(PortalCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPortalPaymentLock(TransactionCase):
+class TestPortalPaymentLock(CommittedPlanCase):
     """Two requests starting a payment of one account at once, on COMMITTED data
     with independent cursors (the machinery of tests/test_plan_concurrency.py):
     the second waits for the first (Odoo retries it), and never goes on with a
     view of the account taken before the first one's transaction."""
-
-    _new_env = plan_concurrency.TestPlanConcurrency._new_env
-    _commit_plan = plan_concurrency.TestPlanConcurrency._commit_plan
-    _delete_committed_data = plan_concurrency.TestPlanConcurrency._delete_committed_data
-
-    def setUp(self):
-        super().setUp()
-        self.assertIsNone(
-            self.registry.test_cr,
-            "the registry is in test mode: its cursors would share the test transaction",
-        )
-        self.committed = {"partner_ids": []}
-        self.addCleanup(self._delete_committed_data)
 
     def test_two_requests_start_their_payments_one_after_the_other(self):
         account_id = self._commit_plan()["account_id"]
