@@ -140,3 +140,5 @@ from . import test_portal_payment_guards
 from . import test_reporting_honest
 from . import test_assistance_evidence
 from . import test_stage_notice_order
+from . import test_tours19
+from . import test_tours20
