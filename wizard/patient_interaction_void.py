@@ -20,4 +20,7 @@ class PatientInteractionVoid(models.TransientModel):
         if not self.interaction_ids:
             raise UserError(self.env._("Select at least one interaction to void."))
         self.interaction_ids.action_void(self.reason)
-        return {"type": "ir.actions.act_window_close"}
+        # the page under the dialogs read afresh: a void closes the account's
+        # call-back to-do and moves its promise, which the account's chatter and
+        # fields show (closing the dialog alone left them as they were)
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
