@@ -269,11 +269,11 @@ def generate_plan_payments(env, tpl, plan_ids, today, day, since=None):
 def expected_sweep(env, plan_ids, payments, day):
     """What the sweep must leave: logic.plan_schedule.allocate over the payments,
     the company's grace days and misses before default."""
-    from odoo.addons.patient_collections.logic import plan_schedule  # noqa: PLC0415
+    from odoo.addons.patient_collections.logic import plan_schedule, plan_status  # noqa: PLC0415
 
     company = env.company
     grace = timedelta(days=company.collections_plan_grace_days)
-    misses_default = max(company.collections_plan_misses_default, 1)
+    misses_default = company.collections_plan_misses_default
     cr = env.cr
     cr.execute(
         "SELECT plan_id, id, due_date, amount FROM patient_payment_plan_installment"
@@ -286,7 +286,7 @@ def expected_sweep(env, plan_ids, payments, day):
     want_inst, want_plan = {}, {}
     for plan_id, rows in installments.items():
         allocation = plan_schedule.allocate(rows, payments.get(plan_id, []))
-        missed = paid_all = 0
+        states = []
         for iid, due, amount in rows:
             paid, date, pays = (
                 allocation[iid].paid,
@@ -297,13 +297,11 @@ def expected_sweep(env, plan_ids, payments, day):
                 "paid" if paid >= Decimal(str(amount)) else "missed" if due + grace < day else None
             )
             state = state or ("partial" if paid > 0 else "open")
-            missed += state == "missed"
-            paid_all += state == "paid"
+            states.append(state)
             want_inst[iid] = (paid, date if state == "paid" else None, state, sorted(pays))
-        done = "completed" if paid_all == len(rows) else None
         want_plan[plan_id] = (
-            done or ("defaulted" if missed >= misses_default else "active"),
-            missed,
+            plan_status.plan_outcome(states, misses_default) or "active",
+            states.count("missed"),
         )
     return want_inst, want_plan
 

@@ -27,6 +27,7 @@ from ..models.patient_account_portal import (
     PORTAL_ROOT,
     QUESTION_OUTCOMES,
 )
+from ..models.patient_payment_plan_creation import ActivePlanExists
 
 ACCOUNT_MODEL = "patient.account"
 
@@ -253,8 +254,13 @@ class PatientPortal(CustomerPortal):
             # a few cents a month asked: say the limit, not "choose a number"
             message = "plan_too_many"
         else:
-            plan, _problems = account._portal_plan_request(count)
-            message = "plan_created" if plan else "plan_requested"
+            try:
+                plan, _problems = account._portal_plan_request(count)
+                message = "plan_created" if plan else "plan_requested"
+            except ActivePlanExists:
+                # the form sent twice at once (a double click): the other request made
+                # the plan, this one makes nothing (not a server error page)
+                message = "plan_exists"
         account._portal_log("open", via_token, field_names="plan")
         return request.redirect(
             self._patient_account_url(account, access_token, via_token, message)

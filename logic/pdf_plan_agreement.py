@@ -10,7 +10,8 @@ def render(agreements):
     """One PDF (bytes) per agreement dict.
 
     An agreement has: practice (name, address, phone), account, guarantor,
-    guarantor_address, plan, date, total, down_payment, frequency, schedule
+    guarantor_address, plan, date, total, down_payment, frequency, status (what a
+    plan no longer in force says at its top, or empty), schedule
     (list of (label, due date text, amount text)), terms (paragraphs) and
     labels (translated words used on the page).
     """
@@ -26,6 +27,7 @@ TEXT_LIMITS = {
     "total": 40,
     "down_payment": 40,
     "frequency": 60,
+    "status": 300,
 }
 SCHEDULE_LIMIT = 40
 TERM_LIMIT = 3000
@@ -65,6 +67,11 @@ def render_one(data):
             f"{pc.escape(labels['date'])}: {pc.escape(data['date'])}",
             styles["body"],
         ),
+    ]
+    if data["status"]:
+        # a plan no longer in force: said before anything reads as terms to keep
+        story += [Spacer(1, 0.1 * inch), Paragraph(pc.escape(data["status"]), styles["bold"])]
+    story += [
         Spacer(1, 0.15 * inch),
         Paragraph(pc.escape(data["guarantor"]), styles["bold"]),
         Paragraph(pc.lines(data["guarantor_address"]), styles["body"]),

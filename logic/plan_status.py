@@ -62,11 +62,17 @@ def missed_after(due_date, grace_days=0):
 def plan_outcome(states, misses_before_default=1):
     """How a plan with installments in ``states`` ends: ``COMPLETED`` when every one
     is paid, ``DEFAULTED`` when at least ``misses_before_default`` (at least 1) are
-    missed, None while it goes on."""
+    missed, or when its schedule is over with an installment missed (none open or
+    partly paid is left: no later miss can come to reach the count, and the plan
+    would stay active forever, the account out of collection), None while it goes
+    on."""
     states = list(states)
     if states and all(state == PAID for state in states):
         return COMPLETED
-    if sum(state == MISSED for state in states) >= max(misses_before_default, 1):
+    missed = sum(state == MISSED for state in states)
+    if missed >= max(misses_before_default, 1):
+        return DEFAULTED
+    if missed and all(state in (PAID, MISSED) for state in states):
         return DEFAULTED
     return None
 

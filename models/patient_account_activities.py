@@ -48,6 +48,25 @@ class PatientAccount(models.Model):
             )
         )
 
+    def _schedule_once(self, type_xmlid, summary, note, user=None):
+        """The account's one open to-do of the activity type ``type_xmlid``: an
+        open one says ``summary`` and ``note`` now (a later request or approval
+        updates it: two would have the work done twice), else one is scheduled
+        for ``user`` (none: nothing when there is no one to give it to)."""
+        self.ensure_one()
+        activity_type = self.env.ref(type_xmlid)
+        current = (
+            self.sudo()
+            .activity_ids.filtered(lambda activity: activity.activity_type_id == activity_type)
+            .sorted("id")[:1]
+        )
+        if current:
+            current.write({"summary": summary, "note": note})
+            return current
+        if not user:
+            return current
+        return self.activity_schedule(type_xmlid, user_id=user.id, summary=summary, note=note)
+
     def _close_activities(self, activities, why):
         """Mark ``activities`` done with the note ``why`` (one chatter line each)."""
         if activities:

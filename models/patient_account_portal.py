@@ -315,20 +315,20 @@ class PatientAccount(models.Model):
                 [(account, terms)], channel="portal"
             )
             return plan, []
-        user = account.user_id or account._collections_manager()
-        if user:
-            account.activity_schedule(
-                "mail.mail_activity_data_todo",
-                summary=self.env._("Payment plan requested on the portal"),
-                note=self.env._(
-                    "The guarantor asked for %(count)s monthly installments of the balance "
-                    "(%(total)s), outside the plan policy: %(problems)s",
-                    count=installment_count,
-                    total=account.currency_id.format(terms["total_amount"]),
-                    problems=" ".join(problems),
-                ),
-                user_id=user.id,
-            )
+        # one request open per account: posted again (a double click, the form sent
+        # back, a script with the statement's link), the open one says the latest
+        account._schedule_once(
+            "patient_collections.mail_activity_type_plan_request",
+            self.env._("Payment plan requested on the portal"),
+            self.env._(
+                "The guarantor asked for %(count)s monthly installments of the balance "
+                "(%(total)s), outside the plan policy: %(problems)s",
+                count=installment_count,
+                total=account.currency_id.format(terms["total_amount"]),
+                problems=" ".join(problems),
+            ),
+            user=account.user_id or account._collections_manager(),
+        )
         return Plan, problems
 
     @api.model

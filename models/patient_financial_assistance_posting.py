@@ -246,19 +246,9 @@ class PatientFinancialAssistance(models.Model):
         # the refund due is the account's whole overpayment: an earlier approval's
         # refund not made yet is part of it, its to-do now says the total (two
         # to-dos would refund the same money twice)
-        refund_type = self.env.ref("patient_collections.mail_activity_type_refund_due")
-        open_refund = account.activity_ids.filtered(
-            lambda activity: activity.activity_type_id == refund_type
-        )[:1]
-        if open_refund:
-            open_refund.sudo().write({"summary": summary, "note": note})
-            return
-        user = accountants.sorted("id")[:1] or account._collections_manager()
-        if not user:
-            return
-        account.activity_schedule(
+        account._schedule_once(
             "patient_collections.mail_activity_type_refund_due",
-            user_id=user.id,
-            summary=summary,
-            note=note,
+            summary,
+            note,
+            user=accountants.sorted("id")[:1] or account._collections_manager(),
         )

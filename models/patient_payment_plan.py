@@ -1,10 +1,11 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
 from ..logic import plan_status
+from .patient_account import MANAGER_GROUP
 from .patient_protected import is_trusted, trusted
 
 # What a user may still change on a plan: the signed agreement, once scanned.
@@ -166,7 +167,51 @@ class PatientPaymentPlan(models.Model):
                     )
                 )
             self.account_id._check_owner()
+            had_agreement = self._check_agreement_change(vals)
+            result = super().write(vals)
+            self._log_agreement_change(vals, had_agreement)
+            return result
         return super().write(vals)
+
+    def _check_agreement_change(self, vals):
+        """{plan id: whether it had a signed agreement} when ``vals`` changes it.
+        The signed agreement is the record of what the guarantor agreed to: a
+        specialist attaches it; only a collections manager replaces or removes one
+        (a wrong scan), and every change is logged on the plan."""
+        if "agreement" not in vals:
+            return {}
+        had = {plan.id: bool(plan.agreement) for plan in self.sudo().with_context(bin_size=True)}
+        user = self.env.user
+        if any(had.values()) and not user._is_superuser() and not user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "%(plans)s: a signed agreement is already attached. Only a collections "
+                    "manager replaces or removes it.",
+                    plans=", ".join(plan.name for plan in self.sudo() if had[plan.id]),
+                )
+            )
+        return had
+
+    def _log_agreement_change(self, vals, had_agreement):
+        """A line on each plan whose signed agreement was attached, replaced or removed."""
+        if "agreement" not in vals:
+            return
+        name = vals.get("agreement_filename") or ""
+        bodies = {}
+        for plan in self:
+            if vals["agreement"]:
+                text = (
+                    self.env._("Signed agreement replaced: %(file)s", file=name)
+                    if had_agreement.get(plan.id)
+                    else self.env._("Signed agreement attached: %(file)s", file=name)
+                )
+            elif had_agreement.get(plan.id):
+                text = self.env._("Signed agreement removed.")
+            else:
+                continue
+            bodies[plan.id] = Markup("<p>%s</p>") % text
+        if bodies:
+            self.browse(list(bodies)).sudo()._message_log_batch(bodies=bodies)
 
     def action_cancel(self):
         self.check_access("read")

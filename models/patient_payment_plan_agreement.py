@@ -42,10 +42,25 @@ class PatientPaymentPlan(models.Model):
             "total": fmt(plan.total_amount),
             "down_payment": fmt(plan.down_payment),
             "frequency": frequencies[plan.frequency],
+            "status": plan._agreement_status(),
             "schedule": plan._agreement_schedule(),
             "terms": plan._agreement_terms(),
             "labels": self._agreement_labels(),
         }
+
+    def _agreement_status(self):
+        """What the agreement of a plan no longer in force says at its top (a copy
+        printed after the plan was cancelled, defaulted or completed must not read
+        as terms still to keep); nothing for an active plan."""
+        if self.state in ("draft", "active"):
+            return ""
+        states = dict(self._fields["state"]._description_selection(self.env))
+        return self.env._(
+            "This plan is %(state)s (%(date)s): it is no longer in force. This copy is "
+            "for the record only.",
+            state=states[self.state].lower(),
+            date=self._agreement_date_format()(self.end_date) if self.end_date else "",
+        )
 
     def _agreement_schedule(self):
         """[label, due date, amount] per installment, the down payment first."""
@@ -76,8 +91,8 @@ class PatientPaymentPlan(models.Model):
             ),
             self.env._(
                 "An installment unpaid %(days)s days after its due date is missed; after "
-                "%(misses)s missed installments the plan ends and the remaining balance is "
-                "due.",
+                "%(misses)s missed installments, or when the last installment is missed, the "
+                "plan ends and the remaining balance is due.",
                 days=company.collections_plan_grace_days,
                 misses=company.collections_plan_misses_default,
             ),

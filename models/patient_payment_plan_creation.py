@@ -1,3 +1,5 @@
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
@@ -25,6 +27,15 @@ PLAN_COLUMNS = (
     "activation_date",
     *PROGRESS_FIELDS,
 )
+# the unique index of one active plan per account (patient_payment_plan.py, init)
+ONE_ACTIVE_INDEX = "patient_payment_plan_one_active_idx"
+
+
+class ActivePlanExists(UserError):
+    """Another transaction set up an active plan on the account meanwhile (two
+    users at once, a form sent twice): the unique index refused the second."""
+
+
 INSTALLMENT_COLUMNS = (
     "plan_id",
     "account_id",
@@ -66,6 +77,13 @@ class PatientPaymentPlan(models.Model):
         if codes:
             messages = self._terms_messages(account)
             problems = [messages[code] for code in codes]
+        if not account.sudo().active:
+            # an archived account is off the board and the portal: a plan on it would
+            # be swept and defaulted with nobody working it (archiving one with an
+            # active plan is refused for the same reason)
+            problems.append(
+                self.env._("The account is archived: restore it before setting up a payment plan.")
+            )
         if account.sudo().plan_ids.filtered(lambda plan: plan.state == "active"):
             problems.append(
                 self.env._(
@@ -182,7 +200,22 @@ class PatientPaymentPlan(models.Model):
             [{"account_id": account.id, "channel": channel} for account, _t in requests]
         )
         vals_list = [self._prepare_plan_vals(a, t, today[a.company_id]) for a, t in requests]
-        plans = trusted(self.sudo())._insert_active_plans(vals_list)
+        try:
+            # the check above cannot see a plan another transaction has not committed
+            # yet: its unique index refuses the second, said as the check says it
+            with self.env.cr.savepoint():
+                plans = trusted(self.sudo())._insert_active_plans(vals_list)
+        except pg_errors.UniqueViolation as error:
+            if error.diag.constraint_name != ONE_ACTIVE_INDEX:
+                raise
+            raise ActivePlanExists(
+                self.env._(
+                    "%(accounts)s: a payment plan was set up on the account at the same "
+                    "moment (by another user, or the form was sent twice). Reload the "
+                    "account to see it.",
+                    accounts=", ".join(accounts.mapped("name")),
+                )
+            ) from None
         plans._activate(channel=channel)
         return plans.with_env(self.env)
 

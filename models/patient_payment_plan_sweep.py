@@ -68,7 +68,30 @@ class PatientPaymentPlan(models.Model):
                 " WHERE key LIKE 'patient_collections.plan_sweep_partials.%%'"
             )
         )
+        self._mark_finished_schedules_stale()
         return res
+
+    @api.model
+    def _mark_finished_schedules_stale(self):
+        """Active plans whose schedule is over with an installment missed (none open
+        or partly paid is left) end as defaulted (``plan_status.plan_outcome``);
+        before that rule they stayed active for ever, and the sweep never looks at
+        them again by itself: marked stale, the next sweep ends them."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE patient_payment_plan plan SET payments_key = 'stale'
+                 WHERE plan.state = 'active'
+                   AND plan.payments_key IS DISTINCT FROM 'stale'
+                   AND EXISTS (SELECT 1 FROM patient_payment_plan_installment i
+                                WHERE i.plan_id = plan.id AND i.state = 'missed')
+                   AND NOT EXISTS (SELECT 1 FROM patient_payment_plan_installment i
+                                    WHERE i.plan_id = plan.id
+                                      AND i.state NOT IN ('paid', 'missed'))
+                """
+            )
+        )
+        self.invalidate_model(["payments_key"])
 
     def _plans_to_sweep(self, today):
         """Those of these active plans the daily sweep has work on, in order of id."""

@@ -142,3 +142,5 @@ from . import test_assistance_evidence
 from . import test_stage_notice_order
 from . import test_tours19
 from . import test_tours20
+from . import test_plan_review
+from . import test_plan_finished_schedule

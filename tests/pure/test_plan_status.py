@@ -46,7 +46,12 @@ def test_installment_result_keeps_the_paid_date_only_when_paid():
     ("states", "misses", "outcome"),
     [
         ([st.PAID, st.PAID], 2, st.COMPLETED),
-        ([st.PAID, st.MISSED], 2, None),
+        ([st.PAID, st.MISSED, st.OPEN], 2, None),
+        # the schedule is over with one missed: nothing more can come, the plan ends
+        ([st.PAID, st.MISSED], 2, st.DEFAULTED),
+        ([st.MISSED], 2, st.DEFAULTED),
+        ([st.MISSED, st.PAID], 3, st.DEFAULTED),
+        ([st.MISSED, st.PARTIAL], 2, None),
         ([st.MISSED, st.PARTIAL, st.MISSED], 2, st.DEFAULTED),
         ([st.MISSED], 0, st.DEFAULTED),  # at least one miss defaults, never zero
         ([st.OPEN], 0, None),
