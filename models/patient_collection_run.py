@@ -122,6 +122,8 @@ class PatientCollectionRun(models.Model):
             # rest over): the runs under way are finished, none is started, so
             # the night's run still comes at its hour
             companies = self._companies_running_today(companies)
+        else:
+            self._close_runs_of_archived_companies()
         progress = self._run_in_batches(companies, "cron", budget=budget, after_batch=commit)
         # done: what this unit of work did, not this call.  Odoo calls again while
         # some is done and some remains; a call reporting nothing done (while some
@@ -168,15 +170,25 @@ class PatientCollectionRun(models.Model):
         return bool(row and row[0])
 
     @api.model
+    def _close_runs_of_archived_companies(self):
+        """A company archived while its run was under way is not run any more: its
+        run is closed as not finished, not left running for ever."""
+        running = self.sudo().search([("state", "=", "running")])
+        for run in running.filtered(lambda run: not run.company_id.active):
+            run._close("interrupted")
+
+    @api.model
     def _companies_running_today(self, companies):
-        """Those of ``companies`` with a run of their today under way."""
+        """Those of ``companies`` with a run of their today under way (or a run of
+        an earlier day still going on, batch after batch, past midnight)."""
         running = self.sudo().search(
             [("company_id", "in", companies.ids), ("state", "=", "running")]
         )
         todays = companies._patient_todays()
         return companies.filtered(
             lambda company: any(
-                run.company_id == company and run.date == todays[company.id] for run in running
+                run.company_id == company and (run.date == todays[company.id] or run._goes_on())
+                for run in running
             )
         )
 
@@ -307,9 +319,11 @@ class PatientCollectionRun(models.Model):
             if not self.env.su:
                 return self.env.companies
             with_accounts = self.env["patient.account"].sudo().with_context(active_test=False)
+            # an archived company (a practice closed or sold) is not run: no statement,
+            # no escalation goes out in its name any more
             return Company.browse(
                 [company.id for [company] in with_accounts._read_group([], ["company_id"])]
-            )
+            ).filtered("active")
         if not isinstance(companies, models.BaseModel) or companies._name != "res.company":
             raise UserError(self.env._("The collections run takes companies (res.company)."))
         if not self.env.su:

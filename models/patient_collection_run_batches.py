@@ -11,11 +11,17 @@ only place that commits) and tells the cron engine what remains
 Killed at any point, the next call resumes after the last committed batch:
 nothing is done twice.  Each batch holds a lock of its company
 (``pg_try_advisory_xact_lock``): two workers never process the same company's
-accounts at the same time.
+accounts at the same time.  A batch that outgrows the workers' limits: the
+system parameter ``patient_collections.run_batch_size`` lowers every step's
+batch (never above the step's own limit).  A run still going on at midnight is
+its own day's to the end; one given up on an earlier day is closed "not
+finished".  The worker running out (its CPU limit, memory) is never taken for
+accounts that failed (``patient_collection_run_isolation.is_worker_limit``).
 """
 
 import logging
 import math
+from datetime import timedelta
 from typing import NamedTuple
 
 from psycopg2.extensions import TransactionRollbackError
@@ -34,8 +40,20 @@ LOCK_SPACE = 0x5043524E
 # statements render a PDF each (15-40 ms): their batches also stop at the
 # batch's deadline (see patient_collection_run_budget.py)
 BATCH_LIMITS = {"_step_statements": 1000}
+# an operator whose worker limits a batch outgrows (killed at the same batch unit
+# of work after unit of work) lowers every step's batch with this system parameter;
+# clamped: never over a step's own limit (a value that is no positive whole
+# number is ignored)
+BATCH_SIZE_PARAM = "patient_collections.run_batch_size"
+# a run of an earlier day with a batch this recent is still going on (the cron
+# engine's calls follow each other within minutes); older, it was given up
+RUN_GOES_ON = timedelta(hours=1)
 
 _logger = logging.getLogger(__name__)
+
+
+class RunBusyError(UserError):
+    """The company's run is under way in another transaction."""
 
 
 class StepBatch(NamedTuple):
@@ -77,6 +95,9 @@ class PatientCollectionRun(models.Model):
         readonly=True, default=0, help="Records the step in progress still has to process."
     )
     batch_count = fields.Integer(string="Batches", readonly=True)
+    last_batch_at = fields.Datetime(
+        string="Last Batch", readonly=True, help="When the run last finished a batch."
+    )
 
     def init(self):
         res = super().init()
@@ -114,7 +135,17 @@ class PatientCollectionRun(models.Model):
                 if not self._lock_company(company):
                     busy |= company
                     break
-                run = self._todays_run(company, trigger)
+                try:
+                    run = self._todays_run(company, trigger)
+                except RunBusyError:
+                    if trigger != "cron":
+                        raise
+                    # a Run now committed the company's run after this call's
+                    # snapshot: the company is that run's (its hand-over brings
+                    # this action back for the rest), the other companies go on;
+                    # raised, the night's run of every company was moved to tomorrow
+                    busy |= company
+                    break
                 runs |= run
                 if run.state == "done":
                     break
@@ -185,7 +216,8 @@ class PatientCollectionRun(models.Model):
     @api.model
     def _todays_run(self, company, trigger):
         """The run of ``company`` under way today, else a new one (a run of an
-        earlier day that never finished is closed as such).  The scheduled action
+        earlier day still going on past midnight is that run; one given up is
+        closed as not finished).  The scheduled action
         runs once a day: when its run of today is done and no "Run now" finished
         after it, it is that run (done); a "Run now" earlier that day does not
         stand in for it (the evening's payments and promises are the night's)."""
@@ -193,19 +225,39 @@ class PatientCollectionRun(models.Model):
         running = self.sudo().search(
             [("company_id", "=", company.id), ("state", "=", "running")], limit=1
         )
-        if running.date == today:
+        if running.date == today or running._goes_on():
+            # a run that crossed midnight batch after batch is its own day's to the
+            # end: interrupted there and started over, the next day's run was done
+            # at midnight and the next night's scheduled one did nothing
             return running
         if running:
             running._close("interrupted")
         if trigger == "cron":
             finished = self.sudo().search(
-                [("company_id", "=", company.id), ("date", "=", today), ("state", "=", "done")],
+                [
+                    ("company_id", "=", company.id),
+                    ("date", ">=", today - timedelta(days=1)),
+                    ("state", "=", "done"),
+                ],
                 order="id desc",
                 limit=1,
             )
-            if finished.trigger == "cron":
+            # yesterday's, when it finished past midnight moments ago: a call left
+            # over from its last batches is still that night's, not the next one's
+            if finished.trigger == "cron" and (finished.date == today or finished._goes_on()):
                 return finished
         return self._open_run(company, trigger, today)
+
+    def _goes_on(self):
+        """Whether this run of an earlier day is still going on (or has just ended):
+        a batch of it (or its start) less than ``RUN_GOES_ON`` ago.  One left
+        longer (a worker stopped, the night's chain given up) is not finished, and
+        closed as such."""
+        if not self:
+            return False
+        self.ensure_one()
+        last = self.last_batch_at or self.started_at
+        return bool(last) and fields.Datetime.now() - last <= RUN_GOES_ON
 
     def _run_batch(self, company, deadline=None):
         """One batch of this run's current step, its counts added to the run, the
@@ -213,6 +265,10 @@ class PatientCollectionRun(models.Model):
         stops its batch at ``deadline`` (``run_budget.monotonic()``)."""
         self.ensure_one()
         steps = self._collection_steps()
+        if self.step and self.step not in steps:
+            # a step no longer in the run (renamed or removed by an upgrade): its
+            # cursor is no other step's, the run starts over from the first step
+            trusted(self).write({"step": steps[0], "step_cursor": 0, "step_remaining": 0})
         step = self.step if self.step in steps else steps[0]
         run = self.with_context(tz=company._patient_tz(), patient_run_deadline=deadline)
         counts = RunCounts()
@@ -237,7 +293,12 @@ class PatientCollectionRun(models.Model):
     def _advance(self, step, steps, batch):
         """The cursor after a batch: the same step after ``batch.last_id`` while it
         has records left, else the next step from its start, else the run is done."""
-        vals = {"batch_count": self.batch_count + 1, "step_remaining": 0, "step_cursor": 0}
+        vals = {
+            "batch_count": self.batch_count + 1,
+            "step_remaining": 0,
+            "step_cursor": 0,
+            "last_batch_at": fields.Datetime.now(),
+        }
         if batch and batch.remaining:
             vals.update(step=step, step_cursor=batch.last_id, step_remaining=batch.remaining)
         elif step != steps[-1]:
@@ -256,7 +317,29 @@ class PatientCollectionRun(models.Model):
         step is called on its own, without a run)."""
         if not self:
             return None
-        return BATCH_LIMITS.get(step, BATCH_SIZE)
+        limit = BATCH_LIMITS.get(step, BATCH_SIZE)
+        configured = self._configured_batch_size()
+        return min(limit, configured) if configured else limit
+
+    @api.model
+    def _configured_batch_size(self):
+        """The batch size the operator set (``BATCH_SIZE_PARAM``), else None (a
+        value that is no positive whole number is ignored, and the log says so)."""
+        value = self.env["ir.config_parameter"].sudo().get_param(BATCH_SIZE_PARAM)
+        if not value:
+            return None
+        try:
+            size = int(str(value).strip())
+        except ValueError:
+            size = 0
+        if size <= 0:
+            _logger.warning(
+                "Collections run: %s is not a positive whole number; the default batch "
+                "sizes apply.",
+                BATCH_SIZE_PARAM,
+            )
+            return None
+        return size
 
     def _step_window(self, records, domain, step):
         """The records of ``step``'s next batch: after the run's cursor, at most the
@@ -277,7 +360,7 @@ class PatientCollectionRun(models.Model):
 
     @api.model
     def _busy_error(self, companies):
-        return UserError(
+        return RunBusyError(
             self.env._(
                 "A collections run of %(companies)s is under way in the background; "
                 "try again when it has finished.",

@@ -3,12 +3,14 @@ that fails is left as it was and recorded on the run; the rest is processed."""
 
 import logging
 
+from psycopg2 import InterfaceError
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import models
 from odoo.exceptions import AccessDenied, AccessError, UserError, ValidationError
 
 from ..logic.run_counts import Failure, RunCounts
+from . import patient_collection_run_budget as run_budget
 
 _logger = logging.getLogger(__name__)
 
@@ -32,6 +34,22 @@ def failure_reason(error):
     return "unexpected"
 
 
+def is_worker_limit(error):
+    """Whether ``error`` is the worker running out, not a record failing: Odoo's
+    CPU time limit (a prefork worker's SIGXCPU handler raises a bare
+    ``Exception`` wherever the run happens to be, every CPU second past the
+    limit), memory, the database connection lost.  Never isolated: isolated, it
+    was recorded as accounts (or a whole step) that failed, their work skipped
+    for the day and committed; raised, the batch is rolled back and the next
+    call runs it again."""
+    if isinstance(error, (MemoryError, InterfaceError)):
+        return True
+    if type(error) is Exception and str(error) == "CPU time limit exceeded.":
+        return True
+    limit = run_budget.cpu_limit()
+    return limit is not None and run_budget.cpu_used() >= limit
+
+
 class PatientCollectionRun(models.Model):
     _inherit = "patient.collection.run"
 
@@ -47,6 +65,8 @@ class PatientCollectionRun(models.Model):
             raise  # a concurrent update: the whole run is retried, never half-judged
         # whatever fails is isolated and recorded, never left to stop the run
         except Exception as error:  # pylint: disable=broad-exception-caught
+            if is_worker_limit(error):
+                raise
             if before is not None:
                 # its changes are undone: so are its counts (no "moved", no "sent")
                 counts.restore(before)
@@ -68,6 +88,8 @@ class PatientCollectionRun(models.Model):
             raise
         # whatever fails is isolated and recorded, never left to stop the run
         except Exception as error:  # pylint: disable=broad-exception-caught
+            if is_worker_limit(error):
+                raise
             if len(records) == 1:
                 account = account_of(records) if account_of else records
                 self._record_failure(counts, step, account.id, error)

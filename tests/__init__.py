@@ -144,3 +144,4 @@ from . import test_tours19
 from . import test_tours20
 from . import test_plan_review
 from . import test_plan_finished_schedule
+from . import test_run_review

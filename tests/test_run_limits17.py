@@ -270,3 +270,20 @@ class TestRunNowStaleSnapshot17(TransactionCase):
         finally:
             cr1.close()
             cr2.close()
+
+    def test_scheduled_call_leaves_the_company_to_the_run_committed_meanwhile(self):
+        cr1, cr2 = self.registry.cursor(), self.registry.cursor()
+        try:
+            env1, env2 = self.env_of(cr1), self.env_of(cr2)
+            cr1.execute("SELECT count(*) FROM patient_collection_run")  # the call's snapshot
+            env2["patient.collection.run"].action_run_now()
+            cr2.commit()  # pylint: disable=invalid-commit
+            company = env1["res.company"].browse(self.company_id)
+            # raised, the call failed: Odoo moved the night's run of every company
+            # to tomorrow; now the company is left to the run under way
+            progress = env1["patient.collection.run"]._run_in_batches(company, "cron")
+            self.assertEqual(progress.busy, company)
+            self.assertFalse(progress.runs)
+        finally:
+            cr1.close()
+            cr2.close()
