@@ -4,7 +4,7 @@ from odoo import fields, models
 from odoo.tools.misc import format_date
 from odoo.tools.pdf import merge_pdf
 
-from ..logic import contact_rules
+from ..logic import contact_rules, holds
 from .patient_protected import trusted
 
 
@@ -171,13 +171,29 @@ class PatientAccount(models.Model):
         if vals.get("cease_communication"):
             # however the request is recorded (the outcome, the form's checkbox)
             self._statement_cancel_held()
+        elif vals.get("hold_reason") in holds.NO_PAYMENT_DEMAND_HOLDS:
+            # a statement asking for payment must not reach a guarantor in
+            # bankruptcy, deceased, disputing or applying for assistance
+            self._statement_cancel_held(hold=vals["hold_reason"])
         return res
 
-    def _statement_cancel_held(self):
-        """A request to cease communication stops the statement emails of these
-        accounts still waiting for the guarantor's contact hours: cancelled, their
-        interactions voided (nothing reached the guarantor)."""
+    def _statement_cancel_held(self, hold=None):
+        """A request to cease communication, or a hold during which no statement
+        asks for payment (``hold``: its reason), stops the statement emails of
+        these accounts still waiting for the guarantor's contact hours: cancelled,
+        their interactions voided (nothing reached the guarantor)."""
         now = fields.Datetime.now()
+        if hold:
+            labels = dict(self._fields["hold_reason"]._description_selection(self.env))
+            reason = self.env._(
+                "Not sent: the account was put on a %(hold)s hold before the statement went out.",
+                hold=labels.get(hold, hold).lower(),
+            )
+        else:
+            reason = self.env._(
+                "Not sent: the guarantor asked to cease communication before the "
+                "statement went out."
+            )
         account = self.sudo()
         self.env["mail.mail"].sudo().search(
             [
@@ -203,14 +219,28 @@ class PatientAccount(models.Model):
         trusted(held).write(
             {
                 "state": "voided",
-                "void_reason": self.env._(
-                    "Not sent: the guarantor asked to cease communication before the "
-                    "statement went out."
-                ),
+                "void_reason": reason,
                 "voided_by_id": self.env.user.id,
                 "voided_at": now,
             }
         )
+        held.account_id._statement_undate_unsent()
+
+    def _statement_undate_unsent(self):
+        """These accounts' latest statement never went out (its held email was
+        stopped): the 501(r) dates it gave are taken back, so that no notification
+        period nor final-notice count runs from a statement nobody received (the
+        first statement's date and the final notice's, when that statement set
+        them: it is of the last statement date, statements never go twice a day).
+        The last statement date stays: no second statement the same day."""
+        accounts = self.sudo()
+        for field in ("first_statement_date", "final_notice_date"):
+            undated = accounts.filtered(
+                lambda account, field=field: (
+                    account[field] and account[field] == account.last_statement_date
+                )
+            )
+            trusted(undated).write({field: False})
 
     def _statement_log_mailed(self, printed):
         """A chatter note on each of these accounts with its printed statement, for

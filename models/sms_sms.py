@@ -4,6 +4,7 @@ from collections import defaultdict
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..logic import contact_rules
@@ -15,7 +16,8 @@ class SmsSms(models.Model):
     """The last door of every text: one to the guarantor or a patient of an
     account (by contact, or by a number one of them holds), from the SMS
     composer in any mode or from code, passes the outbound contact gate as a
-    text (consent, wrong number, 08:00-21:00 local time, the role) before it is
+    text (consent, given by the guarantor for their own number only, wrong
+    number, 08:00-21:00 local time, the role) before it is
     queued, unless the message it carries was judged already when its
     notification was sent; and again as it leaves the queue (``send``)."""
 
@@ -73,13 +75,26 @@ class SmsSms(models.Model):
             texts, people_of, Account._accounts_of_each(people_of), strict=True
         ):
             sender = text.create_uid or self.env.user
+            held_by = holders.get(text.number, Partner)
+            acting = accounts.filtered(
+                lambda account, u=sender: account.with_user(u)._acts_for_sender()
+            )
+            # the consent is the guarantor's, for their number (see _check_consented_number)
+            unconsented = bool(text.number) and not (acting.partner_id & held_by)
             for account in accounts:
                 contacted = account._patient_recipients(people)
                 if not contacted:
                     continue
-                if account.with_user(sender)._acts_for_sender():
+                if account in acting:
                     tz = account._contact_tz(contacted[:1])
                     violations = Interaction._rule_violations(account, "sms", now, tz)
+                    if unconsented and not any(
+                        v.rule == contact_rules.RULE_SMS_CONSENT for v in violations
+                    ):
+                        violations = [
+                            *violations,
+                            contact_rules.Violation(contact_rules.RULE_SMS_CONSENT, None),
+                        ]
                 elif account.cease_communication:
                     # as when it was queued: another practice's or an archived
                     # account's cease request only
@@ -126,15 +141,50 @@ class SmsSms(models.Model):
         ):
             # a text without a message is judged on its own
             message_id = vals.get("mail_message_id")
+            number = vals.get("number")
+            held = holders.get(number, Partner)
+            # the number's holder's own account here: their consent is for it
+            own = bool(number) and any(
+                account.partner_id & held and account.with_env(self.env)._acts_for_sender()
+                for account in accounts
+            )
             for account in accounts:
-                if message_id and (message_id, account.id) in gated:
-                    continue
                 contacted = account._patient_recipients(people)
                 if not contacted:
+                    continue
+                # judged whatever judged the message: a notification weighs the
+                # account's consent, never the number it is texted to
+                if not own:
+                    self._check_consented_number(account.with_env(self.env), number, held)
+                if message_id and (message_id, account.id) in gated:
                     continue
                 account.with_env(self.env)._gate_reached_contact(contacted, "sms")
                 if message_id:
                     gated.add((message_id, account.id))
+
+    @api.model
+    def _check_consented_number(self, account, number, holders):
+        """Refuse a text from this practice's collections to ``number`` (held by
+        ``holders``) reaching the people of ``account`` when the number is not one
+        of the guarantor's own: the consent recorded on the account is the
+        guarantor's, for their number (TCPA: the consent of the person texted), and
+        a patient's or another contact's number never gave it.  Who may not text
+        the account at all is told so first, as the gate tells them."""
+        if not number or not account._acts_for_sender():
+            return
+        if account.sudo().partner_id & holders:
+            return
+        account._refuse_if_ceased()
+        account._check_contact_role()
+        raise UserError(
+            self.env._(
+                "Text message consent on %(account)s is the guarantor's, for their own phone "
+                "numbers: %(number)s is not one of them (a patient's or another contact's "
+                "number). Text the guarantor's number, or call or write instead.",
+                account=account.sudo().name,
+                number=number,
+            )
+        )
 
     @api.model
     def _holders_of_numbers(self, numbers):

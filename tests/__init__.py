@@ -145,3 +145,5 @@ from . import test_tours20
 from . import test_plan_review
 from . import test_plan_finished_schedule
 from . import test_run_review
+from . import test_statement_held_holds
+from . import test_sms_consent_number
