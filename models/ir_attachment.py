@@ -5,13 +5,26 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from .ir_binary import FILE_FIELDS
-from .patient_access_log import is_patient_file_model
+from .patient_access_log import is_patient_file_model as is_logged_file_model
 from .patient_phi_mixin import EXPORT_GROUP
 
 _logger = logging.getLogger(__name__)
 
 # what would let someone without a login, or without rights on the record, open a file
 SHARING_FIELDS = ("public", "access_token")
+# files of the module's reports kept on a report rather than on patient data (the
+# aged balances workbook, on its author's report): balances of the practice's
+# patients all the same, so never public nor shared by a link either
+REPORT_FILE_MODELS = ("patient.aging.report",)
+
+
+def is_patient_file_model(env, res_model):
+    """Whether the files attached to ``res_model`` are patient data that no flag
+    or link opens: those of patient data (their reads logged) and of the
+    module's reports."""
+    return is_logged_file_model(env, res_model) or (
+        res_model in REPORT_FILE_MODELS and res_model in env.registry
+    )
 
 
 class IrAttachment(models.Model):

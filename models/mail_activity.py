@@ -6,8 +6,16 @@ from odoo.tools import SQL
 
 from .patient_sql_rows import insert_rows
 
-# Models whose activities may only go to users who can read the record.
-PATIENT_MODELS = ("patient.account", "patient.payment.plan", "patient.interaction")
+# Models whose activities may only go to users who can read the record (every
+# model of patient data with activities: an assistance application's and a
+# write-off's too).
+PATIENT_MODELS = (
+    "patient.account",
+    "patient.payment.plan",
+    "patient.interaction",
+    "patient.financial.assistance",
+    "patient.writeoff",
+)
 
 
 class MailActivity(models.Model):

@@ -1,6 +1,26 @@
 from odoo import api, models
+from odoo.exceptions import AccessError
+from odoo.osv import expression
+from odoo.tools import SQL
 
 from .patient_access_log import is_patient_file_model
+
+PHI_THREAD_MIXIN = "patient.phi.thread.mixin"
+
+
+def partner_ids_of(value):
+    """The partner ids a ``partner_ids`` value of create or write names: plain
+    ids, or the link and set commands (``(4, id)``, ``(6, 0, ids)``)."""
+    ids = []
+    for item in value or ():
+        if isinstance(item, int):
+            ids.append(item)
+        elif isinstance(item, (list, tuple)) and item:
+            if item[0] == 4 and len(item) > 1 and isinstance(item[1], int):
+                ids.append(item[1])
+            elif item[0] == 6 and len(item) > 2:
+                ids.extend(i for i in item[2] or () if isinstance(i, int))
+    return ids
 
 
 class MailMessage(models.Model):
@@ -10,6 +30,87 @@ class MailMessage(models.Model):
     whose messages were read (the call in the detail), never what they say."""
 
     _inherit = "mail.message"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("partner_ids"):
+                self._check_patient_named_partners(
+                    vals.get("model"), vals.get("res_id"), partner_ids_of(vals["partner_ids"])
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("partner_ids"):
+            named = partner_ids_of(vals["partner_ids"])
+            for message in self.sudo():
+                added = set(named) - set(message.partner_ids.ids)
+                self._check_patient_named_partners(message.model, message.res_id, list(added))
+        return super().write(vals)
+
+    @api.model
+    def _check_patient_named_partners(self, model, res_id, partner_ids):
+        """A message of patient data names (``partner_ids``: a mention, a
+        recipient, a message edited to add one) only people who may read it:
+        Odoo lets whoever a message names read and edit it over RPC, although
+        the notification to them is dropped.  Internal users must be able to read the
+        record; portal users must be its guarantor or patients.  Judged on the
+        real user (Odoo's chatter routes post as superuser); the system's own
+        mail (the gateway, scheduled actions) is not judged."""
+        if (
+            not partner_ids
+            or not res_id
+            or not isinstance(model, str)
+            or model not in self.env.registry
+            or self.env.user._is_superuser()
+            or not isinstance(self.env[model], self.env.registry[PHI_THREAD_MIXIN])
+        ):
+            return
+        record = self.env[model].sudo().browse(res_id).exists()
+        if not record:
+            return
+        partners = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(active_test=False)
+            .browse(list(dict.fromkeys(partner_ids)))
+        )
+        contacts = (
+            record._patient_account()._patient_contacts()
+            if record._patient_account()
+            else partners.browse()
+        )
+        refused = self.env["res.users"]
+        strangers = False
+        for partner in partners.exists():
+            users = partner.user_ids
+            if not users or any(user._is_superuser() for user in users):
+                continue
+            internal = users.filtered(lambda user: not user.share)
+            if internal:
+                if not any(record._readable_by(user) for user in internal):
+                    refused |= internal[:1]
+            elif partner not in contacts:
+                strangers = True
+        if refused:
+            readable = record._readable_by(self.env.user)
+            raise AccessError(
+                self.env._(
+                    "%(people)s cannot be named on a message of %(record)s: they have no "
+                    "access to it. Remove them, or add them to the collections roles of its "
+                    "company first.",
+                    people=", ".join(refused.mapped("name")),
+                    record=record.display_name if readable else self.env._("a patient record"),
+                )
+            )
+        if strangers:
+            # a portal login of someone else: no name of theirs nor of the record's patient
+            raise AccessError(
+                self.env._(
+                    "Only the guarantor and the patients of the account may be named on its "
+                    "messages among portal users: remove the others."
+                )
+            )
 
     def _log_patient_chatter(self, how):
         """One line per model of patient data among these messages' records."""
@@ -48,3 +149,76 @@ class MailMessage(models.Model):
         )
         self.browse([values["id"] for values in result])._log_patient_chatter("search_read")
         return result
+
+
+class MailNotification(models.Model):
+    """Who was sent which message about patient data (the guarantor emailed
+    about account PA00012, a bounce and its reason) is patient data too: Odoo
+    lets every internal and portal user read every notification (its record
+    rule restricts writes only), the message's record name and the recipient's
+    name with it.  A notification of a message of a patient record is read only
+    by its recipient and by users who may read that record, in their
+    companies.  (In this file: the module's files of the chatter are shared.)"""
+
+    _inherit = "mail.notification"
+
+    @api.model
+    def _patient_readable_domain(self):
+        """Notifications of other messages, the user's own, or those of messages
+        of patient records the user may read (the record rules of the user's
+        companies)."""
+        thread_models = self.env["mail.followers"]._patient_thread_models()
+        Message = self.env["mail.message"].sudo()
+        domains = [
+            [("mail_message_id", "not in", Message._search([("model", "in", thread_models)]))],
+            [("res_partner_id", "=", self.env.user.partner_id.id)],
+        ]
+        Access = self.env["ir.model.access"]
+        for name in thread_models:
+            if Access.check(name, "read", raise_exception=False):
+                readable = self.env[name].with_context(active_test=False)._search([])
+                messages = Message._search([("model", "=", name), ("res_id", "in", readable)])
+                domains.append([("mail_message_id", "in", messages)])
+        return expression.OR(domains)
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None, **kwargs):
+        if not self.env.su:
+            domain = expression.AND([domain or [], self._patient_readable_domain()])
+        return super()._search(domain, offset=offset, limit=limit, order=order, **kwargs)
+
+    def _check_access(self, operation):
+        """Read or written by id: the same rule, judged only for the notifications
+        of messages of patient records addressed to someone else (one query)."""
+        result = super()._check_access(operation)
+        ids = [id_ for id_ in self._ids if id_]
+        if result is not None or self.env.su or not ids:
+            return result
+        self.flush_model(["mail_message_id", "res_partner_id"])
+        self.env["mail.message"].flush_model(["model"])
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT notification.id
+                     FROM mail_notification notification
+                     JOIN mail_message message ON message.id = notification.mail_message_id
+                    WHERE notification.id = ANY(%s)
+                      AND message.model = ANY(%s)
+                      AND notification.res_partner_id IS DISTINCT FROM %s""",
+                ids,
+                list(self.env["mail.followers"]._patient_thread_models()),
+                self.env.user.partner_id.id,
+            )
+        )
+        judged = self.browse(id_ for (id_,) in rows)
+        if not judged:
+            return None
+        forbidden = judged - self.browse(self._search([("id", "in", judged.ids)]))
+        if not forbidden:
+            return None
+        # an error naming no record nor recipient
+        return forbidden, lambda: AccessError(
+            self.env._(
+                "You cannot see who was sent the messages of patient records you have no "
+                "access to. Ask a collections manager for the collections role of their company."
+            )
+        )

@@ -147,3 +147,4 @@ from . import test_plan_finished_schedule
 from . import test_run_review
 from . import test_statement_held_holds
 from . import test_sms_consent_number
+from . import test_routes_review
