@@ -103,3 +103,4 @@ from . import patient_financial_assistance_ledger
 from . import res_company_assistance
 from . import res_company_compliance
 from . import patient_account_holds
+from . import patient_account_demo
