@@ -67,6 +67,7 @@ from . import mail_activity
 from . import mail_followers
 from . import mail_mail
 from . import mail_message
+from . import mail_notification
 from . import mail_scheduled_message
 from . import res_users
 from . import ir_binary
