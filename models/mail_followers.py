@@ -11,6 +11,15 @@ from odoo.osv import expression
 PHI_THREAD_MIXIN = "patient.phi.thread.mixin"
 
 
+def readable_threads(env, thread_models):
+    """(model, the records of it the user may read: a subquery of the record
+    rules of the user's companies) for each of ``thread_models`` the user may read."""
+    Access = env["ir.model.access"]
+    for name in thread_models:
+        if Access.check(name, "read", raise_exception=False):
+            yield name, env[name].with_context(active_test=False)._search([])
+
+
 class MailFollowers(models.Model):
     _inherit = "mail.followers"
 
@@ -35,11 +44,8 @@ class MailFollowers(models.Model):
         (one subquery per model, the record rules of the user's companies)."""
         thread_models = self._patient_thread_models()
         domains = [[("res_model", "not in", list(thread_models))]]
-        Access = self.env["ir.model.access"]
-        for name in thread_models:
-            if Access.check(name, "read", raise_exception=False):
-                readable = self.env[name].with_context(active_test=False)._search([])
-                domains.append([("res_model", "=", name), ("res_id", "in", readable)])
+        for name, readable in readable_threads(self.env, thread_models):
+            domains.append([("res_model", "=", name), ("res_id", "in", readable)])
         return expression.OR(domains)
 
     @api.model

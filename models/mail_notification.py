@@ -3,6 +3,8 @@ from odoo.exceptions import AccessError
 from odoo.osv import expression
 from odoo.tools import SQL
 
+from .mail_followers import readable_threads
+
 
 class MailNotification(models.Model):
     """Who was sent which message about patient data (the guarantor emailed
@@ -26,12 +28,9 @@ class MailNotification(models.Model):
             [("mail_message_id", "not in", Message._search([("model", "in", thread_models)]))],
             [("res_partner_id", "=", self.env.user.partner_id.id)],
         ]
-        Access = self.env["ir.model.access"]
-        for name in thread_models:
-            if Access.check(name, "read", raise_exception=False):
-                readable = self.env[name].with_context(active_test=False)._search([])
-                messages = Message._search([("model", "=", name), ("res_id", "in", readable)])
-                domains.append([("mail_message_id", "in", messages)])
+        for name, readable in readable_threads(self.env, thread_models):
+            messages = Message._search([("model", "=", name), ("res_id", "in", readable)])
+            domains.append([("mail_message_id", "in", messages)])
         return expression.OR(domains)
 
     @api.model

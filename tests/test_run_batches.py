@@ -44,13 +44,19 @@ class OneBatch(run_budget.RunBudget):
         return self.batches >= 0
 
 
-@tagged("post_install", "-at_install")
-@freeze_time("2026-06-01")
-class TestRunBatches(CollectionRunCommon):
+class CronBatchCase(CollectionRunCommon):
+    """``ACCOUNTS`` accounts due a first statement; the scheduled action called
+    the way Odoo's cron engine does: one batch a call (of ``batch_limit``
+    records; None: the run's own limits), a commit (a savepoint) after each
+    batch, a kill (:class:`Killed`) rolled back to the last commit."""
+
+    batch_limit = LIMIT
+    guarantor_name = "Testbatch Person"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.accounts = cls.accounts_due("Testbatch Person", ACCOUNTS, RUN_DAY)
+        cls.accounts = cls.accounts_due(cls.guarantor_name, ACCOUNTS, RUN_DAY)
         cls.Cron = cls.env["ir.cron"]
 
     def setUp(self):
@@ -69,9 +75,12 @@ class TestRunBatches(CollectionRunCommon):
 
         stack = ExitStack()
         self.addCleanup(stack.close)
-        stack.enter_context(
-            patch.object(Run, "_batch_limit", lambda run, step: LIMIT if run else None)
-        )
+        if self.batch_limit:
+            stack.enter_context(
+                patch.object(
+                    Run, "_batch_limit", lambda run, step: self.batch_limit if run else None
+                )
+            )
         self.real_budget = Run._cron_budget
         stack.enter_context(patch.object(Run, "_cron_budget", lambda model: OneBatch()))
         stack.enter_context(patch.object(Cron, "_notify_progress", notify))
@@ -92,6 +101,10 @@ class TestRunBatches(CollectionRunCommon):
                 return
         self.fail("the run never finished")
 
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-06-01")
+class TestRunBatches(CronBatchCase):
     def end_state(self):
         """What a run leaves behind, ids of runs aside."""
         self.env.invalidate_all()

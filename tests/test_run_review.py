@@ -3,7 +3,6 @@ CPU time limit is never taken for accounts that failed, the operator can lower
 the batch size (clamped), an archived company is not run, and a run whose step
 no longer exists starts that step over from its first record."""
 
-from contextlib import ExitStack
 from datetime import date
 from unittest.mock import patch
 
@@ -12,63 +11,20 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 
 from ..models import patient_collection_run_budget as run_budget
-from .common_run import CollectionRunCommon
-from .test_run_batches import OneBatch
+from .test_run_batches import CronBatchCase
 from .test_run_companies import RunCompaniesCommon
 
 RUN_DAY = date(2026, 6, 1)
 ACCOUNTS = 6
-LIMIT = 2
 CPU_LIMIT_MESSAGE = "CPU time limit exceeded."  # Odoo's prefork worker, on SIGXCPU
 BATCH_SIZE_PARAM = "patient_collections.run_batch_size"
 BATCH_MIN = 1
 
 
-class RunCommon(CollectionRunCommon):
-    """Six accounts due a first statement; the scheduled action called the way
-    Odoo's cron engine does, one batch a call, a commit after each batch."""
+class RunCommon(CronBatchCase):
+    """Six accounts due a first statement, the run called as the cron engine does."""
 
-    batch_limit = LIMIT
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.accounts = cls.accounts_due("Testrun Alpha", ACCOUNTS, RUN_DAY)
-        cls.Cron = cls.env["ir.cron"]
-
-    def setUp(self):
-        super().setUp()
-        self.progress = []
-        self.commit_point = None
-        Run, Cron = type(self.Run), type(self.Cron)
-        test = self
-
-        def notify(cron, *, done, remaining, deactivate=False):
-            test.progress.append((done, remaining))
-
-        def commit(run):
-            test.commit_point = test.env.cr.savepoint()
-
-        stack = ExitStack()
-        self.addCleanup(stack.close)
-        if self.batch_limit:
-            stack.enter_context(
-                patch.object(
-                    Run, "_batch_limit", lambda run, step: self.batch_limit if run else None
-                )
-            )
-        stack.enter_context(patch.object(Run, "_cron_budget", lambda model: OneBatch()))
-        stack.enter_context(patch.object(Cron, "_notify_progress", notify))
-        stack.enter_context(patch.object(Run, "_commit_batch", commit))
-
-    def cron_until_done(self, calls=200):
-        """Call the scheduled action again while batches remain."""
-        for _call in range(calls):
-            self.progress.clear()
-            self.Run._cron_collection_run()
-            if not self.progress[-1][1]:
-                return
-        self.fail("the run never finished")
+    guarantor_name = "Testrun Alpha"
 
     def the_run(self):
         self.env.invalidate_all()
