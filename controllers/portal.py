@@ -39,6 +39,24 @@ _DECIMAL_RE = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)
 # a whole number, written "3" or "3.0" (a number input may send either)
 _WHOLE_RE = re.compile(r"([0-9]+)(?:\.0*)?", re.ASCII)
 
+# Every page of an account is PHI, and a token visitor's address carries the token:
+# no shared cache (a proxy, a CDN) or the browser's back-forward store keeps it, no
+# link followed from it sends its address (the token) in a Referer, no search
+# engine that found a leaked link indexes it.
+PRIVATE_HEADERS = (
+    ("Cache-Control", "no-store, private"),
+    ("Pragma", "no-cache"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Robots-Tag", "noindex, nofollow"),
+)
+
+
+def _private(response):
+    """``response`` with the PRIVATE_HEADERS (a rendered page, a file or a redirect)."""
+    for name, value in PRIVATE_HEADERS:
+        response.headers[name] = value
+    return response
+
 
 def _as_float(value):
     """A number from a form (a string of digits) or a JSON request (a number);
@@ -139,7 +157,7 @@ class PatientPortal(CustomerPortal):
             )
         values = self._prepare_portal_layout_values()
         values.update({"accounts": accounts, "page_name": "patient_accounts"})
-        return request.render("patient_collections.portal_my_patient_accounts", values)
+        return _private(request.render("patient_collections.portal_my_patient_accounts", values))
 
     # ------------------------------------------------------------------ the account
 
@@ -161,7 +179,7 @@ class PatientPortal(CustomerPortal):
                 "message": message,
             }
         )
-        return request.render("patient_collections.portal_patient_account", values)
+        return _private(request.render("patient_collections.portal_patient_account", values))
 
     @staticmethod
     def _patient_token_lang(account, via_token):
@@ -203,14 +221,16 @@ class PatientPortal(CustomerPortal):
         )
         pdf = account._statement_pdfs()[0]
         account._portal_log("download", via_token, field_names="statement")
-        return request.make_response(
-            pdf,
-            headers=[
-                ("Content-Type", "application/pdf"),
-                ("Content-Length", len(pdf)),
-                # the id, not the account number: nothing of the patient in a file name
-                ("Content-Disposition", f'inline; filename="statement-{account.id}.pdf"'),
-            ],
+        return _private(
+            request.make_response(
+                pdf,
+                headers=[
+                    ("Content-Type", "application/pdf"),
+                    ("Content-Length", len(pdf)),
+                    # the id, not the account number: nothing of the patient in a file name
+                    ("Content-Disposition", f'inline; filename="statement-{account.id}.pdf"'),
+                ],
+            )
         )
 
     @http.route(
@@ -227,7 +247,11 @@ class PatientPortal(CustomerPortal):
         ``installment_amount`` a month."""
         account, via_token = self._patient_account_or_404(account_id, access_token, "portal plan")
         count = _as_int(installment_count)
-        count_unreadable = bool((installment_count or "").strip()) and count is None
+        # anything sent but no whole number ("1_0", "3.5", a file posted as the field)
+        count_unreadable = count is None and not (
+            installment_count is None
+            or (isinstance(installment_count, str) and not installment_count.strip())
+        )
         if not count and installment_amount and not count_unreadable:
             count = account._portal_plan_count_for_amount(_as_float(installment_amount))
         if account.active_plan_id:
@@ -262,8 +286,8 @@ class PatientPortal(CustomerPortal):
                 # the plan, this one makes nothing (not a server error page)
                 message = "plan_exists"
         account._portal_log("open", via_token, field_names="plan")
-        return request.redirect(
-            self._patient_account_url(account, access_token, via_token, message)
+        return _private(
+            request.redirect(self._patient_account_url(account, access_token, via_token, message))
         )
 
     @http.route(
@@ -286,12 +310,16 @@ class PatientPortal(CustomerPortal):
             # the same form posted again (a double click, back and resubmit): the
             # question was sent, nothing more is made
             message = "question_sent"
+        elif account._portal_question_limit_reached():
+            # a bot or a script with the statement's link: no more to-dos, holds or
+            # interactions than a guarantor writes in a day
+            message = "question_limit"
         else:
             account._portal_question(topic, text)
             message = "question_sent"
         account._portal_log("open", via_token, field_names="question")
-        return request.redirect(
-            self._patient_account_url(account, access_token, via_token, message)
+        return _private(
+            request.redirect(self._patient_account_url(account, access_token, via_token, message))
         )
 
     @http.route(
@@ -305,7 +333,9 @@ class PatientPortal(CustomerPortal):
         """A form's address opened (a reload after posting, the browser's history):
         the account page, where the forms are."""
         account, via_token = self._patient_account_or_404(account_id, access_token, "portal form")
-        return request.redirect(self._patient_account_url(account, access_token, via_token))
+        return _private(
+            request.redirect(self._patient_account_url(account, access_token, via_token))
+        )
 
     @staticmethod
     def _patient_account_url(account, access_token, via_token, message=None):

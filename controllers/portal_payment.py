@@ -8,7 +8,7 @@ from odoo.http import request
 from odoo.addons.payment.controllers.portal import PaymentPortal
 
 from ..models.patient_account_portal import PORTAL_ROOT
-from .portal import PatientPortal, _as_float, _as_int
+from .portal import PatientPortal, _as_float, _as_int, _private
 
 
 class PatientPaymentPortal(PaymentPortal):
@@ -58,8 +58,10 @@ class PatientPaymentPortal(PaymentPortal):
         if not problems and not account._portal_amount_fits_currency(amount):
             # 1500.5 yen, 12.345 dollars: more decimals than the currency has (the
             # amount input's step allows none of them)
-            return request.redirect(
-                portal._patient_account_url(account, access_token, via_token, "pay_decimals")
+            return _private(
+                request.redirect(
+                    portal._patient_account_url(account, access_token, via_token, "pay_decimals")
+                )
             )
         if problems:
             in_progress = account._portal_payments_in_progress()
@@ -70,8 +72,10 @@ class PatientPaymentPortal(PaymentPortal):
                 message = "pay_nothing_due"
             else:
                 message = "pay_invalid"
-            return request.redirect(
-                portal._patient_account_url(account, access_token, via_token, message)
+            return _private(
+                request.redirect(
+                    portal._patient_account_url(account, access_token, via_token, message)
+                )
             )
         account._portal_log("open", via_token, field_names="pay")
         user = request.env.user
@@ -120,7 +124,7 @@ class PatientPaymentPortal(PaymentPortal):
                 "format_amount": account.currency_id.format,
             }
         )
-        return request.render("patient_collections.portal_patient_pay", values)
+        return _private(request.render("patient_collections.portal_patient_pay", values))
 
     @http.route(f"{PORTAL_ROOT}/<int:account_id>/transaction", type="json", auth="public")
     def portal_patient_transaction(self, account_id, access_token=None, amount=None, **kwargs):

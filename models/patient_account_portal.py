@@ -25,6 +25,11 @@ QUESTION_OUTCOMES = {
 MAX_QUESTION_LENGTH = 4000
 # the same question sent again within this time is the form posted twice: kept once
 QUESTION_REPEAT_MINUTES = 60
+# the most questions an account takes from the portal in QUESTION_LIMIT_HOURS: each
+# one is an interaction and a to-do for the specialist (a dispute, a hold), and the
+# statement's link in anyone's hands (a bot, a script) would post thousands
+QUESTION_LIMIT = 5
+QUESTION_LIMIT_HOURS = 24
 # the most installments a guarantor may ask for on the portal (the company's policy
 # may allow fewer: then the request goes to the specialist)
 MAX_PORTAL_INSTALLMENTS = 520
@@ -259,6 +264,7 @@ class PatientAccount(models.Model):
             "can_pay": currency.compare_amounts(account.balance_due, 0) > 0
             and currency.compare_amounts(payable, 0) > 0,
             "max_question_length": MAX_QUESTION_LENGTH,
+            "question_limit": QUESTION_LIMIT,
             "max_installments": MAX_PORTAL_INSTALLMENTS,
         }
 
@@ -386,6 +392,27 @@ class PatientAccount(models.Model):
             )
         )
 
+    def _portal_question_limit_reached(self):
+        """Whether QUESTION_LIMIT questions came from the portal for this account in
+        the last QUESTION_LIMIT_HOURS (the page then says to call the office)."""
+        self.ensure_one()
+        since = fields.Datetime.now() - timedelta(hours=QUESTION_LIMIT_HOURS)
+        return (
+            self.env["patient.interaction"]
+            .sudo()
+            .search_count(
+                [
+                    ("account_id", "=", self.id),
+                    ("channel", "=", "portal"),
+                    ("direction", "=", "inbound"),
+                    ("outcome", "in", list(set(QUESTION_OUTCOMES.values()))),
+                    ("create_date", ">=", since),
+                ],
+                limit=QUESTION_LIMIT,
+            )
+            >= QUESTION_LIMIT
+        )
+
     def _portal_question(self, topic, text):
         """The guarantor's question: an inbound portal interaction with the topic's
         outcome (a dispute puts the dispute hold) and an activity for the specialist."""
@@ -397,6 +424,14 @@ class PatientAccount(models.Model):
                 self.env._(
                     "Your question is too long: at most %(limit)s characters.",
                     limit=MAX_QUESTION_LENGTH,
+                )
+            )
+        if self._portal_question_limit_reached():
+            raise UserError(
+                self.env._(
+                    "You have sent %(limit)s questions about this bill today: our billing "
+                    "office will answer them. Please call us if it is urgent.",
+                    limit=QUESTION_LIMIT,
                 )
             )
         topics = self._portal_question_topics()

@@ -148,3 +148,4 @@ from . import test_run_review
 from . import test_statement_held_holds
 from . import test_sms_consent_number
 from . import test_routes_review
+from . import test_portal_review
