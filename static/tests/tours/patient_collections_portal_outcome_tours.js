@@ -5,6 +5,7 @@
 // Started (and its database effects checked) by tests/test_portal12_tours.py.
 
 import { registry } from "@web/core/registry";
+import { payWithTheDemoCard } from "@patient_collections/../tests/tours/tour_steps";
 
 registry.category("web_tour.tours").add("pc_portal_guarantor_pay_cancelled", {
     steps: () => [
@@ -28,26 +29,7 @@ registry.category("web_tour.tours").add("pc_portal_guarantor_pay_cancelled", {
             content: "Pay",
             run: "click",
         },
-        {
-            trigger: "input[name='o_payment_radio'][data-payment-method-code='demo']",
-            content: "The Demo provider (test mode)",
-            run: "click",
-        },
-        {
-            trigger: "input[name='customer_input']",
-            content: "A test card number",
-            run: "edit 4242424242424242",
-        },
-        {
-            trigger: "select#simulated_payment_state",
-            content: "The provider cancels the payment",
-            run: "select cancel",
-        },
-        {
-            trigger: "button[name='o_payment_submit_button']:not(:disabled)",
-            content: "Pay with the provider",
-            run: "click",
-        },
+        ...payWithTheDemoCard("cancel"),
         {
             trigger: ".o_patient_pay_cancelled:contains('nothing was paid')",
             content: "Back on the account page: the payment was cancelled",

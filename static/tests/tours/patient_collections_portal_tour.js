@@ -5,6 +5,7 @@
 // with Odoo's Demo payment provider (module payment_demo) in test mode.
 
 import { registry } from "@web/core/registry";
+import { payWithTheDemoCard } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
 
@@ -49,21 +50,7 @@ function payAnotherAmountWithDemo({ balance, minimum, amount, left }) {
             trigger: `h2:contains('${amount.toFixed(2)}')`,
             content: "The amount to pay",
         },
-        {
-            trigger: "input[name='o_payment_radio'][data-payment-method-code='demo']",
-            content: "The Demo provider (test mode)",
-            run: "click",
-        },
-        {
-            trigger: "input[name='customer_input']",
-            content: "A test card number",
-            run: "edit 4242424242424242",
-        },
-        {
-            trigger: "button[name='o_payment_submit_button']:not(:disabled)",
-            content: "Pay with the provider",
-            run: "click",
-        },
+        ...payWithTheDemoCard(),
         {
             trigger: ".alert-success:contains('Thank you')",
             content: "Back on the account page after the provider confirmed",

@@ -10,7 +10,7 @@
 
 import { registry } from "@web/core/registry";
 import { rpc } from "@web/core/network/rpc";
-import { TOP, dialogClosed } from "@patient_collections/../tests/tours/tour_steps";
+import { TOP, dialogClosed, payWithTheDemoCard } from "@patient_collections/../tests/tours/tour_steps";
 
 const tours = registry.category("web_tour.tours");
 
@@ -193,21 +193,7 @@ tours.add("pc_tours19_portal_pay_twice", {
             run: "click",
         },
         ...payTheFullBalance("300.00"),
-        {
-            trigger: "input[name='o_payment_radio'][data-payment-method-code='demo']",
-            content: "The Demo provider (test mode)",
-            run: "click",
-        },
-        {
-            trigger: "input[name='customer_input']",
-            content: "A test card number",
-            run: "edit 4242424242424242",
-        },
-        {
-            trigger: "button[name='o_payment_submit_button']:not(:disabled)",
-            content: "Pay with the provider",
-            run: "click",
-        },
+        ...payWithTheDemoCard(),
         {
             trigger: ".alert-success:contains('Thank you: your payment was received')",
             content: "Back on the account page: the payment is received",

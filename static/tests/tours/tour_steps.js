@@ -154,3 +154,34 @@ export function produceStatements() {
         dialogClosed("Send Statements"),
     ];
 }
+
+/** On Odoo's payment form: the Demo provider (test mode), a test card, the
+ * provider's answer ``state`` (none: it confirms), then the form's Pay. */
+export function payWithTheDemoCard(state) {
+    return [
+        {
+            trigger: "input[name='o_payment_radio'][data-payment-method-code='demo']",
+            content: "The Demo provider (test mode)",
+            run: "click",
+        },
+        {
+            trigger: "input[name='customer_input']",
+            content: "A test card number",
+            run: "edit 4242424242424242",
+        },
+        ...(state
+            ? [
+                  {
+                      trigger: "select#simulated_payment_state",
+                      content: `The provider answers: ${state}`,
+                      run: `select ${state}`,
+                  },
+              ]
+            : []),
+        {
+            trigger: "button[name='o_payment_submit_button']:not(:disabled)",
+            content: "Pay with the provider",
+            run: "click",
+        },
+    ];
+}
