@@ -19,6 +19,7 @@ ACCOUNTS = 6
 CPU_LIMIT_MESSAGE = "CPU time limit exceeded."  # Odoo's prefork worker, on SIGXCPU
 BATCH_SIZE_PARAM = "patient_collections.run_batch_size"
 BATCH_MIN = 1
+BATCHES_LOGGER = "odoo.addons.patient_collections.models.patient_collection_run_batches"
 
 
 class RunCommon(CronBatchCase):
@@ -154,11 +155,17 @@ class TestRunBatchSize(RunCommon):
             ("", 5000, 1000),
         ):
             Param.set_param(BATCH_SIZE_PARAM, value)
-            self.assertEqual(
-                (run._batch_limit("_step_escalate"), run._batch_limit("_step_statements")),
-                (escalate, statements),
-                value,
-            )
+            if value in ("0", "-3", "many"):
+                # not a positive whole number: ignored, and the log says so
+                with self.assertLogs(BATCHES_LOGGER, "WARNING") as logged:
+                    limits = (
+                        run._batch_limit("_step_escalate"),
+                        run._batch_limit("_step_statements"),
+                    )
+                self.assertIn("is not a positive whole number", logged.output[0])
+            else:
+                limits = (run._batch_limit("_step_escalate"), run._batch_limit("_step_statements"))
+            self.assertEqual(limits, (escalate, statements), value)
 
 
 @tagged("post_install", "-at_install")
